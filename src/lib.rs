@@ -1,0 +1,1 @@
+//! batchsim (work in progress)
