@@ -1,1 +1,77 @@
-//! batchsim (work in progress)
+//! # batchsim: AWS Batch scheduling in virtual time
+//!
+//! batchsim simulates how AWS Batch would schedule a workload (compute environments, job
+//! queues, job definitions and jobs, all written as AWS API request shapes) and reports wait
+//! times, utilization and cost. Nothing is executed: runtimes come from models or traces, and
+//! a virtual clock makes a month of scheduling take seconds.
+//!
+//! ## Define, assemble, run
+//!
+//! 1. **Define** a scenario: a JSON file of AWS request bodies plus a workload
+//!    ([`Scenario::from_file`], [`Scenario::from_json_str`]). Loading checks it the way AWS
+//!    would and reports every problem with its JSON path.
+//! 2. **Assemble** a [`Simulation`] from it ([`Simulation::new`], with [`Options`] to
+//!    override the seed or the stop time, or to keep per-job records).
+//! 3. **Run** it ([`Simulation::run`]) and read the [`Report`], or step it
+//!    ([`Simulation::step`], [`Simulation::run_until`]) and act between steps.
+//!
+//! ```
+//! use batchsim::{Options, Scenario, Simulation};
+//!
+//! // Two queues share one Fargate compute environment of 4 vCPUs; "critical" has the higher
+//! // priority, so its job is placed first when both arrive together.
+//! let scenario = Scenario::from_json_str(r#"{
+//!   "computeEnvironments": [{"computeEnvironmentName": "fargate", "type": "MANAGED",
+//!      "computeResources": {"type": "FARGATE", "maxvCpus": 4},
+//!      "simulation": {"startupSeconds": 0}}],
+//!   "jobQueues": [
+//!     {"jobQueueName": "batch", "priority": 1,
+//!      "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]},
+//!     {"jobQueueName": "critical", "priority": 10,
+//!      "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]}],
+//!   "jobDefinitions": [{"jobDefinitionName": "big", "type": "container",
+//!      "platformCapabilities": ["FARGATE"],
+//!      "containerProperties": {"resourceRequirements": [
+//!        {"type": "VCPU", "value": "4"}, {"type": "MEMORY", "value": "8192"}]}}],
+//!   "workload": [
+//!     {"at": 0, "submitJob": {"jobName": "nightly", "jobQueue": "batch", "jobDefinition": "big"},
+//!      "runtime": {"distribution": "fixed", "seconds": 600}},
+//!     {"at": 0, "submitJob": {"jobName": "urgent", "jobQueue": "critical", "jobDefinition": "big"},
+//!      "runtime": {"distribution": "fixed", "seconds": 60}}]
+//! }"#, "two-queues.json")?;
+//!
+//! let report = Simulation::new(&scenario, Options::default())?.run();
+//! assert_eq!(report.jobs.succeeded, 2);
+//! assert_eq!(report.queues["critical"].wait_seconds.max, 0.0);
+//! assert_eq!(report.queues["batch"].wait_seconds.max, 60.0);
+//! assert_eq!(report.end_seconds, 660.0);
+//! # Ok::<(), batchsim::Error>(())
+//! ```
+//!
+//! ## Where things live
+//! - [`time`]: integer-millisecond [`SimTime`] and [`SimDuration`].
+//! - [`model`]: the AWS objects (compute environments, queues, job definitions, jobs).
+//! - [`policy`]: which RUNNABLE job a queue offers next (FIFO, fair share, your own).
+//! - [`workload`]: arrivals, runtime models, traces.
+//! - [`scenario`]: reading and validating scenario files.
+//! - [`engine`]: the clock, the event queue and the dispatch pass.
+//! - [`report`]: the report, the per-job table and the text summary.
+#![warn(missing_docs)]
+
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod policy;
+pub mod report;
+pub mod scenario;
+pub mod time;
+pub mod workload;
+
+pub use engine::{Options, Simulation};
+pub use error::{Error, Problem, Problems};
+pub use model::{JobId, JobStatus, Resources};
+pub use report::{JobRecord, Report, Stats};
+pub use scenario::Scenario;
+pub use time::{SimDuration, SimTime};

@@ -1,0 +1,218 @@
+//! Timed actions (UpdateComputeEnvironment, UpdateJobQueue, RegisterJobDefinition, ...), and
+//! cancel/terminate, which the library API uses too.
+
+use super::attempt::{AttemptEnd, Ending};
+use super::jobs::JobSlot;
+use super::submit::NameTarget;
+use super::{QueuePolicy, Simulation};
+use crate::model::{Action, CeId, JobId, JobStatus, QueueId};
+use crate::policy::FairShare;
+use std::sync::Arc;
+
+impl Simulation {
+    pub(super) fn apply_action(&mut self, action: &Action) {
+        let now = self.now;
+        match action {
+            Action::UpdateComputeEnvironment {
+                compute_environment: ce,
+                state,
+                min_vcpus,
+                max_vcpus,
+                desired_vcpus,
+            } => {
+                self.integrate_max(*ce, now);
+                let spec = &mut self.ces[ce.index()].spec;
+                if let Some(s) = state {
+                    spec.state = *s;
+                }
+                if let Some(m) = max_vcpus {
+                    spec.max_vcpus = *m;
+                }
+                if let Some(m) = min_vcpus {
+                    spec.min_vcpus = *m;
+                }
+                if let Some(d) = desired_vcpus {
+                    spec.desired_vcpus = Some(*d);
+                }
+                if max_vcpus.is_some() {
+                    let attached = self.ces[ce.index()].attached.clone();
+                    for q in attached {
+                        self.recompute_fit_counts(q);
+                    }
+                }
+                self.capacity_update(*ce);
+                self.capacity_changed(*ce);
+            }
+            Action::UpdateJobQueue {
+                job_queue: q,
+                state,
+                priority,
+                compute_environments,
+                scheduling_policy,
+                state_time_limit_actions,
+            } => {
+                let qr = &mut self.queues[q.index()];
+                if let Some(s) = state {
+                    qr.spec.state = *s;
+                }
+                if let Some(p) = priority {
+                    qr.spec.priority = *p;
+                }
+                if let Some(p) = scheduling_policy {
+                    qr.spec.scheduling_policy = Some(*p);
+                    qr.policy = QueuePolicy::FairShare(FairShare::new(self.policies[p.index()].clone()));
+                }
+                if let Some(t) = state_time_limit_actions {
+                    qr.spec.state_time_limit_actions = t.clone();
+                }
+                if let Some(c) = compute_environments {
+                    qr.spec.compute_environments = c.clone();
+                    qr.fit_counts = vec![0; c.len()];
+                    self.recompute_fit_counts(*q);
+                }
+                self.queues[q.index()].stalled = false;
+                self.rebuild_queue_links();
+                self.dispatch_needed = true;
+            }
+            Action::RegisterJobDefinition(def) => {
+                self.definitions.register(def.clone());
+            }
+            Action::DeregisterJobDefinition(reference) => {
+                if let Err(e) = self.definitions.deregister(reference) {
+                    self.warnings.push(format!("deregisterJobDefinition at {now} s: `{reference}` is not an ACTIVE job definition ({e:?}); nothing changed"));
+                }
+            }
+            Action::CancelJob { job, reason } => {
+                let targets = self.resolve_job_reference(job);
+                if targets.is_empty() {
+                    self.warnings
+                        .push(format!("cancelJob at {now} s: no live job `{job}`; nothing changed"));
+                }
+                for slot in targets {
+                    self.cancel(slot, reason);
+                }
+            }
+            Action::TerminateJob { job, reason } => {
+                let targets = self.resolve_job_reference(job);
+                if targets.is_empty() {
+                    self.warnings
+                        .push(format!("terminateJob at {now} s: no live job `{job}`; nothing changed"));
+                }
+                for slot in targets {
+                    self.terminate(slot, reason);
+                }
+            }
+        }
+    }
+
+    fn recompute_fit_counts(&mut self, q: QueueId) {
+        let qr = &self.queues[q.index()];
+        let mut counts = vec![0u64; qr.spec.compute_environments.len()];
+        for job in qr.set.view(self.now).jobs_in_submission_order() {
+            for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
+                if self.ces[ce.index()].could_ever_fit(&job.resources) {
+                    counts[k] += 1;
+                }
+            }
+        }
+        self.queues[q.index()].fit_counts = counts;
+    }
+
+    /// The live jobs a CancelJob/TerminateJob `jobId` means: a job name (the latest earlier
+    /// submission; an array name is every child), `name:i`, or a job id (`17`, `17:3`).
+    fn resolve_job_reference(&self, reference: &str) -> Vec<JobSlot> {
+        let (base, index) = match reference.rsplit_once(':') {
+            Some((b, ix)) if ix.parse::<u32>().is_ok() => (b, ix.parse::<u32>().ok()),
+            _ => (reference, None),
+        };
+        if let Ok(n) = base.parse::<u64>() {
+            let id = JobId {
+                submission: n,
+                array_index: index,
+            };
+            if let Some(slot) = self.slot_of(id) {
+                return vec![slot];
+            }
+            return self
+                .jobs
+                .iter()
+                .filter(|(_, j)| index.is_none() && j.id.submission == n)
+                .map(|(s, _)| s)
+                .collect();
+        }
+        match self.names.get(base) {
+            Some(NameTarget::Live(slot, id)) if index.is_none() => {
+                self.jobs.get_if(slot, id).map(|_| vec![slot]).unwrap_or_default()
+            }
+            Some(NameTarget::Array(p)) => {
+                let Some(parent) = self.arrays.parents.get(&p) else {
+                    return Vec::new();
+                };
+                parent
+                    .children
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| index.is_none_or(|ix| ix as usize == *i))
+                    .filter_map(|(_, c)| c.ok())
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// CancelJob: SUBMITTED, PENDING and RUNNABLE jobs end FAILED (cancelled); STARTING and
+    /// RUNNING jobs are not affected (AWS).
+    pub(super) fn cancel(&mut self, slot: JobSlot, reason: &str) {
+        let Some(job) = self.jobs.get(slot) else { return };
+        if matches!(
+            job.status,
+            JobStatus::Submitted | JobStatus::Pending | JobStatus::Runnable
+        ) {
+            self.finish_job(slot, JobStatus::Failed, Some(Arc::from(reason)), Ending::Cancelled);
+        }
+    }
+
+    /// TerminateJob: like cancel, and STARTING/RUNNING attempts end (FAILED, not retried).
+    pub(super) fn terminate(&mut self, slot: JobSlot, reason: &str) {
+        let Some(job) = self.jobs.get(slot) else { return };
+        match job.status {
+            JobStatus::Starting | JobStatus::Running => {
+                self.end_attempt(slot, AttemptEnd::Terminated(Arc::from(reason)))
+            }
+            _ => self.cancel(slot, reason),
+        }
+    }
+
+    /// Cancels a job by id through the library API; returns false if no such live job.
+    pub fn cancel_job(&mut self, id: JobId, reason: &str) -> bool {
+        match self.slot_of(id) {
+            Some(slot) => {
+                self.cancel(slot, reason);
+                self.dispatch_needed = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Terminates a job by id through the library API; returns false if no such live job.
+    pub fn terminate_job(&mut self, id: JobId, reason: &str) -> bool {
+        match self.slot_of(id) {
+            Some(slot) => {
+                self.terminate(slot, reason);
+                self.dispatch_needed = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Applies an action now (library API).
+    pub fn apply(&mut self, action: &Action) {
+        self.apply_action(action);
+        self.events_processed += 1;
+    }
+
+    /// Hook for compute environments whose size follows their limits (EC2 scaling).
+    fn capacity_update(&mut self, _ce: CeId) {}
+}

@@ -1,0 +1,501 @@
+//! A job's way through RUNNABLE, STARTING, RUNNING and its end: dispatch, timers, retries,
+//! terminal states, and what every step adds to the metrics.
+
+use super::event::Event;
+use super::jobs::{Attempt, Job, JobSlot, Waiter};
+use super::Simulation;
+use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, Resources};
+use crate::policy::QueuedJob;
+use crate::report::JobRecord;
+use crate::time::{SimDuration, SimTime};
+use rand::Rng;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Refused submissions listed one by one in the warnings; past this a summary line counts
+/// the rest.
+pub(crate) const MAX_LISTED_REJECTIONS: u64 = 100;
+/// AWS: at most 500 active share identifiers per fair-share queue.
+pub(crate) const MAX_ACTIVE_SHARES: usize = 500;
+
+/// The status reason of every container exit.
+pub const REASON_EXITED: &str = "Essential container in task exited";
+/// The status reason of a timed-out attempt.
+pub const REASON_TIMEOUT: &str = "Job attempt duration exceeded timeout";
+/// The status reason of a Fargate Spot reclaim.
+pub const REASON_FARGATE_SPOT: &str = "Your Spot Task was interrupted.";
+
+/// How a job ended, for the counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ending {
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// How an attempt ended.
+#[derive(Clone, Debug)]
+pub(crate) enum AttemptEnd {
+    /// The container exited with this code.
+    Exited(i32),
+    /// `attemptDurationSeconds` passed.
+    TimedOut,
+    /// Spot reclaim (status reason given).
+    Reclaimed(Arc<str>),
+    /// TerminateJob (reason given).
+    Terminated(Arc<str>),
+}
+
+/// Fargate bills from dispatch to the end of the attempt, rounded up to the second, with a
+/// one-minute minimum; Spot at the discount.
+pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, billed: SimDuration) -> f64 {
+    let secs = billed.as_millis().div_ceil(1000).max(60) as f64;
+    let per_hour = r.vcpus() * ce.prices.vcpu_hour + r.memory_gb() * ce.prices.gb_hour;
+    let factor = if ce.kind.is_spot() {
+        1.0 - ce.prices.spot_discount
+    } else {
+        1.0
+    };
+    secs / 3600.0 * per_hour * factor
+}
+
+impl Simulation {
+    /// Puts a job (new, released from PENDING, or retried) in its queue's RUNNABLE set.
+    pub(super) fn make_runnable(&mut self, slot: JobSlot) {
+        let now = self.now;
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        job.status = JobStatus::Runnable;
+        job.runnable_at.get_or_insert(now);
+        let queued = QueuedJob {
+            id: job.id,
+            share_identifier: job.spec.share.to_string(),
+            scheduling_priority: job.priority,
+            resources: job.resources,
+            slot: slot.0,
+        };
+        let q = job.queue;
+        let r = job.resources;
+        let qr = &mut self.queues[q.index()];
+        for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
+            if self.ces[ce.index()].could_ever_fit(&r) {
+                qr.fit_counts[k] += 1;
+            }
+        }
+        qr.set.insert(queued);
+        qr.stalled = false;
+        self.dispatch_needed = true;
+    }
+
+    /// Takes a job out of its queue's RUNNABLE set (dispatched or cancelled).
+    pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        job.head_since = None;
+        let (q, id, r) = (job.queue, job.id, job.resources);
+        let qr = &mut self.queues[q.index()];
+        if qr.set.remove(id).is_none() {
+            return;
+        }
+        let mut emptied = Vec::new();
+        for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
+            if self.ces[ce.index()].could_ever_fit(&r) {
+                qr.fit_counts[k] = qr.fit_counts[k].saturating_sub(1);
+                if qr.fit_counts[k] == 0 {
+                    emptied.push(*ce);
+                }
+            }
+        }
+        qr.stalled = false;
+        for ce in emptied {
+            if self.ces[ce.index()].spec.queue_priority == crate::model::QueuePriorityMode::Strict {
+                self.capacity_changed(ce);
+            }
+        }
+    }
+
+    /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the
+    /// compute environment's startup time.
+    pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId) {
+        let now = self.now;
+        self.leave_runnable(slot);
+        let attempt_id = self.next_attempt;
+        self.next_attempt += 1;
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        job.attempts += 1;
+        job.status = JobStatus::Starting;
+        job.last_ce = Some(ce);
+        let plan = if job.attempts == 1 {
+            job.first_plan
+        } else {
+            self.sources.retry_plan(job.spec.entry, job.first_plan)
+        };
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        if job.first_dispatch.is_none() {
+            job.first_dispatch = Some(now);
+            let wait = now.since(job.runnable_at.unwrap_or(now)).as_millis();
+            self.metrics.all.wait.record(wait);
+            self.metrics.queues[job.queue.index()].wait.record(wait);
+            if !job.spec.share.is_empty() {
+                if let Some(s) = self.metrics.shares.get_mut(job.spec.share.as_ref()) {
+                    s.counts.wait.record(wait);
+                }
+            }
+        }
+        let (q, mv, share) = (job.queue, u64::from(job.resources.millivcpus), job.spec.share.clone());
+        let c = &mut self.ces[ce.index()];
+        c.used_millivcpus += mv;
+        let startup = c.spec.startup;
+        let reclaim_in = (c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot
+            && c.spec.interruptions_per_hour > 0.0)
+            .then(|| {
+                let u: f64 = c.interruptions.random();
+                let hours = -(1.0 - u).ln() / c.spec.interruptions_per_hour;
+                SimDuration::from_secs_f64(hours * 3600.0).unwrap_or(SimDuration::from_millis(u64::MAX / 4))
+            });
+        let qr = &mut self.queues[q.index()];
+        qr.held_on_ce[ce.index()] += mv;
+        qr.set.add_held(&share, mv as i64, now);
+        self.metrics.ces[ce.index()].jobs_started += 1;
+        let mut attempt = Attempt {
+            id: attempt_id,
+            ce,
+            instance: None,
+            dispatched_at: now,
+            running_at: None,
+            plan,
+            events: [None, None],
+        };
+        let timeout = job.spec.timeout;
+        if let Some(d) = reclaim_in {
+            let runs = timeout.map_or(plan.runtime, |t| t.min(plan.runtime));
+            if d < startup + runs {
+                attempt.events[1] = Some(self.events.schedule(
+                    now + d,
+                    Event::TaskReclaimed {
+                        slot,
+                        attempt: attempt_id,
+                    },
+                ));
+            }
+        }
+        if let Some(j) = self.jobs.get_mut(slot) {
+            j.attempt = Some(attempt);
+        }
+        if startup.is_zero() {
+            self.start_running(slot);
+        } else {
+            let key = self.events.schedule(
+                now + startup,
+                Event::TaskRunning {
+                    slot,
+                    attempt: attempt_id,
+                },
+            );
+            if let Some(a) = self.jobs.get_mut(slot).and_then(|j| j.attempt.as_mut()) {
+                a.events[0] = Some(key);
+            }
+        }
+    }
+
+    fn start_running(&mut self, slot: JobSlot) {
+        let now = self.now;
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let timeout = job.spec.timeout;
+        let Some(a) = job.attempt.as_mut() else { return };
+        job.status = JobStatus::Running;
+        job.started_at = Some(now);
+        a.running_at = Some(now);
+        // A run equal to the timeout succeeds.
+        let (after, timed_out) = match timeout {
+            Some(t) if a.plan.runtime > t => (t, true),
+            _ => (a.plan.runtime, false),
+        };
+        let id = a.id;
+        a.events[0] = Some(self.events.schedule(
+            now + after,
+            Event::AttemptEnd {
+                slot,
+                attempt: id,
+                timed_out,
+            },
+        ));
+    }
+
+    /// The live job in `slot` if its current attempt is `attempt`; the event's key is
+    /// consumed.
+    fn attempt_of(&mut self, slot: JobSlot, attempt: u64, key_index: usize) -> bool {
+        match self.jobs.get_mut(slot).and_then(|j| j.attempt.as_mut()) {
+            Some(a) if a.id == attempt => {
+                a.events[key_index] = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn task_running(&mut self, slot: JobSlot, attempt: u64) {
+        if self.attempt_of(slot, attempt, 0) {
+            self.start_running(slot);
+        }
+    }
+
+    pub(super) fn attempt_timer(&mut self, slot: JobSlot, attempt: u64, timed_out: bool) {
+        if !self.attempt_of(slot, attempt, 0) {
+            return;
+        }
+        let code = self
+            .jobs
+            .get(slot)
+            .and_then(|j| j.attempt.as_ref())
+            .map_or(0, |a| a.plan.exit_code);
+        self.end_attempt(
+            slot,
+            if timed_out {
+                AttemptEnd::TimedOut
+            } else {
+                AttemptEnd::Exited(code)
+            },
+        );
+    }
+
+    pub(super) fn task_reclaimed(&mut self, slot: JobSlot, attempt: u64) {
+        if !self.attempt_of(slot, attempt, 1) {
+            return;
+        }
+        if let Some(ce) = self.jobs.get(slot).and_then(|j| j.attempt.as_ref()).map(|a| a.ce) {
+            self.metrics.ces[ce.index()].interruptions += 1;
+        }
+        self.end_attempt(slot, AttemptEnd::Reclaimed(Arc::from(REASON_FARGATE_SPOT)));
+    }
+
+    /// Accounts an attempt's use of its compute environment up to `until` (RUNNING time;
+    /// Fargate bill from dispatch).
+    fn account_attempt(&mut self, a: &Attempt, share: &str, r: &Resources, until: SimTime) {
+        let mv = u128::from(r.millivcpus);
+        let ce = &self.ces[a.ce.index()];
+        let m = &mut self.metrics.ces[a.ce.index()];
+        if let Some(run) = a.running_at {
+            let ms = u128::from(until.since(run).as_millis());
+            m.used_millivcpu_ms += mv * ms;
+            if ce.spec.kind.is_fargate() {
+                m.provisioned_millivcpu_ms += mv * ms;
+            }
+            if !share.is_empty() {
+                if let Some(s) = self.metrics.shares.get_mut(share) {
+                    s.millivcpu_ms += mv * ms;
+                }
+            }
+        }
+        if ce.spec.kind.is_fargate() {
+            m.cost += fargate_cost(&ce.spec, r, until.since(a.dispatched_at));
+        }
+    }
+
+    /// Ends the current attempt: releases capacity, accounts it, then retries or finishes the
+    /// job.
+    pub(super) fn end_attempt(&mut self, slot: JobSlot, how: AttemptEnd) {
+        let now = self.now;
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(a) = job.attempt.take() else { return };
+        let (q, r, share, retry_left) = (job.queue, job.resources, job.spec.share.clone(), job.attempts);
+        for key in a.events.iter().flatten() {
+            self.events.cancel_pending(*key);
+        }
+        let mv = u64::from(r.millivcpus);
+        self.ces[a.ce.index()].used_millivcpus -= mv;
+        let qr = &mut self.queues[q.index()];
+        qr.held_on_ce[a.ce.index()] -= mv;
+        qr.set.add_held(&share, -(mv as i64), now);
+        self.account_attempt(&a, &share, &r, now);
+        self.capacity_changed(a.ce);
+        let Some(job) = self.jobs.get(slot) else { return };
+        let retry = |reason: &str, code: Option<i32>| job.spec.retry.should_retry(retry_left, reason, "", code);
+        let (status, reason, requeue) = match &how {
+            AttemptEnd::Exited(0) => (JobStatus::Succeeded, Arc::from(REASON_EXITED), false),
+            AttemptEnd::Exited(code) => (
+                JobStatus::Failed,
+                Arc::from(REASON_EXITED),
+                retry(REASON_EXITED, Some(*code)),
+            ),
+            AttemptEnd::TimedOut => (JobStatus::Failed, Arc::from(REASON_TIMEOUT), false),
+            AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
+            AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
+        };
+        if requeue {
+            if let Some(j) = self.jobs.get_mut(slot) {
+                j.status_reason = Some(reason);
+            }
+            self.make_runnable(slot);
+        } else {
+            let ending = if status == JobStatus::Succeeded {
+                Ending::Succeeded
+            } else {
+                Ending::Failed
+            };
+            self.finish_job(slot, status, Some(reason), ending);
+        }
+    }
+
+    /// Ends a job (and, in turn, its dependents when it failed): terminal state, counters,
+    /// waiters, record, slot freed.
+    pub(super) fn finish_job(&mut self, slot: JobSlot, status: JobStatus, reason: Option<Arc<str>>, ending: Ending) {
+        let mut work = VecDeque::from([(slot, status, reason, ending)]);
+        while let Some((slot, status, reason, ending)) = work.pop_front() {
+            if self.jobs.get(slot).is_some_and(|j| j.status == JobStatus::Runnable) {
+                self.leave_runnable(slot);
+            }
+            let Some(mut job) = self.jobs.remove(slot) else {
+                continue;
+            };
+            job.status = status;
+            job.stopped_at = Some(self.now);
+            if reason.is_some() {
+                job.status_reason = reason;
+            }
+            self.count_end(&job, ending);
+            let ok = status == JobStatus::Succeeded;
+            if self.names.is_referenced(&job.spec.name) {
+                if let Some(super::submit::NameTarget::Live(_, id)) = self.names.get(&job.spec.name) {
+                    if id == job.id {
+                        self.names
+                            .set(&job.spec.name, super::submit::NameTarget::Ended(job.id, ok));
+                    }
+                }
+            }
+            let mut waiters = std::mem::take(&mut job.waiters);
+            let mut done_id = job.id;
+            let mut done_ok = ok;
+            if let Some(rec) = self.records.is_some().then(|| self.record_of(&job)) {
+                if let Some(r) = self.records.as_mut() {
+                    r.push(rec);
+                }
+            }
+            while let Some(w) = waiters.pop() {
+                match w {
+                    Waiter::Parent(p) => {
+                        let Some(parent) = self.arrays.parents.get_mut(&p) else {
+                            continue;
+                        };
+                        if let Some(i) = job.id.array_index {
+                            if let Some(c) = parent.children.get_mut(i as usize) {
+                                *c = Err(ok);
+                            }
+                        }
+                        parent.ended += 1;
+                        parent.failed |= !ok;
+                        if parent.ended == parent.size {
+                            done_id = parent.id;
+                            done_ok = !parent.failed;
+                            waiters.extend(std::mem::take(&mut parent.waiters));
+                        }
+                    }
+                    Waiter::Job(s, id) => {
+                        let Some(dep) = self
+                            .jobs
+                            .get_mut(s)
+                            .filter(|d| d.id == id && d.status == JobStatus::Pending)
+                        else {
+                            continue;
+                        };
+                        if done_ok {
+                            dep.unmet = dep.unmet.saturating_sub(1);
+                            if dep.unmet == 0 {
+                                self.make_runnable(s);
+                            }
+                        } else {
+                            work.push_back((
+                                s,
+                                JobStatus::Failed,
+                                Some(Arc::from(format!("Dependent job {done_id} failed"))),
+                                Ending::Failed,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn count_end(&mut self, job: &Job, ending: Ending) {
+        let m = &mut self.metrics;
+        let bump = |c: &mut crate::report::metrics::Counts| match ending {
+            Ending::Succeeded => c.succeeded += 1,
+            Ending::Failed => c.failed += 1,
+            Ending::Cancelled => c.cancelled += 1,
+        };
+        bump(&mut m.all);
+        bump(&mut m.queues[job.queue.index()]);
+        m.turnaround.record(self.now.since(job.submitted_at).as_millis());
+        if !job.spec.share.is_empty() {
+            if let Some(s) = m.shares.get_mut(job.spec.share.as_ref()) {
+                bump(&mut s.counts);
+            }
+            let qr = &mut self.queues[job.queue.index()];
+            if let Some(n) = qr.active_shares.get_mut(&job.spec.share) {
+                *n -= 1;
+                if *n == 0 {
+                    qr.active_shares.remove(&job.spec.share);
+                    // Fewer active shares raise computeReservation's limit.
+                    qr.stalled = false;
+                    self.dispatch_needed = true;
+                }
+            }
+        }
+    }
+
+    /// The per-job table row of a job.
+    pub(super) fn record_of(&self, job: &Job) -> JobRecord {
+        JobRecord {
+            job_id: job.id,
+            job_name: job.spec.name.to_string(),
+            job_queue: self.queues[job.queue.index()].spec.name.clone(),
+            share_identifier: job.spec.share.to_string(),
+            job_definition: job.spec.definition.to_string(),
+            compute_environment: job.last_ce.map(|c| self.ces[c.index()].spec.name.clone()),
+            status: job.status,
+            status_reason: job.status_reason.as_deref().map(str::to_owned),
+            attempts: job.attempts,
+            resources: job.resources,
+            submitted_at: job.submitted_at,
+            runnable_at: job.runnable_at,
+            started_at: job.started_at,
+            stopped_at: job.stopped_at,
+            wait: job.first_dispatch.zip(job.runnable_at).map(|(d, r)| d.since(r)),
+        }
+    }
+
+    /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
+    /// integrated to `end`.
+    pub(super) fn close_books(&mut self, end: SimTime) {
+        let live: Vec<(Attempt, Arc<str>, Resources)> = self
+            .jobs
+            .iter()
+            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.share.clone(), j.resources)))
+            .collect();
+        for (a, share, r) in live {
+            self.account_attempt(&a, &share, &r, end);
+        }
+        for i in 0..self.ces.len() {
+            self.integrate_max(CeId(i as u32), end);
+        }
+        self.close_capacity(end);
+        let extra = self.sources.warnings();
+        self.warnings.extend(extra);
+        if self.rejected > MAX_LISTED_REJECTIONS {
+            self.warnings.push(format!(
+                "... and {} more refused submissions ({} in all)",
+                self.rejected - MAX_LISTED_REJECTIONS,
+                self.rejected
+            ));
+        }
+    }
+
+    /// Bookkeeping after each dispatch pass: RUNNABLE heads and their time limits.
+    pub(super) fn after_pass(&mut self) {}
+
+    pub(super) fn state_time_limit(&mut self, _slot: JobSlot, _head_since_ms: u64) {}
+
+    /// Looks up a live job by id (actions and the library API; O(live jobs)).
+    pub(super) fn slot_of(&self, id: JobId) -> Option<JobSlot> {
+        self.jobs.iter().find(|(_, j)| j.id == id).map(|(s, _)| s)
+    }
+}

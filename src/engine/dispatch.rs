@@ -1,0 +1,113 @@
+//! The dispatch pass: offer each queue's next job to its compute environments.
+
+use super::jobs::JobSlot;
+use super::{QueuePolicy, Simulation};
+use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
+use crate::policy::{Fifo, SchedulingPolicy};
+
+impl Simulation {
+    /// One dispatch pass (CONTRACT section 6): queues in descending priority, each offering
+    /// jobs until its next job cannot be placed; repeated until nothing more is placed.
+    pub(super) fn dispatch_pass(&mut self) {
+        self.dispatch_needed = false;
+        loop {
+            let mut placed = false;
+            for i in 0..self.queue_order.len() {
+                let q = self.queue_order[i];
+                placed |= self.dispatch_queue(q);
+            }
+            if !placed {
+                break;
+            }
+        }
+        self.after_pass();
+    }
+
+    fn dispatch_queue(&mut self, q: QueueId) -> bool {
+        let qr = &self.queues[q.index()];
+        if qr.set.is_empty() || qr.stalled {
+            return false;
+        }
+        let mut placed = false;
+        while let Some(slot) = self.pick(q) {
+            match self.find_ce(q, slot) {
+                Some(ce) => {
+                    self.dispatch(slot, ce);
+                    placed = true;
+                }
+                None => {
+                    // FIFO: the head stays the head until something changes. A fair-share
+                    // pick can change with time (usage decays), so it is asked again.
+                    if matches!(self.queues[q.index()].policy, QueuePolicy::Fifo) {
+                        self.queues[q.index()].stalled = true;
+                    }
+                    break;
+                }
+            }
+        }
+        placed
+    }
+
+    /// The job queue `q`'s policy offers next.
+    pub(super) fn pick(&self, q: QueueId) -> Option<JobSlot> {
+        let qr = &self.queues[q.index()];
+        let view = qr.set.view(self.now);
+        let job = match &qr.policy {
+            QueuePolicy::Fifo => Fifo.pick(&view),
+            QueuePolicy::FairShare(p) => p.pick(&view),
+            QueuePolicy::Custom(p) => p.pick(&view),
+        }?;
+        let slot = JobSlot(job.slot);
+        // A custom policy must answer with a job of the view; anything else offers nothing.
+        self.jobs
+            .get_if(slot, job.id)
+            .filter(|j| j.status == JobStatus::Runnable && j.queue == q)
+            .map(|_| slot)
+    }
+
+    /// The first compute environment of `q` (in order) that takes the job now.
+    pub(super) fn find_ce(&self, q: QueueId, slot: JobSlot) -> Option<CeId> {
+        let job = self.jobs.get(slot)?;
+        let qr = &self.queues[q.index()];
+        qr.spec.compute_environments.iter().copied().find(|&ce| {
+            let c = &self.ces[ce.index()];
+            c.enabled()
+                && c.fits_now(&job.resources)
+                && !(c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
+                && self.reservation_allows(q, ce, job.resources.millivcpus)
+        })
+    }
+
+    /// `strict`: a higher-priority queue attached to `ce` has a RUNNABLE job `ce` could ever
+    /// fit.
+    fn blocked_by_higher(&self, ce: CeId, q: QueueId) -> bool {
+        let prio = self.queues[q.index()].spec.priority;
+        self.ces[ce.index()].attached.iter().any(|&h| {
+            let hq = &self.queues[h.index()];
+            hq.spec.priority > prio
+                && hq
+                    .spec
+                    .compute_environments
+                    .iter()
+                    .position(|&c| c == ce)
+                    .is_some_and(|k| hq.fit_counts[k] > 0)
+        })
+    }
+
+    /// `computeReservation`: a fair-share queue's vCPUs on `ce`, with the new job, stay within
+    /// `maxvCpus x (1 - (c/100)^A)`.
+    fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
+        let qr = &self.queues[q.index()];
+        let QueuePolicy::FairShare(fs) = &qr.policy else {
+            return true;
+        };
+        let c = fs.policy().compute_reservation;
+        if c == 0 {
+            return true;
+        }
+        let active = qr.active_shares.len() as i32;
+        let limit =
+            f64::from(self.ces[ce.index()].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
+        (qr.held_on_ce[ce.index()] + u64::from(millivcpus)) as f64 <= limit + 1e-9
+    }
+}

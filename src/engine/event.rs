@@ -1,0 +1,70 @@
+//! The simulation's own events (submissions and actions are fed from their own sources).
+
+use super::jobs::JobSlot;
+use crate::model::CeId;
+
+/// Something the engine scheduled for later. Job events carry the attempt id, so an event
+/// that outlived its attempt (terminated, interrupted) is recognised and ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A STARTING job's container is up: RUNNING.
+    TaskRunning {
+        /// The job.
+        slot: JobSlot,
+        /// Its attempt.
+        attempt: u64,
+    },
+    /// The attempt's run time (or its timeout) is over.
+    AttemptEnd {
+        /// The job.
+        slot: JobSlot,
+        /// Its attempt.
+        attempt: u64,
+        /// True when the timeout ended it.
+        timed_out: bool,
+    },
+    /// A Fargate Spot task is reclaimed.
+    TaskReclaimed {
+        /// The job.
+        slot: JobSlot,
+        /// Its attempt.
+        attempt: u64,
+    },
+    /// An EC2 instance finished launching.
+    InstanceReady {
+        /// The compute environment.
+        ce: CeId,
+        /// The instance.
+        instance: u32,
+    },
+    /// A Spot interruption notice for an instance.
+    InstanceNotice {
+        /// The compute environment.
+        ce: CeId,
+        /// The instance.
+        instance: u32,
+    },
+    /// A Spot instance is reclaimed.
+    InstanceReclaimed {
+        /// The compute environment.
+        ce: CeId,
+        /// The instance.
+        instance: u32,
+    },
+    /// An instance has been idle for `scaleInIdleSeconds`: check whether to terminate it.
+    ScaleInCheck {
+        /// The compute environment.
+        ce: CeId,
+        /// The instance.
+        instance: u32,
+        /// The idle period this check belongs to.
+        idle_since_ms: u64,
+    },
+    /// A head job's `jobStateTimeLimitActions` time is up.
+    StateTimeLimit {
+        /// The job.
+        slot: JobSlot,
+        /// When it became head (the check belongs to that period).
+        head_since_ms: u64,
+    },
+}

@@ -1,0 +1,173 @@
+//! The engine's job table: live jobs in a slab, addressed by [`JobSlot`].
+//!
+//! A finished job's slot is freed at once (its record is kept only when per-job output was
+//! asked for), so memory follows the jobs in flight, not the jobs ever submitted.
+
+use crate::engine::queue::EventKey;
+use crate::model::job_definition::JobDefinitionId;
+use crate::model::{CeId, JobId, JobStatus, QueueId, Resources, RetryStrategy};
+use crate::time::{SimDuration, SimTime};
+use crate::workload::runtime::AttemptPlan;
+use std::sync::Arc;
+
+/// Index of a live job in the [`JobTable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JobSlot(pub u32);
+
+/// What a job was submitted with, shared by every job of one template (a stream's million
+/// jobs share one).
+#[derive(Debug)]
+pub struct JobSpec {
+    /// `jobName`.
+    pub name: Arc<str>,
+    /// `shareIdentifier` ("" on FIFO queues).
+    pub share: Arc<str>,
+    /// Effective retry strategy (submission override, else the definition's).
+    pub retry: RetryStrategy,
+    /// Effective timeout.
+    pub timeout: Option<SimDuration>,
+    /// `name:revision` of the job definition.
+    pub definition: Arc<str>,
+    /// The workload entry the job came from (its runtime model and random streams).
+    pub entry: u32,
+}
+
+/// The current attempt of a dispatched job.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    /// Unique over the run; events carry it so that stale ones are recognised.
+    pub id: u64,
+    /// Where it runs.
+    pub ce: CeId,
+    /// EC2: the instance it was placed on.
+    pub instance: Option<u32>,
+    /// Dispatch time (STARTING; Fargate billing starts here).
+    pub dispatched_at: SimTime,
+    /// RUNNING time, once reached.
+    pub running_at: Option<SimTime>,
+    /// Drawn run time and exit code.
+    pub plan: AttemptPlan,
+    /// Pending events of this attempt (start, end, interruption), to cancel.
+    pub events: [Option<EventKey>; 2],
+}
+
+/// A parent array job or a dependency link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiter {
+    /// A job waiting for this one (decrement its unmet count on success, fail it on failure).
+    Job(JobSlot, JobId),
+    /// The array parent this child belongs to.
+    Parent(u32),
+}
+
+/// A live job.
+#[derive(Debug)]
+pub struct Job {
+    /// Id (`17`, `17:3`).
+    pub id: JobId,
+    /// Template data.
+    pub spec: Arc<JobSpec>,
+    /// Queue.
+    pub queue: QueueId,
+    /// Job definition revision.
+    pub definition: JobDefinitionId,
+    /// vCPU / memory / GPU.
+    pub resources: Resources,
+    /// `schedulingPriority` (fair-share queues).
+    pub priority: u32,
+    /// State.
+    pub status: JobStatus,
+    /// Dispatched attempts so far.
+    pub attempts: u32,
+    /// Submission time.
+    pub submitted_at: SimTime,
+    /// First time RUNNABLE.
+    pub runnable_at: Option<SimTime>,
+    /// First dispatch.
+    pub first_dispatch: Option<SimTime>,
+    /// Last attempt's RUNNING time.
+    pub started_at: Option<SimTime>,
+    /// Terminal time.
+    pub stopped_at: Option<SimTime>,
+    /// Compute environment of the last attempt.
+    pub last_ce: Option<CeId>,
+    /// `statusReason`.
+    pub status_reason: Option<Arc<str>>,
+    /// The current attempt, when STARTING or RUNNING.
+    pub attempt: Option<Attempt>,
+    /// The first attempt's plan, drawn at submission (same job, same runtime under any
+    /// policy).
+    pub first_plan: AttemptPlan,
+    /// Dependencies not yet met.
+    pub unmet: u32,
+    /// Who waits on this job.
+    pub waiters: Vec<Waiter>,
+    /// When the job became its queue's head while RUNNABLE (jobStateTimeLimitActions).
+    pub head_since: Option<SimTime>,
+}
+
+/// The slab of live jobs.
+#[derive(Debug, Default)]
+pub struct JobTable {
+    slots: Vec<Option<Job>>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl JobTable {
+    /// Stores a job; returns its slot.
+    pub fn insert(&mut self, job: Job) -> JobSlot {
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(job);
+                JobSlot(i)
+            }
+            None => {
+                self.slots.push(Some(job));
+                JobSlot(self.slots.len() as u32 - 1)
+            }
+        }
+    }
+
+    /// Frees a slot; returns the job.
+    pub fn remove(&mut self, slot: JobSlot) -> Option<Job> {
+        let job = self.slots.get_mut(slot.0 as usize)?.take()?;
+        self.free.push(slot.0);
+        self.live -= 1;
+        Some(job)
+    }
+
+    /// The job in a slot.
+    pub fn get(&self, slot: JobSlot) -> Option<&Job> {
+        self.slots.get(slot.0 as usize)?.as_ref()
+    }
+
+    /// The job in a slot, mutably.
+    pub fn get_mut(&mut self, slot: JobSlot) -> Option<&mut Job> {
+        self.slots.get_mut(slot.0 as usize)?.as_mut()
+    }
+
+    /// The job in `slot` if it is still job `id` (slots are reused).
+    pub fn get_if(&self, slot: JobSlot, id: JobId) -> Option<&Job> {
+        self.get(slot).filter(|j| j.id == id)
+    }
+
+    /// Number of live jobs.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// True when no job is live.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Every live job with its slot, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (JobSlot, &Job)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, j)| j.as_ref().map(|j| (JobSlot(i as u32), j)))
+    }
+}

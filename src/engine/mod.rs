@@ -1,0 +1,416 @@
+//! The engine: a virtual clock, the event queue, and the state of every compute environment,
+//! queue and live job.
+//!
+//! # The order of things inside one instant (CONTRACT section 7.1)
+//! 1. workload submissions due now (by time, then workload entry, then position in the
+//!    entry's stream or trace);
+//! 2. actions due now, in file order;
+//! 3. the engine's own events due now, in the order they were created;
+//! 4. one dispatch pass.
+//!
+//! A dispatch pass visits the queues in descending priority and offers each queue's next job
+//! (chosen by its scheduling policy) to the queue's compute environments in order. It costs
+//! in proportion to what changed: a FIFO queue whose head could not be placed is skipped until
+//! a job joins it or capacity frees on one of its compute environments.
+
+mod actions;
+mod attempt;
+mod capacity;
+mod dispatch;
+pub mod event;
+pub mod jobs;
+pub mod queue;
+mod submit;
+
+use crate::error::Error;
+use crate::model::job_definition::JobDefinitionRegistry;
+use crate::model::{CeId, JobStatus, QueueId, TimedAction};
+use crate::policy::{FairShare, RunnableSet, SchedulingPolicy};
+use crate::report::metrics::Metrics;
+use crate::report::{JobRecord, Report};
+use crate::scenario::Scenario;
+use crate::time::SimTime;
+use capacity::CeRuntime;
+use event::Event;
+use jobs::JobTable;
+use queue::EventQueue;
+use std::collections::BTreeMap;
+use submit::Sources;
+
+pub use submit::Submission;
+
+/// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
+/// per-job records.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Overrides the scenario's `seed`.
+    pub seed: Option<u64>,
+    /// Overrides the scenario's `until`.
+    pub until: Option<SimTime>,
+    /// Keep one [`JobRecord`] per job for the per-job table (costs memory per job).
+    pub record_jobs: bool,
+}
+
+/// The scheduling policy of one queue. Built-ins are matched statically; a custom policy is
+/// called through its trait object.
+pub(crate) enum QueuePolicy {
+    Fifo,
+    FairShare(FairShare),
+    Custom(Box<dyn SchedulingPolicy>),
+}
+
+/// The engine's state of one job queue.
+pub(crate) struct QueueRuntime {
+    pub spec: crate::model::JobQueue,
+    pub set: RunnableSet,
+    pub policy: QueuePolicy,
+    /// A FIFO queue whose head could not be placed and for which nothing relevant changed.
+    pub stalled: bool,
+    /// milli-vCPUs held by this queue's attempts, per compute environment index.
+    pub held_on_ce: Vec<u64>,
+    /// Per CE of `spec.compute_environments`: RUNNABLE jobs that CE could ever fit (for the
+    /// `strict` cross-queue rule).
+    pub fit_counts: Vec<u64>,
+    /// Jobs SUBMITTED..RUNNING per share identifier (fair share's active shares).
+    pub active_shares: BTreeMap<std::sync::Arc<str>, u64>,
+}
+
+/// A running simulation of one scenario.
+///
+/// ```
+/// use batchsim::{Options, Scenario, Simulation};
+///
+/// let scenario = Scenario::from_json_str(r#"{
+///   "computeEnvironments": [{"computeEnvironmentName": "fargate", "type": "MANAGED",
+///      "computeResources": {"type": "FARGATE", "maxvCpus": 2},
+///      "simulation": {"startupSeconds": 0}}],
+///   "jobQueues": [{"jobQueueName": "q", "priority": 1,
+///      "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]}],
+///   "jobDefinitions": [{"jobDefinitionName": "work", "type": "container",
+///      "platformCapabilities": ["FARGATE"],
+///      "containerProperties": {"resourceRequirements": [
+///         {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+///   "workload": [{"arrivals": {"process": "every", "seconds": 10}, "count": 3,
+///      "submitJob": {"jobName": "w", "jobQueue": "q", "jobDefinition": "work"},
+///      "runtime": {"distribution": "fixed", "seconds": 25}}]
+/// }"#, "doc.json")?;
+/// let report = Simulation::new(&scenario, Options::default())?.run();
+/// assert_eq!(report.jobs.succeeded, 3);
+/// // Two vCPUs: the third job waits from t=20 until the first ends at t=25.
+/// assert_eq!(report.wait_seconds.max, 5.0);
+/// assert_eq!(report.end_seconds, 50.0);
+/// # Ok::<(), batchsim::Error>(())
+/// ```
+pub struct Simulation {
+    name: String,
+    seed: u64,
+    until: Option<SimTime>,
+    now: SimTime,
+    stopped: bool,
+    events: EventQueue<Event>,
+    sources: Sources,
+    actions: Vec<TimedAction>,
+    next_action: usize,
+    ces: Vec<CeRuntime>,
+    queues: Vec<QueueRuntime>,
+    queue_order: Vec<QueueId>,
+    policies: Vec<crate::model::SchedulingPolicy>,
+    definitions: JobDefinitionRegistry,
+    jobs: JobTable,
+    metrics: Metrics,
+    records: Option<Vec<JobRecord>>,
+    next_submission: u64,
+    next_attempt: u64,
+    events_processed: u64,
+    last_event: SimTime,
+    dispatch_needed: bool,
+    warnings: Vec<String>,
+    rejected: u64,
+    names: submit::NameIndex,
+    arrays: submit::ArrayTable,
+}
+
+impl Simulation {
+    /// Prepares a run of `scenario`. Fails (with the same kind of error as loading) when the
+    /// scenario needs something this build does not simulate, or a trace cannot be opened.
+    pub fn new(scenario: &Scenario, options: Options) -> Result<Simulation, Error> {
+        let seed = options.seed.unwrap_or(scenario.seed);
+        let until = options.until.or(scenario.until);
+        let ces = scenario
+            .compute_environments
+            .iter()
+            .enumerate()
+            .map(|(i, ce)| CeRuntime::new(ce.clone(), seed, i))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|message| {
+                Error::Invalid(crate::error::Problems {
+                    file: scenario.name.clone(),
+                    list: vec![crate::error::Problem {
+                        path: "computeEnvironments".into(),
+                        message,
+                    }],
+                })
+            })?;
+        let mut definitions = JobDefinitionRegistry::new();
+        for d in &scenario.job_definitions {
+            definitions.register(d.clone());
+        }
+        let mut sim = Simulation {
+            name: scenario.name.clone(),
+            seed,
+            until,
+            now: SimTime::ZERO,
+            stopped: false,
+            events: EventQueue::new(),
+            sources: Sources::new(&scenario.workload, seed, until).map_err(Error::Trace)?,
+            actions: scenario.actions.clone(),
+            next_action: 0,
+            ces,
+            queues: Vec::new(),
+            queue_order: Vec::new(),
+            policies: scenario.scheduling_policies.clone(),
+            definitions,
+            jobs: JobTable::default(),
+            metrics: Metrics::default(),
+            records: options.record_jobs.then(Vec::new),
+            next_submission: 1,
+            next_attempt: 0,
+            events_processed: 0,
+            last_event: SimTime::ZERO,
+            dispatch_needed: false,
+            warnings: Vec::new(),
+            rejected: 0,
+            names: submit::NameIndex::new(&scenario.workload, &scenario.actions),
+            arrays: submit::ArrayTable::default(),
+        };
+        sim.metrics.ces = vec![Default::default(); sim.ces.len()];
+        sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];
+        for q in &scenario.job_queues {
+            let runtime = sim.queue_runtime(q.clone());
+            sim.queues.push(runtime);
+        }
+        sim.rebuild_queue_links();
+        for i in 0..sim.ces.len() {
+            sim.start_compute_environment(CeId(i as u32));
+        }
+        Ok(sim)
+    }
+
+    fn queue_runtime(&self, spec: crate::model::JobQueue) -> QueueRuntime {
+        let fair = spec.scheduling_policy.map(|p| self.policies[p.index()].clone());
+        QueueRuntime {
+            set: RunnableSet::new(fair.as_ref().map(|p| p.share_decay)),
+            policy: match fair {
+                Some(p) => QueuePolicy::FairShare(FairShare::new(p)),
+                None => QueuePolicy::Fifo,
+            },
+            stalled: false,
+            held_on_ce: vec![0; self.ces.len()],
+            fit_counts: vec![0; spec.compute_environments.len()],
+            active_shares: BTreeMap::new(),
+            spec,
+        }
+    }
+
+    /// Recomputes the queue visiting order and each CE's list of attached queues.
+    fn rebuild_queue_links(&mut self) {
+        let mut order: Vec<QueueId> = (0..self.queues.len() as u32).map(QueueId).collect();
+        order.sort_by_key(|q| (std::cmp::Reverse(self.queues[q.index()].spec.priority), q.0));
+        self.queue_order = order;
+        for ce in &mut self.ces {
+            ce.attached.clear();
+        }
+        for &q in &self.queue_order {
+            for &c in &self.queues[q.index()].spec.compute_environments {
+                self.ces[c.index()].attached.push(q);
+            }
+        }
+    }
+
+    /// Replaces the scheduling policy of queue `queue` (by name) with a custom one. The
+    /// queue keeps its shares and usage; the policy only decides the order.
+    pub fn set_policy(&mut self, queue: &str, policy: Box<dyn SchedulingPolicy>) -> bool {
+        match self.queues.iter_mut().find(|q| q.spec.name == queue) {
+            Some(q) => {
+                q.policy = QueuePolicy::Custom(policy);
+                q.stalled = false;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The simulated time now.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// True when the run is over: nothing left to happen, or the clock reached `until`.
+    pub fn is_finished(&self) -> bool {
+        self.stopped
+    }
+
+    /// Number of events applied so far (submissions, actions and the engine's own events).
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// The time of the next thing due, if any.
+    fn next_time(&mut self) -> Option<SimTime> {
+        let a = self.sources.peek_time();
+        let b = self.actions.get(self.next_action).map(|a| a.at);
+        let c = self.events.peek_time();
+        [a, b, c].into_iter().flatten().min()
+    }
+
+    /// Applies everything due at the next instant, then one dispatch pass. Returns `false`
+    /// once the run is over.
+    pub fn step(&mut self) -> bool {
+        if self.stopped {
+            return false;
+        }
+        if self.dispatch_needed {
+            // Something was submitted through the API at the current instant.
+            self.dispatch_pass();
+        }
+        let Some(t) = self.next_time() else {
+            self.stopped = true;
+            return false;
+        };
+        if self.until.is_some_and(|u| t >= u) {
+            self.now = self.until.unwrap_or(t);
+            self.stopped = true;
+            return false;
+        }
+        self.now = t;
+        self.last_event = t;
+        while self.sources.peek_time() == Some(t) {
+            if let Some(sub) = self.sources.pop(t) {
+                self.events_processed += 1;
+                self.submit_from_source(sub);
+            }
+        }
+        while self.actions.get(self.next_action).is_some_and(|a| a.at == t) {
+            let action = self.actions[self.next_action].action.clone();
+            self.next_action += 1;
+            self.events_processed += 1;
+            self.apply_action(&action);
+        }
+        while let Some((_, event)) = self.events.pop_due(t) {
+            self.events_processed += 1;
+            self.handle(event);
+        }
+        if self.dispatch_needed {
+            self.dispatch_pass();
+        }
+        true
+    }
+
+    /// Runs until the clock would pass `t` (events at exactly `t` are applied).
+    pub fn run_until(&mut self, t: SimTime) {
+        while !self.stopped {
+            match self.next_time() {
+                Some(next) if next <= t => {
+                    self.step();
+                }
+                _ => break,
+            }
+        }
+        if !self.stopped && self.dispatch_needed {
+            self.dispatch_pass();
+        }
+    }
+
+    /// Runs to the end and reports.
+    pub fn run(mut self) -> Report {
+        while self.step() {}
+        self.finish()
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::TaskRunning { slot, attempt } => self.task_running(slot, attempt),
+            Event::AttemptEnd {
+                slot,
+                attempt,
+                timed_out,
+            } => self.attempt_timer(slot, attempt, timed_out),
+            Event::TaskReclaimed { slot, attempt } => self.task_reclaimed(slot, attempt),
+            Event::InstanceReady { ce, instance } => self.instance_ready(ce, instance),
+            Event::InstanceNotice { ce, instance } => self.instance_notice(ce, instance),
+            Event::InstanceReclaimed { ce, instance } => self.instance_reclaimed(ce, instance),
+            Event::ScaleInCheck {
+                ce,
+                instance,
+                idle_since_ms,
+            } => self.scale_in_check(ce, instance, idle_since_ms),
+            Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
+        }
+    }
+
+    /// The report so far (the run may go on).
+    pub fn report(&self) -> Report {
+        crate::report::build(self.report_input())
+    }
+
+    /// Ends the run: running attempts are accounted to the end, unfinished jobs recorded.
+    pub fn finish(mut self) -> Report {
+        let end = self.now;
+        self.close_books(end);
+        crate::report::build(self.report_input())
+    }
+
+    /// Per-job records (when [`Options::record_jobs`] was set), in submission order; jobs
+    /// still live are included with their current state.
+    pub fn job_records(&self) -> Vec<JobRecord> {
+        let mut out: Vec<JobRecord> = self.records.clone().unwrap_or_default();
+        if self.records.is_some() {
+            for (_, job) in self.jobs.iter() {
+                out.push(self.record_of(job));
+            }
+        }
+        out.sort_by_key(|r| r.job_id);
+        out
+    }
+
+    /// Runs to the end; returns the report and the per-job records.
+    pub fn run_with_records(mut self) -> (Report, Vec<JobRecord>) {
+        while self.step() {}
+        let end = self.now;
+        self.close_books(end);
+        let records = self.job_records();
+        (crate::report::build(self.report_input()), records)
+    }
+
+    fn report_input(&self) -> crate::report::ReportInput<'_> {
+        crate::report::ReportInput {
+            scenario: &self.name,
+            seed: self.seed,
+            end: self.now,
+            events: self.events_processed,
+            metrics: &self.metrics,
+            queue_names: self.queues.iter().map(|q| q.spec.name.as_str()).collect(),
+            ces: self
+                .ces
+                .iter()
+                .map(|c| (c.spec.name.as_str(), c.spec.max_vcpus))
+                .collect(),
+            live_jobs: self
+                .jobs
+                .iter()
+                .map(|(_, j)| (j.queue, j.spec.share.as_ref(), j.status))
+                .collect(),
+            warnings: &self.warnings,
+            rejected: self.rejected,
+        }
+    }
+
+    /// The status of every live job, counted (for tests and progress displays).
+    pub fn live_counts(&self) -> BTreeMap<JobStatus, u64> {
+        let mut m = BTreeMap::new();
+        for (_, j) in self.jobs.iter() {
+            *m.entry(j.status).or_insert(0) += 1;
+        }
+        m
+    }
+}

@@ -1,0 +1,690 @@
+//! Submissions: the workload sources, SubmitJob, array jobs and dependencies.
+
+use super::jobs::{Job, JobSlot, JobSpec, Waiter};
+use super::Simulation;
+use crate::model::job_definition::JobDefinitionId;
+use crate::model::{Action, JobId, JobStatus, Platform, QueueId, QueueState, Resources, TimedAction};
+use crate::time::{SimDuration, SimTime};
+use crate::workload::arrivals::ArrivalClock;
+use crate::workload::rng::{stream, StreamKind};
+use crate::workload::runtime::AttemptPlan;
+use crate::workload::trace::{TraceReader, TraceRecord};
+use crate::workload::{ArrayDependency, JobTemplate, RuntimeModel, WorkloadEntry};
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::sync::Arc;
+
+enum EntryKind {
+    Once {
+        at: SimTime,
+        done: bool,
+    },
+    Stream {
+        clock: ArrivalClock,
+        rng: ChaCha8Rng,
+        next: Option<SimTime>,
+    },
+    Trace {
+        reader: Box<TraceReader>,
+        next: Option<TraceRecord>,
+        last: SimTime,
+    },
+}
+
+struct EntryState {
+    template: Arc<JobTemplate>,
+    runtime: Option<RuntimeModel>,
+    kind: EntryKind,
+    runtime_rng: ChaCha8Rng,
+    retry_rng: ChaCha8Rng,
+    /// The spec built for the last resolved job definition (streams reuse it).
+    spec: Option<(JobDefinitionId, Arc<JobSpec>)>,
+}
+
+/// One submission due now, from workload entry `entry`.
+pub struct Submission {
+    /// The workload entry.
+    pub entry: u32,
+    /// For trace entries: the line.
+    pub record: Option<TraceRecord>,
+}
+
+/// Every workload entry's next submission, merged in (time, entry) order.
+pub(crate) struct Sources {
+    entries: Vec<EntryState>,
+    heap: BinaryHeap<Reverse<(SimTime, u32)>>,
+    pub trace_errors: Vec<String>,
+}
+
+impl Sources {
+    pub fn new(workload: &[WorkloadEntry], seed: u64, _until: Option<SimTime>) -> Result<Sources, String> {
+        let mut s = Sources {
+            entries: Vec::new(),
+            heap: BinaryHeap::new(),
+            trace_errors: Vec::new(),
+        };
+        for (i, e) in workload.iter().enumerate() {
+            let idx = i as u64;
+            let (template, runtime, kind) = match e {
+                WorkloadEntry::Submission { at, template, runtime } => {
+                    (template, Some(*runtime), EntryKind::Once { at: *at, done: false })
+                }
+                WorkloadEntry::Stream {
+                    arrivals,
+                    start,
+                    end,
+                    count,
+                    template,
+                    runtime,
+                } => {
+                    let mut rng = stream(seed, StreamKind::Arrivals, idx);
+                    let mut clock = ArrivalClock::new(*arrivals, *start, *end, *count, &mut rng);
+                    let next = clock.next_arrival(&mut rng);
+                    (template, Some(*runtime), EntryKind::Stream { clock, rng, next })
+                }
+                WorkloadEntry::Trace { path, format, template } => {
+                    let reader = TraceReader::open(path, *format).map_err(|e| e.to_string())?;
+                    (
+                        template,
+                        None,
+                        EntryKind::Trace {
+                            reader: Box::new(reader),
+                            next: None,
+                            last: SimTime::ZERO,
+                        },
+                    )
+                }
+            };
+            s.entries.push(EntryState {
+                template: Arc::new(template.clone()),
+                runtime,
+                kind,
+                runtime_rng: stream(seed, StreamKind::Runtimes, idx),
+                retry_rng: stream(seed, StreamKind::Retries, idx),
+                spec: None,
+            });
+            s.advance(i as u32);
+        }
+        Ok(s)
+    }
+
+    /// Puts entry `i`'s next submission time on the heap.
+    fn advance(&mut self, i: u32) {
+        let e = &mut self.entries[i as usize];
+        let next = match &mut e.kind {
+            EntryKind::Once { at, done } => (!*done).then_some(*at),
+            EntryKind::Stream { next, .. } => *next,
+            EntryKind::Trace { reader, next, last } => {
+                *next = None;
+                match reader.next() {
+                    Some(Ok(r)) => {
+                        // A log whose submit times go backwards is replayed in file order.
+                        let t = SimTime::from_millis(r.submit_ms).max(*last);
+                        *last = t;
+                        *next = Some(r);
+                        Some(t)
+                    }
+                    Some(Err(err)) => {
+                        self.trace_errors
+                            .push(format!("{err}; the rest of the trace was not replayed"));
+                        None
+                    }
+                    None => None,
+                }
+            }
+        };
+        if let Some(t) = next {
+            self.heap.push(Reverse((t, i)));
+        }
+    }
+
+    pub fn peek_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|Reverse((t, _))| *t)
+    }
+
+    /// Takes the submission due at `t` with the lowest entry index.
+    pub fn pop(&mut self, t: SimTime) -> Option<Submission> {
+        let Reverse((at, i)) = self.heap.pop()?;
+        debug_assert_eq!(at, t);
+        let e = &mut self.entries[i as usize];
+        let record = match &mut e.kind {
+            EntryKind::Once { done, .. } => {
+                *done = true;
+                None
+            }
+            EntryKind::Stream { clock, rng, next } => {
+                *next = clock.next_arrival(rng);
+                None
+            }
+            EntryKind::Trace { next, .. } => next.take(),
+        };
+        self.advance(i);
+        Some(Submission { entry: i, record })
+    }
+
+    /// Draws a first-attempt plan for entry `i`.
+    fn first_plan(&mut self, i: u32) -> AttemptPlan {
+        let e = &mut self.entries[i as usize];
+        match &e.runtime {
+            Some(m) => m.sample(&mut e.runtime_rng),
+            None => AttemptPlan {
+                runtime: SimDuration::ZERO,
+                exit_code: 0,
+            },
+        }
+    }
+
+    /// Draws the plan of a retry of a job from entry `i` (`first` for traces).
+    pub fn retry_plan(&mut self, i: u32, first: AttemptPlan) -> AttemptPlan {
+        let e = &mut self.entries[i as usize];
+        match &e.runtime {
+            Some(m) => m.sample(&mut e.retry_rng),
+            None => first,
+        }
+    }
+
+    /// Warnings of trace readers (skipped lines, read errors).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for e in &self.entries {
+            if let EntryKind::Trace { reader, .. } = &e.kind {
+                out.extend(reader.warnings());
+            }
+        }
+        out.extend(self.trace_errors.iter().cloned());
+        out
+    }
+}
+
+/// What a referenced job name currently means.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum NameTarget {
+    /// A single job, live in `slot`.
+    Live(JobSlot, JobId),
+    /// A single job that ended (true = succeeded).
+    Ended(JobId, bool),
+    /// An array job (parent index in the [`ArrayTable`]).
+    Array(u32),
+}
+
+/// The latest job of each name that a dependency or an action refers to. Only referenced
+/// names are tracked, so streams of millions of jobs cost nothing here.
+#[derive(Default)]
+pub(crate) struct NameIndex {
+    referenced: BTreeSet<String>,
+    latest: BTreeMap<String, NameTarget>,
+}
+
+impl NameIndex {
+    pub fn new(workload: &[WorkloadEntry], actions: &[TimedAction]) -> NameIndex {
+        let mut referenced = BTreeSet::new();
+        let base = |s: &str| -> String {
+            match s.rsplit_once(':') {
+                Some((b, ix)) if ix.parse::<u32>().is_ok() => b.to_owned(),
+                _ => s.to_owned(),
+            }
+        };
+        for e in workload {
+            let t = match e {
+                WorkloadEntry::Submission { template, .. }
+                | WorkloadEntry::Stream { template, .. }
+                | WorkloadEntry::Trace { template, .. } => template,
+            };
+            for d in &t.depends_on {
+                if !d.job.is_empty() {
+                    referenced.insert(base(&d.job));
+                }
+            }
+        }
+        for a in actions {
+            if let Action::CancelJob { job, .. } | Action::TerminateJob { job, .. } = &a.action {
+                referenced.insert(base(job));
+            }
+        }
+        NameIndex {
+            referenced,
+            latest: BTreeMap::new(),
+        }
+    }
+
+    pub fn is_referenced(&self, name: &str) -> bool {
+        !self.referenced.is_empty() && self.referenced.contains(name)
+    }
+
+    pub fn set(&mut self, name: &str, target: NameTarget) {
+        self.latest.insert(name.to_owned(), target);
+    }
+
+    pub fn get(&self, name: &str) -> Option<NameTarget> {
+        self.latest.get(name).copied()
+    }
+}
+
+/// State of one array job's parent.
+pub(crate) struct ArrayParent {
+    pub id: JobId,
+    pub size: u32,
+    pub ended: u32,
+    pub failed: bool,
+    /// Each child's slot while live, or its result once ended (true = succeeded).
+    pub children: Vec<Result<JobSlot, bool>>,
+    pub waiters: Vec<Waiter>,
+}
+
+/// Array parents, by index (a parent is dropped from memory when it ends and nothing refers
+/// to it by name).
+#[derive(Default)]
+pub(crate) struct ArrayTable {
+    pub parents: BTreeMap<u32, ArrayParent>,
+    next: u32,
+}
+
+impl ArrayTable {
+    fn insert(&mut self, p: ArrayParent) -> u32 {
+        let i = self.next;
+        self.next += 1;
+        self.parents.insert(i, p);
+        i
+    }
+}
+
+/// Why a submission was refused (listed in the report's warnings, not counted).
+fn refusal(sim: &mut Simulation, message: String) {
+    sim.rejected += 1;
+    if sim.rejected <= super::attempt::MAX_LISTED_REJECTIONS {
+        sim.warnings.push(message);
+    }
+}
+
+/// A resolved dependency of a new job.
+enum DepTarget {
+    Job(JobSlot, JobId),
+    Parent(u32),
+    Met,
+    Failed(JobId),
+}
+
+impl Simulation {
+    pub(super) fn submit_from_source(&mut self, sub: Submission) {
+        let template = self.sources.entries[sub.entry as usize].template.clone();
+        let plan = match &sub.record {
+            Some(r) => AttemptPlan {
+                runtime: SimDuration::from_millis(r.run_ms),
+                exit_code: 0,
+            },
+            None => self.sources.first_plan(sub.entry),
+        };
+        self.submit_template(&template, sub.entry, plan, sub.record.as_ref());
+    }
+
+    /// SubmitJob: creates the job (or array), resolves dependencies, makes it RUNNABLE or
+    /// PENDING. Returns the id, or `None` when the submission was refused.
+    pub(super) fn submit_template(
+        &mut self,
+        t: &JobTemplate,
+        entry: u32,
+        plan: AttemptPlan,
+        record: Option<&TraceRecord>,
+    ) -> Option<JobId> {
+        let now = self.now;
+        let queue = match record.and_then(|r| r.job_queue.as_deref()) {
+            Some(name) => match self
+                .queues
+                .iter()
+                .position(|q| q.spec.name == crate::scenario::arn_tail(name))
+            {
+                Some(q) => QueueId(q as u32),
+                None => {
+                    refusal(
+                        self,
+                        format!(
+                            "trace line {}: unknown job queue `{name}`; submission refused",
+                            record.map_or(0, |r| r.line)
+                        ),
+                    );
+                    return None;
+                }
+            },
+            None => t.job_queue,
+        };
+        let job_name: Arc<str> = match record.and_then(|r| r.job_name.as_deref()) {
+            Some(n) => Arc::from(n),
+            None => Arc::from(t.job_name.as_str()),
+        };
+        let qr = &self.queues[queue.index()];
+        if qr.spec.state == QueueState::Disabled {
+            refusal(
+                self,
+                format!(
+                    "job queue `{}` is DISABLED: submission of `{job_name}` at {now} s refused",
+                    qr.spec.name
+                ),
+            );
+            return None;
+        }
+        let def_id = match self.definitions.resolve(&t.job_definition) {
+            Ok(id) => id,
+            Err(e) => {
+                refusal(
+                    self,
+                    format!(
+                        "job definition `{}` cannot be used at {now} s ({e:?}): submission of `{job_name}` refused",
+                        t.job_definition
+                    ),
+                );
+                return None;
+            }
+        };
+        let def = self.definitions.get(def_id).clone();
+        let mut resources = t.resource_overrides.apply(def.resources);
+        if let Some(r) = record {
+            resources.millivcpus = r.millivcpus;
+            if let Some(m) = r.memory_mib {
+                resources.memory_mib = u32::try_from(m).unwrap_or(u32::MAX);
+            }
+        }
+        let fargate_queue = qr
+            .spec
+            .compute_environments
+            .first()
+            .is_some_and(|c| self.ces[c.index()].spec.kind.is_fargate());
+        if fargate_queue != (def.platform == Platform::Fargate) && record.is_none() {
+            refusal(self, format!("job definition `{}` does not run on the compute environments of job queue `{}`: submission of `{job_name}` refused", def.name_revision(), qr.spec.name));
+            return None;
+        }
+        let fair = qr.spec.scheduling_policy.is_some();
+        let share: Arc<str> = match (
+            record
+                .and_then(|r| r.share_identifier.as_deref())
+                .or(t.share_identifier.as_deref()),
+            fair,
+        ) {
+            (Some(s), true) => Arc::from(s),
+            (None, false) => Arc::from(""),
+            (None, true) => {
+                refusal(self, format!("job queue `{}` has a fair-share policy: submission of `{job_name}` without shareIdentifier refused", qr.spec.name));
+                return None;
+            }
+            (Some(_), false) => {
+                refusal(
+                    self,
+                    format!(
+                        "job queue `{}` is FIFO: submission of `{job_name}` with a shareIdentifier refused",
+                        qr.spec.name
+                    ),
+                );
+                return None;
+            }
+        };
+        if fair && !qr.active_shares.contains_key(&share) && qr.active_shares.len() >= super::attempt::MAX_ACTIVE_SHARES
+        {
+            refusal(self, format!("job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused", qr.spec.name, super::attempt::MAX_ACTIVE_SHARES));
+            return None;
+        }
+        let priority = if fair {
+            t.scheduling_priority_override.unwrap_or(def.scheduling_priority)
+        } else {
+            0
+        };
+        let spec = self.spec_for(entry, def_id, t, job_name.clone(), share.clone(), record.is_some());
+        let submission = self.next_submission;
+        self.next_submission += 1;
+        let deps = self.resolve_dependencies(t);
+
+        match t.array_size {
+            None => {
+                let id = JobId::new(submission);
+                let slot = self.create_job(id, &spec, queue, def_id, resources, priority, plan);
+                if self.names.is_referenced(&job_name) {
+                    self.names.set(&job_name, NameTarget::Live(slot, id));
+                }
+                self.attach_dependencies(slot, id, &deps, None);
+                self.settle_new_job(slot);
+                Some(id)
+            }
+            Some(size) => {
+                let parent_id = JobId::new(submission);
+                let p = self.arrays.insert(ArrayParent {
+                    id: parent_id,
+                    size,
+                    ended: 0,
+                    failed: false,
+                    children: Vec::with_capacity(size as usize),
+                    waiters: Vec::new(),
+                });
+                if self.names.is_referenced(&job_name) {
+                    self.names.set(&job_name, NameTarget::Array(p));
+                }
+                let sequential = t
+                    .depends_on
+                    .iter()
+                    .any(|d| d.job.is_empty() && d.kind == Some(ArrayDependency::Sequential));
+                let mut slots = Vec::with_capacity(size as usize);
+                for i in 0..size {
+                    let child_plan = if i == 0 { plan } else { self.sources.first_plan(entry) };
+                    let id = JobId::child(submission, i);
+                    let slot = self.create_job(id, &spec, queue, def_id, resources, priority, child_plan);
+                    if let Some(j) = self.jobs.get_mut(slot) {
+                        j.waiters.push(Waiter::Parent(p));
+                    }
+                    if let Some(parent) = self.arrays.parents.get_mut(&p) {
+                        parent.children.push(Ok(slot));
+                    }
+                    self.attach_dependencies(slot, id, &deps, Some(i));
+                    if sequential && i > 0 {
+                        let prev: JobSlot = slots[i as usize - 1];
+                        self.wait_on(slot, id, DepTarget::Job(prev, JobId::child(submission, i - 1)));
+                    }
+                    slots.push(slot);
+                }
+                for slot in slots {
+                    self.settle_new_job(slot);
+                }
+                Some(parent_id)
+            }
+        }
+    }
+
+    fn spec_for(
+        &mut self,
+        entry: u32,
+        def_id: JobDefinitionId,
+        t: &JobTemplate,
+        name: Arc<str>,
+        share: Arc<str>,
+        per_record: bool,
+    ) -> Arc<JobSpec> {
+        if !per_record {
+            if let Some((d, spec)) = &self.sources.entries[entry as usize].spec {
+                if *d == def_id && spec.share == share {
+                    return spec.clone();
+                }
+            }
+        }
+        let def = self.definitions.get(def_id);
+        let spec = Arc::new(JobSpec {
+            name,
+            share,
+            retry: t.retry_strategy.clone().unwrap_or_else(|| def.retry_strategy.clone()),
+            timeout: t.timeout.or(def.timeout),
+            definition: Arc::from(def.name_revision()),
+            entry,
+        });
+        if !per_record {
+            self.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));
+        }
+        spec
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn create_job(
+        &mut self,
+        id: JobId,
+        spec: &Arc<JobSpec>,
+        queue: QueueId,
+        definition: JobDefinitionId,
+        resources: Resources,
+        priority: u32,
+        plan: AttemptPlan,
+    ) -> JobSlot {
+        let now = self.now;
+        let m = &mut self.metrics;
+        m.all.submitted += 1;
+        m.queues[queue.index()].submitted += 1;
+        if !spec.share.is_empty() {
+            m.shares.entry(spec.share.to_string()).or_default().counts.submitted += 1;
+            *self.queues[queue.index()]
+                .active_shares
+                .entry(spec.share.clone())
+                .or_insert(0) += 1;
+        }
+        self.jobs.insert(Job {
+            id,
+            spec: spec.clone(),
+            queue,
+            definition,
+            resources,
+            priority,
+            status: JobStatus::Submitted,
+            attempts: 0,
+            submitted_at: now,
+            runnable_at: None,
+            first_dispatch: None,
+            started_at: None,
+            stopped_at: None,
+            last_ce: None,
+            status_reason: None,
+            attempt: None,
+            first_plan: plan,
+            unmet: 0,
+            waiters: Vec::new(),
+            head_since: None,
+        })
+    }
+
+    fn resolve_dependencies(&self, t: &JobTemplate) -> Vec<(DepTarget, Option<ArrayDependency>)> {
+        let mut out = Vec::new();
+        for d in &t.depends_on {
+            if d.job.is_empty() {
+                continue;
+            }
+            let (base, index) = match d.job.rsplit_once(':') {
+                Some((b, ix)) if ix.parse::<u32>().is_ok() => (b, ix.parse::<u32>().ok()),
+                _ => (d.job.as_str(), None),
+            };
+            let target = match (self.names.get(base), index) {
+                (Some(NameTarget::Live(slot, id)), _) => DepTarget::Job(slot, id),
+                (Some(NameTarget::Ended(id, ok)), _) => {
+                    if ok {
+                        DepTarget::Met
+                    } else {
+                        DepTarget::Failed(id)
+                    }
+                }
+                (Some(NameTarget::Array(p)), Some(i)) => self.child_target(p, i),
+                (Some(NameTarget::Array(p)), None) => {
+                    if d.kind == Some(ArrayDependency::NToN) {
+                        // Resolved per child in `attach_dependencies`.
+                        out.push((DepTarget::Parent(p), d.kind));
+                        continue;
+                    }
+                    self.parent_target(p)
+                }
+                // Validation guarantees an earlier submission; one refused at run time
+                // (disabled queue, ...) leaves nothing to wait for.
+                (None, _) => DepTarget::Met,
+            };
+            out.push((target, d.kind));
+        }
+        out
+    }
+
+    fn child_target(&self, p: u32, i: u32) -> DepTarget {
+        let Some(parent) = self.arrays.parents.get(&p) else {
+            return DepTarget::Met;
+        };
+        match parent.children.get(i as usize) {
+            Some(Ok(slot)) => DepTarget::Job(*slot, JobId::child(parent.id.submission, i)),
+            Some(Err(true)) | None => DepTarget::Met,
+            Some(Err(false)) => DepTarget::Failed(JobId::child(parent.id.submission, i)),
+        }
+    }
+
+    fn parent_target(&self, p: u32) -> DepTarget {
+        match self.arrays.parents.get(&p) {
+            Some(parent) if parent.ended < parent.size => DepTarget::Parent(p),
+            Some(parent) if parent.failed => DepTarget::Failed(parent.id),
+            _ => DepTarget::Met,
+        }
+    }
+
+    fn attach_dependencies(
+        &mut self,
+        slot: JobSlot,
+        id: JobId,
+        deps: &[(DepTarget, Option<ArrayDependency>)],
+        child: Option<u32>,
+    ) {
+        for (target, kind) in deps {
+            let t = match (target, kind, child) {
+                (DepTarget::Parent(p), Some(ArrayDependency::NToN), Some(i)) => self.child_target(*p, i),
+                (DepTarget::Parent(p), Some(ArrayDependency::NToN), None) => self.parent_target(*p),
+                (DepTarget::Job(s, j), _, _) => DepTarget::Job(*s, *j),
+                (DepTarget::Parent(p), _, _) => DepTarget::Parent(*p),
+                (DepTarget::Met, _, _) => DepTarget::Met,
+                (DepTarget::Failed(j), _, _) => DepTarget::Failed(*j),
+            };
+            self.wait_on(slot, id, t);
+        }
+    }
+
+    fn wait_on(&mut self, slot: JobSlot, id: JobId, target: DepTarget) {
+        match target {
+            DepTarget::Met => {}
+            DepTarget::Failed(dep) => {
+                if let Some(j) = self.jobs.get_mut(slot) {
+                    j.unmet += 1;
+                    if j.status_reason.is_none() {
+                        j.status_reason = Some(Arc::from(format!("Dependent job {dep} failed")));
+                    }
+                }
+            }
+            DepTarget::Job(s, dep_id) => {
+                let live = self.jobs.get(s).is_some_and(|j| j.id == dep_id);
+                if let (true, Some(dep)) = (live, self.jobs.get_mut(s)) {
+                    dep.waiters.push(Waiter::Job(slot, id));
+                    if let Some(j) = self.jobs.get_mut(slot) {
+                        j.unmet += 1;
+                    }
+                }
+            }
+            DepTarget::Parent(p) => {
+                if let Some(parent) = self.arrays.parents.get_mut(&p) {
+                    parent.waiters.push(Waiter::Job(slot, id));
+                    if let Some(j) = self.jobs.get_mut(slot) {
+                        j.unmet += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A new job: fails at once when a dependency already failed, else PENDING or RUNNABLE.
+    fn settle_new_job(&mut self, slot: JobSlot) {
+        let Some(job) = self.jobs.get(slot) else { return };
+        if job.status != JobStatus::Submitted {
+            return;
+        }
+        if let Some(reason) = job.status_reason.clone() {
+            // A dependency had already failed when this job was submitted.
+            self.finish_job(slot, JobStatus::Failed, Some(reason), super::attempt::Ending::Failed);
+        } else if job.unmet > 0 {
+            if let Some(j) = self.jobs.get_mut(slot) {
+                j.status = JobStatus::Pending;
+            }
+        } else {
+            self.make_runnable(slot);
+        }
+    }
+}

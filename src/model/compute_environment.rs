@@ -1,0 +1,180 @@
+//! Compute environments: where jobs run (CreateComputeEnvironment plus `simulation`).
+
+use super::instance_catalog::InstanceType;
+use crate::time::SimDuration;
+
+/// `computeResources.type`: how capacity is provided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ComputeEnvironmentType {
+    /// EC2 On-Demand instances.
+    Ec2,
+    /// EC2 Spot instances.
+    Spot,
+    /// Fargate tasks.
+    Fargate,
+    /// Fargate Spot tasks.
+    FargateSpot,
+}
+
+impl ComputeEnvironmentType {
+    /// True for FARGATE and FARGATE_SPOT.
+    pub fn is_fargate(self) -> bool {
+        matches!(self, Self::Fargate | Self::FargateSpot)
+    }
+
+    /// True for SPOT and FARGATE_SPOT.
+    pub fn is_spot(self) -> bool {
+        matches!(self, Self::Spot | Self::FargateSpot)
+    }
+
+    /// The AWS spelling (`FARGATE_SPOT`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ec2 => "EC2",
+            Self::Spot => "SPOT",
+            Self::Fargate => "FARGATE",
+            Self::FargateSpot => "FARGATE_SPOT",
+        }
+    }
+}
+
+/// `state` of a compute environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum CeState {
+    /// Takes new jobs.
+    #[default]
+    Enabled,
+    /// Places nothing new; running jobs go on.
+    Disabled,
+}
+
+/// `computeResources.allocationStrategy` (EC2/SPOT only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum AllocationStrategy {
+    /// Cheapest best-fitting type; never above `maxvCpus`. AWS's default.
+    #[default]
+    BestFit,
+    /// Adds other large-enough types, cheaper per vCPU first.
+    BestFitProgressive,
+    /// Spot: pools least likely to be interrupted.
+    SpotCapacityOptimized,
+    /// Spot: least likely interrupted and lowest price.
+    SpotPriceCapacityOptimized,
+}
+
+/// `simulation.queuePriority`: how a lower-priority queue may use a compute environment that
+/// a higher-priority queue also uses (CONTRACT section 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum QueuePriorityMode {
+    /// AWS's documented cycle: a lower queue uses what the higher ones could not use at this
+    /// pass.
+    #[default]
+    Aws,
+    /// A lower queue waits while a higher one has a RUNNABLE job this CE could ever fit.
+    Strict,
+}
+
+/// Prices a compute environment is billed at (`simulation.prices`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prices {
+    /// Fargate: dollars per vCPU-hour.
+    pub vcpu_hour: f64,
+    /// Fargate: dollars per GB-hour of memory.
+    pub gb_hour: f64,
+    /// Fraction taken off for Spot (FARGATE_SPOT, SPOT): 0.7 means 70% off.
+    pub spot_discount: f64,
+    /// EC2/SPOT: overrides every instance type's On-Demand price per hour.
+    pub instance_hour: Option<f64>,
+}
+
+impl Default for Prices {
+    /// us-east-1 Linux/x86 Fargate prices (a snapshot), Spot 70% off.
+    fn default() -> Self {
+        Prices {
+            vcpu_hour: 0.04048,
+            gb_hour: 0.004445,
+            spot_discount: 0.7,
+            instance_hour: None,
+        }
+    }
+}
+
+/// A managed compute environment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComputeEnvironment {
+    /// `computeEnvironmentName`.
+    pub name: String,
+    /// `computeResources.type`.
+    pub kind: ComputeEnvironmentType,
+    /// `state`.
+    pub state: CeState,
+    /// `computeResources.maxvCpus`.
+    pub max_vcpus: u32,
+    /// `computeResources.minvCpus` (EC2/SPOT).
+    pub min_vcpus: u32,
+    /// `computeResources.desiredvCpus` (EC2/SPOT): the starting size.
+    pub desired_vcpus: Option<u32>,
+    /// `computeResources.instanceTypes`, as written (EC2/SPOT).
+    pub instance_types: Vec<String>,
+    /// `computeResources.allocationStrategy` (EC2/SPOT).
+    pub allocation_strategy: AllocationStrategy,
+    /// `computeResources.bidPercentage` (SPOT): the most paid, as a percentage of On-Demand.
+    pub bid_percentage: Option<u32>,
+    /// Fargate: task start latency; EC2/SPOT: container start on a ready instance.
+    pub startup: SimDuration,
+    /// EC2/SPOT: from scale-out decision to instance ready.
+    pub instance_launch: SimDuration,
+    /// EC2/SPOT: idle time before an instance is terminated.
+    pub scale_in_idle: SimDuration,
+    /// Spot reclaims per hour, per running task (FARGATE_SPOT) or instance (SPOT).
+    pub interruptions_per_hour: f64,
+    /// Warning before a Spot reclaim.
+    pub interruption_notice: SimDuration,
+    /// Cross-queue rule.
+    pub queue_priority: QueuePriorityMode,
+    /// Prices.
+    pub prices: Prices,
+    /// Custom instance types (`simulation.instanceTypes`).
+    pub custom_instance_types: Vec<InstanceType>,
+}
+
+/// Default Fargate task start latency: the AWS Batch user guide says Fargate jobs start in
+/// about 30 seconds.
+pub const DEFAULT_FARGATE_STARTUP: SimDuration = SimDuration::from_secs(30);
+/// Default container start on a ready EC2 instance (image already pulled).
+pub const DEFAULT_EC2_STARTUP: SimDuration = SimDuration::from_secs(10);
+/// Default EC2 instance launch time ("a few minutes").
+pub const DEFAULT_INSTANCE_LAUNCH: SimDuration = SimDuration::from_secs(180);
+/// Default idle time before an instance is scaled in.
+pub const DEFAULT_SCALE_IN_IDLE: SimDuration = SimDuration::from_secs(600);
+/// The two-minute Spot interruption notice.
+pub const DEFAULT_INTERRUPTION_NOTICE: SimDuration = SimDuration::from_secs(120);
+
+impl ComputeEnvironment {
+    /// A Fargate (or Fargate Spot) compute environment with the documented defaults.
+    pub fn fargate(name: impl Into<String>, max_vcpus: u32, spot: bool) -> Self {
+        ComputeEnvironment {
+            name: name.into(),
+            kind: if spot {
+                ComputeEnvironmentType::FargateSpot
+            } else {
+                ComputeEnvironmentType::Fargate
+            },
+            state: CeState::Enabled,
+            max_vcpus,
+            min_vcpus: 0,
+            desired_vcpus: None,
+            instance_types: Vec::new(),
+            allocation_strategy: AllocationStrategy::BestFit,
+            bid_percentage: None,
+            startup: DEFAULT_FARGATE_STARTUP,
+            instance_launch: SimDuration::ZERO,
+            scale_in_idle: SimDuration::ZERO,
+            interruptions_per_hour: 0.0,
+            interruption_notice: DEFAULT_INTERRUPTION_NOTICE,
+            queue_priority: QueuePriorityMode::Aws,
+            prices: Prices::default(),
+            custom_instance_types: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The AWS Batch objects batchsim simulates, as validated, typed values.
+//!
+//! These are what a scenario file turns into after [`crate::scenario`] has checked it, and what
+//! a program embedding batchsim can build directly. They are plain data: the engine keeps the
+//! changing state (jobs in flight, capacity in use) separately and refers to these by typed ids.
+
+pub mod action;
+pub mod compute_environment;
+pub mod instance_catalog;
+pub mod job;
+pub mod job_definition;
+pub mod job_queue;
+pub mod resources;
+pub mod retry;
+pub mod scheduling_policy;
+
+pub use action::{Action, TimedAction};
+pub use compute_environment::{
+    AllocationStrategy, CeState, ComputeEnvironment, ComputeEnvironmentType, Prices, QueuePriorityMode,
+};
+pub use instance_catalog::InstanceType;
+pub use job::{JobId, JobStatus};
+pub use job_definition::{JobDefinition, JobDefinitionRegistry, JobDefinitionStatus, Platform};
+pub use job_queue::{Backfill, JobQueue, QueueState, StateTimeLimitAction};
+pub use resources::Resources;
+pub use retry::{EvaluateOnExit, RetryAction, RetryStrategy};
+pub use scheduling_policy::{SchedulingPolicy, ShareWeight};
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// The position in the scenario's list.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// A compute environment: its position in `computeEnvironments`.
+    CeId
+);
+typed_id!(
+    /// A job queue: its position in `jobQueues`.
+    QueueId
+);
+typed_id!(
+    /// A scheduling policy: its position in `schedulingPolicies`.
+    PolicyId
+);

@@ -1,0 +1,115 @@
+//! Fair share: AWS Batch's fair-share scheduling policy.
+
+use super::{QueueView, QueuedJob, SchedulingPolicy};
+use crate::model::SchedulingPolicy as FairsharePolicy;
+
+/// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
+/// identifier), then that share's first job (higher `schedulingPriority` first, then
+/// submission order). CONTRACT section 6.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FairShare {
+    policy: FairsharePolicy,
+}
+
+impl FairShare {
+    /// The fair-share policy for `policy`'s weights.
+    pub fn new(policy: FairsharePolicy) -> FairShare {
+        FairShare { policy }
+    }
+
+    /// The scheduling policy this picks for.
+    pub fn policy(&self) -> &FairsharePolicy {
+        &self.policy
+    }
+}
+
+impl SchedulingPolicy for FairShare {
+    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+        let mut best: Option<(f64, &str, &'a QueuedJob)> = None;
+        for share in view.shares() {
+            let Some(head) = share.head() else { continue };
+            let w = self.policy.weight_of(share.identifier());
+            let score = w * (share.vcpus_held() + share.decayed_usage_per_decay());
+            let better = match best {
+                None => true,
+                Some((b, id, _)) => score < b || (score == b && share.identifier() < id),
+            };
+            if better {
+                best = Some((score, share.identifier(), head));
+            }
+        }
+        best.map(|(_, _, job)| job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::JobId;
+    use crate::model::ShareWeight;
+    use crate::policy::{QueuedJob, RunnableSet};
+    use crate::time::{SimDuration, SimTime};
+    use crate::Resources;
+
+    fn policy(weights: &[(&str, f64)]) -> FairShare {
+        FairShare::new(FairsharePolicy {
+            name: "fs".into(),
+            share_decay: SimDuration::from_secs(600),
+            compute_reservation: 0,
+            share_distribution: weights
+                .iter()
+                .map(|(s, w)| ShareWeight {
+                    share_identifier: (*s).into(),
+                    weight_factor: *w,
+                })
+                .collect(),
+        })
+    }
+
+    fn job(n: u64, share: &str, prio: u32) -> QueuedJob {
+        QueuedJob::new(JobId::new(n), Resources::new(1.0, 2048)).in_share(share, prio)
+    }
+
+    #[test]
+    fn idle_shares_tie_on_identifier_and_usage_moves_the_pick() {
+        let p = policy(&[]);
+        let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
+        set.insert(job(1, "b", 0));
+        set.insert(job(2, "a", 0));
+        set.insert(job(3, "a", 0));
+        let t = SimTime::ZERO;
+        assert_eq!(
+            p.pick(&set.view(t)).map(|j| j.id),
+            Some(JobId::new(2)),
+            "tie: lexicographic a < b"
+        );
+        set.remove(JobId::new(2));
+        set.add_held("a", 1000, t);
+        assert_eq!(
+            p.pick(&set.view(t)).map(|j| j.id),
+            Some(JobId::new(1)),
+            "a now holds a vCPU, b goes next"
+        );
+    }
+
+    #[test]
+    fn lower_weight_is_preferred_at_equal_usage() {
+        let p = policy(&[("a", 1.0), ("b", 0.125)]);
+        let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
+        set.insert(job(1, "a", 0));
+        set.insert(job(2, "b", 0));
+        set.add_held("a", 1000, SimTime::ZERO);
+        set.add_held("b", 7000, SimTime::ZERO);
+        // a: 1 x 1 = 1; b: 0.125 x 7 = 0.875.
+        assert_eq!(p.pick(&set.view(SimTime::ZERO)).map(|j| j.id), Some(JobId::new(2)));
+    }
+
+    #[test]
+    fn inside_a_share_priority_then_submission() {
+        let p = policy(&[]);
+        let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
+        set.insert(job(1, "a", 1));
+        set.insert(job(2, "a", 9));
+        assert_eq!(p.pick(&set.view(SimTime::ZERO)).map(|j| j.id), Some(JobId::new(2)));
+    }
+}

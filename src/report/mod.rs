@@ -1,0 +1,268 @@
+//! What a run produces: the report (CONTRACT section 4), the per-job table (section 5) and a
+//! readable text summary.
+
+pub mod csv;
+pub mod metrics;
+pub mod stats;
+pub mod text;
+
+pub use stats::{Stats, StatsAccumulator};
+
+use crate::model::{JobId, JobStatus, QueueId, Resources};
+use crate::time::{SimDuration, SimTime};
+use metrics::Metrics;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Job counts of the run (array children count, parents do not).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct JobCounts {
+    /// Jobs submitted.
+    pub submitted: u64,
+    /// Ended SUCCEEDED.
+    pub succeeded: u64,
+    /// Ended FAILED (including dependents of failed jobs and terminated running jobs).
+    pub failed: u64,
+    /// Cancelled (or terminated) before they ran.
+    pub cancelled: u64,
+    /// Not terminal when the run stopped.
+    pub unfinished: u64,
+}
+
+/// One job queue's figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueReport {
+    /// Jobs submitted to the queue.
+    pub submitted: u64,
+    /// Ended SUCCEEDED.
+    pub succeeded: u64,
+    /// Ended FAILED.
+    pub failed: u64,
+    /// Cancelled.
+    pub cancelled: u64,
+    /// Not terminal at the end.
+    pub unfinished: u64,
+    /// Waits of the queue's jobs.
+    pub wait_seconds: Stats,
+}
+
+/// One share's figures (fair-share queues).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareReport {
+    /// Jobs submitted with this `shareIdentifier`.
+    pub submitted: u64,
+    /// Ended SUCCEEDED.
+    pub succeeded: u64,
+    /// vCPU-seconds of RUNNING time.
+    pub vcpu_seconds: f64,
+    /// Waits of the share's jobs.
+    pub wait_seconds: Stats,
+}
+
+/// One compute environment's figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CeReport {
+    /// Attempts dispatched to it.
+    pub jobs_started: u64,
+    /// `maxvCpus` at the end.
+    #[serde(rename = "maxvCpus")]
+    pub max_vcpus: u32,
+    /// Sum over attempts of vCPUs x RUNNING seconds.
+    pub vcpu_seconds_used: f64,
+    /// Fargate: = used; EC2/SPOT: instance vCPUs x lifetime.
+    pub vcpu_seconds_provisioned: f64,
+    /// used / provisioned (0 when nothing was provisioned).
+    pub utilization: f64,
+    /// used / (`maxvCpus` integrated over the run).
+    pub utilization_of_max: f64,
+    /// Spot reclaims.
+    pub interruptions: u64,
+    /// Dollars.
+    pub cost: f64,
+}
+
+/// Total cost.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CostReport {
+    /// Dollars over every compute environment.
+    pub total: f64,
+}
+
+/// The report of a run (CONTRACT section 4); `serde_json` of it is `--format json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Simulated time at which the run stopped.
+    pub end_seconds: f64,
+    /// Events processed (submissions, actions and the engine's own events).
+    pub events: u64,
+    /// Job counts.
+    pub jobs: JobCounts,
+    /// First dispatch minus the time the job became RUNNABLE.
+    pub wait_seconds: Stats,
+    /// Terminal time minus submission, every terminal job.
+    pub turnaround_seconds: Stats,
+    /// Per job queue.
+    pub queues: BTreeMap<String, QueueReport>,
+    /// Per share identifier.
+    pub shares: BTreeMap<String, ShareReport>,
+    /// Per compute environment.
+    pub compute_environments: BTreeMap<String, CeReport>,
+    /// Total cost.
+    pub cost: CostReport,
+    /// Things the user should know (refused submissions, skipped trace lines, ...).
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// The report as pretty JSON (what `--format json` prints).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+/// One row of the per-job table (CONTRACT section 5).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRecord {
+    /// `17` or `17:3`.
+    pub job_id: JobId,
+    /// `jobName`.
+    pub job_name: String,
+    /// Job queue name.
+    pub job_queue: String,
+    /// `shareIdentifier` (empty on FIFO queues).
+    pub share_identifier: String,
+    /// `name:revision`.
+    pub job_definition: String,
+    /// Compute environment of the last attempt.
+    pub compute_environment: Option<String>,
+    /// Final (or current) state.
+    pub status: JobStatus,
+    /// `statusReason`.
+    pub status_reason: Option<String>,
+    /// Dispatched attempts.
+    pub attempts: u32,
+    /// vCPU / memory / GPU.
+    pub resources: Resources,
+    /// Submission time.
+    pub submitted_at: SimTime,
+    /// First time RUNNABLE.
+    pub runnable_at: Option<SimTime>,
+    /// Last attempt's RUNNING time.
+    pub started_at: Option<SimTime>,
+    /// Terminal time.
+    pub stopped_at: Option<SimTime>,
+    /// First dispatch minus first RUNNABLE.
+    pub wait: Option<SimDuration>,
+}
+
+/// What the engine hands over to build a report.
+pub(crate) struct ReportInput<'a> {
+    pub scenario: &'a str,
+    pub seed: u64,
+    pub end: SimTime,
+    pub events: u64,
+    pub metrics: &'a Metrics,
+    pub queue_names: Vec<&'a str>,
+    pub ces: Vec<(&'a str, u32)>,
+    pub live_jobs: Vec<(QueueId, &'a str, JobStatus)>,
+    pub warnings: &'a [String],
+    pub rejected: u64,
+}
+
+fn millivcpu_ms_to_vcpu_s(v: u128) -> f64 {
+    v as f64 / 1_000_000.0
+}
+
+pub(crate) fn build(input: ReportInput<'_>) -> Report {
+    let m = input.metrics;
+    let unfinished_in = |q: Option<QueueId>| {
+        input
+            .live_jobs
+            .iter()
+            .filter(|(jq, _, _)| q.is_none_or(|q| q == *jq))
+            .count() as u64
+    };
+    let queues = input
+        .queue_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let c = &m.queues[i];
+            let r = QueueReport {
+                submitted: c.submitted,
+                succeeded: c.succeeded,
+                failed: c.failed,
+                cancelled: c.cancelled,
+                unfinished: unfinished_in(Some(QueueId(i as u32))),
+                wait_seconds: c.wait.stats(),
+            };
+            (name.to_string(), r)
+        })
+        .collect();
+    let shares = m
+        .shares
+        .iter()
+        .map(|(name, s)| {
+            let r = ShareReport {
+                submitted: s.counts.submitted,
+                succeeded: s.counts.succeeded,
+                vcpu_seconds: millivcpu_ms_to_vcpu_s(s.millivcpu_ms),
+                wait_seconds: s.counts.wait.stats(),
+            };
+            (name.clone(), r)
+        })
+        .collect();
+    let mut total = 0.0;
+    let compute_environments = input
+        .ces
+        .iter()
+        .enumerate()
+        .map(|(i, (name, max))| {
+            let c = &m.ces[i];
+            let used = millivcpu_ms_to_vcpu_s(c.used_millivcpu_ms);
+            let provisioned = millivcpu_ms_to_vcpu_s(c.provisioned_millivcpu_ms);
+            let max_integral = c.max_vcpu_ms as f64 / 1000.0;
+            total += c.cost;
+            let r = CeReport {
+                jobs_started: c.jobs_started,
+                max_vcpus: *max,
+                vcpu_seconds_used: used,
+                vcpu_seconds_provisioned: provisioned,
+                utilization: if provisioned > 0.0 { used / provisioned } else { 0.0 },
+                utilization_of_max: if max_integral > 0.0 { used / max_integral } else { 0.0 },
+                interruptions: c.interruptions,
+                cost: c.cost,
+            };
+            (name.to_string(), r)
+        })
+        .collect();
+    let _ = input.rejected;
+    Report {
+        scenario: input.scenario.to_owned(),
+        seed: input.seed,
+        end_seconds: input.end.as_secs_f64(),
+        events: input.events,
+        jobs: JobCounts {
+            submitted: m.all.submitted,
+            succeeded: m.all.succeeded,
+            failed: m.all.failed,
+            cancelled: m.all.cancelled,
+            unfinished: unfinished_in(None),
+        },
+        wait_seconds: m.all.wait.stats(),
+        turnaround_seconds: m.turnaround.stats(),
+        queues,
+        shares,
+        compute_environments,
+        cost: CostReport { total },
+        warnings: input.warnings.to_vec(),
+    }
+}

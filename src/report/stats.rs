@@ -1,0 +1,239 @@
+//! Summary statistics of a stream of durations: count, mean, percentiles, max.
+//!
+//! Samples are integer milliseconds. The first [`EXACT_LIMIT`] samples of an accumulator are
+//! kept as they are, so small and medium runs get exact percentiles (linear interpolation
+//! between closest ranks). Past that the accumulator folds them into a logarithmic histogram
+//! whose buckets are 0.5% wide (relative), so a run of any length uses constant memory and
+//! every percentile stays within 1% relative error. Count, mean and max are always exact.
+
+use serde::Serialize;
+
+/// Samples kept exactly before an accumulator switches to the bounded-memory histogram.
+pub const EXACT_LIMIT: usize = 1 << 17;
+
+/// Relative half-width of a histogram bucket.
+const ALPHA: f64 = 0.005;
+
+/// Count, mean, percentiles and max of a set of durations, in seconds (CONTRACT section 4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Number of samples.
+    pub count: u64,
+    /// Arithmetic mean (0 when there are no samples).
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest sample.
+    pub max: f64,
+}
+
+/// Collects duration samples (milliseconds) and summarises them as [`Stats`].
+#[derive(Clone, Debug, Default)]
+pub struct StatsAccumulator {
+    count: u64,
+    sum_ms: u128,
+    max_ms: u64,
+    exact: Vec<u64>,
+    sketch: Option<Sketch>,
+}
+
+impl StatsAccumulator {
+    /// An empty accumulator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one sample.
+    pub fn record(&mut self, ms: u64) {
+        self.count += 1;
+        self.sum_ms += u128::from(ms);
+        self.max_ms = self.max_ms.max(ms);
+        match &mut self.sketch {
+            Some(s) => s.add(ms),
+            None => {
+                self.exact.push(ms);
+                if self.exact.len() > EXACT_LIMIT {
+                    let mut s = Sketch::default();
+                    for &v in &self.exact {
+                        s.add(v);
+                    }
+                    self.exact = Vec::new();
+                    self.sketch = Some(s);
+                }
+            }
+        }
+    }
+
+    /// Number of samples so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The summary, in seconds.
+    pub fn stats(&self) -> Stats {
+        if self.count == 0 {
+            return Stats::default();
+        }
+        let secs = |ms: f64| ms / 1000.0;
+        let pct: Box<dyn Fn(f64) -> f64> = match &self.sketch {
+            Some(s) => Box::new(move |p| s.quantile(p, self.count)),
+            None => {
+                let mut sorted = self.exact.clone();
+                sorted.sort_unstable();
+                Box::new(move |p| exact_quantile(&sorted, p))
+            }
+        };
+        Stats {
+            count: self.count,
+            mean: secs(self.sum_ms as f64 / self.count as f64),
+            p50: secs(pct(0.50)),
+            p90: secs(pct(0.90)),
+            p95: secs(pct(0.95)),
+            p99: secs(pct(0.99)),
+            max: secs(self.max_ms as f64),
+        }
+    }
+}
+
+/// Linear interpolation between closest ranks over sorted samples: `h = (n-1) p`.
+fn exact_quantile(sorted: &[u64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    let (a, b) = (sorted[lo] as f64, sorted[hi] as f64);
+    a + (h - lo as f64) * (b - a)
+}
+
+/// Logarithmic histogram: bucket `i` holds values in `(g^(i-1), g^i]`, `g = (1+a)/(1-a)`;
+/// a bucket's representative `2 g^i / (g + 1)` is within `a` of everything in it. Zero is
+/// counted apart, exactly.
+#[derive(Clone, Debug, Default)]
+struct Sketch {
+    zeros: u64,
+    buckets: Vec<u64>,
+}
+
+fn gamma() -> f64 {
+    (1.0 + ALPHA) / (1.0 - ALPHA)
+}
+
+impl Sketch {
+    fn index(ms: u64) -> usize {
+        ((ms as f64).ln() / gamma().ln()).ceil().max(0.0) as usize
+    }
+
+    fn value(index: usize) -> f64 {
+        let g = gamma();
+        (2.0 * g.powi(index as i32) / (g + 1.0)).max(1.0)
+    }
+
+    fn add(&mut self, ms: u64) {
+        if ms == 0 {
+            self.zeros += 1;
+            return;
+        }
+        let i = Self::index(ms);
+        if i >= self.buckets.len() {
+            self.buckets.resize(i + 1, 0);
+        }
+        self.buckets[i] += 1;
+    }
+
+    /// The value of the sample at 0-based rank `r`.
+    fn at_rank(&self, r: u64) -> f64 {
+        if r < self.zeros {
+            return 0.0;
+        }
+        let mut seen = self.zeros;
+        for (i, &c) in self.buckets.iter().enumerate() {
+            seen += c;
+            if r < seen {
+                return Self::value(i);
+            }
+        }
+        self.buckets.len().checked_sub(1).map_or(0.0, Self::value)
+    }
+
+    fn quantile(&self, p: f64, count: u64) -> f64 {
+        let h = (count - 1) as f64 * p;
+        let (lo, hi) = (h.floor() as u64, h.ceil() as u64);
+        let (a, b) = (self.at_rank(lo), self.at_rank(hi));
+        a + (h - lo as f64) * (b - a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn empty_is_all_zero() {
+        assert_eq!(StatsAccumulator::new().stats(), Stats::default());
+    }
+
+    #[test]
+    fn exact_percentiles_interpolate_between_closest_ranks() {
+        let mut acc = StatsAccumulator::new();
+        for ms in [0, 10_000, 20_000, 30_000, 40_000] {
+            acc.record(ms);
+        }
+        let s = acc.stats();
+        assert_eq!(s.count, 5);
+        assert_eq!(s.mean, 20.0);
+        assert_eq!(s.p50, 20.0);
+        assert!((s.p90 - 36.0).abs() < 1e-9, "{}", s.p90);
+        assert!((s.p95 - 38.0).abs() < 1e-9);
+        assert!((s.p99 - 39.6).abs() < 1e-9);
+        assert_eq!(s.max, 40.0);
+    }
+
+    #[test]
+    fn single_sample_is_every_percentile() {
+        let mut acc = StatsAccumulator::new();
+        acc.record(1_500);
+        let s = acc.stats();
+        assert_eq!((s.p50, s.p99, s.max, s.mean), (1.5, 1.5, 1.5, 1.5));
+    }
+
+    #[test]
+    fn sketch_takes_over_past_the_exact_limit_within_one_percent() {
+        let mut acc = StatsAccumulator::new();
+        let n = EXACT_LIMIT as u64 * 3;
+        // A deterministic spread over five decades, with a block of zeros.
+        let sample = |i: u64| if i % 10 == 0 { 0 } else { (i * 7919) % 10_000_000 };
+        let mut all: Vec<u64> = (0..n).map(sample).collect();
+        for &v in &all {
+            acc.record(v);
+        }
+        assert!(acc.sketch.is_some() && acc.exact.is_empty());
+        all.sort_unstable();
+        let s = acc.stats();
+        for (got, p) in [(s.p50, 0.5), (s.p90, 0.9), (s.p95, 0.95), (s.p99, 0.99)] {
+            let want = exact_quantile(&all, p) / 1000.0;
+            assert!((got - want).abs() <= 0.01 * want, "p{p}: got {got}, want {want}");
+        }
+        assert_eq!(s.count, n);
+        assert_eq!(s.max, *all.last().unwrap() as f64 / 1000.0);
+    }
+
+    proptest! {
+        #[test]
+        fn sketch_quantiles_are_within_one_percent(values in proptest::collection::vec(0u64..10_000_000_000, 1..400),
+                                                   p in 0.0f64..=1.0) {
+            let mut sk = Sketch::default();
+            for &v in &values { sk.add(v); }
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let want = exact_quantile(&sorted, p);
+            let got = sk.quantile(p, values.len() as u64);
+            prop_assert!((got - want).abs() <= 0.01 * want + 1.0, "got {} want {}", got, want);
+        }
+    }
+}

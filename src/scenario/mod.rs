@@ -1,0 +1,150 @@
+//! Scenario files: AWS request shapes in JSON, read into validated model values.
+//!
+//! Reading goes in three steps, each reporting every problem it finds with the JSON path:
+//! 1. JSON syntax (`file:line:column`);
+//! 2. structure: unknown field names (with a "did you mean"), wrong types, bad enum values,
+//!    missing required fields, checked against the AWS Batch API model ([`schema`]);
+//! 3. meaning: ranges, references between objects, AWS's rules (at most 3 compute
+//!    environments per queue, valid Fargate sizes, `shareIdentifier` rules, ...).
+//!
+//! ```
+//! use batchsim::Scenario;
+//!
+//! let err = Scenario::from_json_str(r#"{"jobQueues": [{"jobQueueName": "q", "priority": 1,
+//!     "computeEnvironmentOrder": [{"order": 1, "computeEnvironmnt": "ce"}]}]}"#, "bad.json")
+//!     .unwrap_err();
+//! let text = err.to_string();
+//! assert!(text.contains("jobQueues[0].computeEnvironmentOrder[0].computeEnvironmnt"), "{text}");
+//! assert!(text.contains("did you mean `computeEnvironment`?"), "{text}");
+//! ```
+
+mod jobs;
+pub mod raw;
+pub mod schema;
+pub mod suggest;
+mod validate;
+
+use crate::error::{Error, Problem, Problems};
+use crate::model::{ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, TimedAction};
+use crate::time::SimTime;
+use crate::workload::WorkloadEntry;
+use std::path::{Path, PathBuf};
+
+pub use validate::arn_tail;
+
+/// A validated scenario: everything a run needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// `name` (default: the file stem).
+    pub name: String,
+    /// `seed` (default 0).
+    pub seed: u64,
+    /// `until`: the clock stops here.
+    pub until: Option<SimTime>,
+    /// `computeEnvironments`, in file order (a [`crate::model::CeId`] is a position here).
+    pub compute_environments: Vec<ComputeEnvironment>,
+    /// `schedulingPolicies`, in file order.
+    pub scheduling_policies: Vec<SchedulingPolicy>,
+    /// `jobQueues`, in file order.
+    pub job_queues: Vec<JobQueue>,
+    /// `jobDefinitions`, in registration order (a repeated name is its next revision).
+    pub job_definitions: Vec<JobDefinition>,
+    /// `workload`.
+    pub workload: Vec<WorkloadEntry>,
+    /// `actions`, sorted by time (file order within an instant).
+    pub actions: Vec<TimedAction>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file. Trace paths are relative to the file's folder.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::parse(&text, &path.display().to_string(), stem, &dir)
+    }
+
+    /// Validates a scenario given as JSON text; `file` names it in messages (and its stem is
+    /// the default scenario name). Trace paths are relative to the working directory.
+    pub fn from_json_str(text: &str, file: &str) -> Result<Scenario, Error> {
+        let stem = Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario");
+        Self::parse(text, file, stem, &PathBuf::new())
+    }
+
+    /// Validates a scenario given as a JSON value.
+    pub fn from_value(value: &serde_json::Value, file: &str) -> Result<Scenario, Error> {
+        let stem = Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario");
+        Self::check_value(value, file, stem, &PathBuf::new())
+    }
+
+    fn parse(text: &str, file: &str, stem: &str, dir: &Path) -> Result<Scenario, Error> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Json {
+            file: file.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })?;
+        Self::check_value(&value, file, stem, dir)
+    }
+
+    fn check_value(value: &serde_json::Value, file: &str, stem: &str, dir: &Path) -> Result<Scenario, Error> {
+        let invalid = |list: Vec<Problem>| {
+            Error::Invalid(Problems {
+                file: file.to_owned(),
+                list,
+            })
+        };
+        let mut problems: Vec<Problem> = schema::check_scenario(value)
+            .into_iter()
+            .map(|d| Problem {
+                path: d.path,
+                message: d.message,
+            })
+            .collect();
+        let raw: raw::RawScenario = match serde_path_to_error::deserialize(value) {
+            Ok(raw) => raw,
+            Err(e) => {
+                if problems.is_empty() {
+                    let path = e.path().to_string();
+                    problems.push(Problem {
+                        path: if path == "." { "(root)".into() } else { path },
+                        message: strip_position(&e.inner().to_string()),
+                    });
+                }
+                return Err(invalid(problems));
+            }
+        };
+        match validate::convert(raw, stem, dir) {
+            Ok(s) if problems.is_empty() => Ok(s),
+            Ok(_) => Err(invalid(problems)),
+            Err(more) => {
+                // Structural problems first; a semantic problem at a path already reported is
+                // a consequence of it.
+                for p in more {
+                    if !problems.iter().any(|q| q.path == p.path) {
+                        problems.push(p);
+                    }
+                }
+                Err(invalid(problems))
+            }
+        }
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; the error already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}

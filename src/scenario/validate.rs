@@ -1,0 +1,752 @@
+//! Semantic validation: raw serde structs into model types, as AWS validates them.
+//!
+//! Every problem is collected (not just the first) with its JSON path. Structural problems
+//! (unknown fields, wrong types) were found before, by [`super::schema`].
+
+use super::raw::*;
+use super::suggest::suggest;
+use super::Scenario;
+use crate::error::Problem;
+use crate::model::instance_catalog::{self, Architecture, InstanceType};
+use crate::model::*;
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Collects problems while converting.
+pub(super) struct Ctx {
+    pub problems: Vec<Problem>,
+    pub ce_names: Vec<String>,
+    pub ce_kinds: Vec<Option<ComputeEnvironmentType>>,
+    pub queue_names: Vec<String>,
+    pub policy_names: Vec<String>,
+}
+
+impl Ctx {
+    pub fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A non-negative number of seconds as a duration.
+    pub fn duration(&mut self, path: &str, secs: Option<f64>) -> Option<SimDuration> {
+        let s = secs?;
+        let d = SimDuration::from_secs_f64(s);
+        if d.is_none() {
+            self.err(
+                path,
+                format!(
+                    "must be a number of seconds from 0 to {:e}, found {s}",
+                    crate::time::MAX_SECONDS
+                ),
+            );
+        }
+        d
+    }
+
+    /// A non-negative time in seconds.
+    pub fn time(&mut self, path: &str, secs: Option<f64>) -> Option<SimTime> {
+        self.duration(path, secs).map(|d| SimTime::ZERO + d)
+    }
+
+    /// An integer within `lo..=hi`.
+    pub fn int_in(&mut self, path: &str, v: Option<i64>, lo: i64, hi: i64) -> Option<u32> {
+        let v = v?;
+        if v < lo || v > hi {
+            self.err(path, format!("must be from {lo} to {hi}, found {v}"));
+            return None;
+        }
+        u32::try_from(v).ok()
+    }
+
+    /// A reference (name or ARN) to one of `names`; the error suggests the closest.
+    pub fn reference(&mut self, path: &str, what: &str, reference: &str, names: &[String]) -> Option<u32> {
+        let tail = arn_tail(reference);
+        if let Some(i) = names.iter().position(|n| n == tail) {
+            return Some(i as u32);
+        }
+        let hint = suggest(tail, names.iter().map(String::as_str))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| {
+                if names.is_empty() {
+                    format!(" (the scenario declares no {what}s)")
+                } else {
+                    format!(" (declared: {})", names.join(", "))
+                }
+            });
+        self.err(path, format!("unknown {what} `{reference}`{hint}"));
+        None
+    }
+
+    pub fn enum_value<T: Copy>(&mut self, path: &str, value: &str, options: &[(&str, T)]) -> Option<T> {
+        if let Some((_, t)) = options.iter().find(|(n, _)| *n == value) {
+            return Some(*t);
+        }
+        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+        let hint = suggest(value, names.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        self.err(path, format!("\"{value}\" is not one of {}{hint}", names.join(", ")));
+        None
+    }
+}
+
+/// The part of an ARN after the last `/` (a plain name is returned as it is).
+pub fn arn_tail(reference: &str) -> &str {
+    reference.rsplit('/').next().unwrap_or(reference)
+}
+
+/// AWS names: 1 to 128 letters, numbers, hyphens and underscores.
+pub(super) fn check_name(ctx: &mut Ctx, path: &str, name: &str) {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        ctx.err(
+            path,
+            format!("`{name}` is not a valid name (1 to 128 letters, numbers, hyphens and underscores)"),
+        );
+    }
+}
+
+pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Result<Scenario, Vec<Problem>> {
+    let mut ctx = Ctx {
+        problems: Vec::new(),
+        ce_names: raw
+            .compute_environments
+            .iter()
+            .map(|c| c.compute_environment_name.clone().unwrap_or_default())
+            .collect(),
+        ce_kinds: Vec::new(),
+        queue_names: raw
+            .job_queues
+            .iter()
+            .map(|q| q.job_queue_name.clone().unwrap_or_default())
+            .collect(),
+        policy_names: raw
+            .scheduling_policies
+            .iter()
+            .map(|p| p.name.clone().unwrap_or_default())
+            .collect(),
+    };
+    let until = ctx.time("until", raw.until);
+    check_unique(
+        &mut ctx,
+        "computeEnvironments",
+        "computeEnvironmentName",
+        &raw.compute_environments
+            .iter()
+            .map(|c| c.compute_environment_name.as_deref())
+            .collect::<Vec<_>>(),
+    );
+    check_unique(
+        &mut ctx,
+        "jobQueues",
+        "jobQueueName",
+        &raw.job_queues
+            .iter()
+            .map(|c| c.job_queue_name.as_deref())
+            .collect::<Vec<_>>(),
+    );
+    check_unique(
+        &mut ctx,
+        "schedulingPolicies",
+        "name",
+        &raw.scheduling_policies
+            .iter()
+            .map(|c| c.name.as_deref())
+            .collect::<Vec<_>>(),
+    );
+
+    let ces: Vec<Option<ComputeEnvironment>> = raw
+        .compute_environments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| compute_environment(&mut ctx, i, c))
+        .collect();
+    ctx.ce_kinds = ces.iter().map(|c| c.as_ref().map(|c| c.kind)).collect();
+    let policies: Vec<Option<SchedulingPolicy>> = raw
+        .scheduling_policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| scheduling_policy(&mut ctx, i, p))
+        .collect();
+    let queues: Vec<Option<JobQueue>> = raw
+        .job_queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| job_queue(&mut ctx, i, q))
+        .collect();
+    let jobs = super::jobs::convert_jobs(&mut ctx, &raw, &queues, until, base_dir);
+
+    if !ctx.problems.is_empty() {
+        return Err(ctx.problems);
+    }
+    let (job_definitions, workload, actions) = jobs.ok_or_else(Vec::new)?;
+    Ok(Scenario {
+        name: raw.name.unwrap_or_else(|| file_stem.to_owned()),
+        seed: raw.seed.unwrap_or(0),
+        until,
+        compute_environments: ces.into_iter().flatten().collect(),
+        scheduling_policies: policies.into_iter().flatten().collect(),
+        job_queues: queues.into_iter().flatten().collect(),
+        job_definitions,
+        workload,
+        actions,
+    })
+}
+
+fn check_unique(ctx: &mut Ctx, list: &str, field: &str, names: &[Option<&str>]) {
+    let mut seen = BTreeSet::new();
+    for (i, n) in names.iter().enumerate() {
+        if let Some(n) = n {
+            check_name(ctx, &format!("{list}[{i}].{field}"), n);
+            if !seen.insert(*n) {
+                ctx.err(format!("{list}[{i}].{field}"), format!("`{n}` is declared twice"));
+            }
+        }
+    }
+}
+
+const CE_TYPES: &[(&str, ComputeEnvironmentType)] = &[
+    ("EC2", ComputeEnvironmentType::Ec2),
+    ("SPOT", ComputeEnvironmentType::Spot),
+    ("FARGATE", ComputeEnvironmentType::Fargate),
+    ("FARGATE_SPOT", ComputeEnvironmentType::FargateSpot),
+];
+
+pub(super) fn ce_state(ctx: &mut Ctx, path: &str, s: Option<&str>) -> Option<CeState> {
+    ctx.enum_value(
+        path,
+        s?,
+        &[("ENABLED", CeState::Enabled), ("DISABLED", CeState::Disabled)],
+    )
+}
+
+fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> Option<ComputeEnvironment> {
+    let p = format!("computeEnvironments[{i}]");
+    let name = raw.compute_environment_name.clone()?;
+    if raw.kind.as_deref() == Some("UNMANAGED") {
+        ctx.err(
+            format!("{p}.type"),
+            "UNMANAGED compute environments are not simulated: batchsim models the capacity AWS manages (use MANAGED)",
+        );
+        return None;
+    }
+    let state = ce_state(ctx, &format!("{p}.state"), raw.state.as_deref()).unwrap_or_default();
+    let Some(cr) = &raw.compute_resources else {
+        ctx.err(
+            &p,
+            "missing `computeResources`: a MANAGED compute environment needs its type and maxvCpus",
+        );
+        return None;
+    };
+    let cp = format!("{p}.computeResources");
+    let kind_text = cr.kind.as_deref().unwrap_or_default();
+    if kind_text == "ECS_MANAGED_INSTANCES" {
+        ctx.err(
+            format!("{cp}.type"),
+            "ECS_MANAGED_INSTANCES compute environments are not simulated (use EC2, SPOT, FARGATE or FARGATE_SPOT)",
+        );
+        return None;
+    }
+    let kind = ctx.enum_value(&format!("{cp}.type"), kind_text, CE_TYPES)?;
+    let max_vcpus = match cr.max_vcpus {
+        Some(v) => ctx.int_in(&format!("{cp}.maxvCpus"), Some(v), 0, i64::from(u32::MAX / 1000))?,
+        None => {
+            ctx.err(&cp, "missing required field `maxvCpus`");
+            return None;
+        }
+    };
+    let min_vcpus = ctx.int_in(&format!("{cp}.minvCpus"), cr.min_vcpus, 0, i64::from(max_vcpus));
+    let desired_vcpus = ctx.int_in(&format!("{cp}.desiredvCpus"), cr.desired_vcpus, 0, i64::from(max_vcpus));
+    if let (Some(min), Some(d)) = (min_vcpus, desired_vcpus) {
+        if d < min {
+            ctx.err(
+                format!("{cp}.desiredvCpus"),
+                format!("must be at least minvCpus ({min}), found {d}"),
+            );
+        }
+    }
+    let mut ce = ComputeEnvironment::fargate(name, max_vcpus, false);
+    ce.kind = kind;
+    ce.state = state;
+    if kind.is_fargate() {
+        for (field, set) in [
+            ("minvCpus", cr.min_vcpus.is_some_and(|v| v != 0)),
+            ("desiredvCpus", cr.desired_vcpus.is_some_and(|v| v != 0)),
+            (
+                "instanceTypes",
+                cr.instance_types.as_ref().is_some_and(|t| !t.is_empty()),
+            ),
+            ("allocationStrategy", cr.allocation_strategy.is_some()),
+            ("bidPercentage", cr.bid_percentage.is_some()),
+        ] {
+            if set {
+                ctx.err(
+                    format!("{cp}.{field}"),
+                    format!(
+                        "does not apply to {} compute environments (AWS refuses it); remove it",
+                        kind.as_str()
+                    ),
+                );
+            }
+        }
+    } else {
+        ce.min_vcpus = min_vcpus.unwrap_or(0);
+        ce.desired_vcpus = desired_vcpus;
+        ce.startup = crate::model::compute_environment::DEFAULT_EC2_STARTUP;
+        ce.instance_launch = crate::model::compute_environment::DEFAULT_INSTANCE_LAUNCH;
+        ce.scale_in_idle = crate::model::compute_environment::DEFAULT_SCALE_IN_IDLE;
+        if let Some(s) = &cr.allocation_strategy {
+            let strategy = ctx.enum_value(
+                &format!("{cp}.allocationStrategy"),
+                s,
+                &[
+                    ("BEST_FIT", AllocationStrategy::BestFit),
+                    ("BEST_FIT_PROGRESSIVE", AllocationStrategy::BestFitProgressive),
+                    ("BEST_FIT_PROGRESSIVE_ORDERED", AllocationStrategy::BestFitProgressive),
+                    ("SPOT_CAPACITY_OPTIMIZED", AllocationStrategy::SpotCapacityOptimized),
+                    (
+                        "SPOT_CAPACITY_OPTIMIZED_PRIORITIZED",
+                        AllocationStrategy::SpotCapacityOptimized,
+                    ),
+                    (
+                        "SPOT_PRICE_CAPACITY_OPTIMIZED",
+                        AllocationStrategy::SpotPriceCapacityOptimized,
+                    ),
+                ],
+            );
+            if let Some(st) = strategy {
+                let spot_only = matches!(
+                    st,
+                    AllocationStrategy::SpotCapacityOptimized | AllocationStrategy::SpotPriceCapacityOptimized
+                );
+                if spot_only && kind != ComputeEnvironmentType::Spot {
+                    ctx.err(
+                        format!("{cp}.allocationStrategy"),
+                        format!("{s} applies to SPOT compute environments only"),
+                    );
+                }
+                ce.allocation_strategy = st;
+            }
+        }
+        ce.bid_percentage = ctx.int_in(&format!("{cp}.bidPercentage"), cr.bid_percentage, 0, 100);
+        ce.instance_types = cr.instance_types.clone().unwrap_or_else(|| vec!["optimal".to_owned()]);
+        if ce.instance_types.is_empty() {
+            ctx.err(
+                format!("{cp}.instanceTypes"),
+                "must name at least one instance type (or `optimal`)",
+            );
+        }
+    }
+    if let Some(sim) = &raw.simulation {
+        simulation(ctx, &format!("{p}.simulation"), sim, &mut ce);
+    }
+    if !kind.is_fargate() {
+        for (k, entry) in ce.instance_types.iter().enumerate() {
+            if let Err(e) = instance_catalog::expand_with(entry, &ce.custom_instance_types) {
+                let hint = e
+                    .suggestion
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                ctx.err(
+                    format!("{cp}.instanceTypes[{k}]"),
+                    format!("unknown instance type `{entry}`{hint}"),
+                );
+            }
+        }
+    }
+    Some(ce)
+}
+
+fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnvironment) {
+    let fargate = ce.kind.is_fargate();
+    if let Some(d) = ctx.duration(&format!("{p}.startupSeconds"), sim.startup_seconds) {
+        ce.startup = d;
+    }
+    for (field, value, target) in [
+        (
+            "instanceLaunchSeconds",
+            sim.instance_launch_seconds,
+            &mut ce.instance_launch,
+        ),
+        ("scaleInIdleSeconds", sim.scale_in_idle_seconds, &mut ce.scale_in_idle),
+    ] {
+        if value.is_some() && fargate {
+            ctx.err(
+                format!("{p}.{field}"),
+                format!(
+                    "applies to EC2 and SPOT compute environments only, not {}",
+                    ce.kind.as_str()
+                ),
+            );
+        } else if let Some(d) = ctx.duration(&format!("{p}.{field}"), value) {
+            *target = d;
+        }
+    }
+    if let Some(r) = sim.interruptions_per_hour {
+        if !(r.is_finite() && r >= 0.0) {
+            ctx.err(
+                format!("{p}.interruptionsPerHour"),
+                format!("must be a rate of 0 or more, found {r}"),
+            );
+        } else if r > 0.0 && !ce.kind.is_spot() {
+            ctx.err(
+                format!("{p}.interruptionsPerHour"),
+                format!(
+                    "only SPOT and FARGATE_SPOT capacity is interrupted; this compute environment is {}",
+                    ce.kind.as_str()
+                ),
+            );
+        } else {
+            ce.interruptions_per_hour = r;
+        }
+    }
+    if let Some(d) = ctx.duration(
+        &format!("{p}.interruptionNoticeSeconds"),
+        sim.interruption_notice_seconds,
+    ) {
+        ce.interruption_notice = d;
+    }
+    if let Some(q) = &sim.queue_priority {
+        if let Some(m) = ctx.enum_value(
+            &format!("{p}.queuePriority"),
+            q,
+            &[("aws", QueuePriorityMode::Aws), ("strict", QueuePriorityMode::Strict)],
+        ) {
+            ce.queue_priority = m;
+        }
+    }
+    if let Some(prices) = &sim.prices {
+        let pp = format!("{p}.prices");
+        for (field, value, target) in [
+            ("vcpuHour", prices.vcpu_hour, &mut ce.prices.vcpu_hour),
+            ("gbHour", prices.gb_hour, &mut ce.prices.gb_hour),
+        ] {
+            if let Some(v) = value {
+                if v.is_finite() && v >= 0.0 {
+                    *target = v;
+                } else {
+                    ctx.err(
+                        format!("{pp}.{field}"),
+                        format!("must be a price of 0 or more, found {v}"),
+                    );
+                }
+            }
+        }
+        if let Some(v) = prices.spot_discount {
+            if (0.0..=1.0).contains(&v) {
+                ce.prices.spot_discount = v;
+            } else {
+                ctx.err(
+                    format!("{pp}.spotDiscount"),
+                    format!("must be a fraction from 0 to 1 (0.7 = 70% off), found {v}"),
+                );
+            }
+        }
+        if let Some(v) = prices.instance_hour {
+            if fargate {
+                ctx.err(
+                    format!("{pp}.instanceHour"),
+                    "applies to EC2 and SPOT compute environments only",
+                );
+            } else if v.is_finite() && v >= 0.0 {
+                ce.prices.instance_hour = Some(v);
+            } else {
+                ctx.err(
+                    format!("{pp}.instanceHour"),
+                    format!("must be a price of 0 or more, found {v}"),
+                );
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (k, t) in sim.instance_types.iter().enumerate() {
+        let tp = format!("{p}.instanceTypes[{k}]");
+        let Some(name) = t.instance_type.clone() else { continue };
+        if !seen.insert(name.clone()) {
+            ctx.err(format!("{tp}.instanceType"), format!("`{name}` is declared twice"));
+        }
+        let vcpus = match t.vcpus {
+            Some(v) if v >= 1.0 && v.fract() == 0.0 && v <= 100_000.0 => v as u32,
+            Some(v) => {
+                ctx.err(
+                    format!("{tp}.vcpus"),
+                    format!("must be a whole number of vCPUs from 1 to 100000, found {v}"),
+                );
+                continue;
+            }
+            None => continue,
+        };
+        let Some(mem) = t.memory_mib.filter(|&m| m >= 1 && m <= i64::from(u32::MAX)) else {
+            ctx.err(
+                format!("{tp}.memoryMiB"),
+                format!(
+                    "must be a memory size in MiB from 1 to {}, found {:?}",
+                    u32::MAX,
+                    t.memory_mib
+                ),
+            );
+            continue;
+        };
+        let gpus = ctx.int_in(&format!("{tp}.gpus"), t.gpus, 0, 1024).unwrap_or(0);
+        let price = t.price_per_hour.unwrap_or(0.0);
+        if !(price.is_finite() && price >= 0.0) {
+            ctx.err(
+                format!("{tp}.pricePerHour"),
+                format!("must be a price of 0 or more, found {price}"),
+            );
+        }
+        let arch = match t.architecture.as_deref() {
+            Some("arm64") => Architecture::Arm64,
+            _ => Architecture::X86_64,
+        };
+        ce.custom_instance_types
+            .push(InstanceType::new(name, vcpus, mem as u64, gpus, arch, price.max(0.0)));
+    }
+}
+
+fn scheduling_policy(ctx: &mut Ctx, i: usize, raw: &RawSchedulingPolicy) -> Option<SchedulingPolicy> {
+    let p = format!("schedulingPolicies[{i}]");
+    let name = raw.name.clone()?;
+    if raw.quota_share_policy.is_some() {
+        ctx.err(
+            format!("{p}.quotaSharePolicy"),
+            "quota-share policies are not simulated; use `fairsharePolicy`",
+        );
+    }
+    let mut policy = SchedulingPolicy {
+        name,
+        share_decay: SimDuration::from_secs(600),
+        compute_reservation: 0,
+        share_distribution: Vec::new(),
+    };
+    let Some(fs) = &raw.fairshare_policy else {
+        return Some(policy);
+    };
+    let fp = format!("{p}.fairsharePolicy");
+    if let Some(d) = ctx.int_in(&format!("{fp}.shareDecaySeconds"), fs.share_decay_seconds, 0, 604_800) {
+        policy.share_decay = SimDuration::from_secs(if d == 0 { 600 } else { u64::from(d) });
+    }
+    if let Some(c) = ctx.int_in(&format!("{fp}.computeReservation"), fs.compute_reservation, 0, 99) {
+        policy.compute_reservation = c;
+    }
+    for (k, s) in fs.share_distribution.iter().enumerate() {
+        let sp = format!("{fp}.shareDistribution[{k}]");
+        let Some(id) = s.share_identifier.clone() else { continue };
+        check_share_identifier(ctx, &format!("{sp}.shareIdentifier"), &id, true);
+        let w = s.weight_factor.unwrap_or(1.0);
+        if !(0.0001..=999.9999).contains(&w) {
+            ctx.err(
+                format!("{sp}.weightFactor"),
+                format!("must be from 0.0001 to 999.9999, found {w}"),
+            );
+        }
+        for (j, other) in policy.share_distribution.iter().enumerate() {
+            let new = ShareWeight {
+                share_identifier: id.clone(),
+                weight_factor: w,
+            };
+            let overlap = other.share_identifier == id
+                || (other.share_identifier.ends_with('*') && other.covers(id.trim_end_matches('*')))
+                || (id.ends_with('*') && new.covers(other.share_identifier.trim_end_matches('*')));
+            if overlap {
+                ctx.err(
+                    format!("{sp}.shareIdentifier"),
+                    format!(
+                        "`{id}` overlaps `{}` (shareDistribution[{j}]); AWS refuses overlapping share identifiers",
+                        other.share_identifier
+                    ),
+                );
+            }
+        }
+        policy.share_distribution.push(ShareWeight {
+            share_identifier: id,
+            weight_factor: w,
+        });
+    }
+    Some(policy)
+}
+
+/// AWS: share identifiers are up to 255 letters and numbers (plus `*` at the end of a
+/// `shareDistribution` prefix entry).
+pub(super) fn check_share_identifier(ctx: &mut Ctx, path: &str, id: &str, allow_star: bool) {
+    let body = if allow_star {
+        id.strip_suffix('*').unwrap_or(id)
+    } else {
+        id
+    };
+    let ok =
+        !id.is_empty() && id.len() <= 255 && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok {
+        let star = if allow_star {
+            " (a prefix entry ends with `*`)"
+        } else {
+            ""
+        };
+        ctx.err(
+            path,
+            format!("`{id}` is not a valid share identifier: 1 to 255 letters, numbers, hyphens and underscores{star}"),
+        );
+    }
+}
+
+pub(super) fn queue_state(ctx: &mut Ctx, path: &str, s: Option<&str>) -> Option<QueueState> {
+    ctx.enum_value(
+        path,
+        s?,
+        &[("ENABLED", QueueState::Enabled), ("DISABLED", QueueState::Disabled)],
+    )
+}
+
+/// `computeEnvironmentOrder`: 1 to 3 known CEs, not mixing Fargate and EC2, sorted by order.
+pub(super) fn ce_order(ctx: &mut Ctx, p: &str, order: &[RawCeOrder]) -> Option<Vec<CeId>> {
+    if order.is_empty() {
+        ctx.err(p, "a job queue needs at least one compute environment");
+        return None;
+    }
+    if order.len() > 3 {
+        ctx.err(
+            p,
+            format!(
+                "a job queue can have at most 3 compute environments, found {}",
+                order.len()
+            ),
+        );
+    }
+    let mut entries: Vec<(i64, usize, CeId)> = Vec::new();
+    let names = ctx.ce_names.clone();
+    for (k, o) in order.iter().enumerate() {
+        let ep = format!("{p}[{k}]");
+        let Some(reference) = &o.compute_environment else {
+            continue;
+        };
+        let Some(ce) = ctx.reference(
+            &format!("{ep}.computeEnvironment"),
+            "compute environment",
+            reference,
+            &names,
+        ) else {
+            continue;
+        };
+        let ord = o.order.unwrap_or(k as i64);
+        if ord < 0 {
+            ctx.err(format!("{ep}.order"), format!("must be 0 or more, found {ord}"));
+        }
+        if entries.iter().any(|e| e.2 == CeId(ce)) {
+            ctx.err(
+                format!("{ep}.computeEnvironment"),
+                format!("`{reference}` is listed twice"),
+            );
+            continue;
+        }
+        entries.push((ord, k, CeId(ce)));
+    }
+    let kinds: Vec<(usize, ComputeEnvironmentType)> = entries
+        .iter()
+        .filter_map(|e| ctx.ce_kinds.get(e.2.index()).copied().flatten().map(|k| (e.1, k)))
+        .collect();
+    if let Some(&(_, first)) = kinds.first() {
+        if let Some(&(k, other)) = kinds.iter().find(|(_, k)| k.is_fargate() != first.is_fargate()) {
+            ctx.err(
+                format!("{p}[{k}].computeEnvironment"),
+                format!(
+                    "a job queue cannot mix {} and {} compute environments (all EC2/SPOT or all FARGATE/FARGATE_SPOT)",
+                    first.as_str(),
+                    other.as_str()
+                ),
+            );
+        }
+    }
+    entries.sort_by_key(|e| (e.0, e.1));
+    Some(entries.into_iter().map(|e| e.2).collect())
+}
+
+pub(super) fn time_limit_actions(
+    ctx: &mut Ctx,
+    p: &str,
+    actions: &[RawStateTimeLimitAction],
+) -> Vec<StateTimeLimitAction> {
+    let mut out = Vec::new();
+    for (k, a) in actions.iter().enumerate() {
+        let ap = format!("{p}[{k}]");
+        if let Some(s) = &a.state {
+            ctx.enum_value(&format!("{ap}.state"), s, &[("RUNNABLE", ())]);
+        }
+        if let Some(act) = &a.action {
+            ctx.enum_value(&format!("{ap}.action"), act, &[("CANCEL", ()), ("TERMINATE", ())]);
+        }
+        let max = ctx.int_in(&format!("{ap}.maxTimeSeconds"), a.max_time_seconds, 600, 86_400);
+        if let (Some(reason), Some(max)) = (a.reason.clone(), max) {
+            if reason.is_empty() {
+                ctx.err(
+                    format!("{ap}.reason"),
+                    "must name a blocked-queue reason, e.g. MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT",
+                );
+            }
+            out.push(StateTimeLimitAction {
+                reason,
+                max_time: SimDuration::from_secs(u64::from(max)),
+            });
+        }
+    }
+    out
+}
+
+fn job_queue(ctx: &mut Ctx, i: usize, raw: &RawJobQueue) -> Option<JobQueue> {
+    let p = format!("jobQueues[{i}]");
+    let name = raw.job_queue_name.clone()?;
+    let state = queue_state(ctx, &format!("{p}.state"), raw.state.as_deref()).unwrap_or_default();
+    let priority = ctx
+        .int_in(&format!("{p}.priority"), raw.priority, 0, i64::from(i32::MAX))
+        .unwrap_or(0);
+    let ces = ce_order(
+        ctx,
+        &format!("{p}.computeEnvironmentOrder"),
+        &raw.compute_environment_order,
+    )
+    .unwrap_or_default();
+    let names = ctx.policy_names.clone();
+    let policy = raw
+        .scheduling_policy_arn
+        .as_deref()
+        .and_then(|r| ctx.reference(&format!("{p}.schedulingPolicyArn"), "scheduling policy", r, &names))
+        .map(PolicyId);
+    let actions = time_limit_actions(
+        ctx,
+        &format!("{p}.jobStateTimeLimitActions"),
+        &raw.job_state_time_limit_actions,
+    );
+    let backfill = match raw.simulation.as_ref().and_then(|s| s.backfill.as_deref()) {
+        None => Backfill::None,
+        Some(b) => {
+            let v = ctx
+                .enum_value(
+                    &format!("{p}.simulation.backfill"),
+                    b,
+                    &[
+                        ("none", Backfill::None),
+                        ("easy", Backfill::Easy),
+                        ("greedy", Backfill::Greedy),
+                    ],
+                )
+                .unwrap_or_default();
+            if v != Backfill::None && raw.scheduling_policy_arn.is_some() {
+                ctx.err(format!("{p}.simulation.backfill"), "backfilling applies to FIFO queues only; this queue has a scheduling policy (fair share never backfills)");
+            }
+            v
+        }
+    };
+    Some(JobQueue {
+        name,
+        state,
+        priority,
+        compute_environments: ces,
+        scheduling_policy: policy,
+        state_time_limit_actions: actions,
+        backfill,
+    })
+}

@@ -1,0 +1,191 @@
+//! Simulated time: integer milliseconds in two newtypes.
+//!
+//! [`SimTime`] is a point on the virtual clock (milliseconds since the run started) and
+//! [`SimDuration`] a span between two points. Scenario files speak seconds (fractional allowed);
+//! they are rounded to the nearest millisecond once, when the file is read, so that every
+//! comparison inside the engine is exact integer arithmetic and runs are reproducible.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+/// The largest time a scenario may name, in seconds (about 31,700 years). Keeps every sum of
+/// times far from `u64` overflow.
+pub const MAX_SECONDS: f64 = 1.0e12;
+
+/// A point in simulated time, in whole milliseconds since the start of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(u64);
+
+/// A span of simulated time, in whole milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimDuration(u64);
+
+/// Converts seconds to milliseconds, rounding to the nearest millisecond; `None` for values
+/// that are negative, not finite or above [`MAX_SECONDS`].
+fn secs_to_millis(secs: f64) -> Option<u64> {
+    if secs.is_finite() && (0.0..=MAX_SECONDS).contains(&secs) {
+        Some((secs * 1000.0).round() as u64)
+    } else {
+        None
+    }
+}
+
+impl SimTime {
+    /// The start of every run.
+    pub const ZERO: SimTime = SimTime(0);
+    /// A time later than any event a run can schedule.
+    pub const MAX: SimTime = SimTime(u64::MAX);
+
+    /// The time `ms` milliseconds after the start.
+    pub const fn from_millis(ms: u64) -> SimTime {
+        SimTime(ms)
+    }
+
+    /// The time `secs` seconds after the start, rounded to the nearest millisecond; `None` when
+    /// `secs` is negative, not finite, or above [`MAX_SECONDS`].
+    pub fn from_secs_f64(secs: f64) -> Option<SimTime> {
+        secs_to_millis(secs).map(SimTime)
+    }
+
+    /// Milliseconds since the start.
+    pub const fn as_millis(self) -> u64 {
+        self.0
+    }
+
+    /// Seconds since the start.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
+
+    /// The span from `earlier` to `self`, or zero when `earlier` is later.
+    pub fn since(self, earlier: SimTime) -> SimDuration {
+        SimDuration(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl SimDuration {
+    /// No time at all.
+    pub const ZERO: SimDuration = SimDuration(0);
+
+    /// A span of `ms` milliseconds.
+    pub const fn from_millis(ms: u64) -> SimDuration {
+        SimDuration(ms)
+    }
+
+    /// A span of whole seconds.
+    pub const fn from_secs(secs: u64) -> SimDuration {
+        SimDuration(secs * 1000)
+    }
+
+    /// `secs` seconds rounded to the nearest millisecond; `None` when negative, not finite or
+    /// above [`MAX_SECONDS`].
+    pub fn from_secs_f64(secs: f64) -> Option<SimDuration> {
+        secs_to_millis(secs).map(SimDuration)
+    }
+
+    /// The span in milliseconds.
+    pub const fn as_millis(self) -> u64 {
+        self.0
+    }
+
+    /// The span in seconds.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
+
+    /// True for a span of zero length.
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl Add<SimDuration> for SimTime {
+    type Output = SimTime;
+    fn add(self, rhs: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl AddAssign<SimDuration> for SimTime {
+    fn add_assign(&mut self, rhs: SimDuration) {
+        self.0 = self.0.saturating_add(rhs.0);
+    }
+}
+
+impl Sub<SimTime> for SimTime {
+    type Output = SimDuration;
+    fn sub(self, rhs: SimTime) -> SimDuration {
+        self.since(rhs)
+    }
+}
+
+impl Add for SimDuration {
+    type Output = SimDuration;
+    fn add(self, rhs: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_add(rhs.0))
+    }
+}
+
+/// Writes a millisecond count as seconds in the shortest exact form: `100`, `100.5`, `0.25`.
+pub fn write_millis_as_secs(f: &mut impl fmt::Write, ms: u64) -> fmt::Result {
+    let (whole, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        write!(f, "{whole}")
+    } else if frac % 100 == 0 {
+        write!(f, "{whole}.{}", frac / 100)
+    } else if frac % 10 == 0 {
+        write!(f, "{whole}.{:02}", frac / 10)
+    } else {
+        write!(f, "{whole}.{frac:03}")
+    }
+}
+
+impl fmt::Display for SimTime {
+    /// Seconds in the shortest exact form (`12.5`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_millis_as_secs(f, self.0)
+    }
+}
+
+impl fmt::Display for SimDuration {
+    /// Seconds in the shortest exact form (`12.5`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_millis_as_secs(f, self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_round_to_nearest_millisecond() {
+        assert_eq!(SimTime::from_secs_f64(1.0004), Some(SimTime::from_millis(1000)));
+        assert_eq!(SimTime::from_secs_f64(1.0006), Some(SimTime::from_millis(1001)));
+        assert_eq!(SimTime::from_secs_f64(0.0), Some(SimTime::ZERO));
+        assert_eq!(SimTime::from_secs_f64(-0.5), None);
+        assert_eq!(SimTime::from_secs_f64(f64::NAN), None);
+        assert_eq!(SimTime::from_secs_f64(2.0e12), None);
+    }
+
+    #[test]
+    fn display_is_shortest_exact_seconds() {
+        let show = |ms| SimTime::from_millis(ms).to_string();
+        assert_eq!(show(100_000), "100");
+        assert_eq!(show(100_500), "100.5");
+        assert_eq!(show(250), "0.25");
+        assert_eq!(show(1), "0.001");
+        assert_eq!(show(12_340), "12.34");
+    }
+
+    #[test]
+    fn arithmetic_saturates_instead_of_wrapping() {
+        let t = SimTime::MAX + SimDuration::from_secs(1);
+        assert_eq!(t, SimTime::MAX);
+        assert_eq!(SimTime::ZERO - SimTime::from_millis(5), SimDuration::ZERO);
+        assert_eq!(
+            SimTime::from_millis(7) - SimTime::from_millis(2),
+            SimDuration::from_millis(5)
+        );
+    }
+}
