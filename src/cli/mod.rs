@@ -24,7 +24,7 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Stops the clock at this many seconds (overrides the scenario's `until`).
-        #[arg(long, value_parser = parse_seconds)]
+        #[arg(long, value_parser = parse_seconds, allow_negative_numbers = true)]
         until: Option<SimTime>,
         /// `text` (a readable summary) or `json` (exactly the report).
         #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -75,6 +75,17 @@ pub(crate) struct QueueRuntime {
     pub active_shares: BTreeMap<std::sync::Arc<str>, u64>,
 }
 
+/// One compute environment's capacity use at an instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CeUsage {
+    /// `computeEnvironmentName`.
+    pub name: String,
+    /// vCPUs held by dispatched attempts.
+    pub vcpus_in_use: f64,
+    /// Current `maxvCpus`.
+    pub max_vcpus: u32,
+}
+
 /// A running simulation of one scenario.
 ///
 /// ```
@@ -403,6 +414,24 @@ impl Simulation {
             warnings: &self.warnings,
             rejected: self.rejected,
         }
+    }
+
+    /// Every compute environment's vCPUs in use now (held by STARTING and RUNNING attempts)
+    /// next to its current `maxvCpus`, in scenario order.
+    pub fn compute_environment_usage(&self) -> Vec<CeUsage> {
+        self.ces
+            .iter()
+            .map(|c| CeUsage {
+                name: c.spec.name.clone(),
+                vcpus_in_use: c.used_millivcpus as f64 / 1000.0,
+                max_vcpus: c.spec.max_vcpus,
+            })
+            .collect()
+    }
+
+    /// Number of RUNNABLE jobs of each queue now, in scenario order.
+    pub fn queue_depths(&self) -> Vec<(String, usize)> {
+        self.queues.iter().map(|q| (q.spec.name.clone(), q.set.len())).collect()
     }
 
     /// The status of every live job, counted (for tests and progress displays).

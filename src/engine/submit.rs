@@ -22,7 +22,7 @@ enum EntryKind {
     },
     Stream {
         clock: ArrivalClock,
-        rng: ChaCha8Rng,
+        rng: Box<ChaCha8Rng>,
         next: Option<SimTime>,
     },
     Trace {
@@ -81,7 +81,7 @@ impl Sources {
                     let mut rng = stream(seed, StreamKind::Arrivals, idx);
                     let mut clock = ArrivalClock::new(*arrivals, *start, *end, *count, &mut rng);
                     let next = clock.next_arrival(&mut rng);
-                    (template, Some(*runtime), EntryKind::Stream { clock, rng, next })
+                    (template, Some(*runtime), EntryKind::Stream { clock, rng: Box::new(rng), next })
                 }
                 WorkloadEntry::Trace { path, format, template } => {
                     let reader = TraceReader::open(path, *format).map_err(|e| e.to_string())?;
@@ -154,7 +154,7 @@ impl Sources {
                 None
             }
             EntryKind::Stream { clock, rng, next } => {
-                *next = clock.next_arrival(rng);
+                *next = clock.next_arrival(rng.as_mut());
                 None
             }
             EntryKind::Trace { next, .. } => next.take(),

@@ -1,0 +1,56 @@
+//! Scenario builders shared by the integration tests.
+#![allow(dead_code)]
+
+use batchsim::{Options, Report, Scenario, Simulation};
+use serde_json::{json, Value};
+
+/// A FARGATE compute environment with zero startup.
+pub fn fargate_ce(name: &str, max_vcpus: u32) -> Value {
+    json!({"computeEnvironmentName": name, "type": "MANAGED",
+           "computeResources": {"type": "FARGATE", "maxvCpus": max_vcpus},
+           "simulation": {"startupSeconds": 0}})
+}
+
+/// A job queue over the given compute environments (in order).
+pub fn queue(name: &str, priority: u32, ces: &[&str]) -> Value {
+    let order: Vec<Value> = ces
+        .iter()
+        .enumerate()
+        .map(|(i, c)| json!({"order": i + 1, "computeEnvironment": c}))
+        .collect();
+    json!({"jobQueueName": name, "priority": priority, "computeEnvironmentOrder": order})
+}
+
+/// A Fargate job definition.
+pub fn fargate_def(name: &str, vcpus: &str, memory: &str) -> Value {
+    json!({"jobDefinitionName": name, "type": "container", "platformCapabilities": ["FARGATE"],
+           "containerProperties": {"resourceRequirements": [
+               {"type": "VCPU", "value": vcpus}, {"type": "MEMORY", "value": memory}]}})
+}
+
+/// A Poisson stream of `count` jobs with exponential runtimes.
+pub fn poisson_stream(queue: &str, def: &str, rate_per_hour: f64, mean_secs: f64, count: u64) -> Value {
+    json!({"arrivals": {"process": "poisson", "ratePerHour": rate_per_hour}, "count": count,
+           "submitJob": {"jobName": format!("{queue}-job"), "jobQueue": queue, "jobDefinition": def},
+           "runtime": {"distribution": "exponential", "meanSeconds": mean_secs}})
+}
+
+/// Loads and runs a scenario value.
+pub fn run(scenario: &Value) -> Report {
+    let s = Scenario::from_value(scenario, "test.json").unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
+    Simulation::new(&s, Options::default())
+        .unwrap_or_else(|e| panic!("cannot run: {e}"))
+        .run()
+}
+
+/// Erlang C: the probability that an arrival waits in an M/M/c queue with offered load
+/// `a = lambda / mu` Erlangs.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    // Erlang B by the stable recursion, then C from B.
+    let mut b = 1.0;
+    for k in 1..=c {
+        b = a * b / (f64::from(k) + a * b);
+    }
+    let rho = a / f64::from(c);
+    b / (1.0 - rho * (1.0 - b))
+}
