@@ -5,7 +5,7 @@ use super::attempt::{AttemptEnd, Ending};
 use super::jobs::JobSlot;
 use super::submit::NameTarget;
 use super::{QueuePolicy, Simulation};
-use crate::model::{Action, CeId, JobId, JobStatus, QueueId};
+use crate::model::{Action, JobId, JobStatus, QueueId};
 use crate::policy::FairShare;
 use std::sync::Arc;
 
@@ -212,7 +212,4 @@ impl Simulation {
         self.apply_action(action);
         self.events_processed += 1;
     }
-
-    /// Hook for compute environments whose size follows their limits (EC2 scaling).
-    fn capacity_update(&mut self, _ce: CeId) {}
 }

@@ -8,7 +8,6 @@ use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, Resources};
 use crate::policy::QueuedJob;
 use crate::report::JobRecord;
 use crate::time::{SimDuration, SimTime};
-use rand::Rng;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -114,9 +113,10 @@ impl Simulation {
 
     /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the
     /// compute environment's startup time.
-    pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId) {
+    pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, instance: Option<u32>) {
         let now = self.now;
         self.leave_runnable(slot);
+        let claimed = self.jobs.get_mut(slot).and_then(|j| j.claim.take()).is_some();
         let attempt_id = self.next_attempt;
         self.next_attempt += 1;
         let Some(job) = self.jobs.get_mut(slot) else { return };
@@ -144,21 +144,18 @@ impl Simulation {
         let c = &mut self.ces[ce.index()];
         c.used_millivcpus += mv;
         let startup = c.spec.startup;
-        let reclaim_in = (c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot
-            && c.spec.interruptions_per_hour > 0.0)
-            .then(|| {
-                let u: f64 = c.interruptions.random();
-                let hours = -(1.0 - u).ln() / c.spec.interruptions_per_hour;
-                SimDuration::from_secs_f64(hours * 3600.0).unwrap_or(SimDuration::from_millis(u64::MAX / 4))
-            });
+        let fargate_spot = c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot;
+        let reclaim_in = (fargate_spot && c.spec.interruptions_per_hour > 0.0).then(|| c.draw_reclaim());
         let qr = &mut self.queues[q.index()];
-        qr.held_on_ce[ce.index()] += mv;
+        if !claimed {
+            qr.held_on_ce[ce.index()] += mv;
+        }
         qr.set.add_held(&share, mv as i64, now);
         self.metrics.ces[ce.index()].jobs_started += 1;
         let mut attempt = Attempt {
             id: attempt_id,
             ce,
-            instance: None,
+            instance,
             dispatched_at: now,
             running_at: None,
             plan,
@@ -179,6 +176,9 @@ impl Simulation {
         }
         if let Some(j) = self.jobs.get_mut(slot) {
             j.attempt = Some(attempt);
+        }
+        if let Some(i) = instance {
+            self.instance_busy(ce, i, slot, attempt_id);
         }
         if startup.is_zero() {
             self.start_running(slot);
@@ -306,6 +306,9 @@ impl Simulation {
         qr.held_on_ce[a.ce.index()] -= mv;
         qr.set.add_held(&share, -(mv as i64), now);
         self.account_attempt(&a, &share, &r, now);
+        if let Some(i) = a.instance {
+            self.instance_attempt_ended(a.ce, i, &r, a.id);
+        }
         self.capacity_changed(a.ce);
         let Some(job) = self.jobs.get(slot) else { return };
         let retry = |reason: &str, code: Option<i32>| job.spec.retry.should_retry(retry_left, reason, "", code);
@@ -342,6 +345,7 @@ impl Simulation {
         while let Some((slot, status, reason, ending)) = work.pop_front() {
             if self.jobs.get(slot).is_some_and(|j| j.status == JobStatus::Runnable) {
                 self.leave_runnable(slot);
+                self.release_claim(slot);
             }
             let Some(mut job) = self.jobs.remove(slot) else {
                 continue;

@@ -1,5 +1,6 @@
 //! The dispatch pass: offer each queue's next job to its compute environments.
 
+use super::capacity::Placement;
 use super::jobs::JobSlot;
 use super::{QueuePolicy, Simulation};
 use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
@@ -31,8 +32,12 @@ impl Simulation {
         let mut placed = false;
         while let Some(slot) = self.pick(q) {
             match self.find_ce(q, slot) {
-                Some(ce) => {
-                    self.dispatch(slot, ce);
+                Some((ce, Placement::Task)) => {
+                    self.dispatch(slot, ce, None);
+                    placed = true;
+                }
+                Some((ce, Placement::Instance(p))) => {
+                    self.place_on_instance(slot, ce, p);
                     placed = true;
                 }
                 None => {
@@ -65,16 +70,19 @@ impl Simulation {
             .map(|_| slot)
     }
 
-    /// The first compute environment of `q` (in order) that takes the job now.
-    pub(super) fn find_ce(&self, q: QueueId, slot: JobSlot) -> Option<CeId> {
+    /// The first compute environment of `q` (in order) that takes the job now, and where.
+    pub(super) fn find_ce(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
         let qr = &self.queues[q.index()];
-        qr.spec.compute_environments.iter().copied().find(|&ce| {
+        qr.spec.compute_environments.iter().copied().find_map(|ce| {
             let c = &self.ces[ce.index()];
-            c.enabled()
-                && c.fits_now(&job.resources)
-                && !(c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
-                && self.reservation_allows(q, ce, job.resources.millivcpus)
+            if !c.enabled()
+                || (c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
+                || !self.reservation_allows(q, ce, job.resources.millivcpus)
+            {
+                return None;
+            }
+            c.plan(&job.resources).map(|p| (ce, p))
         })
     }
 

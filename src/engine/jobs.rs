@@ -102,6 +102,8 @@ pub struct Job {
     pub unmet: u32,
     /// Who waits on this job.
     pub waiters: Vec<Waiter>,
+    /// EC2: the launching instance this RUNNABLE job waits for.
+    pub claim: Option<(CeId, u32)>,
     /// When the job became its queue's head while RUNNABLE (jobStateTimeLimitActions).
     pub head_since: Option<SimTime>,
 }

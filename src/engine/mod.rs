@@ -17,6 +17,7 @@ mod actions;
 mod attempt;
 mod capacity;
 mod dispatch;
+pub mod ec2;
 pub mod event;
 pub mod jobs;
 pub mod queue;
@@ -84,6 +85,10 @@ pub struct CeUsage {
     pub vcpus_in_use: f64,
     /// Current `maxvCpus`.
     pub max_vcpus: u32,
+    /// vCPUs of the instances up or launching (EC2/SPOT); equals `vcpus_in_use` on Fargate.
+    pub vcpus_provisioned: f64,
+    /// Instances up or launching (EC2/SPOT; 0 on Fargate).
+    pub instances: usize,
 }
 
 /// A running simulation of one scenario.
@@ -425,6 +430,9 @@ impl Simulation {
                 name: c.spec.name.clone(),
                 vcpus_in_use: c.used_millivcpus as f64 / 1000.0,
                 max_vcpus: c.spec.max_vcpus,
+                vcpus_provisioned: c.pool.as_ref().map_or(c.used_millivcpus, |p| p.provisioned_millivcpus) as f64
+                    / 1000.0,
+                instances: c.pool.as_ref().map_or(0, |p| p.instances.len()),
             })
             .collect()
     }

@@ -134,6 +134,8 @@ pub struct ComputeEnvironment {
     pub queue_priority: QueuePriorityMode,
     /// Prices.
     pub prices: Prices,
+    /// EC2/SPOT: memory per instance that jobs cannot use (`simulation.reservedMemoryMiB`).
+    pub reserved_memory_mib: u32,
     /// Custom instance types (`simulation.instanceTypes`).
     pub custom_instance_types: Vec<InstanceType>,
 }
@@ -174,6 +176,7 @@ impl ComputeEnvironment {
             interruption_notice: DEFAULT_INTERRUPTION_NOTICE,
             queue_priority: QueuePriorityMode::Aws,
             prices: Prices::default(),
+            reserved_memory_mib: 0,
             custom_instance_types: Vec::new(),
         }
     }

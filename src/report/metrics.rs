@@ -41,6 +41,8 @@ pub struct CeMetrics {
     pub cost: f64,
     /// Spot reclaims (tasks or instances).
     pub interruptions: u64,
+    /// EC2/SPOT instances launched (standing capacity included).
+    pub instances_launched: u64,
     /// vCPU x ms of `maxvCpus` integrated up to `max_since`.
     pub max_vcpu_ms: u128,
     /// When `maxvCpus` last changed.

@@ -82,6 +82,9 @@ pub struct CeReport {
     pub interruptions: u64,
     /// Dollars.
     pub cost: f64,
+    /// EC2/SPOT: instances launched over the run (0 for Fargate). An addition to the
+    /// contract's keys.
+    pub instances_launched: u64,
 }
 
 /// Total cost.
@@ -240,6 +243,7 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
                 utilization_of_max: if max_integral > 0.0 { used / max_integral } else { 0.0 },
                 interruptions: c.interruptions,
                 cost: c.cost,
+                instances_launched: c.instances_launched,
             };
             (name.to_string(), r)
         })

@@ -60,6 +60,8 @@ pub struct RawCeSimulation {
     pub interruptions_per_hour: Option<f64>,
     pub interruption_notice_seconds: Option<f64>,
     pub queue_priority: Option<String>,
+    #[serde(rename = "reservedMemoryMiB")]
+    pub reserved_memory_mib: Option<i64>,
     pub prices: Option<RawPrices>,
     pub instance_types: Vec<RawInstanceType>,
 }

@@ -18,6 +18,7 @@ pub(super) struct Ctx {
     pub problems: Vec<Problem>,
     pub ce_names: Vec<String>,
     pub ce_kinds: Vec<Option<ComputeEnvironmentType>>,
+    pub ce_arch: Vec<Option<Architecture>>,
     pub queue_names: Vec<String>,
     pub policy_names: Vec<String>,
 }
@@ -120,6 +121,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
             .map(|c| c.compute_environment_name.clone().unwrap_or_default())
             .collect(),
         ce_kinds: Vec::new(),
+        ce_arch: Vec::new(),
         queue_names: raw
             .job_queues
             .iter()
@@ -167,6 +169,15 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         .map(|(i, c)| compute_environment(&mut ctx, i, c))
         .collect();
     ctx.ce_kinds = ces.iter().map(|c| c.as_ref().map(|c| c.kind)).collect();
+    ctx.ce_arch = ces
+        .iter()
+        .map(|c| {
+            let c = c.as_ref()?;
+            let first = c.instance_types.first()?;
+            let types = instance_catalog::expand_with(first, &c.custom_instance_types).ok()?;
+            types.first().map(|t| t.architecture)
+        })
+        .collect();
     let policies: Vec<Option<SchedulingPolicy>> = raw
         .scheduling_policies
         .iter()
@@ -346,16 +357,37 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
         simulation(ctx, &format!("{p}.simulation"), sim, &mut ce);
     }
     if !kind.is_fargate() {
+        let mut arch: Option<(Architecture, String)> = None;
         for (k, entry) in ce.instance_types.iter().enumerate() {
-            if let Err(e) = instance_catalog::expand_with(entry, &ce.custom_instance_types) {
-                let hint = e
-                    .suggestion
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                ctx.err(
-                    format!("{cp}.instanceTypes[{k}]"),
-                    format!("unknown instance type `{entry}`{hint}"),
-                );
+            match instance_catalog::expand_with(entry, &ce.custom_instance_types) {
+                Err(e) => {
+                    let hint = e
+                        .suggestion
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    ctx.err(
+                        format!("{cp}.instanceTypes[{k}]"),
+                        format!("unknown instance type `{entry}`{hint}"),
+                    );
+                }
+                Ok(types) => {
+                    if let Some(t) = types
+                        .iter()
+                        .find(|t| arch.as_ref().is_some_and(|(a, _)| *a != t.architecture))
+                    {
+                        if let Some((a, first)) = &arch {
+                            ctx.err(
+                                format!("{cp}.instanceTypes[{k}]"),
+                                format!(
+                                    "`{}` is {} but `{first}` is {a}: a compute environment uses one architecture",
+                                    t.name, t.architecture
+                                ),
+                            );
+                        }
+                    } else if arch.is_none() {
+                        arch = types.first().map(|t| (t.architecture, t.name.to_string()));
+                    }
+                }
             }
         }
     }
@@ -410,6 +442,19 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         sim.interruption_notice_seconds,
     ) {
         ce.interruption_notice = d;
+    }
+    if let Some(m) = sim.reserved_memory_mib {
+        if fargate {
+            ctx.err(
+                format!("{p}.reservedMemoryMiB"),
+                format!(
+                    "applies to EC2 and SPOT compute environments only, not {}",
+                    ce.kind.as_str()
+                ),
+            );
+        } else if let Some(m) = ctx.int_in(&format!("{p}.reservedMemoryMiB"), Some(m), 0, 1 << 20) {
+            ce.reserved_memory_mib = m;
+        }
     }
     if let Some(q) = &sim.queue_priority {
         if let Some(m) = ctx.enum_value(
@@ -658,6 +703,18 @@ pub(super) fn ce_order(ctx: &mut Ctx, p: &str, order: &[RawCeOrder]) -> Option<V
                     first.as_str(),
                     other.as_str()
                 ),
+            );
+        }
+    }
+    let archs: Vec<(usize, Architecture)> = entries
+        .iter()
+        .filter_map(|e| ctx.ce_arch.get(e.2.index()).copied().flatten().map(|a| (e.1, a)))
+        .collect();
+    if let Some(&(_, first)) = archs.first() {
+        if let Some(&(k, other)) = archs.iter().find(|(_, a)| *a != first) {
+            ctx.err(
+                format!("{p}[{k}].computeEnvironment"),
+                format!("a job queue's compute environments share one architecture: this one is {other}, the first is {first}"),
             );
         }
     }

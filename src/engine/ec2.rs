@@ -1,0 +1,457 @@
+//! EC2 and SPOT capacity: instances of the compute environment's types, jobs packed onto
+//! them by vCPU, memory and GPU.
+//!
+//! Modelling choices (AWS leaves them open; documented in the README):
+//! - A job goes to a ready instance if one has room (best fit: the instance it leaves the
+//!   fewest free vCPUs on, then the least memory, then the oldest); else it claims room on an
+//!   instance that is launching; else the compute environment launches an instance for it.
+//! - The type launched: `BEST_FIT` takes the cheapest type that fits the job and waits for it
+//!   if launching it would pass `maxvCpus`; the other strategies take the type that fits with
+//!   the lowest price per vCPU and may pass `maxvCpus` by at most one instance.
+//! - `minvCpus`/`desiredvCpus` capacity is made of the largest types that do not overshoot the
+//!   target (cheapest per vCPU among equals).
+
+use crate::model::instance_catalog::InstanceType;
+use crate::model::{AllocationStrategy, ComputeEnvironment, Resources};
+use crate::time::SimTime;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Free capacity of an instance, in the units jobs ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Room {
+    /// milli-vCPUs.
+    pub millivcpus: u64,
+    /// MiB.
+    pub memory_mib: u64,
+    /// GPUs.
+    pub gpus: u64,
+}
+
+impl Room {
+    fn of(r: &Resources) -> Room {
+        Room {
+            millivcpus: u64::from(r.millivcpus),
+            memory_mib: u64::from(r.memory_mib),
+            gpus: u64::from(r.gpus),
+        }
+    }
+
+    fn holds(&self, need: &Room) -> bool {
+        self.millivcpus >= need.millivcpus && self.memory_mib >= need.memory_mib && self.gpus >= need.gpus
+    }
+
+    fn take(&mut self, need: &Room) {
+        self.millivcpus -= need.millivcpus;
+        self.memory_mib -= need.memory_mib;
+        self.gpus -= need.gpus;
+    }
+
+    fn give(&mut self, need: &Room) {
+        self.millivcpus += need.millivcpus;
+        self.memory_mib += need.memory_mib;
+        self.gpus += need.gpus;
+    }
+}
+
+/// One instance type a compute environment can launch, with what jobs can use of it.
+#[derive(Clone, Debug)]
+pub struct PoolType {
+    /// The catalog (or custom) type.
+    pub instance_type: InstanceType,
+    /// Capacity jobs can use (memory less `reservedMemoryMiB`).
+    pub room: Room,
+    /// Dollars per hour actually paid (Spot discount and overrides applied).
+    pub price_per_hour: f64,
+}
+
+/// Compares two types by price per vCPU, treating prices within a relative 1e-9 as equal (a
+/// family's sizes are priced linearly; floating-point noise must not pick a 128-vCPU size
+/// over a 2-vCPU one).
+fn per_vcpu_cmp(a: &PoolType, b: &PoolType) -> std::cmp::Ordering {
+    let lhs = a.price_per_hour * b.room.millivcpus.max(1) as f64;
+    let rhs = b.price_per_hour * a.room.millivcpus.max(1) as f64;
+    if (lhs - rhs).abs() <= 1e-9 * lhs.abs().max(rhs.abs()) {
+        std::cmp::Ordering::Equal
+    } else {
+        lhs.total_cmp(&rhs)
+    }
+}
+
+/// One instance.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// Index into [`Pool::types`].
+    pub type_index: usize,
+    /// When the launch was decided (billing and provisioned time start here).
+    pub launched_at: SimTime,
+    /// Ready to run containers.
+    pub ready: bool,
+    /// A Spot interruption notice came: nothing new is placed.
+    pub noticed: bool,
+    /// Free room (after running attempts and claims).
+    pub free: Room,
+    /// Attempts running or starting on it.
+    pub attempts: u32,
+    /// Jobs waiting for it to be ready: (slot, job id).
+    pub claims: Vec<(u32, crate::model::JobId)>,
+    /// Attempts on it: (slot, attempt id).
+    pub running: Vec<(u32, u64)>,
+    /// Since when it has had no attempt and no claim.
+    pub idle_since: Option<SimTime>,
+    /// Pending Spot notice/reclaim events.
+    pub spot_events: [Option<super::queue::EventKey>; 2],
+}
+
+impl Instance {
+    /// True when nothing runs on it or waits for it.
+    pub fn is_idle(&self) -> bool {
+        self.attempts == 0 && self.claims.is_empty()
+    }
+}
+
+/// Where a job can go on an EC2/SPOT compute environment now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ec2Placement {
+    /// On a ready instance.
+    Ready(u32),
+    /// Claim room on a launching instance.
+    Launching(u32),
+    /// Launch an instance of this type and claim room on it.
+    Launch(usize),
+}
+
+/// The instances of one EC2/SPOT compute environment.
+#[derive(Clone, Debug)]
+pub struct Pool {
+    /// Types it may launch, in the order of `instanceTypes`.
+    pub types: Vec<PoolType>,
+    /// Live instances by id.
+    pub instances: BTreeMap<u32, Instance>,
+    next_id: u32,
+    /// vCPUs (milli) of live instances, launching ones included.
+    pub provisioned_millivcpus: u64,
+    /// Ready, un-noticed instances by (free vCPUs, free memory, id): best-fit search.
+    ready_index: BTreeSet<(u64, u64, u32)>,
+    /// Launching instances with free room, by the same key.
+    launching_index: BTreeSet<(u64, u64, u32)>,
+}
+
+impl Pool {
+    /// The pool of `ce`, with the types it may launch; `Err` names an unknown type.
+    pub fn new(ce: &ComputeEnvironment, reserved_memory_mib: u64) -> Result<Pool, String> {
+        let found = crate::model::instance_catalog::expand_all_with(&ce.instance_types, &ce.custom_instance_types)
+            .map_err(|e| e.to_string())?;
+        // Spot pays the discounted price, never above `bidPercentage` of On-Demand (the price
+        // is an average: a bid below it is taken as the price paid, not as missing capacity).
+        let spot_factor = match (ce.kind.is_spot(), ce.bid_percentage) {
+            (false, _) => 1.0,
+            (true, None) => 1.0 - ce.prices.spot_discount,
+            (true, Some(bid)) => (1.0 - ce.prices.spot_discount).min(f64::from(bid) / 100.0),
+        };
+        let types = found
+            .into_iter()
+            .map(|t| PoolType {
+                room: Room {
+                    millivcpus: u64::from(t.vcpus) * 1000,
+                    memory_mib: t.memory_mib.saturating_sub(reserved_memory_mib),
+                    gpus: u64::from(t.gpus),
+                },
+                price_per_hour: ce.prices.instance_hour.unwrap_or(t.price_per_hour) * spot_factor,
+                instance_type: t.clone(),
+            })
+            .collect();
+        Ok(Pool {
+            types,
+            instances: BTreeMap::new(),
+            next_id: 1,
+            provisioned_millivcpus: 0,
+            ready_index: BTreeSet::new(),
+            launching_index: BTreeSet::new(),
+        })
+    }
+
+    fn key(i: &Instance, id: u32) -> (u64, u64, u32) {
+        (i.free.millivcpus, i.free.memory_mib, id)
+    }
+
+    fn unindex(&mut self, id: u32) {
+        if let Some(i) = self.instances.get(&id) {
+            let k = Self::key(i, id);
+            self.ready_index.remove(&k);
+            self.launching_index.remove(&k);
+        }
+    }
+
+    fn reindex(&mut self, id: u32) {
+        if let Some(i) = self.instances.get(&id) {
+            let k = Self::key(i, id);
+            if i.noticed {
+                return;
+            }
+            if i.ready {
+                self.ready_index.insert(k);
+            } else if i.free.millivcpus > 0 {
+                self.launching_index.insert(k);
+            }
+        }
+    }
+
+    /// Whether some type could ever hold `r` within `max_vcpus` (BEST_FIT) or with
+    /// `max_vcpus > 0` (the others may pass it by one instance).
+    pub fn could_ever_fit(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
+        let need = Room::of(r);
+        let max = u64::from(max_vcpus) * 1000;
+        self.types.iter().any(|t| {
+            t.room.holds(&need)
+                && if strategy == AllocationStrategy::BestFit {
+                    t.room.millivcpus <= max
+                } else {
+                    max > 0
+                }
+        }) || self
+            .instances
+            .values()
+            .any(|i| self.types[i.type_index].room.holds(&need))
+    }
+
+    fn best_fit(index: &BTreeSet<(u64, u64, u32)>, instances: &BTreeMap<u32, Instance>, need: &Room) -> Option<u32> {
+        index
+            .range((need.millivcpus, 0, 0)..)
+            .find(|(_, _, id)| instances.get(id).is_some_and(|i| i.free.holds(need)))
+            .map(|k| k.2)
+    }
+
+    /// Where a job needing `r` goes now, if anywhere; `may_launch` is false for a DISABLED
+    /// compute environment.
+    pub fn plan(
+        &self,
+        r: &Resources,
+        max_vcpus: u32,
+        strategy: AllocationStrategy,
+        may_launch: bool,
+    ) -> Option<Ec2Placement> {
+        let need = Room::of(r);
+        if let Some(id) = Self::best_fit(&self.ready_index, &self.instances, &need) {
+            return Some(Ec2Placement::Ready(id));
+        }
+        if let Some(id) = Self::best_fit(&self.launching_index, &self.instances, &need) {
+            return Some(Ec2Placement::Launching(id));
+        }
+        if !may_launch {
+            return None;
+        }
+        let max = u64::from(max_vcpus) * 1000;
+        let fitting = self.types.iter().enumerate().filter(|(_, t)| t.room.holds(&need));
+        match strategy {
+            AllocationStrategy::BestFit => {
+                let best = fitting.min_by(|(_, a), (_, b)| {
+                    a.price_per_hour
+                        .total_cmp(&b.price_per_hour)
+                        .then(a.room.millivcpus.cmp(&b.room.millivcpus))
+                        .then(a.instance_type.name.cmp(&b.instance_type.name))
+                })?;
+                (self.provisioned_millivcpus + best.1.room.millivcpus <= max).then_some(Ec2Placement::Launch(best.0))
+            }
+            _ => {
+                if self.provisioned_millivcpus >= max {
+                    return None;
+                }
+                let best = fitting.min_by(|(_, a), (_, b)| {
+                    per_vcpu_cmp(a, b)
+                        .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+                        .then(a.instance_type.name.cmp(&b.instance_type.name))
+                })?;
+                Some(Ec2Placement::Launch(best.0))
+            }
+        }
+    }
+
+    /// Starts an instance of `type_index` (ready now when `ready`); returns its id.
+    pub fn launch(&mut self, type_index: usize, now: SimTime, ready: bool) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let t = &self.types[type_index];
+        self.provisioned_millivcpus += t.room.millivcpus;
+        self.instances.insert(
+            id,
+            Instance {
+                type_index,
+                launched_at: now,
+                ready,
+                noticed: false,
+                free: t.room,
+                attempts: 0,
+                claims: Vec::new(),
+                running: Vec::new(),
+                idle_since: Some(now),
+                spot_events: [None, None],
+            },
+        );
+        self.reindex(id);
+        id
+    }
+
+    /// Takes room for a job on an instance (an attempt when ready, a claim otherwise).
+    pub fn occupy(&mut self, id: u32, r: &Resources) {
+        self.unindex(id);
+        if let Some(i) = self.instances.get_mut(&id) {
+            i.free.take(&Room::of(r));
+            i.idle_since = None;
+        }
+        self.reindex(id);
+    }
+
+    /// Gives back a job's room.
+    pub fn release(&mut self, id: u32, r: &Resources) {
+        self.unindex(id);
+        if let Some(i) = self.instances.get_mut(&id) {
+            i.free.give(&Room::of(r));
+        }
+        self.reindex(id);
+    }
+
+    /// Marks an instance ready.
+    pub fn set_ready(&mut self, id: u32) {
+        self.unindex(id);
+        if let Some(i) = self.instances.get_mut(&id) {
+            i.ready = true;
+        }
+        self.reindex(id);
+    }
+
+    /// Marks an instance as noticed (Spot): nothing new is placed on it.
+    pub fn set_noticed(&mut self, id: u32) {
+        self.unindex(id);
+        if let Some(i) = self.instances.get_mut(&id) {
+            i.noticed = true;
+        }
+    }
+
+    /// Removes an instance; returns it.
+    pub fn terminate(&mut self, id: u32) -> Option<Instance> {
+        self.unindex(id);
+        let i = self.instances.remove(&id)?;
+        self.provisioned_millivcpus -= self.types[i.type_index].room.millivcpus;
+        Some(i)
+    }
+
+    /// The type to launch next to build up `target` milli-vCPUs of standing capacity: the
+    /// largest type that does not overshoot what is missing (cheapest per vCPU among equals),
+    /// or the smallest type when every type overshoots.
+    pub fn type_for_capacity(&self, missing_millivcpus: u64) -> Option<usize> {
+        let under = self
+            .types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.room.millivcpus <= missing_millivcpus && t.room.millivcpus > 0)
+            .max_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(b, a)));
+        under
+            .or_else(|| {
+                self.types
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.room.millivcpus > 0)
+                    .min_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(a, b)))
+            })
+            .map(|(i, _)| i)
+    }
+
+    /// AWS-style instance id of instance `id` of compute environment `ce`.
+    pub fn instance_name(ce: u32, id: u32) -> String {
+        format!("i-{ce:04x}{id:013x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ComputeEnvironmentType;
+
+    fn ce(types: &[&str], max: u32, strategy: AllocationStrategy) -> ComputeEnvironment {
+        let mut c = ComputeEnvironment::fargate("ec2", max, false);
+        c.kind = ComputeEnvironmentType::Ec2;
+        c.instance_types = types.iter().map(|s| s.to_string()).collect();
+        c.allocation_strategy = strategy;
+        c
+    }
+
+    #[test]
+    fn best_fit_launches_the_cheapest_fitting_type_and_respects_max() {
+        let pool = Pool::new(&ce(&["m5"], 4, AllocationStrategy::BestFit), 0).unwrap();
+        let job = Resources::new(2.0, 4096);
+        let Some(Ec2Placement::Launch(t)) = pool.plan(&job, 4, AllocationStrategy::BestFit, true) else {
+            panic!()
+        };
+        assert_eq!(pool.types[t].instance_type.name, "m5.large");
+        let big = Resources::new(2.0, 16384);
+        let Some(Ec2Placement::Launch(t)) = pool.plan(&big, 4, AllocationStrategy::BestFit, true) else {
+            panic!()
+        };
+        assert_eq!(pool.types[t].instance_type.name, "m5.xlarge", "memory decides");
+        let huge = Resources::new(8.0, 1024);
+        assert_eq!(
+            pool.plan(&huge, 4, AllocationStrategy::BestFit, true),
+            None,
+            "m5.2xlarge would pass maxvCpus 4"
+        );
+        assert_eq!(pool.plan(&job, 4, AllocationStrategy::BestFit, false), None);
+    }
+
+    #[test]
+    fn packing_fills_ready_then_launching_instances_best_fit() {
+        let mut pool = Pool::new(&ce(&["m5.large"], 100, AllocationStrategy::BestFit), 0).unwrap();
+        let a = pool.launch(0, SimTime::ZERO, true);
+        let b = pool.launch(0, SimTime::ZERO, true);
+        let job = Resources::new(1.0, 2048);
+        pool.occupy(b, &job);
+        // b has 1 vCPU free, a has 2: best fit is b.
+        assert_eq!(
+            pool.plan(&job, 100, AllocationStrategy::BestFit, true),
+            Some(Ec2Placement::Ready(b))
+        );
+        pool.occupy(b, &job);
+        assert_eq!(
+            pool.plan(&job, 100, AllocationStrategy::BestFit, true),
+            Some(Ec2Placement::Ready(a))
+        );
+        pool.occupy(a, &Resources::new(2.0, 1024));
+        let c = pool.launch(0, SimTime::ZERO, false);
+        assert_eq!(
+            pool.plan(&job, 100, AllocationStrategy::BestFit, true),
+            Some(Ec2Placement::Launching(c))
+        );
+        // Memory-bound: 6 GiB jobs, one per m5.large.
+        pool.occupy(c, &Resources::new(1.0, 6144));
+        assert!(matches!(
+            pool.plan(&Resources::new(1.0, 6144), 100, AllocationStrategy::BestFit, true),
+            Some(Ec2Placement::Launch(_))
+        ));
+        assert_eq!(pool.provisioned_millivcpus, 6000);
+        pool.terminate(a);
+        assert_eq!(pool.provisioned_millivcpus, 4000);
+    }
+
+    #[test]
+    fn progressive_may_pass_max_by_one_instance() {
+        let pool = Pool::new(&ce(&["c5", "m5"], 3, AllocationStrategy::BestFitProgressive), 0).unwrap();
+        let job = Resources::new(4.0, 4096);
+        let Some(Ec2Placement::Launch(t)) = pool.plan(&job, 3, AllocationStrategy::BestFitProgressive, true) else {
+            panic!()
+        };
+        assert_eq!(pool.types[t].instance_type.vcpus, 4);
+        assert_eq!(pool.types[t].instance_type.name, "c5.xlarge", "cheapest per vCPU");
+    }
+
+    #[test]
+    fn standing_capacity_uses_large_types_first() {
+        let pool = Pool::new(&ce(&["m5"], 100, AllocationStrategy::BestFit), 0).unwrap();
+        let t = pool.type_for_capacity(16_000).unwrap();
+        assert_eq!(pool.types[t].instance_type.vcpus, 16);
+        let t = pool.type_for_capacity(1_000).unwrap();
+        assert_eq!(
+            pool.types[t].instance_type.name, "m5.large",
+            "overshoot with the smallest"
+        );
+        assert_eq!(Pool::instance_name(1, 42), "i-0001000000000002a");
+    }
+}

@@ -1,0 +1,377 @@
+//! EC2 and Spot compute environments: packing, scaling limits, Spot theory, bills.
+
+mod common;
+
+use batchsim::{Options, Report, Scenario, Simulation};
+use serde_json::{json, Value};
+
+fn ec2_ce(name: &str, kind: &str, types: &[&str], max: u32, strategy: &str, sim: Value) -> Value {
+    json!({"computeEnvironmentName": name, "type": "MANAGED",
+           "computeResources": {"type": kind, "minvCpus": 0, "maxvCpus": max, "instanceTypes": types,
+                                "allocationStrategy": strategy, "subnets": ["subnet-1"], "instanceRole": "ecsInstanceRole"},
+           "simulation": sim})
+}
+
+fn ec2_def(name: &str, vcpus: &str, memory: &str) -> Value {
+    json!({"jobDefinitionName": name, "type": "container", "platformCapabilities": ["EC2"],
+           "containerProperties": {"image": "busybox", "resourceRequirements": [
+               {"type": "VCPU", "value": vcpus}, {"type": "MEMORY", "value": memory}]}})
+}
+
+fn burst(n: u64, def: &str, seconds: f64) -> Value {
+    json!({"arrivals": {"process": "every", "seconds": 0.001}, "count": n,
+           "submitJob": {"jobName": "job", "jobQueue": "q", "jobDefinition": def},
+           "runtime": {"distribution": "fixed", "seconds": seconds}})
+}
+
+/// Runs a scenario by steps; returns the report and the largest provisioned vCPUs and
+/// instance count seen on CE 0.
+fn run_watching(v: &Value) -> (Report, f64, usize) {
+    let s = Scenario::from_value(v, "ec2.json").unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulation::new(&s, Options::default()).unwrap();
+    let (mut peak_vcpus, mut peak_instances) = (0.0f64, 0usize);
+    while sim.step() {
+        let u = &sim.compute_environment_usage()[0];
+        peak_vcpus = peak_vcpus.max(u.vcpus_provisioned);
+        peak_instances = peak_instances.max(u.instances);
+        assert!(u.vcpus_in_use <= u.vcpus_provisioned + 1e-9);
+    }
+    (sim.finish(), peak_vcpus, peak_instances)
+}
+
+fn packing_scenario(memory: &str, max: u32, strategy: &str) -> Value {
+    let sim = json!({"instanceLaunchSeconds": 120, "startupSeconds": 0, "scaleInIdleSeconds": 60});
+    json!({"computeEnvironments": [ec2_ce("ec2", "EC2", &["m5.large"], max, strategy, sim)],
+           "jobQueues": [common::queue("q", 1, &["ec2"])],
+           "jobDefinitions": [ec2_def("d", "1", memory)],
+           "workload": [burst(10, "d", 600.0)]})
+}
+
+#[test]
+fn ten_one_vcpu_jobs_pack_two_per_m5_large() {
+    // m5.large: 2 vCPU, 8192 MiB. 1 vCPU + 3 GiB jobs: two per instance -> 5 instances,
+    // launched at t=0, ready at 120, jobs run 120..720, idle instances end at 780.
+    let (r, peak, instances) = run_watching(&packing_scenario("3072", 100, "BEST_FIT"));
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 5);
+    assert_eq!(instances, 5);
+    assert_eq!(peak, 10.0);
+    assert_eq!(r.wait_seconds.max, 120.0);
+    assert!((r.wait_seconds.p50 - 120.0).abs() < 0.01, "{}", r.wait_seconds.p50);
+    assert!(
+        (r.end_seconds - 780.008).abs() < 1e-9,
+        "last instance launched at 0.008 s: {}",
+        r.end_seconds
+    );
+    assert!((ce.vcpu_seconds_used - 6000.0).abs() < 1.0, "{}", ce.vcpu_seconds_used);
+    // 5 instances x 2 vCPU x (780 s - launch times of 0..0.009 s).
+    assert!(
+        (ce.vcpu_seconds_provisioned - 7800.0).abs() < 0.1,
+        "{}",
+        ce.vcpu_seconds_provisioned
+    );
+    assert!((ce.utilization - 6000.0 / 7800.0).abs() < 1e-3);
+    // Bill: 5 x 780 s x $0.096/h = $0.104.
+    assert!((ce.cost - 0.104).abs() < 0.0005, "{}", ce.cost);
+}
+
+#[test]
+fn memory_bound_jobs_get_an_instance_each() {
+    // 1 vCPU + 5 GiB: the vCPUs would allow two per m5.large, the memory only one.
+    let (r, peak, _) = run_watching(&packing_scenario("5120", 100, "BEST_FIT"));
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 10);
+    assert_eq!(peak, 20.0);
+    assert!((ce.utilization - 6000.0 / 15600.0).abs() < 1e-3, "{}", ce.utilization);
+}
+
+#[test]
+fn best_fit_never_exceeds_max_vcpus_and_progressive_by_one_instance() {
+    // maxvCpus 7 with 2-vCPU instances: BEST_FIT stops at 3 instances (6 vCPUs).
+    let v = packing_scenario("5120", 7, "BEST_FIT");
+    let (r, peak, instances) = run_watching(&v);
+    assert_eq!((peak, instances), (6.0, 3));
+    assert_eq!(r.jobs.succeeded, 10);
+    // Ten jobs, three at a time on the same three instances: 120..720, 720..1320,
+    // 1320..1920, 1920..2520 (one job), then scale-in 60 s later.
+    assert_eq!(r.end_seconds, 2580.0);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 3);
+    // BEST_FIT_PROGRESSIVE may pass maxvCpus by one instance: 4 instances (8 vCPUs).
+    let v = packing_scenario("5120", 7, "BEST_FIT_PROGRESSIVE");
+    let (r, peak, instances) = run_watching(&v);
+    assert_eq!((peak, instances), (8.0, 4));
+    assert_eq!(r.jobs.succeeded, 10);
+}
+
+#[test]
+fn gpu_jobs_go_to_gpu_instances_and_best_fit_picks_the_cheapest() {
+    let sim = json!({"instanceLaunchSeconds": 0, "startupSeconds": 0, "scaleInIdleSeconds": 0});
+    let mut def = ec2_def("gpu", "4", "15000");
+    def["containerProperties"]["resourceRequirements"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "GPU", "value": "1"}));
+    let v = json!({"computeEnvironments": [ec2_ce("ec2", "EC2", &["g4dn", "g5"], 64, "BEST_FIT", sim)],
+                   "jobQueues": [common::queue("q", 1, &["ec2"])], "jobDefinitions": [def],
+                   "workload": [burst(1, "gpu", 3600.0)]});
+    let (r, _, _) = run_watching(&v);
+    // g4dn.xlarge (4 vCPU, 16 GiB, 1 GPU) is the cheapest fit at $0.526/h.
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 1);
+    assert!((ce.cost - 0.526).abs() < 0.001, "{}", ce.cost);
+    assert!((ce.vcpu_seconds_provisioned - 4.0 * 3600.0).abs() < 0.01);
+}
+
+/// Runs `n` jobs of length `l_secs` on a Spot CE reclaiming at `rate` per hour with `k`
+/// attempts retried only on reclaim; returns the failed fraction.
+fn spot_failed_fraction(ce: Value, def: Value, reason_glob: &str, n: u64, l_secs: f64, k: u32) -> f64 {
+    let mut def = def;
+    def["retryStrategy"] = json!({"attempts": k, "evaluateOnExit": [
+        {"onStatusReason": reason_glob, "action": "RETRY"}, {"onReason": "*", "action": "EXIT"}]});
+    let v = json!({"seed": 11, "computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["spot"])],
+                   "jobDefinitions": [def],
+                   "workload": [{"arrivals": {"process": "every", "seconds": 2}, "count": n,
+                                 "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
+                                 "runtime": {"distribution": "fixed", "seconds": l_secs}}]});
+    let r = common::run(&v);
+    assert_eq!(r.jobs.submitted, r.jobs.succeeded + r.jobs.failed);
+    assert_eq!(r.wait_seconds.max, 0.0, "capacity must not be the limit");
+    r.jobs.failed as f64 / n as f64
+}
+
+#[test]
+fn fargate_spot_failures_match_theory() {
+    let (rate, l, k, n) = (1.0, 1800.0, 2, 20_000u64);
+    let want = (1.0 - f64::exp(-rate * l / 3600.0)).powi(k as i32);
+    let ce = json!({"computeEnvironmentName": "spot", "type": "MANAGED",
+                    "computeResources": {"type": "FARGATE_SPOT", "maxvCpus": 10000},
+                    "simulation": {"startupSeconds": 0, "interruptionsPerHour": rate}});
+    let got = spot_failed_fraction(ce, common::fargate_def("d", "0.25", "512"), "Your Spot Task*", n, l, k);
+    let sd = (want * (1.0 - want) / n as f64).sqrt();
+    eprintln!("failed fraction {got:.4}, theory {want:.4} (sd {sd:.4})");
+    assert!(
+        (got - want).abs() < 4.0 * sd,
+        "failed fraction {got:.4}, theory {want:.4} (sd {sd:.4})"
+    );
+}
+
+#[test]
+fn ec2_spot_reclaims_match_theory_and_retry_on_host_ec2() {
+    // One 2-vCPU job per m5.large: each attempt lives on its own instance.
+    let (rate, l, k, n) = (1.0, 1800.0, 2, 10_000u64);
+    let want = (1.0 - f64::exp(-rate * l / 3600.0)).powi(k as i32);
+    let sim =
+        json!({"instanceLaunchSeconds": 0, "startupSeconds": 0, "scaleInIdleSeconds": 0, "interruptionsPerHour": rate});
+    let ce = ec2_ce("spot", "SPOT", &["m5.large"], 100_000, "SPOT_CAPACITY_OPTIMIZED", sim);
+    let got = spot_failed_fraction(ce, ec2_def("d", "2", "4096"), "Host EC2*", n, l, k);
+    let sd = (want * (1.0 - want) / n as f64).sqrt();
+    eprintln!("failed fraction {got:.4}, theory {want:.4} (sd {sd:.4})");
+    assert!(
+        (got - want).abs() < 4.0 * sd,
+        "failed fraction {got:.4}, theory {want:.4} (sd {sd:.4})"
+    );
+}
+
+#[test]
+fn fargate_bill_matches_a_hand_computed_one() {
+    // 10 jobs of 4 vCPU / 8 GiB on FARGATE, 30 s startup + 7170 s run = 7200 s billed each:
+    // 2 h x (4 x 0.04048 + 8 x 0.004445) = $0.39496 per job -> $3.9496.
+    // One 0.25 vCPU / 512 MiB job of 10 s: 40 s, billed the 60 s minimum:
+    // 60/3600 x (0.25 x 0.04048 + 0.5 x 0.004445) = $0.000205708.
+    // The same 10 big jobs on FARGATE_SPOT: 30% of the price -> $1.18488.
+    let ce = |name: &str, kind: &str| {
+        json!({"computeEnvironmentName": name, "type": "MANAGED",
+        "computeResources": {"type": kind, "maxvCpus": 1000}, "simulation": {"startupSeconds": 30}})
+    };
+    let stream = |q: &str, def: &str, n: u64, secs: f64| {
+        json!({"arrivals": {"process": "every", "seconds": 1}, "count": n,
+        "submitJob": {"jobName": "j", "jobQueue": q, "jobDefinition": def},
+        "runtime": {"distribution": "fixed", "seconds": secs}})
+    };
+    let v = json!({"computeEnvironments": [ce("od", "FARGATE"), ce("spot", "FARGATE_SPOT")],
+                   "jobQueues": [common::queue("q", 1, &["od"]), common::queue("s", 1, &["spot"])],
+                   "jobDefinitions": [common::fargate_def("big", "4", "8192"), common::fargate_def("tiny", "0.25", "512")],
+                   "workload": [stream("q", "big", 10, 7170.0), stream("q", "tiny", 1, 10.0), stream("s", "big", 10, 7170.0)]});
+    let r = common::run(&v);
+    let od = r.compute_environments["od"].cost;
+    let spot = r.compute_environments["spot"].cost;
+    assert!((od - (3.9496 + 0.000205708)).abs() < 1e-6, "on-demand bill {od}");
+    assert!((spot - 1.18488).abs() < 1e-6, "spot bill {spot}");
+    assert!((r.cost.total - (od + spot)).abs() < 1e-9);
+    assert_eq!(format!("{:.2}", r.cost.total), "5.13");
+}
+
+#[test]
+fn ec2_bill_matches_a_hand_computed_one() {
+    // One m5.large launched at 0, ready at 120, container start 10 s, job runs 130..3130,
+    // idle until 3730 when it is scaled in: 3730 s x $0.096/h = $0.099467.
+    // The same on SPOT with the default 70% discount and bidPercentage 20: the price paid is
+    // capped at 20% of On-Demand: $0.0198933.
+    let sim = json!({"instanceLaunchSeconds": 120, "startupSeconds": 10, "scaleInIdleSeconds": 600});
+    let mut spot = ec2_ce(
+        "spot",
+        "SPOT",
+        &["m5.large"],
+        16,
+        "SPOT_PRICE_CAPACITY_OPTIMIZED",
+        sim.clone(),
+    );
+    spot["computeResources"]["bidPercentage"] = json!(20);
+    let v = json!({"computeEnvironments": [ec2_ce("od", "EC2", &["m5.large"], 16, "BEST_FIT", sim), spot],
+                   "jobQueues": [common::queue("q", 1, &["od"]), common::queue("s", 1, &["spot"])],
+                   "jobDefinitions": [ec2_def("d", "2", "4096")],
+                   "workload": [
+                       {"at": 0, "submitJob": {"jobName": "a", "jobQueue": "q", "jobDefinition": "d"}, "runtime": {"distribution": "fixed", "seconds": 3000}},
+                       {"at": 0, "submitJob": {"jobName": "b", "jobQueue": "s", "jobDefinition": "d"}, "runtime": {"distribution": "fixed", "seconds": 3000}}]});
+    let r = common::run(&v);
+    assert_eq!(r.end_seconds, 3730.0);
+    let od = &r.compute_environments["od"];
+    assert!((od.cost - 3730.0 / 3600.0 * 0.096).abs() < 1e-9, "{}", od.cost);
+    assert_eq!(format!("{:.2}", od.cost), "0.10");
+    assert!((od.vcpu_seconds_provisioned - 2.0 * 3730.0).abs() < 1e-9);
+    assert!((od.vcpu_seconds_used - 6000.0).abs() < 1e-9);
+    let spot = &r.compute_environments["spot"];
+    assert!(
+        (spot.cost - 3730.0 / 3600.0 * 0.096 * 0.2).abs() < 1e-9,
+        "{}",
+        spot.cost
+    );
+    assert_eq!(r.wait_seconds.max, 120.0, "RUNNABLE while the instance launches");
+}
+
+/// The AWS CLI's own examples (awscli/examples/batch/create-compute-environment.rst and
+/// create-job-queue.rst) validate and run unchanged.
+#[test]
+fn aws_cli_example_bodies_run_unchanged() {
+    let c4_on_demand = json!({
+        "computeEnvironmentName": "C4OnDemand", "type": "MANAGED", "state": "ENABLED",
+        "computeResources": {"type": "EC2", "minvCpus": 0, "maxvCpus": 128, "desiredvCpus": 48,
+            "instanceTypes": ["c4.large", "c4.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge"],
+            "subnets": ["subnet-220c0e0a", "subnet-1a95556d", "subnet-978f6dce"],
+            "securityGroupIds": ["sg-cf5093b2"], "ec2KeyPair": "id_rsa", "instanceRole": "ecsInstanceRole",
+            "tags": {"Name": "Batch Instance - C4OnDemand"}},
+        "serviceRole": "arn:aws:iam::012345678910:role/AWSBatchServiceRole"});
+    let m4_spot = json!({
+        "computeEnvironmentName": "M4Spot", "type": "MANAGED", "state": "ENABLED",
+        "computeResources": {"type": "SPOT", "spotIamFleetRole": "arn:aws:iam::012345678910:role/aws-ec2-spot-fleet-role",
+            "minvCpus": 0, "maxvCpus": 128, "desiredvCpus": 4, "instanceTypes": ["m4"], "bidPercentage": 20,
+            "subnets": ["subnet-220c0e0a", "subnet-1a95556d", "subnet-978f6dce"], "securityGroupIds": ["sg-cf5093b2"],
+            "ec2KeyPair": "id_rsa", "instanceRole": "ecsInstanceRole", "tags": {"Name": "Batch Instance - M4Spot"}},
+        "serviceRole": "arn:aws:iam::012345678910:role/AWSBatchServiceRole"});
+    let low = json!({"jobQueueName": "LowPriority", "state": "ENABLED", "priority": 10,
+                     "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "M4Spot"}]});
+    let high = json!({"jobQueueName": "HighPriority", "state": "ENABLED", "priority": 1,
+                      "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "C4OnDemand"}, {"order": 2, "computeEnvironment": "M4Spot"}]});
+    let def = json!({"jobDefinitionName": "sleep60", "type": "container",
+                     "containerProperties": {"image": "busybox", "vcpus": 1, "memory": 128, "command": ["sleep", "60"]}});
+    let v = json!({"computeEnvironments": [c4_on_demand, m4_spot], "jobQueues": [low, high], "jobDefinitions": [def],
+                   "workload": [
+                       {"arrivals": {"process": "every", "seconds": 5}, "count": 50,
+                        "submitJob": {"jobName": "example", "jobQueue": "HighPriority", "jobDefinition": "sleep60"},
+                        "runtime": {"distribution": "fixed", "seconds": 60}},
+                       {"arrivals": {"process": "every", "seconds": 5}, "count": 50,
+                        "submitJob": {"jobName": "example", "jobQueue": "arn:aws:batch:us-east-1:012345678910:job-queue/LowPriority",
+                                      "jobDefinition": "arn:aws:batch:us-east-1:012345678910:job-definition/sleep60:1"},
+                        "runtime": {"distribution": "fixed", "seconds": 60}}]});
+    let r = common::run(&v);
+    assert_eq!(r.jobs.succeeded, 100);
+    // desiredvCpus: 48 vCPUs of c4 ready at t=0 (c4.8xlarge has 36, then 12 more), 4 of m4.
+    let c4 = &r.compute_environments["C4OnDemand"];
+    assert!(c4.instances_launched >= 2);
+    assert_eq!(
+        r.queues["HighPriority"].wait_seconds.max, 0.0,
+        "standing capacity takes them at once"
+    );
+    assert!(r.compute_environments["M4Spot"].instances_launched >= 1);
+    assert!(r.cost.total > 0.0);
+}
+
+#[test]
+fn min_vcpus_stay_up_and_disabled_places_nothing_new() {
+    // minvCpus 4 of m5.xlarge (4 vCPU): one instance from t=0 that never scales in; the CE
+    // is DISABLED at 1000 s, so the job submitted at 1500 s waits until it is ENABLED at 2000 s.
+    let mut ce = ec2_ce(
+        "ec2",
+        "EC2",
+        &["m5.xlarge"],
+        8,
+        "BEST_FIT",
+        json!({"instanceLaunchSeconds": 100, "startupSeconds": 0, "scaleInIdleSeconds": 60}),
+    );
+    ce["computeResources"]["minvCpus"] = json!(4);
+    let v = json!({"computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                   "jobDefinitions": [ec2_def("d", "2", "4096")],
+                   "workload": [
+                       {"at": 10, "submitJob": {"jobName": "a", "jobQueue": "q", "jobDefinition": "d"}, "runtime": {"distribution": "fixed", "seconds": 100}},
+                       {"at": 1500, "submitJob": {"jobName": "b", "jobQueue": "q", "jobDefinition": "d"}, "runtime": {"distribution": "fixed", "seconds": 100}}],
+                   "actions": [
+                       {"at": 1000, "updateComputeEnvironment": {"computeEnvironment": "ec2", "state": "DISABLED"}},
+                       {"at": 2000, "updateComputeEnvironment": {"computeEnvironment": "ec2", "state": "ENABLED"}}]});
+    let s = Scenario::from_value(&v, "min.json").unwrap();
+    let (r, records) = Simulation::new(
+        &s,
+        Options {
+            record_jobs: true,
+            until: batchsim::SimTime::from_secs_f64(5000.0),
+            ..Options::default()
+        },
+    )
+    .unwrap()
+    .run_with_records();
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 1, "the standing instance serves both jobs");
+    assert_eq!(
+        records[0].wait,
+        Some(batchsim::SimDuration::ZERO),
+        "a ready at t=0, no launch wait"
+    );
+    assert_eq!(records[1].started_at, batchsim::SimTime::from_secs_f64(2000.0));
+    // b ends at 2100; the idle check at 2160 keeps the minimum, and nothing else is left to
+    // happen: the run ends at 2160 (not at `until`), the instance billed for all of it.
+    assert_eq!(r.end_seconds, 2160.0);
+    assert!(
+        (ce.vcpu_seconds_provisioned - 4.0 * 2160.0).abs() < 1e-9,
+        "{}",
+        ce.vcpu_seconds_provisioned
+    );
+    assert!((ce.cost - 2160.0 / 3600.0 * 0.192).abs() < 1e-9, "{}", ce.cost);
+}
+
+#[test]
+fn invalid_ec2_settings_are_refused_with_paths() {
+    let bad = |ce: Value| {
+        let v = json!({"computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                       "jobDefinitions": [ec2_def("d", "1", "2048")], "workload": []});
+        Scenario::from_value(&v, "bad.json").unwrap_err().to_string()
+    };
+    let sim = json!({});
+    let e = bad(ec2_ce("ec2", "EC2", &["m5.larg"], 8, "BEST_FIT", sim.clone()));
+    assert!(
+        e.contains("computeEnvironments[0].computeResources.instanceTypes[0]")
+            && e.contains("did you mean `m5.large`?"),
+        "{e}"
+    );
+    let e = bad(ec2_ce("ec2", "EC2", &["m5", "m6g"], 8, "BEST_FIT", sim.clone()));
+    assert!(e.contains("instanceTypes[1]") && e.contains("one architecture"), "{e}");
+    let e = bad(ec2_ce("ec2", "EC2", &["m5"], 8, "SPOT_CAPACITY_OPTIMIZED", sim.clone()));
+    assert!(
+        e.contains("allocationStrategy") && e.contains("SPOT compute environments only"),
+        "{e}"
+    );
+    let e = bad(ec2_ce(
+        "ec2",
+        "EC2",
+        &["m5"],
+        8,
+        "BEST_FIT",
+        json!({"interruptionsPerHour": 1}),
+    ));
+    assert!(e.contains("simulation.interruptionsPerHour"), "{e}");
+    let mut ce = ec2_ce("ec2", "EC2", &["m5"], 8, "BEST_FIT", sim);
+    ce["computeResources"]["minvCpus"] = json!(16);
+    let e = bad(ce);
+    assert!(
+        e.contains("computeResources.minvCpus") && e.contains("from 0 to 8"),
+        "{e}"
+    );
+}
