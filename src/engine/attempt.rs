@@ -464,6 +464,7 @@ impl Simulation {
             started_at: job.started_at,
             stopped_at: job.stopped_at,
             wait: job.first_dispatch.zip(job.runnable_at).map(|(d, r)| d.since(r)),
+            command: job.spec.command.clone(),
         }
     }
 
@@ -493,10 +494,6 @@ impl Simulation {
         }
     }
 
-    /// Bookkeeping after each dispatch pass: RUNNABLE heads and their time limits.
-    pub(super) fn after_pass(&mut self) {}
-
-    pub(super) fn state_time_limit(&mut self, _slot: JobSlot, _head_since_ms: u64) {}
 
     /// Looks up a live job by id (actions and the library API; O(live jobs)).
     pub(super) fn slot_of(&self, id: JobId) -> Option<JobSlot> {

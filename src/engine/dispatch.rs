@@ -21,7 +21,6 @@ impl Simulation {
                 break;
             }
         }
-        self.after_pass();
     }
 
     fn dispatch_queue(&mut self, q: QueueId) -> bool {
@@ -30,6 +29,8 @@ impl Simulation {
             return false;
         }
         let mut placed = false;
+        let previous = self.queues[q.index()].head.take();
+        let mut blocked = None;
         while let Some(slot) = self.pick(q) {
             match self.find_ce(q, slot) {
                 Some((ce, Placement::Task)) => {
@@ -46,10 +47,12 @@ impl Simulation {
                     if matches!(self.queues[q.index()].policy, QueuePolicy::Fifo) {
                         self.queues[q.index()].stalled = true;
                     }
+                    blocked = Some(slot);
                     break;
                 }
             }
         }
+        self.new_head(q, previous, blocked);
         placed
     }
 

@@ -30,6 +30,8 @@ pub struct JobSpec {
     pub definition: Arc<str>,
     /// The workload entry the job came from (its runtime model and random streams).
     pub entry: u32,
+    /// The container command with `Ref::name` parameters substituted.
+    pub command: Vec<String>,
 }
 
 /// The current attempt of a dispatched job.

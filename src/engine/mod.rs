@@ -15,6 +15,7 @@
 
 mod actions;
 mod attempt;
+mod blocked;
 mod capacity;
 mod dispatch;
 pub mod ec2;
@@ -72,6 +73,8 @@ pub(crate) struct QueueRuntime {
     /// Per CE of `spec.compute_environments`: RUNNABLE jobs that CE could ever fit (for the
     /// `strict` cross-queue rule).
     pub fit_counts: Vec<u64>,
+    /// The job the queue could not place at its last pass (the blocked head), if any.
+    pub head: Option<(crate::model::JobId, jobs::JobSlot)>,
     /// Jobs SUBMITTED..RUNNING per share identifier (fair share's active shares).
     pub active_shares: BTreeMap<std::sync::Arc<str>, u64>,
 }
@@ -221,6 +224,7 @@ impl Simulation {
                 None => QueuePolicy::Fifo,
             },
             stalled: false,
+            head: None,
             held_on_ce: vec![0; self.ces.len()],
             fit_counts: vec![0; spec.compute_environments.len()],
             active_shares: BTreeMap::new(),

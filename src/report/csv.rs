@@ -95,6 +95,7 @@ mod tests {
             started_at: None,
             stopped_at: None,
             wait: None,
+            command: Vec::new(),
         };
         assert_eq!(
             row(&r),

@@ -164,6 +164,9 @@ pub struct JobRecord {
     pub stopped_at: Option<SimTime>,
     /// First dispatch minus first RUNNABLE.
     pub wait: Option<SimDuration>,
+    /// The container command with `Ref::` parameters substituted (library only; not a CSV
+    /// column).
+    pub command: Vec<String>,
 }
 
 /// What the engine hands over to build a report.
