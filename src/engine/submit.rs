@@ -81,7 +81,15 @@ impl Sources {
                     let mut rng = stream(seed, StreamKind::Arrivals, idx);
                     let mut clock = ArrivalClock::new(*arrivals, *start, *end, *count, &mut rng);
                     let next = clock.next_arrival(&mut rng);
-                    (template, Some(*runtime), EntryKind::Stream { clock, rng: Box::new(rng), next })
+                    (
+                        template,
+                        Some(*runtime),
+                        EntryKind::Stream {
+                            clock,
+                            rng: Box::new(rng),
+                            next,
+                        },
+                    )
                 }
                 WorkloadEntry::Trace { path, format, template } => {
                     let reader = TraceReader::open(path, *format).map_err(|e| e.to_string())?;
