@@ -1,12 +1,14 @@
 //! Properties over random small scenarios: capacity never exceeded, time never goes back,
-//! every job accounted for exactly once.
+//! every job accounted for exactly once, and no job runs before its dependencies succeeded.
+//! The scenarios mix array jobs (SEQUENTIAL, N_TO_N), dependencies on earlier submissions
+//! and cancelJob/terminateJob actions with capacity and queue changes.
 
 mod common;
 
-use batchsim::{Options, Scenario, SimTime, Simulation};
+use batchsim::{JobRecord, JobStatus, Options, Scenario, SimTime, Simulation};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const SIZES: &[(&str, &str)] = &[
     ("0.25", "512"),
@@ -45,9 +47,12 @@ prop_compose! {
                   prios in proptest::collection::vec(0u32..5, 3),
                   orders in proptest::collection::vec(proptest::collection::vec(0usize..3, 1..=3), 3),
                   defs in proptest::collection::vec((0usize..SIZES.len(), 1u32..=3, proptest::option::of(60u32..300)), 1..=3),
-                  subs in proptest::collection::vec((0u32..600, 0usize..3, 0usize..3, runtime_strategy()), 0..12),
+                  subs in proptest::collection::vec((0u32..600, 0usize..3, 0usize..3, runtime_strategy(),
+                                                     proptest::option::weighted(0.3, 2u32..=4),
+                                                     proptest::option::weighted(0.5, (0usize..12, 0u8..3, 0u32..4)),
+                                                     any::<bool>()), 0..12),
                   streams in proptest::collection::vec((1u32..=60, 1u64..=30, 0usize..3, 0usize..3, runtime_strategy()), 0..=2),
-                  actions in proptest::collection::vec((0u32..900, 0usize..6, 0usize..3, 1u32..=12), 0..4))
+                  actions in proptest::collection::vec((0u32..900, 0usize..8, 0usize..3, 1u32..=12), 0..6))
                  -> Value {
         let ces: Vec<Value> = ces.into_iter().take(n_ces).enumerate().map(|(i, mut c)| {
             c["computeEnvironmentName"] = json!(format!("ce{i}"));
@@ -67,9 +72,29 @@ prop_compose! {
             if let Some(t) = timeout { d["timeout"] = json!({"attemptDurationSeconds": t}); }
             d
         }).collect();
-        let mut workload: Vec<Value> = subs.into_iter().enumerate().map(|(i, (at, q, d, rt))| json!({
-            "at": at, "submitJob": {"jobName": format!("s{i}"), "jobQueue": format!("q{}", q % n_queues), "jobDefinition": format!("d{}", d % defs.len())},
-            "runtime": rt})).collect();
+        // Sorted by time, so that every lower-numbered submission is an earlier one (same instant:
+        // earlier workload entry) that a dependency may name.
+        let mut subs = subs;
+        subs.sort_by_key(|s| s.0);
+        let sizes: Vec<Option<u32>> = subs.iter().map(|s| s.4).collect();
+        let mut workload: Vec<Value> = subs.into_iter().enumerate().map(|(i, (at, q, d, rt, array, dep, sequential))| {
+            let mut sj = json!({"jobName": format!("s{i}"), "jobQueue": format!("q{}", q % n_queues), "jobDefinition": format!("d{}", d % defs.len())});
+            let mut depends: Vec<Value> = Vec::new();
+            if let Some(size) = array {
+                sj["arrayProperties"] = json!({"size": size});
+                if sequential { depends.push(json!({"type": "SEQUENTIAL"})); }
+            }
+            if let (Some((k, kind, child)), true) = (dep, i > 0) {
+                let k = k % i;
+                depends.push(match (kind, sizes[k]) {
+                    (1, Some(size_k)) => json!({"jobId": format!("s{k}:{}", child % size_k)}),
+                    (2, Some(size_k)) if array == Some(size_k) => json!({"jobId": format!("s{k}"), "type": "N_TO_N"}),
+                    _ => json!({"jobId": format!("s{k}")}),
+                });
+            }
+            if !depends.is_empty() { sj["dependsOn"] = json!(depends); }
+            json!({"at": at, "submitJob": sj, "runtime": rt})
+        }).collect();
         for (i, (every, count, q, d, rt)) in streams.into_iter().enumerate() {
             workload.push(json!({"arrivals": {"process": "every", "seconds": every}, "count": count,
                 "submitJob": {"jobName": format!("st{i}"), "jobQueue": format!("q{}", q % n_queues), "jobDefinition": format!("d{}", d % defs.len())},
@@ -80,6 +105,16 @@ prop_compose! {
             1 => json!({"at": at, "updateComputeEnvironment": {"computeEnvironment": format!("ce{}", target % n_ces), "state": "ENABLED"}}),
             2 => json!({"at": at, "updateJobQueue": {"jobQueue": format!("q{}", target % n_queues), "priority": n}}),
             3 => json!({"at": at, "updateJobQueue": {"jobQueue": format!("q{}", target % n_queues), "state": "DISABLED"}}),
+            5 | 6 if !sizes.is_empty() => {
+                // A job by name, or one array child by `name:i`.
+                let k = n as usize % sizes.len();
+                let job = match sizes[k] {
+                    Some(size) if target > 0 => format!("s{k}:{}", target as u32 % size),
+                    _ => format!("s{k}"),
+                };
+                let verb = if kind == 5 { "cancelJob" } else { "terminateJob" };
+                json!({"at": at, verb: {"jobId": job, "reason": format!("{verb} at {at}")}})
+            }
             _ => json!({"at": at, "updateComputeEnvironment": {"computeEnvironment": format!("ce{}", target % n_ces), "computeResources": {"maxvCpus": 8 + n}}}),
         }).collect();
         json!({"seed": seed, "computeEnvironments": ces, "jobQueues": queues, "jobDefinitions": defs_json,
@@ -95,13 +130,24 @@ proptest! {
         let s = Scenario::from_value(&value, "prop.json").map_err(|e| TestCaseError::fail(format!("{e}\n{value:#}")))?;
         let mut sim = Simulation::new(&s, Options { record_jobs: true, ..Options::default() }).unwrap();
         let mut last = SimTime::ZERO;
+        // Per compute environment: attempts started and vCPUs in use after the previous step.
+        let mut before: BTreeMap<String, (u64, f64)> = BTreeMap::new();
         loop {
             let more = sim.step();
             prop_assert!(sim.now() >= last, "time went back: {:?} -> {:?}", last, sim.now());
             last = sim.now();
+            let report = sim.report();
             for u in sim.compute_environment_usage() {
-                // maxvCpus only rises in these scenarios, so usage may never pass it.
-                prop_assert!(u.vcpus_in_use <= f64::from(u.max_vcpus) + 1e-9, "{} uses {} of {}", u.name, u.vcpus_in_use, u.max_vcpus);
+                let started = report.compute_environments[&u.name].jobs_started;
+                let (started_before, used_before) = before.get(&u.name).copied().unwrap_or((0, 0.0));
+                if u.vcpus_in_use > f64::from(u.max_vcpus) + 1e-9 {
+                    // Only a later action with a lower maxvCpus can leave running tasks above
+                    // it; then nothing new may be placed there until usage is back under it.
+                    prop_assert!(started == started_before && u.vcpus_in_use <= used_before + 1e-9,
+                        "{} uses {} of {} (was {}; attempts {} -> {})", u.name, u.vcpus_in_use, u.max_vcpus,
+                        used_before, started_before, started);
+                }
+                before.insert(u.name.clone(), (started, u.vcpus_in_use));
             }
             if !more { break; }
         }
@@ -123,7 +169,114 @@ proptest! {
             }
             prop_assert!(r.runnable_at.is_none_or(|t| t >= r.submitted_at));
         }
+        check_dependencies(&value, &records)?;
         // No run may leave a job running with nothing left to happen.
-        prop_assert!(!records.iter().any(|r| matches!(r.status, batchsim::JobStatus::Running | batchsim::JobStatus::Starting)));
+        prop_assert!(!records.iter().any(|r| matches!(r.status, JobStatus::Running | JobStatus::Starting)));
     }
+}
+
+/// The records each record depends on, one group per dependency (a whole array is one
+/// group), from the scenario's `dependsOn` (names are unique: `s{i}` for single submissions).
+type Groups<'a> = Vec<Vec<&'a JobRecord>>;
+
+fn dependencies<'a>(value: &Value, records: &'a [JobRecord]) -> Vec<(&'a JobRecord, Groups<'a>)> {
+    let mut by_name: BTreeMap<&str, Vec<&JobRecord>> = BTreeMap::new();
+    for r in records {
+        by_name.entry(r.job_name.as_str()).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for entry in value["workload"].as_array().into_iter().flatten() {
+        let sj = &entry["submitJob"];
+        let Some(name) = sj["jobName"].as_str() else { continue };
+        let Some(deps) = sj["dependsOn"].as_array() else {
+            continue;
+        };
+        let Some(mine) = by_name.get(name) else { continue };
+        for &r in mine {
+            let mut groups: Groups<'a> = Vec::new();
+            for d in deps {
+                let kind = d["type"].as_str();
+                let Some(target) = d["jobId"].as_str() else {
+                    // SEQUENTIAL: child i waits for child i - 1.
+                    if let Some(i) = r.job_id.array_index.filter(|i| *i > 0) {
+                        groups.push(
+                            mine.iter()
+                                .copied()
+                                .filter(|c| c.job_id.array_index == Some(i - 1))
+                                .collect(),
+                        );
+                    }
+                    continue;
+                };
+                let (base, index) = match target.split_once(':') {
+                    Some((b, i)) => (b, i.parse::<u32>().ok()),
+                    None => (target, None),
+                };
+                let theirs = by_name.get(base).map(Vec::as_slice).unwrap_or_default();
+                groups.push(
+                    theirs
+                        .iter()
+                        .copied()
+                        .filter(|t| match (index, kind) {
+                            (Some(i), _) => t.job_id.array_index == Some(i),
+                            (None, Some("N_TO_N")) => t.job_id.array_index == r.job_id.array_index,
+                            (None, _) => true,
+                        })
+                        .collect(),
+                );
+            }
+            out.push((r, groups));
+        }
+    }
+    out
+}
+
+/// A job becomes RUNNABLE only after every job it depends on SUCCEEDED; a job whose
+/// dependency failed (an array: every child ended, one failed) ends FAILED without ever being
+/// dispatched, and only such a job has a `Dependent job ... failed` reason.
+fn check_dependencies(value: &Value, records: &[JobRecord]) -> Result<(), TestCaseError> {
+    for (r, groups) in dependencies(value, records) {
+        let mut any_failed = false;
+        for group in &groups {
+            for d in group {
+                if let Some(runnable) = r.runnable_at {
+                    prop_assert_eq!(
+                        d.status,
+                        JobStatus::Succeeded,
+                        "{} RUNNABLE though {} did not succeed",
+                        r.job_id,
+                        d.job_id
+                    );
+                    prop_assert!(
+                        d.stopped_at.is_some_and(|t| t <= runnable),
+                        "{} RUNNABLE before {} ended",
+                        r.job_id,
+                        d.job_id
+                    );
+                }
+            }
+            let failed = !group.is_empty()
+                && group.iter().all(|d| d.status.is_terminal())
+                && group.iter().any(|d| d.status == JobStatus::Failed);
+            if failed {
+                any_failed = true;
+                prop_assert_eq!(
+                    r.status,
+                    JobStatus::Failed,
+                    "{} outlived its failed dependency",
+                    r.job_id
+                );
+                prop_assert_eq!(r.attempts, 0, "{} ran though a dependency failed", r.job_id);
+            }
+        }
+        if r.status_reason
+            .as_deref()
+            .is_some_and(|s| s.starts_with("Dependent job "))
+        {
+            prop_assert_eq!(r.attempts, 0);
+            prop_assert!(r.started_at.is_none());
+            prop_assert!(any_failed, "{} failed without a failed dependency", r.job_id);
+        }
+    }
+    Ok(())
 }

@@ -169,6 +169,9 @@ impl Simulation {
             JobStatus::Submitted | JobStatus::Pending | JobStatus::Runnable
         ) {
             self.finish_job(slot, JobStatus::Failed, Some(Arc::from(reason)), Ending::Cancelled);
+            // A RUNNABLE job left its queue: a FIFO queue it blocked may move now (section 6:
+            // a pass runs whenever something changes), at this instant.
+            self.dispatch_needed = true;
         }
     }
 

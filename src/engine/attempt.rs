@@ -393,16 +393,19 @@ impl Simulation {
                         }
                     }
                     Waiter::Job(s, id) => {
+                        // SUBMITTED: a later child of the array being submitted right now (a
+                        // SEQUENTIAL child whose predecessor just failed at submission).
                         let Some(dep) = self
                             .jobs
                             .get_mut(s)
-                            .filter(|d| d.id == id && d.status == JobStatus::Pending)
+                            .filter(|d| d.id == id && matches!(d.status, JobStatus::Pending | JobStatus::Submitted))
                         else {
                             continue;
                         };
                         if done_ok {
                             dep.unmet = dep.unmet.saturating_sub(1);
-                            if dep.unmet == 0 {
+                            // A SUBMITTED job is settled by its submission.
+                            if dep.unmet == 0 && dep.status == JobStatus::Pending {
                                 self.make_runnable(s);
                             }
                         } else {

@@ -541,6 +541,10 @@ fn join_names<S: AsRef<str>>(names: &[S], ticks: bool) -> String {
 // ---------------------------------------------------------------------------
 // Walker
 
+/// Enums AWS documents as case-insensitive: `EvaluateOnExit.action` ("The values aren't case
+/// sensitive", AWS Batch API reference; CONTRACT 7.5).
+const CASE_INSENSITIVE_ENUMS: &[&str] = &["RetryAction"];
+
 struct Walker<'s, 'v> {
     schema: &'s Schema,
     path: Vec<Seg<'v>>,
@@ -611,6 +615,10 @@ impl<'s, 'v> Walker<'s, 'v> {
                 None => self.expected("an object", v),
             },
             Shape::String(values) => match v.as_str() {
+                Some(s) if CASE_INSENSITIVE_ENUMS.contains(&shape_name) => {
+                    let upper = s.to_ascii_uppercase();
+                    self.check_enum(values, &upper);
+                }
                 Some(s) => self.check_enum(values, s),
                 None => self.expected("a string", v),
             },
@@ -1804,14 +1812,9 @@ mod tests {
             "workload": [{"at": 0, "submitJob": submit,
                           "runtime": {"distribution": "fixed", "seconds": 60}}]
         });
-        // `"action": "exit"` is lower case: AWS enums are case-sensitive.
-        assert_eq!(
-            check(doc),
-            vec![diag(
-                "jobDefinitions[0].retryStrategy.evaluateOnExit[1].action",
-                r#""exit" is not one of RETRY, EXIT; did you mean `EXIT`?"#
-            )]
-        );
+        // `"action": "exit"` is lower case: AWS enums are case-sensitive, but
+        // `EvaluateOnExit.action` is documented as not case sensitive (CONTRACT 7.5).
+        assert_eq!(check(doc), vec![]);
     }
 
     // -----------------------------------------------------------------------
