@@ -26,8 +26,19 @@ fn run(workload: Vec<Value>, limits: Value) -> Vec<batchsim::JobRecord> {
                                       common::fargate_def("huge", "8", "16384")],
                    "workload": workload});
     let s = Scenario::from_value(&v, "blocked.json").unwrap();
-    let (r, records) = Simulation::new(&s, Options { record_jobs: true, ..Options::default() }).unwrap().run_with_records();
-    assert_eq!(r.jobs.submitted, r.jobs.succeeded + r.jobs.failed + r.jobs.cancelled + r.jobs.unfinished);
+    let (r, records) = Simulation::new(
+        &s,
+        Options {
+            record_jobs: true,
+            ..Options::default()
+        },
+    )
+    .unwrap()
+    .run_with_records();
+    assert_eq!(
+        r.jobs.submitted,
+        r.jobs.succeeded + r.jobs.failed + r.jobs.cancelled + r.jobs.unfinished
+    );
     records
 }
 
@@ -35,10 +46,16 @@ fn run(workload: Vec<Value>, limits: Value) -> Vec<batchsim::JobRecord> {
 fn a_head_that_can_never_run_is_cancelled_and_the_queue_moves_on() {
     // `huge` (8 vCPU) can never fit the 4-vCPU compute environment: it blocks the FIFO queue
     // from t=0 (it is head at once) until its 600 s limit; `small` behind it starts then.
-    let recs = run(vec![submit(0.0, "huge", "huge", 10.0), submit(1.0, "small", "small", 10.0)], limits());
+    let recs = run(
+        vec![submit(0.0, "huge", "huge", 10.0), submit(1.0, "small", "small", 10.0)],
+        limits(),
+    );
     let huge = &recs[0];
     assert_eq!(huge.status, JobStatus::Failed);
-    assert_eq!(huge.status_reason.as_deref(), Some("Canceled by JobStateTimeLimit action due to reason: MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"));
+    assert_eq!(
+        huge.status_reason.as_deref(),
+        Some("Canceled by JobStateTimeLimit action due to reason: MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT")
+    );
     assert_eq!(huge.stopped_at, Some(SimTime::from_secs_f64(600.0).unwrap()));
     assert_eq!(huge.attempts, 0);
     assert_eq!(huge.started_at, None);
@@ -66,13 +83,21 @@ fn the_clock_starts_when_the_job_becomes_head() {
     // cancelled at 601; `second` (t=2, fits but no capacity) becomes head at 601 and is
     // cancelled 900 s later, at 1501 -- not 902.
     let recs = run(
-        vec![submit(0.0, "busy", "four", 10_000.0), submit(1.0, "huge", "huge", 10.0), submit(2.0, "second", "four", 10.0), submit(3.0, "third", "small", 10.0)],
+        vec![
+            submit(0.0, "busy", "four", 10_000.0),
+            submit(1.0, "huge", "huge", 10.0),
+            submit(2.0, "second", "four", 10.0),
+            submit(3.0, "third", "small", 10.0),
+        ],
         limits(),
     );
     assert_eq!(recs[0].status, JobStatus::Succeeded);
     assert_eq!(recs[1].stopped_at, SimTime::from_secs_f64(601.0));
     assert_eq!(recs[2].stopped_at, SimTime::from_secs_f64(1501.0));
-    assert_eq!(recs[2].status_reason.as_deref(), Some("Canceled by JobStateTimeLimit action due to reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"));
+    assert_eq!(
+        recs[2].status_reason.as_deref(),
+        Some("Canceled by JobStateTimeLimit action due to reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY")
+    );
     // `third` becomes head at 1501 and is cancelled at 2401.
     assert_eq!(recs[3].stopped_at, SimTime::from_secs_f64(2401.0));
 }
@@ -83,5 +108,8 @@ fn limits_are_validated() {
     q["jobStateTimeLimitActions"] = json!([{"reason": "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY", "state": "RUNNABLE", "maxTimeSeconds": 599, "action": "CANCEL"}]);
     let v = json!({"computeEnvironments": [common::fargate_ce("ce", 4)], "jobQueues": [q]});
     let e = Scenario::from_value(&v, "bad.json").unwrap_err().to_string();
-    assert!(e.contains("jobQueues[0].jobStateTimeLimitActions[0].maxTimeSeconds: must be from 600 to 86400, found 599"), "{e}");
+    assert!(
+        e.contains("jobQueues[0].jobStateTimeLimitActions[0].maxTimeSeconds: must be from 600 to 86400, found 599"),
+        "{e}"
+    );
 }

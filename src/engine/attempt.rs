@@ -497,7 +497,6 @@ impl Simulation {
         }
     }
 
-
     /// Looks up a live job by id (actions and the library API; O(live jobs)).
     pub(super) fn slot_of(&self, id: JobId) -> Option<JobSlot> {
         self.jobs.iter().find(|(_, j)| j.id == id).map(|(s, _)| s)

@@ -21,7 +21,11 @@ impl Simulation {
     /// Whether some compute environment of queue `q` could ever run the job in `slot`.
     fn could_ever_run(&self, q: QueueId, slot: JobSlot) -> bool {
         let Some(job) = self.jobs.get(slot) else { return false };
-        self.queues[q.index()].spec.compute_environments.iter().any(|ce| self.ces[ce.index()].could_ever_fit(&job.resources))
+        self.queues[q.index()]
+            .spec
+            .compute_environments
+            .iter()
+            .any(|ce| self.ces[ce.index()].could_ever_fit(&job.resources))
     }
 
     /// After a queue's turn in a pass: `blocked` is the job it could not place (its head), if
@@ -47,11 +51,22 @@ impl Simulation {
             return;
         }
         job.head_since = Some(now);
-        let mut limits: Vec<_> = self.queues[q.index()].spec.state_time_limit_actions.iter().map(|a| a.max_time).collect();
+        let mut limits: Vec<_> = self.queues[q.index()]
+            .spec
+            .state_time_limit_actions
+            .iter()
+            .map(|a| a.max_time)
+            .collect();
         limits.sort();
         limits.dedup();
         for max in limits {
-            self.events.schedule(now + max, Event::StateTimeLimit { slot, head_since_ms: now.as_millis() });
+            self.events.schedule(
+                now + max,
+                Event::StateTimeLimit {
+                    slot,
+                    head_since_ms: now.as_millis(),
+                },
+            );
         }
     }
 
@@ -61,13 +76,24 @@ impl Simulation {
         let now = self.now;
         let Some(job) = self.jobs.get(slot) else { return };
         let since = SimTime::from_millis(head_since_ms);
-        if job.status != JobStatus::Runnable || job.head_since != Some(since) || self.queues[job.queue.index()].head.map(|h| h.0) != Some(job.id) {
+        if job.status != JobStatus::Runnable
+            || job.head_since != Some(since)
+            || self.queues[job.queue.index()].head.map(|h| h.0) != Some(job.id)
+        {
             return;
         }
         let q = job.queue;
-        let reason = if self.could_ever_run(q, slot) { INSUFFICIENT_INSTANCE_CAPACITY } else { JOB_RESOURCE_REQUIREMENT };
+        let reason = if self.could_ever_run(q, slot) {
+            INSUFFICIENT_INSTANCE_CAPACITY
+        } else {
+            JOB_RESOURCE_REQUIREMENT
+        };
         let waited = now.since(since);
-        let due = self.queues[q.index()].spec.state_time_limit_actions.iter().any(|a| a.reason == reason && a.max_time <= waited);
+        let due = self.queues[q.index()]
+            .spec
+            .state_time_limit_actions
+            .iter()
+            .any(|a| a.reason == reason && a.max_time <= waited);
         if due {
             let text = format!("Canceled by JobStateTimeLimit action due to reason: {reason}");
             self.finish_job(slot, JobStatus::Failed, Some(Arc::from(text)), Ending::Cancelled);

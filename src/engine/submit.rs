@@ -300,8 +300,16 @@ impl ArrayTable {
 /// Replaces `Ref::name` in each argument with the parameter's value: the submission's
 /// `parameters` override the job definition's defaults (AWS). Longer names are replaced first,
 /// so `Ref::input` does not eat the start of `Ref::inputFile`; unknown placeholders stay.
-pub fn substitute_parameters(command: &[String], defaults: &BTreeMap<String, String>, given: &BTreeMap<String, String>) -> Vec<String> {
-    let mut params: Vec<(&String, &String)> = defaults.iter().filter(|(k, _)| !given.contains_key(*k)).chain(given.iter()).collect();
+pub fn substitute_parameters(
+    command: &[String],
+    defaults: &BTreeMap<String, String>,
+    given: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut params: Vec<(&String, &String)> = defaults
+        .iter()
+        .filter(|(k, _)| !given.contains_key(*k))
+        .chain(given.iter())
+        .collect();
     if params.is_empty() {
         return command.to_vec();
     }
@@ -538,7 +546,11 @@ impl Simulation {
             retry: t.retry_strategy.clone().unwrap_or_else(|| def.retry_strategy.clone()),
             timeout: t.timeout.or(def.timeout),
             definition: Arc::from(def.name_revision()),
-            command: substitute_parameters(t.command.as_ref().unwrap_or(&def.command), &def.parameters, &t.parameters),
+            command: substitute_parameters(
+                t.command.as_ref().unwrap_or(&def.command),
+                &def.parameters,
+                &t.parameters,
+            ),
             entry,
         });
         if !per_record {
@@ -727,11 +739,33 @@ mod tests {
 
     #[test]
     fn ref_placeholders_take_submission_values_over_defaults() {
-        let cmd: Vec<String> = ["ffmpeg", "-i", "Ref::inputfile", "-c", "Ref::codec", "out-Ref::codec.mp4", "Ref::missing"].map(String::from).to_vec();
-        let defaults = BTreeMap::from([("codec".to_string(), "mp4".to_string()), ("inputfile".to_string(), "in.mov".to_string())]);
+        let cmd: Vec<String> = [
+            "ffmpeg",
+            "-i",
+            "Ref::inputfile",
+            "-c",
+            "Ref::codec",
+            "out-Ref::codec.mp4",
+            "Ref::missing",
+        ]
+        .map(String::from)
+        .to_vec();
+        let defaults = BTreeMap::from([
+            ("codec".to_string(), "mp4".to_string()),
+            ("inputfile".to_string(), "in.mov".to_string()),
+        ]);
         let given = BTreeMap::from([("codec".to_string(), "h265".to_string())]);
-        assert_eq!(substitute_parameters(&cmd, &defaults, &given), ["ffmpeg", "-i", "in.mov", "-c", "h265", "out-h265.mp4", "Ref::missing"]);
-        let prefix = BTreeMap::from([("in".to_string(), "A".to_string()), ("input".to_string(), "B".to_string())]);
-        assert_eq!(substitute_parameters(&["Ref::input/Ref::in".to_string()], &prefix, &BTreeMap::new()), ["B/A"]);
+        assert_eq!(
+            substitute_parameters(&cmd, &defaults, &given),
+            ["ffmpeg", "-i", "in.mov", "-c", "h265", "out-h265.mp4", "Ref::missing"]
+        );
+        let prefix = BTreeMap::from([
+            ("in".to_string(), "A".to_string()),
+            ("input".to_string(), "B".to_string()),
+        ]);
+        assert_eq!(
+            substitute_parameters(&["Ref::input/Ref::in".to_string()], &prefix, &BTreeMap::new()),
+            ["B/A"]
+        );
     }
 }
