@@ -109,10 +109,8 @@ impl Simulation {
         let qr = &self.queues[q.index()];
         let mut counts = vec![0u64; qr.spec.compute_environments.len()];
         for job in qr.set.view(self.now).jobs_in_submission_order() {
-            for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
-                if self.ces[ce.index()].could_ever_fit(&job.resources) {
-                    counts[k] += 1;
-                }
+            for (k, fit) in self.fits_per_ce(q, JobSlot(job.slot)).into_iter().enumerate() {
+                counts[k] += u64::from(fit);
             }
         }
         self.queues[q.index()].fit_counts = counts;

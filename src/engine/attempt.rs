@@ -4,7 +4,7 @@
 use super::event::Event;
 use super::jobs::{Attempt, Job, JobSlot, Waiter};
 use super::Simulation;
-use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, Resources};
+use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
 use crate::policy::QueuedJob;
 use crate::report::JobRecord;
 use crate::time::{SimDuration, SimTime};
@@ -73,33 +73,46 @@ impl Simulation {
             slot: slot.0,
         };
         let q = job.queue;
-        let r = job.resources;
+        let fits = self.fits_per_ce(q, slot);
         let qr = &mut self.queues[q.index()];
-        for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
-            if self.ces[ce.index()].could_ever_fit(&r) {
-                qr.fit_counts[k] += 1;
-            }
+        for (k, fit) in fits.into_iter().enumerate() {
+            qr.fit_counts[k] += u64::from(fit);
         }
         qr.set.insert(queued);
         qr.stalled = false;
         self.dispatch_needed = true;
     }
 
+    /// For each compute environment of queue `q`, in order: could it ever run the job?
+    pub(super) fn fits_per_ce(&self, q: QueueId, slot: JobSlot) -> Vec<bool> {
+        let Some(job) = self.jobs.get(slot) else {
+            return Vec::new();
+        };
+        self.queues[q.index()]
+            .spec
+            .compute_environments
+            .iter()
+            .map(|ce| self.ce_could_ever_run(*ce, job))
+            .collect()
+    }
+
     /// Takes a job out of its queue's RUNNABLE set (dispatched or cancelled).
     pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.get_mut(slot) else { return };
         job.head_since = None;
-        let (q, id, r) = (job.queue, job.id, job.resources);
-        let qr = &mut self.queues[q.index()];
-        if qr.set.remove(id).is_none() {
+        let (q, id) = (job.queue, job.id);
+        if !self.queues[q.index()].set.contains(id) {
             return;
         }
+        let fits = self.fits_per_ce(q, slot);
+        let qr = &mut self.queues[q.index()];
+        qr.set.remove(id);
         let mut emptied = Vec::new();
-        for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
-            if self.ces[ce.index()].could_ever_fit(&r) {
+        for (k, fit) in fits.into_iter().enumerate() {
+            if fit {
                 qr.fit_counts[k] = qr.fit_counts[k].saturating_sub(1);
                 if qr.fit_counts[k] == 0 {
-                    emptied.push(*ce);
+                    emptied.push(qr.spec.compute_environments[k]);
                 }
             }
         }
@@ -113,7 +126,7 @@ impl Simulation {
 
     /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the
     /// compute environment's startup time.
-    pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, instance: Option<u32>) {
+    pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, rooms: Vec<(u32, Resources)>) {
         let now = self.now;
         self.leave_runnable(slot);
         let claimed = self.jobs.get_mut(slot).and_then(|j| j.claim.take()).is_some();
@@ -155,7 +168,7 @@ impl Simulation {
         let mut attempt = Attempt {
             id: attempt_id,
             ce,
-            instance,
+            rooms: rooms.clone(),
             dispatched_at: now,
             running_at: None,
             plan,
@@ -177,7 +190,7 @@ impl Simulation {
         if let Some(j) = self.jobs.get_mut(slot) {
             j.attempt = Some(attempt);
         }
-        if let Some(i) = instance {
+        for (i, _) in rooms {
             self.instance_busy(ce, i, slot, attempt_id);
         }
         if startup.is_zero() {
@@ -306,8 +319,8 @@ impl Simulation {
         qr.held_on_ce[a.ce.index()] -= mv;
         qr.set.add_held(&share, -(mv as i64), now);
         self.account_attempt(&a, &share, &r, now);
-        if let Some(i) = a.instance {
-            self.instance_attempt_ended(a.ce, i, &r, a.id);
+        for (i, room) in &a.rooms {
+            self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
         self.capacity_changed(a.ce);
         let Some(job) = self.jobs.get(slot) else { return };

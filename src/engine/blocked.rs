@@ -25,7 +25,7 @@ impl Simulation {
             .spec
             .compute_environments
             .iter()
-            .any(|ce| self.ces[ce.index()].could_ever_fit(&job.resources))
+            .any(|ce| self.ce_could_ever_run(*ce, job))
     }
 
     /// After a queue's turn in a pass: `blocked` is the job it could not place (its head), if

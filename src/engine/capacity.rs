@@ -1,24 +1,24 @@
-//! Compute environment capacity: what fits where, and the capacity events (EC2 instances
-//! launching, becoming ready, Spot notices and reclaims, scale-in).
+//! Compute environment capacity: what fits where, standing EC2 capacity, and the
+//! bookkeeping every capacity change needs.
 
-use super::ec2::{Ec2Placement, Pool};
+use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
-use super::jobs::JobSlot;
 use super::Simulation;
 use crate::model::{CeId, CeState, ComputeEnvironment, Resources};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::rng::{stream, StreamKind};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use std::sync::Arc;
 
 /// Where a job goes on a compute environment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Placement {
     /// Fargate: a task of its own.
     Task,
     /// EC2/SPOT: see [`Ec2Placement`].
     Instance(Ec2Placement),
+    /// EC2: a multi-node parallel job, one instance per node.
+    Nodes(Vec<NodeSlot>),
 }
 
 /// The engine's state of one compute environment.
@@ -37,19 +37,19 @@ pub(crate) struct CeRuntime {
 
 impl CeRuntime {
     pub fn new(spec: ComputeEnvironment, seed: u64, index: usize) -> Result<CeRuntime, String> {
-        let pool = if spec.kind.is_fargate() {
-            None
-        } else {
-            Some(
+        let pool = match spec.kind.is_fargate() {
+            true => None,
+            false => Some(
                 Pool::new(&spec, u64::from(spec.reserved_memory_mib))
                     .map_err(|e| format!("compute environment `{}`: {e}", spec.name))?,
-            )
+            ),
         };
+        let interruptions = stream(seed, StreamKind::Interruptions, index as u64);
         Ok(CeRuntime {
             spec,
             used_millivcpus: 0,
             attached: Vec::new(),
-            interruptions: stream(seed, StreamKind::Interruptions, index as u64),
+            interruptions,
             pool,
         })
     }
@@ -63,23 +63,27 @@ impl CeRuntime {
         u64::from(self.spec.max_vcpus) * 1000
     }
 
-    /// Where a job needing `r` goes now, if it can go anywhere.
-    pub fn plan(&self, r: &Resources) -> Option<Placement> {
-        match &self.pool {
-            None => {
+    /// Where a job needing `r` (or, for a multi-node job, one instance per node) goes now.
+    pub fn plan(&self, r: &Resources, nodes: Option<&[Resources]>) -> Option<Placement> {
+        match (&self.pool, nodes) {
+            (None, None) => {
                 (self.used_millivcpus + u64::from(r.millivcpus) <= self.max_millivcpus()).then_some(Placement::Task)
             }
-            Some(pool) => pool
+            (None, Some(_)) => None,
+            (Some(pool), None) => pool
                 .plan(r, self.spec.max_vcpus, self.spec.allocation_strategy, true)
                 .map(Placement::Instance),
+            (Some(pool), Some(nodes)) => pool.plan_nodes(nodes, self.spec.max_vcpus).map(Placement::Nodes),
         }
     }
 
-    /// Whether a job needing `r` could ever be placed here (with everything else idle).
-    pub fn could_ever_fit(&self, r: &Resources) -> bool {
-        match &self.pool {
-            None => u64::from(r.millivcpus) <= self.max_millivcpus(),
-            Some(pool) => pool.could_ever_fit(r, self.spec.max_vcpus, self.spec.allocation_strategy),
+    /// Whether a job could ever be placed here (with everything else idle).
+    pub fn could_ever_fit(&self, r: &Resources, nodes: Option<&[Resources]>) -> bool {
+        match (&self.pool, nodes) {
+            (None, None) => u64::from(r.millivcpus) <= self.max_millivcpus(),
+            (None, Some(_)) => false,
+            (Some(pool), None) => pool.could_ever_fit(r, self.spec.max_vcpus, self.spec.allocation_strategy),
+            (Some(pool), Some(nodes)) => pool.could_ever_fit_nodes(nodes, self.spec.max_vcpus),
         }
     }
 
@@ -92,6 +96,11 @@ impl CeRuntime {
 }
 
 impl Simulation {
+    /// Whether compute environment `ce` could ever run the job in `slot`.
+    pub(super) fn ce_could_ever_run(&self, ce: CeId, job: &super::jobs::Job) -> bool {
+        self.ces[ce.index()].could_ever_fit(&job.resources, job.spec.nodes.as_deref())
+    }
+
     /// Brings a compute environment to its starting size: EC2 instances for
     /// `max(minvCpus, desiredvCpus)` vCPUs, ready at time 0.
     pub(super) fn start_compute_environment(&mut self, ce: CeId) {
@@ -100,30 +109,19 @@ impl Simulation {
     }
 
     /// Launches instances until `max(minvCpus, desiredvCpus)` is provisioned.
-    fn fill_standing_capacity(&mut self, ce: CeId, ready_now: bool) {
-        let now = self.now;
+    pub(super) fn fill_standing_capacity(&mut self, ce: CeId, ready_now: bool) {
         let c = &self.ces[ce.index()];
-        let Some(pool) = &c.pool else { return };
         let target = u64::from(c.spec.min_vcpus.max(c.spec.desired_vcpus.unwrap_or(0))) * 1000;
-        let mut launched = Vec::new();
-        let mut provisioned = pool.provisioned_millivcpus;
-        while provisioned < target {
-            let Some(t) = self.ces[ce.index()]
-                .pool
-                .as_ref()
-                .and_then(|p| p.type_for_capacity(target - provisioned))
-            else {
-                break;
+        loop {
+            let Some(pool) = &self.ces[ce.index()].pool else { return };
+            let have = pool.provisioned_millivcpus;
+            if have >= target {
+                return;
+            }
+            let Some(t) = pool.type_for_capacity(target - have) else {
+                return;
             };
             let id = self.launch_instance(ce, t, ready_now);
-            launched.push(id);
-            provisioned = self.ces[ce.index()]
-                .pool
-                .as_ref()
-                .map_or(target, |p| p.provisioned_millivcpus);
-        }
-        let _ = now;
-        for id in launched {
             if ready_now {
                 self.instance_idle(ce, id);
             }
@@ -146,244 +144,6 @@ impl Simulation {
                 .schedule(now + launch, Event::InstanceReady { ce, instance: id });
         }
         id
-    }
-
-    /// Applies a placement on an EC2/SPOT compute environment: runs the job on a ready
-    /// instance, or claims room on a launching one (the job stays RUNNABLE until it is ready).
-    pub(super) fn place_on_instance(&mut self, slot: JobSlot, ce: CeId, p: Ec2Placement) {
-        let Some(r) = self.jobs.get(slot).map(|j| j.resources) else {
-            return;
-        };
-        match p {
-            Ec2Placement::Ready(id) => {
-                if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
-                    pool.occupy(id, &r);
-                }
-                self.dispatch(slot, ce, Some(id));
-            }
-            Ec2Placement::Launching(id) => self.claim(slot, ce, id),
-            Ec2Placement::Launch(t) => {
-                let id = self.launch_instance(ce, t, false);
-                if self.ces[ce.index()]
-                    .pool
-                    .as_ref()
-                    .and_then(|p| p.instances.get(&id))
-                    .is_some_and(|i| i.ready)
-                {
-                    if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
-                        pool.occupy(id, &r);
-                    }
-                    self.dispatch(slot, ce, Some(id));
-                } else {
-                    self.claim(slot, ce, id);
-                }
-            }
-        }
-    }
-
-    fn claim(&mut self, slot: JobSlot, ce: CeId, id: u32) {
-        self.leave_runnable(slot);
-        let Some(job) = self.jobs.get_mut(slot) else { return };
-        job.claim = Some((ce, id));
-        let (r, job_id, q) = (job.resources, job.id, job.queue);
-        self.queues[q.index()].held_on_ce[ce.index()] += u64::from(r.millivcpus);
-        if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
-            pool.occupy(id, &r);
-            if let Some(i) = pool.instances.get_mut(&id) {
-                i.claims.push((slot.0, job_id));
-            }
-        }
-    }
-
-    /// A claimed job leaves (cancelled) before its instance is ready: its room is given back.
-    pub(super) fn release_claim(&mut self, slot: JobSlot) {
-        let Some(job) = self.jobs.get_mut(slot) else { return };
-        let Some((ce, id)) = job.claim.take() else { return };
-        let (r, job_id, q) = (job.resources, job.id, job.queue);
-        self.queues[q.index()].held_on_ce[ce.index()] -= u64::from(r.millivcpus);
-        if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
-            pool.release(id, &r);
-            if let Some(i) = pool.instances.get_mut(&id) {
-                i.claims.retain(|c| c.1 != job_id);
-            }
-        }
-        self.instance_idle(ce, id);
-        self.capacity_changed(ce);
-    }
-
-    pub(super) fn instance_ready(&mut self, ce: CeId, id: u32) {
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
-            return;
-        };
-        pool.set_ready(id);
-        let claims = pool
-            .instances
-            .get_mut(&id)
-            .map(|i| std::mem::take(&mut i.claims))
-            .unwrap_or_default();
-        for (slot, job_id) in claims {
-            let slot = JobSlot(slot);
-            if self
-                .jobs
-                .get(slot)
-                .is_some_and(|j| j.id == job_id && j.claim == Some((ce, id)))
-            {
-                self.dispatch(slot, ce, Some(id));
-            }
-        }
-        self.instance_idle(ce, id);
-        self.capacity_changed(ce);
-    }
-
-    /// Called when an instance may have become idle: starts its scale-in clock, stops its
-    /// Spot clock.
-    pub(super) fn instance_idle(&mut self, ce: CeId, id: u32) {
-        let now = self.now;
-        let idle_for = self.ces[ce.index()].spec.scale_in_idle;
-        let Some(i) = self.ces[ce.index()]
-            .pool
-            .as_mut()
-            .and_then(|p| p.instances.get_mut(&id))
-        else {
-            return;
-        };
-        if !i.is_idle() || !i.ready {
-            return;
-        }
-        i.idle_since = Some(now);
-        if !i.noticed {
-            let keys = std::mem::take(&mut i.spot_events);
-            for k in keys.into_iter().flatten() {
-                self.events.cancel_pending(k);
-            }
-        }
-        self.events.schedule(
-            now + idle_for,
-            Event::ScaleInCheck {
-                ce,
-                instance: id,
-                idle_since_ms: now.as_millis(),
-            },
-        );
-    }
-
-    /// An attempt starts on an instance: the instance is busy; on SPOT its reclaim clock
-    /// starts when it turns busy.
-    pub(super) fn instance_busy(&mut self, ce: CeId, id: u32, slot: JobSlot, attempt: u64) {
-        let now = self.now;
-        let c = &mut self.ces[ce.index()];
-        let spot = c.spec.kind == crate::model::ComputeEnvironmentType::Spot && c.spec.interruptions_per_hour > 0.0;
-        let notice = c.spec.interruption_notice;
-        let Some(i) = c.pool.as_mut().and_then(|p| p.instances.get_mut(&id)) else {
-            return;
-        };
-        i.attempts += 1;
-        i.idle_since = None;
-        i.running.push((slot.0, attempt));
-        let start_clock = spot && i.spot_events.iter().all(Option::is_none) && !i.noticed;
-        if start_clock {
-            let d = c.draw_reclaim();
-            let reclaim_at = now + d;
-            let notice_at = SimTime::from_millis(reclaim_at.as_millis().saturating_sub(notice.as_millis())).max(now);
-            let k0 = self
-                .events
-                .schedule(notice_at, Event::InstanceNotice { ce, instance: id });
-            let k1 = self
-                .events
-                .schedule(reclaim_at, Event::InstanceReclaimed { ce, instance: id });
-            if let Some(i) = self.ces[ce.index()]
-                .pool
-                .as_mut()
-                .and_then(|p| p.instances.get_mut(&id))
-            {
-                i.spot_events = [Some(k0), Some(k1)];
-            }
-        }
-    }
-
-    /// An attempt on an instance ended: its room is free again.
-    pub(super) fn instance_attempt_ended(&mut self, ce: CeId, id: u32, r: &Resources, attempt: u64) {
-        if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
-            pool.release(id, r);
-            if let Some(i) = pool.instances.get_mut(&id) {
-                i.attempts = i.attempts.saturating_sub(1);
-                i.running.retain(|x| x.1 != attempt);
-            }
-        }
-        self.instance_idle(ce, id);
-    }
-
-    pub(super) fn instance_notice(&mut self, ce: CeId, id: u32) {
-        if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
-            pool.set_noticed(id);
-            if let Some(i) = pool.instances.get_mut(&id) {
-                i.spot_events[0] = None;
-            }
-        }
-    }
-
-    pub(super) fn instance_reclaimed(&mut self, ce: CeId, id: u32) {
-        let Some(i) = self.ces[ce.index()]
-            .pool
-            .as_mut()
-            .and_then(|p| p.instances.get_mut(&id))
-        else {
-            return;
-        };
-        i.spot_events = [None, None];
-        let running = std::mem::take(&mut i.running);
-        self.metrics.ces[ce.index()].interruptions += 1;
-        let reason: Arc<str> = Arc::from(format!(
-            "Host EC2 (instance {}) terminated.",
-            Pool::instance_name(ce.0, id)
-        ));
-        for (slot, attempt) in running {
-            let slot = JobSlot(slot);
-            let current = self
-                .jobs
-                .get(slot)
-                .and_then(|j| j.attempt.as_ref())
-                .is_some_and(|a| a.id == attempt);
-            if current {
-                self.end_attempt(slot, super::attempt::AttemptEnd::Reclaimed(reason.clone()));
-            }
-        }
-        self.terminate_instance(ce, id);
-        self.fill_standing_capacity(ce, false);
-        self.capacity_changed(ce);
-    }
-
-    pub(super) fn scale_in_check(&mut self, ce: CeId, id: u32, idle_since_ms: u64) {
-        let c = &self.ces[ce.index()];
-        let min = u64::from(c.spec.min_vcpus) * 1000;
-        let Some(pool) = &c.pool else { return };
-        let Some(i) = pool.instances.get(&id) else { return };
-        if !i.is_idle() || i.idle_since != Some(SimTime::from_millis(idle_since_ms)) {
-            return;
-        }
-        let vcpus = pool.types[i.type_index].room.millivcpus;
-        if pool.provisioned_millivcpus.saturating_sub(vcpus) >= min {
-            self.terminate_instance(ce, id);
-            self.capacity_changed(ce);
-        }
-    }
-
-    /// Removes an instance and bills its lifetime.
-    fn terminate_instance(&mut self, ce: CeId, id: u32) {
-        let now = self.now;
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
-            return;
-        };
-        let Some(i) = pool.terminate(id) else { return };
-        for k in i.spot_events.into_iter().flatten() {
-            self.events.cancel_pending(k);
-        }
-        let t = &pool.types[i.type_index];
-        let (mv, price) = (t.room.millivcpus, t.price_per_hour);
-        let ms = now.since(i.launched_at).as_millis();
-        let m = &mut self.metrics.ces[ce.index()];
-        m.provisioned_millivcpu_ms += u128::from(mv) * u128::from(ms);
-        m.cost += ms as f64 / 3_600_000.0 * price;
     }
 
     /// Capacity changed on `ce` (freed, added, limits or state changed): every queue that

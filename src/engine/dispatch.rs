@@ -34,11 +34,11 @@ impl Simulation {
         while let Some(slot) = self.pick(q) {
             match self.find_ce(q, slot) {
                 Some((ce, Placement::Task)) => {
-                    self.dispatch(slot, ce, None);
+                    self.dispatch(slot, ce, Vec::new());
                     placed = true;
                 }
-                Some((ce, Placement::Instance(p))) => {
-                    self.place_on_instance(slot, ce, p);
+                Some((ce, placement)) => {
+                    self.place_on_instances(slot, ce, placement);
                     placed = true;
                 }
                 None => {
@@ -85,7 +85,7 @@ impl Simulation {
             {
                 return None;
             }
-            c.plan(&job.resources).map(|p| (ce, p))
+            c.plan(&job.resources, job.spec.nodes.as_deref()).map(|p| (ce, p))
         })
     }
 

@@ -120,6 +120,15 @@ pub enum Ec2Placement {
     Launch(usize),
 }
 
+/// Where one node of a multi-node parallel job goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeSlot {
+    /// An idle ready instance, taken whole.
+    Idle(u32),
+    /// A new instance of this type.
+    Launch(usize),
+}
+
 /// The instances of one EC2/SPOT compute environment.
 #[derive(Clone, Debug)]
 pub struct Pool {
@@ -244,12 +253,7 @@ impl Pool {
         let fitting = self.types.iter().enumerate().filter(|(_, t)| t.room.holds(&need));
         match strategy {
             AllocationStrategy::BestFit => {
-                let best = fitting.min_by(|(_, a), (_, b)| {
-                    a.price_per_hour
-                        .total_cmp(&b.price_per_hour)
-                        .then(a.room.millivcpus.cmp(&b.room.millivcpus))
-                        .then(a.instance_type.name.cmp(&b.instance_type.name))
-                })?;
+                let best = self.cheapest_fitting(&need)?;
                 (self.provisioned_millivcpus + best.1.room.millivcpus <= max).then_some(Ec2Placement::Launch(best.0))
             }
             _ => {
@@ -263,6 +267,73 @@ impl Pool {
                 })?;
                 Some(Ec2Placement::Launch(best.0))
             }
+        }
+    }
+
+    /// One instance per node of a multi-node parallel job: idle ready instances that hold the
+    /// node first (the smallest such), new instances of the cheapest fitting type for the
+    /// rest; `None` unless every node gets one and the new instances keep the compute
+    /// environment within `maxvCpus`.
+    pub fn plan_nodes(&self, nodes: &[Resources], max_vcpus: u32) -> Option<Vec<NodeSlot>> {
+        let mut taken = BTreeSet::new();
+        let mut added = 0u64;
+        let mut out = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let need = Room::of(node);
+            let idle = self
+                .instances
+                .iter()
+                .filter(|(id, i)| i.ready && !i.noticed && i.is_idle() && !taken.contains(*id))
+                .filter(|(_, i)| self.types[i.type_index].room.holds(&need))
+                .min_by_key(|(id, i)| (self.types[i.type_index].room, **id));
+            if let Some((id, _)) = idle {
+                taken.insert(*id);
+                out.push(NodeSlot::Idle(*id));
+                continue;
+            }
+            let (t, ty) = self.cheapest_fitting(&need)?;
+            added += ty.room.millivcpus;
+            out.push(NodeSlot::Launch(t));
+        }
+        (self.provisioned_millivcpus + added <= u64::from(max_vcpus) * 1000).then_some(out)
+    }
+
+    /// Whether every node of a multi-node job fits some type, all within `maxvCpus`.
+    pub fn could_ever_fit_nodes(&self, nodes: &[Resources], max_vcpus: u32) -> bool {
+        let mut total = 0u64;
+        for node in nodes {
+            match self.cheapest_fitting(&Room::of(node)) {
+                Some((_, t)) => total += t.room.millivcpus,
+                None => return false,
+            }
+        }
+        total <= u64::from(max_vcpus) * 1000
+    }
+
+    fn cheapest_fitting(&self, need: &Room) -> Option<(usize, &PoolType)> {
+        self.types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.room.holds(need))
+            .min_by(|(_, a), (_, b)| {
+                a.price_per_hour
+                    .total_cmp(&b.price_per_hour)
+                    .then(a.room.millivcpus.cmp(&b.room.millivcpus))
+                    .then(a.instance_type.name.cmp(&b.instance_type.name))
+            })
+    }
+
+    /// An instance's whole room, as a requirement (a multi-node job's node takes it all).
+    pub fn whole_room(&self, id: u32) -> Resources {
+        let room = self
+            .instances
+            .get(&id)
+            .map(|i| self.types[i.type_index].room)
+            .unwrap_or_default();
+        Resources {
+            millivcpus: u32::try_from(room.millivcpus).unwrap_or(u32::MAX),
+            memory_mib: u32::try_from(room.memory_mib).unwrap_or(u32::MAX),
+            gpus: u32::try_from(room.gpus).unwrap_or(u32::MAX),
         }
     }
 

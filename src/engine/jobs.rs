@@ -30,6 +30,8 @@ pub struct JobSpec {
     pub definition: Arc<str>,
     /// The workload entry the job came from (its runtime model and random streams).
     pub entry: u32,
+    /// Multi-node parallel jobs: what each node needs (one instance per node).
+    pub nodes: Option<Arc<[Resources]>>,
     /// The container command with `Ref::name` parameters substituted.
     pub command: Vec<String>,
 }
@@ -41,8 +43,9 @@ pub struct Attempt {
     pub id: u64,
     /// Where it runs.
     pub ce: CeId,
-    /// EC2: the instance it was placed on.
-    pub instance: Option<u32>,
+    /// EC2: the instances it runs on and the room it takes on each (one for a container
+    /// job, one per node for a multi-node job; empty on Fargate).
+    pub rooms: Vec<(u32, Resources)>,
     /// Dispatch time (STARTING; Fargate billing starts here).
     pub dispatched_at: SimTime,
     /// RUNNING time, once reached.
@@ -51,6 +54,17 @@ pub struct Attempt {
     pub plan: AttemptPlan,
     /// Pending events of this attempt (start, end, interruption), to cancel.
     pub events: [Option<EventKey>; 2],
+}
+
+/// Room a RUNNABLE job holds on launching instances; it is dispatched when they are all ready.
+#[derive(Clone, Debug)]
+pub struct Claim {
+    /// The compute environment.
+    pub ce: CeId,
+    /// (instance, room taken) for every instance the job will run on.
+    pub rooms: Vec<(u32, Resources)>,
+    /// Instances not ready yet.
+    pub waiting: u32,
 }
 
 /// A parent array job or a dependency link.
@@ -104,8 +118,8 @@ pub struct Job {
     pub unmet: u32,
     /// Who waits on this job.
     pub waiters: Vec<Waiter>,
-    /// EC2: the launching instance this RUNNABLE job waits for.
-    pub claim: Option<(CeId, u32)>,
+    /// EC2: the launching instances this RUNNABLE job waits for.
+    pub claim: Option<Claim>,
     /// When the job became its queue's head while RUNNABLE (jobStateTimeLimitActions).
     pub head_since: Option<SimTime>,
 }

@@ -20,6 +20,7 @@ mod capacity;
 mod dispatch;
 pub mod ec2;
 pub mod event;
+mod instances;
 pub mod jobs;
 pub mod queue;
 mod submit;

@@ -297,6 +297,18 @@ impl ArrayTable {
     }
 }
 
+/// What each node of a multi-node job needs, by node index.
+fn node_resources(m: &crate::model::job_definition::MultiNode) -> Arc<[Resources]> {
+    (0..m.num_nodes)
+        .map(|n| {
+            m.ranges
+                .iter()
+                .find(|r| (r.from..=r.to).contains(&n))
+                .map_or_else(Resources::default, |r| r.resources)
+        })
+        .collect()
+}
+
 /// Replaces `Ref::name` in each argument with the parameter's value: the submission's
 /// `parameters` override the job definition's defaults (AWS). Longer names are replaced first,
 /// so `Ref::input` does not eat the start of `Ref::inputFile`; unknown placeholders stay.
@@ -415,6 +427,14 @@ impl Simulation {
         };
         let def = self.definitions.get(def_id).clone();
         let mut resources = t.resource_overrides.apply(def.resources);
+        if let Some(m) = &def.multinode {
+            // A multi-node job holds the sum of its nodes.
+            resources = node_resources(m).iter().fold(Resources::default(), |a, n| Resources {
+                millivcpus: a.millivcpus.saturating_add(n.millivcpus),
+                memory_mib: a.memory_mib.saturating_add(n.memory_mib),
+                gpus: a.gpus.saturating_add(n.gpus),
+            });
+        }
         if let Some(r) = record {
             resources.millivcpus = r.millivcpus;
             if let Some(m) = r.memory_mib {
@@ -464,10 +484,16 @@ impl Simulation {
         } else {
             0
         };
+        let deps = match self.resolve_dependencies(t) {
+            Ok(d) => d,
+            Err(name) => {
+                refusal(self, format!("`{job_name}` at {now} s depends on `{name}`, which was never submitted (its submission was refused): submission refused"));
+                return None;
+            }
+        };
         let spec = self.spec_for(entry, def_id, t, job_name.clone(), share.clone(), record.is_some());
         let submission = self.next_submission;
         self.next_submission += 1;
-        let deps = self.resolve_dependencies(t);
 
         match t.array_size {
             None => {
@@ -552,6 +578,7 @@ impl Simulation {
                 &t.parameters,
             ),
             entry,
+            nodes: def.multinode.as_ref().map(node_resources),
         });
         if !per_record {
             self.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));
@@ -606,7 +633,7 @@ impl Simulation {
         })
     }
 
-    fn resolve_dependencies(&self, t: &JobTemplate) -> Vec<(DepTarget, Option<ArrayDependency>)> {
+    fn resolve_dependencies(&self, t: &JobTemplate) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
         let mut out = Vec::new();
         for d in &t.depends_on {
             if d.job.is_empty() {
@@ -634,13 +661,14 @@ impl Simulation {
                     }
                     self.parent_target(p)
                 }
-                // Validation guarantees an earlier submission; one refused at run time
-                // (disabled queue, ...) leaves nothing to wait for.
-                (None, _) => DepTarget::Met,
+                // Validation guarantees an earlier submission in the file; when that one was
+                // refused at run time (disabled queue, ...), AWS would refuse a dependency on
+                // a job that does not exist.
+                (None, _) => return Err(base.to_owned()),
             };
             out.push((target, d.kind));
         }
-        out
+        Ok(out)
     }
 
     fn child_target(&self, p: u32, i: u32) -> DepTarget {

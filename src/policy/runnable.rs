@@ -119,6 +119,11 @@ impl RunnableSet {
         job
     }
 
+    /// True when the job is RUNNABLE here.
+    pub fn contains(&self, id: JobId) -> bool {
+        self.where_is.contains_key(&id)
+    }
+
     /// The job with this id, if RUNNABLE here.
     pub fn get(&self, id: JobId) -> Option<&QueuedJob> {
         let (s, order) = self.where_is.get(&id)?;

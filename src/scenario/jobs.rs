@@ -546,6 +546,19 @@ fn template(
                 "multi-node parallel jobs cannot be array jobs",
             );
         }
+        let spot = q
+            .compute_environments
+            .iter()
+            .any(|c| tc.ce_kinds.get(c.index()).copied().flatten() == Some(ComputeEnvironmentType::Spot));
+        if def.multinode.is_some() && spot {
+            ctx.err(
+                format!("{p}.jobDefinition"),
+                format!(
+                    "multi-node parallel job definition `{}` cannot run on SPOT compute environments (job queue `{}`)",
+                    def.name, q.name
+                ),
+            );
+        }
     }
     Some(t)
 }
