@@ -61,6 +61,8 @@ impl Simulation {
                 if let Some(p) = scheduling_policy {
                     qr.spec.scheduling_policy = Some(*p);
                     qr.policy = QueuePolicy::FairShare(FairShare::new(self.policies[p.index()].clone()));
+                    // The new policy's shareDecaySeconds applies from now on; usage is kept.
+                    qr.set.set_decay(Some(self.policies[p.index()].share_decay), now);
                 }
                 if let Some(t) = state_time_limit_actions {
                     qr.spec.state_time_limit_actions = t.clone();

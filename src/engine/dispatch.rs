@@ -106,13 +106,14 @@ impl Simulation {
     }
 
     /// `computeReservation`: a fair-share queue's vCPUs on `ce`, with the new job, stay within
-    /// `maxvCpus x (1 - (c/100)^A)`.
+    /// `maxvCpus x (1 - (c/100)^A)`. It belongs to the queue's scheduling policy, so it also
+    /// holds when a custom policy (`set_policy`) decides the order.
     fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
         let qr = &self.queues[q.index()];
-        let QueuePolicy::FairShare(fs) = &qr.policy else {
+        let Some(policy) = qr.spec.scheduling_policy else {
             return true;
         };
-        let c = fs.policy().compute_reservation;
+        let c = self.policies[policy.index()].compute_reservation;
         if c == 0 {
             return true;
         }

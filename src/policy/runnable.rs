@@ -184,6 +184,26 @@ impl RunnableSet {
         share.held_millivcpus = share.held_millivcpus.saturating_add_signed(delta_millivcpus);
     }
 
+    /// Changes the decay time `D` at `now` (the queue was given another scheduling policy):
+    /// each share keeps its `H` at `now`, which decays with the new `D` from then on.
+    pub fn set_decay(&mut self, decay: Option<SimDuration>, now: SimTime) {
+        let new = decay.map(|d| d.as_millis().max(1) as f64);
+        if new == self.decay_ms {
+            return;
+        }
+        let inv_scale = 1.0 / self.scale_at(now);
+        for s in &mut self.shares {
+            // H(now) in vCPU-milliseconds, as `ShareView::decayed_usage_per_decay` reads it.
+            s.g = match self.decay_ms {
+                Some(d) => s.g * inv_scale + s.held_millivcpus as f64 / 1000.0 * d * (1.0 - s.e_last * inv_scale),
+                None => 0.0,
+            };
+            s.e_last = 1.0;
+        }
+        self.base = now;
+        self.decay_ms = new;
+    }
+
     /// The read-only view a policy picks from, at time `now`.
     pub fn view(&self, now: SimTime) -> QueueView<'_> {
         let inv_scale = 1.0 / self.scale_at(now);
@@ -331,6 +351,32 @@ mod tests {
         let long = set.view(SimTime::from_millis(900_000 + 100 * 600_000));
         let hb = long.share("b").unwrap().decayed_usage_per_decay();
         assert!((hb - 2.0).abs() < 1e-9, "{hb}");
+    }
+
+    #[test]
+    fn a_new_decay_time_keeps_h_and_decays_it_from_then_on() {
+        let (d1, d2): (f64, f64) = (600.0, 6000.0);
+        let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
+        // 2 vCPUs held from 0 on; at 300 s the decay time becomes 6000 s.
+        set.add_held("a", 2000, SimTime::ZERO);
+        let h_300 = 2.0 * d1 * (1.0 - (-300.0 / d1).exp());
+        set.set_decay(Some(SimDuration::from_secs(6000)), SimTime::from_millis(300_000));
+        // 900 s later: the old H decayed with D2 plus 900 s of 2 vCPUs decayed with D2.
+        let h_1200 = h_300 * (-900.0 / d2).exp() + 2.0 * d2 * (1.0 - (-900.0 / d2).exp());
+        let got = set
+            .view(SimTime::from_millis(1_200_000))
+            .share("a")
+            .unwrap()
+            .decayed_usage_per_decay();
+        assert!((got - h_1200 / d2).abs() < 1e-9, "got {got}, want {}", h_1200 / d2);
+        // Same decay again: nothing changes.
+        set.set_decay(Some(SimDuration::from_secs(6000)), SimTime::from_millis(1_200_000));
+        let again = set
+            .view(SimTime::from_millis(1_200_000))
+            .share("a")
+            .unwrap()
+            .decayed_usage_per_decay();
+        assert!((again - got).abs() < 1e-12);
     }
 
     #[test]
