@@ -326,15 +326,16 @@ fn min_vcpus_stay_up_and_disabled_places_nothing_new() {
         "a ready at t=0, no launch wait"
     );
     assert_eq!(records[1].started_at, batchsim::SimTime::from_secs_f64(2000.0));
-    // b ends at 2100; the idle check at 2160 keeps the minimum, and nothing else is left to
-    // happen: the run ends at 2160 (not at `until`), the instance billed for all of it.
-    assert_eq!(r.end_seconds, 2160.0);
+    // b ends at 2100; the instance is the minimum, so no scale-in is even checked and
+    // nothing else is left to happen: the run ends at 2100 (not at `until`), the instance
+    // billed for all of it.
+    assert_eq!(r.end_seconds, 2100.0);
     assert!(
-        (ce.vcpu_seconds_provisioned - 4.0 * 2160.0).abs() < 1e-9,
+        (ce.vcpu_seconds_provisioned - 4.0 * 2100.0).abs() < 1e-9,
         "{}",
         ce.vcpu_seconds_provisioned
     );
-    assert!((ce.cost - 2160.0 / 3600.0 * 0.192).abs() < 1e-9, "{}", ce.cost);
+    assert!((ce.cost - 2100.0 / 3600.0 * 0.192).abs() < 1e-9, "{}", ce.cost);
 }
 
 #[test]

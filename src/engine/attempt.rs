@@ -193,6 +193,14 @@ impl Simulation {
         for (i, _) in rooms {
             self.instance_busy(ce, i, slot, attempt_id);
         }
+        if self.backfill_on {
+            self.ces[ce.index()].attempts.insert(slot.0);
+        }
+        if let Some(r) = self.jobs.get(slot).and_then(|j| j.reserved_at) {
+            if now > r {
+                self.reservation_misses += 1;
+            }
+        }
         if startup.is_zero() {
             self.start_running(slot);
         } else {
@@ -321,6 +329,9 @@ impl Simulation {
         self.account_attempt(&a, &share, &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
+        }
+        if self.backfill_on {
+            self.ces[a.ce.index()].attempts.remove(&slot.0);
         }
         self.capacity_changed(a.ce);
         let Some(job) = self.jobs.get(slot) else { return };

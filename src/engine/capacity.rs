@@ -33,6 +33,8 @@ pub(crate) struct CeRuntime {
     pub interruptions: ChaCha8Rng,
     /// EC2/SPOT instances.
     pub pool: Option<Pool>,
+    /// Slots of the jobs with an attempt here (kept only when some queue backfills).
+    pub attempts: std::collections::BTreeSet<u32>,
 }
 
 impl CeRuntime {
@@ -51,6 +53,7 @@ impl CeRuntime {
             attached: Vec::new(),
             interruptions,
             pool,
+            attempts: Default::default(),
         })
     }
 

@@ -53,6 +53,9 @@ impl Simulation {
             }
         }
         self.new_head(q, previous, blocked);
+        if let Some(head) = blocked {
+            placed |= self.backfill(q, head);
+        }
         placed
     }
 

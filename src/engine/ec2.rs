@@ -28,7 +28,8 @@ pub struct Room {
 }
 
 impl Room {
-    fn of(r: &Resources) -> Room {
+    /// The room a requirement takes.
+    pub fn of(r: &Resources) -> Room {
         Room {
             millivcpus: u64::from(r.millivcpus),
             memory_mib: u64::from(r.memory_mib),
@@ -36,17 +37,20 @@ impl Room {
         }
     }
 
-    fn holds(&self, need: &Room) -> bool {
+    /// Whether `need` fits.
+    pub fn holds(&self, need: &Room) -> bool {
         self.millivcpus >= need.millivcpus && self.memory_mib >= need.memory_mib && self.gpus >= need.gpus
     }
 
-    fn take(&mut self, need: &Room) {
+    /// Takes `need` (which must fit).
+    pub fn take(&mut self, need: &Room) {
         self.millivcpus -= need.millivcpus;
         self.memory_mib -= need.memory_mib;
         self.gpus -= need.gpus;
     }
 
-    fn give(&mut self, need: &Room) {
+    /// Gives `need` back.
+    pub fn give(&mut self, need: &Room) {
         self.millivcpus += need.millivcpus;
         self.memory_mib += need.memory_mib;
         self.gpus += need.gpus;

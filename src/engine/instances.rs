@@ -125,14 +125,11 @@ impl Simulation {
     /// Spot clock.
     pub(super) fn instance_idle(&mut self, ce: CeId, id: u32) {
         let now = self.now;
-        let idle_for = self.ces[ce.index()].spec.scale_in_idle;
-        let Some(i) = self.ces[ce.index()]
-            .pool
-            .as_mut()
-            .and_then(|p| p.instances.get_mut(&id))
-        else {
-            return;
-        };
+        let c = &mut self.ces[ce.index()];
+        let (idle_for, min) = (c.spec.scale_in_idle, u64::from(c.spec.min_vcpus) * 1000);
+        let Some(pool) = c.pool.as_mut() else { return };
+        let provisioned = pool.provisioned_millivcpus;
+        let Some(i) = pool.instances.get_mut(&id) else { return };
         if !i.is_idle() || !i.ready {
             return;
         }
@@ -142,14 +139,19 @@ impl Simulation {
                 self.events.cancel_pending(k);
             }
         }
-        self.events.schedule(
-            now + idle_for,
-            Event::ScaleInCheck {
-                ce,
-                instance: id,
-                idle_since_ms: now.as_millis(),
-            },
-        );
+        // An instance the minimum needs is not checked (changing the limits schedules checks
+        // again, see `capacity_update`).
+        let vcpus = pool.types[i.type_index].room.millivcpus;
+        if provisioned.saturating_sub(vcpus) >= min {
+            self.events.schedule(
+                now + idle_for,
+                Event::ScaleInCheck {
+                    ce,
+                    instance: id,
+                    idle_since_ms: now.as_millis(),
+                },
+            );
+        }
     }
 
     /// An attempt starts on an instance: the instance is busy; on SPOT its reclaim clock

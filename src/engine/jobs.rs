@@ -122,6 +122,10 @@ pub struct Job {
     pub claim: Option<Claim>,
     /// When the job became its queue's head while RUNNABLE (jobStateTimeLimitActions).
     pub head_since: Option<SimTime>,
+    /// Run time estimate for EASY backfilling: the timeout, or a trace's requested time.
+    pub estimate: Option<SimDuration>,
+    /// EASY: the start time first reserved for this job while it was its queue's head.
+    pub reserved_at: Option<SimTime>,
 }
 
 /// The slab of live jobs.

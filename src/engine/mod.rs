@@ -15,6 +15,7 @@
 
 mod actions;
 mod attempt;
+mod backfill;
 mod blocked;
 mod capacity;
 mod dispatch;
@@ -146,6 +147,9 @@ pub struct Simulation {
     dispatch_needed: bool,
     warnings: Vec<String>,
     rejected: u64,
+    reservation_misses: u64,
+    /// Some queue backfills: compute environments track their attempts.
+    backfill_on: bool,
     names: submit::NameIndex,
     arrays: submit::ArrayTable,
 }
@@ -200,6 +204,11 @@ impl Simulation {
             dispatch_needed: false,
             warnings: Vec::new(),
             rejected: 0,
+            reservation_misses: 0,
+            backfill_on: scenario
+                .job_queues
+                .iter()
+                .any(|q| q.backfill != crate::model::Backfill::None),
             names: submit::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: submit::ArrayTable::default(),
         };

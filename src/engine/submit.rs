@@ -499,6 +499,9 @@ impl Simulation {
             None => {
                 let id = JobId::new(submission);
                 let slot = self.create_job(id, &spec, queue, def_id, resources, priority, plan);
+                if let (Some(r), Some(j)) = (record, self.jobs.get_mut(slot)) {
+                    j.estimate = r.estimate_ms.map(SimDuration::from_millis).or(j.estimate);
+                }
                 if self.names.is_referenced(&job_name) {
                     self.names.set(&job_name, NameTarget::Live(slot, id));
                 }
@@ -630,6 +633,8 @@ impl Simulation {
             waiters: Vec::new(),
             head_since: None,
             claim: None,
+            estimate: spec.timeout,
+            reserved_at: None,
         })
     }
 
