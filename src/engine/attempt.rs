@@ -65,6 +65,10 @@ impl Simulation {
         let Some(job) = self.jobs.get_mut(slot) else { return };
         job.status = JobStatus::Runnable;
         job.runnable_at.get_or_insert(now);
+        if self.observer.is_some() {
+            self.observe(slot, JobStatus::Runnable);
+        }
+        let Some(job) = self.jobs.get(slot) else { return };
         let queued = QueuedJob {
             id: job.id,
             share_identifier: job.spec.share.to_string(),
@@ -139,7 +143,8 @@ impl Simulation {
         let plan = if job.attempts == 1 {
             job.first_plan
         } else {
-            self.sources.retry_plan(job.spec.entry, job.first_plan)
+            self.sources
+                .retry_plan(job.spec.entry, job.first_plan, job.spec.runtime.as_ref())
         };
         let Some(job) = self.jobs.get_mut(slot) else { return };
         if job.first_dispatch.is_none() {
@@ -201,6 +206,9 @@ impl Simulation {
                 self.reservation_misses += 1;
             }
         }
+        if self.observer.is_some() {
+            self.observe(slot, JobStatus::Starting);
+        }
         if startup.is_zero() {
             self.start_running(slot);
         } else {
@@ -225,6 +233,11 @@ impl Simulation {
         job.status = JobStatus::Running;
         job.started_at = Some(now);
         a.running_at = Some(now);
+        if self.observer.is_some() {
+            self.observe(slot, JobStatus::Running);
+        }
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(a) = job.attempt.as_mut() else { return };
         // A run equal to the timeout succeeds.
         let (after, timed_out) = match timeout {
             Some(t) if a.plan.runtime > t => (t, true),
@@ -381,6 +394,12 @@ impl Simulation {
             }
             self.count_end(&job, ending);
             let ok = status == JobStatus::Succeeded;
+            if job.spec.entry == super::api::API_ENTRY {
+                self.api_outcomes.insert(job.id, ok);
+            }
+            if self.observer.is_some() {
+                self.observe_end(&job);
+            }
             if self.names.is_referenced(&job.spec.name) {
                 if let Some(super::submit::NameTarget::Live(_, id)) = self.names.get(&job.spec.name) {
                     if id == job.id {

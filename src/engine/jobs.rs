@@ -32,6 +32,8 @@ pub struct JobSpec {
     pub entry: u32,
     /// Multi-node parallel jobs: what each node needs (one instance per node).
     pub nodes: Option<Arc<[Resources]>>,
+    /// Jobs submitted through the library API carry their own runtime model.
+    pub runtime: Option<crate::workload::RuntimeModel>,
     /// The container command with `Ref::name` parameters substituted.
     pub command: Vec<String>,
 }

@@ -14,6 +14,7 @@
 //! a job joins it or capacity frees on one of its compute environments.
 
 mod actions;
+pub mod api;
 mod attempt;
 mod backfill;
 mod blocked;
@@ -41,6 +42,7 @@ use queue::EventQueue;
 use std::collections::BTreeMap;
 use submit::Sources;
 
+pub use api::{JobEvent, SnapshotEntry, SubmitError, SubmitJob};
 pub use submit::Submission;
 
 /// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
@@ -147,6 +149,9 @@ pub struct Simulation {
     dispatch_needed: bool,
     warnings: Vec<String>,
     rejected: u64,
+    /// Outcomes of ended jobs submitted through the API (dependencies by id).
+    api_outcomes: BTreeMap<crate::model::JobId, bool>,
+    observer: Option<Box<dyn FnMut(&api::JobEvent) + Send>>,
     reservation_misses: u64,
     /// Some queue backfills: compute environments track their attempts.
     backfill_on: bool,
@@ -204,6 +209,8 @@ impl Simulation {
             dispatch_needed: false,
             warnings: Vec::new(),
             rejected: 0,
+            api_outcomes: BTreeMap::new(),
+            observer: None,
             reservation_misses: 0,
             backfill_on: scenario
                 .job_queues
@@ -336,9 +343,14 @@ impl Simulation {
         true
     }
 
-    /// Runs until the clock would pass `t` (events at exactly `t` are applied).
+    /// Runs until the clock would pass `t` (events at exactly `t` are applied), then moves
+    /// the clock to `t`.
     pub fn run_until(&mut self, t: SimTime) {
         while !self.stopped {
+            if self.dispatch_needed {
+                // Submissions or actions through the API at the current instant.
+                self.dispatch_pass();
+            }
             match self.next_time() {
                 Some(next) if next <= t => {
                     self.step();
@@ -346,8 +358,10 @@ impl Simulation {
                 _ => break,
             }
         }
-        if !self.stopped && self.dispatch_needed {
-            self.dispatch_pass();
+        // The clock moves to `t` (not past `until`), so that what the caller does next
+        // happens at `t`.
+        if !self.stopped && t > self.now {
+            self.now = self.until.map_or(t, |u| t.min(u));
         }
     }
 

@@ -1,5 +1,6 @@
 //! Submissions: the workload sources, SubmitJob, array jobs and dependencies.
 
+use super::api::ApiSubmission;
 use super::jobs::{Job, JobSlot, JobSpec, Waiter};
 use super::Simulation;
 use crate::model::job_definition::JobDefinitionId;
@@ -55,6 +56,9 @@ pub(crate) struct Sources {
     entries: Vec<EntryState>,
     heap: BinaryHeap<Reverse<(SimTime, u32)>>,
     pub trace_errors: Vec<String>,
+    /// Runtimes of jobs submitted through the library API: first attempts, retries.
+    pub api_runtimes: ChaCha8Rng,
+    api_retries: ChaCha8Rng,
 }
 
 impl Sources {
@@ -63,6 +67,8 @@ impl Sources {
             entries: Vec::new(),
             heap: BinaryHeap::new(),
             trace_errors: Vec::new(),
+            api_runtimes: stream(seed, StreamKind::Api, 0),
+            api_retries: stream(seed, StreamKind::Api, 1),
         };
         for (i, e) in workload.iter().enumerate() {
             let idx = i as u64;
@@ -184,7 +190,10 @@ impl Sources {
     }
 
     /// Draws the plan of a retry of a job from entry `i` (`first` for traces).
-    pub fn retry_plan(&mut self, i: u32, first: AttemptPlan) -> AttemptPlan {
+    pub fn retry_plan(&mut self, i: u32, first: AttemptPlan, own: Option<&RuntimeModel>) -> AttemptPlan {
+        if let Some(m) = own {
+            return m.sample(&mut self.api_retries);
+        }
         let e = &mut self.entries[i as usize];
         match &e.runtime {
             Some(m) => m.sample(&mut e.retry_rng),
@@ -347,7 +356,7 @@ fn refusal(sim: &mut Simulation, message: String) {
 }
 
 /// A resolved dependency of a new job.
-enum DepTarget {
+pub(super) enum DepTarget {
     Job(JobSlot, JobId),
     Parent(u32),
     Met,
@@ -364,8 +373,14 @@ impl Simulation {
             },
             None => self.sources.first_plan(sub.entry),
         };
-        self.submit_template(&template, sub.entry, plan, sub.record.as_ref());
+        if let Err(message) = self.submit_template(&template, sub.entry, plan, sub.record.as_ref(), None) {
+            refusal(self, message);
+        }
     }
+
+    /// SubmitJob: creates the job (or array), resolves dependencies, makes it RUNNABLE or
+    /// PENDING. Returns the id, or why the submission was refused. `api` carries what a
+    /// library submission adds: dependencies by job id and its own runtime model.
 
     /// SubmitJob: creates the job (or array), resolves dependencies, makes it RUNNABLE or
     /// PENDING. Returns the id, or `None` when the submission was refused.
@@ -375,7 +390,8 @@ impl Simulation {
         entry: u32,
         plan: AttemptPlan,
         record: Option<&TraceRecord>,
-    ) -> Option<JobId> {
+        api: Option<&ApiSubmission>,
+    ) -> Result<JobId, String> {
         let now = self.now;
         let queue = match record.and_then(|r| r.job_queue.as_deref()) {
             Some(name) => match self
@@ -385,14 +401,10 @@ impl Simulation {
             {
                 Some(q) => QueueId(q as u32),
                 None => {
-                    refusal(
-                        self,
-                        format!(
-                            "trace line {}: unknown job queue `{name}`; submission refused",
-                            record.map_or(0, |r| r.line)
-                        ),
-                    );
-                    return None;
+                    return Err(format!(
+                        "trace line {}: unknown job queue `{name}`; submission refused",
+                        record.map_or(0, |r| r.line)
+                    ));
                 }
             },
             None => t.job_queue,
@@ -403,26 +415,18 @@ impl Simulation {
         };
         let qr = &self.queues[queue.index()];
         if qr.spec.state == QueueState::Disabled {
-            refusal(
-                self,
-                format!(
-                    "job queue `{}` is DISABLED: submission of `{job_name}` at {now} s refused",
-                    qr.spec.name
-                ),
-            );
-            return None;
+            return Err(format!(
+                "job queue `{}` is DISABLED: submission of `{job_name}` at {now} s refused",
+                qr.spec.name
+            ));
         }
         let def_id = match self.definitions.resolve(&t.job_definition) {
             Ok(id) => id,
             Err(e) => {
-                refusal(
-                    self,
-                    format!(
-                        "job definition `{}` cannot be used at {now} s ({e:?}): submission of `{job_name}` refused",
-                        t.job_definition
-                    ),
-                );
-                return None;
+                return Err(format!(
+                    "job definition `{}` cannot be used at {now} s ({e:?}): submission of `{job_name}` refused",
+                    t.job_definition
+                ));
             }
         };
         let def = self.definitions.get(def_id).clone();
@@ -447,8 +451,7 @@ impl Simulation {
             .first()
             .is_some_and(|c| self.ces[c.index()].spec.kind.is_fargate());
         if fargate_queue != (def.platform == Platform::Fargate) && record.is_none() {
-            refusal(self, format!("job definition `{}` does not run on the compute environments of job queue `{}`: submission of `{job_name}` refused", def.name_revision(), qr.spec.name));
-            return None;
+            return Err(format!("job definition `{}` does not run on the compute environments of job queue `{}`: submission of `{job_name}` refused", def.name_revision(), qr.spec.name));
         }
         let fair = qr.spec.scheduling_policy.is_some();
         let share: Arc<str> = match (
@@ -460,38 +463,43 @@ impl Simulation {
             (Some(s), true) => Arc::from(s),
             (None, false) => Arc::from(""),
             (None, true) => {
-                refusal(self, format!("job queue `{}` has a fair-share policy: submission of `{job_name}` without shareIdentifier refused", qr.spec.name));
-                return None;
+                return Err(format!("job queue `{}` has a fair-share policy: submission of `{job_name}` without shareIdentifier refused", qr.spec.name));
             }
             (Some(_), false) => {
-                refusal(
-                    self,
-                    format!(
-                        "job queue `{}` is FIFO: submission of `{job_name}` with a shareIdentifier refused",
-                        qr.spec.name
-                    ),
-                );
-                return None;
+                return Err(format!(
+                    "job queue `{}` is FIFO: submission of `{job_name}` with a shareIdentifier refused",
+                    qr.spec.name
+                ));
             }
         };
         if fair && !qr.active_shares.contains_key(&share) && qr.active_shares.len() >= super::attempt::MAX_ACTIVE_SHARES
         {
-            refusal(self, format!("job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused", qr.spec.name, super::attempt::MAX_ACTIVE_SHARES));
-            return None;
+            return Err(format!("job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused", qr.spec.name, super::attempt::MAX_ACTIVE_SHARES));
         }
         let priority = if fair {
             t.scheduling_priority_override.unwrap_or(def.scheduling_priority)
         } else {
             0
         };
-        let deps = match self.resolve_dependencies(t) {
-            Ok(d) => d,
-            Err(name) => {
-                refusal(self, format!("`{job_name}` at {now} s depends on `{name}`, which was never submitted (its submission was refused): submission refused"));
-                return None;
-            }
+        let deps = match api {
+            Some(a) => self.resolve_dependencies_by_id(&a.depends_on)?,
+            None => self.resolve_dependencies(t).map_err(|name| {
+                format!("`{job_name}` at {now} s depends on `{name}`, which was never submitted (its submission was refused): submission refused")
+            })?,
         };
-        let spec = self.spec_for(entry, def_id, t, job_name.clone(), share.clone(), record.is_some());
+        let mut spec = self.spec_for(
+            entry,
+            def_id,
+            t,
+            job_name.clone(),
+            share.clone(),
+            record.is_some() || api.is_some(),
+        );
+        if let Some(a) = api {
+            if let Some(s) = Arc::get_mut(&mut spec) {
+                s.runtime = Some(a.runtime);
+            }
+        }
         let submission = self.next_submission;
         self.next_submission += 1;
 
@@ -507,7 +515,7 @@ impl Simulation {
                 }
                 self.attach_dependencies(slot, id, &deps, None);
                 self.settle_new_job(slot);
-                Some(id)
+                Ok(id)
             }
             Some(size) => {
                 let parent_id = JobId::new(submission);
@@ -547,7 +555,7 @@ impl Simulation {
                 for slot in slots {
                     self.settle_new_job(slot);
                 }
-                Some(parent_id)
+                Ok(parent_id)
             }
         }
     }
@@ -582,6 +590,7 @@ impl Simulation {
             ),
             entry,
             nodes: def.multinode.as_ref().map(node_resources),
+            runtime: None,
         });
         if !per_record {
             self.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));
@@ -638,7 +647,10 @@ impl Simulation {
         })
     }
 
-    fn resolve_dependencies(&self, t: &JobTemplate) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
+    pub(super) fn resolve_dependencies(
+        &self,
+        t: &JobTemplate,
+    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
         let mut out = Vec::new();
         for d in &t.depends_on {
             if d.job.is_empty() {
@@ -676,7 +688,7 @@ impl Simulation {
         Ok(out)
     }
 
-    fn child_target(&self, p: u32, i: u32) -> DepTarget {
+    pub(super) fn child_target(&self, p: u32, i: u32) -> DepTarget {
         let Some(parent) = self.arrays.parents.get(&p) else {
             return DepTarget::Met;
         };
@@ -687,7 +699,7 @@ impl Simulation {
         }
     }
 
-    fn parent_target(&self, p: u32) -> DepTarget {
+    pub(super) fn parent_target(&self, p: u32) -> DepTarget {
         match self.arrays.parents.get(&p) {
             Some(parent) if parent.ended < parent.size => DepTarget::Parent(p),
             Some(parent) if parent.failed => DepTarget::Failed(parent.id),
@@ -748,6 +760,7 @@ impl Simulation {
 
     /// A new job: fails at once when a dependency already failed, else PENDING or RUNNABLE.
     fn settle_new_job(&mut self, slot: JobSlot) {
+        self.observe(slot, JobStatus::Submitted);
         let Some(job) = self.jobs.get(slot) else { return };
         if job.status != JobStatus::Submitted {
             return;
@@ -759,6 +772,7 @@ impl Simulation {
             if let Some(j) = self.jobs.get_mut(slot) {
                 j.status = JobStatus::Pending;
             }
+            self.observe(slot, JobStatus::Pending);
         } else {
             self.make_runnable(slot);
         }

@@ -42,7 +42,7 @@ impl QueuedJob {
 /// Order inside a share: higher priority first, then submission order.
 type JobOrder = (std::cmp::Reverse<u32>, JobId);
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Share {
     identifier: String,
     jobs: BTreeMap<JobOrder, QueuedJob>,
@@ -62,7 +62,7 @@ struct Share {
 /// `G = H(t_last) * e^((t_last - b)/D)`-style scaled sums that change only when the share's
 /// `R` changes; reading `H` at time `t` costs one multiplication per share and one `exp` per
 /// read of the whole view.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RunnableSet {
     decay_ms: Option<f64>,
     base: SimTime,

@@ -18,6 +18,7 @@
 //! assert!(text.contains("did you mean `computeEnvironment`?"), "{text}");
 //! ```
 
+mod builder;
 mod jobs;
 pub mod raw;
 pub mod schema;
@@ -30,6 +31,7 @@ use crate::time::SimTime;
 use crate::workload::WorkloadEntry;
 use std::path::{Path, PathBuf};
 
+pub use builder::{runtime_json, ScenarioBuilder};
 pub use validate::arn_tail;
 
 /// A validated scenario: everything a run needs.
