@@ -1,6 +1,9 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
-use crate::report::{csv, text};
+mod run;
+mod sweep;
+
+use crate::report::{csv, plot, text};
 use crate::{Error, Options, Scenario, SimTime, Simulation};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -32,7 +35,13 @@ enum Command {
         /// Writes the per-job table (CSV) to this file.
         #[arg(long)]
         jobs: Option<PathBuf>,
+        /// Draws queue depth, vCPUs in use per compute environment and the wait-time
+        /// distribution over the run to this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
     },
+    /// Runs every combination of seeds and `--set` values in parallel; one CSV row per run.
+    Sweep(sweep::SweepArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
     Validate {
         /// The scenario file (JSON).
@@ -77,13 +86,15 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             until,
             format,
             jobs,
-        } => match run_scenario(&scenario, seed, until, format, jobs) {
+            plot,
+        } => match run_scenario(&scenario, seed, until, format, jobs, plot) {
             Ok(()) => 0,
             Err(message) => {
                 eprintln!("{message}");
                 EXIT_BAD_INPUT
             }
         },
+        Command::Sweep(args) => sweep::sweep(&args),
     }
 }
 
@@ -126,6 +137,7 @@ fn run_scenario(
     until: Option<SimTime>,
     format: Format,
     jobs: Option<PathBuf>,
+    plot_path: Option<PathBuf>,
 ) -> Result<(), String> {
     let scenario = Scenario::from_file(path).map_err(|e| describe(&e, path))?;
     // Open the job table first: a bad path is bad input, found before a long run.
@@ -135,13 +147,22 @@ fn run_scenario(
         )),
         None => None,
     };
+    let mut plot_out = match &plot_path {
+        Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("--plot {}: cannot write: {e}", p.display()))?),
+        None => None,
+    };
     let options = Options {
         seed,
         until,
         record_jobs: jobs.is_some(),
     };
     let sim = Simulation::new(&scenario, options).map_err(|e| describe(&e, path))?;
-    let (report, records) = sim.run_with_records();
+    let run::Outcome { report, records, chart } = run::execute(sim, plot_path.is_some());
+    if let (Some(out), Some(p), Some(chart)) = (plot_out.as_mut(), &plot_path, &chart) {
+        out.write_all(plot::render_svg(chart).as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(|e| format!("--plot {}: cannot write: {e}", p.display()))?;
+    }
     if let (Some(out), Some(p)) = (jobs_out.as_mut(), &jobs) {
         csv::write(out, &records)
             .and_then(|_| out.flush())

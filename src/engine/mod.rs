@@ -470,6 +470,38 @@ impl Simulation {
         self.queues.iter().map(|q| (q.spec.name.clone(), q.set.len())).collect()
     }
 
+    /// RUNNABLE jobs of each queue now, in scenario order, as [`Simulation::queue_depths`]
+    /// without the names (no allocation: cheap enough to call after every step).
+    pub fn runnable_counts(&self) -> impl Iterator<Item = usize> + '_ {
+        self.queues.iter().map(|q| q.set.len())
+    }
+
+    /// vCPUs in use and current `maxvCpus` of each compute environment, in scenario order, as
+    /// [`Simulation::compute_environment_usage`] without the names (no allocation).
+    pub fn vcpus_in_use(&self) -> impl Iterator<Item = (f64, u32)> + '_ {
+        self.ces
+            .iter()
+            .map(|c| (c.used_millivcpus as f64 / 1000.0, c.spec.max_vcpus))
+    }
+
+    /// The wait samples so far (first dispatch minus first RUNNABLE, one per dispatched job):
+    /// the whole run's, then each queue's with its name, in scenario order. For distributions
+    /// ([`crate::report::StatsAccumulator::quantiles`]) without keeping per-job records.
+    pub fn wait_samples(
+        &self,
+    ) -> (
+        &crate::report::StatsAccumulator,
+        Vec<(&str, &crate::report::StatsAccumulator)>,
+    ) {
+        let queues = self
+            .queues
+            .iter()
+            .zip(&self.metrics.queues)
+            .map(|(q, m)| (q.spec.name.as_str(), &m.wait))
+            .collect();
+        (&self.metrics.all.wait, queues)
+    }
+
     /// The status of every live job, counted (for tests and progress displays).
     pub fn live_counts(&self) -> BTreeMap<JobStatus, u64> {
         let mut m = BTreeMap::new();

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod metrics;
+pub mod plot;
 pub mod stats;
 pub mod text;
 

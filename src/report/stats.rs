@@ -75,6 +75,24 @@ impl StatsAccumulator {
         self.count
     }
 
+    /// The samples' quantiles at the probabilities `ps` (each in 0..=1), in seconds, with the
+    /// same interpolation and accuracy as [`StatsAccumulator::stats`]; all 0 when there are
+    /// no samples. Sorts once for the whole list.
+    pub fn quantiles(&self, ps: &[f64]) -> Vec<f64> {
+        if self.count == 0 {
+            return vec![0.0; ps.len()];
+        }
+        let clamp = |p: f64| if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+        match &self.sketch {
+            Some(s) => ps.iter().map(|&p| s.quantile(clamp(p), self.count) / 1000.0).collect(),
+            None => {
+                let mut sorted = self.exact.clone();
+                sorted.sort_unstable();
+                ps.iter().map(|&p| exact_quantile(&sorted, clamp(p)) / 1000.0).collect()
+            }
+        }
+    }
+
     /// The summary, in seconds.
     pub fn stats(&self) -> Stats {
         if self.count == 0 {
@@ -192,6 +210,18 @@ mod tests {
         assert!((s.p95 - 38.0).abs() < 1e-9);
         assert!((s.p99 - 39.6).abs() < 1e-9);
         assert_eq!(s.max, 40.0);
+    }
+
+    #[test]
+    fn quantiles_match_the_summary() {
+        let mut acc = StatsAccumulator::new();
+        assert_eq!(acc.quantiles(&[0.0, 1.0]), vec![0.0, 0.0]);
+        for ms in [0, 10_000, 20_000, 30_000, 40_000] {
+            acc.record(ms);
+        }
+        let q = acc.quantiles(&[0.0, 0.5, 0.95, 1.0]);
+        let s = acc.stats();
+        assert_eq!(q, vec![0.0, s.p50, s.p95, s.max]);
     }
 
     #[test]

@@ -89,6 +89,16 @@ impl Scenario {
         Self::check_value(value, file, stem, &PathBuf::new())
     }
 
+    /// Validates a scenario given as a JSON value read from the file at `path` (for example
+    /// one edited after reading): messages name `path`, the default name is its stem and trace
+    /// paths are relative to its folder, as with [`Scenario::from_file`].
+    pub fn from_value_at(value: &serde_json::Value, path: impl AsRef<Path>) -> Result<Scenario, Error> {
+        let path = path.as_ref();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::check_value(value, &path.display().to_string(), stem, &dir)
+    }
+
     fn parse(text: &str, file: &str, stem: &str, dir: &Path) -> Result<Scenario, Error> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Json {
             file: file.to_owned(),

@@ -1,0 +1,105 @@
+//! `batchsim run`'s loop: steps the simulation and, for `--plot`, samples queue depths and
+//! vCPUs in use after every step into bounded, max-preserving buckets.
+
+use crate::report::plot::{self, CeSeries, Chart, MaxSampler, NamedSeries, WaitCurve};
+use crate::report::{JobRecord, Report};
+use crate::Simulation;
+
+/// What a run hands back to the command line.
+pub(super) struct Outcome {
+    pub report: Report,
+    /// Per-job records (empty unless the simulation was asked to keep them).
+    pub records: Vec<JobRecord>,
+    /// The chart data, when asked for.
+    pub chart: Option<Chart>,
+}
+
+/// Current RUNNABLE counts per queue, then vCPUs in use and `maxvCpus` per compute
+/// environment, into `values`.
+fn observe(sim: &Simulation, values: &mut Vec<f64>) {
+    values.clear();
+    values.extend(sim.runnable_counts().map(|n| n as f64));
+    for (in_use, max) in sim.vcpus_in_use() {
+        values.push(in_use);
+        values.push(f64::from(max));
+    }
+}
+
+/// Runs `sim` to the end. Without `chart` it is exactly [`Simulation::run_with_records`];
+/// with it, the same run (the report and records do not change) plus the chart data.
+pub(super) fn execute(sim: Simulation, chart: bool) -> Outcome {
+    if !chart {
+        let (report, records) = sim.run_with_records();
+        return Outcome {
+            report,
+            records,
+            chart: None,
+        };
+    }
+    let mut sim = sim;
+    let queue_names: Vec<String> = sim.queue_depths().into_iter().map(|(n, _)| n).collect();
+    let ce_names: Vec<String> = sim.compute_environment_usage().into_iter().map(|c| c.name).collect();
+    let mut sampler = MaxSampler::new(queue_names.len() + 2 * ce_names.len(), plot::DEFAULT_MAX_POINTS);
+    let mut values = Vec::new();
+    observe(&sim, &mut values);
+    sampler.record(sim.now().as_millis(), &values);
+    while sim.step() {
+        observe(&sim, &mut values);
+        sampler.record(sim.now().as_millis(), &values);
+    }
+    // The last call may still have run a dispatch pass before finding nothing left to do.
+    observe(&sim, &mut values);
+    sampler.record(sim.now().as_millis(), &values);
+    let end_ms = sim.now().as_millis();
+
+    let probabilities = plot::wait_probabilities();
+    let curve = |name: &str, acc: &crate::report::StatsAccumulator| WaitCurve {
+        name: name.to_owned(),
+        count: acc.count(),
+        quantiles: acc.quantiles(&probabilities),
+        probabilities: probabilities.clone(),
+    };
+    let (all, per_queue) = sim.wait_samples();
+    let mut waits = vec![curve("all jobs", all)];
+    if per_queue.len() > 1 {
+        waits.extend(per_queue.iter().map(|(name, acc)| curve(name, acc)));
+    }
+    let records = sim.job_records();
+    let report = sim.finish();
+
+    let sampled = sampler.finish(end_ms);
+    let mut series = sampled.series.into_iter().zip(sampled.means);
+    let queues = queue_names
+        .into_iter()
+        .map(|name| {
+            let (values, means) = series.next().unwrap_or_default();
+            NamedSeries { name, values, means }
+        })
+        .collect();
+    let compute_environments = ce_names
+        .into_iter()
+        .map(|name| {
+            let (in_use, in_use_mean) = series.next().unwrap_or_default();
+            CeSeries {
+                name,
+                in_use,
+                in_use_mean,
+                max_vcpus: series.next().unwrap_or_default().0,
+            }
+        })
+        .collect();
+    let chart = Chart {
+        scenario: report.scenario.clone(),
+        seed: report.seed,
+        end_seconds: report.end_seconds,
+        bucket_seconds: sampled.bucket_seconds,
+        queues,
+        compute_environments,
+        waits,
+    };
+    Outcome {
+        report,
+        records,
+        chart: Some(chart),
+    }
+}
