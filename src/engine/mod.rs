@@ -98,6 +98,9 @@ pub struct CeUsage {
     pub instances: usize,
 }
 
+/// A callback told of every job state change.
+type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
+
 /// A running simulation of one scenario.
 ///
 /// ```
@@ -151,7 +154,7 @@ pub struct Simulation {
     rejected: u64,
     /// Outcomes of ended jobs submitted through the API (dependencies by id).
     api_outcomes: BTreeMap<crate::model::JobId, bool>,
-    observer: Option<Box<dyn FnMut(&api::JobEvent) + Send>>,
+    observer: Option<Observer>,
     reservation_misses: u64,
     /// Some queue backfills: compute environments track their attempts.
     backfill_on: bool,

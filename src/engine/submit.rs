@@ -381,9 +381,6 @@ impl Simulation {
     /// SubmitJob: creates the job (or array), resolves dependencies, makes it RUNNABLE or
     /// PENDING. Returns the id, or why the submission was refused. `api` carries what a
     /// library submission adds: dependencies by job id and its own runtime model.
-
-    /// SubmitJob: creates the job (or array), resolves dependencies, makes it RUNNABLE or
-    /// PENDING. Returns the id, or `None` when the submission was refused.
     pub(super) fn submit_template(
         &mut self,
         t: &JobTemplate,
