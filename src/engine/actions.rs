@@ -12,6 +12,7 @@ use std::sync::Arc;
 impl Simulation {
     pub(super) fn apply_action(&mut self, action: &Action) {
         let now = self.now;
+        self.config_generation += 1;
         match action {
             Action::UpdateComputeEnvironment {
                 compute_environment: ce,
@@ -108,6 +109,9 @@ impl Simulation {
     }
 
     fn recompute_fit_counts(&mut self, q: QueueId) {
+        if !self.strict_on {
+            return;
+        }
         let qr = &self.queues[q.index()];
         let mut counts = vec![0u64; qr.spec.compute_environments.len()];
         for job in qr.set.view(self.now).jobs_in_submission_order() {

@@ -338,11 +338,11 @@ impl Simulation {
             }
             .cloned();
             let Some(job) = pick else { break };
-            set.remove(job.id);
+            set.remove_known(&job.share_identifier, job.scheduling_priority, job.id);
             set.add_held(&job.share_identifier, i64::from(job.resources.millivcpus), self.now);
             out.push(SnapshotEntry {
                 job: job.id,
-                share_identifier: job.share_identifier,
+                share_identifier: job.share_identifier.to_string(),
                 scheduling_priority: job.scheduling_priority,
             });
         }
@@ -371,20 +371,6 @@ impl Simulation {
         };
         if let Some(o) = self.observer.as_mut() {
             o(&event);
-        }
-    }
-
-    /// Tells the observer about a job that just ended (its slot is already free).
-    pub(super) fn observe_end(&mut self, job: &super::jobs::Job) {
-        if let Some(o) = self.observer.as_mut() {
-            o(&JobEvent {
-                time: self.now,
-                job: job.id,
-                job_name: job.spec.name.to_string(),
-                job_queue: self.queues[job.queue.index()].spec.name.clone(),
-                status: job.status,
-                status_reason: job.status_reason.as_deref().map(str::to_owned),
-            });
         }
     }
 }

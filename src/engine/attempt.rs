@@ -32,6 +32,23 @@ pub(crate) enum Ending {
     Cancelled,
 }
 
+/// The status reasons every run uses, allocated once.
+pub(crate) struct Reasons {
+    pub exited: Arc<str>,
+    pub timeout: Arc<str>,
+    pub fargate_spot: Arc<str>,
+}
+
+impl Default for Reasons {
+    fn default() -> Self {
+        Reasons {
+            exited: Arc::from(REASON_EXITED),
+            timeout: Arc::from(REASON_TIMEOUT),
+            fargate_spot: Arc::from(REASON_FARGATE_SPOT),
+        }
+    }
+}
+
 /// How an attempt ended.
 #[derive(Clone, Debug)]
 pub(crate) enum AttemptEnd {
@@ -71,17 +88,16 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         let queued = QueuedJob {
             id: job.id,
-            share_identifier: job.spec.share.to_string(),
+            share_identifier: job.spec.share.clone(),
             scheduling_priority: job.priority,
             resources: job.resources,
             slot: slot.0,
         };
         let q = job.queue;
-        let fits = self.fits_per_ce(q, slot);
-        let qr = &mut self.queues[q.index()];
-        for (k, fit) in fits.into_iter().enumerate() {
-            qr.fit_counts[k] += u64::from(fit);
+        if self.strict_on {
+            self.count_fits(q, slot, true);
         }
+        let qr = &mut self.queues[q.index()];
         qr.set.insert(queued);
         qr.stalled = false;
         self.dispatch_needed = true;
@@ -100,32 +116,50 @@ impl Simulation {
             .collect()
     }
 
-    /// Takes a job out of its queue's RUNNABLE set (dispatched or cancelled).
-    pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
-        let Some(job) = self.jobs.get_mut(slot) else { return };
-        job.head_since = None;
-        let (q, id) = (job.queue, job.id);
-        if !self.queues[q.index()].set.contains(id) {
-            return;
-        }
-        let fits = self.fits_per_ce(q, slot);
+    /// Keeps the `strict` rule's counts of RUNNABLE jobs each compute environment could ever
+    /// fit: `joining` the queue or leaving it. When a count drops to zero, the queues below
+    /// may use that compute environment again.
+    fn count_fits(&mut self, q: QueueId, slot: JobSlot, joining: bool) {
+        let Some(job) = self.jobs.get(slot) else { return };
+        let ces = &self.ces;
         let qr = &mut self.queues[q.index()];
-        qr.set.remove(id);
         let mut emptied = Vec::new();
-        for (k, fit) in fits.into_iter().enumerate() {
-            if fit {
+        for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
+            if !ces[ce.index()].could_ever_fit(&job.resources, job.spec.nodes.as_deref()) {
+                continue;
+            }
+            if joining {
+                qr.fit_counts[k] += 1;
+            } else {
                 qr.fit_counts[k] = qr.fit_counts[k].saturating_sub(1);
                 if qr.fit_counts[k] == 0 {
-                    emptied.push(qr.spec.compute_environments[k]);
+                    emptied.push(*ce);
                 }
             }
         }
-        qr.stalled = false;
         for ce in emptied {
             if self.ces[ce.index()].spec.queue_priority == crate::model::QueuePriorityMode::Strict {
                 self.capacity_changed(ce);
             }
         }
+    }
+
+    /// Takes a job out of its queue's RUNNABLE set (dispatched or cancelled).
+    pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
+        let Some(job) = self.jobs.get_mut(slot) else { return };
+        job.head_since = None;
+        let (q, id, priority) = (job.queue, job.id, job.priority);
+        if self.queues[q.index()]
+            .set
+            .remove_known(&job.spec.share, priority, id)
+            .is_none()
+        {
+            return;
+        }
+        if self.strict_on {
+            self.count_fits(q, slot, false);
+        }
+        self.queues[q.index()].stalled = false;
     }
 
     /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the
@@ -151,7 +185,10 @@ impl Simulation {
             job.first_dispatch = Some(now);
             let wait = now.since(job.runnable_at.unwrap_or(now)).as_millis();
             self.metrics.all.wait.record(wait);
-            self.metrics.queues[job.queue.index()].wait.record(wait);
+            // With one queue its waits are the run's: the report copies them.
+            if self.metrics.queues.len() > 1 {
+                self.metrics.queues[job.queue.index()].wait.record(wait);
+            }
             if !job.spec.share.is_empty() {
                 if let Some(s) = self.metrics.shares.get_mut(job.spec.share.as_ref()) {
                     s.counts.wait.record(wait);
@@ -298,7 +335,7 @@ impl Simulation {
         if let Some(ce) = self.jobs.get(slot).and_then(|j| j.attempt.as_ref()).map(|a| a.ce) {
             self.metrics.ces[ce.index()].interruptions += 1;
         }
-        self.end_attempt(slot, AttemptEnd::Reclaimed(Arc::from(REASON_FARGATE_SPOT)));
+        self.end_attempt(slot, AttemptEnd::Reclaimed(self.reasons.fargate_spot.clone()));
     }
 
     /// Accounts an attempt's use of its compute environment up to `until` (RUNNING time;
@@ -350,13 +387,13 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         let retry = |reason: &str, code: Option<i32>| job.spec.retry.should_retry(retry_left, reason, "", code);
         let (status, reason, requeue) = match &how {
-            AttemptEnd::Exited(0) => (JobStatus::Succeeded, Arc::from(REASON_EXITED), false),
+            AttemptEnd::Exited(0) => (JobStatus::Succeeded, self.reasons.exited.clone(), false),
             AttemptEnd::Exited(code) => (
                 JobStatus::Failed,
-                Arc::from(REASON_EXITED),
+                self.reasons.exited.clone(),
                 retry(REASON_EXITED, Some(*code)),
             ),
-            AttemptEnd::TimedOut => (JobStatus::Failed, Arc::from(REASON_TIMEOUT), false),
+            AttemptEnd::TimedOut => (JobStatus::Failed, self.reasons.timeout.clone(), false),
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };
@@ -378,51 +415,69 @@ impl Simulation {
     /// Ends a job (and, in turn, its dependents when it failed): terminal state, counters,
     /// waiters, record, slot freed.
     pub(super) fn finish_job(&mut self, slot: JobSlot, status: JobStatus, reason: Option<Arc<str>>, ending: Ending) {
-        let mut work = VecDeque::from([(slot, status, reason, ending)]);
-        while let Some((slot, status, reason, ending)) = work.pop_front() {
+        // Dependents that fail in turn are queued; the common case (no dependents) allocates
+        // nothing.
+        let mut first = Some((slot, status, reason, ending));
+        let mut work = VecDeque::new();
+        while let Some((slot, status, reason, ending)) = first.take().or_else(|| work.pop_front()) {
             if self.jobs.get(slot).is_some_and(|j| j.status == JobStatus::Runnable) {
                 self.leave_runnable(slot);
                 self.release_claim(slot);
             }
-            let Some(mut job) = self.jobs.remove(slot) else {
+            let now = self.now;
+            let Some(job) = self.jobs.get_mut(slot) else {
                 continue;
             };
             job.status = status;
-            job.stopped_at = Some(self.now);
+            job.stopped_at = Some(now);
             if reason.is_some() {
                 job.status_reason = reason;
             }
-            self.count_end(&job, ending);
+            let mut waiters = std::mem::take(&mut job.waiters);
+            // The job is read in place and its slot freed at the end (no copy of the job).
+            let Some(job) = self.jobs.get(slot) else { continue };
+            let (job_id, array_index) = (job.id, job.id.array_index);
+            if count_end(&mut self.metrics, &mut self.queues, job, now, ending) {
+                self.dispatch_needed = true;
+            }
             let ok = status == JobStatus::Succeeded;
             if job.spec.entry == super::api::API_ENTRY {
-                self.api_outcomes.insert(job.id, ok);
+                self.api_outcomes.insert(job_id, ok);
             }
-            if self.observer.is_some() {
-                self.observe_end(&job);
+            if let Some(o) = self.observer.as_mut() {
+                o(&super::api::JobEvent {
+                    time: now,
+                    job: job_id,
+                    job_name: job.spec.name.to_string(),
+                    job_queue: self.queues[job.queue.index()].spec.name.clone(),
+                    status: job.status,
+                    status_reason: job.status_reason.as_deref().map(str::to_owned),
+                });
             }
             if self.names.is_referenced(&job.spec.name) {
                 if let Some(super::submit::NameTarget::Live(_, id)) = self.names.get(&job.spec.name) {
-                    if id == job.id {
+                    if id == job_id {
                         self.names
-                            .set(&job.spec.name, super::submit::NameTarget::Ended(job.id, ok));
+                            .set(&job.spec.name, super::submit::NameTarget::Ended(job_id, ok));
                     }
                 }
             }
-            let mut waiters = std::mem::take(&mut job.waiters);
-            let mut done_id = job.id;
-            let mut done_ok = ok;
-            if let Some(rec) = self.records.is_some().then(|| self.record_of(&job)) {
+            if self.records.is_some() {
+                let rec = self.record_of(job);
                 if let Some(r) = self.records.as_mut() {
                     r.push(rec);
                 }
             }
+            self.jobs.free(slot);
+            let mut done_id = job_id;
+            let mut done_ok = ok;
             while let Some(w) = waiters.pop() {
                 match w {
                     Waiter::Parent(p) => {
                         let Some(parent) = self.arrays.parents.get_mut(&p) else {
                             continue;
                         };
-                        if let Some(i) = job.id.array_index {
+                        if let Some(i) = array_index {
                             if let Some(c) = parent.children.get_mut(i as usize) {
                                 *c = Err(ok);
                             }
@@ -460,33 +515,6 @@ impl Simulation {
                             ));
                         }
                     }
-                }
-            }
-        }
-    }
-
-    fn count_end(&mut self, job: &Job, ending: Ending) {
-        let m = &mut self.metrics;
-        let bump = |c: &mut crate::report::metrics::Counts| match ending {
-            Ending::Succeeded => c.succeeded += 1,
-            Ending::Failed => c.failed += 1,
-            Ending::Cancelled => c.cancelled += 1,
-        };
-        bump(&mut m.all);
-        bump(&mut m.queues[job.queue.index()]);
-        m.turnaround.record(self.now.since(job.submitted_at).as_millis());
-        if !job.spec.share.is_empty() {
-            if let Some(s) = m.shares.get_mut(job.spec.share.as_ref()) {
-                bump(&mut s.counts);
-            }
-            let qr = &mut self.queues[job.queue.index()];
-            if let Some(n) = qr.active_shares.get_mut(&job.spec.share) {
-                *n -= 1;
-                if *n == 0 {
-                    qr.active_shares.remove(&job.spec.share);
-                    // Fewer active shares raise computeReservation's limit.
-                    qr.stalled = false;
-                    self.dispatch_needed = true;
                 }
             }
         }
@@ -544,4 +572,39 @@ impl Simulation {
     pub(super) fn slot_of(&self, id: JobId) -> Option<JobSlot> {
         self.jobs.iter().find(|(_, j)| j.id == id).map(|(s, _)| s)
     }
+}
+
+/// Counts a job that just ended; returns whether a fair-share queue lost an active share
+/// (which raises `computeReservation`'s limit, so a dispatch pass is due).
+fn count_end(
+    m: &mut crate::report::metrics::Metrics,
+    queues: &mut [super::QueueRuntime],
+    job: &Job,
+    now: SimTime,
+    ending: Ending,
+) -> bool {
+    let bump = |c: &mut crate::report::metrics::Counts| match ending {
+        Ending::Succeeded => c.succeeded += 1,
+        Ending::Failed => c.failed += 1,
+        Ending::Cancelled => c.cancelled += 1,
+    };
+    bump(&mut m.all);
+    bump(&mut m.queues[job.queue.index()]);
+    m.turnaround.record(now.since(job.submitted_at).as_millis());
+    if job.spec.share.is_empty() {
+        return false;
+    }
+    if let Some(s) = m.shares.get_mut(job.spec.share.as_ref()) {
+        bump(&mut s.counts);
+    }
+    let qr = &mut queues[job.queue.index()];
+    if let Some(n) = qr.active_shares.get_mut(&job.spec.share) {
+        *n -= 1;
+        if *n == 0 {
+            qr.active_shares.remove(&job.spec.share);
+            qr.stalled = false;
+            return true;
+        }
+    }
+    false
 }

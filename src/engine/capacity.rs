@@ -176,25 +176,25 @@ impl Simulation {
         self.fill_standing_capacity(ce, false);
         let now = self.now;
         let idle_for = self.ces[ce.index()].spec.scale_in_idle;
-        let idle: Vec<(u32, SimTime)> = self.ces[ce.index()]
+        let idle: Vec<(u32, SimTime, u32)> = self.ces[ce.index()]
             .pool
             .as_ref()
             .map(|p| {
                 p.instances
                     .iter()
                     .filter(|(_, i)| i.ready && i.is_idle())
-                    .filter_map(|(id, i)| i.idle_since.map(|s| (*id, s)))
+                    .filter_map(|(id, i)| i.idle_since.map(|s| (*id, s, i.idle_epoch)))
                     .collect()
             })
             .unwrap_or_default();
-        for (id, since) in idle {
+        for (id, since, epoch) in idle {
             let at = (since + idle_for).max(now);
             self.events.schedule(
                 at,
                 Event::ScaleInCheck {
                     ce,
                     instance: id,
-                    idle_since_ms: since.as_millis(),
+                    epoch,
                 },
             );
         }

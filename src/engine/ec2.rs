@@ -102,6 +102,8 @@ pub struct Instance {
     pub running: Vec<(u32, u64)>,
     /// Since when it has had no attempt and no claim.
     pub idle_since: Option<SimTime>,
+    /// Counts idle periods; a scale-in check belongs to one.
+    pub idle_epoch: u32,
     /// Pending Spot notice/reclaim events.
     pub spot_events: [Option<super::queue::EventKey>; 2],
 }
@@ -359,6 +361,7 @@ impl Pool {
                 claims: Vec::new(),
                 running: Vec::new(),
                 idle_since: Some(now),
+                idle_epoch: 0,
                 spot_events: [None, None],
             },
         );

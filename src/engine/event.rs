@@ -57,8 +57,8 @@ pub enum Event {
         ce: CeId,
         /// The instance.
         instance: u32,
-        /// The idle period this check belongs to.
-        idle_since_ms: u64,
+        /// The idle period this check belongs to (the instance's idle epoch).
+        epoch: u32,
     },
     /// A head job's `jobStateTimeLimitActions` time is up.
     StateTimeLimit {

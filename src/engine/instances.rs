@@ -57,11 +57,11 @@ impl Simulation {
         self.leave_runnable(slot);
         let Some(job) = self.jobs.get_mut(slot) else { return };
         let (job_id, q, mv) = (job.id, job.queue, u64::from(r.millivcpus));
-        job.claim = Some(Claim {
+        job.claim = Some(Box::new(Claim {
             ce,
             rooms,
             waiting: launching.len() as u32,
-        });
+        }));
         self.queues[q.index()].held_on_ce[ce.index()] += mv;
         let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
             return;
@@ -134,6 +134,8 @@ impl Simulation {
             return;
         }
         i.idle_since = Some(now);
+        i.idle_epoch = i.idle_epoch.wrapping_add(1);
+        let epoch = i.idle_epoch;
         if !i.noticed {
             for k in std::mem::take(&mut i.spot_events).into_iter().flatten() {
                 self.events.cancel_pending(k);
@@ -148,7 +150,7 @@ impl Simulation {
                 Event::ScaleInCheck {
                     ce,
                     instance: id,
-                    idle_since_ms: now.as_millis(),
+                    epoch,
                 },
             );
         }
@@ -239,12 +241,12 @@ impl Simulation {
         self.capacity_changed(ce);
     }
 
-    pub(super) fn scale_in_check(&mut self, ce: CeId, id: u32, idle_since_ms: u64) {
+    pub(super) fn scale_in_check(&mut self, ce: CeId, id: u32, epoch: u32) {
         let c = &self.ces[ce.index()];
         let min = u64::from(c.spec.min_vcpus) * 1000;
         let Some(pool) = &c.pool else { return };
         let Some(i) = pool.instances.get(&id) else { return };
-        if !i.is_idle() || i.idle_since != Some(SimTime::from_millis(idle_since_ms)) {
+        if !i.is_idle() || i.idle_epoch != epoch {
             return;
         }
         let vcpus = pool.types[i.type_index].room.millivcpus;

@@ -121,7 +121,7 @@ pub struct Job {
     /// Who waits on this job.
     pub waiters: Vec<Waiter>,
     /// EC2: the launching instances this RUNNABLE job waits for.
-    pub claim: Option<Claim>,
+    pub claim: Option<Box<Claim>>,
     /// When the job became its queue's head while RUNNABLE (jobStateTimeLimitActions).
     pub head_since: Option<SimTime>,
     /// Run time estimate for EASY backfilling: the timeout, or a trace's requested time.
@@ -160,6 +160,18 @@ impl JobTable {
         self.free.push(slot.0);
         self.live -= 1;
         Some(job)
+    }
+
+    /// Frees a slot, dropping its job in place.
+    pub fn free(&mut self, slot: JobSlot) {
+        if let Some(s) = self.slots.get_mut(slot.0 as usize) {
+            if s.is_some() {
+                // Assigning drops the job where it lies.
+                *s = None;
+                self.free.push(slot.0);
+                self.live -= 1;
+            }
+        }
     }
 
     /// The job in a slot.

@@ -152,10 +152,16 @@ pub struct Simulation {
     dispatch_needed: bool,
     warnings: Vec<String>,
     rejected: u64,
+    reasons: attempt::Reasons,
+    /// Bumped by every action: cached resolutions of submissions are then redone.
+    config_generation: u64,
     /// Outcomes of ended jobs submitted through the API (dependencies by id).
     api_outcomes: BTreeMap<crate::model::JobId, bool>,
     observer: Option<Observer>,
     reservation_misses: u64,
+    /// Some compute environment uses the `strict` cross-queue rule: queues count the
+    /// RUNNABLE jobs each of their compute environments could ever fit.
+    strict_on: bool,
     /// Some queue backfills: compute environments track their attempts.
     backfill_on: bool,
     names: submit::NameIndex,
@@ -212,9 +218,15 @@ impl Simulation {
             dispatch_needed: false,
             warnings: Vec::new(),
             rejected: 0,
+            reasons: attempt::Reasons::default(),
+            config_generation: 0,
             api_outcomes: BTreeMap::new(),
             observer: None,
             reservation_misses: 0,
+            strict_on: scenario
+                .compute_environments
+                .iter()
+                .any(|c| c.queue_priority == crate::model::QueuePriorityMode::Strict),
             backfill_on: scenario
                 .job_queues
                 .iter()
@@ -386,11 +398,7 @@ impl Simulation {
             Event::InstanceReady { ce, instance } => self.instance_ready(ce, instance),
             Event::InstanceNotice { ce, instance } => self.instance_notice(ce, instance),
             Event::InstanceReclaimed { ce, instance } => self.instance_reclaimed(ce, instance),
-            Event::ScaleInCheck {
-                ce,
-                instance,
-                idle_since_ms,
-            } => self.scale_in_check(ce, instance, idle_since_ms),
+            Event::ScaleInCheck { ce, instance, epoch } => self.scale_in_check(ce, instance, epoch),
             Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
         }
     }

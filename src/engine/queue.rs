@@ -6,40 +6,66 @@
 //! O(1) and never reorders anything.
 
 use crate::time::SimTime;
-use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
 
 /// The handle of a scheduled event, used to cancel it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EventKey(u64);
+pub struct EventKey(std::num::NonZeroU64);
 
-struct Entry<E> {
-    at: SimTime,
-    seq: u64,
-    event: E,
+impl EventKey {
+    /// The sequence number (keys are stored plus one, so `Option<EventKey>` takes 8 bytes).
+    fn seq(self) -> u64 {
+        self.0.get() - 1
+    }
 }
+
+/// A min-heap keyed by `(time, sequence)` packed in a `u128` (one comparison per step), on
+/// top of the standard binary heap (whose hole-based sifting is hard to beat).
+struct KeyedHeap<E> {
+    items: BinaryHeap<Entry<E>>,
+}
+
+struct Entry<E>(u128, E);
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        self.0 == other.0
     }
 }
 impl<E> Eq for Entry<E> {}
 impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 impl<E> Ord for Entry<E> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) yields the earliest entry first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+    /// Reversed: `BinaryHeap` is a max-heap and the earliest key must come out first.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.cmp(&self.0)
+    }
+}
+
+fn key(at: SimTime, seq: u64) -> u128 {
+    (u128::from(at.as_millis()) << 64) | u128::from(seq)
+}
+
+impl<E> KeyedHeap<E> {
+    fn push(&mut self, k: u128, e: E) {
+        self.items.push(Entry(k, e));
+    }
+
+    fn peek_key(&self) -> Option<u128> {
+        self.items.peek().map(|e| e.0)
+    }
+
+    fn pop(&mut self) -> Option<(u128, E)> {
+        self.items.pop().map(|e| (e.0, e.1))
     }
 }
 
 /// A priority queue of events keyed by `(time, sequence number)`, with cancellation.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: KeyedHeap<E>,
     next_seq: u64,
     cancelled: HashSet<u64>,
 }
@@ -47,7 +73,9 @@ pub struct EventQueue<E> {
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
+            heap: KeyedHeap {
+                items: BinaryHeap::new(),
+            },
             next_seq: 0,
             cancelled: HashSet::new(),
         }
@@ -64,31 +92,32 @@ impl<E> EventQueue<E> {
     pub fn schedule(&mut self, at: SimTime, event: E) -> EventKey {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { at, seq, event });
-        EventKey(seq)
+        self.heap.push(key(at, seq), event);
+        EventKey(std::num::NonZeroU64::MIN.saturating_add(seq))
     }
 
     /// Cancels a scheduled event. Cancelling an event that already came out, or twice, is a
     /// no-op that returns `false`.
     pub fn cancel(&mut self, key: EventKey) -> bool {
-        if key.0 >= self.next_seq || !self.heap.iter().any(|e| e.seq == key.0) {
+        let seq = key.seq();
+        if seq >= self.next_seq || !self.heap.items.iter().any(|e| e.0 as u64 == seq) {
             return false;
         }
-        self.cancelled.insert(key.0)
+        self.cancelled.insert(seq)
     }
 
     /// Cancels without checking that the event is still queued: O(1). Only for keys whose
     /// event is known not to have come out yet.
     pub fn cancel_pending(&mut self, key: EventKey) {
-        self.cancelled.insert(key.0);
+        self.cancelled.insert(key.seq());
     }
 
     fn drop_cancelled_top(&mut self) {
         if self.cancelled.is_empty() {
             return;
         }
-        while let Some(top) = self.heap.peek() {
-            if self.cancelled.remove(&top.seq) {
+        while let Some(top) = self.heap.peek_key() {
+            if self.cancelled.remove(&(top as u64)) {
                 self.heap.pop();
             } else {
                 break;
@@ -99,13 +128,15 @@ impl<E> EventQueue<E> {
     /// The time of the earliest live event.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.drop_cancelled_top();
-        self.heap.peek().map(|e| e.at)
+        self.heap.peek_key().map(|k| SimTime::from_millis((k >> 64) as u64))
     }
 
     /// Removes and returns the earliest live event.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.drop_cancelled_top();
-        self.heap.pop().map(|e| (e.at, e.event))
+        self.heap
+            .pop()
+            .map(|(k, e)| (SimTime::from_millis((k >> 64) as u64), e))
     }
 
     /// Removes and returns the earliest live event if it is due at or before `t`.
@@ -118,12 +149,12 @@ impl<E> EventQueue<E> {
 
     /// Number of queued entries, cancelled ones included.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.items.len()
     }
 
     /// True when no entry (live or cancelled) is queued.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.items.is_empty()
     }
 }
 

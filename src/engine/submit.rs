@@ -41,6 +41,19 @@ struct EntryState {
     retry_rng: ChaCha8Rng,
     /// The spec built for the last resolved job definition (streams reuse it).
     spec: Option<(JobDefinitionId, Arc<JobSpec>)>,
+    /// The last submission's resolution, valid while the configuration generation holds.
+    prepared: Option<(u64, Prepared)>,
+}
+
+/// What a submission resolves to (cached per workload entry).
+#[derive(Clone)]
+struct Prepared {
+    queue: QueueId,
+    def_id: JobDefinitionId,
+    spec: Arc<JobSpec>,
+    resources: Resources,
+    priority: u32,
+    fair: bool,
 }
 
 /// One submission due now, from workload entry `entry`.
@@ -48,7 +61,7 @@ pub struct Submission {
     /// The workload entry.
     pub entry: u32,
     /// For trace entries: the line.
-    pub record: Option<TraceRecord>,
+    pub record: Option<Box<TraceRecord>>,
 }
 
 /// Every workload entry's next submission, merged in (time, entry) order.
@@ -117,6 +130,7 @@ impl Sources {
                 runtime_rng: stream(seed, StreamKind::Runtimes, idx),
                 retry_rng: stream(seed, StreamKind::Retries, idx),
                 spec: None,
+                prepared: None,
             });
             s.advance(i as u32);
         }
@@ -171,7 +185,7 @@ impl Sources {
                 *next = clock.next_arrival(rng.as_mut());
                 None
             }
-            EntryKind::Trace { next, .. } => next.take(),
+            EntryKind::Trace { next, .. } => next.take().map(Box::new),
         };
         self.advance(i);
         Some(Submission { entry: i, record })
@@ -373,7 +387,7 @@ impl Simulation {
             },
             None => self.sources.first_plan(sub.entry),
         };
-        if let Err(message) = self.submit_template(&template, sub.entry, plan, sub.record.as_ref(), None) {
+        if let Err(message) = self.submit_template(&template, sub.entry, plan, sub.record.as_deref(), None) {
             refusal(self, message);
         }
     }
@@ -390,26 +404,40 @@ impl Simulation {
         api: Option<&ApiSubmission>,
     ) -> Result<JobId, String> {
         let now = self.now;
-        let queue = match record.and_then(|r| r.job_queue.as_deref()) {
-            Some(name) => match self
-                .queues
-                .iter()
-                .position(|q| q.spec.name == crate::scenario::arn_tail(name))
-            {
-                Some(q) => QueueId(q as u32),
-                None => {
-                    return Err(format!(
-                        "trace line {}: unknown job queue `{name}`; submission refused",
-                        record.map_or(0, |r| r.line)
-                    ));
+        // A stream's submissions all resolve the same way until an action changes the
+        // configuration: resolve once, reuse (no per-job lookups or allocations).
+        let cacheable = record.is_none() && api.is_none();
+        let cached = match self
+            .sources
+            .entries
+            .get(entry as usize)
+            .and_then(|e| e.prepared.as_ref())
+        {
+            Some((generation, p)) if cacheable && *generation == self.config_generation => Some(p.clone()),
+            _ => None,
+        };
+        let prepared = match cached {
+            Some(p) => p,
+            None => {
+                let p = self.prepare(t, entry, record, api)?;
+                if cacheable {
+                    if let Some(e) = self.sources.entries.get_mut(entry as usize) {
+                        e.prepared = Some((self.config_generation, p.clone()));
+                    }
                 }
-            },
-            None => t.job_queue,
+                p
+            }
         };
-        let job_name: Arc<str> = match record.and_then(|r| r.job_name.as_deref()) {
-            Some(n) => Arc::from(n),
-            None => Arc::from(t.job_name.as_str()),
-        };
+        let Prepared {
+            queue,
+            def_id,
+            spec,
+            resources,
+            priority,
+            fair,
+        } = prepared;
+        let job_name = spec.name.clone();
+        let share = spec.share.clone();
         let qr = &self.queues[queue.index()];
         if qr.spec.state == QueueState::Disabled {
             return Err(format!(
@@ -417,86 +445,20 @@ impl Simulation {
                 qr.spec.name
             ));
         }
-        let def_id = match self.definitions.resolve(&t.job_definition) {
-            Ok(id) => id,
-            Err(e) => {
-                return Err(format!(
-                    "job definition `{}` cannot be used at {now} s ({e:?}): submission of `{job_name}` refused",
-                    t.job_definition
-                ));
-            }
-        };
-        let def = self.definitions.get(def_id).clone();
-        let mut resources = t.resource_overrides.apply(def.resources);
-        if let Some(m) = &def.multinode {
-            // A multi-node job holds the sum of its nodes.
-            resources = node_resources(m).iter().fold(Resources::default(), |a, n| Resources {
-                millivcpus: a.millivcpus.saturating_add(n.millivcpus),
-                memory_mib: a.memory_mib.saturating_add(n.memory_mib),
-                gpus: a.gpus.saturating_add(n.gpus),
-            });
-        }
-        if let Some(r) = record {
-            resources.millivcpus = r.millivcpus;
-            if let Some(m) = r.memory_mib {
-                resources.memory_mib = u32::try_from(m).unwrap_or(u32::MAX);
-            }
-        }
-        let fargate_queue = qr
-            .spec
-            .compute_environments
-            .first()
-            .is_some_and(|c| self.ces[c.index()].spec.kind.is_fargate());
-        if fargate_queue != (def.platform == Platform::Fargate) && record.is_none() {
-            return Err(format!("job definition `{}` does not run on the compute environments of job queue `{}`: submission of `{job_name}` refused", def.name_revision(), qr.spec.name));
-        }
-        let fair = qr.spec.scheduling_policy.is_some();
-        let share: Arc<str> = match (
-            record
-                .and_then(|r| r.share_identifier.as_deref())
-                .or(t.share_identifier.as_deref()),
-            fair,
-        ) {
-            (Some(s), true) => Arc::from(s),
-            (None, false) => Arc::from(""),
-            (None, true) => {
-                return Err(format!("job queue `{}` has a fair-share policy: submission of `{job_name}` without shareIdentifier refused", qr.spec.name));
-            }
-            (Some(_), false) => {
-                return Err(format!(
-                    "job queue `{}` is FIFO: submission of `{job_name}` with a shareIdentifier refused",
-                    qr.spec.name
-                ));
-            }
-        };
         if fair && !qr.active_shares.contains_key(&share) && qr.active_shares.len() >= super::attempt::MAX_ACTIVE_SHARES
         {
-            return Err(format!("job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused", qr.spec.name, super::attempt::MAX_ACTIVE_SHARES));
+            return Err(format!(
+                "job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused",
+                qr.spec.name,
+                super::attempt::MAX_ACTIVE_SHARES
+            ));
         }
-        let priority = if fair {
-            t.scheduling_priority_override.unwrap_or(def.scheduling_priority)
-        } else {
-            0
-        };
         let deps = match api {
             Some(a) => self.resolve_dependencies_by_id(&a.depends_on)?,
             None => self.resolve_dependencies(t).map_err(|name| {
                 format!("`{job_name}` at {now} s depends on `{name}`, which was never submitted (its submission was refused): submission refused")
             })?,
         };
-        let mut spec = self.spec_for(
-            entry,
-            def_id,
-            t,
-            job_name.clone(),
-            share.clone(),
-            record.is_some() || api.is_some(),
-        );
-        if let Some(a) = api {
-            if let Some(s) = Arc::get_mut(&mut spec) {
-                s.runtime = Some(a.runtime);
-            }
-        }
         let submission = self.next_submission;
         self.next_submission += 1;
 
@@ -555,6 +517,110 @@ impl Simulation {
                 Ok(parent_id)
             }
         }
+    }
+
+    /// Resolves what a submission of template `t` means now: queue, job definition revision,
+    /// resources, share, priority and the shared job spec.
+    fn prepare(
+        &mut self,
+        t: &JobTemplate,
+        entry: u32,
+        record: Option<&TraceRecord>,
+        api: Option<&ApiSubmission>,
+    ) -> Result<Prepared, String> {
+        let now = self.now;
+        let queue = match record.and_then(|r| r.job_queue.as_deref()) {
+            Some(name) => match self
+                .queues
+                .iter()
+                .position(|q| q.spec.name == crate::scenario::arn_tail(name))
+            {
+                Some(q) => QueueId(q as u32),
+                None => {
+                    return Err(format!(
+                        "trace line {}: unknown job queue `{name}`; submission refused",
+                        record.map_or(0, |r| r.line)
+                    ));
+                }
+            },
+            None => t.job_queue,
+        };
+        let job_name: Arc<str> = match record.and_then(|r| r.job_name.as_deref()) {
+            Some(n) => Arc::from(n),
+            None => Arc::from(t.job_name.as_str()),
+        };
+        let qr = &self.queues[queue.index()];
+        let def_id = match self.definitions.resolve(&t.job_definition) {
+            Ok(id) => id,
+            Err(e) => {
+                return Err(format!(
+                    "job definition `{}` cannot be used at {now} s ({e:?}): submission of `{job_name}` refused",
+                    t.job_definition
+                ));
+            }
+        };
+        let def = self.definitions.get(def_id);
+        let mut resources = t.resource_overrides.apply(def.resources);
+        if let Some(m) = &def.multinode {
+            // A multi-node job holds the sum of its nodes.
+            resources = node_resources(m).iter().fold(Resources::default(), |a, n| Resources {
+                millivcpus: a.millivcpus.saturating_add(n.millivcpus),
+                memory_mib: a.memory_mib.saturating_add(n.memory_mib),
+                gpus: a.gpus.saturating_add(n.gpus),
+            });
+        }
+        if let Some(r) = record {
+            resources.millivcpus = r.millivcpus;
+            if let Some(m) = r.memory_mib {
+                resources.memory_mib = u32::try_from(m).unwrap_or(u32::MAX);
+            }
+        }
+        let fargate_queue = qr
+            .spec
+            .compute_environments
+            .first()
+            .is_some_and(|c| self.ces[c.index()].spec.kind.is_fargate());
+        if fargate_queue != (def.platform == Platform::Fargate) && record.is_none() {
+            return Err(format!("job definition `{}` does not run on the compute environments of job queue `{}`: submission of `{job_name}` refused", def.name_revision(), qr.spec.name));
+        }
+        let fair = qr.spec.scheduling_policy.is_some();
+        let share: Arc<str> = match (
+            record
+                .and_then(|r| r.share_identifier.as_deref())
+                .or(t.share_identifier.as_deref()),
+            fair,
+        ) {
+            (Some(s), true) => Arc::from(s),
+            (None, false) => Arc::from(""),
+            (None, true) => {
+                return Err(format!("job queue `{}` has a fair-share policy: submission of `{job_name}` without shareIdentifier refused", qr.spec.name));
+            }
+            (Some(_), false) => {
+                return Err(format!(
+                    "job queue `{}` is FIFO: submission of `{job_name}` with a shareIdentifier refused",
+                    qr.spec.name
+                ));
+            }
+        };
+        let priority = if fair {
+            t.scheduling_priority_override.unwrap_or(def.scheduling_priority)
+        } else {
+            0
+        };
+        let mut spec = self.spec_for(entry, def_id, t, job_name, share, record.is_some() || api.is_some());
+        if let Some(a) = api {
+            if let Some(s) = Arc::get_mut(&mut spec) {
+                s.runtime = Some(a.runtime);
+            }
+        }
+        Ok(Prepared {
+            queue,
+            def_id,
+            spec,
+            resources,
+            priority,
+            fair,
+        })
     }
 
     fn spec_for(

@@ -21,6 +21,7 @@
 
 mod fair_share;
 mod fifo;
+mod ordered;
 mod runnable;
 
 pub use fair_share::FairShare;

@@ -2,7 +2,10 @@
 
 use crate::model::{JobId, Resources};
 use crate::time::{SimDuration, SimTime};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::ordered::Ordered;
 
 /// A RUNNABLE job as a policy sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -10,7 +13,7 @@ pub struct QueuedJob {
     /// The job's id; its submission order is the id order.
     pub id: JobId,
     /// `shareIdentifier` (empty on FIFO queues).
-    pub share_identifier: String,
+    pub share_identifier: Arc<str>,
     /// `schedulingPriority` (or `schedulingPriorityOverride`): higher first inside a share.
     pub scheduling_priority: u32,
     /// What the job needs.
@@ -24,7 +27,7 @@ impl QueuedJob {
     pub fn new(id: JobId, resources: Resources) -> QueuedJob {
         QueuedJob {
             id,
-            share_identifier: String::new(),
+            share_identifier: Arc::from(""),
             scheduling_priority: 0,
             resources,
             slot: 0,
@@ -33,7 +36,7 @@ impl QueuedJob {
 
     /// The same job in share `share` with priority `priority`.
     pub fn in_share(mut self, share: &str, priority: u32) -> QueuedJob {
-        self.share_identifier = share.to_owned();
+        self.share_identifier = Arc::from(share);
         self.scheduling_priority = priority;
         self
     }
@@ -44,8 +47,8 @@ type JobOrder = (std::cmp::Reverse<u32>, JobId);
 
 #[derive(Clone, Debug, Default)]
 struct Share {
-    identifier: String,
-    jobs: BTreeMap<JobOrder, QueuedJob>,
+    identifier: Arc<str>,
+    jobs: Ordered<JobOrder, QueuedJob>,
     /// vCPUs (milli) held now by the share's dispatched attempts.
     held_millivcpus: u64,
     /// Decayed usage, scaled: H = scale(t) * g (see `RunnableSet` docs).
@@ -67,9 +70,17 @@ pub struct RunnableSet {
     decay_ms: Option<f64>,
     base: SimTime,
     shares: Vec<Share>,
-    by_identifier: BTreeMap<String, usize>,
-    nonempty: BTreeSet<usize>,
-    where_is: BTreeMap<JobId, (usize, JobOrder)>,
+    by_identifier: BTreeMap<Arc<str>, usize>,
+    /// Indices of the shares with RUNNABLE jobs, ascending (a short sorted vector: cheaper
+    /// than a tree for the few shares a queue has at once).
+    nonempty: Vec<usize>,
+    /// Number of RUNNABLE jobs.
+    count: usize,
+    /// Some job was inserted with a non-zero priority (then a share's order is not
+    /// submission order).
+    prioritized: bool,
+    /// The share looked up last (most lookups repeat it).
+    last: Option<usize>,
 }
 
 impl RunnableSet {
@@ -80,64 +91,111 @@ impl RunnableSet {
             base: SimTime::ZERO,
             shares: Vec::new(),
             by_identifier: BTreeMap::new(),
-            nonempty: BTreeSet::new(),
-            where_is: BTreeMap::new(),
+            nonempty: Vec::new(),
+            count: 0,
+            prioritized: false,
+            last: None,
         }
     }
 
     fn share_index(&mut self, identifier: &str) -> usize {
-        if let Some(&i) = self.by_identifier.get(identifier) {
-            return i;
+        self.share_index_with(identifier, None)
+    }
+
+    /// The share's index, created if new (keeping `owned`, the caller's `Arc`, so that later
+    /// lookups with it compare addresses only).
+    fn share_index_with(&mut self, identifier: &str, owned: Option<&Arc<str>>) -> usize {
+        if let Some(i) = self.last {
+            let known: &str = &self.shares[i].identifier;
+            // The engine passes the same `Arc<str>` again and again: compare addresses first.
+            if std::ptr::eq(known, identifier) || known == identifier {
+                return i;
+            }
         }
-        let i = self.shares.len();
-        self.shares.push(Share {
-            identifier: identifier.to_owned(),
-            e_last: 1.0,
-            ..Share::default()
-        });
-        self.by_identifier.insert(identifier.to_owned(), i);
+        let i = match self.by_identifier.get(identifier) {
+            Some(&i) => i,
+            None => {
+                let i = self.shares.len();
+                let id: Arc<str> = owned.cloned().unwrap_or_else(|| Arc::from(identifier));
+                self.shares.push(Share {
+                    identifier: id.clone(),
+                    e_last: 1.0,
+                    ..Share::default()
+                });
+                self.by_identifier.insert(id, i);
+                i
+            }
+        };
+        self.last = Some(i);
         i
     }
 
     /// Adds a RUNNABLE job.
     pub fn insert(&mut self, job: QueuedJob) {
-        let s = self.share_index(&job.share_identifier);
+        let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
         let order = (std::cmp::Reverse(job.scheduling_priority), job.id);
-        self.where_is.insert(job.id, (s, order));
-        self.shares[s].jobs.insert(order, job);
-        self.nonempty.insert(s);
+        self.prioritized |= job.scheduling_priority != 0;
+        let share = &mut self.shares[s];
+        if share.jobs.is_empty() {
+            if let Err(at) = self.nonempty.binary_search(&s) {
+                self.nonempty.insert(at, s);
+            }
+        }
+        if share.jobs.insert(order, job).is_none() {
+            self.count += 1;
+        }
     }
 
-    /// Removes a job (dispatched or cancelled); returns it if it was here.
-    pub fn remove(&mut self, id: JobId) -> Option<QueuedJob> {
-        let (s, order) = self.where_is.remove(&id)?;
-        let share = &mut self.shares[s];
-        let job = share.jobs.remove(&order);
-        if share.jobs.is_empty() {
-            self.nonempty.remove(&s);
+    /// Removes a job whose share and priority are known (what the engine does): one lookup.
+    pub fn remove_known(&mut self, share: &str, priority: u32, id: JobId) -> Option<QueuedJob> {
+        let s = match self.last {
+            Some(i)
+                if std::ptr::eq::<str>(&*self.shares[i].identifier, share) || *self.shares[i].identifier == *share =>
+            {
+                i
+            }
+            _ => *self.by_identifier.get(share)?,
+        };
+        let sh = &mut self.shares[s];
+        let job = sh.jobs.remove(&(std::cmp::Reverse(priority), id))?;
+        self.count -= 1;
+        if sh.jobs.is_empty() {
+            if let Ok(at) = self.nonempty.binary_search(&s) {
+                self.nonempty.remove(at);
+            }
         }
-        job
+        Some(job)
+    }
+
+    /// Removes a job by id alone (dispatched or cancelled); returns it if it was here. Looks
+    /// through the shares: prefer [`RunnableSet::remove_known`] when the share is known.
+    pub fn remove(&mut self, id: JobId) -> Option<QueuedJob> {
+        let (share, priority) = self
+            .get(id)
+            .map(|j| (j.share_identifier.clone(), j.scheduling_priority))?;
+        self.remove_known(&share, priority, id)
     }
 
     /// True when the job is RUNNABLE here.
     pub fn contains(&self, id: JobId) -> bool {
-        self.where_is.contains_key(&id)
+        self.get(id).is_some()
     }
 
-    /// The job with this id, if RUNNABLE here.
+    /// The job with this id, if RUNNABLE here (looks through the shares).
     pub fn get(&self, id: JobId) -> Option<&QueuedJob> {
-        let (s, order) = self.where_is.get(&id)?;
-        self.shares[*s].jobs.get(order)
+        self.nonempty
+            .iter()
+            .find_map(|&s| self.shares[s].jobs.values().find(|j| j.id == id))
     }
 
     /// Number of RUNNABLE jobs.
     pub fn len(&self) -> usize {
-        self.where_is.len()
+        self.count
     }
 
     /// True when no job is RUNNABLE.
     pub fn is_empty(&self) -> bool {
-        self.where_is.is_empty()
+        self.count == 0
     }
 
     /// Number of shares that have RUNNABLE jobs.
@@ -257,11 +315,15 @@ impl<'a> QueueView<'a> {
     }
 
     /// Every RUNNABLE job, across shares, in submission order.
-    pub fn jobs_in_submission_order(&self) -> impl Iterator<Item = &'a QueuedJob> + 'a {
+    pub fn jobs_in_submission_order(&self) -> Box<dyn Iterator<Item = &'a QueuedJob> + 'a> {
         let set = self.set;
-        set.where_is
-            .values()
-            .filter_map(move |(s, o)| set.shares[*s].jobs.get(o))
+        if set.nonempty.len() <= 1 && !set.prioritized {
+            // One share, every priority equal: the share's order is submission order.
+            return Box::new(set.nonempty.iter().flat_map(move |&s| set.shares[s].jobs.values()));
+        }
+        let mut all: Vec<&'a QueuedJob> = set.nonempty.iter().flat_map(|&s| set.shares[s].jobs.values()).collect();
+        all.sort_by_key(|j| j.id);
+        Box::new(all.into_iter())
     }
 }
 
@@ -281,7 +343,7 @@ impl<'a> ShareView<'a> {
 
     /// The share's first job: highest priority, then earliest submission.
     pub fn head(&self) -> Option<&'a QueuedJob> {
-        self.share.jobs.values().next()
+        self.share.jobs.first()
     }
 
     /// The share's RUNNABLE jobs in the share's order.

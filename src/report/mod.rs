@@ -209,7 +209,12 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
                 failed: c.failed,
                 cancelled: c.cancelled,
                 unfinished: unfinished_in(Some(QueueId(i as u32))),
-                wait_seconds: c.wait.stats(),
+                // One queue: every wait sample is in the run's accumulator only.
+                wait_seconds: if input.queue_names.len() == 1 {
+                    m.all.wait.stats()
+                } else {
+                    c.wait.stats()
+                },
             };
             (name.to_string(), r)
         })

@@ -141,9 +141,15 @@ fn gamma() -> f64 {
     (1.0 + ALPHA) / (1.0 - ALPHA)
 }
 
+/// `1 / ln(gamma)`, computed once.
+fn inv_ln_gamma() -> f64 {
+    static V: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *V.get_or_init(|| 1.0 / gamma().ln())
+}
+
 impl Sketch {
     fn index(ms: u64) -> usize {
-        ((ms as f64).ln() / gamma().ln()).ceil().max(0.0) as usize
+        ((ms as f64).ln() * inv_ln_gamma()).ceil().max(0.0) as usize
     }
 
     fn value(index: usize) -> f64 {
