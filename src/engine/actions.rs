@@ -7,7 +7,7 @@ use super::submit::NameTarget;
 use super::{QueuePolicy, Simulation};
 use crate::model::{Action, JobId, JobStatus, QueueId};
 use crate::policy::FairShare;
-use std::sync::Arc;
+use super::jobs::Reason;
 
 impl Simulation {
     pub(super) fn apply_action(&mut self, action: &Action) {
@@ -172,7 +172,7 @@ impl Simulation {
             job.status,
             JobStatus::Submitted | JobStatus::Pending | JobStatus::Runnable
         ) {
-            self.finish_job(slot, JobStatus::Failed, Some(Arc::from(reason)), Ending::Cancelled);
+            self.finish_job(slot, JobStatus::Failed, Some(Reason::from(reason)), Ending::Cancelled);
             // A RUNNABLE job left its queue: a FIFO queue it blocked may move now (section 6:
             // a pass runs whenever something changes), at this instant.
             self.dispatch_needed = true;
@@ -184,7 +184,7 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         match job.status {
             JobStatus::Starting | JobStatus::Running => {
-                self.end_attempt(slot, AttemptEnd::Terminated(Arc::from(reason)))
+                self.end_attempt(slot, AttemptEnd::Terminated(Reason::from(reason)))
             }
             _ => self.cancel(slot, reason),
         }

@@ -2,7 +2,7 @@
 //! terminal states, and what every step adds to the metrics.
 
 use super::event::Event;
-use super::jobs::{Attempt, Job, JobSlot, Waiter};
+use super::jobs::{Attempt, Job, JobSlot, Reason, Waiter};
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
 use crate::policy::QueuedJob;
@@ -32,23 +32,6 @@ pub(crate) enum Ending {
     Cancelled,
 }
 
-/// The status reasons every run uses, allocated once.
-pub(crate) struct Reasons {
-    pub exited: Arc<str>,
-    pub timeout: Arc<str>,
-    pub fargate_spot: Arc<str>,
-}
-
-impl Default for Reasons {
-    fn default() -> Self {
-        Reasons {
-            exited: Arc::from(REASON_EXITED),
-            timeout: Arc::from(REASON_TIMEOUT),
-            fargate_spot: Arc::from(REASON_FARGATE_SPOT),
-        }
-    }
-}
-
 /// How an attempt ended.
 #[derive(Clone, Debug)]
 pub(crate) enum AttemptEnd {
@@ -57,9 +40,9 @@ pub(crate) enum AttemptEnd {
     /// `attemptDurationSeconds` passed.
     TimedOut,
     /// Spot reclaim (status reason given).
-    Reclaimed(Arc<str>),
+    Reclaimed(Reason),
     /// TerminateJob (reason given).
-    Terminated(Arc<str>),
+    Terminated(Reason),
 }
 
 /// Fargate bills from dispatch to the end of the attempt, rounded up to the second, with a
@@ -195,7 +178,7 @@ impl Simulation {
                 }
             }
         }
-        let (q, mv, share) = (job.queue, u64::from(job.resources.millivcpus), job.spec.share.clone());
+        let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
         let c = &mut self.ces[ce.index()];
         c.used_millivcpus += mv;
         let startup = c.spec.startup;
@@ -205,7 +188,8 @@ impl Simulation {
         if !claimed {
             qr.held_on_ce[ce.index()] += mv;
         }
-        qr.set.add_held(&share, mv as i64, now);
+        // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
+        qr.set.add_held(&job.spec.share, mv as i64, now);
         self.metrics.ces[ce.index()].jobs_started += 1;
         let mut attempt = Attempt {
             id: attempt_id,
@@ -335,7 +319,7 @@ impl Simulation {
         if let Some(ce) = self.jobs.get(slot).and_then(|j| j.attempt.as_ref()).map(|a| a.ce) {
             self.metrics.ces[ce.index()].interruptions += 1;
         }
-        self.end_attempt(slot, AttemptEnd::Reclaimed(self.reasons.fargate_spot.clone()));
+        self.end_attempt(slot, AttemptEnd::Reclaimed(Reason::Static(REASON_FARGATE_SPOT)));
     }
 
     /// Accounts an attempt's use of its compute environment up to `until` (RUNNING time;
@@ -367,7 +351,7 @@ impl Simulation {
         let now = self.now;
         let Some(job) = self.jobs.get_mut(slot) else { return };
         let Some(a) = job.attempt.take() else { return };
-        let (q, r, share, retry_left) = (job.queue, job.resources, job.spec.share.clone(), job.attempts);
+        let (q, r, retry_left) = (job.queue, job.resources, job.attempts);
         for key in a.events.iter().flatten() {
             self.events.cancel_pending(*key);
         }
@@ -375,8 +359,10 @@ impl Simulation {
         self.ces[a.ce.index()].used_millivcpus -= mv;
         let qr = &mut self.queues[q.index()];
         qr.held_on_ce[a.ce.index()] -= mv;
-        qr.set.add_held(&share, -(mv as i64), now);
-        self.account_attempt(&a, &share, &r, now);
+        let Some(job) = self.jobs.get(slot) else { return };
+        qr.set.add_held(&job.spec.share, -(mv as i64), now);
+        let share = if job.spec.share.is_empty() { None } else { Some(job.spec.share.clone()) };
+        self.account_attempt(&a, share.as_deref().unwrap_or(""), &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
@@ -387,13 +373,13 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         let retry = |reason: &str, code: Option<i32>| job.spec.retry.should_retry(retry_left, reason, "", code);
         let (status, reason, requeue) = match &how {
-            AttemptEnd::Exited(0) => (JobStatus::Succeeded, self.reasons.exited.clone(), false),
+            AttemptEnd::Exited(0) => (JobStatus::Succeeded, Reason::Static(REASON_EXITED), false),
             AttemptEnd::Exited(code) => (
                 JobStatus::Failed,
-                self.reasons.exited.clone(),
+                Reason::Static(REASON_EXITED),
                 retry(REASON_EXITED, Some(*code)),
             ),
-            AttemptEnd::TimedOut => (JobStatus::Failed, self.reasons.timeout.clone(), false),
+            AttemptEnd::TimedOut => (JobStatus::Failed, Reason::Static(REASON_TIMEOUT), false),
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };
@@ -414,7 +400,7 @@ impl Simulation {
 
     /// Ends a job (and, in turn, its dependents when it failed): terminal state, counters,
     /// waiters, record, slot freed.
-    pub(super) fn finish_job(&mut self, slot: JobSlot, status: JobStatus, reason: Option<Arc<str>>, ending: Ending) {
+    pub(super) fn finish_job(&mut self, slot: JobSlot, status: JobStatus, reason: Option<Reason>, ending: Ending) {
         // Dependents that fail in turn are queued; the common case (no dependents) allocates
         // nothing.
         let mut first = Some((slot, status, reason, ending));
@@ -510,7 +496,7 @@ impl Simulation {
                             work.push_back((
                                 s,
                                 JobStatus::Failed,
-                                Some(Arc::from(format!("Dependent job {done_id} failed"))),
+                                Some(Reason::from(format!("Dependent job {done_id} failed"))),
                                 Ending::Failed,
                             ));
                         }

@@ -5,10 +5,10 @@
 use super::attempt::Ending;
 use super::event::Event;
 use super::jobs::JobSlot;
+use super::jobs::Reason;
 use super::Simulation;
 use crate::model::{JobId, JobStatus, QueueId};
 use crate::time::SimTime;
-use std::sync::Arc;
 
 /// Reason of a head job that no compute environment of its queue could ever fit.
 pub const JOB_RESOURCE_REQUIREMENT: &str = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT";
@@ -45,7 +45,7 @@ impl Simulation {
         let never = !self.could_ever_run(q, slot);
         let Some(job) = self.jobs.get_mut(slot) else { return };
         if never && job.status_reason.is_none() {
-            job.status_reason = Some(Arc::from(JOB_RESOURCE_REQUIREMENT_TEXT));
+            job.status_reason = Some(Reason::Static(JOB_RESOURCE_REQUIREMENT_TEXT));
         }
         if job.head_since.is_some() {
             return;
@@ -96,7 +96,7 @@ impl Simulation {
             .any(|a| a.reason == reason && a.max_time <= waited);
         if due {
             let text = format!("Canceled by JobStateTimeLimit action due to reason: {reason}");
-            self.finish_job(slot, JobStatus::Failed, Some(Arc::from(text)), Ending::Cancelled);
+            self.finish_job(slot, JobStatus::Failed, Some(Reason::from(text)), Ending::Cancelled);
             self.queues[q.index()].head = None;
             self.queues[q.index()].stalled = false;
             self.dispatch_needed = true;

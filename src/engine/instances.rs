@@ -5,10 +5,10 @@ use super::capacity::Placement;
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
 use super::jobs::{Claim, JobSlot};
+use super::jobs::Reason;
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironmentType, Resources};
 use crate::time::SimTime;
-use std::sync::Arc;
 
 impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
@@ -221,7 +221,7 @@ impl Simulation {
         i.spot_events = [None, None];
         let running = std::mem::take(&mut i.running);
         self.metrics.ces[ce.index()].interruptions += 1;
-        let reason: Arc<str> = Arc::from(format!(
+        let reason = Reason::from(format!(
             "Host EC2 (instance {}) terminated.",
             Pool::instance_name(ce.0, id)
         ));

@@ -69,6 +69,38 @@ pub struct Claim {
     pub waiting: u32,
 }
 
+/// A status reason: one of the fixed texts (no allocation, no reference counting on the hot
+/// path), or a text made at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A fixed text.
+    Static(&'static str),
+    /// A text made at run time (cancel reasons, failed dependencies, instance ids).
+    Text(Arc<str>),
+}
+
+impl std::ops::Deref for Reason {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Reason::Static(s) => s,
+            Reason::Text(s) => s,
+        }
+    }
+}
+
+impl From<String> for Reason {
+    fn from(s: String) -> Reason {
+        Reason::Text(Arc::from(s))
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(s: &str) -> Reason {
+        Reason::Text(Arc::from(s))
+    }
+}
+
 /// A parent array job or a dependency link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Waiter {
@@ -110,7 +142,7 @@ pub struct Job {
     /// Compute environment of the last attempt.
     pub last_ce: Option<CeId>,
     /// `statusReason`.
-    pub status_reason: Option<Arc<str>>,
+    pub status_reason: Option<Reason>,
     /// The current attempt, when STARTING or RUNNING.
     pub attempt: Option<Attempt>,
     /// The first attempt's plan, drawn at submission (same job, same runtime under any

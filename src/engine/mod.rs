@@ -152,7 +152,6 @@ pub struct Simulation {
     dispatch_needed: bool,
     warnings: Vec<String>,
     rejected: u64,
-    reasons: attempt::Reasons,
     /// Bumped by every action: cached resolutions of submissions are then redone.
     config_generation: u64,
     /// Outcomes of ended jobs submitted through the API (dependencies by id).
@@ -218,7 +217,6 @@ impl Simulation {
             dispatch_needed: false,
             warnings: Vec::new(),
             rejected: 0,
-            reasons: attempt::Reasons::default(),
             config_generation: 0,
             api_outcomes: BTreeMap::new(),
             observer: None,

@@ -2,6 +2,7 @@
 
 use super::api::ApiSubmission;
 use super::jobs::{Job, JobSlot, JobSpec, Waiter};
+use super::jobs::Reason;
 use super::Simulation;
 use crate::model::job_definition::JobDefinitionId;
 use crate::model::{Action, JobId, JobStatus, Platform, QueueId, QueueState, Resources, TimedAction};
@@ -436,8 +437,9 @@ impl Simulation {
             priority,
             fair,
         } = prepared;
-        let job_name = spec.name.clone();
-        let share = spec.share.clone();
+        // Borrowed from the spec (no reference counting on the hot path).
+        let job_name: &str = &spec.name;
+        let share: &str = &spec.share;
         let qr = &self.queues[queue.index()];
         if qr.spec.state == QueueState::Disabled {
             return Err(format!(
@@ -445,7 +447,7 @@ impl Simulation {
                 qr.spec.name
             ));
         }
-        if fair && !qr.active_shares.contains_key(&share) && qr.active_shares.len() >= super::attempt::MAX_ACTIVE_SHARES
+        if fair && !qr.active_shares.contains_key(share) && qr.active_shares.len() >= super::attempt::MAX_ACTIVE_SHARES
         {
             return Err(format!(
                 "job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused",
@@ -469,8 +471,8 @@ impl Simulation {
                 if let (Some(r), Some(j)) = (record, self.jobs.get_mut(slot)) {
                     j.estimate = r.estimate_ms.map(SimDuration::from_millis).or(j.estimate);
                 }
-                if self.names.is_referenced(&job_name) {
-                    self.names.set(&job_name, NameTarget::Live(slot, id));
+                if self.names.is_referenced(job_name) {
+                    self.names.set(job_name, NameTarget::Live(slot, id));
                 }
                 self.attach_dependencies(slot, id, &deps, None);
                 self.settle_new_job(slot);
@@ -486,8 +488,8 @@ impl Simulation {
                     children: Vec::with_capacity(size as usize),
                     waiters: Vec::new(),
                 });
-                if self.names.is_referenced(&job_name) {
-                    self.names.set(&job_name, NameTarget::Array(p));
+                if self.names.is_referenced(job_name) {
+                    self.names.set(job_name, NameTarget::Array(p));
                 }
                 let sequential = t
                     .depends_on
@@ -797,7 +799,7 @@ impl Simulation {
                 if let Some(j) = self.jobs.get_mut(slot) {
                     j.unmet += 1;
                     if j.status_reason.is_none() {
-                        j.status_reason = Some(Arc::from(format!("Dependent job {dep} failed")));
+                        j.status_reason = Some(Reason::from(format!("Dependent job {dep} failed")));
                     }
                 }
             }

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Side-by-side speed and memory of batchsim and the speed peers of ../shared/peers on the
+# same M/M/c FIFO workload (one FARGATE compute environment of SERVERS vCPUs, zero startup,
+# 1-vCPU jobs, Poisson arrivals at LOAD, exponential runtimes of MEAN seconds).
+#
+#   benches/compare.sh            # the full comparison (takes a few minutes)
+#   QUICK=1 benches/compare.sh    # smaller sizes
+#
+# Prints jobs per CPU-second (user + system time, best of 3 runs) and peak RSS for each tool
+# and size, the ratios the performance issue sets targets for, and batchsim's scaling from
+# 10^5 to 10^7 jobs. Nothing is asserted: machines differ; README quotes the latest output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEERS=${PEERS:-../shared/peers}
+SERVERS=${SERVERS:-100}
+LOAD=${LOAD:-0.9}
+MEAN=${MEAN:-600}
+SEED=1
+RUNS=3
+if [ -n "${QUICK:-}" ]; then SIZES="100000 1000000"; SIMPY_JOBS=50000; else SIZES="100000 1000000 10000000"; SIMPY_JOBS=200000; fi
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+cargo build --release -q --bin batchsim
+BATCHSIM=target/release/batchsim
+LIMIT=""
+if [ -f "$PEERS/mmc-limit/Cargo.toml" ]; then
+  cargo build --release -q --manifest-path "$PEERS/mmc-limit/Cargo.toml" --target-dir target/peers 2>/dev/null && LIMIT=target/peers/release/mmc-limit
+fi
+SIMPY=""
+if [ -f "$PEERS/simpy_mmc.py" ]; then
+  python3 -c "import simpy" 2>/dev/null || pip install --quiet simpy >/dev/null 2>&1 || true
+  python3 -c "import simpy" 2>/dev/null && SIMPY="python3 $PEERS/simpy_mmc.py"
+fi
+
+scenario() { # jobs -> path of a batchsim scenario equal to the peers' parameters
+  local f="$WORK/mmc-$1.json"
+  python3 - "$1" "$f" <<PY
+import json, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+rate = $LOAD * $SERVERS / $MEAN * 3600
+json.dump({"seed": $SEED,
+  "computeEnvironments": [{"computeEnvironmentName": "ce", "type": "MANAGED",
+    "computeResources": {"type": "FARGATE", "maxvCpus": $SERVERS}, "simulation": {"startupSeconds": 0}}],
+  "jobQueues": [{"jobQueueName": "q", "priority": 1, "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ce"}]}],
+  "jobDefinitions": [{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["FARGATE"],
+    "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+  "workload": [{"arrivals": {"process": "poisson", "ratePerHour": rate}, "count": n,
+    "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
+    "runtime": {"distribution": "exponential", "meanSeconds": $MEAN}}]}, open(path, "w"))
+PY
+  echo "$f"
+}
+
+measure() { # command... -> "cpu_seconds peak_rss_kib" (best CPU time of RUNS runs)
+  local best="" rss=0
+  for _ in $(seq $RUNS); do
+    /usr/bin/time -f "%U %S %M" -o "$WORK/t" "$@" > /dev/null
+    read -r u s m < "$WORK/t"
+    local cpu; cpu=$(python3 -c "print(max($u + $s, 0.001))")
+    if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $cpu < $best else 1)"; then best=$cpu; fi
+    [ "$m" -gt "$rss" ] && rss=$m
+  done
+  echo "$best $rss"
+}
+
+row() { # tool jobs cpu rss
+  python3 -c "print(f'{\"$1\":<10} {$2:>10} {$3:>9.3f} {$2/$3:>15,.0f} {$4/1024:>10.1f}')"
+}
+
+echo "batchsim vs peers: M/M/$SERVERS FIFO, load $LOAD, mean runtime ${MEAN}s, seed $SEED"
+echo "date: $(date -u +%Y-%m-%d), machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem/{print $2}') GiB"
+printf '%-10s %10s %9s %15s %10s\n' tool jobs "cpu s" "jobs/cpu-s" "peak MiB"
+declare -A RATE
+for n in $SIZES; do
+  f=$(scenario "$n")
+  read -r cpu rss < <(measure "$BATCHSIM" run "$f" --format json)
+  row batchsim "$n" "$cpu" "$rss"; RATE[batchsim-$n]=$(python3 -c "print($n / $cpu)")
+  if [ -n "$LIMIT" ]; then
+    read -r cpu rss < <(measure "$LIMIT" "$SERVERS" "$LOAD" "$MEAN" "$n" "$SEED")
+    row bare-loop "$n" "$cpu" "$rss"; RATE[limit-$n]=$(python3 -c "print($n / $cpu)")
+  fi
+done
+if [ -n "$SIMPY" ]; then
+  f=$(scenario "$SIMPY_JOBS")
+  read -r cpu rss < <(measure "$BATCHSIM" run "$f" --format json)
+  row batchsim "$SIMPY_JOBS" "$cpu" "$rss"; RATE[batchsim-simpy]=$(python3 -c "print($SIMPY_JOBS / $cpu)")
+  read -r cpu rss < <(measure $SIMPY "$SERVERS" "$LOAD" "$MEAN" "$SIMPY_JOBS" "$SEED")
+  row simpy "$SIMPY_JOBS" "$cpu" "$rss"; RATE[simpy]=$(python3 -c "print($SIMPY_JOBS / $cpu)")
+fi
+echo
+big=$(echo $SIZES | awk '{print $NF}')
+mid=1000000
+if [ -n "$LIMIT" ]; then
+  python3 -c "print(f'batchsim / bare loop at $mid jobs: {${RATE[batchsim-$mid]} / ${RATE[limit-$mid]} * 100:.0f}% (target: at least 25%)')"
+fi
+if [ -n "$SIMPY" ]; then
+  python3 -c "print(f'batchsim / SimPy at $SIMPY_JOBS jobs: {${RATE[batchsim-simpy]} / ${RATE[simpy]}:.0f}x (target: at least 100x)')"
+fi
+first=$(echo $SIZES | awk '{print $1}')
+python3 -c "print(f'batchsim cost per job: {1e9 / ${RATE[batchsim-$first]}:.0f} ns at $first jobs, {1e9 / ${RATE[batchsim-$big]}:.0f} ns at $big jobs')"
+echo
+echo "memory: a 5,000,000-job stream without per-job output"
+f=$(scenario 5000000)
+read -r cpu rss < <(RUNS=1 measure "$BATCHSIM" run "$f" --format json)
+python3 -c "print(f'  peak RSS {$rss / 1024:.1f} MiB in {$cpu:.2f} CPU-s (target: under 200 MiB)')"
