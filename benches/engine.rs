@@ -68,5 +68,117 @@ fn mmc_stream(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, event_queue, mmc_stream);
+/// A deep backlog: a million jobs queued at once on 10 vCPUs. Each dispatch pass looks at
+/// the queue's head only, so the cost per job must not grow with the backlog.
+fn deep_backlog(c: &mut Criterion) {
+    let mut g = c.benchmark_group("deep_backlog");
+    g.sample_size(10);
+    for jobs in [10_000u64, 1_000_000] {
+        let v = json!({
+            "computeEnvironments": [{"computeEnvironmentName": "ce", "type": "MANAGED",
+                "computeResources": {"type": "FARGATE", "maxvCpus": 10}, "simulation": {"startupSeconds": 0}}],
+            "jobQueues": [{"jobQueueName": "q", "priority": 1, "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ce"}]}],
+            "jobDefinitions": [{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["FARGATE"],
+                "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+            "workload": [{"arrivals": {"process": "every", "seconds": 0.001}, "count": jobs,
+                "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
+                "runtime": {"distribution": "fixed", "seconds": 1}}]
+        });
+        let s = Scenario::from_value(&v, "backlog.json").expect("valid");
+        g.throughput(Throughput::Elements(jobs));
+        g.bench_with_input(BenchmarkId::new("jobs", jobs), &s, |b, s| {
+            b.iter(|| {
+                Simulation::new(s, Options::default())
+                    .expect("runs")
+                    .run()
+                    .jobs
+                    .succeeded
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Fair share with many shares: 50 fair-share queues on 50 compute environments, 10 shares
+/// each (500 active shares), every share submitting a stream.
+fn many_shares(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fair_share");
+    g.sample_size(10);
+    let (queues, shares_per_queue, per_share) = (50usize, 10usize, 400u64);
+    let ces: Vec<_> = (0..queues)
+        .map(|i| {
+            json!({"computeEnvironmentName": format!("ce{i}"), "type": "MANAGED",
+            "computeResources": {"type": "FARGATE", "maxvCpus": 16}, "simulation": {"startupSeconds": 0}})
+        })
+        .collect();
+    let qs: Vec<_> = (0..queues)
+        .map(|i| {
+            json!({"jobQueueName": format!("q{i}"), "priority": i, "schedulingPolicyArn": "fs",
+            "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": format!("ce{i}")}]})
+        })
+        .collect();
+    let mut workload = Vec::new();
+    for q in 0..queues {
+        for s in 0..shares_per_queue {
+            workload.push(json!({"arrivals": {"process": "poisson", "ratePerHour": 20}, "count": per_share,
+                "submitJob": {"jobName": "j", "jobQueue": format!("q{q}"), "jobDefinition": "d", "shareIdentifier": format!("s{s}")},
+                "runtime": {"distribution": "exponential", "meanSeconds": 900}}));
+        }
+    }
+    let v = json!({"computeEnvironments": ces, "jobQueues": qs,
+        "schedulingPolicies": [{"name": "fs", "fairsharePolicy": {"shareDecaySeconds": 3600}}],
+        "jobDefinitions": [{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["FARGATE"],
+            "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+        "workload": workload});
+    let s = Scenario::from_value(&v, "shares.json").expect("valid");
+    let jobs = queues as u64 * shares_per_queue as u64 * per_share;
+    g.throughput(Throughput::Elements(jobs));
+    g.bench_function(BenchmarkId::new("50_queues_500_shares", jobs), |b| {
+        b.iter(|| {
+            Simulation::new(&s, Options::default())
+                .expect("runs")
+                .run()
+                .jobs
+                .succeeded
+        })
+    });
+    g.finish();
+}
+
+/// EC2 packing with many instances: 1,000 jobs of mixed sizes at a time on up to 4,096
+/// vCPUs of m5 instances (hundreds of instances up at once).
+fn ec2_packing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ec2_packing");
+    g.sample_size(10);
+    let jobs = 100_000u64;
+    let v = json!({
+        "computeEnvironments": [{"computeEnvironmentName": "ec2", "type": "MANAGED",
+            "computeResources": {"type": "EC2", "minvCpus": 0, "maxvCpus": 4096, "instanceTypes": ["m5"],
+                                 "allocationStrategy": "BEST_FIT_PROGRESSIVE"},
+            "simulation": {"instanceLaunchSeconds": 60, "startupSeconds": 5, "scaleInIdleSeconds": 300}}],
+        "jobQueues": [{"jobQueueName": "q", "priority": 1, "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ec2"}]}],
+        "jobDefinitions": [
+            {"jobDefinitionName": "small", "type": "container", "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "3000"}]}},
+            {"jobDefinitionName": "big", "type": "container", "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "4"}, {"type": "MEMORY", "value": "15000"}]}}],
+        "workload": [
+            {"arrivals": {"process": "poisson", "ratePerHour": 6000}, "count": jobs * 3 / 4,
+             "submitJob": {"jobName": "s", "jobQueue": "q", "jobDefinition": "small"}, "runtime": {"distribution": "exponential", "meanSeconds": 1200}},
+            {"arrivals": {"process": "poisson", "ratePerHour": 2000}, "count": jobs / 4,
+             "submitJob": {"jobName": "b", "jobQueue": "q", "jobDefinition": "big"}, "runtime": {"distribution": "exponential", "meanSeconds": 1200}}]
+    });
+    let s = Scenario::from_value(&v, "ec2.json").expect("valid");
+    g.throughput(Throughput::Elements(jobs));
+    g.bench_function(BenchmarkId::new("jobs", jobs), |b| {
+        b.iter(|| {
+            Simulation::new(&s, Options::default())
+                .expect("runs")
+                .run()
+                .jobs
+                .succeeded
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, event_queue, mmc_stream, deep_backlog, many_shares, ec2_packing);
 criterion_main!(benches);

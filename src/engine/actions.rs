@@ -3,11 +3,11 @@
 
 use super::attempt::{AttemptEnd, Ending};
 use super::jobs::JobSlot;
+use super::jobs::Reason;
 use super::submit::NameTarget;
 use super::{QueuePolicy, Simulation};
 use crate::model::{Action, JobId, JobStatus, QueueId};
 use crate::policy::FairShare;
-use super::jobs::Reason;
 
 impl Simulation {
     pub(super) fn apply_action(&mut self, action: &Action) {

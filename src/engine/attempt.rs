@@ -9,7 +9,6 @@ use crate::policy::QueuedJob;
 use crate::report::JobRecord;
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 /// Refused submissions listed one by one in the warnings; past this a summary line counts
 /// the rest.
@@ -172,10 +171,8 @@ impl Simulation {
             if self.metrics.queues.len() > 1 {
                 self.metrics.queues[job.queue.index()].wait.record(wait);
             }
-            if !job.spec.share.is_empty() {
-                if let Some(s) = self.metrics.shares.get_mut(job.spec.share.as_ref()) {
-                    s.counts.wait.record(wait);
-                }
+            if let Some(s) = self.metrics.shares.get_mut(job.spec.share_ix as usize) {
+                s.counts.wait.record(wait);
             }
         }
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
@@ -324,7 +321,7 @@ impl Simulation {
 
     /// Accounts an attempt's use of its compute environment up to `until` (RUNNING time;
     /// Fargate bill from dispatch).
-    fn account_attempt(&mut self, a: &Attempt, share: &str, r: &Resources, until: SimTime) {
+    fn account_attempt(&mut self, a: &Attempt, share_ix: u32, r: &Resources, until: SimTime) {
         let mv = u128::from(r.millivcpus);
         let ce = &self.ces[a.ce.index()];
         let m = &mut self.metrics.ces[a.ce.index()];
@@ -334,10 +331,8 @@ impl Simulation {
             if ce.spec.kind.is_fargate() {
                 m.provisioned_millivcpu_ms += mv * ms;
             }
-            if !share.is_empty() {
-                if let Some(s) = self.metrics.shares.get_mut(share) {
-                    s.millivcpu_ms += mv * ms;
-                }
+            if let Some(s) = self.metrics.shares.get_mut(share_ix as usize) {
+                s.millivcpu_ms += mv * ms;
             }
         }
         if ce.spec.kind.is_fargate() {
@@ -361,8 +356,8 @@ impl Simulation {
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.get(slot) else { return };
         qr.set.add_held(&job.spec.share, -(mv as i64), now);
-        let share = if job.spec.share.is_empty() { None } else { Some(job.spec.share.clone()) };
-        self.account_attempt(&a, share.as_deref().unwrap_or(""), &r, now);
+        let share_ix = job.spec.share_ix;
+        self.account_attempt(&a, share_ix, &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
@@ -531,13 +526,13 @@ impl Simulation {
     /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
     /// integrated to `end`.
     pub(super) fn close_books(&mut self, end: SimTime) {
-        let live: Vec<(Attempt, Arc<str>, Resources)> = self
+        let live: Vec<(Attempt, u32, Resources)> = self
             .jobs
             .iter()
-            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.share.clone(), j.resources)))
+            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.share_ix, j.resources)))
             .collect();
-        for (a, share, r) in live {
-            self.account_attempt(&a, &share, &r, end);
+        for (a, share_ix, r) in live {
+            self.account_attempt(&a, share_ix, &r, end);
         }
         for i in 0..self.ces.len() {
             self.integrate_max(CeId(i as u32), end);
@@ -577,17 +572,14 @@ fn count_end(
     bump(&mut m.all);
     bump(&mut m.queues[job.queue.index()]);
     m.turnaround.record(now.since(job.submitted_at).as_millis());
-    if job.spec.share.is_empty() {
-        return false;
-    }
-    if let Some(s) = m.shares.get_mut(job.spec.share.as_ref()) {
-        bump(&mut s.counts);
-    }
+    let ix = job.spec.share_ix as usize;
+    let Some(s) = m.shares.get_mut(ix) else { return false };
+    bump(&mut s.counts);
     let qr = &mut queues[job.queue.index()];
-    if let Some(n) = qr.active_shares.get_mut(&job.spec.share) {
-        *n -= 1;
+    if let Some(n) = qr.active.get_mut(ix) {
+        *n = n.saturating_sub(1);
         if *n == 0 {
-            qr.active_shares.remove(&job.spec.share);
+            qr.active_count -= 1;
             qr.stalled = false;
             return true;
         }

@@ -42,9 +42,17 @@ impl Simulation {
                     placed = true;
                 }
                 None => {
-                    // FIFO: the head stays the head until something changes. A fair-share
-                    // pick can change with time (usage decays), so it is asked again.
-                    if matches!(self.queues[q.index()].policy, QueuePolicy::Fifo) {
+                    // FIFO: the head stays the head until something changes, so the queue
+                    // can rest until then. A fair-share pick can change with time (usage
+                    // decays), so the queue rests only when no share's first job fits
+                    // anywhere now: then no pick could place anything until capacity or the
+                    // queue changes. A custom policy may pick any job: it is always asked.
+                    let rest = match &self.queues[q.index()].policy {
+                        QueuePolicy::Fifo => true,
+                        QueuePolicy::FairShare(_) => !self.some_share_head_fits(q),
+                        QueuePolicy::Custom(_) => false,
+                    };
+                    if rest {
                         self.queues[q.index()].stalled = true;
                     }
                     blocked = Some(slot);
@@ -57,6 +65,16 @@ impl Simulation {
             placed |= self.backfill(q, head);
         }
         placed
+    }
+
+    /// Whether the first job of some share of queue `q` could be placed now.
+    fn some_share_head_fits(&self, q: QueueId) -> bool {
+        let view = self.queues[q.index()].set.view(self.now);
+        let fits = view
+            .shares()
+            .filter_map(|s| s.head())
+            .any(|j| self.find_ce(q, JobSlot(j.slot)).is_some());
+        fits
     }
 
     /// The job queue `q`'s policy offers next.
@@ -120,7 +138,7 @@ impl Simulation {
         if c == 0 {
             return true;
         }
-        let active = qr.active_shares.len() as i32;
+        let active = qr.active_count as i32;
         let limit =
             f64::from(self.ces[ce.index()].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
         (qr.held_on_ce[ce.index()] + u64::from(millivcpus)) as f64 <= limit + 1e-9

@@ -4,8 +4,8 @@
 use super::capacity::Placement;
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
-use super::jobs::{Claim, JobSlot};
 use super::jobs::Reason;
+use super::jobs::{Claim, JobSlot};
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironmentType, Resources};
 use crate::time::SimTime;

@@ -22,6 +22,8 @@ pub struct JobSpec {
     pub name: Arc<str>,
     /// `shareIdentifier` ("" on FIFO queues).
     pub share: Arc<str>,
+    /// The share's number in the run (`u32::MAX` for no share).
+    pub share_ix: u32,
     /// Effective retry strategy (submission override, else the definition's).
     pub retry: RetryStrategy,
     /// Effective timeout.

@@ -79,8 +79,10 @@ pub(crate) struct QueueRuntime {
     pub fit_counts: Vec<u64>,
     /// The job the queue could not place at its last pass (the blocked head), if any.
     pub head: Option<(crate::model::JobId, jobs::JobSlot)>,
-    /// Jobs SUBMITTED..RUNNING per share identifier (fair share's active shares).
-    pub active_shares: BTreeMap<std::sync::Arc<str>, u64>,
+    /// Jobs SUBMITTED..RUNNING per share number (fair share's active shares).
+    pub active: Vec<u64>,
+    /// Shares with a job SUBMITTED..RUNNING in this queue.
+    pub active_count: usize,
 }
 
 /// One compute environment's capacity use at an instant.
@@ -152,6 +154,8 @@ pub struct Simulation {
     dispatch_needed: bool,
     warnings: Vec<String>,
     rejected: u64,
+    /// Share identifiers by name, numbered in order of appearance.
+    share_ids: BTreeMap<std::sync::Arc<str>, u32>,
     /// Bumped by every action: cached resolutions of submissions are then redone.
     config_generation: u64,
     /// Outcomes of ended jobs submitted through the API (dependencies by id).
@@ -217,6 +221,7 @@ impl Simulation {
             dispatch_needed: false,
             warnings: Vec::new(),
             rejected: 0,
+            share_ids: BTreeMap::new(),
             config_generation: 0,
             api_outcomes: BTreeMap::new(),
             observer: None,
@@ -257,7 +262,8 @@ impl Simulation {
             head: None,
             held_on_ce: vec![0; self.ces.len()],
             fit_counts: vec![0; spec.compute_environments.len()],
-            active_shares: BTreeMap::new(),
+            active: Vec::new(),
+            active_count: 0,
             spec,
         }
     }

@@ -1,8 +1,8 @@
 //! Submissions: the workload sources, SubmitJob, array jobs and dependencies.
 
 use super::api::ApiSubmission;
-use super::jobs::{Job, JobSlot, JobSpec, Waiter};
 use super::jobs::Reason;
+use super::jobs::{Job, JobSlot, JobSpec, Waiter};
 use super::Simulation;
 use crate::model::job_definition::JobDefinitionId;
 use crate::model::{Action, JobId, JobStatus, Platform, QueueId, QueueState, Resources, TimedAction};
@@ -447,8 +447,8 @@ impl Simulation {
                 qr.spec.name
             ));
         }
-        if fair && !qr.active_shares.contains_key(share) && qr.active_shares.len() >= super::attempt::MAX_ACTIVE_SHARES
-        {
+        let inactive = qr.active.get(spec.share_ix as usize).is_none_or(|n| *n == 0);
+        if fair && inactive && qr.active_count >= super::attempt::MAX_ACTIVE_SHARES {
             return Err(format!(
                 "job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused",
                 qr.spec.name,
@@ -641,10 +641,12 @@ impl Simulation {
                 }
             }
         }
+        let share_ix = self.intern_share(&share);
         let def = self.definitions.get(def_id);
         let spec = Arc::new(JobSpec {
             name,
             share,
+            share_ix,
             retry: t.retry_strategy.clone().unwrap_or_else(|| def.retry_strategy.clone()),
             timeout: t.timeout.or(def.timeout),
             definition: Arc::from(def.name_revision()),
@@ -663,6 +665,21 @@ impl Simulation {
         spec
     }
 
+    /// The run's number of a share identifier (`u32::MAX` for none), numbering new ones.
+    fn intern_share(&mut self, share: &Arc<str>) -> u32 {
+        if share.is_empty() {
+            return u32::MAX;
+        }
+        if let Some(&ix) = self.share_ids.get(share) {
+            return ix;
+        }
+        let ix = self.metrics.share_names.len() as u32;
+        self.share_ids.insert(share.clone(), ix);
+        self.metrics.share_names.push(share.clone());
+        self.metrics.shares.push(Default::default());
+        ix
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn create_job(
         &mut self,
@@ -678,12 +695,17 @@ impl Simulation {
         let m = &mut self.metrics;
         m.all.submitted += 1;
         m.queues[queue.index()].submitted += 1;
-        if !spec.share.is_empty() {
-            m.shares.entry(spec.share.to_string()).or_default().counts.submitted += 1;
-            *self.queues[queue.index()]
-                .active_shares
-                .entry(spec.share.clone())
-                .or_insert(0) += 1;
+        if spec.share_ix != u32::MAX {
+            let ix = spec.share_ix as usize;
+            m.shares[ix].counts.submitted += 1;
+            let qr = &mut self.queues[queue.index()];
+            if qr.active.len() <= ix {
+                qr.active.resize(ix + 1, 0);
+            }
+            qr.active[ix] += 1;
+            if qr.active[ix] == 1 {
+                qr.active_count += 1;
+            }
         }
         self.jobs.insert(Job {
             id,

@@ -6,15 +6,43 @@ use crate::model::SchedulingPolicy as FairsharePolicy;
 /// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
 /// identifier), then that share's first job (higher `schedulingPriority` first, then
 /// submission order). CONTRACT section 6.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct FairShare {
     policy: FairsharePolicy,
+    /// Each share's weight by share number, with the identifier it was computed for (a
+    /// policy used on another queue view recomputes on a mismatch).
+    weights: std::cell::RefCell<Vec<Option<(Box<str>, f64)>>>,
+}
+
+impl PartialEq for FairShare {
+    fn eq(&self, other: &Self) -> bool {
+        self.policy == other.policy
+    }
 }
 
 impl FairShare {
     /// The fair-share policy for `policy`'s weights.
     pub fn new(policy: FairsharePolicy) -> FairShare {
-        FairShare { policy }
+        FairShare {
+            policy,
+            weights: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The weight of share number `index` (its identifier is `identifier`), cached.
+    fn weight(&self, index: usize, identifier: &str) -> f64 {
+        let mut cache = self.weights.borrow_mut();
+        if cache.len() <= index {
+            cache.resize(index + 1, None);
+        }
+        match &cache[index] {
+            Some((id, w)) if **id == *identifier => *w,
+            _ => {
+                let w = self.policy.weight_of(identifier);
+                cache[index] = Some((identifier.into(), w));
+                w
+            }
+        }
     }
 
     /// The scheduling policy this picks for.
@@ -28,7 +56,7 @@ impl SchedulingPolicy for FairShare {
         let mut best: Option<(f64, &str, &'a QueuedJob)> = None;
         for share in view.shares() {
             let Some(head) = share.head() else { continue };
-            let w = self.policy.weight_of(share.identifier());
+            let w = self.weight(share.index(), share.identifier());
             let score = w * (share.vcpus_held() + share.decayed_usage_per_decay());
             let better = match best {
                 None => true,

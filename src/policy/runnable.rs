@@ -308,6 +308,7 @@ impl<'a> QueueView<'a> {
 
     fn share_view(&self, i: usize) -> ShareView<'a> {
         ShareView {
+            index: i,
             share: &self.set.shares[i],
             view_scale: self.inv_scale,
             decay_ms: self.set.decay_ms,
@@ -330,12 +331,19 @@ impl<'a> QueueView<'a> {
 /// One share of a [`QueueView`].
 #[derive(Clone, Copy)]
 pub struct ShareView<'a> {
+    index: usize,
     share: &'a Share,
     view_scale: f64,
     decay_ms: Option<f64>,
 }
 
 impl<'a> ShareView<'a> {
+    /// The share's number in this queue (stable for the queue's life; policies can cache
+    /// per-share data by it).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
     /// `shareIdentifier` (empty on FIFO queues).
     pub fn identifier(&self) -> &'a str {
         &self.share.identifier

@@ -2,7 +2,6 @@
 
 use super::stats::StatsAccumulator;
 use crate::time::SimTime;
-use std::collections::BTreeMap;
 
 /// Job counts of one group (the run, a queue, a share).
 #[derive(Clone, Debug, Default)]
@@ -58,8 +57,10 @@ pub struct Metrics {
     pub turnaround: StatsAccumulator,
     /// Per queue, by queue index.
     pub queues: Vec<Counts>,
-    /// Per share identifier.
-    pub shares: BTreeMap<String, ShareMetrics>,
+    /// Per share, by the engine's share number (see `share_names`).
+    pub shares: Vec<ShareMetrics>,
+    /// The share identifiers, by share number.
+    pub share_names: Vec<std::sync::Arc<str>>,
     /// Per compute environment, by index.
     pub ces: Vec<CeMetrics>,
 }

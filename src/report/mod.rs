@@ -220,8 +220,10 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
         })
         .collect();
     let shares = m
-        .shares
+        .share_names
         .iter()
+        .zip(&m.shares)
+        .filter(|(_, s)| s.counts.submitted > 0)
         .map(|(name, s)| {
             let r = ShareReport {
                 submitted: s.counts.submitted,
@@ -229,7 +231,7 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
                 vcpu_seconds: millivcpu_ms_to_vcpu_s(s.millivcpu_ms),
                 wait_seconds: s.counts.wait.stats(),
             };
-            (name.clone(), r)
+            (name.to_string(), r)
         })
         .collect();
     let mut total = 0.0;
