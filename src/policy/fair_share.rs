@@ -6,12 +6,15 @@ use crate::model::SchedulingPolicy as FairsharePolicy;
 /// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
 /// identifier), then that share's first job (higher `schedulingPriority` first, then
 /// submission order). CONTRACT section 6.
+/// A share's weight and the identifier it was looked up for.
+type CachedWeight = (Box<str>, f64);
+
 #[derive(Clone, Debug)]
 pub struct FairShare {
     policy: FairsharePolicy,
     /// Each share's weight by share number, with the identifier it was computed for (a
     /// policy used on another queue view recomputes on a mismatch).
-    weights: std::cell::RefCell<Vec<Option<(Box<str>, f64)>>>,
+    weights: std::cell::RefCell<Vec<Option<CachedWeight>>>,
 }
 
 impl PartialEq for FairShare {
