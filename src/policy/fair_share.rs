@@ -3,12 +3,12 @@
 use super::{QueueView, QueuedJob, SchedulingPolicy};
 use crate::model::SchedulingPolicy as FairsharePolicy;
 
-/// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
-/// identifier), then that share's first job (higher `schedulingPriority` first, then
-/// submission order). CONTRACT section 6.
 /// A share's weight and the identifier it was looked up for.
 type CachedWeight = (Box<str>, f64);
 
+/// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
+/// identifier), then that share's first job (higher `schedulingPriority` first, then
+/// submission order). CONTRACT section 6.
 #[derive(Clone, Debug)]
 pub struct FairShare {
     policy: FairsharePolicy,
