@@ -2,9 +2,9 @@
 //! cancel/terminate, which the library API uses too.
 
 use super::attempt::{AttemptEnd, Ending};
+use super::dependencies::NameTarget;
 use super::jobs::JobSlot;
 use super::jobs::Reason;
-use super::submit::NameTarget;
 use super::{QueuePolicy, Simulation};
 use crate::model::{Action, JobId, JobStatus, QueueId};
 use crate::policy::FairShare;

@@ -1,8 +1,8 @@
 //! The library API for programs that drive a simulation: submissions between steps, name
 //! lookups, queue snapshots and an event observer.
 
+use super::dependencies::DepTarget;
 use super::jobs::JobSlot;
-use super::submit::DepTarget;
 use super::{QueuePolicy, Simulation};
 use crate::model::{CeId, JobId, JobStatus, QueueId, RetryStrategy};
 use crate::policy::{Fifo, SchedulingPolicy};

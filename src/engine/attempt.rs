@@ -436,10 +436,10 @@ impl Simulation {
                 });
             }
             if self.names.is_referenced(&job.spec.name) {
-                if let Some(super::submit::NameTarget::Live(_, id)) = self.names.get(&job.spec.name) {
+                if let Some(super::dependencies::NameTarget::Live(_, id)) = self.names.get(&job.spec.name) {
                     if id == job_id {
                         self.names
-                            .set(&job.spec.name, super::submit::NameTarget::Ended(job_id, ok));
+                            .set(&job.spec.name, super::dependencies::NameTarget::Ended(job_id, ok));
                     }
                 }
             }

@@ -19,12 +19,14 @@ mod attempt;
 mod backfill;
 mod blocked;
 mod capacity;
+mod dependencies;
 mod dispatch;
 pub mod ec2;
 pub mod event;
 mod instances;
 pub mod jobs;
 pub mod queue;
+mod sources;
 mod submit;
 
 use crate::error::Error;
@@ -39,11 +41,11 @@ use capacity::CeRuntime;
 use event::Event;
 use jobs::JobTable;
 use queue::EventQueue;
+use sources::Sources;
 use std::collections::BTreeMap;
-use submit::Sources;
 
 pub use api::{JobEvent, SnapshotEntry, SubmitError, SubmitJob};
-pub use submit::Submission;
+pub use sources::Submission;
 
 /// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
 /// per-job records.
@@ -167,8 +169,8 @@ pub struct Simulation {
     strict_on: bool,
     /// Some queue backfills: compute environments track their attempts.
     backfill_on: bool,
-    names: submit::NameIndex,
-    arrays: submit::ArrayTable,
+    names: dependencies::NameIndex,
+    arrays: dependencies::ArrayTable,
 }
 
 impl Simulation {
@@ -234,8 +236,8 @@ impl Simulation {
                 .job_queues
                 .iter()
                 .any(|q| q.backfill != crate::model::Backfill::None),
-            names: submit::NameIndex::new(&scenario.workload, &scenario.actions),
-            arrays: submit::ArrayTable::default(),
+            names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
+            arrays: dependencies::ArrayTable::default(),
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
         sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];

@@ -18,12 +18,14 @@
 //! assert!(text.contains("did you mean `computeEnvironment`?"), "{text}");
 //! ```
 
+mod actions;
 mod builder;
-mod jobs;
+mod definitions;
 pub mod raw;
 pub mod schema;
 pub mod suggest;
 mod validate;
+mod workload;
 
 use crate::error::{Error, Problem, Problems};
 use crate::model::{ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, TimedAction};

@@ -190,7 +190,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         .enumerate()
         .map(|(i, q)| job_queue(&mut ctx, i, q))
         .collect();
-    let jobs = super::jobs::convert_jobs(&mut ctx, &raw, &queues, until, base_dir);
+    let jobs = super::workload::convert_jobs(&mut ctx, &raw, &queues, until, base_dir);
 
     if !ctx.problems.is_empty() {
         return Err(ctx.problems);

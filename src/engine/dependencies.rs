@@ -1,0 +1,221 @@
+//! Array jobs and dependencies: what a name or id in `dependsOn` means now, and the links
+//! that make a dependent wait for (or fail with) the jobs it depends on.
+
+use super::jobs::{JobSlot, Reason, Waiter};
+use super::Simulation;
+use crate::model::{Action, JobId, TimedAction};
+use crate::workload::{ArrayDependency, JobTemplate, WorkloadEntry};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a referenced job name currently means.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum NameTarget {
+    /// A single job, live in `slot`.
+    Live(JobSlot, JobId),
+    /// A single job that ended (true = succeeded).
+    Ended(JobId, bool),
+    /// An array job (parent index in the [`ArrayTable`]).
+    Array(u32),
+}
+
+/// The latest job of each name that a dependency or an action refers to. Only referenced
+/// names are tracked, so streams of millions of jobs cost nothing here.
+#[derive(Default)]
+pub(crate) struct NameIndex {
+    referenced: BTreeSet<String>,
+    latest: BTreeMap<String, NameTarget>,
+}
+
+impl NameIndex {
+    pub fn new(workload: &[WorkloadEntry], actions: &[TimedAction]) -> NameIndex {
+        let mut referenced = BTreeSet::new();
+        let base = |s: &str| -> String {
+            match s.rsplit_once(':') {
+                Some((b, ix)) if ix.parse::<u32>().is_ok() => b.to_owned(),
+                _ => s.to_owned(),
+            }
+        };
+        for e in workload {
+            let t = match e {
+                WorkloadEntry::Submission { template, .. }
+                | WorkloadEntry::Stream { template, .. }
+                | WorkloadEntry::Trace { template, .. } => template,
+            };
+            for d in &t.depends_on {
+                if !d.job.is_empty() {
+                    referenced.insert(base(&d.job));
+                }
+            }
+        }
+        for a in actions {
+            if let Action::CancelJob { job, .. } | Action::TerminateJob { job, .. } = &a.action {
+                referenced.insert(base(job));
+            }
+        }
+        NameIndex {
+            referenced,
+            latest: BTreeMap::new(),
+        }
+    }
+
+    pub fn is_referenced(&self, name: &str) -> bool {
+        !self.referenced.is_empty() && self.referenced.contains(name)
+    }
+
+    pub fn set(&mut self, name: &str, target: NameTarget) {
+        self.latest.insert(name.to_owned(), target);
+    }
+
+    pub fn get(&self, name: &str) -> Option<NameTarget> {
+        self.latest.get(name).copied()
+    }
+}
+
+/// State of one array job's parent.
+pub(crate) struct ArrayParent {
+    pub id: JobId,
+    pub size: u32,
+    pub ended: u32,
+    pub failed: bool,
+    /// Each child's slot while live, or its result once ended (true = succeeded).
+    pub children: Vec<Result<JobSlot, bool>>,
+    pub waiters: Vec<Waiter>,
+}
+
+/// Array parents, by index (a parent is dropped from memory when it ends and nothing refers
+/// to it by name).
+#[derive(Default)]
+pub(crate) struct ArrayTable {
+    pub parents: BTreeMap<u32, ArrayParent>,
+    next: u32,
+}
+
+impl ArrayTable {
+    pub(super) fn insert(&mut self, p: ArrayParent) -> u32 {
+        let i = self.next;
+        self.next += 1;
+        self.parents.insert(i, p);
+        i
+    }
+}
+
+/// A resolved dependency of a new job.
+pub(super) enum DepTarget {
+    Job(JobSlot, JobId),
+    Parent(u32),
+    Met,
+    Failed(JobId),
+}
+
+impl Simulation {
+    pub(super) fn resolve_dependencies(
+        &self,
+        t: &JobTemplate,
+    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
+        let mut out = Vec::new();
+        for d in &t.depends_on {
+            if d.job.is_empty() {
+                continue;
+            }
+            let (base, index) = match d.job.rsplit_once(':') {
+                Some((b, ix)) if ix.parse::<u32>().is_ok() => (b, ix.parse::<u32>().ok()),
+                _ => (d.job.as_str(), None),
+            };
+            let target = match (self.names.get(base), index) {
+                (Some(NameTarget::Live(slot, id)), _) => DepTarget::Job(slot, id),
+                (Some(NameTarget::Ended(id, ok)), _) => {
+                    if ok {
+                        DepTarget::Met
+                    } else {
+                        DepTarget::Failed(id)
+                    }
+                }
+                (Some(NameTarget::Array(p)), Some(i)) => self.child_target(p, i),
+                (Some(NameTarget::Array(p)), None) => {
+                    if d.kind == Some(ArrayDependency::NToN) {
+                        // Resolved per child in `attach_dependencies`.
+                        out.push((DepTarget::Parent(p), d.kind));
+                        continue;
+                    }
+                    self.parent_target(p)
+                }
+                // Validation guarantees an earlier submission in the file; when that one was
+                // refused at run time (disabled queue, ...), AWS would refuse a dependency on
+                // a job that does not exist.
+                (None, _) => return Err(base.to_owned()),
+            };
+            out.push((target, d.kind));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn child_target(&self, p: u32, i: u32) -> DepTarget {
+        let Some(parent) = self.arrays.parents.get(&p) else {
+            return DepTarget::Met;
+        };
+        match parent.children.get(i as usize) {
+            Some(Ok(slot)) => DepTarget::Job(*slot, JobId::child(parent.id.submission, i)),
+            Some(Err(true)) | None => DepTarget::Met,
+            Some(Err(false)) => DepTarget::Failed(JobId::child(parent.id.submission, i)),
+        }
+    }
+
+    pub(super) fn parent_target(&self, p: u32) -> DepTarget {
+        match self.arrays.parents.get(&p) {
+            Some(parent) if parent.ended < parent.size => DepTarget::Parent(p),
+            Some(parent) if parent.failed => DepTarget::Failed(parent.id),
+            _ => DepTarget::Met,
+        }
+    }
+
+    pub(super) fn attach_dependencies(
+        &mut self,
+        slot: JobSlot,
+        id: JobId,
+        deps: &[(DepTarget, Option<ArrayDependency>)],
+        child: Option<u32>,
+    ) {
+        for (target, kind) in deps {
+            let t = match (target, kind, child) {
+                (DepTarget::Parent(p), Some(ArrayDependency::NToN), Some(i)) => self.child_target(*p, i),
+                (DepTarget::Parent(p), Some(ArrayDependency::NToN), None) => self.parent_target(*p),
+                (DepTarget::Job(s, j), _, _) => DepTarget::Job(*s, *j),
+                (DepTarget::Parent(p), _, _) => DepTarget::Parent(*p),
+                (DepTarget::Met, _, _) => DepTarget::Met,
+                (DepTarget::Failed(j), _, _) => DepTarget::Failed(*j),
+            };
+            self.wait_on(slot, id, t);
+        }
+    }
+
+    pub(super) fn wait_on(&mut self, slot: JobSlot, id: JobId, target: DepTarget) {
+        match target {
+            DepTarget::Met => {}
+            DepTarget::Failed(dep) => {
+                if let Some(j) = self.jobs.get_mut(slot) {
+                    j.unmet += 1;
+                    if j.status_reason.is_none() {
+                        j.status_reason = Some(Reason::from(format!("Dependent job {dep} failed")));
+                    }
+                }
+            }
+            DepTarget::Job(s, dep_id) => {
+                let live = self.jobs.get(s).is_some_and(|j| j.id == dep_id);
+                if let (true, Some(dep)) = (live, self.jobs.get_mut(s)) {
+                    dep.waiters.push(Waiter::Job(slot, id));
+                    if let Some(j) = self.jobs.get_mut(slot) {
+                        j.unmet += 1;
+                    }
+                }
+            }
+            DepTarget::Parent(p) => {
+                if let Some(parent) = self.arrays.parents.get_mut(&p) {
+                    parent.waiters.push(Waiter::Job(slot, id));
+                    if let Some(j) = self.jobs.get_mut(slot) {
+                        j.unmet += 1;
+                    }
+                }
+            }
+        }
+    }
+}
