@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 
 /// Refused submissions listed one by one in the warnings; past this a summary line counts
 /// the rest.
-pub(crate) const MAX_LISTED_REJECTIONS: u64 = 100;
+pub(crate) const MAX_LISTED_REJECTIONS: u64 = 10_000;
 /// AWS: at most 500 active share identifiers per fair-share queue.
 pub(crate) const MAX_ACTIVE_SHARES: usize = 500;
 
