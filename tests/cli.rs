@@ -1,28 +1,11 @@
 //! The command line: determinism, exit codes and error messages for bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn batchsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_batchsim"))
-        .args(args)
-        .output()
-        .expect("run batchsim")
-}
+use common::{batchsim, scenario_path, temp_dir};
 
-fn scenario_path(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("batchsim-cli-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use std::path::Path;
+use std::process::Output;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -36,7 +19,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn same_file_and_seed_give_identical_bytes_and_seed_changes_them() {
-    let dir = temp_dir("det");
+    let dir = temp_dir("cli-det");
     let s = scenario_path("quickstart.json");
     let (a_csv, b_csv, c_csv) = (
         dir.join("a.csv").display().to_string(),
@@ -62,7 +45,7 @@ fn same_file_and_seed_give_identical_bytes_and_seed_changes_them() {
 
 #[test]
 fn json_report_has_the_contract_keys_and_csv_the_contract_header() {
-    let dir = temp_dir("keys");
+    let dir = temp_dir("cli-keys");
     let csv = dir.join("jobs.csv").display().to_string();
     let o = batchsim(&[
         "run",
@@ -169,7 +152,7 @@ const GOOD: &str = r#"{
 
 #[test]
 fn bad_input_exits_2_naming_file_path_and_reason() {
-    let dir = temp_dir("bad");
+    let dir = temp_dir("cli-bad");
     let good = write(&dir, "good.json", GOOD);
     assert!(batchsim(&["validate", &good]).status.success());
     assert!(batchsim(&["run", &good]).status.success());

@@ -1,29 +1,9 @@
 //! `batchsim run --plot`: a well-formed SVG with the run's names and axis labels, output that
 //! does not change the report or the job table, and a small file for a long run.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn batchsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_batchsim"))
-        .args(args)
-        .output()
-        .expect("run batchsim")
-}
-
-fn scenario_path(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("batchsim-plot-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{batchsim, scenario_path, temp_dir};
 
 /// Every element is closed, in order (a small XML well-formedness check).
 fn assert_balanced(svg: &str) {
@@ -57,7 +37,7 @@ fn assert_balanced(svg: &str) {
 
 #[test]
 fn plot_is_well_formed_labelled_and_changes_nothing_else() {
-    let dir = temp_dir("labels");
+    let dir = temp_dir("plot-labels");
     let s = scenario_path("priority-fargate-spot.json");
     let svg_path = dir.join("run.svg").display().to_string();
     let (a_csv, b_csv) = (
@@ -100,7 +80,7 @@ fn plot_is_well_formed_labelled_and_changes_nothing_else() {
 
 #[test]
 fn long_run_draws_a_small_file() {
-    let dir = temp_dir("long");
+    let dir = temp_dir("plot-long");
     // 200,000 jobs of one second on average, 90 a second, on 100 vCPUs: about 400,000
     // instants, each observed, downsampled to at most 2,000 buckets per series.
     let scenario = r#"{

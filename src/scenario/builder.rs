@@ -216,10 +216,13 @@ impl ScenarioBuilder {
         job_definition: &str,
         runtime: RuntimeModel,
     ) -> Self {
-        self.workload_json(
-            json!({"arrivals": {"process": "every", "seconds": seconds}, "count": count,
-            "submitJob": {"jobName": job_name, "jobQueue": job_queue, "jobDefinition": job_definition},
-            "runtime": runtime_json(&runtime)}),
+        self.stream(
+            json!({"process": "every", "seconds": seconds}),
+            count,
+            job_name,
+            job_queue,
+            job_definition,
+            runtime,
         )
     }
 
@@ -233,11 +236,28 @@ impl ScenarioBuilder {
         job_definition: &str,
         runtime: RuntimeModel,
     ) -> Self {
-        self.workload_json(
-            json!({"arrivals": {"process": "poisson", "ratePerHour": rate_per_hour}, "count": count,
-            "submitJob": {"jobName": job_name, "jobQueue": job_queue, "jobDefinition": job_definition},
-            "runtime": runtime_json(&runtime)}),
+        self.stream(
+            json!({"process": "poisson", "ratePerHour": rate_per_hour}),
+            count,
+            job_name,
+            job_queue,
+            job_definition,
+            runtime,
         )
+    }
+
+    fn stream(
+        self,
+        arrivals: Value,
+        count: u64,
+        job_name: &str,
+        job_queue: &str,
+        job_definition: &str,
+        runtime: RuntimeModel,
+    ) -> Self {
+        self.workload_json(json!({"arrivals": arrivals, "count": count,
+            "submitJob": {"jobName": job_name, "jobQueue": job_queue, "jobDefinition": job_definition},
+            "runtime": runtime_json(&runtime)}))
     }
 
     /// Adds a timed action (`{"at": ..., "updateComputeEnvironment": {...}}` etc.).

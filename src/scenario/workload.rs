@@ -101,6 +101,24 @@ struct TemplateCtx<'a> {
     ce_kinds: Vec<Option<ComputeEnvironmentType>>,
 }
 
+/// The `submitJob` template and `runtime` model of a submission or stream entry.
+fn template_and_runtime(
+    ctx: &mut Ctx,
+    tc: &TemplateCtx<'_>,
+    p: &str,
+    e: &RawWorkloadEntry,
+) -> (Option<JobTemplate>, Option<RuntimeModel>) {
+    let t = e
+        .submit_job
+        .as_ref()
+        .and_then(|s| template(ctx, tc, &format!("{p}.submitJob"), s, None));
+    let r = e
+        .runtime
+        .as_ref()
+        .and_then(|r| runtime(ctx, &format!("{p}.runtime"), r));
+    (t, r)
+}
+
 fn template(
     ctx: &mut Ctx,
     tc: &TemplateCtx<'_>,
@@ -437,14 +455,7 @@ fn workload(
                     "a stream needs `end`, `count`, or the scenario's `until` (a run must end)",
                 );
             }
-            let t = e
-                .submit_job
-                .as_ref()
-                .and_then(|s| template(ctx, &tc, &format!("{p}.submitJob"), s, None));
-            let r = e
-                .runtime
-                .as_ref()
-                .and_then(|r| runtime(ctx, &format!("{p}.runtime"), r));
+            let (t, r) = template_and_runtime(ctx, &tc, &p, e);
             let (Some(template), Some(runtime)) = (t, r) else {
                 ok = false;
                 continue;
@@ -460,14 +471,7 @@ fn workload(
             }
         } else {
             let at = ctx.time(&format!("{p}.at"), e.at);
-            let t = e
-                .submit_job
-                .as_ref()
-                .and_then(|s| template(ctx, &tc, &format!("{p}.submitJob"), s, None));
-            let r = e
-                .runtime
-                .as_ref()
-                .and_then(|r| runtime(ctx, &format!("{p}.runtime"), r));
+            let (t, r) = template_and_runtime(ctx, &tc, &p, e);
             let (Some(at), Some(template), Some(runtime)) = (at, t, r) else {
                 ok = false;
                 continue;

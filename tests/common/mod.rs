@@ -54,3 +54,27 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
     let rho = a / f64::from(c);
     b / (1.0 - rho * (1.0 - b))
 }
+
+/// Runs the `batchsim` binary with `args`.
+pub fn batchsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(args)
+        .output()
+        .expect("run batchsim")
+}
+
+/// The path of a bundled scenario.
+pub fn scenario_path(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A fresh temporary folder for one test (`tag` keeps tests apart).
+pub fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("batchsim-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
