@@ -376,3 +376,31 @@ fn invalid_ec2_settings_are_refused_with_paths() {
         "{e}"
     );
 }
+
+#[test]
+fn aws_scale_down_delay_keeps_idle_instances() {
+    // computeResources.scalingPolicy.minScaleDownDelayMinutes = 30: the instance stays 30
+    // minutes after its job (ready at 0 + 60, job 60..160, scaled in at 160 + 1800).
+    let mut ce = ec2_ce(
+        "ec2",
+        "EC2",
+        &["m5.large"],
+        8,
+        "BEST_FIT",
+        json!({"instanceLaunchSeconds": 60, "startupSeconds": 0}),
+    );
+    ce["computeResources"]["scalingPolicy"] = json!({"minScaleDownDelayMinutes": 30});
+    let v = json!({"computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                   "jobDefinitions": [ec2_def("d", "2", "4096")], "workload": [burst(1, "d", 100.0)]});
+    let r = common::run(&v);
+    assert_eq!(r.end_seconds, 1960.0);
+    let mut bad = ec2_ce("ec2", "EC2", &["m5.large"], 8, "BEST_FIT", json!({}));
+    bad["computeResources"]["scalingPolicy"] = json!({"minScaleDownDelayMinutes": 5});
+    let v = json!({"computeEnvironments": [bad], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                   "jobDefinitions": [ec2_def("d", "2", "4096")], "workload": []});
+    let e = Scenario::from_value(&v, "bad.json").unwrap_err().to_string();
+    assert!(
+        e.contains("computeResources.scalingPolicy.minScaleDownDelayMinutes: must be from 20 to 10080, found 5"),
+        "{e}"
+    );
+}

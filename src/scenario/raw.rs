@@ -49,6 +49,14 @@ pub struct RawComputeResources {
     pub instance_types: Option<Vec<String>>,
     #[serde(rename = "bidPercentage")]
     pub bid_percentage: Option<i64>,
+    #[serde(rename = "scalingPolicy")]
+    pub scaling_policy: Option<RawScalingPolicy>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawScalingPolicy {
+    pub min_scale_down_delay_minutes: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

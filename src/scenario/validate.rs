@@ -294,6 +294,12 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
             ),
             ("allocationStrategy", cr.allocation_strategy.is_some()),
             ("bidPercentage", cr.bid_percentage.is_some()),
+            (
+                "scalingPolicy",
+                cr.scaling_policy
+                    .as_ref()
+                    .is_some_and(|s| s.min_scale_down_delay_minutes.is_some_and(|m| m != 0)),
+            ),
         ] {
             if set {
                 ctx.err(
@@ -345,6 +351,16 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
             }
         }
         ce.bid_percentage = ctx.int_in(&format!("{cp}.bidPercentage"), cr.bid_percentage, 0, 100);
+        // AWS's scale-down delay keeps idle instances this long (0 unsets it);
+        // `simulation.scaleInIdleSeconds`, if given, overrides it below.
+        if let Some(m) = cr.scaling_policy.as_ref().and_then(|s| s.min_scale_down_delay_minutes) {
+            let path = format!("{cp}.scalingPolicy.minScaleDownDelayMinutes");
+            if m != 0 {
+                if let Some(m) = ctx.int_in(&path, Some(m), 20, 10_080) {
+                    ce.scale_in_idle = SimDuration::from_secs(u64::from(m) * 60);
+                }
+            }
+        }
         ce.instance_types = cr.instance_types.clone().unwrap_or_else(|| vec!["optimal".to_owned()]);
         if ce.instance_types.is_empty() {
             ctx.err(
