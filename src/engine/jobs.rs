@@ -188,14 +188,6 @@ impl JobTable {
         }
     }
 
-    /// Frees a slot; returns the job.
-    pub fn remove(&mut self, slot: JobSlot) -> Option<Job> {
-        let job = self.slots.get_mut(slot.0 as usize)?.take()?;
-        self.free.push(slot.0);
-        self.live -= 1;
-        Some(job)
-    }
-
     /// Frees a slot, dropping its job in place.
     pub fn free(&mut self, slot: JobSlot) {
         if let Some(s) = self.slots.get_mut(slot.0 as usize) {
