@@ -7,22 +7,46 @@ use batchsim::{Options, Scenario, SimTime, Simulation};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use serde_json::json;
 
-/// One FARGATE CE of `servers` vCPUs (zero startup), one FIFO queue, 1-vCPU jobs with
-/// exponential runtimes at load `rho`: the workload of `../shared/peers/`.
-pub fn mmc(servers: u32, rho: f64, mean: f64, jobs: u64, seed: u64) -> Scenario {
-    let rate_per_hour = rho * f64::from(servers) / mean * 3600.0;
+/// One FARGATE CE of `max_vcpus` (zero startup), one FIFO queue, 1-vCPU jobs from one stream.
+fn one_queue(
+    max_vcpus: u32,
+    arrivals: serde_json::Value,
+    jobs: u64,
+    runtime: serde_json::Value,
+    seed: u64,
+) -> Scenario {
     let v = json!({
         "seed": seed,
         "computeEnvironments": [{"computeEnvironmentName": "ce", "type": "MANAGED",
-            "computeResources": {"type": "FARGATE", "maxvCpus": servers}, "simulation": {"startupSeconds": 0}}],
+            "computeResources": {"type": "FARGATE", "maxvCpus": max_vcpus}, "simulation": {"startupSeconds": 0}}],
         "jobQueues": [{"jobQueueName": "q", "priority": 1, "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ce"}]}],
         "jobDefinitions": [{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["FARGATE"],
             "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
-        "workload": [{"arrivals": {"process": "poisson", "ratePerHour": rate_per_hour}, "count": jobs,
-            "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
-            "runtime": {"distribution": "exponential", "meanSeconds": mean}}]
+        "workload": [{"arrivals": arrivals, "count": jobs,
+            "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"}, "runtime": runtime}]
     });
-    Scenario::from_value(&v, "mmc.json").expect("valid bench scenario")
+    Scenario::from_value(&v, "bench.json").expect("valid bench scenario")
+}
+
+/// The workload of `../shared/peers/`: M/M/c FIFO at load `rho`, exponential runtimes.
+pub fn mmc(servers: u32, rho: f64, mean: f64, jobs: u64, seed: u64) -> Scenario {
+    let rate_per_hour = rho * f64::from(servers) / mean * 3600.0;
+    one_queue(
+        servers,
+        json!({"process": "poisson", "ratePerHour": rate_per_hour}),
+        jobs,
+        json!({"distribution": "exponential", "meanSeconds": mean}),
+        seed,
+    )
+}
+
+/// Runs a scenario to the end; returns the jobs that succeeded.
+fn run(s: &Scenario) -> u64 {
+    Simulation::new(s, Options::default())
+        .expect("runs")
+        .run()
+        .jobs
+        .succeeded
 }
 
 fn event_queue(c: &mut Criterion) {
@@ -55,15 +79,7 @@ fn mmc_stream(c: &mut Criterion) {
     for jobs in [100_000u64, 1_000_000] {
         let scenario = mmc(100, 0.9, 600.0, jobs, 1);
         g.throughput(Throughput::Elements(jobs));
-        g.bench_with_input(BenchmarkId::new("jobs", jobs), &scenario, |b, s| {
-            b.iter(|| {
-                Simulation::new(s, Options::default())
-                    .expect("runs")
-                    .run()
-                    .jobs
-                    .succeeded
-            })
-        });
+        g.bench_with_input(BenchmarkId::new("jobs", jobs), &scenario, |b, s| b.iter(|| run(s)));
     }
     g.finish();
 }
@@ -74,27 +90,15 @@ fn deep_backlog(c: &mut Criterion) {
     let mut g = c.benchmark_group("deep_backlog");
     g.sample_size(10);
     for jobs in [10_000u64, 1_000_000] {
-        let v = json!({
-            "computeEnvironments": [{"computeEnvironmentName": "ce", "type": "MANAGED",
-                "computeResources": {"type": "FARGATE", "maxvCpus": 10}, "simulation": {"startupSeconds": 0}}],
-            "jobQueues": [{"jobQueueName": "q", "priority": 1, "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ce"}]}],
-            "jobDefinitions": [{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["FARGATE"],
-                "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
-            "workload": [{"arrivals": {"process": "every", "seconds": 0.001}, "count": jobs,
-                "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
-                "runtime": {"distribution": "fixed", "seconds": 1}}]
-        });
-        let s = Scenario::from_value(&v, "backlog.json").expect("valid");
+        let s = one_queue(
+            10,
+            json!({"process": "every", "seconds": 0.001}),
+            jobs,
+            json!({"distribution": "fixed", "seconds": 1}),
+            0,
+        );
         g.throughput(Throughput::Elements(jobs));
-        g.bench_with_input(BenchmarkId::new("jobs", jobs), &s, |b, s| {
-            b.iter(|| {
-                Simulation::new(s, Options::default())
-                    .expect("runs")
-                    .run()
-                    .jobs
-                    .succeeded
-            })
-        });
+        g.bench_with_input(BenchmarkId::new("jobs", jobs), &s, |b, s| b.iter(|| run(s)));
     }
     g.finish();
 }
@@ -133,15 +137,7 @@ fn many_shares(c: &mut Criterion) {
     let s = Scenario::from_value(&v, "shares.json").expect("valid");
     let jobs = queues as u64 * shares_per_queue as u64 * per_share;
     g.throughput(Throughput::Elements(jobs));
-    g.bench_function(BenchmarkId::new("50_queues_500_shares", jobs), |b| {
-        b.iter(|| {
-            Simulation::new(&s, Options::default())
-                .expect("runs")
-                .run()
-                .jobs
-                .succeeded
-        })
-    });
+    g.bench_function(BenchmarkId::new("50_queues_500_shares", jobs), |b| b.iter(|| run(&s)));
     g.finish();
 }
 
@@ -168,15 +164,7 @@ fn ec2_packing(c: &mut Criterion) {
     });
     let s = Scenario::from_value(&v, "ec2.json").expect("valid");
     g.throughput(Throughput::Elements(jobs));
-    g.bench_function(BenchmarkId::new("jobs", jobs), |b| {
-        b.iter(|| {
-            Simulation::new(&s, Options::default())
-                .expect("runs")
-                .run()
-                .jobs
-                .succeeded
-        })
-    });
+    g.bench_function(BenchmarkId::new("jobs", jobs), |b| b.iter(|| run(&s)));
     g.finish();
 }
 

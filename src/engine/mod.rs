@@ -205,7 +205,7 @@ impl Simulation {
             now: SimTime::ZERO,
             stopped: false,
             events: EventQueue::new(),
-            sources: Sources::new(&scenario.workload, seed, until).map_err(Error::Trace)?,
+            sources: Sources::new(&scenario.workload, seed).map_err(Error::Trace)?,
             actions: scenario.actions.clone(),
             next_action: 0,
             ces,

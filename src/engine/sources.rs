@@ -75,7 +75,7 @@ pub(crate) struct Sources {
 }
 
 impl Sources {
-    pub fn new(workload: &[WorkloadEntry], seed: u64, _until: Option<SimTime>) -> Result<Sources, String> {
+    pub fn new(workload: &[WorkloadEntry], seed: u64) -> Result<Sources, String> {
         let mut s = Sources {
             entries: Vec::new(),
             heap: BinaryHeap::new(),
