@@ -48,6 +48,22 @@
 //! # Ok::<(), batchsim::Error>(())
 //! ```
 //!
+//! Both jobs run on FIFO queues on Fargate, so [`Simulation::run`] took the *express lane*: a
+//! run of such a scenario without the general engine's bookkeeping, giving the same report
+//! byte for byte ([`Simulation::uses_express_lane`] says when; stepping always uses the
+//! engine):
+//!
+//! ```
+//! # use batchsim::{Options, Scenario, Simulation};
+//! # let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json"))?;
+//! let lane = Simulation::new(&scenario, Options::default())?;
+//! assert!(lane.uses_express_lane());
+//! let mut engine = Simulation::new(&scenario, Options::default())?;
+//! while engine.step() {}
+//! assert_eq!(lane.run(), engine.finish());
+//! # Ok::<(), batchsim::Error>(())
+//! ```
+//!
 //! ## Where things live
 //! - [`time`]: integer-millisecond [`SimTime`] and [`SimDuration`].
 //! - [`model`]: the AWS objects (compute environments, queues, job definitions, jobs).

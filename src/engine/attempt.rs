@@ -47,14 +47,26 @@ pub(crate) enum AttemptEnd {
 /// Fargate bills from dispatch to the end of the attempt, rounded up to the second, with a
 /// one-minute minimum; Spot at the discount.
 pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, billed: SimDuration) -> f64 {
-    let secs = billed.as_millis().div_ceil(1000).max(60) as f64;
+    fargate_bill(fargate_rate(ce, r), billed)
+}
+
+/// A task's Fargate price per second in `ce` (Spot discount applied): what [`fargate_bill`]
+/// needs.
+pub(crate) fn fargate_rate(ce: &ComputeEnvironment, r: &Resources) -> f64 {
     let per_hour = r.vcpus() * ce.prices.vcpu_hour + r.memory_gb() * ce.prices.gb_hour;
     let factor = if ce.kind.is_spot() {
         1.0 - ce.prices.spot_discount
     } else {
         1.0
     };
-    secs / 3600.0 * per_hour * factor
+    per_hour * factor / 3600.0
+}
+
+/// The bill of `billed` time at a [`fargate_rate`].
+pub(crate) fn fargate_bill(per_second: f64, billed: SimDuration) -> f64 {
+    // Whole seconds fit an i64 (times stop near 2^50 ms); i64 -> f64 is one instruction.
+    let secs = billed.as_millis().div_ceil(1000).max(60) as i64 as f64;
+    secs * per_second
 }
 
 impl Simulation {
@@ -526,11 +538,13 @@ impl Simulation {
     /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
     /// integrated to `end`.
     pub(super) fn close_books(&mut self, end: SimTime) {
-        let live: Vec<(Attempt, u32, Resources)> = self
+        let mut live: Vec<(Attempt, u32, Resources)> = self
             .jobs
             .iter()
             .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.share_ix, j.resources)))
             .collect();
+        // In dispatch order: the sums do not depend on where jobs sit in the job table.
+        live.sort_by_key(|(a, _, _)| a.id);
         for (a, share_ix, r) in live {
             self.account_attempt(&a, share_ix, &r, end);
         }

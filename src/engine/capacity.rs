@@ -92,8 +92,8 @@ impl CeRuntime {
 
     /// Exponential time to the next Spot reclaim at `interruptionsPerHour`.
     pub fn draw_reclaim(&mut self) -> SimDuration {
-        let u: f64 = self.interruptions.random();
-        let hours = -(1.0 - u).ln() / self.spec.interruptions_per_hour;
+        let e: f64 = self.interruptions.sample(rand_distr::Exp1);
+        let hours = e / self.spec.interruptions_per_hour;
         SimDuration::from_secs_f64(hours * 3600.0).unwrap_or(SimDuration::from_millis(u64::MAX / 4))
     }
 }

@@ -173,8 +173,22 @@ impl Sources {
 
     /// Takes the submission due at `t` with the lowest entry index.
     pub fn pop(&mut self, t: SimTime) -> Option<Submission> {
-        let Reverse((at, i)) = self.heap.pop()?;
+        let mut top = self.heap.peek_mut()?;
+        let Reverse((at, i)) = *top;
         debug_assert_eq!(at, t);
+        if let EntryKind::Stream { clock, rng, next } = &mut self.entries[i as usize].kind {
+            // A stream's next arrival replaces it on the heap in place (one sift, no pop and
+            // push).
+            *next = clock.next_arrival(rng.as_mut());
+            match *next {
+                Some(n) => *top = Reverse((n, i)),
+                None => {
+                    std::collections::binary_heap::PeekMut::pop(top);
+                }
+            }
+            return Some(Submission { entry: i, record: None });
+        }
+        std::collections::binary_heap::PeekMut::pop(top);
         let e = &mut self.entries[i as usize];
         let record = match &mut e.kind {
             EntryKind::Once { done, .. } => {

@@ -57,7 +57,7 @@ pub fn substitute_parameters(
 }
 
 /// Why a submission was refused (listed in the report's warnings, not counted).
-fn refusal(sim: &mut Simulation, message: String) {
+pub(super) fn refusal(sim: &mut Simulation, message: String) {
     sim.rejected += 1;
     if sim.rejected <= super::attempt::MAX_LISTED_REJECTIONS {
         sim.warnings.push(message);
@@ -209,7 +209,7 @@ impl Simulation {
 
     /// Resolves what a submission of template `t` means now: queue, job definition revision,
     /// resources, share, priority and the shared job spec.
-    fn prepare(
+    pub(super) fn prepare(
         &mut self,
         t: &JobTemplate,
         entry: u32,

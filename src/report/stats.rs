@@ -147,9 +147,73 @@ fn inv_ln_gamma() -> f64 {
     *V.get_or_init(|| 1.0 / gamma().ln())
 }
 
+/// Samples from here up take the bucket formula itself (never reached by a run: times stop
+/// at about 2^50 ms).
+const FAST_LIMIT: u64 = 1 << 53;
+
+/// What makes [`Sketch::index`] a table lookup instead of a logarithm, with the same answer.
+struct IndexTable {
+    /// `lo[i]`: the smallest sample whose bucket is at least `i` (`u64::MAX` past the last).
+    lo: Vec<u64>,
+    /// Per octave `e` and top eight mantissa bits `j`: the bucket of the smallest integer at
+    /// least `2^e (1 + j/256)`. A cell spans well under one bucket (`1/256` of an octave
+    /// against `ln 2 / ln gamma`, about 69 buckets per octave).
+    cell: Vec<u16>,
+}
+
+impl IndexTable {
+    fn get() -> &'static IndexTable {
+        static T: std::sync::OnceLock<IndexTable> = std::sync::OnceLock::new();
+        T.get_or_init(IndexTable::build)
+    }
+
+    /// About two logarithms per bucket and one per cell, once per process.
+    fn build() -> IndexTable {
+        let last = Sketch::formula_index(FAST_LIMIT - 1);
+        let mut lo = vec![1u64; last + 2];
+        for (i, slot) in lo.iter_mut().enumerate().skip(1).take(last) {
+            let estimate = ((i as f64 - 1.0) / inv_ln_gamma()).exp() as u64;
+            let mut x = estimate.clamp(1, FAST_LIMIT - 1);
+            while x > 1 && Sketch::formula_index(x - 1) >= i {
+                x -= 1;
+            }
+            while Sketch::formula_index(x) < i {
+                x += 1;
+            }
+            *slot = x;
+        }
+        lo[last + 1] = u64::MAX;
+        let mut cell = Vec::with_capacity(53 * 256);
+        for e in 0..53u32 {
+            for j in 0..256u64 {
+                let first = ((256 + j) << e).div_ceil(256);
+                cell.push(Sketch::formula_index(first.min(FAST_LIMIT - 1)) as u16);
+            }
+        }
+        IndexTable { lo, cell }
+    }
+}
+
 impl Sketch {
-    fn index(ms: u64) -> usize {
+    /// The bucket of a sample: `ceil(ln(ms) / ln(gamma))`.
+    fn formula_index(ms: u64) -> usize {
         ((ms as f64).ln() * inv_ln_gamma()).ceil().max(0.0) as usize
+    }
+
+    /// [`Sketch::formula_index`] without the logarithm: the cell of the sample's octave and
+    /// leading bits gives the bucket or the one below it, and the boundaries say which.
+    fn index(ms: u64) -> usize {
+        if ms == 0 || ms >= FAST_LIMIT {
+            return Self::formula_index(ms);
+        }
+        let t = IndexTable::get();
+        let e = 63 - ms.leading_zeros();
+        let j = if e >= 8 { ms >> (e - 8) } else { ms << (8 - e) } & 255;
+        let mut i = usize::from(t.cell[(e as usize) << 8 | j as usize]);
+        while t.lo[i + 1] <= ms {
+            i += 1;
+        }
+        i
     }
 
     fn value(index: usize) -> f64 {
@@ -196,6 +260,28 @@ impl Sketch {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The table lookup gives the formula's bucket, at bucket edges too.
+        #[test]
+        fn table_index_is_the_formula(ms in 1u64..FAST_LIMIT, small in 1u64..100_000, edge in 0usize..3_000) {
+            prop_assert_eq!(Sketch::index(ms), Sketch::formula_index(ms));
+            prop_assert_eq!(Sketch::index(small), Sketch::formula_index(small));
+            let lo = &IndexTable::get().lo;
+            let x = lo[edge.min(lo.len() - 2)];
+            for v in [x.saturating_sub(1).max(1), x, x + 1] {
+                prop_assert_eq!(Sketch::index(v), Sketch::formula_index(v));
+            }
+        }
+    }
+
+    #[test]
+    fn table_index_matches_on_every_small_sample() {
+        for ms in 1..200_000 {
+            assert_eq!(Sketch::index(ms), Sketch::formula_index(ms), "{ms}");
+        }
+        assert_eq!(Sketch::index(FAST_LIMIT - 1), Sketch::formula_index(FAST_LIMIT - 1));
+    }
 
     #[test]
     fn empty_is_all_zero() {

@@ -90,8 +90,8 @@ impl RuntimeModel {
         let secs = match self.distribution {
             Distribution::Fixed { seconds } => seconds,
             Distribution::Exponential { mean_seconds } => {
-                let u: f64 = rng.random();
-                -mean_seconds * (1.0 - u).ln()
+                let e: f64 = rng.sample(rand_distr::Exp1);
+                mean_seconds * e
             }
             Distribution::Uniform {
                 min_seconds,
