@@ -50,23 +50,22 @@ pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, billed: SimDu
     fargate_bill(fargate_rate(ce, r), billed)
 }
 
-/// A task's Fargate price per second in `ce` (Spot discount applied): what [`fargate_bill`]
-/// needs.
-pub(crate) fn fargate_rate(ce: &ComputeEnvironment, r: &Resources) -> f64 {
+/// A task's Fargate price per hour in `ce` and the Spot factor: what [`fargate_bill`] needs.
+pub(crate) fn fargate_rate(ce: &ComputeEnvironment, r: &Resources) -> (f64, f64) {
     let per_hour = r.vcpus() * ce.prices.vcpu_hour + r.memory_gb() * ce.prices.gb_hour;
     let factor = if ce.kind.is_spot() {
         1.0 - ce.prices.spot_discount
     } else {
         1.0
     };
-    per_hour * factor / 3600.0
+    (per_hour, factor)
 }
 
 /// The bill of `billed` time at a [`fargate_rate`].
-pub(crate) fn fargate_bill(per_second: f64, billed: SimDuration) -> f64 {
+pub(crate) fn fargate_bill((per_hour, factor): (f64, f64), billed: SimDuration) -> f64 {
     // Whole seconds fit an i64 (times stop near 2^50 ms); i64 -> f64 is one instruction.
     let secs = billed.as_millis().div_ceil(1000).max(60) as i64 as f64;
-    secs * per_second
+    secs / 3600.0 * per_hour * factor
 }
 
 impl Simulation {

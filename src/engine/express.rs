@@ -90,7 +90,7 @@ struct Lane {
     resolved: Vec<Option<(QueueId, Resources)>>,
     /// Per workload entry and compute environment (`entry * ces + ce`): the Fargate rate,
     /// filled when the entry is resolved.
-    rates: Vec<f64>,
+    rates: Vec<(f64, f64)>,
     running: Vec<Running>,
     free: Vec<u32>,
     events: QuadHeap<Pending>,
@@ -169,7 +169,7 @@ impl Simulation {
             waiting: vec![VecDeque::new(); self.queues.len()],
             dirty: vec![false; self.queues.len()],
             resolved: vec![None; self.sources.entries.len()],
-            rates: vec![0.0; self.sources.entries.len() * self.ces.len()],
+            rates: vec![(0.0, 0.0); self.sources.entries.len() * self.ces.len()],
             ..Lane::default()
         };
         loop {

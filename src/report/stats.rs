@@ -221,16 +221,25 @@ impl Sketch {
         (2.0 * g.powi(index as i32) / (g + 1.0)).max(1.0)
     }
 
+    #[inline]
     fn add(&mut self, ms: u64) {
         if ms == 0 {
             self.zeros += 1;
             return;
         }
         let i = Self::index(ms);
-        if i >= self.buckets.len() {
-            self.buckets.resize(i + 1, 0);
+        match self.buckets.get_mut(i) {
+            Some(b) => *b += 1,
+            None => self.grow_to(i),
         }
-        self.buckets[i] += 1;
+    }
+
+    /// The first sample in bucket `i` past the buckets so far (rare: the vector grows to the
+    /// largest bucket seen).
+    #[cold]
+    fn grow_to(&mut self, i: usize) {
+        self.buckets.resize(i + 1, 0);
+        self.buckets[i] = 1;
     }
 
     /// The value of the sample at 0-based rank `r`.
