@@ -5,7 +5,7 @@
 //! streams of independent jobs, no actions. For them most of what the engine does per job
 //! (job records in a slab, the scheduling policy's view, event cancellation, dependency and
 //! array bookkeeping, observers) is never used. When a run qualifies
-//! ([`Simulation::express_eligible`]), [`Simulation::run`] takes this lane instead: a FIFO
+//! ([`Simulation::uses_express_lane`]), [`Simulation::run`] takes this lane instead: a FIFO
 //! deque of waiting jobs per queue, a heap of pending attempt events, and the same metrics.
 //!
 //! Everything that shapes the report happens in the same order as in the engine (submissions
@@ -113,12 +113,14 @@ impl Lane {
 pub(super) type LiveJobs = Vec<(QueueId, JobStatus)>;
 
 impl Simulation {
-    /// Whether this run can take the express lane: nothing has happened yet, no per-job
-    /// records or observer, no actions, every queue FIFO and ENABLED without backfilling or
-    /// state time limits, every compute environment Fargate without Spot interruptions, and
-    /// every workload entry a stream or single submission of independent jobs (no array, no
-    /// dependency, no timeout, no retry that could happen).
-    pub(super) fn express_eligible(&self) -> bool {
+    /// Whether [`Simulation::run`] (and [`Simulation::run_with_records`]) would take the
+    /// express lane now: nothing has happened yet, no per-job records or observer, no
+    /// actions, every queue FIFO and ENABLED without backfilling or state time limits, every
+    /// compute environment Fargate without Spot interruptions, and every workload entry a
+    /// stream or single submission of independent jobs (no array, no dependency, no timeout,
+    /// no retry that could happen). The lane gives the same report, byte for byte, faster;
+    /// stepping ([`Simulation::step`], [`Simulation::run_until`]) always uses the engine.
+    pub fn uses_express_lane(&self) -> bool {
         let fresh = !self.stopped
             && self.events_processed == 0
             && self.now == SimTime::ZERO
@@ -183,7 +185,6 @@ impl Simulation {
                 break;
             }
             self.now = t;
-            self.last_event = t;
             while self.sources.peek_time() == Some(t) {
                 if let Some(sub) = self.sources.pop(t) {
                     self.events_processed += 1;
@@ -256,7 +257,6 @@ impl Simulation {
                 }
             }
         };
-        self.next_submission += 1;
         let m = &mut self.metrics;
         m.all.submitted += 1;
         m.queues[queue.index()].submitted += 1;

@@ -155,7 +155,6 @@ pub struct Simulation {
     next_submission: u64,
     next_attempt: u64,
     events_processed: u64,
-    last_event: SimTime,
     dispatch_needed: bool,
     warnings: Vec<String>,
     rejected: u64,
@@ -224,7 +223,6 @@ impl Simulation {
             next_submission: 1,
             next_attempt: 0,
             events_processed: 0,
-            last_event: SimTime::ZERO,
             dispatch_needed: false,
             warnings: Vec::new(),
             rejected: 0,
@@ -347,7 +345,6 @@ impl Simulation {
             return false;
         }
         self.now = t;
-        self.last_event = t;
         while self.sources.peek_time() == Some(t) {
             if let Some(sub) = self.sources.pop(t) {
                 self.events_processed += 1;
@@ -402,18 +399,8 @@ impl Simulation {
         self.finish()
     }
 
-    /// Whether [`Simulation::run`] (and [`Simulation::run_with_records`]) would take the
-    /// express lane now: a fresh simulation of FIFO queues on Fargate compute environments
-    /// (no Spot interruptions), streams and single submissions of independent jobs (no
-    /// arrays, dependencies, timeouts or possible retries), no actions, no observer and no
-    /// per-job records. The lane gives the same report, byte for byte, faster; stepping
-    /// ([`Simulation::step`], [`Simulation::run_until`]) always uses the engine.
-    pub fn uses_express_lane(&self) -> bool {
-        self.express_eligible()
-    }
-
     fn run_to_end(&mut self) {
-        if self.express_eligible() {
+        if self.uses_express_lane() {
             self.run_express();
         } else {
             while self.step() {}
