@@ -3,7 +3,7 @@
 
 mod common;
 
-use batchsim::{JobStatus, Options, Scenario, SimTime, Simulation};
+use batchsim::{JobStatus, Scenario, SimTime};
 use serde_json::{json, Value};
 
 fn limits() -> Value {
@@ -25,16 +25,7 @@ fn run(workload: Vec<Value>, limits: Value) -> Vec<batchsim::JobRecord> {
                    "jobDefinitions": [common::fargate_def("small", "1", "2048"), common::fargate_def("four", "4", "8192"),
                                       common::fargate_def("huge", "8", "16384")],
                    "workload": workload});
-    let s = Scenario::from_value(&v, "blocked.json").unwrap();
-    let (r, records) = Simulation::new(
-        &s,
-        Options {
-            record_jobs: true,
-            ..Options::default()
-        },
-    )
-    .unwrap()
-    .run_with_records();
+    let (r, records) = common::run_records(&v);
     assert_eq!(
         r.jobs.submitted,
         r.jobs.succeeded + r.jobs.failed + r.jobs.cancelled + r.jobs.unfinished

@@ -40,20 +40,6 @@ fn jobs_at(at: f64, name: &str, q: &str, def: &str, share: Option<&str>, count: 
         .collect()
 }
 
-fn load(scenario: &Value) -> Scenario {
-    Scenario::from_value(scenario, "test.json").unwrap_or_else(|e| panic!("invalid test scenario: {e}"))
-}
-
-fn run_records(scenario: &Value) -> (Report, Vec<JobRecord>) {
-    let options = Options {
-        record_jobs: true,
-        ..Options::default()
-    };
-    Simulation::new(&load(scenario), options)
-        .unwrap_or_else(|e| panic!("cannot run: {e}"))
-        .run_with_records()
-}
-
 /// Share identifiers (job names on FIFO queues) in the order the jobs started RUNNING.
 fn start_order(records: &[JobRecord], key: impl Fn(&JobRecord) -> String) -> Vec<String> {
     let mut started: Vec<&JobRecord> = records.iter().filter(|r| r.started_at.is_some()).collect();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use batchsim::{JobStatus, Options, Scenario, SimTime, Simulation};
+use batchsim::{JobStatus, Scenario, SimTime};
 use serde_json::{json, Value};
 
 fn scenario(max: u32) -> Value {
@@ -27,16 +27,7 @@ fn scenario(max: u32) -> Value {
 }
 
 fn run(v: &Value) -> (batchsim::Report, Vec<batchsim::JobRecord>) {
-    let s = Scenario::from_value(v, "mnp.json").unwrap_or_else(|e| panic!("{e}"));
-    Simulation::new(
-        &s,
-        Options {
-            record_jobs: true,
-            ..Options::default()
-        },
-    )
-    .unwrap()
-    .run_with_records()
+    common::run_records(v)
 }
 
 #[test]

@@ -112,16 +112,7 @@ fn easy_backfills_only_what_does_not_delay_the_head() {
         "workload": [{"trace": {"path": swf.display().to_string(), "format": "swf"},
                       "submitJob": {"jobQueue": "q", "jobDefinition": "d"}}]
     });
-    let s = Scenario::from_value(&v, "easy.json").unwrap();
-    let (r, recs) = Simulation::new(
-        &s,
-        Options {
-            record_jobs: true,
-            ..Options::default()
-        },
-    )
-    .unwrap()
-    .run_with_records();
+    let (r, recs) = common::run_records(&v);
     let start = |i: usize| recs[i].started_at.map(|t| t.as_secs_f64());
     assert_eq!(start(0), Some(0.0));
     assert_eq!(start(2), Some(2.0), "C backfilled");
@@ -147,16 +138,7 @@ fn csv_traces_take_their_columns_and_report_skipped_lines() {
         "workload": [{"trace": {"path": csv.display().to_string(), "format": "csv"},
                       "submitJob": {"jobQueue": "a", "jobDefinition": "d"}}]
     });
-    let s = Scenario::from_value(&v, "csv.json").unwrap();
-    let (r, recs) = Simulation::new(
-        &s,
-        Options {
-            record_jobs: true,
-            ..Options::default()
-        },
-    )
-    .unwrap()
-    .run_with_records();
+    let (r, recs) = common::run_records(&v);
     assert_eq!(r.jobs.succeeded, 3);
     assert_eq!(
         r.queues["a"].submitted, 2,

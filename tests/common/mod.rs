@@ -1,7 +1,7 @@
 //! Scenario builders shared by the integration tests.
 #![allow(dead_code)]
 
-use batchsim::{Options, Report, Scenario, Simulation};
+use batchsim::{JobRecord, Options, Report, Scenario, Simulation};
 use serde_json::{json, Value};
 
 /// A FARGATE compute environment with zero startup.
@@ -35,12 +35,27 @@ pub fn poisson_stream(queue: &str, def: &str, rate_per_hour: f64, mean_secs: f64
            "runtime": {"distribution": "exponential", "meanSeconds": mean_secs}})
 }
 
+/// Loads a scenario value (panics with the validation message when it is invalid).
+pub fn load(scenario: &Value) -> Scenario {
+    Scenario::from_value(scenario, "test.json").unwrap_or_else(|e| panic!("invalid test scenario: {e}"))
+}
+
 /// Loads and runs a scenario value.
 pub fn run(scenario: &Value) -> Report {
-    let s = Scenario::from_value(scenario, "test.json").unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
-    Simulation::new(&s, Options::default())
+    Simulation::new(&load(scenario), Options::default())
         .unwrap_or_else(|e| panic!("cannot run: {e}"))
         .run()
+}
+
+/// Loads and runs a scenario value with per-job records.
+pub fn run_records(scenario: &Value) -> (Report, Vec<JobRecord>) {
+    let options = Options {
+        record_jobs: true,
+        ..Options::default()
+    };
+    Simulation::new(&load(scenario), options)
+        .unwrap_or_else(|e| panic!("cannot run: {e}"))
+        .run_with_records()
 }
 
 /// Erlang C: the probability that an arrival waits in an M/M/c queue with offered load
