@@ -23,10 +23,9 @@ mod dependencies;
 mod dispatch;
 pub mod ec2;
 pub mod event;
-mod express;
 mod instances;
 pub mod jobs;
-mod quad_heap;
+mod quad_heap; // 4-ary heap
 pub mod queue;
 
 mod sources;
@@ -173,8 +172,6 @@ pub struct Simulation {
     backfill_on: bool,
     names: dependencies::NameIndex,
     arrays: dependencies::ArrayTable,
-    /// Jobs the express lane left unfinished.
-    express_live: express::LiveJobs,
 }
 
 impl Simulation {
@@ -241,7 +238,6 @@ impl Simulation {
                 .any(|q| q.backfill != crate::model::Backfill::None),
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
-            express_live: Vec::new(),
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
         sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];
@@ -390,21 +386,13 @@ impl Simulation {
     }
 
     /// Runs to the end and reports.
-    ///
-    /// A simple scenario (FIFO queues on Fargate, independent jobs, no actions; see
-    /// `engine/express.rs`) runs on the express lane, which gives the same report several
-    /// times faster.
     pub fn run(mut self) -> Report {
         self.run_to_end();
         self.finish()
     }
 
     fn run_to_end(&mut self) {
-        if self.uses_express_lane() {
-            self.run_express();
-        } else {
-            while self.step() {}
-        }
+        while self.step() {}
     }
 
     fn handle(&mut self, event: Event) {
@@ -475,7 +463,6 @@ impl Simulation {
                 .jobs
                 .iter()
                 .map(|(_, j)| (j.queue, j.spec.share.as_ref(), j.status))
-                .chain(self.express_live.iter().map(|&(q, s)| (q, "", s)))
                 .collect(),
             warnings: &self.warnings,
             rejected: self.rejected,
