@@ -4,7 +4,7 @@ use super::capacity::Placement;
 use super::jobs::JobSlot;
 use super::{QueuePolicy, Simulation};
 use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
-use crate::policy::{Fifo, SchedulingPolicy};
+use crate::policy::SchedulingPolicy;
 
 impl Simulation {
     /// One dispatch pass (CONTRACT section 6): queues in descending priority, each offering
@@ -80,11 +80,11 @@ impl Simulation {
     /// The job queue `q`'s policy offers next.
     pub(super) fn pick(&self, q: QueueId) -> Option<JobSlot> {
         let qr = &self.queues[q.index()];
-        let view = qr.set.view(self.now);
         let job = match &qr.policy {
-            QueuePolicy::Fifo => Fifo.pick(&view),
-            QueuePolicy::FairShare(p) => p.pick(&view),
-            QueuePolicy::Custom(p) => p.pick(&view),
+            // The built-ins answer with a job of the set: no check needed.
+            QueuePolicy::Fifo => return qr.set.first_submitted().map(|j| JobSlot(j.slot)),
+            QueuePolicy::FairShare(p) => return p.pick(&qr.set.view(self.now)).map(|j| JobSlot(j.slot)),
+            QueuePolicy::Custom(p) => p.pick(&qr.set.view(self.now)),
         }?;
         let slot = JobSlot(job.slot);
         // A custom policy must answer with a job of the view; anything else offers nothing.

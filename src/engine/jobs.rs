@@ -127,6 +127,9 @@ pub struct Job {
     pub resources: Resources,
     /// `schedulingPriority` (fair-share queues).
     pub priority: u32,
+    /// The job's share's number in its queue's RUNNABLE set (`u32::MAX` until it first
+    /// joins it): usage and removal without a lookup by name.
+    pub share_slot: u32,
     /// State.
     pub status: JobStatus,
     /// Dispatched attempts so far.

@@ -25,7 +25,7 @@ pub mod ec2;
 pub mod event;
 mod instances;
 pub mod jobs;
-mod quad_heap; // 4-ary heap
+mod quad_heap;
 pub mod queue;
 
 mod sources;

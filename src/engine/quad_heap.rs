@@ -1,4 +1,4 @@
-//! A 4-ary min-heap for the express lane's pending events.
+//! A 4-ary min-heap: the engine's event queue.
 //!
 //! Taking the smallest item out of a heap is a chain of dependent steps, one per level: which
 //! child is smallest decides where to look next. A 4-ary heap has half the levels of a binary
@@ -26,9 +26,13 @@ impl<T: Ord + Copy> QuadHeap<T> {
     }
 
     /// Number of items.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.items.len()
+    }
+
+    /// Every item, in heap (not sorted) order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter()
     }
 
     /// Adds an item.

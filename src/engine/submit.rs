@@ -400,6 +400,7 @@ impl Simulation {
             definition,
             resources,
             priority,
+            share_slot: u32::MAX,
             status: JobStatus::Submitted,
             attempts: 0,
             submitted_at: now,
@@ -422,7 +423,9 @@ impl Simulation {
 
     /// A new job: fails at once when a dependency already failed, else PENDING or RUNNABLE.
     fn settle_new_job(&mut self, slot: JobSlot) {
-        self.observe(slot, JobStatus::Submitted);
+        if self.observer.is_some() {
+            self.observe(slot, JobStatus::Submitted);
+        }
         let Some(job) = self.jobs.get(slot) else { return };
         if job.status != JobStatus::Submitted {
             return;

@@ -132,6 +132,12 @@ impl RunnableSet {
 
     /// Adds a RUNNABLE job.
     pub fn insert(&mut self, job: QueuedJob) {
+        self.insert_at(job);
+    }
+
+    /// Adds a RUNNABLE job; returns its share's number in this set, for
+    /// [`RunnableSet::remove_at`] and [`RunnableSet::add_held_at`] (no lookup by name).
+    pub(crate) fn insert_at(&mut self, job: QueuedJob) -> u32 {
         let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
         let order = (std::cmp::Reverse(job.scheduling_priority), job.id);
         self.prioritized |= job.scheduling_priority != 0;
@@ -144,6 +150,7 @@ impl RunnableSet {
         if share.jobs.insert(order, job).is_none() {
             self.count += 1;
         }
+        s as u32
     }
 
     /// Removes a job whose share and priority are known (what the engine does): one lookup.
@@ -156,7 +163,13 @@ impl RunnableSet {
             }
             _ => *self.by_identifier.get(share)?,
         };
-        let sh = &mut self.shares[s];
+        self.remove_at(s as u32, priority, id)
+    }
+
+    /// Removes a job of share number `share` (as [`RunnableSet::insert_at`] returned it).
+    pub(crate) fn remove_at(&mut self, share: u32, priority: u32, id: JobId) -> Option<QueuedJob> {
+        let s = share as usize;
+        let sh = self.shares.get_mut(s)?;
         let job = sh.jobs.remove(&(std::cmp::Reverse(priority), id))?;
         self.count -= 1;
         if sh.jobs.is_empty() {
@@ -191,6 +204,19 @@ impl RunnableSet {
     /// Number of RUNNABLE jobs.
     pub fn len(&self) -> usize {
         self.count
+    }
+
+    /// The earliest submission of the set, FIFO's pick, without building a view (the
+    /// engine's hot path for FIFO queues; [`crate::policy::Fifo`] over a view is the same).
+    pub(crate) fn first_submitted(&self) -> Option<&QueuedJob> {
+        match self.nonempty.as_slice() {
+            [] => None,
+            [only] => self.shares[*only].jobs.first(),
+            many => many
+                .iter()
+                .filter_map(|&s| self.shares[s].jobs.first())
+                .min_by_key(|j| j.id),
+        }
     }
 
     /// True when no job is RUNNABLE.
@@ -228,18 +254,34 @@ impl RunnableSet {
     /// Changes share `identifier`'s held vCPUs by `delta_millivcpus` at time `t` (an attempt
     /// dispatched: positive; ended: negative).
     pub fn add_held(&mut self, identifier: &str, delta_millivcpus: i64, t: SimTime) {
+        if self.decay_ms.is_some() {
+            // Rebase first: a share created now starts in the new base's scale.
+            self.rebase(t);
+        }
+        let s = self.share_index(identifier);
+        self.add_held_at(s as u32, delta_millivcpus, t);
+    }
+
+    /// [`RunnableSet::add_held`] for share number `share` (as [`RunnableSet::insert_at`]
+    /// returned it).
+    pub(crate) fn add_held_at(&mut self, share: u32, delta_millivcpus: i64, t: SimTime) {
+        let Some(d) = self.decay_ms else {
+            // No decay tracked (FIFO): only R changes.
+            if let Some(sh) = self.shares.get_mut(share as usize) {
+                sh.held_millivcpus = sh.held_millivcpus.saturating_add_signed(delta_millivcpus);
+            }
+            return;
+        };
         self.rebase(t);
         let e_t = self.scale_at(t);
-        let decay = self.decay_ms;
-        let s = self.share_index(identifier);
-        let share = &mut self.shares[s];
-        if let Some(d) = decay {
-            // G accumulates R * D * (e_t - e_last) in the base's scale: the exact integral of
-            // a constant R decayed with time constant D, in vCPU-milliseconds.
-            share.g += share.held_millivcpus as f64 / 1000.0 * d * (e_t - share.e_last);
-        }
-        share.e_last = e_t;
-        share.held_millivcpus = share.held_millivcpus.saturating_add_signed(delta_millivcpus);
+        let Some(sh) = self.shares.get_mut(share as usize) else {
+            return;
+        };
+        // G accumulates R * D * (e_t - e_last) in the base's scale: the exact integral of a
+        // constant R decayed with time constant D, in vCPU-milliseconds.
+        sh.g += sh.held_millivcpus as f64 / 1000.0 * d * (e_t - sh.e_last);
+        sh.e_last = e_t;
+        sh.held_millivcpus = sh.held_millivcpus.saturating_add_signed(delta_millivcpus);
     }
 
     /// Changes the decay time `D` at `now` (the queue was given another scheduling policy):
