@@ -457,10 +457,10 @@ impl Simulation {
                     }
                 }
             }
-            if self.records.is_some() {
+            if self.recorder.is_some() {
                 let rec = self.record_of(job);
-                if let Some(r) = self.records.as_mut() {
-                    r.push(rec);
+                if let Some(r) = self.recorder.as_mut() {
+                    r.finished(job.row, rec);
                 }
             }
             self.jobs.free(slot);

@@ -393,7 +393,7 @@ impl Simulation {
                 qr.active_count += 1;
             }
         }
-        self.jobs.insert(Job {
+        let slot = self.jobs.insert(Job {
             id,
             spec: spec.clone(),
             queue,
@@ -418,7 +418,15 @@ impl Simulation {
             claim: None,
             estimate: spec.timeout,
             reserved_at: None,
-        })
+            row: 0,
+        });
+        if let Some(r) = self.recorder.as_mut() {
+            let row = r.admit(slot);
+            if let Some(j) = self.jobs.get_mut(slot) {
+                j.row = row;
+            }
+        }
+        slot
     }
 
     /// A new job: fails at once when a dependency already failed, else PENDING or RUNNABLE.
