@@ -86,12 +86,12 @@ impl Simulation {
             resources: job.resources,
             slot: slot.0,
         };
-        let q = job.queue;
+        let (q, share_key) = (job.queue, job.spec.share_ix);
         if self.strict_on {
             self.count_fits(q, slot, true);
         }
         let qr = &mut self.queues[q.index()];
-        let share_slot = qr.set.insert_at(queued);
+        let share_slot = qr.set.insert_keyed(queued, share_key);
         qr.stalled = false;
         self.dispatch_needed = true;
         if let Some(j) = self.jobs.get_mut(slot) {

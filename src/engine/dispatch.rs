@@ -69,6 +69,11 @@ impl Simulation {
 
     /// Whether the first job of some share of queue `q` could be placed now.
     fn some_share_head_fits(&self, q: QueueId) -> bool {
+        let ces = &self.queues[q.index()].spec.compute_environments;
+        if ces.iter().all(|c| self.ces[c.index()].is_full()) {
+            // Every compute environment is full: no head fits, without asking each.
+            return false;
+        }
         let view = self.queues[q.index()].set.view(self.now);
         let fits = view
             .shares()

@@ -65,8 +65,11 @@ struct Share {
 /// `G = H(t_last) * e^((t_last - b)/D)`-style scaled sums that change only when the share's
 /// `R` changes; reading `H` at time `t` costs one multiplication per share and one `exp` per
 /// read of the whole view.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RunnableSet {
+    /// Unique among the sets of the process (a clone gets a new one): policies cache
+    /// per-share data by `(set id, share number)`.
+    id: u64,
     decay_ms: Option<f64>,
     base: SimTime,
     shares: Vec<Share>,
@@ -81,12 +84,40 @@ pub struct RunnableSet {
     prioritized: bool,
     /// The share looked up last (most lookups repeat it).
     last: Option<usize>,
+    /// Share numbers by the caller's key (the engine's run-wide share number): lookups
+    /// without comparing names.
+    by_key: Vec<u32>,
+}
+
+/// Gives out [`RunnableSet`] ids.
+static NEXT_SET_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_set_id() -> u64 {
+    NEXT_SET_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Clone for RunnableSet {
+    fn clone(&self) -> Self {
+        RunnableSet {
+            id: next_set_id(),
+            decay_ms: self.decay_ms,
+            base: self.base,
+            shares: self.shares.clone(),
+            by_identifier: self.by_identifier.clone(),
+            nonempty: self.nonempty.clone(),
+            count: self.count,
+            prioritized: self.prioritized,
+            last: self.last,
+            by_key: self.by_key.clone(),
+        }
+    }
 }
 
 impl RunnableSet {
     /// An empty set. `decay` is the fair-share decay time `D` (`None` tracks no `H`).
     pub fn new(decay: Option<SimDuration>) -> RunnableSet {
         RunnableSet {
+            id: next_set_id(),
             decay_ms: decay.map(|d| d.as_millis().max(1) as f64),
             base: SimTime::ZERO,
             shares: Vec::new(),
@@ -95,7 +126,13 @@ impl RunnableSet {
             count: 0,
             prioritized: false,
             last: None,
+            by_key: Vec::new(),
         }
+    }
+
+    /// The set's id (see the field).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     fn share_index(&mut self, identifier: &str) -> usize {
@@ -139,6 +176,30 @@ impl RunnableSet {
     /// [`RunnableSet::remove_at`] and [`RunnableSet::add_held_at`] (no lookup by name).
     pub(crate) fn insert_at(&mut self, job: QueuedJob) -> u32 {
         let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
+        self.insert_in(s, job)
+    }
+
+    /// [`RunnableSet::insert_at`] for a job whose share the caller numbers `key` (the same
+    /// identifier always with the same key, `u32::MAX` for none): no lookup by name.
+    pub(crate) fn insert_keyed(&mut self, job: QueuedJob, key: u32) -> u32 {
+        let known = self.by_key.get(key as usize).copied().filter(|&s| s != u32::MAX);
+        let s = match known {
+            Some(s) => s as usize,
+            None => {
+                let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
+                if key != u32::MAX {
+                    if self.by_key.len() <= key as usize {
+                        self.by_key.resize(key as usize + 1, u32::MAX);
+                    }
+                    self.by_key[key as usize] = s as u32;
+                }
+                s
+            }
+        };
+        self.insert_in(s, job)
+    }
+
+    fn insert_in(&mut self, s: usize, job: QueuedJob) -> u32 {
         let order = (std::cmp::Reverse(job.scheduling_priority), job.id);
         self.prioritized |= job.scheduling_priority != 0;
         let share = &mut self.shares[s];
@@ -323,6 +384,11 @@ pub struct QueueView<'a> {
 }
 
 impl<'a> QueueView<'a> {
+    /// The id of the set this views (see [`RunnableSet`]'s `id`).
+    pub(crate) fn set_id(&self) -> u64 {
+        self.set.id()
+    }
+
     /// The instant of the view.
     pub fn now(&self) -> SimTime {
         self.now
