@@ -114,13 +114,28 @@ impl<E: Copy> EventQueue<E> {
         if seq >= self.next_seq || !self.heap.iter().any(|e| e.0 as u64 == seq) {
             return false;
         }
-        self.cancelled.insert(seq)
+        let new = self.cancelled.insert(seq);
+        self.compact_if_mostly_cancelled();
+        new
     }
 
     /// Cancels without checking that the event is still queued: O(1). Only for keys whose
     /// event is known not to have come out yet.
     pub fn cancel_pending(&mut self, key: EventKey) {
         self.cancelled.insert(key.seq());
+        self.compact_if_mostly_cancelled();
+    }
+
+    /// When cancelled entries outnumber live ones, drops them all at once (O(n)), so the heap
+    /// stays within twice the live events: a Spot run that cancels and reschedules reclaim
+    /// timers would otherwise carry a growing tail of dead entries through every pop.
+    fn compact_if_mostly_cancelled(&mut self) {
+        let dead = self.cancelled.len();
+        if dead < 1024 || dead * 2 < self.heap.len() {
+            return;
+        }
+        let cancelled = std::mem::take(&mut self.cancelled);
+        self.heap.retain(|e| !cancelled.contains(&(e.0 as u64)));
     }
 
     fn drop_cancelled_top(&mut self) {
