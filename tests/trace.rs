@@ -7,23 +7,28 @@ use batchsim::{Options, Scenario, Simulation};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-fn kth() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/traces/KTH-SP2-1996-2.1-cln.swf.gz");
-    if p.is_file() {
-        Some(p)
-    } else {
-        eprintln!("note: {} is absent; KTH trace test skipped", p.display());
-        None
-    }
+/// The vendored KTH SP2 log (scenarios/traces/, see its README).
+fn kth() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/traces/KTH-SP2-1996-2.1-cln.swf.gz");
+    assert!(p.is_file(), "{} is missing: it is part of the repository", p.display());
+    p
 }
 
-fn kth_scenario(backfill: &str) -> Option<Scenario> {
-    let path = kth()?;
+/// A bundled KTH scenario, loaded from its own file (so its relative trace path is the one
+/// checked).
+fn kth_scenario(backfill: &str) -> Scenario {
     let s = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/kth-sp2-{backfill}.json"));
-    let text = std::fs::read_to_string(&s).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["workload"][0]["trace"]["path"] = json!(path.display().to_string());
-    Some(Scenario::from_value(&v, "kth.json").unwrap_or_else(|e| panic!("{e}")))
+    let scenario = Scenario::from_file(&s).unwrap_or_else(|e| panic!("{e}"));
+    match &scenario.workload[0] {
+        batchsim::workload::WorkloadEntry::Trace { path, .. } => {
+            assert_eq!(
+                std::fs::canonicalize(path).unwrap(),
+                std::fs::canonicalize(kth()).unwrap()
+            );
+        }
+        other => panic!("not a trace entry: {other:?}"),
+    }
+    scenario
 }
 
 /// The figures of an independent strict-FCFS replay of the same log on 100 processors
@@ -35,7 +40,7 @@ fn kth_scenario(backfill: &str) -> Option<Scenario> {
 ///   max 705687, last completion 29381344.
 #[test]
 fn kth_fifo_replay_agrees_with_an_independent_fcfs_replay() {
-    let Some(s) = kth_scenario("none") else { return };
+    let s = kth_scenario("none");
     let r = Simulation::new(&s, Options::default()).unwrap().run();
     assert_eq!(r.jobs.submitted, 27_992);
     assert_eq!(r.jobs.succeeded, 27_992);
@@ -52,10 +57,7 @@ fn kth_fifo_replay_agrees_with_an_independent_fcfs_replay() {
 
 #[test]
 fn kth_easy_backfilling_cuts_waits_and_keeps_every_reservation() {
-    let (Some(fifo), Some(easy), Some(greedy)) = (kth_scenario("none"), kth_scenario("easy"), kth_scenario("greedy"))
-    else {
-        return;
-    };
+    let (fifo, easy, greedy) = (kth_scenario("none"), kth_scenario("easy"), kth_scenario("greedy"));
     let fifo = Simulation::new(&fifo, Options::default()).unwrap().run();
     let mut sim = Simulation::new(&easy, Options::default()).unwrap();
     while sim.step() {}

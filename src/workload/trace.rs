@@ -1361,12 +1361,8 @@ mod tests {
     fn kth_sp2_real_trace() {
         let path = Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/traces/KTH-SP2-1996-2.1-cln.swf.gz"
+            "/scenarios/traces/KTH-SP2-1996-2.1-cln.swf.gz"
         ));
-        if !path.exists() {
-            eprintln!("note: {} not found; KTH trace test skipped", path.display());
-            return;
-        }
         let mut reader = TraceReader::open(path, TraceFormat::Swf).expect("open KTH trace");
         let (mut n, mut submit, mut run, mut procs, mut estimate) = (0u64, 0u64, 0u64, 0u64, 0u64);
         let mut first = None;
