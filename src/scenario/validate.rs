@@ -99,12 +99,14 @@ pub fn arn_tail(reference: &str) -> &str {
     reference.rsplit('/').next().unwrap_or(reference)
 }
 
+/// True for an AWS name: 1 to 128 letters, numbers, hyphens and underscores.
+pub(super) fn is_valid_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// AWS names: 1 to 128 letters, numbers, hyphens and underscores.
 pub(super) fn check_name(ctx: &mut Ctx, path: &str, name: &str) {
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
+    if !is_valid_name(name) {
         ctx.err(
             path,
             format!("`{name}` is not a valid name (1 to 128 letters, numbers, hyphens and underscores)"),
@@ -634,15 +636,19 @@ fn scheduling_policy(ctx: &mut Ctx, i: usize, raw: &RawSchedulingPolicy) -> Opti
 
 /// AWS: share identifiers are up to 255 letters and numbers (plus `*` at the end of a
 /// `shareDistribution` prefix entry).
-pub(super) fn check_share_identifier(ctx: &mut Ctx, path: &str, id: &str, allow_star: bool) {
+/// True for a share identifier AWS accepts: 1 to 255 letters, numbers, hyphens and
+/// underscores (and, with `allow_star`, a final `*` for a prefix entry).
+pub(super) fn is_valid_share_identifier(id: &str, allow_star: bool) -> bool {
     let body = if allow_star {
         id.strip_suffix('*').unwrap_or(id)
     } else {
         id
     };
-    let ok =
-        !id.is_empty() && id.len() <= 255 && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !ok {
+    !id.is_empty() && id.len() <= 255 && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+pub(super) fn check_share_identifier(ctx: &mut Ctx, path: &str, id: &str, allow_star: bool) {
+    if !is_valid_share_identifier(id, allow_star) {
         let star = if allow_star {
             " (a prefix entry ends with `*`)"
         } else {
