@@ -394,3 +394,44 @@ fn a_share_in_the_template_on_a_fair_share_queue_covers_rows_without_one() {
         )]
     );
 }
+
+/// Messages are for people: names and values quoted with control characters escaped, no Rust
+/// `Debug` text (`Some(`, `None`).
+#[test]
+fn messages_quote_names_and_carry_no_debug_text() {
+    let csv = temp(
+        "escapes.csv",
+        "submitSeconds,runSeconds,vcpus,jobQueue,jobName\n\
+         0,60,1,\"a\nb\",x\n\
+         1,60,1,a,\"\u{1b}[31mred\"\n\
+         2,6\u{1b}[2J0,1,a,y\n",
+    );
+    let mut v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    // Two more entries: an N_TO_N dependency between a plain job and an array, and a bad
+    // queue reference holding a line break.
+    v["workload"].as_array_mut().unwrap().extend([
+        json!({"at": 0, "submitJob": {"jobName": "arr", "jobQueue": "a", "jobDefinition": "d", "arrayProperties": {"size": 3}},
+               "runtime": {"distribution": "fixed", "seconds": 1}}),
+        json!({"at": 1, "submitJob": {"jobName": "one", "jobQueue": "a\nq", "jobDefinition": "d",
+                                      "dependsOn": [{"jobId": "arr", "type": "N_TO_N"}]},
+               "runtime": {"distribution": "fixed", "seconds": 1}}),
+    ]);
+    let got = problems(&v);
+    let file = format!("`{}`", csv.display());
+    assert_eq!(
+        got,
+        vec![
+            format!("workload[0].trace: {file} line 2: jobQueue: unknown job queue `a\\nb`; did you mean `a`?"),
+            format!(
+                "workload[0].trace: {file} line 4: jobName: `\\u{{1b}}[31mred` is not a valid name (1 to 128 letters, numbers, hyphens and underscores)"
+            ),
+            format!("workload[0].trace: {file} line 5: runSeconds: `6\\u{{1b}}[2J0` is not a number"),
+            "workload[2].submitJob.jobQueue: unknown job queue `a\\nq`; did you mean `a`?".to_string(),
+            "workload[2].submitJob.dependsOn[0].type: N_TO_N needs two array jobs of the same size (`arr` is an array of 3 jobs, this job is not an array job)".to_string(),
+        ]
+    );
+    for message in &got {
+        assert!(!message.contains("Some(") && !message.contains("None"), "{message}");
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+    }
+}

@@ -4,7 +4,7 @@
 //! (unknown fields, wrong types) were found before, by [`super::schema`].
 
 use super::raw::*;
-use super::suggest::suggest;
+use super::suggest::{quote, suggest};
 use super::Scenario;
 use crate::error::Problem;
 use crate::model::instance_catalog::{self, Architecture, InstanceType};
@@ -69,7 +69,7 @@ impl Ctx {
             return Some(i as u32);
         }
         let hint = suggest(tail, names.iter().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
+            .map(|s| format!("; did you mean {}?", quote(s)))
             .unwrap_or_else(|| {
                 if names.is_empty() {
                     format!(" (the scenario declares no {what}s)")
@@ -77,7 +77,7 @@ impl Ctx {
                     format!(" (declared: {})", names.join(", "))
                 }
             });
-        self.err(path, format!("unknown {what} `{reference}`{hint}"));
+        self.err(path, format!("unknown {what} {}{hint}", quote(reference)));
         None
     }
 
@@ -109,7 +109,10 @@ pub(super) fn check_name(ctx: &mut Ctx, path: &str, name: &str) {
     if !is_valid_name(name) {
         ctx.err(
             path,
-            format!("`{name}` is not a valid name (1 to 128 letters, numbers, hyphens and underscores)"),
+            format!(
+                "{} is not a valid name (1 to 128 letters, numbers, hyphens and underscores)",
+                quote(name)
+            ),
         );
     }
 }
@@ -547,11 +550,10 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         let Some(mem) = t.memory_mib.filter(|&m| m >= 1 && m <= i64::from(u32::MAX)) else {
             ctx.err(
                 format!("{tp}.memoryMiB"),
-                format!(
-                    "must be a memory size in MiB from 1 to {}, found {:?}",
-                    u32::MAX,
-                    t.memory_mib
-                ),
+                match t.memory_mib {
+                    Some(m) => format!("must be a memory size in MiB from 1 to {}, found {m}", u32::MAX),
+                    None => format!("missing: a memory size in MiB from 1 to {}", u32::MAX),
+                },
             );
             continue;
         };
@@ -656,7 +658,10 @@ pub(super) fn check_share_identifier(ctx: &mut Ctx, path: &str, id: &str, allow_
         };
         ctx.err(
             path,
-            format!("`{id}` is not a valid share identifier: 1 to 255 letters, numbers, hyphens and underscores{star}"),
+            format!(
+                "{} is not a valid share identifier: 1 to 255 letters, numbers, hyphens and underscores{star}",
+                quote(id)
+            ),
         );
     }
 }

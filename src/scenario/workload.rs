@@ -6,7 +6,7 @@ mod trace;
 use super::actions::actions;
 use super::definitions::{job_definition, requirements, retry_strategy, timeout};
 use super::raw::*;
-use super::suggest::suggest;
+use super::suggest::{quote, suggest};
 use super::validate::{arn_tail, check_name, check_share_identifier, Ctx};
 use crate::model::job_definition::JobDefinitionRef;
 use crate::model::resources::check_fargate;
@@ -462,10 +462,13 @@ fn workload(
                 Some("every") => match arr.seconds.and_then(crate::time::SimDuration::from_secs_f64) {
                     Some(d) if !d.is_zero() => ArrivalProcess::Every { interval: d },
                     _ => {
-                        ctx.err(
-                            format!("{p}.arrivals.seconds"),
-                            format!("must be at least 0.001 seconds, found {:?}", arr.seconds),
-                        );
+                        // A missing `seconds` is reported by the structure check.
+                        if let Some(s) = arr.seconds {
+                            ctx.err(
+                                format!("{p}.arrivals.seconds"),
+                                format!("must be at least 0.001 seconds, found {s}"),
+                            );
+                        }
                         continue;
                     }
                 },
@@ -563,12 +566,22 @@ fn workload(
                 ctx.err(
                     format!("{dp}.type"),
                     format!(
-                        "N_TO_N needs two array jobs of the same size (`{base}` has {:?}, this job {:?})",
-                        target.3, template.array_size
+                        "N_TO_N needs two array jobs of the same size ({} is {}, this job is {})",
+                        quote(base),
+                        array_size(target.3),
+                        array_size(template.array_size)
                     ),
                 );
             }
         }
     }
     ok.then(|| out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// An array size for messages: `an array of 10 jobs`, or `not an array job`.
+fn array_size(size: Option<u32>) -> String {
+    match size {
+        Some(n) => format!("an array of {n} jobs"),
+        None => "not an array job".to_owned(),
+    }
 }
