@@ -435,3 +435,32 @@ fn messages_quote_names_and_carry_no_debug_text() {
         assert!(!message.chars().any(char::is_control), "{message:?}");
     }
 }
+
+/// A trace whose CSV header is wrong stops `run` before it writes anything: no empty
+/// `--jobs` or `--plot` file is left behind.
+#[test]
+fn a_bad_csv_header_stops_run_before_any_output_file() {
+    let csv = temp("bad-header.csv", "submitSeconds,runSecs,vcpus\n0,1,1\n");
+    let v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    let scenario = temp("bad-header.json", &v.to_string());
+    let jobs = scenario.with_file_name("bad-header-jobs.csv");
+    let plot = scenario.with_file_name("bad-header-plot.svg");
+    let out = common::batchsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--jobs",
+        jobs.to_str().unwrap(),
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "workload[0].trace: `{}` line 1: bad CSV header: column 2 is `runSecs` but must be `runSeconds`",
+            csv.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!jobs.exists() && !plot.exists());
+}

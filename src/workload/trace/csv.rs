@@ -6,7 +6,7 @@
 //!
 //! The three required columns come first in that order, then any subset of the optional ones
 //! in any order. Empty optional cells are `None`. `submitSeconds` is read as described in
-//! [`super::timestamp`]; the other numbers as exact decimals ([`super::number`]).
+//! [`super::timestamp`]; the other numbers as exact decimals, rounded to the nearest unit.
 
 use super::error::BadLine;
 use super::input::{Capped, Decoded};

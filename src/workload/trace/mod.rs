@@ -22,7 +22,7 @@
 //!   [`timestamp`] describes (for absolute times the earliest submission is t = 0).
 //!
 //! Conversion: seconds become integer milliseconds rounded to the nearest (halves away from
-//! zero), computed exactly from the decimal text (no floating point, [`number`]); vCPUs become
+//! zero), computed exactly from the decimal text (no floating point); vCPUs become
 //! milli-vCPUs rounded the same way (so Fargate's `0.25` is exactly `250`).
 //!
 //! What happens to a data line:
@@ -44,7 +44,7 @@
 //! Input compressed with gzip is detected by its magic bytes (`1f 8b`), not by the file name,
 //! and decompressed on the fly (concatenated gzip members are read as one stream). A file is
 //! open only while a block of it is read ([`TraceReader::open`]), so any number of readers can
-//! be alive at once. [`check`] reads a whole trace through and sums up what it found.
+//! be alive at once. [`check()`] reads a whole trace through and sums up what it found.
 
 pub mod check;
 pub mod csv;

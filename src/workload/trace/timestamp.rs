@@ -279,27 +279,19 @@ mod tests {
     fn kinds_by_text_and_size() {
         assert_eq!(read_submit(""), Ok(SubmitCell::Missing));
         assert_eq!(read_submit("-1"), Ok(SubmitCell::Missing));
-        assert_eq!(read_submit("0"), at(TimeKind::Relative, 0));
-        assert_eq!(read_submit("12.5"), at(TimeKind::Relative, 12_500));
-        assert_eq!(read_submit("999999999.999"), at(TimeKind::Relative, 999_999_999_999));
-        assert_eq!(read_submit("1000000000"), at(TimeKind::EpochSeconds, 1_000_000_000_000));
-        assert_eq!(
-            read_submit("1709251200.25"),
-            at(TimeKind::EpochSeconds, 1_709_251_200_250)
-        );
-        assert_eq!(
-            read_submit("999999999999"),
-            at(TimeKind::EpochSeconds, 999_999_999_999_000)
-        );
-        assert_eq!(
-            read_submit("1000000000000"),
-            at(TimeKind::EpochMillis, 1_000_000_000_000)
-        );
-        assert_eq!(
-            read_submit("1709251200250"),
-            at(TimeKind::EpochMillis, 1_709_251_200_250)
-        );
-        assert_eq!(read_submit("1.7e12"), at(TimeKind::EpochMillis, 1_700_000_000_000));
+        for (text, kind, ms) in [
+            ("0", TimeKind::Relative, 0),
+            ("12.5", TimeKind::Relative, 12_500),
+            ("999999999.999", TimeKind::Relative, 999_999_999_999),
+            ("1000000000", TimeKind::EpochSeconds, 1_000_000_000_000),
+            ("1709251200.25", TimeKind::EpochSeconds, 1_709_251_200_250),
+            ("999999999999", TimeKind::EpochSeconds, 999_999_999_999_000),
+            ("1000000000000", TimeKind::EpochMillis, 1_000_000_000_000),
+            ("1709251200250", TimeKind::EpochMillis, 1_709_251_200_250),
+            ("1.7e12", TimeKind::EpochMillis, 1_700_000_000_000),
+        ] {
+            assert_eq!(read_submit(text), at(kind, ms), "{text}");
+        }
         assert_eq!(
             read_submit("2024-03-01T00:00:00Z"),
             at(TimeKind::Iso8601, 1_709_251_200_000)
