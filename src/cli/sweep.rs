@@ -5,7 +5,8 @@
 //! order the runs finish in, and each run is an independent [`Simulation`], so the CSV is
 //! byte-identical for any number of threads.
 
-use super::{describe, parse_seconds, EXIT_BAD_INPUT};
+use super::output::{self, Pending, Target};
+use super::{describe, parse_seconds, CliError};
 use crate::scenario::suggest::suggest;
 use crate::{Options, Report, Scenario, SimTime, Simulation};
 use rayon::prelude::*;
@@ -332,18 +333,24 @@ fn short_names(sets: &[SetArg]) -> Vec<String> {
     }
 }
 
-/// Runs `batchsim sweep`; returns the exit code.
-pub(super) fn sweep(args: &SweepArgs) -> i32 {
-    match prepare_and_run(args) {
-        Ok(()) => 0,
-        Err(message) => {
-            eprintln!("{message}");
-            EXIT_BAD_INPUT
+/// Runs `batchsim sweep`.
+pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
+    let (csv, summary, out) = prepare_and_run(args)?;
+    match out {
+        Some(mut pending) => {
+            pending.write(|w| w.write_all(csv.as_bytes()))?;
+            pending.commit()?;
         }
+        None => output::to_stdout(csv.as_bytes())?,
     }
+    output::note(summary.trim_end());
+    Ok(())
 }
 
-fn prepare_and_run(args: &SweepArgs) -> Result<(), String> {
+/// The CSV, the summary and the pending `--out` file (`None`: stdout).
+type Prepared = (String, String, Option<Pending>);
+
+fn prepare_and_run(args: &SweepArgs) -> Result<Prepared, CliError> {
     let path = &args.scenario;
     // Load as `run` does, so a bad file gets the same messages.
     Scenario::from_file(path).map_err(|e| describe(&e, path))?;
@@ -352,7 +359,7 @@ fn prepare_and_run(args: &SweepArgs) -> Result<(), String> {
 
     for (i, s) in args.set.iter().enumerate() {
         if args.set[..i].iter().any(|t| t.path == s.path) {
-            return Err(format!("--set {}: the same path is given twice", s.path_text));
+            return Err(format!("--set {}: the same path is given twice", s.path_text).into());
         }
         // Path problems do not depend on the value: report them once, naming the flag.
         set_path(&mut base.clone(), &s.path, s.values[0].1.clone())
@@ -364,7 +371,8 @@ fn prepare_and_run(args: &SweepArgs) -> Result<(), String> {
         return Err(format!(
             "--seeds {}..{} with these --set values asks for {runs} runs; the most is {MAX_RUNS}",
             args.seeds.first, args.seeds.last
-        ));
+        )
+        .into());
     }
     let mut scenarios = Vec::with_capacity(combos.len());
     for combo in &combos {
@@ -388,11 +396,9 @@ fn prepare_and_run(args: &SweepArgs) -> Result<(), String> {
             })?;
         scenarios.push(scenario);
     }
-    let mut out: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(|e| format!("--out {}: cannot write: {e}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    let out = match args.out.as_deref().map(|p| Target::of("--out", p)) {
+        Some(Target::File { flag, path }) => Some(Pending::create(flag, &path)?),
+        _ => None,
     };
 
     let started = Instant::now();
@@ -452,15 +458,8 @@ fn prepare_and_run(args: &SweepArgs) -> Result<(), String> {
         );
         rows.push((i % combos.len(), r));
     }
-    let written = out.write_all(csv.as_bytes()).and_then(|_| out.flush());
-    if let (Err(e), Some(p)) = (written, &args.out) {
-        return Err(format!("--out {}: cannot write: {e}", p.display()));
-    }
-    eprint!(
-        "{}",
-        summary(args, &combos, &rows, total, elapsed, rayon::current_num_threads())
-    );
-    Ok(())
+    let summary = summary(args, &combos, &rows, total, elapsed, rayon::current_num_threads());
+    Ok((csv, summary, out))
 }
 
 fn options(seed: u64, until: Option<SimTime>) -> Options {
