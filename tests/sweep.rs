@@ -233,6 +233,23 @@ fn bad_flags_exit_2_naming_the_flag() {
         &["--seeds", "smaller than the first"],
     );
     expect_bad(&["sweep", &s, "--seeds", "x"], &["--seeds", "`x` is not a seed"]);
+    // Ranges that overflow a count or ask for too many runs.
+    expect_bad(
+        &["sweep", &s, "--seeds", "0..18446744073709551615"],
+        &[
+            "--seeds",
+            "is 18446744073709551616 seeds; a sweep runs at most 1000000 runs",
+        ],
+    );
+    expect_bad(
+        &["sweep", &s, "--seeds", "1..1000001"],
+        &["is 1000001 seeds; a sweep runs at most 1000000"],
+    );
+    expect_bad(&["sweep", &s, "--seeds", "..4"], &["lacks its first seed"]);
+    expect_bad(
+        &["sweep", &s, "--seeds", "1..600000", "--set", &format!("{MAXVCPUS}=4,8")],
+        &["asks for 1200000 runs; the most is 1000000"],
+    );
     expect_bad(&["sweep", &s], &["--seeds"]);
     expect_bad(
         &["sweep", &s, "--seeds", "1", "--set", "maxvCpus"],

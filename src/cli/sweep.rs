@@ -17,7 +17,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The most runs one sweep may ask for.
+/// The most runs one sweep may ask for (seeds x combinations): a million runs of even a
+/// small scenario take the better part of an hour, and their rows are kept in memory.
 const MAX_RUNS: u64 = 1_000_000;
 
 /// The CSV columns after `seed` and the `--set` paths.
@@ -28,7 +29,8 @@ const RESULT_COLUMNS: &str = "succeeded,failed,unfinished,waitMean,waitP50,waitP
 pub struct SweepArgs {
     /// The scenario file (JSON).
     scenario: PathBuf,
-    /// The seeds to run: `A..B` (both included, e.g. `1..10` is ten seeds) or one seed `N`.
+    /// The seeds to run: `A..B` (both included, e.g. `1..10` is ten seeds) or one seed `N`;
+    /// at most 1,000,000 runs in all (seeds x combinations).
     #[arg(long, value_name = "A..B", value_parser = parse_seeds)]
     seeds: Seeds,
     /// `PATH=V1,V2,...`: sets the scenario's JSON value at PATH (e.g.
@@ -53,21 +55,27 @@ struct Seeds {
 }
 
 impl Seeds {
+    /// How many seeds (at least 1, at most [`MAX_RUNS`]: checked when parsed).
     fn count(self) -> u64 {
         self.last - self.first + 1
     }
 }
 
+/// `A..B` (or `A..=B`, both included) or one seed `N`. An empty range (B < A) or one of
+/// more than [`MAX_RUNS`] seeds is refused, so the count never overflows.
 fn parse_seeds(s: &str) -> Result<Seeds, String> {
-    let number = |t: &str| {
-        t.trim()
-            .parse::<u64>()
+    let number = |t: &str, which: &str| {
+        let t = t.trim();
+        if t.is_empty() {
+            return Err(format!("`{s}` lacks its {which} seed (write A..B, e.g. 1..10)"));
+        }
+        t.parse::<u64>()
             .map_err(|_| format!("`{t}` is not a seed (a whole number from 0 to {})", u64::MAX))
     };
     let (first, last) = match s.split_once("..") {
-        Some((a, b)) => (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?),
+        Some((a, b)) => (number(a, "first")?, number(b.strip_prefix('=').unwrap_or(b), "last")?),
         None => {
-            let n = number(s)?;
+            let n = number(s, "")?;
             (n, n)
         }
     };
@@ -75,6 +83,10 @@ fn parse_seeds(s: &str) -> Result<Seeds, String> {
         return Err(format!(
             "`{s}`: the last seed is smaller than the first (A..B includes both)"
         ));
+    }
+    let count = u128::from(last - first) + 1;
+    if count > u128::from(MAX_RUNS) {
+        return Err(format!("`{s}` is {count} seeds; a sweep runs at most {MAX_RUNS} runs"));
     }
     Ok(Seeds { first, last })
 }
@@ -641,6 +653,18 @@ mod tests {
         assert!(parse_seeds("3..1").unwrap_err().contains("smaller"));
         assert!(parse_seeds("a..b").unwrap_err().contains("`a`"));
         assert!(parse_seeds("").is_err());
+        assert!(parse_seeds("..5").unwrap_err().contains("lacks its first seed"));
+        assert!(parse_seeds("5..").unwrap_err().contains("lacks its last seed"));
+        let err = parse_seeds("0..18446744073709551615").unwrap_err();
+        assert!(
+            err.contains("is 18446744073709551616 seeds; a sweep runs at most 1000000"),
+            "{err}"
+        );
+        assert!(parse_seeds("1..1000000").is_ok());
+        assert!(parse_seeds("1..1000001").is_err());
+        let top = parse_seeds("18446744073709551615").unwrap();
+        assert_eq!(top.count(), 1);
+        assert!(parse_seeds("18446744073709551616").unwrap_err().contains("not a seed"));
     }
 
     #[test]
