@@ -238,12 +238,12 @@ fn bad_flags_exit_2_naming_the_flag() {
         &["sweep", &s, "--seeds", "0..18446744073709551615"],
         &[
             "--seeds",
-            "is 18446744073709551616 seeds; a sweep runs at most 1000000 runs",
+            "`0..18446744073709551615`: 18446744073709551616 seeds; a sweep runs at most 1000000 runs",
         ],
     );
     expect_bad(
         &["sweep", &s, "--seeds", "1..1000001"],
-        &["is 1000001 seeds; a sweep runs at most 1000000"],
+        &["1000001 seeds; a sweep runs at most 1000000"],
     );
     expect_bad(&["sweep", &s, "--seeds", "..4"], &["lacks its first seed"]);
     expect_bad(
