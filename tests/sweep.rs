@@ -1,8 +1,10 @@
 //! `batchsim sweep`: combinations and row order, capacity against wait, determinism across
 //! thread counts, and bad flags.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const MAXVCPUS: &str = "computeEnvironments[0].computeResources.maxvCpus";
 
@@ -23,9 +25,7 @@ const SCENARIO: &str = r#"{
 }"#;
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("batchsim-sweep-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::temp_dir(&format!("sweep-{tag}"))
 }
 
 fn scenario_file(dir: &Path) -> String {
@@ -35,12 +35,7 @@ fn scenario_file(dir: &Path) -> String {
 }
 
 fn batchsim(args: &[&str], threads: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_batchsim"));
-    c.args(args);
-    if let Some(t) = threads {
-        c.env("RAYON_NUM_THREADS", t);
-    }
-    c.output().expect("run batchsim")
+    common::batchsim_threads(args, threads)
 }
 
 fn stderr(o: &Output) -> String {
