@@ -42,7 +42,8 @@ enum Command {
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
     },
-    /// Runs every combination of seeds and `--set` values in parallel; one CSV row per run.
+    /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
+    /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
     Sweep(sweep::SweepArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
     Validate {
