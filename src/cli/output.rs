@@ -118,8 +118,15 @@ impl Pending {
             path = std::fs::canonicalize(&path).map_err(fail)?;
         }
         let existing = std::fs::metadata(&path).ok();
+        let names_a_folder = path.as_os_str().as_encoded_bytes().ends_with(b"/") || path.file_name().is_none();
         if existing.as_ref().is_some_and(|m| m.is_dir()) {
             return Err(fail(io::Error::new(io::ErrorKind::IsADirectory, "is a directory")));
+        }
+        if names_a_folder {
+            return Err(fail(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "names a directory, not a file",
+            )));
         }
         if existing.as_ref().is_some_and(|m| !m.is_file()) {
             // A device or a pipe: write into it, never replace it.
@@ -258,6 +265,12 @@ mod tests {
         let d = dir("isdir");
         let e = Pending::create("--out", &d).unwrap_err();
         assert!(e.to_string().ends_with("cannot write: is a directory"), "{e}");
+        let e = Pending::create("--out", Path::new("new-folder/")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--out new-folder/: cannot write: names a directory, not a file"
+        );
+        assert!(!Path::new("new-folder").exists());
         assert!(!e.is_quiet());
         let mut full = Pending::create("--jobs", Path::new("/dev/full")).unwrap();
         let e = full.write(|w| w.write_all(&[b'x'; 100_000])).unwrap_err();

@@ -3,7 +3,7 @@
 //! A [`Sweep`] runs one scenario once per seed and per combination of [`Setting`] values
 //! (each a JSON path and the values to put there, as `batchsim sweep --set` takes them),
 //! and gives one [`Row`] of typed [`Figures`] per run. A [`Table`] then picks
-//! [columns](columns) (per run, per job queue, per share, per compute environment) and writes
+//! [columns] (per run, per job queue, per share, per compute environment) and writes
 //! them as CSV, JSON or JSON lines, with the mean and 95% confidence interval over seeds per
 //! combination ([`Table::intervals`]).
 //!
