@@ -370,3 +370,19 @@ fn the_library_gives_the_command_lines_rows() {
         "past the last run is an error, not a panic"
     );
 }
+
+#[test]
+fn a_loaded_scenario_sweeps_over_seeds_like_its_file() {
+    use batchsim::sweep::{Sweep, SweepOptions};
+    let s = scenario_path("quickstart.json");
+    let seeds: batchsim::sweep::Seeds = "3..5".parse().unwrap();
+    let scenario = batchsim::Scenario::from_file(&s).unwrap();
+    let loaded = Sweep::of_scenario(scenario, &s, seeds, SweepOptions::default()).unwrap();
+    let file = Sweep::from_file(&s, seeds, Vec::new(), SweepOptions::default()).unwrap();
+    assert_eq!(loaded.runs(), 3);
+    assert_eq!(loaded.label(0, None), "(scenario as written)");
+    let (a, b) = (loaded.run_all().unwrap(), file.run_all().unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a.iter().map(|r| r.seed).collect::<Vec<_>>(), [3, 4, 5]);
+    assert_eq!(a[0].figures.jobs.succeeded, 20);
+}
