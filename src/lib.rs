@@ -79,6 +79,7 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 pub mod time;
 pub mod workload;
 
