@@ -21,10 +21,12 @@ impl EventKey {
 
 /// A min-heap keyed by `(time, sequence)` packed in a `u128` (one comparison per step), on
 /// top of the standard binary heap (whose hole-based sifting is hard to beat).
+#[derive(Clone)]
 struct KeyedHeap<E> {
     items: BinaryHeap<Entry<E>>,
 }
 
+#[derive(Clone)]
 struct Entry<E>(u128, E);
 
 impl<E> PartialEq for Entry<E> {
@@ -64,6 +66,7 @@ impl<E> KeyedHeap<E> {
 }
 
 /// A priority queue of events keyed by `(time, sequence number)`, with cancellation.
+#[derive(Clone)]
 pub struct EventQueue<E> {
     heap: KeyedHeap<E>,
     next_seq: u64,
