@@ -1128,19 +1128,22 @@ fn odd_but_legal_call_sequences_never_panic() {
         s.submit(&job("a", 1.0)).unwrap();
         while s.step() {}
     });
-    case("an observer that panics does not poison the run", &|| {
-        let mut s = sim(1);
-        s.add_observer(|e| {
-            if e.status == JobStatus::Running {
-                panic!("observer bug");
-            }
-        });
-        s.submit(&job("a", 1.0)).unwrap();
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| while s.step() {}));
-        assert!(r.is_err(), "the observer's own panic comes through");
-        s.clear_observers();
-        while s.step() {}
-    });
+    case(
+        "an observer that panics: its panic comes through, the observer lock is not left poisoned",
+        &|| {
+            let mut s = sim(1);
+            s.add_observer(|e| {
+                if e.status == JobStatus::Running {
+                    panic!("observer bug");
+                }
+            });
+            s.submit(&job("a", 1.0)).unwrap();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| while s.step() {}));
+            assert!(r.is_err(), "the observer's own panic comes through");
+            s.clear_observers();
+            while s.step() {}
+        },
+    );
     case("clone a finished simulation", &|| {
         let mut s = sim(1);
         while s.step() {}
@@ -1156,4 +1159,86 @@ fn odd_but_legal_call_sequences_never_panic() {
         ));
     });
     assert!(count >= 40, "{count} cases");
+}
+
+/// Sets one kind of public field of `s` to an extreme value.
+fn edit_extreme(s: &mut Scenario, kind: usize, u: u32, x: f64) {
+    let ms = |v: u32| SimDuration::from_millis(u64::from(v) * 1000);
+    match kind {
+        0 => s.compute_environments.iter_mut().for_each(|c| c.max_vcpus = u),
+        1 => s.compute_environments.iter_mut().for_each(|c| {
+            c.min_vcpus = u;
+            c.desired_vcpus = Some(u);
+        }),
+        2 => s
+            .compute_environments
+            .iter_mut()
+            .for_each(|c| c.interruptions_per_hour = x),
+        3 => s.compute_environments.iter_mut().for_each(|c| {
+            c.prices.vcpu_hour = x;
+            c.prices.spot_discount = x;
+            c.prices.instance_hour = Some(x);
+        }),
+        4 => s.job_definitions.iter_mut().for_each(|d| d.resources.millivcpus = u),
+        5 => s.job_definitions.iter_mut().for_each(|d| {
+            d.resources.memory_mib = u;
+            d.resources.gpus = u.min(8);
+        }),
+        6 => s.scheduling_policies.iter_mut().for_each(|p| {
+            p.compute_reservation = u;
+            p.share_decay = ms(u);
+            p.share_distribution.iter_mut().for_each(|w| w.weight_factor = x);
+        }),
+        7 => s.job_queues.iter_mut().for_each(|q| q.priority = u),
+        8 => s.workload.iter_mut().for_each(|w| {
+            if let batchsim::workload::WorkloadEntry::Submission { at, .. } = w {
+                *at = SimTime::from_millis(u64::from(u) * 1_000_000);
+            }
+        }),
+        9 => s.compute_environments.iter_mut().for_each(|c| {
+            c.startup = ms(u);
+            c.instance_launch = SimDuration::from_millis(u64::from(u));
+            c.scale_in_idle = SimDuration::ZERO;
+            c.interruption_notice = ms(u);
+        }),
+        10 => s
+            .compute_environments
+            .iter_mut()
+            .for_each(|c| c.reserved_memory_mib = u),
+        11 => s.compute_environments.iter_mut().for_each(|c| c.instance_types.clear()),
+        _ => s.until = Some(SimTime::from_millis(u64::from(u))),
+    }
+}
+
+#[test]
+fn scenarios_edited_to_extremes_are_refused_or_run_without_panic() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/");
+    let mut ran = 0;
+    for file in ["quickstart", "compare-ec2-spot", "teams-fair-share", "timeout-retry"] {
+        let base = Scenario::from_file(format!("{dir}{file}.json")).unwrap();
+        for kind in 0..13 {
+            for (u, x) in [(0, 0.0), (1, -1.0), (u32::MAX, f64::NAN), (4_294_967, f64::INFINITY)] {
+                let mut s = base.clone();
+                edit_extreme(&mut s, kind, u, x);
+                let name = format!("{file}: edit {kind} with {u} / {x}");
+                ran += no_panic(&name, || {
+                    let options = Options {
+                        until: Some(SimTime::from_millis(2 * 86_400_000)),
+                        ..Options::default()
+                    };
+                    let Ok(mut sim) = Simulation::new(&s, options) else {
+                        return 0;
+                    };
+                    for _ in 0..50_000 {
+                        if !sim.step() {
+                            break;
+                        }
+                    }
+                    let _ = sim.clone().finish();
+                    1
+                });
+            }
+        }
+    }
+    assert!(ran > 150, "{ran} of 208 edited scenarios ran");
 }
