@@ -615,6 +615,24 @@ fn several_observers_see_the_same_events() {
     assert_eq!(first.lock().unwrap().len(), 5);
 }
 
+#[test]
+fn an_observer_added_mid_run_knows_the_attempts_already_running() {
+    let mut s = sim(2);
+    let a = s.submit(&failing("a", 10.0, 4)).unwrap();
+    s.run_until(secs(5));
+    let log = record(&mut s);
+    while s.step() {}
+    let seen = log.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].job, a);
+    assert_eq!(seen[0].status, JobStatus::Failed);
+    assert_eq!(seen[0].compute_environment.as_deref(), Some("ce"));
+    assert_eq!(
+        (seen[0].attempt, seen[0].exit_code, seen[0].time),
+        (1, Some(4), secs(10))
+    );
+}
+
 /// Newest job first: a custom policy, to see that a fork keeps it.
 #[derive(Clone)]
 struct Newest;

@@ -208,10 +208,7 @@ impl Simulation {
     }
 
     fn job_call(&mut self, id: JobId, mut call: impl FnMut(&mut Simulation, JobSlot)) -> bool {
-        if self
-            .check_action(&Action::DeregisterJobDefinition(String::new()))
-            .is_err()
-        {
+        if self.check_open().is_err() {
             return false;
         }
         let targets = self.resolve_job_reference(&id.to_string());

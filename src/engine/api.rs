@@ -853,7 +853,7 @@ impl Simulation {
     }
 
     /// `Err(end)` once the clock reached `until`.
-    fn check_open(&self) -> Result<(), SimTime> {
+    pub(super) fn check_open(&self) -> Result<(), SimTime> {
         match self.until {
             Some(u) if self.stopped && self.now >= u => Err(self.now),
             _ => Ok(()),
@@ -897,7 +897,17 @@ impl Simulation {
     }
 
     fn array_parent(&self, id: JobId) -> Option<&super::dependencies::ArrayParent> {
-        self.arrays.parents.values().find(|p| p.id.submission == id.submission)
+        self.array_index(id).and_then(|i| self.arrays.parents.get(&i))
+    }
+
+    /// The [`super::dependencies::ArrayTable`] index of the array with `id`'s submission
+    /// number (O(arrays); the API's own path).
+    fn array_index(&self, id: JobId) -> Option<u32> {
+        self.arrays
+            .parents
+            .iter()
+            .find(|(_, p)| p.id.submission == id.submission)
+            .map(|(i, _)| *i)
     }
 
     /// Resolves API dependencies by job id; `Err` names the first unknown one.
@@ -907,12 +917,7 @@ impl Simulation {
     ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
         let mut out = Vec::new();
         for &(id, kind) in deps {
-            let parent = self
-                .arrays
-                .parents
-                .iter()
-                .find(|(_, p)| p.id.submission == id.submission)
-                .map(|(i, _)| *i);
+            let parent = self.array_index(id);
             let target = match (id.array_index, parent) {
                 (Some(i), Some(p)) => self.child_target(p, i),
                 (None, Some(p)) if kind == Some(ArrayDependency::NToN) => DepTarget::Parent(p),
@@ -1056,7 +1061,29 @@ impl Simulation {
                 ce_names: self.ces.iter().map(|c| c.spec.name.clone()).collect(),
             }))
         });
-        lock(hub).observers.push(Box::new(observer));
+        let mut h = lock(hub);
+        if h.observers.is_empty() {
+            // Jobs dispatched before: what their attempts are, for the events to come.
+            for (_, job) in self.jobs.iter() {
+                let Some(ce) = job.attempt.as_ref().map(|a| a.ce).or(job.last_ce) else {
+                    continue;
+                };
+                let a = job.attempt.as_ref();
+                let exits_at = a.and_then(|a| {
+                    let within = job.spec.timeout.is_none_or(|t| a.plan.runtime <= t);
+                    a.running_at.filter(|_| within).map(|r| r + a.plan.runtime)
+                });
+                let note = AttemptNote {
+                    ce,
+                    attempt: job.attempts,
+                    exit_code: a.map_or(0, |a| a.plan.exit_code),
+                    exits_at,
+                };
+                h.notes.insert(job.id, note);
+            }
+        }
+        h.observers.push(Box::new(observer));
+        drop(h);
         let shared = hub.clone();
         *self.observer = Some(Box::new(move |raw: &JobEvent| lock(&shared).deliver(raw, true)));
     }
