@@ -56,6 +56,9 @@ pub const MIN_TIMEOUT_SECONDS: u64 = 60;
 pub const MAX_SCHEDULING_PRIORITY: u32 = 9999;
 /// Longest `jobName`: "It can be up to 128 letters long" (API model, `SubmitJobRequest.jobName`).
 pub const MAX_JOB_NAME_LEN: usize = 128;
+/// Longest `shareIdentifier`: "limited to 255 alphanumeric characters" (API model,
+/// `SubmitJobRequest.shareIdentifier`).
+pub const MAX_SHARE_IDENTIFIER_LEN: usize = 255;
 /// Most compute environments per job queue (AWS service quota, fixed).
 pub const MAX_QUEUE_COMPUTE_ENVIRONMENTS: usize = 3;
 /// Most nodes of a multi-node parallel job (AWS service quota).
@@ -288,6 +291,14 @@ impl SubmitJob {
                 name: self.job_name.clone(),
             });
         }
+        if let Some(share) = &self.share_identifier {
+            let ok = !share.is_empty()
+                && share.len() <= MAX_SHARE_IDENTIFIER_LEN
+                && share.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                return Err(SubmitError::ShareIdentifier { share: share.clone() });
+            }
+        }
         if self.depends_on.len() > MAX_DEPENDENCIES {
             return Err(SubmitError::TooManyDependencies {
                 count: self.depends_on.len(),
@@ -401,6 +412,15 @@ pub enum SubmitError {
     JobName {
         /// The name given.
         name: String,
+    },
+    /// A `shareIdentifier` AWS would refuse.
+    #[error(
+        "{} is not a valid share identifier (1 to 255 letters, numbers, hyphens and underscores)",
+        quote(share)
+    )]
+    ShareIdentifier {
+        /// The identifier given.
+        share: String,
     },
     /// A vCPU override of 0.
     #[error("a job needs more than 0 vCPUs")]
@@ -1207,6 +1227,14 @@ mod tests {
         assert!(e(SubmitJob::from_names("a\nb", "q", "d", RuntimeModel::fixed(1.0)))
             .is_some_and(|m| m.starts_with("`a\\nb` is not a valid job name")));
         assert!(e(SubmitJob::from_names("", "q", "d", RuntimeModel::fixed(1.0))).is_some());
+        assert_eq!(
+            e(ok.clone().share("team a")),
+            Some(
+                "`team a` is not a valid share identifier (1 to 255 letters, numbers, hyphens and underscores)".into()
+            )
+        );
+        assert!(e(ok.clone().share(&"s".repeat(256))).is_some());
+        assert!(e(ok.clone().share("team-A_1")).is_none());
         assert!(e(SubmitJob::from_names("-a", "q", "d", RuntimeModel::fixed(1.0))).is_some());
         assert!(e(SubmitJob::from_names(
             &"a".repeat(129),

@@ -324,3 +324,30 @@ impl Sources {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_for_an_index_that_is_no_workload_entry_are_drawn_without_panic() {
+        let mut s = Sources::new(&[], 7).expect("no traces");
+        let zero = AttemptPlan {
+            runtime: SimDuration::ZERO,
+            exit_code: 0,
+        };
+        assert_eq!(s.first_plan(u32::MAX, None), zero);
+        let own = RuntimeModel::fixed(12.0);
+        let p = s.first_plan(u32::MAX, Some(&own));
+        assert_eq!(p.runtime, SimDuration::from_secs(12));
+        let first = AttemptPlan {
+            runtime: SimDuration::from_secs(3),
+            exit_code: 1,
+        };
+        assert_eq!(s.retry_plan(u32::MAX, first, None), first);
+        assert_eq!(
+            s.retry_plan(u32::MAX, first, Some(&own)).runtime,
+            SimDuration::from_secs(12)
+        );
+    }
+}
