@@ -1260,3 +1260,32 @@ fn scenarios_edited_to_extremes_are_refused_or_run_without_panic() {
     }
     assert!(ran > 150, "{ran} of 208 edited scenarios ran");
 }
+
+#[test]
+fn a_fork_in_the_middle_of_every_kind_of_run_ends_as_the_whole_run() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/");
+    let options = || Options {
+        record_jobs: true,
+        ..Options::default()
+    };
+    for file in [
+        "compare-ec2-spot",
+        "teams-fair-share",
+        "nightly-pipeline",
+        "timeout-retry",
+        "priority-fargate-spot",
+        "capacity-planning",
+    ] {
+        let sc = Scenario::from_file(format!("{dir}{file}.json")).unwrap();
+        let (whole, whole_jobs) = Simulation::new(&sc, options()).unwrap().run_with_records();
+        let mut s = Simulation::new(&sc, options()).unwrap();
+        s.run_until(SimTime::from_secs_f64(whole.end_seconds / 2.0).unwrap());
+        let fork = s.clone();
+        let (a, a_jobs) = fork.run_with_records();
+        let (b, b_jobs) = s.run_with_records();
+        assert_eq!(a, whole, "{file}: the fork");
+        assert_eq!(b, whole, "{file}: the original");
+        assert_eq!(a_jobs, whole_jobs, "{file}: the fork's jobs");
+        assert_eq!(b_jobs, whole_jobs, "{file}: the original's jobs");
+    }
+}
