@@ -809,6 +809,28 @@ fn odd_but_legal_call_sequences_never_panic() {
         s.run_until(SimTime::MAX);
         assert_eq!(s.job_status(JobId::new(1)), Some(JobStatus::Succeeded));
     });
+    case("submit at the end of time", &|| {
+        let mut s = sim(1);
+        s.run_until(SimTime::MAX);
+        let a = s.submit(&job("a", 5.0)).unwrap();
+        let b = s.submit(&job("b", 5.0)).unwrap();
+        while s.step() {}
+        assert_eq!(s.job_status(a), Some(JobStatus::Succeeded));
+        assert_eq!(
+            s.job_status(b),
+            Some(JobStatus::Succeeded),
+            "times saturate, nothing wraps"
+        );
+        let _ = s.finish();
+    });
+    case("a runtime past the time bound", &|| {
+        let mut s = sim(1);
+        let a = s.submit(&job("a", 1e300)).unwrap();
+        s.run_until(secs(10));
+        assert_eq!(s.job_status(a), Some(JobStatus::Running));
+        while s.step() {}
+        assert_eq!(s.now().as_secs_f64(), batchsim::time::MAX_SECONDS);
+    });
     case("submission to an unknown queue", &|| {
         let mut s = sim(1);
         let r = SubmitJob::from_names("a", "nope", "d", RuntimeModel::fixed(1.0));
