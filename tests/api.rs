@@ -1141,6 +1141,26 @@ fn odd_but_legal_call_sequences_never_panic() {
         assert_eq!(s.queue_snapshot("q", 0), Some(Vec::new()));
         assert_eq!(s.queue_snapshot("q", usize::MAX).map(|v| v.len()), Some(2));
     });
+    case("a custom policy that offers a job not in the queue", &|| {
+        #[derive(Clone)]
+        struct Stranger(QueuedJob);
+        impl SchedulingPolicy for Stranger {
+            fn pick<'a>(&self, _: &QueueView<'a>) -> Option<&'a QueuedJob> {
+                Some(Box::leak(Box::new(self.0.clone())))
+            }
+        }
+        let mut s = sim(1);
+        s.submit(&job("a", 10.0)).unwrap();
+        let stranger = QueuedJob::new(JobId::new(999), Resources::new(1.0, 2048));
+        assert!(s.set_policy("q", Box::new(Stranger(stranger))));
+        assert_eq!(s.queue_snapshot("q", usize::MAX), Some(Vec::new()));
+        s.run_until(secs(100));
+        assert_eq!(
+            s.job_status(JobId::new(1)),
+            Some(JobStatus::Runnable),
+            "offered nothing"
+        );
+    });
     case("set_policy on an unknown queue", &|| {
         assert!(!sim(1).set_policy("nope", Box::new(Newest)));
     });

@@ -1034,7 +1034,13 @@ impl Simulation {
             }
             .cloned();
             let Some(job) = pick else { break };
-            set.remove_known(&job.share_identifier, job.scheduling_priority, job.id);
+            if set
+                .remove_known(&job.share_identifier, job.scheduling_priority, job.id)
+                .is_none()
+            {
+                // A custom policy offered a job that is not in the queue: the snapshot ends.
+                break;
+            }
             set.add_held(&job.share_identifier, i64::from(job.resources.millivcpus), self.now);
             out.push(SnapshotEntry {
                 job: job.id,
