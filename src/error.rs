@@ -42,6 +42,7 @@ impl fmt::Display for Problems {
 
 /// Why a scenario could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The file could not be read.
     #[error("{}: cannot read the file: {source}", path.display())]

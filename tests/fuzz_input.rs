@@ -34,11 +34,14 @@ fn expected_jobs(s: &Scenario, horizon: f64) -> f64 {
                 let rate = match arrivals {
                     ArrivalProcess::Poisson { rate_per_hour } => rate_per_hour / 3600.0,
                     ArrivalProcess::Every { interval } => 1.0 / interval.as_secs_f64().max(1e-3),
+                    // A process added later: assume the worst.
+                    _ => f64::INFINITY,
                 };
                 let n = (span.max(0.0) * rate + 1.0).min(count.map_or(f64::INFINITY, |c| c as f64));
                 n * f64::from(template.array_size.unwrap_or(1))
             }
             WorkloadEntry::Trace { .. } => 1e9,
+            _ => 1e9,
         })
         .sum()
 }

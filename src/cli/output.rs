@@ -22,6 +22,7 @@ pub const EXIT_OUTPUT: i32 = 1;
 
 /// Where one output goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// Standard output (`-`).
     Stdout,

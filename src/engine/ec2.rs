@@ -117,6 +117,7 @@ impl Instance {
 
 /// Where a job can go on an EC2/SPOT compute environment now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Ec2Placement {
     /// On a ready instance.
     Ready(u32),
@@ -128,6 +129,7 @@ pub enum Ec2Placement {
 
 /// Where one node of a multi-node parallel job goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NodeSlot {
     /// An idle ready instance, taken whole.
     Idle(u32),

@@ -6,6 +6,7 @@ use crate::model::CeId;
 /// Something the engine scheduled for later. Job events carry the attempt id, so an event
 /// that outlived its attempt (terminated, interrupted) is recognised and ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// A STARTING job's container is up: RUNNING.
     TaskRunning {

@@ -74,6 +74,7 @@ pub struct Claim {
 /// A status reason: one of the fixed texts (no allocation, no reference counting on the hot
 /// path), or a text made at run time.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reason {
     /// A fixed text.
     Static(&'static str),
@@ -105,6 +106,7 @@ impl From<&str> for Reason {
 
 /// A parent array job or a dependency link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Waiter {
     /// A job waiting for this one (decrement its unmet count on success, fail it on failure).
     Job(JobSlot, JobId),

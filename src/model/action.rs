@@ -5,6 +5,7 @@ use crate::time::SimTime;
 
 /// An AWS Batch API call applied at a simulated time.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Action {
     /// UpdateComputeEnvironment: state and capacity.
     UpdateComputeEnvironment {

@@ -5,6 +5,7 @@ use crate::time::SimDuration;
 
 /// `computeResources.type`: how capacity is provided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ComputeEnvironmentType {
     /// EC2 On-Demand instances.
     Ec2,
@@ -40,6 +41,7 @@ impl ComputeEnvironmentType {
 
 /// `state` of a compute environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum CeState {
     /// Takes new jobs.
     #[default]
@@ -50,6 +52,7 @@ pub enum CeState {
 
 /// `computeResources.allocationStrategy` (EC2/SPOT only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum AllocationStrategy {
     /// Cheapest best-fitting type; never above `maxvCpus`. AWS's default.
     #[default]
@@ -65,6 +68,7 @@ pub enum AllocationStrategy {
 /// `simulation.queuePriority`: how a lower-priority queue may use a compute environment that
 /// a higher-priority queue also uses (CONTRACT section 6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum QueuePriorityMode {
     /// AWS's documented cycle: a lower queue uses what the higher ones could not use at this
     /// pass.

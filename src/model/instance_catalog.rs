@@ -108,6 +108,7 @@ use std::fmt;
 
 /// CPU architecture of an instance type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Architecture {
     /// 64-bit x86 (Intel, AMD).
     X86_64,
@@ -325,7 +326,7 @@ pub fn expand_with<'a>(entry: &str, custom: &'a [InstanceType]) -> Result<Vec<&'
     if !members.is_empty() {
         members.sort_by(|a, b| {
             let (ka, kb) = (a.size_order(), b.size_order());
-            ka.partial_cmp(&kb).unwrap_or(std::cmp::Ordering::Equal)
+            ka.total_cmp(&kb)
         });
         return Ok(members);
     }

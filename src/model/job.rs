@@ -41,6 +41,7 @@ impl fmt::Display for JobId {
 
 /// The AWS Batch job states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum JobStatus {
     /// Accepted, not yet evaluated.
     Submitted,

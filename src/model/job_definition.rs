@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// `platformCapabilities`: where a job definition's jobs can run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Platform {
     /// EC2/SPOT compute environments (AWS's default).
     #[default]
@@ -16,6 +17,7 @@ pub enum Platform {
 
 /// Whether a revision can still be submitted to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum JobDefinitionStatus {
     /// Usable.
     #[default]

@@ -5,6 +5,7 @@ use crate::time::SimDuration;
 
 /// `state` of a job queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum QueueState {
     /// Accepts submissions.
     #[default]
@@ -15,6 +16,7 @@ pub enum QueueState {
 
 /// `simulation.backfill` of a FIFO queue (CONTRACT section 2.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Backfill {
     /// AWS: only the head job is considered; a head that does not fit blocks the queue.
     #[default]

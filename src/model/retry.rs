@@ -29,6 +29,7 @@ pub enum RetryLimitError {
 
 /// What an `evaluateOnExit` entry decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RetryAction {
     /// Run the job again (if attempts remain).
     Retry,

@@ -20,6 +20,7 @@ pub const DEFAULT_COLUMNS: &str = "succeeded,failed,unfinished,waitMean,waitP50,
 
 /// One statistic of a [`Stats`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Stat {
     /// Number of samples.
     Count,
@@ -82,6 +83,7 @@ impl Stat {
 
 /// What a column measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Metric {
     /// Jobs submitted.
     Submitted,
@@ -121,6 +123,7 @@ pub enum Metric {
 
 /// The unit of a metric (for the summary's headers and digits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Unit {
     /// A number of things.
     Count,
@@ -224,6 +227,7 @@ impl Metric {
 
 /// Whose figure a column is.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Scope {
     /// The whole run.
     Run,
@@ -311,6 +315,7 @@ impl Column {
 
 /// One cell of the table.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Figure {
     /// A whole number.
     Count(u64),

@@ -82,6 +82,7 @@ pub const MAX_RUNS: u64 = 1_000_000;
 
 /// Why a sweep cannot be set up or run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SweepError {
     /// A bad seed range.
     #[error("`{text}`: {reason}")]

@@ -16,6 +16,7 @@ use std::str::FromStr;
 
 /// One step of a path into the scenario's JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Step {
     /// `.key`
     Key(String),

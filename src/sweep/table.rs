@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 /// How a table is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// A header line, then one line per run; empty figures are `-`.
     Csv,

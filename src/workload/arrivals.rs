@@ -5,6 +5,7 @@ use rand::Rng;
 
 /// How a stream's submissions are spaced.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ArrivalProcess {
     /// `{"process": "poisson", "ratePerHour": r}`: exponential gaps with mean 3600/r s; the
     /// first arrival comes one gap after `start`.

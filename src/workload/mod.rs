@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 /// `dependsOn[].type` for array jobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ArrayDependency {
     /// Child i waits for child i of the dependency.
     NToN,
@@ -114,6 +115,7 @@ pub use trace::TraceFormat;
 
 /// One entry of the scenario's `workload`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum WorkloadEntry {
     /// One SubmitJob at a given time.
     Submission {

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 /// What a random stream is for; part of its stream number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
+#[non_exhaustive]
 pub enum StreamKind {
     /// Inter-arrival times of workload entry `i`.
     Arrivals = 1,

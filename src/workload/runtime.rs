@@ -6,6 +6,7 @@ use rand_distr::{Distribution as _, StandardNormal};
 
 /// The distribution of an attempt's run time (seconds in the file).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Distribution {
     /// `fixed {seconds}`.
     Fixed {

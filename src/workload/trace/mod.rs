@@ -75,6 +75,7 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// The format of a trace file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TraceFormat {
     /// Standard Workload Format of the Parallel Workloads Archive (`"swf"`).
     Swf,
