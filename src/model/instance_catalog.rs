@@ -326,7 +326,11 @@ pub fn expand_with<'a>(entry: &str, custom: &'a [InstanceType]) -> Result<Vec<&'
     if !members.is_empty() {
         members.sort_by(|a, b| {
             let (ka, kb) = (a.size_order(), b.size_order());
-            ka.total_cmp(&kb)
+            // A total order (prices are validated finite; total_cmp needs no NaN case).
+            ka.0.cmp(&kb.0)
+                .then(ka.1.cmp(&kb.1))
+                .then(ka.2.total_cmp(&kb.2))
+                .then(ka.3.cmp(kb.3))
         });
         return Ok(members);
     }
