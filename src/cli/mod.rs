@@ -1,5 +1,6 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
+mod import;
 mod run;
 mod sweep;
 
@@ -42,6 +43,8 @@ enum Command {
     },
     /// Runs every combination of seeds and `--set` values in parallel; one CSV row per run.
     Sweep(sweep::SweepArgs),
+    /// Writes a scenario from describe output, CloudFormation or Terraform set-up.
+    Import(import::ImportArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
     Validate {
         /// The scenario file (JSON).
@@ -95,6 +98,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             }
         },
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Import(args) => import::import(&args),
     }
 }
 
