@@ -12,8 +12,10 @@ use super::error::ImportError;
 use super::setup::Setup;
 use super::terraform::{resource, tf_kind, TfKind};
 use super::ImportOptions;
+
+mod module;
 use hcl::eval::{Context, Evaluate, FuncArgs, FuncDef, ParamType};
-use hcl::{Body, Structure};
+use hcl::{Body, Expression, ObjectKey, Structure};
 use serde_json::{Map, Value};
 
 /// Reads a `.tf` file into `setup`.
@@ -132,7 +134,16 @@ pub(crate) fn read(file: &str, text: &str, options: &ImportOptions, setup: &mut 
         ctx.declare_var(ty, hcl::Value::Object(m));
     }
 
+    let mut found = batch.len();
     let mut ignored = Vec::new();
+    for block in body.blocks().filter(|b| b.identifier.as_str() == "module") {
+        let label = block.labels.first().map(|l| l.as_str()).unwrap_or_default();
+        if module::read(file, label, &block.body, &ctx, &mut notes, setup)? {
+            found += 1;
+        } else {
+            ignored.push(format!("module.{label}"));
+        }
+    }
     for block in body.blocks().filter(|b| b.identifier.as_str() == "resource") {
         let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
         if labels.len() != 2 || tf_kind(labels[0]).is_none() {
@@ -144,8 +155,15 @@ pub(crate) fn read(file: &str, text: &str, options: &ImportOptions, setup: &mut 
         let values = evaluate_body(body, &ctx, &address, &mut notes, 0);
         resource(file, kind, label, &values, &address, setup)?;
     }
-    setup.notes.append(&mut notes);
-    if batch.is_empty() {
+    let prefix = format!("{file}: ");
+    setup.notes.extend(notes.into_iter().map(|n| {
+        if n.starts_with(&prefix) {
+            n
+        } else {
+            format!("{prefix}{n}")
+        }
+    }));
+    if found == 0 {
         setup.notes.push(format!("{file}: no aws_batch_* resources"));
     }
     if !ignored.is_empty() {
@@ -202,6 +220,75 @@ fn upper(args: FuncArgs) -> Result<hcl::Value, String> {
     Ok(hcl::Value::String(args[0].as_str().unwrap_or_default().to_uppercase()))
 }
 
+/// Evaluates `expr` as far as it can: an object or list whose members do not all resolve
+/// keeps the ones that do (each other one named in a note), `jsonencode` of such an object
+/// encodes what resolved. `None` when nothing resolved.
+fn partial(expr: &Expression, ctx: &Context, path: &str, notes: &mut Vec<String>, depth: usize) -> Option<Value> {
+    if depth > 64 {
+        notes.push(format!("{path}: left out: nested too deeply"));
+        return None;
+    }
+    match expr {
+        Expression::Object(o) => {
+            let mut out = Map::new();
+            for (k, v) in o {
+                let key = match k {
+                    ObjectKey::Identifier(i) => i.as_str().to_owned(),
+                    ObjectKey::Expression(e) => match e.evaluate(ctx) {
+                        Ok(hcl::Value::String(s)) => s,
+                        Ok(other) => other.to_string(),
+                        Err(e) => {
+                            notes.push(format!(
+                                "{path}: a key left out: cannot be resolved from this file ({})",
+                                one_line(&e)
+                            ));
+                            continue;
+                        }
+                    },
+                    _ => continue,
+                };
+                if let Some(v) = partial(v, ctx, &super::shapes::join(path, &key), notes, depth + 1) {
+                    out.insert(key, v);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        Expression::Array(items) => Some(Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| partial(v, ctx, &format!("{path}[{i}]"), notes, depth + 1))
+                .collect(),
+        )),
+        Expression::Parenthesis(inner) => partial(inner, ctx, path, notes, depth + 1),
+        Expression::FuncCall(f)
+            if f.name.namespace.is_empty() && f.name.name.as_str() == "jsonencode" && f.args.len() == 1 =>
+        {
+            partial(&f.args[0], ctx, path, notes, depth + 1).map(|v| Value::String(v.to_string()))
+        }
+        other => match other.evaluate(ctx) {
+            Ok(v) => match serde_json::to_value(&v) {
+                Ok(j) => Some(j),
+                Err(e) => {
+                    notes.push(format!("{path}: left out: {e}"));
+                    None
+                }
+            },
+            Err(e) => {
+                notes.push(format!(
+                    "{path}: left out: cannot be resolved from this file ({})",
+                    one_line(&e)
+                ));
+                None
+            }
+        },
+    }
+}
+
+fn one_line(e: &impl std::fmt::Display) -> String {
+    e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A block body as JSON: attributes evaluated (left out with a note when they cannot be),
 /// nested blocks as lists of objects.
 fn evaluate_body(body: &Body, ctx: &Context, path: &str, notes: &mut Vec<String>, depth: usize) -> Value {
@@ -221,17 +308,8 @@ fn evaluate_body(body: &Body, ctx: &Context, path: &str, notes: &mut Vec<String>
                     }
                     continue;
                 }
-                match a.expr.evaluate(ctx) {
-                    Ok(v) => match serde_json::to_value(&v) {
-                        Ok(j) => {
-                            out.insert(key.to_owned(), j);
-                        }
-                        Err(e) => notes.push(format!("{path}.{key}: left out: {e}")),
-                    },
-                    Err(e) => notes.push(format!(
-                        "{path}.{key}: left out: cannot be resolved from this file ({})",
-                        e.to_string().replace('\n', " ")
-                    )),
+                if let Some(v) = partial(&a.expr, ctx, &format!("{path}.{key}"), notes, 0) {
+                    out.insert(key.to_owned(), v);
                 }
             }
             Structure::Block(b) => {

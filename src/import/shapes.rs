@@ -218,6 +218,8 @@ fn convert_at(
                     .filter_map(|(i, v)| convert_at(member, v, style, &format!("{path}[{i}]"), dropped, depth + 1))
                     .collect(),
             )),
+            // Old describe output writes an empty list as `{}`.
+            Value::Object(o) if o.is_empty() => Some(Value::Array(Vec::new())),
             other => Some(other.clone()),
         },
         Kind::Map(value_shape) => match value {
