@@ -46,7 +46,7 @@ pub(crate) fn read(file: &str, text: &str, options: &ImportOptions, setup: &mut 
             continue;
         };
         if let Some(v) = options.param(&name) {
-            vars.insert(name, hcl::Value::String(v.to_owned()));
+            vars.insert(name, param_value(&block.body, v, &ctx));
             continue;
         }
         let default = block.body.attributes().find(|a| a.key.as_str() == "default");
@@ -173,6 +173,24 @@ pub(crate) fn read(file: &str, text: &str, options: &ImportOptions, setup: &mut 
         ));
     }
     Ok(())
+}
+
+/// A `--param` value for a variable: as Terraform's `-var` reads it, a string for a `string`
+/// (or untyped) variable, else an HCL expression (`["a", "b"]`, `128`, `{ k = "v" }`); text
+/// that does not read as one stays a string.
+fn param_value(variable: &Body, text: &str, ctx: &Context) -> hcl::Value {
+    let typed = variable
+        .attributes()
+        .find(|a| a.key.as_str() == "type")
+        .is_some_and(|a| !matches!(&a.expr, Expression::Variable(v) if v.as_str() == "string"));
+    if typed {
+        if let Ok(body) = hcl::parse(&format!("v = {text}\n")) {
+            if let Some(v) = body.attributes().next().and_then(|a| a.expr.evaluate(ctx).ok()) {
+                return v;
+            }
+        }
+    }
+    hcl::Value::String(text.to_owned())
 }
 
 /// The functions a Batch resource's arguments commonly use.
@@ -424,6 +442,20 @@ resource "aws_batch_job_definition" "d" {
         read("main.tf", TF, &options, &mut s).unwrap();
         let v = s.build_scenario("x");
         assert_eq!(v["jobQueues"][0]["jobQueueName"], "prod-batch-queue");
+        let options = ImportOptions {
+            params: vec![("max".into(), "48".into()), ("env".into(), "[1]".into())],
+        };
+        let mut s = Setup::default();
+        read(
+            "main.tf",
+            &TF.replace("default = 32", "type = number"),
+            &options,
+            &mut s,
+        )
+        .unwrap();
+        let v = s.build_scenario("x");
+        assert_eq!(v["computeEnvironments"][0]["computeResources"]["maxvCpus"], 48);
+        assert_eq!(v["computeEnvironments"][0]["computeEnvironmentName"], "[1]-batch-spot");
         let e = read("bad.tf", "resource \"a\" {\n  x = \n}", &options, &mut Setup::default()).unwrap_err();
         assert!(e.to_string().starts_with("bad.tf:"), "{e}");
         assert!(e.to_string().contains("malformed HCL"), "{e}");

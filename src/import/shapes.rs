@@ -106,7 +106,7 @@ enum Exception {
 /// | CloudFormation | CreateComputeEnvironmentRequest | `ReplaceComputeEnvironment`, `UpdatePolicy` | (stack update settings, ignored) |
 /// | CloudFormation | ComputeResource | `UpdateToLatestImageVersion` | (update setting, ignored) |
 /// | CloudFormation | RegisterJobDefinitionRequest | `ResourceRetentionPolicy` | (ignored) |
-/// | Terraform | every shape | `tags_all`, `id`, `arn`, `revision`, `status`, `status_reason`, `ecs_cluster_arn`, `deregister_on_new_revision`, `update_policy`, `compute_environment_name_prefix`, `name_prefix`, `timeouts` | (read-only or Terraform-only, ignored) |
+/// | Terraform | every shape | `tags_all`, `id`, `arn`, `arn_prefix`, `revision`, `status`, `status_reason`, `ecs_cluster_arn`, `deregister_on_new_revision`, `update_policy`, `compute_environment_name_prefix`, `name_prefix`, `timeouts` | (read-only or Terraform-only, ignored) |
 fn exception(style: Style, shape: &str, normalized: &str) -> Option<Exception> {
     use Exception::*;
     match (style, shape, normalized) {
@@ -124,6 +124,7 @@ fn exception(style: Style, shape: &str, normalized: &str) -> Option<Exception> {
             "tagsall"
             | "id"
             | "arn"
+            | "arnprefix"
             | "revision"
             | "status"
             | "statusreason"

@@ -7,7 +7,7 @@
 //! | `compute_environments.<key>` | a compute environment named `name`, else `name_prefix` (Terraform adds a unique suffix, left out here), else the key; `compute_resources.instance_types` are its instance types |
 //! | `job_queues.<key>` | a job queue named `name`, else the key; `compute_environment_order.<order>.compute_environment_key` names a compute environment by its key (order: `order`, else the map key) |
 //! | `job_queues.<key>` with `create_scheduling_policy` (default `true`) | also a scheduling policy of the queue's name with its `fair_share_policy`, used by the queue |
-//! | `job_definitions.<key>` | a job definition named `name`, else the key (`type` defaults to `container`); `timeout.attempt_duration_seconds` (or version 2's `attempt_duration_seconds`), `retry_strategy.evaluate_on_exit.<key>` |
+//! | `job_definitions.<key>` | a job definition named `name`, else the key (`type` defaults to `container`); `timeout.attempt_duration_seconds` (version 2's top-level `attempt_duration_seconds` is dropped with a note, as Terraform drops it for version 3), `retry_strategy.evaluate_on_exit.<key>` |
 
 use super::super::error::ImportError;
 use super::super::setup::{ObjectKind, Setup};
@@ -175,10 +175,10 @@ pub(super) fn read(
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
         values.entry("type").or_insert(json!("container"));
-        if let Some(secs) = values.remove("attempt_duration_seconds") {
-            values
-                .entry("timeout")
-                .or_insert(json!({"attempt_duration_seconds": secs}));
+        if values.remove("attempt_duration_seconds").is_some() {
+            notes.push(format!(
+                "{file}: {here}.attempt_duration_seconds: not an input of version 3 of the module (Terraform drops it); use `timeout = {{ attempt_duration_seconds = N }}`"
+            ));
         }
         if let Some(Value::Object(rs)) = values.get_mut("retry_strategy") {
             if let Some(Value::Object(rules)) = rs.get("evaluate_on_exit") {
