@@ -748,3 +748,35 @@ fn a_bad_param_and_a_missing_file_exit_2() {
     let out = batchsim(&["import"]);
     assert_eq!(out.status.code(), Some(2), "an input is required");
 }
+
+#[test]
+fn bundled_account_is_the_import_of_the_describe_outputs_and_its_what_if_runs() {
+    // Run from the package root (cargo's working directory for tests), as README shows.
+    let inputs = [
+        "scenarios/import/describe/compute-environments.json",
+        "scenarios/import/describe/consumable-resource.json",
+        "scenarios/import/describe/job-definitions.json",
+        "scenarios/import/describe/job-queues.json",
+        "scenarios/import/describe/scheduling-policies.json",
+    ];
+    let mut args = vec!["import"];
+    args.extend(inputs);
+    let out = batchsim(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut fresh: Value = serde_json::from_slice(&out.stdout).unwrap();
+    fresh["name"] = json!("account");
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(bundled("account.json")).unwrap()).unwrap();
+    assert_eq!(fresh, kept, "scenarios/import/account.json is what import writes");
+    let what_if = Scenario::from_file(bundled("account-what-if.json")).expect("the what-if validates");
+    assert_eq!(what_if.job_queues.len(), 3);
+    let out = batchsim(&[
+        "run",
+        bundled("account-what-if.json").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["jobs"]["succeeded"], report["jobs"]["submitted"]);
+    assert!(report["jobs"]["submitted"].as_u64().unwrap() > 300);
+}
