@@ -780,3 +780,109 @@ fn bundled_account_is_the_import_of_the_describe_outputs_and_its_what_if_runs() 
     assert_eq!(report["jobs"]["succeeded"], report["jobs"]["submitted"]);
     assert!(report["jobs"]["submitted"].as_u64().unwrap() > 300);
 }
+
+// ---------------------------------------------------------------------------
+// --generate-cli-skeleton templates (AWS Batch User Guide)
+
+#[test]
+fn user_guide_skeletons_name_each_placeholder_that_needs_a_value() {
+    let expect: [(&str, &[&str]); 3] = [
+        (
+            "user-guide-compute-environment-template.json",
+            &[
+                "computeEnvironmentName",
+                "type",
+                "computeResources.type",
+                "computeResources.maxvCpus",
+                "computeResources.instanceTypes[0]",
+            ],
+        ),
+        (
+            "user-guide-job-queue-template.json",
+            &["jobQueueName", "computeEnvironmentOrder[0].computeEnvironment"],
+        ),
+        (
+            "user-guide-job-definition-template.json",
+            &[
+                "jobDefinitionName",
+                "containerProperties.vcpus",
+                "containerProperties.memory",
+                "retryStrategy.attempts",
+                "timeout.attemptDurationSeconds",
+            ],
+        ),
+    ];
+    for (file, paths) in expect {
+        let path = data(file);
+        let out = batchsim(&["import", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines.len(),
+            paths.len(),
+            "one message per placeholder that needs a value:\n{err}"
+        );
+        for (line, p) in lines.iter().zip(paths) {
+            let prefix = format!("{}: {p}: the skeleton's placeholder ", path.display());
+            assert!(
+                line.starts_with(&prefix) && line.contains("needs a real value: "),
+                "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn user_guide_skeletons_filled_in_import_validate_and_run() {
+    let read = |f: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(data(f)).unwrap()).unwrap() };
+    let mut ce = read("user-guide-compute-environment-template.json");
+    ce["computeEnvironmentName"] = json!("ondemand");
+    ce["type"] = json!("MANAGED");
+    ce["computeResources"]["type"] = json!("EC2");
+    ce["computeResources"]["maxvCpus"] = json!(64);
+    ce["computeResources"]["instanceTypes"] = json!(["c5"]);
+    let mut q = read("user-guide-job-queue-template.json");
+    q["jobQueueName"] = json!("default");
+    q["computeEnvironmentOrder"][0]["computeEnvironment"] = json!("ondemand");
+    let mut d = read("user-guide-job-definition-template.json");
+    d["jobDefinitionName"] = json!("work");
+    d["containerProperties"]["vcpus"] = json!(2);
+    d["containerProperties"]["memory"] = json!(2048);
+    d["retryStrategy"]["attempts"] = json!(2);
+    d["timeout"]["attemptDurationSeconds"] = json!(3600);
+    let mut importer = Importer::new(ImportOptions::default());
+    for (name, body) in [("ce.json", &ce), ("q.json", &q), ("d.json", &d)] {
+        importer.add_str(&body.to_string(), name).unwrap();
+    }
+    let out = importer.finish("filled").unwrap();
+    let s = &out.scenario;
+    assert_eq!(
+        s["computeEnvironments"][0],
+        json!({"computeEnvironmentName": "ondemand", "type": "MANAGED", "computeResources": {
+            "type": "EC2", "minvCpus": 0, "maxvCpus": 64, "desiredvCpus": 0, "instanceTypes": ["c5"], "bidPercentage": 0}})
+    );
+    assert_eq!(
+        s["jobQueues"][0],
+        json!({"jobQueueName": "default", "priority": 0, "computeEnvironmentOrder": [{"order": 0, "computeEnvironment": "ondemand"}]})
+    );
+    assert_eq!(
+        s["jobDefinitions"][0]["containerProperties"],
+        json!({"vcpus": 2, "memory": 2048, "readonlyRootFilesystem": true, "privileged": true})
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n
+                .starts_with("ce.json: placeholders left out (AWS defaults apply): state, computeResources.imageId")),
+        "{:?}",
+        out.notes
+    );
+    let p = problems(s);
+    assert!(p.is_empty(), "{p:?}");
+    let (report, _) = run_records(&with_workload(
+        out.scenario,
+        json!(submissions(3, "default", "work", None, 60.0)),
+    ));
+    assert_eq!(report.jobs.succeeded, 3);
+}

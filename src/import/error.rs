@@ -39,6 +39,10 @@ pub enum ImportError {
         /// Where and what.
         problem: Problem,
     },
+    /// Several problems in one file (each placeholder of a `--generate-cli-skeleton` body
+    /// that needs a real value), one line each.
+    #[error("{0}")]
+    Problems(crate::error::Problems),
     /// A `--param NAME=VALUE` is not of that form.
     #[error("--param `{0}`: expected NAME=VALUE")]
     Param(String),

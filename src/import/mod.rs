@@ -1,6 +1,8 @@
 //! Importing an AWS Batch set-up from the places it already lives: AWS CLI describe output,
-//! CloudFormation templates (JSON or YAML, CDK and SAM output included) and Terraform
-//! (`terraform show -json` state or plan, or plain `.tf` files).
+//! CloudFormation templates (JSON or YAML, CDK and SAM output included), Terraform
+//! (`terraform show -json` state or plan, or plain `.tf` files, `terraform-aws-modules/batch`
+//! module calls included) and single request bodies (`--cli-input-json` files and
+//! `--generate-cli-skeleton` templates).
 //!
 //! The result is an ordinary scenario document (CONTRACT section 2) with the compute
 //! environments, scheduling policies, job queues and job definitions found, an empty
@@ -25,6 +27,7 @@ mod cloudformation;
 mod describe;
 mod error;
 mod hcl;
+mod request;
 mod setup;
 mod shapes;
 mod terraform;
@@ -47,6 +50,10 @@ pub enum InputKind {
     TerraformJson,
     /// A Terraform configuration file (`.tf`).
     TerraformHcl,
+    /// One request body (`--cli-input-json` / `--cli-input-yaml` files, and the templates
+    /// `--generate-cli-skeleton` prints): CreateComputeEnvironment, CreateJobQueue,
+    /// RegisterJobDefinition or CreateSchedulingPolicy.
+    Request,
 }
 
 /// Settings of an import.
@@ -136,6 +143,7 @@ impl Importer {
                 cloudformation::read(file, &documents[0], &self.options, &mut self.setup)?;
             }
             InputKind::TerraformJson => terraform::read_json(file, &documents[0], &mut self.setup)?,
+            InputKind::Request => request::read(file, &documents[0], &mut self.setup)?,
             InputKind::TerraformHcl => {}
         }
         Ok(kind)
@@ -210,6 +218,9 @@ fn recognise(file: &str, documents: &[Value]) -> Result<InputKind, ImportError> 
         if has("format_version") && (has("values") || has("planned_values") || has("terraform_version")) {
             return Ok(InputKind::TerraformJson);
         }
+        if request::kind_of(first).is_some() {
+            return Ok(InputKind::Request);
+        }
     }
     Err(ImportError::invalid(
         file,
@@ -217,8 +228,9 @@ fn recognise(file: &str, documents: &[Value]) -> Result<InputKind, ImportError> 
         "not an input batchsim can import: expected AWS CLI describe output (a top-level \
          `computeEnvironments`, `jobQueues`, `jobDefinitions`, `schedulingPolicies` or \
          `consumableResourceName`), a CloudFormation template (`Resources`), \
-         `terraform show -json` output (`format_version` with `values` or `planned_values`) \
-         or a `.tf` file",
+         `terraform show -json` output (`format_version` with `values` or `planned_values`), \
+         a `.tf` file, or one request body (`computeEnvironmentName`, `jobQueueName`, \
+         `jobDefinitionName`, or `name` with `fairsharePolicy`)",
     ))
 }
 
