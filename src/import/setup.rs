@@ -78,8 +78,8 @@ impl ObjectKind {
 }
 
 /// Converts a resource's properties to the request shape `kind_shape` (whose name is in
-/// `name_field`), notes the properties left
-/// out (`dropped` paths start at `path`) and gives the object `default_name` when it has none.
+/// `name_field`), notes the properties left out (their paths start at `path`) and gives the
+/// object `default_name` when it has none.
 pub(crate) fn request(
     (kind_shape, name_field): (&str, &str),
     properties: &Value,
@@ -221,7 +221,7 @@ impl Setup {
                 if !r.active {
                     actions.push(deregister(&name, number));
                 }
-                next = number + 1;
+                next = number.saturating_add(1);
             }
             if !renumbered.is_empty() {
                 self.notes.push(format!(
