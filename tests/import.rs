@@ -25,6 +25,7 @@ fn bundled(name: &str) -> PathBuf {
 fn import(paths: &[PathBuf], params: &[(&str, &str)]) -> Imported {
     let options = ImportOptions {
         params: params.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        ..ImportOptions::default()
     };
     let mut importer = Importer::new(options);
     for p in paths {
@@ -885,4 +886,199 @@ fn user_guide_skeletons_filled_in_import_validate_and_run() {
         json!(submissions(3, "default", "work", None, 60.0)),
     ));
     assert_eq!(report.jobs.succeeded, 3);
+}
+
+// ---------------------------------------------------------------------------
+// Job history
+
+#[test]
+fn aws_cli_describe_jobs_and_user_guide_event_are_history() {
+    let out = import(
+        &[
+            data("describe-jobs.json"),
+            data("user-guide-job-state-change-event.json"),
+        ],
+        &[],
+    );
+    assert_eq!(out.scenario["workload"], json!([]));
+    let notes = out.notes.join("\n");
+    assert!(
+        notes.contains("describe-jobs.json: 1 job never started (no startedAt)"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("user-guide-job-state-change-event.json: 1 job never started"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn a_describe_jobs_page_without_created_at_is_exit_2_naming_the_job() {
+    let err = bad_input(
+        "jobs.json",
+        r#"{"jobs": [{"jobId": "a", "jobName": "x", "createdAt": 1, "startedAt": 2, "stoppedAt": 3},
+                     {"jobId": "b", "jobName": "y", "status": "SUCCEEDED"}]}"#,
+        &[],
+    );
+    assert!(err.contains("jobs[1].createdAt: missing"), "{err}");
+}
+
+/// describe-jobs output, as AWS would write it, for the records of a batchsim run.
+fn describe_jobs(records: &[batchsim::JobRecord], epoch_ms: i64) -> Value {
+    let ms = |t: batchsim::SimTime| epoch_ms + t.as_millis() as i64;
+    let jobs: Vec<Value> = records
+        .iter()
+        .map(|r| {
+            json!({
+                "jobArn": format!("arn:aws:batch:eu-west-1:111122223333:job/{}", r.job_id),
+                "jobName": r.job_name,
+                "jobId": r.job_id.to_string(),
+                "jobQueue": format!("arn:aws:batch:eu-west-1:111122223333:job-queue/{}", r.job_queue),
+                "status": "SUCCEEDED",
+                "shareIdentifier": if r.share_identifier.is_empty() { Value::Null } else { json!(r.share_identifier) },
+                "createdAt": ms(r.submitted_at),
+                "startedAt": ms(r.started_at.expect("started")),
+                "stoppedAt": ms(r.stopped_at.expect("stopped")),
+                "jobDefinition": format!("arn:aws:batch:eu-west-1:111122223333:job-definition/{}", r.job_definition),
+                "container": {"exitCode": 0, "resourceRequirements": [
+                    {"type": "VCPU", "value": r.resources.vcpus().to_string()},
+                    {"type": "MEMORY", "value": r.resources.memory_mib.to_string()}]},
+                "attempts": [{"startedAt": ms(r.started_at.unwrap()), "stoppedAt": ms(r.stopped_at.unwrap()), "container": {"exitCode": 0}}]
+            })
+        })
+        .collect();
+    json!({"jobs": jobs})
+}
+
+#[test]
+fn a_batchsim_history_replayed_under_its_set_up_starts_in_the_recorded_order() {
+    // Run the imported account with random (lognormal, exponential) runtimes...
+    let setup: Vec<PathBuf> = [
+        "compute-environments.json",
+        "scheduling-policies.json",
+        "job-queues.json",
+        "job-definitions.json",
+    ]
+    .iter()
+    .map(|f| bundled(&format!("describe/{f}")))
+    .collect();
+    let original = with_workload(
+        import(&setup, &[]).scenario,
+        json!([
+            {"arrivals": {"process": "poisson", "ratePerHour": 120}, "start": 1, "end": 3600,
+             "submitJob": {"jobName": "urgent", "jobQueue": "etl-high", "jobDefinition": "nightly-etl"},
+             "runtime": {"distribution": "lognormal", "medianSeconds": 600, "sigma": 0.6}},
+            {"arrivals": {"process": "poisson", "ratePerHour": 20}, "start": 1, "end": 3600,
+             "submitJob": {"jobName": "train", "jobQueue": "ml-training", "jobDefinition": "train-model"},
+             "runtime": {"distribution": "exponential", "meanSeconds": 1800}}
+        ]),
+    );
+    let (report, records) = run_records(&original);
+    assert!(report.jobs.succeeded > 50, "{}", report.jobs.succeeded);
+    assert_eq!(report.jobs.succeeded, report.jobs.submitted);
+    // ...export it as describe-jobs pages (two, concatenated), import them with the set-up...
+    let history = describe_jobs(&records, 1_717_200_000_000);
+    let jobs = history["jobs"].as_array().unwrap();
+    let (a, b) = jobs.split_at(jobs.len() / 2);
+    let dir = std::env::temp_dir().join(format!("batchsim-import-history-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pages = dir.join("describe-jobs.json");
+    std::fs::write(&pages, format!("{}\n{}\n", json!({"jobs": a}), json!({"jobs": b}))).unwrap();
+    let mut inputs = setup.clone();
+    inputs.push(pages);
+    let replay = import(&inputs, &[]).scenario;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(replay["workload"].as_array().unwrap().len(), records.len());
+    // ...and the replay starts every job where and when the recording did.
+    let (replayed, again) = run_records(&replay);
+    assert_eq!(replayed.jobs.succeeded, report.jobs.succeeded);
+    let order = |rs: &[batchsim::JobRecord]| -> Vec<(String, Option<String>, u64)> {
+        let mut v: Vec<_> = rs
+            .iter()
+            .map(|r| {
+                (
+                    r.job_name.clone(),
+                    r.compute_environment.clone(),
+                    r.started_at.unwrap().as_millis() - r.submitted_at.as_millis(),
+                )
+            })
+            .collect();
+        v.sort_by_key(|(_, _, wait)| *wait);
+        v
+    };
+    // The replay's clock starts at the first recorded submission.
+    let starts = |rs: &[batchsim::JobRecord]| -> Vec<u64> {
+        let origin = rs.iter().map(|r| r.submitted_at.as_millis()).min().unwrap();
+        rs.iter().map(|r| r.started_at.unwrap().as_millis() - origin).collect()
+    };
+    assert_eq!(
+        starts(&again),
+        starts(&records),
+        "same start times, job by job (in submission order)"
+    );
+    assert_eq!(order(&again), order(&records));
+}
+
+#[test]
+fn bundled_history_replays_on_the_imported_account() {
+    let mut inputs: Vec<PathBuf> = [
+        "compute-environments.json",
+        "scheduling-policies.json",
+        "job-queues.json",
+        "job-definitions.json",
+    ]
+    .iter()
+    .map(|f| bundled(&format!("describe/{f}")))
+    .collect();
+    inputs.push(bundled("history/describe-jobs.json"));
+    inputs.push(bundled("history/events.jsonl"));
+    let s = cli_import_validate_run_jobs(&inputs);
+    let w = s["workload"].as_array().unwrap();
+    let names: Vec<&str> = w.iter().map(|e| e["submitJob"]["jobName"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "finance-etl-2024-06-01",
+            "marketing-etl-2024-06-01",
+            "report-2024-06-01",
+            "train-a",
+            "urgent-fix"
+        ]
+    );
+    let at: Vec<f64> = w.iter().map(|e| e["at"].as_f64().unwrap()).collect();
+    assert_eq!(
+        at,
+        [0.0, 60.0, 120.0, 3600.0, 4200.0],
+        "epoch ms and ISO-8601 on one clock"
+    );
+    assert_eq!(w[0]["runtime"], json!({"distribution": "fixed", "seconds": 942.0}));
+    assert_eq!(w[1]["runtime"]["exitCode"], 1);
+    assert_eq!(
+        w[2]["submitJob"]["dependsOn"],
+        json!([{"jobId": "finance-etl-2024-06-01"}])
+    );
+    assert_eq!(w[2]["runtime"]["seconds"], 180.5);
+    assert_eq!(w[3]["runtime"]["seconds"], 3600.0, "the SUCCEEDED event of train-a");
+    let (report, records) = run_records(&s);
+    assert_eq!((report.jobs.succeeded, report.jobs.failed), (4, 1));
+    assert_eq!(records[1].status, batchsim::JobStatus::Failed);
+}
+
+/// Imports `inputs` with the CLI into a temporary file and reads it back (it need not run
+/// empty: it has a workload).
+fn cli_import_validate_run_jobs(inputs: &[PathBuf]) -> Value {
+    let dir = std::env::temp_dir().join(format!("batchsim-import-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("replay.json");
+    let mut args: Vec<String> = vec!["import".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(["--out".into(), out_file.display().to_string()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = batchsim(&argv);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = batchsim(&["validate", out_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    serde_json::from_str(&text).unwrap()
 }

@@ -1,5 +1,5 @@
-//! `batchsim import`: a scenario from describe output, CloudFormation templates and
-//! Terraform, written to a file or stdout.
+//! `batchsim import`: a scenario from describe output, CloudFormation templates, Terraform,
+//! request bodies and job history, written to a file or stdout.
 
 use crate::import::{ImportOptions, Importer};
 use crate::{Options, Scenario, Simulation};
@@ -10,8 +10,10 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
     /// Inputs, in any mix: AWS CLI describe output (JSON), CloudFormation templates (JSON or
-    /// YAML), `terraform show -json` output, `.tf` files. The kind is recognised from the
-    /// content.
+    /// YAML), `terraform show -json` output, `.tf` files, request bodies
+    /// (`--cli-input-json` files, `--generate-cli-skeleton` templates), job history
+    /// (describe-jobs / list-jobs output, EventBridge events). The kind is recognised from
+    /// the content.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Writes the scenario to this file (default: stdout).
@@ -20,8 +22,8 @@ pub struct ImportArgs {
     /// A CloudFormation parameter or Terraform variable value (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
-    /// Job history inputs: count and skip lines that cannot be read instead of failing.
-    /// (Accepted for job history; set-up inputs have no lines to skip.)
+    /// Job history in JSON lines (EventBridge events): skip lines that are not JSON, count
+    /// them and list the first few, instead of failing.
     #[arg(long)]
     skip_bad_lines: bool,
 }
@@ -44,7 +46,7 @@ fn run(args: &ImportArgs) -> Result<i32, String> {
             .params
             .push(ImportOptions::parse_param(p).map_err(|e| e.to_string())?);
     }
-    let _ = args.skip_bad_lines;
+    options.skip_bad_lines = args.skip_bad_lines;
     let mut importer = Importer::new(options);
     for input in &args.inputs {
         importer.add_file(input).map_err(|e| e.to_string())?;

@@ -670,6 +670,7 @@ mod tests {
         let mut s = Setup::default();
         let options = ImportOptions {
             params: params.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            ..ImportOptions::default()
         };
         read("stack.json", &doc, &options, &mut s)?;
         let v = s.build_scenario("x");

@@ -438,12 +438,14 @@ resource "aws_batch_job_definition" "d" {
         let mut s = Setup::default();
         let options = ImportOptions {
             params: vec![("env".into(), "prod".into())],
+            ..ImportOptions::default()
         };
         read("main.tf", TF, &options, &mut s).unwrap();
         let v = s.build_scenario("x");
         assert_eq!(v["jobQueues"][0]["jobQueueName"], "prod-batch-queue");
         let options = ImportOptions {
             params: vec![("max".into(), "48".into()), ("env".into(), "[1]".into())],
+            ..ImportOptions::default()
         };
         let mut s = Setup::default();
         read(

@@ -27,6 +27,7 @@ mod cloudformation;
 mod describe;
 mod error;
 mod hcl;
+mod history;
 mod request;
 mod setup;
 mod shapes;
@@ -54,6 +55,9 @@ pub enum InputKind {
     /// `--generate-cli-skeleton` prints): CreateComputeEnvironment, CreateJobQueue,
     /// RegisterJobDefinition or CreateSchedulingPolicy.
     Request,
+    /// Job history: `describe-jobs` / `list-jobs` output, or EventBridge "Batch Job State
+    /// Change" events (JSON lines), read into the workload.
+    History,
 }
 
 /// Settings of an import.
@@ -62,6 +66,10 @@ pub struct ImportOptions {
     /// `--param NAME=VALUE`: CloudFormation parameters and Terraform variables, in the order
     /// given (a later value of the same name wins).
     pub params: Vec<(String, String)>,
+    /// `--skip-bad-lines`: in a file of JSON lines (EventBridge events), lines that are not
+    /// JSON are skipped and counted (the first few listed with their numbers) instead of
+    /// failing the import.
+    pub skip_bad_lines: bool,
 }
 
 impl ImportOptions {
@@ -128,7 +136,11 @@ impl Importer {
         }
         let trimmed = text.trim_start_matches('\u{feff}').trim_start();
         let documents = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            json_documents(file, trimmed)?
+            match json_documents(file, trimmed) {
+                Ok(docs) => docs,
+                Err(e) if self.options.skip_bad_lines => json_lines(file, text, &mut self.setup.notes).ok_or(e)?,
+                Err(e) => return Err(e),
+            }
         } else {
             vec![yaml::parse(file, trimmed)?]
         };
@@ -144,6 +156,7 @@ impl Importer {
             }
             InputKind::TerraformJson => terraform::read_json(file, &documents[0], &mut self.setup)?,
             InputKind::Request => request::read(file, &documents[0], &mut self.setup)?,
+            InputKind::History => history::read(file, &documents, &mut self.setup)?,
             InputKind::TerraformHcl => {}
         }
         Ok(kind)
@@ -188,6 +201,38 @@ fn json_documents(file: &str, text: &str) -> Result<Vec<Value>, ImportError> {
     Ok(out)
 }
 
+/// `--skip-bad-lines`: one JSON document per line, lines that are not JSON skipped and
+/// noted. `None` when no line is JSON.
+fn json_lines(file: &str, text: &str, notes: &mut Vec<String>) -> Option<Vec<Value>> {
+    let mut docs = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Value>(line) {
+            Ok(v) => docs.push(v),
+            Err(_) => bad.push(i + 1),
+        }
+    }
+    if docs.is_empty() {
+        return None;
+    }
+    if !bad.is_empty() {
+        let shown: Vec<String> = bad.iter().take(5).map(usize::to_string).collect();
+        notes.push(format!(
+            "{file}: {} line{} skipped (not JSON): line{} {}{}",
+            bad.len(),
+            if bad.len() == 1 { "" } else { "s" },
+            if bad.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if bad.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    Some(docs)
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
@@ -201,6 +246,9 @@ fn recognise(file: &str, documents: &[Value]) -> Result<InputKind, ImportError> 
         return Err(ImportError::invalid(file, "", "the file is empty"));
     };
     let has = |k: &str| first.get(k).is_some();
+    if documents.iter().all(history::is_history) {
+        return Ok(InputKind::History);
+    }
     if documents.iter().all(describe::is_describe) {
         if has("workload") || has("actions") {
             return Err(ImportError::invalid(
@@ -229,8 +277,9 @@ fn recognise(file: &str, documents: &[Value]) -> Result<InputKind, ImportError> 
          `computeEnvironments`, `jobQueues`, `jobDefinitions`, `schedulingPolicies` or \
          `consumableResourceName`), a CloudFormation template (`Resources`), \
          `terraform show -json` output (`format_version` with `values` or `planned_values`), \
-         a `.tf` file, or one request body (`computeEnvironmentName`, `jobQueueName`, \
-         `jobDefinitionName`, or `name` with `fairsharePolicy`)",
+         a `.tf` file, one request body (`computeEnvironmentName`, `jobQueueName`, \
+         `jobDefinitionName`, or `name` with `fairsharePolicy`), or job history (`jobs` of \
+         describe-jobs, `jobSummaryList` of list-jobs, EventBridge `Batch Job State Change` events)",
     ))
 }
 
@@ -260,6 +309,28 @@ mod tests {
         assert!(e.starts_with("bad.json:1:"), "{e}");
         let e = i.add_str("", "empty.json").unwrap_err().to_string();
         assert!(e.contains("empty.json"), "{e}");
+    }
+
+    #[test]
+    fn bad_lines_fail_unless_skipped() {
+        let text = "{\"detail-type\": \"Batch Job State Change\", \"detail\": {\"jobId\": \"a\", \"createdAt\": 1, \"startedAt\": 2, \"stoppedAt\": 3}}\nnot json\n";
+        let mut i = Importer::new(ImportOptions::default());
+        let e = i.add_str(text, "events.jsonl").unwrap_err().to_string();
+        assert!(e.starts_with("events.jsonl:2:"), "{e}");
+        let mut i = Importer::new(ImportOptions {
+            skip_bad_lines: true,
+            ..ImportOptions::default()
+        });
+        assert_eq!(i.add_str(text, "events.jsonl").unwrap(), InputKind::History);
+        let out = i.finish("x").unwrap();
+        assert!(
+            out.notes
+                .iter()
+                .any(|n| n == "events.jsonl: 1 line skipped (not JSON): line 2"),
+            "{:?}",
+            out.notes
+        );
+        assert_eq!(out.scenario["workload"].as_array().unwrap().len(), 1);
     }
 
     #[test]

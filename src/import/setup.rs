@@ -1,5 +1,6 @@
 //! The set-up gathered from every input, and the scenario written from it.
 
+use super::history::{self, RecordedJob};
 use super::shapes::{self, Style};
 use crate::scenario::arn_tail;
 use serde_json::{json, Map, Value};
@@ -36,6 +37,8 @@ pub(crate) struct Setup {
     pub notes: Vec<String>,
     /// The inputs read, in order.
     pub sources: Vec<String>,
+    /// Jobs read from job history, in input order.
+    pub history: Vec<RecordedJob>,
 }
 
 /// The kinds of object a scenario holds.
@@ -154,7 +157,8 @@ impl Setup {
     }
 
     /// The scenario: `name`, a description naming the inputs, the objects in input order,
-    /// an empty workload and the actions that keep INACTIVE revisions deregistered.
+    /// the workload of the job history read (empty without one) and the actions that keep
+    /// INACTIVE revisions deregistered.
     ///
     /// References by ARN become names. Job definitions are registered name by name (in the
     /// order each name first appears), revisions in ascending number, so that revision `n`
@@ -176,7 +180,8 @@ impl Setup {
         out.insert("schedulingPolicies".into(), Value::Array(policies));
         out.insert("jobQueues".into(), Value::Array(queues));
         out.insert("jobDefinitions".into(), Value::Array(definitions));
-        out.insert("workload".into(), Value::Array(Vec::new()));
+        let workload = history::workload(&self.history, &mut self.notes);
+        out.insert("workload".into(), Value::Array(workload));
         out.insert("actions".into(), Value::Array(actions));
         Value::Object(out)
     }
