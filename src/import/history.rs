@@ -7,7 +7,8 @@
 //! share, array size, dependencies, resources (`container.resourceRequirements`, or `vcpus`
 //! and `memory`) and a fixed runtime of its last attempt's `stoppedAt - startedAt`, failing
 //! with the recorded exit code when it was not 0. Times are epoch milliseconds (AWS's form) or
-//! ISO-8601 text. A job without `createdAt` is an error naming it; a job that never started
+//! ISO-8601 text. list-jobs summaries do not name their queue: `--param jobQueue=NAME` gives
+//! it. A job without `createdAt` is an error naming it; a job that never started
 //! (no `startedAt`) has no run time to replay and is left out, counted in a note, and so are
 //! array children (the parent stands for them).
 
@@ -36,7 +37,14 @@ pub(crate) fn is_history(doc: &Value) -> bool {
 }
 
 /// Reads the history documents of one file into `setup`.
-pub(crate) fn read(file: &str, documents: &[Value], setup: &mut Setup) -> Result<(), ImportError> {
+/// `default_queue` (`--param jobQueue=NAME`) is the queue of jobs whose record names none
+/// (list-jobs summaries, which are listed per queue).
+pub(crate) fn read(
+    file: &str,
+    documents: &[Value],
+    default_queue: Option<&str>,
+    setup: &mut Setup,
+) -> Result<(), ImportError> {
     let mut jobs: Vec<(String, Value)> = Vec::new();
     for (page, doc) in documents.iter().enumerate() {
         let prefix = if documents.len() == 1 {
@@ -81,6 +89,7 @@ pub(crate) fn read(file: &str, documents: &[Value], setup: &mut Setup) -> Result
             jobs.push((format!("{}[{i}]", super::shapes::join(&prefix, key)), j.clone()));
         }
     }
+    let mut without_queue = 0usize;
     let mut never_started = 0usize;
     let mut children = 0usize;
     let mut retried = 0usize;
@@ -129,6 +138,14 @@ pub(crate) fn read(file: &str, documents: &[Value], setup: &mut Setup) -> Result
                 submit.insert(k.to_owned(), Value::String(v.to_owned()));
             }
         }
+        if !submit.contains_key("jobQueue") {
+            match default_queue {
+                Some(q) => {
+                    submit.insert("jobQueue".into(), Value::String(q.to_owned()));
+                }
+                None => without_queue += 1,
+            }
+        }
         if let Some(p) = o.get("schedulingPriority").filter(|p| p.is_i64()) {
             submit.insert("schedulingPriorityOverride".into(), p.clone());
         }
@@ -162,6 +179,16 @@ pub(crate) fn read(file: &str, documents: &[Value], setup: &mut Setup) -> Result
             entry: json!({"submitJob": submit, "runtime": runtime}),
             job_id,
         });
+    }
+    if without_queue > 0 {
+        return Err(ImportError::invalid(
+            file,
+            "",
+            format!(
+                "{without_queue} job{} without a queue (list-jobs summaries do not repeat the queue they were listed from): give it with --param jobQueue=NAME, or use describe-jobs output",
+                if without_queue == 1 { "" } else { "s" }
+            ),
+        ));
     }
     if never_started > 0 {
         setup.notes.push(format!(
@@ -385,7 +412,7 @@ mod tests {
             {"jobId": "c", "jobName": "waiting", "createdAt": 1_000_000_500i64},
             {"jobId": "a:0", "arrayProperties": {"index": 0}, "createdAt": 1_000_000_000i64}]});
         let mut s = Setup::default();
-        read("jobs.json", &[page], &mut s).unwrap();
+        read("jobs.json", &[page], None, &mut s).unwrap();
         let w = workload(&s.history, &mut s.notes);
         assert_eq!(
             w,
@@ -409,7 +436,7 @@ mod tests {
             json!({"jobs": [{"jobId": "x", "createdAt": 1}]}),
             json!({"jobs": [{"jobId": "y"}]}),
         ];
-        let e = read("pages.json", &pages, &mut Setup::default())
+        let e = read("pages.json", &pages, None, &mut Setup::default())
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -419,11 +446,28 @@ mod tests {
         let e = read(
             "j.json",
             &[json!({"jobs": [{"jobId": "y", "createdAt": "soon"}]})],
+            None,
             &mut Setup::default(),
         )
         .unwrap_err()
         .to_string();
         assert!(e.contains("jobs[0].createdAt: \"soon\" is neither"), "{e}");
+    }
+
+    #[test]
+    fn list_jobs_summaries_take_their_queue_from_a_param() {
+        let page = json!({"jobSummaryList": [{"jobArn": "arn:aws:batch:r:1:job/a", "jobId": "a", "jobName": "n",
+            "createdAt": 1000, "status": "SUCCEEDED", "startedAt": 2000, "stoppedAt": 5000,
+            "container": {"exitCode": 0}, "jobDefinition": "arn:aws:batch:r:1:job-definition/d:4"}]});
+        assert!(is_history(&page));
+        let e = read("list.json", std::slice::from_ref(&page), None, &mut Setup::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("list.json: (root): 1 job without a queue"), "{e}");
+        let mut s = Setup::default();
+        read("list.json", &[page], Some("high"), &mut s).unwrap();
+        assert_eq!(s.history[0].entry["submitJob"]["jobQueue"], "high");
+        assert_eq!(s.history[0].entry["submitJob"]["jobDefinition"], "d:4");
     }
 
     #[test]
@@ -442,7 +486,7 @@ mod tests {
         ];
         assert!(docs.iter().all(is_history));
         let mut s = Setup::default();
-        read("events.jsonl", &docs, &mut s).unwrap();
+        read("events.jsonl", &docs, None, &mut s).unwrap();
         assert_eq!(s.history.len(), 1);
         assert_eq!(s.history[0].entry["runtime"]["seconds"], 3.0);
     }

@@ -64,7 +64,8 @@ pub enum InputKind {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportOptions {
     /// `--param NAME=VALUE`: CloudFormation parameters and Terraform variables, in the order
-    /// given (a later value of the same name wins).
+    /// given (a later value of the same name wins); `jobQueue` is also the queue of list-jobs
+    /// summaries.
     pub params: Vec<(String, String)>,
     /// `--skip-bad-lines`: in a file of JSON lines (EventBridge events), lines that are not
     /// JSON are skipped and counted (the first few listed with their numbers) instead of
@@ -156,7 +157,10 @@ impl Importer {
             }
             InputKind::TerraformJson => terraform::read_json(file, &documents[0], &mut self.setup)?,
             InputKind::Request => request::read(file, &documents[0], &mut self.setup)?,
-            InputKind::History => history::read(file, &documents, &mut self.setup)?,
+            InputKind::History => {
+                let queue = self.options.param("jobQueue").map(str::to_owned);
+                history::read(file, &documents, queue.as_deref(), &mut self.setup)?
+            }
             InputKind::TerraformHcl => {}
         }
         Ok(kind)
@@ -313,7 +317,7 @@ mod tests {
 
     #[test]
     fn bad_lines_fail_unless_skipped() {
-        let text = "{\"detail-type\": \"Batch Job State Change\", \"detail\": {\"jobId\": \"a\", \"createdAt\": 1, \"startedAt\": 2, \"stoppedAt\": 3}}\nnot json\n";
+        let text = "{\"detail-type\": \"Batch Job State Change\", \"detail\": {\"jobId\": \"a\", \"jobQueue\": \"q\", \"createdAt\": 1, \"startedAt\": 2, \"stoppedAt\": 3}}\nnot json\n";
         let mut i = Importer::new(ImportOptions::default());
         let e = i.add_str(text, "events.jsonl").unwrap_err().to_string();
         assert!(e.starts_with("events.jsonl:2:"), "{e}");
