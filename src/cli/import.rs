@@ -19,7 +19,8 @@ pub struct ImportArgs {
     /// Writes the scenario to this file (default: stdout).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// A CloudFormation parameter or Terraform variable value (repeatable).
+    /// A CloudFormation parameter or Terraform variable value (repeatable); `jobQueue=NAME`
+    /// is also the queue of list-jobs summaries.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
     /// Job history in JSON lines (EventBridge events): skip lines that are not JSON, count

@@ -43,7 +43,7 @@ enum Command {
     },
     /// Runs every combination of seeds and `--set` values in parallel; one CSV row per run.
     Sweep(sweep::SweepArgs),
-    /// Writes a scenario from describe output, CloudFormation or Terraform set-up.
+    /// Writes a scenario from describe output, CloudFormation, Terraform, request bodies and job history.
     Import(import::ImportArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
     Validate {
