@@ -1,62 +1,59 @@
 //! A capacity sweep written in Rust: how does p95 wait fall as `maxvCpus` rises?
 //!
 //! `cargo run --release --example capacity_sweep [SCENARIO]` (default
-//! `scenarios/capacity-planning.json`). Each (maxvCpus, seed) pair is an independent
-//! simulation, run on all cores with scoped threads; results are printed in a fixed order,
-//! so the output does not depend on the thread count.
+//! `scenarios/capacity-planning.json`). It uses [`batchsim::sweep`], the engine behind
+//! `batchsim sweep`: each (maxvCpus, seed) pair is an independent simulation, run here on all
+//! cores with scoped threads; rows come back in a fixed order, so the output does not depend
+//! on the thread count. The same table from the command line:
+//! `batchsim sweep SCENARIO --seeds 1..5 --set 'computeEnvironments[0].computeResources.maxvCpus=48,56,64,72,96' --columns waitP95,cost`.
 
-use batchsim::{Options, Scenario, Simulation};
-use serde_json::Value;
+use batchsim::sweep::{parse_columns, Row, Sweep, SweepError, SweepOptions, Table};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "scenarios/capacity-planning.json".into());
-    let base: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
-    let capacities = [48u32, 56, 64, 72, 96];
-    let seeds = 1..=5u64;
-
-    // Build every variant first (validation errors surface here, before any run).
-    let mut runs = Vec::new();
-    for &max in &capacities {
-        let mut v = base.clone();
-        v["computeEnvironments"][0]["computeResources"]["maxvCpus"] = max.into();
-        let scenario = Scenario::from_value(&v, &path)?;
-        for seed in seeds.clone() {
-            runs.push((max, seed, scenario.clone()));
-        }
-    }
+    let settings = vec!["computeEnvironments[0].computeResources.maxvCpus=48,56,64,72,96".parse()?];
+    // Every combination is checked here, before any run.
+    let sweep = Sweep::from_file(&path, "1..5".parse()?, settings, SweepOptions::default())?;
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = runs.len().div_ceil(threads);
-    let results: Vec<(u32, u64, f64, f64)> = std::thread::scope(|s| {
-        let handles: Vec<_> = runs
+    let indices: Vec<usize> = (0..sweep.runs()).collect();
+    let chunk = indices.len().div_ceil(threads).max(1);
+    let mut rows: Vec<Row> = Vec::with_capacity(sweep.runs());
+    std::thread::scope(|s| -> Result<(), Box<dyn std::error::Error>> {
+        let handles: Vec<_> = indices
             .chunks(chunk)
             .map(|part| {
+                let sweep = &sweep;
                 s.spawn(move || {
                     part.iter()
-                        .map(|(max, seed, scenario)| {
-                            let options = Options {
-                                seed: Some(*seed),
-                                ..Options::default()
-                            };
-                            let r = Simulation::new(scenario, options).expect("runs").run();
-                            (*max, *seed, r.wait_seconds.p95, r.cost.total)
-                        })
-                        .collect::<Vec<_>>()
+                        .map(|&i| sweep.run(i))
+                        .collect::<Result<Vec<_>, SweepError>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("no panic")).collect()
-    });
+        // Chunks in order: the rows in run order.
+        for h in handles {
+            rows.extend(h.join().map_err(|_| "a run panicked")??);
+        }
+        Ok(())
+    })?;
 
-    println!("{:>8}  {:>12}  {:>10}", "maxvCpus", "p95 wait (s)", "cost ($)");
-    for &max in &capacities {
-        let rows: Vec<_> = results.iter().filter(|r| r.0 == max).collect();
-        let n = rows.len() as f64;
-        let p95 = rows.iter().map(|r| r.2).sum::<f64>() / n;
-        let cost = rows.iter().map(|r| r.3).sum::<f64>() / n;
-        println!("{max:>8}  {p95:>12.1}  {cost:>10.2}");
+    let table = Table::new(&sweep, &rows, &parse_columns("waitP95,cost")?);
+    let (p95, cost) = (
+        table.intervals(0, sweep.combinations()),
+        table.intervals(1, sweep.combinations()),
+    );
+    println!("{:>8}  {:>20}  {:>16}", "maxvCpus", "p95 wait (s)", "cost ($)");
+    let show = |i: &batchsim::sweep::Interval, digits: usize| match (i.mean, i.half_width) {
+        (Some(m), Some(h)) => format!("{m:.digits$} ± {h:.digits$}"),
+        (Some(m), None) => format!("{m:.digits$}"),
+        _ => "-".to_owned(),
+    };
+    for c in 0..sweep.combinations() {
+        let max = &sweep.settings()[0].values[sweep.combination(c)[0]].text;
+        println!("{max:>8}  {:>20}  {:>16}", show(&p95[c], 1), show(&cost[c], 2));
     }
     Ok(())
 }

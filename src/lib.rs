@@ -48,19 +48,16 @@
 //! # Ok::<(), batchsim::Error>(())
 //! ```
 //!
-//! Both jobs run on FIFO queues on Fargate, so [`Simulation::run`] took the *express lane*: a
-//! run of such a scenario without the general engine's bookkeeping, giving the same report
-//! byte for byte ([`Simulation::uses_express_lane`] says when; stepping always uses the
-//! engine):
+//! [`Simulation::run`] is [`Simulation::step`] until the run is over, then
+//! [`Simulation::finish`]: one engine serves every scenario, stepped or not.
 //!
 //! ```
 //! # use batchsim::{Options, Scenario, Simulation};
 //! # let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json"))?;
-//! let lane = Simulation::new(&scenario, Options::default())?;
-//! assert!(lane.uses_express_lane());
-//! let mut engine = Simulation::new(&scenario, Options::default())?;
-//! while engine.step() {}
-//! assert_eq!(lane.run(), engine.finish());
+//! let whole = Simulation::new(&scenario, Options::default())?.run();
+//! let mut stepped = Simulation::new(&scenario, Options::default())?;
+//! while stepped.step() {}
+//! assert_eq!(whole, stepped.finish());
 //! # Ok::<(), batchsim::Error>(())
 //! ```
 //!
@@ -84,6 +81,7 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 pub mod time;
 pub mod workload;
 

@@ -236,10 +236,6 @@ fn bad_input_exits_2_naming_file_path_and_reason() {
     );
     expect_bad(&["run", &good, "--until", "-5"], &["--until"]);
     expect_bad(&["run", &good, "--format", "yaml"], &["yaml"]);
-    expect_bad(
-        &["run", &good, "--jobs", "/nonexistent-dir/x.csv"],
-        &["--jobs", "/nonexistent-dir/x.csv"],
-    );
 
     // validate lists every problem, not only the first.
     let two = write(

@@ -114,14 +114,15 @@ fn long_run_draws_a_small_file() {
 }
 
 #[test]
-fn unwritable_plot_path_is_bad_input() {
+fn unwritable_plot_path_is_an_output_error() {
     let o = batchsim(&[
         "run",
         &scenario_path("quickstart.json"),
         "--plot",
         "/nonexistent-dir/x.svg",
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    // A file that cannot be written is exit 1 (2 is bad input), found before the run.
+    assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("--plot") && err.contains("/nonexistent-dir/x.svg"),

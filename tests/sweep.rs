@@ -1,8 +1,10 @@
 //! `batchsim sweep`: combinations and row order, capacity against wait, determinism across
 //! thread counts, and bad flags.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const MAXVCPUS: &str = "computeEnvironments[0].computeResources.maxvCpus";
 
@@ -23,9 +25,7 @@ const SCENARIO: &str = r#"{
 }"#;
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("batchsim-sweep-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::temp_dir(&format!("sweep-{tag}"))
 }
 
 fn scenario_file(dir: &Path) -> String {
@@ -35,12 +35,7 @@ fn scenario_file(dir: &Path) -> String {
 }
 
 fn batchsim(args: &[&str], threads: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_batchsim"));
-    c.args(args);
-    if let Some(t) = threads {
-        c.env("RAYON_NUM_THREADS", t);
-    }
-    c.output().expect("run batchsim")
+    common::batchsim_threads(args, threads)
 }
 
 fn stderr(o: &Output) -> String {
@@ -233,14 +228,27 @@ fn bad_flags_exit_2_naming_the_flag() {
         &["--seeds", "smaller than the first"],
     );
     expect_bad(&["sweep", &s, "--seeds", "x"], &["--seeds", "`x` is not a seed"]);
+    // Ranges that overflow a count or ask for too many runs.
+    expect_bad(
+        &["sweep", &s, "--seeds", "0..18446744073709551615"],
+        &[
+            "--seeds",
+            "`0..18446744073709551615`: 18446744073709551616 seeds; a sweep runs at most 1000000 runs",
+        ],
+    );
+    expect_bad(
+        &["sweep", &s, "--seeds", "1..1000001"],
+        &["1000001 seeds; a sweep runs at most 1000000"],
+    );
+    expect_bad(&["sweep", &s, "--seeds", "..4"], &["lacks its first seed"]);
+    expect_bad(
+        &["sweep", &s, "--seeds", "1..600000", "--set", &format!("{MAXVCPUS}=4,8")],
+        &["asks for 1200000 runs; the most is 1000000"],
+    );
     expect_bad(&["sweep", &s], &["--seeds"]);
     expect_bad(
         &["sweep", &s, "--seeds", "1", "--set", "maxvCpus"],
         &["--set", "PATH=V1,V2"],
-    );
-    expect_bad(
-        &["sweep", &s, "--seeds", "1", "--out", "/nonexistent-dir/x.csv"],
-        &["--out", "/nonexistent-dir/x.csv"],
     );
     expect_bad(
         &["sweep", &dir.join("nope.json").display().to_string(), "--seeds", "1"],

@@ -1,29 +1,36 @@
 //! Trace workloads: the KTH SP2 log replayed FIFO against an independent strict-FCFS replay,
-//! EASY backfilling with its reservation invariant, CSV traces and skipped-line warnings.
+//! EASY backfilling with its reservation invariant, CSV traces and skipped-line warnings, and
+//! traces checked up front when a scenario is loaded (bad lines, gzip damage, open failures,
+//! rows naming queues or shares that cannot be used, absolute submit times).
 
 mod common;
 
 use batchsim::{Options, Scenario, Simulation};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-fn kth() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/traces/KTH-SP2-1996-2.1-cln.swf.gz");
-    if p.is_file() {
-        Some(p)
-    } else {
-        eprintln!("note: {} is absent; KTH trace test skipped", p.display());
-        None
-    }
+/// The vendored KTH SP2 log (scenarios/traces/, see its README).
+fn kth() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/traces/KTH-SP2-1996-2.1-cln.swf.gz");
+    assert!(p.is_file(), "{} is missing: it is part of the repository", p.display());
+    p
 }
 
-fn kth_scenario(backfill: &str) -> Option<Scenario> {
-    let path = kth()?;
+/// A bundled KTH scenario, loaded from its own file (so its relative trace path is the one
+/// checked).
+fn kth_scenario(backfill: &str) -> Scenario {
     let s = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/kth-sp2-{backfill}.json"));
-    let text = std::fs::read_to_string(&s).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["workload"][0]["trace"]["path"] = json!(path.display().to_string());
-    Some(Scenario::from_value(&v, "kth.json").unwrap_or_else(|e| panic!("{e}")))
+    let scenario = Scenario::from_file(&s).unwrap_or_else(|e| panic!("{e}"));
+    match &scenario.workload[0] {
+        batchsim::workload::WorkloadEntry::Trace { path, .. } => {
+            assert_eq!(
+                std::fs::canonicalize(path).unwrap(),
+                std::fs::canonicalize(kth()).unwrap()
+            );
+        }
+        other => panic!("not a trace entry: {other:?}"),
+    }
+    scenario
 }
 
 /// The figures of an independent strict-FCFS replay of the same log on 100 processors
@@ -35,7 +42,7 @@ fn kth_scenario(backfill: &str) -> Option<Scenario> {
 ///   max 705687, last completion 29381344.
 #[test]
 fn kth_fifo_replay_agrees_with_an_independent_fcfs_replay() {
-    let Some(s) = kth_scenario("none") else { return };
+    let s = kth_scenario("none");
     let r = Simulation::new(&s, Options::default()).unwrap().run();
     assert_eq!(r.jobs.submitted, 27_992);
     assert_eq!(r.jobs.succeeded, 27_992);
@@ -52,10 +59,7 @@ fn kth_fifo_replay_agrees_with_an_independent_fcfs_replay() {
 
 #[test]
 fn kth_easy_backfilling_cuts_waits_and_keeps_every_reservation() {
-    let (Some(fifo), Some(easy), Some(greedy)) = (kth_scenario("none"), kth_scenario("easy"), kth_scenario("greedy"))
-    else {
-        return;
-    };
+    let (fifo, easy, greedy) = (kth_scenario("none"), kth_scenario("easy"), kth_scenario("greedy"));
     let fifo = Simulation::new(&fifo, Options::default()).unwrap().run();
     let mut sim = Simulation::new(&easy, Options::default()).unwrap();
     while sim.step() {}
@@ -83,10 +87,14 @@ fn kth_easy_backfilling_cuts_waits_and_keeps_every_reservation() {
 }
 
 fn temp(name: &str, text: &str) -> PathBuf {
+    temp_bytes(name, text.as_bytes())
+}
+
+fn temp_bytes(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("batchsim-trace-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
+    std::fs::write(&p, bytes).unwrap();
     p
 }
 
@@ -128,7 +136,7 @@ fn csv_traces_take_their_columns_and_report_skipped_lines() {
         "submitSeconds,runSeconds,vcpus,memoryMiB,jobQueue,shareIdentifier,jobName\n\
          0,60,1,2048,a,,first\n\
          5,60,0.5,1024,b,,second\n\
-         x,1,1,,,,\n\
+         ,1,1,,,,\n\
          10,30,2,,,,third\n",
     );
     let v = json!({
@@ -154,7 +162,7 @@ fn csv_traces_take_their_columns_and_report_skipped_lines() {
     assert_eq!(recs[1].job_queue, "b");
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(
-        r.warnings[0].starts_with("trace jobs.csv: 1 line skipped"),
+        r.warnings[0] == "trace jobs.csv: 1 line skipped (submit time missing)",
         "{:?}",
         r.warnings
     );
@@ -173,4 +181,286 @@ fn a_missing_trace_file_is_a_scenario_error() {
         e.contains("workload[0].trace.path") && e.contains("/nonexistent/trace.swf"),
         "{e}"
     );
+}
+
+/// A scenario with one trace entry over `queues` (FIFO queues `a` and `b` and fair-share queue
+/// `fs`), and `extra` further identical entries.
+fn trace_scenario(path: &Path, format: &str, template: Value, extra: usize) -> Value {
+    let entry = json!({"trace": {"path": path.display().to_string(), "format": format}, "submitJob": template});
+    let mut fs = common::queue("fs", 1, &["ce"]);
+    fs["schedulingPolicyArn"] = json!("arn:aws:batch:us-east-1:123456789012:scheduling-policy/pol");
+    json!({
+        "computeEnvironments": [common::fargate_ce("ce", 4)],
+        "schedulingPolicies": [{"name": "pol", "fairsharePolicy": {"shareDecaySeconds": 0, "computeReservation": 0,
+                                 "shareDistribution": [{"shareIdentifier": "teamA", "weightFactor": 1}]}}],
+        "jobQueues": [common::queue("a", 1, &["ce"]), common::queue("b", 1, &["ce"]), fs],
+        "jobDefinitions": [common::fargate_def("d", "1", "2048")],
+        "workload": vec![entry; extra + 1]
+    })
+}
+
+/// The problems of an invalid scenario, as `path: message` lines.
+fn problems(v: &Value) -> Vec<String> {
+    match Scenario::from_value(v, "t.json") {
+        Ok(_) => panic!("the scenario should be invalid"),
+        Err(e) => e.problems().iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn validate_reports_every_bad_csv_line_with_path_file_and_line() {
+    let csv = temp(
+        "bad-rows.csv",
+        "submitSeconds,runSeconds,vcpus,jobQueue,shareIdentifier,jobName\n\
+         0,60,1,a,,ok\n\
+         1,60,1,bb,,unknown-queue\n\
+         2,60,1,a,teamA,share-on-fifo\n\
+         3,60,1,fs,,no-share\n\
+         4,sixty,1,a,,not-a-number\n\
+         5,60,1,a,,bad name\n\
+         6,60,1,a\n\
+         2024-01-01T00:00:00Z,60,1,a,,iso-among-relative\n\
+         9,60,1,fs,teamA,fine-too\n",
+    );
+    let v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    let got = problems(&v);
+    let file = format!("`{}`", csv.display());
+    let at = |line: u32, what: &str| format!("workload[0].trace: {file} line {line}: {what}");
+    assert_eq!(
+        got,
+        vec![
+            at(3, "jobQueue: unknown job queue `bb`; did you mean `b`?"),
+            at(
+                4,
+                "shareIdentifier `teamA` (the row's): job queue `a` is FIFO (no scheduling policy); AWS refuses a shareIdentifier there"
+            ),
+            at(
+                5,
+                "no shareIdentifier: job queue `fs` has a fair-share scheduling policy (give the row a shareIdentifier, or the entry's submitJob one)"
+            ),
+            at(6, "runSeconds: `sixty` is not a number"),
+            at(
+                7,
+                "jobName: `bad name` is not a valid name (1 to 128 letters, numbers, hyphens and underscores)"
+            ),
+            format!("workload[0].trace: {file}: 2 more bad lines not listed (7 in all)"),
+        ]
+    );
+    // The same through the command line, with the scenario file named.
+    let scenario = temp("bad-rows.json", &v.to_string());
+    let out = common::batchsim(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&at(3, "jobQueue: unknown job queue `bb`")), "{stderr}");
+    let out = common::batchsim(&["run", scenario.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "run refuses it too");
+}
+
+#[test]
+fn a_truncated_gzip_trace_is_an_error_not_half_a_run() {
+    let whole = std::fs::read(kth()).unwrap();
+    let half = temp_bytes("KTH-half.swf.gz", &whole[..whole.len() / 2]);
+    let v = trace_scenario(&half, "swf", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    let got = problems(&v);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let prefix = format!("workload[0].trace: `{}` line ", half.display());
+    assert!(got[0].starts_with(&prefix), "{got:?}");
+    assert!(
+        got[0].ends_with(": cannot read: the gzip data is truncated or corrupt (the compressed stream ends early)"),
+        "{got:?}"
+    );
+    let line: u64 = got[0][prefix.len()..].split(':').next().unwrap().parse().unwrap();
+    assert!((10_000..28_016).contains(&line), "{line}");
+}
+
+#[test]
+fn unreadable_trace_paths_say_why() {
+    let dir = std::env::temp_dir().join(format!("batchsim-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("trace.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for (path, reason) in [
+        (dir.clone(), "is a directory"),
+        (PathBuf::from("/dev/null"), "not a regular file"),
+        (fifo.clone(), "not a regular file"),
+        (dir.join("absent.swf"), "No such file or directory (os error 2)"),
+    ] {
+        let v = trace_scenario(&path, "swf", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+        assert_eq!(
+            problems(&v),
+            vec![format!(
+                "workload[0].trace.path: cannot read trace file `{}`: {reason} (paths are relative to the scenario file)",
+                path.display()
+            )]
+        );
+    }
+}
+
+#[test]
+fn three_hundred_trace_entries_validate_and_run() {
+    let csv = temp("small.csv", "submitSeconds,runSeconds,vcpus\n0,10,1\n5,10,1\n");
+    let v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 299);
+    let r = common::run(&v);
+    assert_eq!(r.jobs.submitted, 600);
+    assert_eq!(r.jobs.succeeded, 600);
+}
+
+#[test]
+fn csv_submit_times_may_be_iso_8601_or_epoch_and_start_at_the_earliest() {
+    for (name, cells) in [
+        (
+            "iso.csv",
+            [
+                "2024-03-01T10:00:30Z",
+                "2024-03-01T11:00:00+01:00",
+                "2024-03-01T10:02:00.250Z",
+            ],
+        ),
+        ("epoch-s.csv", ["1709287230", "1709287200", "1709287320.25"]),
+        ("epoch-ms.csv", ["1709287230000", "1709287200000", "1709287320250"]),
+    ] {
+        let text = format!(
+            "submitSeconds,runSeconds,vcpus\n{},10,1\n{},10,1\n{},10,1\n",
+            cells[0], cells[1], cells[2]
+        );
+        let csv = temp(name, &text);
+        let v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+        let (r, recs) = common::run_records(&v);
+        assert_eq!(r.jobs.succeeded, 3, "{name}");
+        let mut submitted: Vec<f64> = recs.iter().map(|j| j.submitted_at.as_secs_f64()).collect();
+        submitted.sort_by(f64::total_cmp);
+        // The earliest (11:00+01:00 = 10:00Z) is t = 0; the file's order is kept, so the
+        // first line (t = 30) comes before it and the replay starts at 30.
+        assert_eq!(submitted, vec![30.0, 30.0, 120.25], "{name}");
+    }
+    // A timestamp that cannot be read is an error with its line, not a silent skip.
+    let csv = temp(
+        "bad-iso.csv",
+        "submitSeconds,runSeconds,vcpus\n2024-03-01T10:00:30Z,10,1\n2024-03-01T25:00:00Z,10,1\n",
+    );
+    let v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    assert_eq!(
+        problems(&v),
+        vec![format!(
+            "workload[0].trace: `{}` line 3: submitSeconds: `2024-03-01T25:00:00Z` is not an ISO-8601 timestamp: hour out of range",
+            csv.display()
+        )]
+    );
+}
+
+#[test]
+fn swf_lines_missing_run_time_or_processors_stay_warnings() {
+    let swf = temp(
+        "missing.swf",
+        "1 0 -1 100 1 -1 -1 1 100 -1 1 1 1 -1 1 -1 -1 -1\n\
+         2 1 -1 -1 1 -1 -1 1 100 -1 1 1 1 -1 1 -1 -1 -1\n\
+         3 2 -1 100 -1 -1 -1 -1 100 -1 1 1 1 -1 1 -1 -1 -1\n",
+    );
+    let v = trace_scenario(&swf, "swf", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    let r = common::run(&v);
+    assert_eq!(r.jobs.submitted, 1);
+    assert_eq!(
+        r.warnings,
+        vec![
+            "trace missing.swf: 1 line skipped (run time missing)",
+            "trace missing.swf: 1 line skipped (processors missing)"
+        ]
+    );
+}
+
+#[test]
+fn a_share_in_the_template_on_a_fair_share_queue_covers_rows_without_one() {
+    let csv = temp(
+        "fs.csv",
+        "submitSeconds,runSeconds,vcpus,jobQueue\n0,10,1,fs\n1,10,1,a\n",
+    );
+    let v = trace_scenario(
+        &csv,
+        "csv",
+        json!({"jobQueue": "fs", "jobDefinition": "d", "shareIdentifier": "teamA"}),
+        0,
+    );
+    let got = problems(&v);
+    assert_eq!(
+        got,
+        vec![format!(
+            "workload[0].trace: `{}` line 3: shareIdentifier `teamA` (the submitJob template's): job queue `a` is FIFO (no scheduling policy); AWS refuses a shareIdentifier there",
+            csv.display()
+        )]
+    );
+}
+
+/// Messages are for people: names and values quoted with control characters escaped, no Rust
+/// `Debug` text (`Some(`, `None`).
+#[test]
+fn messages_quote_names_and_carry_no_debug_text() {
+    let csv = temp(
+        "escapes.csv",
+        "submitSeconds,runSeconds,vcpus,jobQueue,jobName\n\
+         0,60,1,\"a\nb\",x\n\
+         1,60,1,a,\"\u{1b}[31mred\"\n\
+         2,6\u{1b}[2J0,1,a,y\n",
+    );
+    let mut v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    // Two more entries: an N_TO_N dependency between a plain job and an array, and a bad
+    // queue reference holding a line break.
+    v["workload"].as_array_mut().unwrap().extend([
+        json!({"at": 0, "submitJob": {"jobName": "arr", "jobQueue": "a", "jobDefinition": "d", "arrayProperties": {"size": 3}},
+               "runtime": {"distribution": "fixed", "seconds": 1}}),
+        json!({"at": 1, "submitJob": {"jobName": "one", "jobQueue": "a\nq", "jobDefinition": "d",
+                                      "dependsOn": [{"jobId": "arr", "type": "N_TO_N"}]},
+               "runtime": {"distribution": "fixed", "seconds": 1}}),
+    ]);
+    let got = problems(&v);
+    let file = format!("`{}`", csv.display());
+    assert_eq!(
+        got,
+        vec![
+            format!("workload[0].trace: {file} line 2: jobQueue: unknown job queue `a\\nb`; did you mean `a`?"),
+            format!(
+                "workload[0].trace: {file} line 4: jobName: `\\u{{1b}}[31mred` is not a valid name (1 to 128 letters, numbers, hyphens and underscores)"
+            ),
+            format!("workload[0].trace: {file} line 5: runSeconds: `6\\u{{1b}}[2J0` is not a number"),
+            "workload[2].submitJob.jobQueue: unknown job queue `a\\nq`; did you mean `a`?".to_string(),
+            "workload[2].submitJob.dependsOn[0].type: N_TO_N needs two array jobs of the same size (`arr` is an array of 3 jobs, this job is not an array job)".to_string(),
+        ]
+    );
+    for message in &got {
+        assert!(!message.contains("Some(") && !message.contains("None"), "{message}");
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+    }
+}
+
+/// A trace whose CSV header is wrong stops `run` before it writes anything: no empty
+/// `--jobs` or `--plot` file is left behind.
+#[test]
+fn a_bad_csv_header_stops_run_before_any_output_file() {
+    let csv = temp("bad-header.csv", "submitSeconds,runSecs,vcpus\n0,1,1\n");
+    let v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    let scenario = temp("bad-header.json", &v.to_string());
+    let jobs = scenario.with_file_name("bad-header-jobs.csv");
+    let plot = scenario.with_file_name("bad-header-plot.svg");
+    let out = common::batchsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--jobs",
+        jobs.to_str().unwrap(),
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "workload[0].trace: `{}` line 1: bad CSV header: column 2 is `runSecs` but must be `runSeconds`",
+            csv.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!jobs.exists() && !plot.exists());
 }

@@ -1,6 +1,7 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
 mod import;
+pub mod output;
 mod run;
 mod sweep;
 
@@ -33,15 +34,17 @@ enum Command {
         /// `text` (a readable summary) or `json` (exactly the report).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Writes the per-job table (CSV) to this file.
+        /// Writes the per-job table (CSV) to this file; `-` is standard output (the text
+        /// summary then goes to stderr; with `--format json` it is a conflict).
         #[arg(long)]
         jobs: Option<PathBuf>,
         /// Draws queue depth, vCPUs in use per compute environment and the wait-time
-        /// distribution over the run to this SVG file.
+        /// distribution over the run to this SVG file; `-` is standard output.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
     },
-    /// Runs every combination of seeds and `--set` values in parallel; one CSV row per run.
+    /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
+    /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
     Sweep(sweep::SweepArgs),
     /// Writes a scenario from describe output, CloudFormation, Terraform, request bodies and job history.
     Import(import::ImportArgs),
@@ -71,14 +74,56 @@ fn parse_seconds(s: &str) -> Result<SimTime, String> {
 /// Exit code for bad input (CONTRACT section 3).
 pub const EXIT_BAD_INPUT: i32 = 2;
 
-/// Runs the command line with `args` (the first is the program name); returns the exit code.
+pub use output::EXIT_OUTPUT;
+
+/// Why a command failed, and so its exit code.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    /// Bad input: an unreadable or invalid scenario, a bad flag ([`EXIT_BAD_INPUT`]).
+    #[error("{0}")]
+    BadInput(String),
+    /// An output could not be written ([`EXIT_OUTPUT`], or quiet 0 for a closed stdout).
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> CliError {
+        CliError::BadInput(message)
+    }
+}
+
+/// The exit code of a command's result; reports the error on stderr.
+fn finish(result: Result<(), CliError>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(CliError::Output(e)) if e.is_quiet() => 0,
+        Err(e) => {
+            output::note(&e.to_string());
+            match e {
+                CliError::BadInput(_) => EXIT_BAD_INPUT,
+                CliError::Output(_) => EXIT_OUTPUT,
+            }
+        }
+    }
+}
+
+/// Runs the command line with `args` (the first is the program name); returns the exit code:
+/// 0 success, 1 an output could not be written, 2 bad input (CONTRACT section 3). A closed
+/// standard output (`| head`) ends the command quietly with 0 (see [`output`]).
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
-            let _ = e.print();
-            return code;
+            // Help and version go to stdout: a failed write there is an output error.
+            return match e.print() {
+                Err(source) if !e.use_stderr() => finish(Err(CliError::Output(output::OutputError {
+                    target: output::Target::Stdout,
+                    source,
+                }))),
+                _ => code,
+            };
         }
     };
     match cli.command {
@@ -90,14 +135,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             format,
             jobs,
             plot,
-        } => match run_scenario(&scenario, seed, until, format, jobs, plot) {
-            Ok(()) => 0,
-            Err(message) => {
-                eprintln!("{message}");
-                EXIT_BAD_INPUT
-            }
-        },
-        Command::Sweep(args) => sweep::sweep(&args),
+        } => finish(run_scenario(&scenario, seed, until, format, jobs, plot)),
+        Command::Sweep(args) => finish(sweep::sweep(&args)),
         Command::Import(args) => import::import(&args),
     }
 }
@@ -105,8 +144,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
 fn validate(path: &PathBuf) -> i32 {
     match Scenario::from_file(path).and_then(|s| Simulation::new(&s, Options::default()).map(|_| s)) {
         Ok(s) => {
-            println!(
-                "{}: valid: {} compute environments, {} job queues, {} scheduling policies, {} job definitions, {} workload entries, {} actions",
+            let line = format!(
+                "{}: valid: {} compute environments, {} job queues, {} scheduling policies, {} job definitions, {} workload entries, {} actions\n",
                 path.display(),
                 s.compute_environments.len(),
                 s.job_queues.len(),
@@ -115,12 +154,16 @@ fn validate(path: &PathBuf) -> i32 {
                 s.workload.len(),
                 s.actions.len()
             );
-            0
+            finish(output::to_stdout(line.as_bytes()).map_err(CliError::from))
         }
         Err(e) => {
-            eprintln!("{}", describe(&e, path));
+            output::note(&describe(&e, path));
             if let Error::Invalid(p) = &e {
-                eprintln!("{} problem{}", p.list.len(), if p.list.len() == 1 { "" } else { "s" });
+                output::note(&format!(
+                    "{} problem{}",
+                    p.list.len(),
+                    if p.list.len() == 1 { "" } else { "s" }
+                ));
             }
             EXIT_BAD_INPUT
         }
@@ -135,6 +178,21 @@ fn describe(e: &Error, path: &std::path::Path) -> String {
     }
 }
 
+/// Refuses two outputs on standard output: `taken` says what already writes there (or
+/// `None`), `flag`/`target` is the next one.
+fn claim_stdout(taken: &mut Option<String>, flag: &str, target: &output::Target) -> Result<(), CliError> {
+    if *target != output::Target::Stdout {
+        return Ok(());
+    }
+    if let Some(other) = taken {
+        return Err(CliError::BadInput(format!(
+            "{flag} -: standard output already carries {other}; write one of them to a file"
+        )));
+    }
+    *taken = Some(format!("{flag} -"));
+    Ok(())
+}
+
 fn run_scenario(
     path: &PathBuf,
     seed: Option<u64>,
@@ -142,47 +200,62 @@ fn run_scenario(
     format: Format,
     jobs: Option<PathBuf>,
     plot_path: Option<PathBuf>,
-) -> Result<(), String> {
-    let scenario = Scenario::from_file(path).map_err(|e| describe(&e, path))?;
-    // Open the job table first: a bad path is bad input, found before a long run.
-    let mut jobs_out = match &jobs {
-        Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(|e| format!("--jobs {}: cannot write: {e}", p.display()))?,
-        )),
-        None => None,
+) -> Result<(), CliError> {
+    let jobs = jobs.map(|p| output::Target::of("--jobs", &p));
+    let plot_target = plot_path.map(|p| output::Target::of("--plot", &p));
+    let mut stdout_taken = (format == Format::Json).then(|| "the JSON report (--format json)".to_owned());
+    for (flag, target) in [("--jobs", &jobs), ("--plot", &plot_target)] {
+        if let Some(t) = target {
+            claim_stdout(&mut stdout_taken, flag, t)?;
+        }
+    }
+    let scenario = Scenario::from_file(path).map_err(|e| CliError::BadInput(describe(&e, path)))?;
+    // Open the outputs first: a bad folder is found before a long run.
+    let open = |t: &Option<output::Target>| match t {
+        Some(output::Target::File { flag, path }) => output::Pending::create(flag, path).map(Some),
+        _ => Ok(None),
     };
-    let mut plot_out = match &plot_path {
-        Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("--plot {}: cannot write: {e}", p.display()))?),
-        None => None,
-    };
+    let mut jobs_out = open(&jobs)?;
+    let mut plot_out = open(&plot_target)?;
     let options = Options {
         seed,
         until,
         record_jobs: jobs.is_some(),
     };
-    let sim = Simulation::new(&scenario, options).map_err(|e| describe(&e, path))?;
-    let run::Outcome { report, records, chart } = run::execute(sim, plot_path.is_some());
-    if let (Some(out), Some(p), Some(chart)) = (plot_out.as_mut(), &plot_path, &chart) {
-        out.write_all(plot::render_svg(chart).as_bytes())
-            .and_then(|_| out.flush())
-            .map_err(|e| format!("--plot {}: cannot write: {e}", p.display()))?;
+    let sim = Simulation::new(&scenario, options).map_err(|e| CliError::BadInput(describe(&e, path)))?;
+    let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some());
+    let mut stdout = Vec::new();
+    if let Some(chart) = &chart {
+        let svg = plot::render_svg(chart);
+        match plot_out.as_mut() {
+            Some(out) => out.write(|w| w.write_all(svg.as_bytes()))?,
+            None => stdout.extend_from_slice(svg.as_bytes()),
+        }
     }
-    if let (Some(out), Some(p)) = (jobs_out.as_mut(), &jobs) {
-        csv::write(out, &records)
-            .and_then(|_| out.flush())
-            .map_err(|e| format!("--jobs {}: cannot write: {e}", p.display()))?;
+    if jobs.is_some() {
+        match jobs_out.as_mut() {
+            Some(out) => out.write(|mut w| csv::write(&mut w, &records))?,
+            None => csv::write(&mut stdout, &records).map_err(|source| output::OutputError {
+                target: output::Target::Stdout,
+                source,
+            })?,
+        }
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match format {
-        Format::Json => writeln!(out, "{}", report.to_json()),
-        Format::Text => write!(
-            out,
-            "{}",
-            text::render(&report, &text::fair_share_targets(&scenario, &report))
-        ),
+    let summary = match format {
+        Format::Json => format!("{}\n", report.to_json()),
+        Format::Text => text::render(&report, &text::fair_share_targets(&scenario, &report)),
     };
-    // A closed pipe (`| head`) is not an error of the run.
-    let _ = written;
+    // When standard output carries a table or a chart, the text summary goes to stderr.
+    let summary_to_stderr = stdout_taken.is_some() && format == Format::Text;
+    if !summary_to_stderr {
+        stdout.extend_from_slice(summary.as_bytes());
+    }
+    output::to_stdout(&stdout)?;
+    for pending in [jobs_out, plot_out].into_iter().flatten() {
+        pending.commit()?;
+    }
+    if summary_to_stderr {
+        let _ = std::io::stderr().lock().write_all(summary.as_bytes());
+    }
     Ok(())
 }

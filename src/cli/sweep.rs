@@ -1,474 +1,187 @@
-//! `batchsim sweep`: every combination of seeds and `--set` values, run in parallel, one CSV
-//! row per run (CONTRACT section 3), then a summary per combination on stderr.
+//! `batchsim sweep`: every combination of seeds and `--set` values, run in parallel on all
+//! cores with [`crate::sweep`], one row per run (CONTRACT section 3), then on stderr the
+//! mean and 95% confidence interval over seeds of each chosen column per combination.
 //!
-//! Rows come out in the order (seed, first `--set` value, second `--set` value, ...) whatever
-//! order the runs finish in, and each run is an independent [`Simulation`], so the CSV is
-//! byte-identical for any number of threads.
+//! Rows come out in the order (seed, first `--set` value, second `--set` value, ...)
+//! whatever order the runs finish in, so the output is byte-identical for any number of
+//! threads.
 
-use super::{describe, parse_seconds, EXIT_BAD_INPUT};
-use crate::scenario::suggest::suggest;
-use crate::{Options, Report, Scenario, SimTime, Simulation};
+use super::output::{self, Pending, Target};
+use super::{parse_seconds, CliError};
+use crate::sweep::{
+    self, parse_columns, ColumnSpec, Interval, Row, Scope, Seeds, Setting, Sweep, SweepError, SweepOptions, Table, Unit,
+};
+use crate::SimTime;
 use rayon::prelude::*;
-use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The most runs one sweep may ask for.
-const MAX_RUNS: u64 = 1_000_000;
-
-/// The CSV columns after `seed` and the `--set` paths.
-const RESULT_COLUMNS: &str = "succeeded,failed,unfinished,waitMean,waitP50,waitP95,waitP99,utilization,cost";
-
 /// Arguments of `batchsim sweep`.
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
     /// The scenario file (JSON).
     scenario: PathBuf,
-    /// The seeds to run: `A..B` (both included, e.g. `1..10` is ten seeds) or one seed `N`.
+    /// The seeds to run: `A..B` (both included, e.g. `1..10` is ten seeds) or one seed `N`;
+    /// at most 1,000,000 runs in all (seeds x combinations).
     #[arg(long, value_name = "A..B", value_parser = parse_seeds)]
     seeds: Seeds,
-    /// `PATH=V1,V2,...`: sets the scenario's JSON value at PATH (e.g.
-    /// `computeEnvironments[0].computeResources.maxvCpus=32,64,128`) to each value in turn.
-    /// A value that reads as a JSON number is a number, `true`/`false` are booleans, anything
-    /// else is a string. Repeat for more paths: every combination runs.
+    /// `PATH=V1,V2,...`: sets the scenario's JSON value at PATH to each value in turn.
+    /// PATH is keys and brackets: `computeEnvironments[0].computeResources.maxvCpus`, or
+    /// by name `computeEnvironments[fargate-spot]...` (also `[name=fargate-spot]`, or
+    /// `[FIELD=VALUE]`). A value is JSON when it reads as JSON (`64`, `true`, `[1,2]`,
+    /// `"x"`), else a string; values are separated by commas outside brackets and quotes.
+    /// Repeat for more paths: every combination runs.
     #[arg(long = "set", value_name = "PATH=V1,V2,...", value_parser = parse_set)]
-    set: Vec<SetArg>,
+    set: Vec<Setting>,
     /// Stops every run's clock at this many seconds (overrides the scenario's `until`).
     #[arg(long, value_parser = parse_seconds, allow_negative_numbers = true)]
     until: Option<SimTime>,
-    /// Writes the CSV to this file instead of stdout.
-    #[arg(long, value_name = "FILE.csv")]
+    /// The figure columns, comma-separated (default: the contract's,
+    /// `succeeded,failed,unfinished,waitMean,waitP50,waitP95,waitP99,utilization,cost`).
+    /// A column is a figure of the run (`waitP95`), of a queue (`queues[NAME].waitP95`), a
+    /// share (`shares[NAME].waitP95`) or a compute environment
+    /// (`computeEnvironments[NAME].utilizationOfMax`); `[*]` is every one of them, `wait`
+    /// and `turnaround` their seven statistics (count, mean, p50, p90, p95, p99, max),
+    /// `default` the default columns. An empty statistic is `-` (CSV) or `null` (JSON).
+    #[arg(long, value_name = "COLUMNS")]
+    columns: Option<String>,
+    /// `csv` (default), `json` (an array of one object per run) or `jsonl` (one object a
+    /// line).
+    #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
+    format: SweepFormat,
+    /// Writes the table to this file instead of stdout (`-` is stdout).
+    #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
 
-/// An inclusive range of seeds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Seeds {
-    first: u64,
-    last: u64,
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum SweepFormat {
+    Csv,
+    Json,
+    Jsonl,
 }
 
-impl Seeds {
-    fn count(self) -> u64 {
-        self.last - self.first + 1
+impl From<SweepFormat> for sweep::Format {
+    fn from(f: SweepFormat) -> sweep::Format {
+        match f {
+            SweepFormat::Csv => sweep::Format::Csv,
+            SweepFormat::Json => sweep::Format::Json,
+            SweepFormat::Jsonl => sweep::Format::Jsonl,
+        }
     }
 }
 
 fn parse_seeds(s: &str) -> Result<Seeds, String> {
-    let number = |t: &str| {
-        t.trim()
-            .parse::<u64>()
-            .map_err(|_| format!("`{t}` is not a seed (a whole number from 0 to {})", u64::MAX))
+    s.parse().map_err(|e: SweepError| e.to_string())
+}
+
+fn parse_set(s: &str) -> Result<Setting, String> {
+    s.parse()
+}
+
+/// A library error as a message naming the flag it comes from.
+fn flag_message(e: SweepError, args: &SweepArgs) -> CliError {
+    let message = match &e {
+        SweepError::Setting { .. } => format!("--set {e}"),
+        SweepError::Scenario {
+            combination: Some(_), ..
+        } => format!("--set {e}"),
+        SweepError::TooManyRuns { .. } => {
+            format!("--seeds {}..{}: {e}", args.seeds.first(), args.seeds.last())
+        }
+        SweepError::Seeds { .. } => format!("--seeds {e}"),
+        SweepError::Column { .. } => format!("--columns {e}"),
+        SweepError::Scenario { .. } | SweepError::Run { .. } => e.to_string(),
     };
-    let (first, last) = match s.split_once("..") {
-        Some((a, b)) => (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?),
-        None => {
-            let n = number(s)?;
-            (n, n)
-        }
+    CliError::BadInput(message)
+}
+
+/// Runs `batchsim sweep`.
+pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
+    let specs = parse_columns(args.columns.as_deref().unwrap_or(sweep::columns::DEFAULT_COLUMNS))
+        .map_err(|e| flag_message(e, args))?;
+    let options = SweepOptions {
+        until: args.until,
+        job_records: specs.iter().any(ColumnSpec::needs_records),
     };
-    if last < first {
-        return Err(format!(
-            "`{s}`: the last seed is smaller than the first (A..B includes both)"
-        ));
-    }
-    Ok(Seeds { first, last })
-}
-
-/// One step of a path into the scenario's JSON value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-/// One `--set PATH=V1,V2,...`.
-#[derive(Clone, Debug, PartialEq)]
-struct SetArg {
-    /// The path as written (the CSV column header).
-    path_text: String,
-    path: Vec<Step>,
-    /// Each value as written (for the CSV) and as JSON.
-    values: Vec<(String, Value)>,
-}
-
-fn parse_path(text: &str) -> Result<Vec<Step>, String> {
-    let mut steps = Vec::new();
-    for (n, part) in text.split('.').enumerate() {
-        let (key, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if key.is_empty() && (n > 0 || rest.is_empty()) {
-            return Err(format!("path `{text}` has an empty name (write `a.b[0].c`)"));
-        }
-        if !key.is_empty() {
-            steps.push(Step::Key(key.to_owned()));
-        }
-        while !rest.is_empty() {
-            let close = rest
-                .find(']')
-                .ok_or_else(|| format!("path `{text}`: `[` without `]`"))?;
-            let inner = &rest[1..close];
-            let index = inner
-                .parse::<usize>()
-                .map_err(|_| format!("path `{text}`: `[{inner}]` is not an array index"))?;
-            steps.push(Step::Index(index));
-            rest = &rest[close + 1..];
-            if !rest.is_empty() && !rest.starts_with('[') {
-                return Err(format!("path `{text}`: expected `.` or `[` after `]`"));
-            }
-        }
-    }
-    Ok(steps)
-}
-
-/// A command-line value as JSON: a number if it reads as one, `true`/`false`, else a string.
-fn parse_value(text: &str) -> Value {
-    match text {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => match serde_json::from_str::<Value>(text) {
-            Ok(v @ Value::Number(_)) => v,
-            _ => Value::String(text.to_owned()),
-        },
-    }
-}
-
-fn parse_set(s: &str) -> Result<SetArg, String> {
-    let (path_text, list) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected PATH=V1,V2,..., found `{s}`"))?;
-    let path_text = path_text.trim();
-    let path = parse_path(path_text)?;
-    let mut values = Vec::new();
-    for v in list.split(',') {
-        let v = v.trim();
-        if v.is_empty() {
-            return Err(format!("`{s}` has an empty value (values are separated by commas)"));
-        }
-        values.push((v.to_owned(), parse_value(v)));
-    }
-    Ok(SetArg {
-        path_text: path_text.to_owned(),
-        path,
-        values,
-    })
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Writes `new` at `path` in `root`. Every step but the last must exist; the last may add a
-/// key to an object (the scenario's validation then judges the name).
-fn set_path(root: &mut Value, path: &[Step], new: Value) -> Result<(), String> {
-    let mut here = root;
-    let mut shown = String::new();
-    for (i, step) in path.iter().enumerate() {
-        let last = i + 1 == path.len();
-        let at = if shown.is_empty() {
-            "the scenario"
-        } else {
-            shown.as_str()
-        }
-        .to_owned();
-        match step {
-            Step::Key(k) => {
-                let Value::Object(map) = here else {
-                    return Err(format!("`{at}` is {}, not an object with `{k}`", kind(here)));
-                };
-                if last {
-                    map.insert(k.clone(), new);
-                    return Ok(());
-                }
-                if !map.contains_key(k) {
-                    let hint = suggest(k, map.keys().map(String::as_str))
-                        .map(|s| format!("; did you mean `{s}`?"))
-                        .unwrap_or_default();
-                    return Err(format!("`{at}` has no `{k}`{hint}"));
-                }
-                if !shown.is_empty() {
-                    shown.push('.');
-                }
-                shown.push_str(k);
-                here = map.get_mut(k).expect("checked above");
-            }
-            Step::Index(n) => {
-                let Value::Array(items) = here else {
-                    return Err(format!("`{at}` is {}, not an array", kind(here)));
-                };
-                let len = items.len();
-                let Some(item) = items.get_mut(*n) else {
-                    return Err(format!(
-                        "`{at}` has {len} element{}, so there is no [{n}]",
-                        if len == 1 { "" } else { "s" }
-                    ));
-                };
-                let _ = write!(shown, "[{n}]");
-                if last {
-                    *item = new;
-                    return Ok(());
-                }
-                here = item;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The CSV figures of one run.
-#[derive(Clone, Debug)]
-struct RunResult {
-    succeeded: u64,
-    failed: u64,
-    unfinished: u64,
-    wait_mean: f64,
-    wait_p50: f64,
-    wait_p95: f64,
-    wait_p99: f64,
-    utilization: f64,
-    cost: f64,
-}
-
-impl RunResult {
-    fn of(r: &Report) -> RunResult {
-        let (used, provisioned) = r.compute_environments.values().fold((0.0, 0.0), |(u, p), ce| {
-            (u + ce.vcpu_seconds_used, p + ce.vcpu_seconds_provisioned)
-        });
-        RunResult {
-            succeeded: r.jobs.succeeded,
-            failed: r.jobs.failed,
-            unfinished: r.jobs.unfinished,
-            wait_mean: r.wait_seconds.mean,
-            wait_p50: r.wait_seconds.p50,
-            wait_p95: r.wait_seconds.p95,
-            wait_p99: r.wait_seconds.p99,
-            utilization: if provisioned > 0.0 { used / provisioned } else { 0.0 },
-            cost: r.cost.total,
-        }
-    }
-}
-
-/// `x` rounded to 6 decimals (microseconds, micro-dollars): printed in the shortest form
-/// that reads back as that value, without the noise of interpolated percentiles.
-fn round6(x: f64) -> f64 {
-    let r = (x * 1e6).round() / 1e6;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
-
-/// Quotes a CSV cell when needed (RFC 4180).
-fn cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-/// The value combinations in row order: the last `--set` varies fastest.
-fn combinations(sets: &[SetArg]) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
-    for s in sets {
-        out = out
-            .into_iter()
-            .flat_map(|prefix| {
-                (0..s.values.len()).map(move |i| {
-                    let mut c = prefix.clone();
-                    c.push(i);
-                    c
-                })
-            })
-            .collect();
-    }
-    out
-}
-
-/// A combination as `PATH=V PATH=V`, with the paths as given by `names`.
-fn label(sets: &[SetArg], names: &[String], combo: &[usize]) -> String {
-    if sets.is_empty() {
-        return "(scenario as written)".to_owned();
-    }
-    sets.iter()
-        .zip(names)
-        .zip(combo)
-        .map(|((s, name), &i)| format!("{name}={}", s.values[i].0))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Names for the summary: each path's last name (`maxvCpus`) when those are all different,
-/// else the full paths.
-fn short_names(sets: &[SetArg]) -> Vec<String> {
-    let last: Vec<Option<&str>> = sets
-        .iter()
-        .map(|s| match s.path.last() {
-            Some(Step::Key(k)) => Some(k.as_str()),
-            _ => None,
-        })
-        .collect();
-    let distinct = last
-        .iter()
-        .enumerate()
-        .all(|(i, k)| k.is_some() && !last[..i].contains(k));
-    if distinct {
-        last.into_iter().map(|k| k.unwrap_or_default().to_owned()).collect()
-    } else {
-        sets.iter().map(|s| s.path_text.clone()).collect()
-    }
-}
-
-/// Runs `batchsim sweep`; returns the exit code.
-pub(super) fn sweep(args: &SweepArgs) -> i32 {
-    match prepare_and_run(args) {
-        Ok(()) => 0,
-        Err(message) => {
-            eprintln!("{message}");
-            EXIT_BAD_INPUT
-        }
-    }
-}
-
-fn prepare_and_run(args: &SweepArgs) -> Result<(), String> {
-    let path = &args.scenario;
-    // Load as `run` does, so a bad file gets the same messages.
-    Scenario::from_file(path).map_err(|e| describe(&e, path))?;
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
-    let base: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-
-    for (i, s) in args.set.iter().enumerate() {
-        if args.set[..i].iter().any(|t| t.path == s.path) {
-            return Err(format!("--set {}: the same path is given twice", s.path_text));
-        }
-        // Path problems do not depend on the value: report them once, naming the flag.
-        set_path(&mut base.clone(), &s.path, s.values[0].1.clone())
-            .map_err(|e| format!("--set {}: {e}", s.path_text))?;
-    }
-    let combos = combinations(&args.set);
-    let runs = args.seeds.count().saturating_mul(combos.len() as u64);
-    if runs > MAX_RUNS {
-        return Err(format!(
-            "--seeds {}..{} with these --set values asks for {runs} runs; the most is {MAX_RUNS}",
-            args.seeds.first, args.seeds.last
-        ));
-    }
-    let mut scenarios = Vec::with_capacity(combos.len());
-    for combo in &combos {
-        let mut v = base.clone();
-        for (s, &i) in args.set.iter().zip(combo) {
-            set_path(&mut v, &s.path, s.values[i].1.clone()).map_err(|e| format!("--set {}: {e}", s.path_text))?;
-        }
-        let scenario = Scenario::from_value_at(&v, path)
-            .and_then(|sc| {
-                Simulation::new(&sc, options(args.seeds.first, args.until))?;
-                Ok(sc)
-            })
-            .map_err(|e| {
-                let msg = describe(&e, path);
-                if args.set.is_empty() {
-                    msg
-                } else {
-                    let full: Vec<String> = args.set.iter().map(|s| s.path_text.clone()).collect();
-                    format!("--set {}: {msg}", label(&args.set, &full, combo))
-                }
-            })?;
-        scenarios.push(scenario);
-    }
-    let mut out: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(|e| format!("--out {}: cannot write: {e}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    let plan =
+        Sweep::from_file(&args.scenario, args.seeds, args.set.clone(), options).map_err(|e| flag_message(e, args))?;
+    plan.check_columns(&specs).map_err(|e| flag_message(e, args))?;
+    // Open the output before the runs: a bad folder is found at once.
+    let mut out = match args.out.as_deref().map(|p| Target::of("--out", p)) {
+        Some(Target::File { flag, path }) => Some(Pending::create(flag, &path)?),
+        _ => None,
     };
 
     let started = Instant::now();
-    let total = runs as usize;
-    let done = AtomicUsize::new(0);
-    let finished = AtomicBool::new(false);
-    let show_progress = std::io::stderr().is_terminal();
-    let results: Vec<Result<RunResult, String>> = std::thread::scope(|scope| {
-        if show_progress {
-            scope.spawn(|| progress(&done, &finished, total, started));
-        }
-        let results = (0..total)
-            .into_par_iter()
-            .map(|i| {
-                let seed = args.seeds.first + (i / combos.len()) as u64;
-                let scenario = &scenarios[i % combos.len()];
-                let r = Simulation::new(scenario, options(seed, args.until))
-                    .map(|sim| RunResult::of(&sim.run()))
-                    .map_err(|e| format!("seed {seed}: {}", describe(&e, path)));
-                done.fetch_add(1, Ordering::Relaxed);
-                r
-            })
-            .collect();
-        finished.store(true, Ordering::Relaxed);
-        results
-    });
+    let rows = run_all(&plan).map_err(|e| flag_message(e, args))?;
     let elapsed = started.elapsed();
-
-    let mut csv = String::from("seed,");
-    for s in &args.set {
-        csv.push_str(&cell(&s.path_text));
-        csv.push(',');
+    let table = Table::new(&plan, &rows, &specs);
+    let text = table.render(args.format.into());
+    match out.as_mut() {
+        Some(pending) => pending.write(|w| w.write_all(text.as_bytes()))?,
+        None => output::to_stdout(text.as_bytes())?,
     }
-    csv.push_str(RESULT_COLUMNS);
-    csv.push('\n');
-    let mut rows: Vec<(usize, RunResult)> = Vec::with_capacity(total);
-    for (i, r) in results.into_iter().enumerate() {
-        let r = r?;
-        let seed = args.seeds.first + (i / combos.len()) as u64;
-        let combo = &combos[i % combos.len()];
-        let _ = write!(csv, "{seed},");
-        for (s, &v) in args.set.iter().zip(combo) {
-            let _ = write!(csv, "{},", cell(&s.values[v].0));
-        }
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{}",
-            r.succeeded,
-            r.failed,
-            r.unfinished,
-            round6(r.wait_mean),
-            round6(r.wait_p50),
-            round6(r.wait_p95),
-            round6(r.wait_p99),
-            round6(r.utilization),
-            round6(r.cost)
-        );
-        rows.push((i % combos.len(), r));
+    if let Some(pending) = out {
+        pending.commit()?;
     }
-    let written = out.write_all(csv.as_bytes()).and_then(|_| out.flush());
-    if let (Err(e), Some(p)) = (written, &args.out) {
-        return Err(format!("--out {}: cannot write: {e}", p.display()));
+    for warning in unused_shares(&table, &rows) {
+        output::note(&warning);
     }
-    eprint!(
-        "{}",
-        summary(args, &combos, &rows, total, elapsed, rayon::current_num_threads())
-    );
+    let threads = rayon::current_num_threads();
+    output::note(summary(&plan, &table, args.columns.is_some(), elapsed, threads).trim_end());
     Ok(())
 }
 
-fn options(seed: u64, until: Option<SimTime>) -> Options {
-    Options {
-        seed: Some(seed),
-        until,
-        record_jobs: false,
+/// Every run on all cores, with a progress bar on stderr when it is a terminal.
+fn run_all(plan: &Sweep) -> Result<Vec<Row>, SweepError> {
+    let total = plan.runs();
+    let done = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
+    let show_progress = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        if show_progress {
+            scope.spawn(|| progress(&done, &finished, total, started));
+        }
+        let rows = (0..total)
+            .into_par_iter()
+            .map(|i| {
+                let row = plan.run(i);
+                done.fetch_add(1, Ordering::Relaxed);
+                row
+            })
+            .collect();
+        finished.store(true, Ordering::Relaxed);
+        rows
+    })
+}
+
+/// A warning per share column whose share no run used (a misspelt name reads as empty).
+fn unused_shares(table: &Table, rows: &[Row]) -> Vec<String> {
+    let seen: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|r| r.figures.shares.keys().map(String::as_str))
+        .collect();
+    let mut warned = Vec::new();
+    let mut out = Vec::new();
+    for c in &table.columns {
+        let Scope::Share(name) = &c.scope else { continue };
+        if seen.contains(name.as_str()) || warned.contains(&name) {
+            continue;
+        }
+        warned.push(name);
+        let hint = crate::scenario::suggest::suggest(name, seen.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        out.push(format!(
+            "warning: --columns shares[{name}]: no run had a job of share `{name}`, so its figures are empty{hint}"
+        ));
     }
+    out
 }
 
 /// Redraws a progress bar on stderr (a terminal) until `finished`.
@@ -500,130 +213,106 @@ fn progress(done: &AtomicUsize, finished: &AtomicBool, total: usize, started: In
     }
 }
 
-/// The 97.5% quantile of Student's t with `df` degrees of freedom (two-sided 95%).
-fn t_975(df: u64) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => TABLE[df as usize - 1],
-        _ => {
-            // Cornish-Fisher expansion around the normal quantile (error < 1e-4 past 30 df).
-            let z: f64 = 1.959_963_984_540_054;
-            let n = df as f64;
-            let g1 = (z.powi(3) + z) / 4.0;
-            let g2 = (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / 96.0;
-            let g3 = (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z) / 384.0;
-            z + g1 / n + g2 / (n * n) + g3 / (n * n * n)
-        }
+/// An interval as text: `12.3 ± 0.4`, `12.3` (one sample), `-` (none), with the share of
+/// runs that had the figure when some had not.
+fn interval_text(i: &Interval, unit: Unit) -> String {
+    let digits = match unit {
+        Unit::Seconds | Unit::Count => 1,
+        Unit::Dollars => 2,
+        Unit::Ratio => 3,
+        Unit::VcpuSeconds => 0,
+    };
+    let Some(m) = i.mean else { return "-".into() };
+    let mut s = match i.half_width {
+        Some(h) => format!("{m:.digits$} ± {h:.digits$}"),
+        None => format!("{m:.digits$}"),
+    };
+    if i.samples < i.runs {
+        let _ = write!(s, " ({} of {} runs)", i.samples, i.runs);
+    }
+    s
+}
+
+fn heading(name: String, unit: Unit) -> String {
+    match unit {
+        Unit::Seconds => format!("{name} (s)"),
+        Unit::Dollars => format!("{name} ($)"),
+        Unit::VcpuSeconds => format!("{name} (vCPU-s)"),
+        Unit::Count | Unit::Ratio => name,
     }
 }
 
-/// Mean and half-width of the 95% confidence interval (NaN half-width for one sample).
-fn mean_ci(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len();
-    if n == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    let mean = xs.iter().sum::<f64>() / n as f64;
-    if n < 2 {
-        return (mean, f64::NAN);
-    }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    (mean, t_975(n as u64 - 1) * (var / n as f64).sqrt())
-}
-
-fn summary(
-    args: &SweepArgs,
-    combos: &[Vec<usize>],
-    rows: &[(usize, RunResult)],
-    total: usize,
-    elapsed: Duration,
-    threads: usize,
-) -> String {
-    let seeds = args.seeds.count();
+/// The summary: per combination, mean ± half-width of the 95% confidence interval over
+/// seeds of every chosen column (without `--columns`: waitMean, waitP95 and cost).
+fn summary(plan: &Sweep, table: &Table, chosen: bool, elapsed: Duration, threads: usize) -> String {
+    let seeds = plan.seeds();
+    let (count, combos, total) = (seeds.count(), plan.combinations(), plan.runs());
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "sweep: {total} runs ({seeds} seed{} x {} combination{}) in {:.2} s on {threads} thread{}",
-        if seeds == 1 { "" } else { "s" },
-        combos.len(),
-        if combos.len() == 1 { "" } else { "s" },
+        "sweep: {total} run{} ({count} seed{} x {combos} combination{}) in {:.2} s on {threads} thread{}",
+        if total == 1 { "" } else { "s" },
+        if count == 1 { "" } else { "s" },
+        if combos == 1 { "" } else { "s" },
         elapsed.as_secs_f64(),
         if threads == 1 { "" } else { "s" },
     );
-    if seeds < 2 {
+    if count < 2 {
         let _ = writeln!(o, "(one seed: no confidence interval; use --seeds A..B with B > A)");
     } else {
         let _ = writeln!(
             o,
             "mean ± half-width of the 95% confidence interval over seeds {}..{} (Student t, {} df):",
-            args.seeds.first,
-            args.seeds.last,
-            seeds - 1
+            seeds.first(),
+            seeds.last(),
+            count - 1
         );
     }
-    let names = short_names(&args.set);
-    for (name, s) in names.iter().zip(&args.set) {
+    let names = plan.short_names();
+    for (name, s) in names.iter().zip(plan.settings()) {
         if *name != s.path_text {
             let _ = writeln!(o, "  {name} = {}", s.path_text);
         }
     }
-    let labels: Vec<String> = combos.iter().map(|c| label(&args.set, &names, c)).collect();
-    let w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(11);
-    let fmt = |(m, h): (f64, f64), digits: usize| {
-        if h.is_nan() {
-            format!("{m:.digits$}")
-        } else {
-            format!("{m:.digits$} ± {h:.digits$}")
+    let shown: Vec<usize> = if chosen {
+        (0..table.columns.len()).collect()
+    } else {
+        ["waitMean", "waitP95", "cost"]
+            .iter()
+            .filter_map(|n| table.columns.iter().position(|c| c.name() == *n))
+            .collect()
+    };
+    let labels: Vec<String> = (0..combos).map(|c| plan.label(c, Some(&names))).collect();
+    let mut cols: Vec<Vec<String>> = Vec::with_capacity(shown.len());
+    for &k in &shown {
+        let unit = table.columns[k].metric.unit();
+        let mut col = vec![heading(table.columns[k].name(), unit)];
+        col.extend(table.intervals(k, combos).iter().map(|i| interval_text(i, unit)));
+        cols.push(col);
+    }
+    if cols.len() > 4 {
+        // Too wide for one line per combination: one block per combination instead.
+        let w = cols.iter().map(|c| c[0].chars().count()).max().unwrap_or(0);
+        for (line, label) in labels.iter().enumerate() {
+            let _ = writeln!(o, "  {label}");
+            for c in &cols {
+                let _ = writeln!(o, "    {:<w$}  {}", c[0], c[line + 1]);
+            }
         }
-    };
-    let cols: Vec<[String; 3]> = (0..combos.len())
-        .map(|c| {
-            let of = |f: fn(&RunResult) -> f64| -> Vec<f64> {
-                rows.iter().filter(|(k, _)| *k == c).map(|(_, r)| f(r)).collect()
-            };
-            [
-                fmt(mean_ci(&of(|r| r.wait_mean)), 1),
-                fmt(mean_ci(&of(|r| r.wait_p95)), 1),
-                fmt(mean_ci(&of(|r| r.cost)), 2),
-            ]
-        })
+        return o;
+    }
+    let w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(11);
+    let widths: Vec<usize> = cols
+        .iter()
+        .map(|c| c.iter().map(|s| s.chars().count()).max().unwrap_or(0))
         .collect();
-    let cw = |j: usize, title: &str| {
-        cols.iter()
-            .map(|c| c[j].chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(title.chars().count())
-    };
-    let heads = ["waitMean (s)", "waitP95 (s)", "cost ($)"];
-    let widths = [cw(0, heads[0]), cw(1, heads[1]), cw(2, heads[2])];
-    let _ = writeln!(
-        o,
-        "  {:<w$}  {:>a$}  {:>b$}  {:>c$}",
-        "combination",
-        heads[0],
-        heads[1],
-        heads[2],
-        a = widths[0],
-        b = widths[1],
-        c = widths[2]
-    );
-    for (l, c) in labels.iter().zip(&cols) {
-        let _ = writeln!(
-            o,
-            "  {:<w$}  {:>a$}  {:>b$}  {:>c$}",
-            l,
-            c[0],
-            c[1],
-            c[2],
-            a = widths[0],
-            b = widths[1],
-            c = widths[2]
-        );
+    for line in 0..=combos {
+        let label = if line == 0 { "combination" } else { &labels[line - 1] };
+        let _ = write!(o, "  {label:<w$}");
+        for (c, width) in cols.iter().zip(&widths) {
+            let _ = write!(o, "  {:>width$}", c[line]);
+        }
+        o.push('\n');
     }
     o
 }
@@ -631,107 +320,26 @@ fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn seeds_are_inclusive_ranges_or_one_seed() {
-        assert_eq!(parse_seeds("1..3"), Ok(Seeds { first: 1, last: 3 }));
-        assert_eq!(parse_seeds("1..=3"), Ok(Seeds { first: 1, last: 3 }));
-        assert_eq!(parse_seeds("7"), Ok(Seeds { first: 7, last: 7 }));
-        assert_eq!(parse_seeds("4..4").unwrap().count(), 1);
-        assert!(parse_seeds("3..1").unwrap_err().contains("smaller"));
-        assert!(parse_seeds("a..b").unwrap_err().contains("`a`"));
-        assert!(parse_seeds("").is_err());
-    }
-
-    #[test]
-    fn set_parses_paths_and_values() {
-        let s = parse_set("computeEnvironments[0].computeResources.maxvCpus=32, 64,x,true,1.5").unwrap();
-        assert_eq!(s.path_text, "computeEnvironments[0].computeResources.maxvCpus");
+    fn intervals_show_missing_runs_and_units() {
+        let i = |mean, half_width, samples| Interval {
+            mean,
+            half_width,
+            samples,
+            runs: 3,
+        };
+        assert_eq!(interval_text(&i(Some(1.25), Some(0.5), 3), Unit::Seconds), "1.2 ± 0.5");
         assert_eq!(
-            s.path,
-            vec![
-                Step::Key("computeEnvironments".into()),
-                Step::Index(0),
-                Step::Key("computeResources".into()),
-                Step::Key("maxvCpus".into()),
-            ]
+            interval_text(&i(Some(1.0), None, 1), Unit::Dollars),
+            "1.00 (1 of 3 runs)"
         );
-        let values: Vec<Value> = s.values.iter().map(|(_, v)| v.clone()).collect();
-        assert_eq!(values, vec![json!(32), json!(64), json!("x"), json!(true), json!(1.5)]);
-        assert!(parse_set("maxvCpus").unwrap_err().contains("PATH=V1,V2"));
-        assert!(parse_set("a..b=1").unwrap_err().contains("empty name"));
-        assert!(parse_set("a[x]=1").unwrap_err().contains("not an array index"));
-        assert!(parse_set("a[0=1").unwrap_err().contains("without `]`"));
-        assert!(parse_set("a=1,,2").unwrap_err().contains("empty value"));
-        assert_eq!(parse_path("a[1][2].b").unwrap().len(), 4);
-    }
-
-    #[test]
-    fn set_path_edits_or_explains() {
-        let mut v = json!({"computeEnvironments": [{"computeResources": {"maxvCpus": 4}}]});
-        let path = parse_path("computeEnvironments[0].computeResources.maxvCpus").unwrap();
-        set_path(&mut v, &path, json!(64)).unwrap();
-        assert_eq!(v["computeEnvironments"][0]["computeResources"]["maxvCpus"], 64);
-        let err = set_path(&mut v, &parse_path("computeEnvironments[3].x").unwrap(), json!(1)).unwrap_err();
-        assert!(
-            err.contains("`computeEnvironments` has 1 element, so there is no [3]"),
-            "{err}"
+        assert_eq!(interval_text(&i(None, None, 0), Unit::Seconds), "-");
+        assert_eq!(
+            interval_text(&i(Some(0.5), Some(0.01), 3), Unit::Ratio),
+            "0.500 ± 0.010"
         );
-        let err = set_path(
-            &mut v,
-            &parse_path("computeEnvironments[0].computeResource.x").unwrap(),
-            json!(1),
-        )
-        .unwrap_err();
-        assert!(
-            err.contains("no `computeResource`; did you mean `computeResources`?"),
-            "{err}"
-        );
-        let err = set_path(&mut v, &parse_path("computeEnvironments.x").unwrap(), json!(1)).unwrap_err();
-        assert!(err.contains("is an array, not an object"), "{err}");
-    }
-
-    #[test]
-    fn combinations_vary_the_last_set_fastest() {
-        let a = parse_set("a=1,2").unwrap();
-        let b = parse_set("b=x,y,z").unwrap();
-        let c = combinations(&[a, b]);
-        assert_eq!(c.len(), 6);
-        assert_eq!(c[0], vec![0, 0]);
-        assert_eq!(c[1], vec![0, 1]);
-        assert_eq!(c[3], vec![1, 0]);
-        assert_eq!(combinations(&[]), vec![Vec::<usize>::new()]);
-    }
-
-    #[test]
-    fn summary_names_are_short_when_unambiguous() {
-        let a = parse_set("computeEnvironments[0].computeResources.maxvCpus=1").unwrap();
-        let b = parse_set("computeEnvironments[1].computeResources.maxvCpus=1").unwrap();
-        let c = parse_set("workload[0].runtime.meanSeconds=1").unwrap();
-        assert_eq!(short_names(&[a.clone(), c.clone()]), vec!["maxvCpus", "meanSeconds"]);
-        assert_eq!(short_names(&[a.clone(), b])[0], a.path_text);
-        assert_eq!(label(&[a, c], &["x".into(), "y".into()], &[0, 0]), "x=1 y=1");
-    }
-
-    #[test]
-    fn csv_numbers_are_rounded_to_micro_units() {
-        assert_eq!(round6(2368.3911000000003).to_string(), "2368.3911");
-        assert_eq!(round6(1.0).to_string(), "1");
-        assert_eq!(round6(-0.0000001).to_string(), "0");
-        assert_eq!(round6(65.23205987222215).to_string(), "65.23206");
-    }
-
-    #[test]
-    fn student_t_and_intervals() {
-        assert_eq!(t_975(1), 12.706);
-        assert!((t_975(31) - 2.0395).abs() < 1e-3, "{}", t_975(31));
-        assert!((t_975(120) - 1.9799).abs() < 1e-3);
-        assert!((t_975(1_000_000) - 1.95997).abs() < 1e-4);
-        let (m, h) = mean_ci(&[1.0, 2.0, 3.0]);
-        assert_eq!(m, 2.0);
-        // s = 1, t(2) = 4.303, n = 3.
-        assert!((h - 4.303 / 3f64.sqrt()).abs() < 1e-9);
-        assert!(mean_ci(&[5.0]).1.is_nan());
+        assert_eq!(heading("cost".into(), Unit::Dollars), "cost ($)");
+        assert_eq!(heading("utilization".into(), Unit::Ratio), "utilization");
     }
 }

@@ -86,14 +86,17 @@ impl Simulation {
             resources: job.resources,
             slot: slot.0,
         };
-        let q = job.queue;
+        let (q, share_key) = (job.queue, job.spec.share_ix);
         if self.strict_on {
             self.count_fits(q, slot, true);
         }
         let qr = &mut self.queues[q.index()];
-        qr.set.insert(queued);
+        let share_slot = qr.set.insert_keyed(queued, share_key);
         qr.stalled = false;
         self.dispatch_needed = true;
+        if let Some(j) = self.jobs.get_mut(slot) {
+            j.share_slot = share_slot;
+        }
     }
 
     /// For each compute environment of queue `q`, in order: could it ever run the job?
@@ -144,7 +147,7 @@ impl Simulation {
         let (q, id, priority) = (job.queue, job.id, job.priority);
         if self.queues[q.index()]
             .set
-            .remove_known(&job.spec.share, priority, id)
+            .remove_at(job.share_slot, priority, id)
             .is_none()
         {
             return;
@@ -197,7 +200,7 @@ impl Simulation {
             qr.held_on_ce[ce.index()] += mv;
         }
         // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
-        qr.set.add_held(&job.spec.share, mv as i64, now);
+        qr.set.add_held_at(job.share_slot, mv as i64, now);
         self.metrics.ces[ce.index()].jobs_started += 1;
         let mut attempt = Attempt {
             id: attempt_id,
@@ -366,7 +369,7 @@ impl Simulation {
         let qr = &mut self.queues[q.index()];
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.get(slot) else { return };
-        qr.set.add_held(&job.spec.share, -(mv as i64), now);
+        qr.set.add_held_at(job.share_slot, -(mv as i64), now);
         let share_ix = job.spec.share_ix;
         self.account_attempt(&a, share_ix, &r, now);
         for (i, room) in &a.rooms {
@@ -454,10 +457,10 @@ impl Simulation {
                     }
                 }
             }
-            if self.records.is_some() {
+            if self.recorder.is_some() {
                 let rec = self.record_of(job);
-                if let Some(r) = self.records.as_mut() {
-                    r.push(rec);
+                if let Some(r) = self.recorder.as_mut() {
+                    r.finished(job.row, rec);
                 }
             }
             self.jobs.free(slot);

@@ -31,6 +31,10 @@ impl Simulation {
     /// After a queue's turn in a pass: `blocked` is the job it could not place (its head), if
     /// any; a head that lost its place loses its time-limit clock.
     pub(super) fn new_head(&mut self, q: QueueId, previous: Option<(JobId, JobSlot)>, blocked: Option<JobSlot>) {
+        if previous.is_none() && blocked.is_none() {
+            // No head before or after (the queue placed everything): nothing to track.
+            return;
+        }
         let now = self.now;
         let new = blocked.and_then(|s| self.jobs.get(s).map(|j| (j.id, s)));
         if let Some((prev_id, prev_slot)) = previous {

@@ -62,6 +62,13 @@ impl CeRuntime {
         self.spec.state == CeState::Enabled
     }
 
+    /// True when no job at all could be placed here now: DISABLED, or a Fargate compute
+    /// environment whose tasks already hold all of `maxvCpus`. (An EC2 pool is never
+    /// called full here: a job may still fit on an instance or launch one.)
+    pub fn is_full(&self) -> bool {
+        !self.enabled() || (self.pool.is_none() && self.used_millivcpus >= self.max_millivcpus())
+    }
+
     fn max_millivcpus(&self) -> u64 {
         u64::from(self.spec.max_vcpus) * 1000
     }

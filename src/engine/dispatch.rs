@@ -4,7 +4,7 @@ use super::capacity::Placement;
 use super::jobs::JobSlot;
 use super::{QueuePolicy, Simulation};
 use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
-use crate::policy::{Fifo, SchedulingPolicy};
+use crate::policy::SchedulingPolicy;
 
 impl Simulation {
     /// One dispatch pass (CONTRACT section 6): queues in descending priority, each offering
@@ -69,6 +69,11 @@ impl Simulation {
 
     /// Whether the first job of some share of queue `q` could be placed now.
     fn some_share_head_fits(&self, q: QueueId) -> bool {
+        let ces = &self.queues[q.index()].spec.compute_environments;
+        if ces.iter().all(|c| self.ces[c.index()].is_full()) {
+            // Every compute environment is full: no head fits, without asking each.
+            return false;
+        }
         let view = self.queues[q.index()].set.view(self.now);
         let fits = view
             .shares()
@@ -80,11 +85,11 @@ impl Simulation {
     /// The job queue `q`'s policy offers next.
     pub(super) fn pick(&self, q: QueueId) -> Option<JobSlot> {
         let qr = &self.queues[q.index()];
-        let view = qr.set.view(self.now);
         let job = match &qr.policy {
-            QueuePolicy::Fifo => Fifo.pick(&view),
-            QueuePolicy::FairShare(p) => p.pick(&view),
-            QueuePolicy::Custom(p) => p.pick(&view),
+            // The built-ins answer with a job of the set: no check needed.
+            QueuePolicy::Fifo => return qr.set.first_submitted().map(|j| JobSlot(j.slot)),
+            QueuePolicy::FairShare(p) => return p.pick(&qr.set.view(self.now)).map(|j| JobSlot(j.slot)),
+            QueuePolicy::Custom(p) => p.pick(&qr.set.view(self.now)),
         }?;
         let slot = JobSlot(job.slot);
         // A custom policy must answer with a job of the view; anything else offers nothing.

@@ -229,11 +229,36 @@ impl Pool {
             .any(|i| self.types[i.type_index].room.holds(&need))
     }
 
+    /// The first instance of `index` (ordered by free vCPUs, then free memory, then id) whose
+    /// free room holds `need`.
+    ///
+    /// A scan from the first entry with enough vCPUs would also step over every instance
+    /// with enough vCPUs but too little memory (81% of an EC2 run's instructions with 2,000
+    /// instances up). Instead each run of equal free vCPUs is entered at the first entry with
+    /// enough memory: one range query per distinct free-vCPU value, which the instance types'
+    /// sizes keep few. The answer is the same entry the scan finds.
     fn best_fit(index: &BTreeSet<(u64, u64, u32)>, instances: &BTreeMap<u32, Instance>, need: &Room) -> Option<u32> {
-        index
-            .range((need.millivcpus, 0, 0)..)
-            .find(|(_, _, id)| instances.get(id).is_some_and(|i| i.free.holds(need)))
-            .map(|k| k.2)
+        // Most searches end within a few entries: scan those first.
+        const SCAN: usize = 8;
+        let holds = |id: &u32| instances.get(id).is_some_and(|i| i.free.holds(need));
+        let mut scanned = index.range((need.millivcpus, 0, 0)..);
+        for &(_, _, id) in scanned.by_ref().take(SCAN) {
+            if holds(&id) {
+                return Some(id);
+            }
+        }
+        let &(mut cpu, _, _) = scanned.next()?;
+        loop {
+            // The next run of equal free vCPUs at or above `cpu`.
+            let &(run_cpu, _, _) = index.range((cpu, 0, 0)..).next()?;
+            let found = index
+                .range((run_cpu, need.memory_mib, 0)..=(run_cpu, u64::MAX, u32::MAX))
+                .find(|(_, _, id)| holds(id));
+            if let Some(&(_, _, id)) = found {
+                return Some(id);
+            }
+            cpu = run_cpu.checked_add(1)?;
+        }
     }
 
     /// Where a job needing `r` goes now, if anywhere; `may_launch` is false for a DISABLED
@@ -442,6 +467,32 @@ impl Pool {
 
 #[cfg(test)]
 mod tests {
+
+    proptest::proptest! {
+        /// The run-by-run search finds the entry a plain scan in index order finds.
+        #[test]
+        fn best_fit_is_the_first_entry_in_index_order_that_holds(
+            frees in proptest::collection::vec((0u64..9, 0u64..40, 0u64..3), 0..300),
+            need in (0u64..9, 0u64..40, 0u64..3),
+        ) {
+            let mut instances = BTreeMap::new();
+            let mut index = BTreeSet::new();
+            for (id, &(c, m, g)) in frees.iter().enumerate() {
+                let free = Room { millivcpus: c * 1000, memory_mib: m * 512, gpus: g };
+                let id = id as u32;
+                instances.insert(id, Instance {
+                    type_index: 0, launched_at: SimTime::ZERO, ready: true, noticed: false, free,
+                    attempts: 0, claims: Vec::new(), running: Vec::new(), idle_since: None,
+                    idle_epoch: 0, spot_events: [None, None],
+                });
+                index.insert((free.millivcpus, free.memory_mib, id));
+            }
+            let need = Room { millivcpus: need.0 * 1000, memory_mib: need.1 * 512, gpus: need.2 };
+            let scan = index.iter().find(|k| instances[&k.2].free.holds(&need)).map(|k| k.2);
+            proptest::prop_assert_eq!(Pool::best_fit(&index, &instances, &need), scan);
+        }
+    }
+
     use super::*;
     use crate::model::ComputeEnvironmentType;
 

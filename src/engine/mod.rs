@@ -23,11 +23,11 @@ mod dependencies;
 mod dispatch;
 pub mod ec2;
 pub mod event;
-mod express;
 mod instances;
 pub mod jobs;
 mod quad_heap;
 pub mod queue;
+mod recorder;
 
 mod sources;
 mod submit;
@@ -151,7 +151,8 @@ pub struct Simulation {
     definitions: JobDefinitionRegistry,
     jobs: JobTable,
     metrics: Metrics,
-    records: Option<Vec<JobRecord>>,
+    /// The per-job table, when asked for.
+    recorder: Option<recorder::Recorder>,
     next_submission: u64,
     next_attempt: u64,
     events_processed: u64,
@@ -173,8 +174,6 @@ pub struct Simulation {
     backfill_on: bool,
     names: dependencies::NameIndex,
     arrays: dependencies::ArrayTable,
-    /// Jobs the express lane left unfinished.
-    express_live: express::LiveJobs,
 }
 
 impl Simulation {
@@ -219,7 +218,7 @@ impl Simulation {
             definitions,
             jobs: JobTable::default(),
             metrics: Metrics::default(),
-            records: options.record_jobs.then(Vec::new),
+            recorder: options.record_jobs.then(recorder::Recorder::default),
             next_submission: 1,
             next_attempt: 0,
             events_processed: 0,
@@ -241,7 +240,6 @@ impl Simulation {
                 .any(|q| q.backfill != crate::model::Backfill::None),
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
-            express_live: Vec::new(),
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
         sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];
@@ -390,21 +388,13 @@ impl Simulation {
     }
 
     /// Runs to the end and reports.
-    ///
-    /// A simple scenario (FIFO queues on Fargate, independent jobs, no actions; see
-    /// `engine/express.rs`) runs on the express lane, which gives the same report several
-    /// times faster.
     pub fn run(mut self) -> Report {
         self.run_to_end();
         self.finish()
     }
 
     fn run_to_end(&mut self) {
-        if self.uses_express_lane() {
-            self.run_express();
-        } else {
-            while self.step() {}
-        }
+        while self.step() {}
     }
 
     fn handle(&mut self, event: Event) {
@@ -433,20 +423,45 @@ impl Simulation {
     pub fn finish(mut self) -> Report {
         let end = self.now;
         self.close_books(end);
+        self.close_records();
         crate::report::build(self.report_input())
     }
 
-    /// Per-job records (when [`Options::record_jobs`] was set), in submission order; jobs
-    /// still live are included with their current state.
+    /// Per-job records (when [`Options::record_jobs`] was set or a sink is set), in
+    /// submission order; jobs still live are included with their current state. Rows
+    /// already given to a [`Simulation::set_record_sink`] sink are not repeated.
     pub fn job_records(&self) -> Vec<JobRecord> {
-        let mut out: Vec<JobRecord> = self.records.clone().unwrap_or_default();
-        if self.records.is_some() {
-            for (_, job) in self.jobs.iter() {
-                out.push(self.record_of(job));
-            }
+        match &self.recorder {
+            Some(r) => r.rows(|slot| self.jobs.get(slot).map(|j| self.record_of(j))),
+            None => Vec::new(),
         }
-        out.sort_by_key(|r| r.job_id);
-        out
+    }
+
+    /// Sends each job's row to `sink` as soon as it is final (its job and every job
+    /// submitted before it have ended), in submission order, instead of keeping the rows:
+    /// the per-job table of a long run in flat memory. Rows of jobs still live at the end
+    /// go out when the run finishes ([`Simulation::finish`], [`Simulation::run`]), with
+    /// their state then. Turns per-job records on.
+    ///
+    /// ```
+    /// use batchsim::{Options, Scenario, Simulation};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// # let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json"))?;
+    /// let rows = Arc::new(Mutex::new(Vec::new()));
+    /// let mut sim = Simulation::new(&scenario, Options::default())?;
+    /// let sink = rows.clone();
+    /// sim.set_record_sink(move |r| sink.lock().unwrap().push(r.job_id));
+    /// let report = sim.run();
+    /// let rows = rows.lock().unwrap();
+    /// assert_eq!(rows.len() as u64, report.jobs.submitted);
+    /// assert!(rows.windows(2).all(|w| w[0] < w[1]), "submission order");
+    /// # Ok::<(), batchsim::Error>(())
+    /// ```
+    pub fn set_record_sink(&mut self, sink: impl FnMut(JobRecord) + Send + 'static) {
+        self.recorder
+            .get_or_insert_with(Default::default)
+            .set_sink(Box::new(sink));
     }
 
     /// Runs to the end; returns the report and the per-job records.
@@ -454,8 +469,18 @@ impl Simulation {
         self.run_to_end();
         let end = self.now;
         self.close_books(end);
-        let records = self.job_records();
+        let records = self.close_records();
         (crate::report::build(self.report_input()), records)
+    }
+
+    /// Flushes the per-job table at the end: live jobs' rows with their state now.
+    fn close_records(&mut self) -> Vec<JobRecord> {
+        let Some(mut recorder) = self.recorder.take() else {
+            return Vec::new();
+        };
+        let rows = recorder.close(|slot| self.jobs.get(slot).map(|j| self.record_of(j)));
+        self.recorder = Some(recorder);
+        rows
     }
 
     fn report_input(&self) -> crate::report::ReportInput<'_> {
@@ -475,7 +500,6 @@ impl Simulation {
                 .jobs
                 .iter()
                 .map(|(_, j)| (j.queue, j.spec.share.as_ref(), j.status))
-                .chain(self.express_live.iter().map(|&(q, s)| (q, "", s)))
                 .collect(),
             warnings: &self.warnings,
             rejected: self.rejected,

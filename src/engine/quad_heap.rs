@@ -1,4 +1,4 @@
-//! A 4-ary min-heap for the express lane's pending events.
+//! A 4-ary min-heap: the engine's event queue.
 //!
 //! Taking the smallest item out of a heap is a chain of dependent steps, one per level: which
 //! child is smallest decides where to look next. A 4-ary heap has half the levels of a binary
@@ -26,9 +26,52 @@ impl<T: Ord + Copy> QuadHeap<T> {
     }
 
     /// Number of items.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.items.len()
+    }
+
+    /// Keeps only the items for which `keep` holds, then restores the heap order (bottom-up,
+    /// O(n)). Equal items may come out in another order afterwards; the engine's items are
+    /// all distinct (each carries its sequence number).
+    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+        self.items.retain(keep);
+        let n = self.items.len();
+        for start in (0..n / 4 + 1).rev() {
+            self.sift_down(start);
+        }
+    }
+
+    /// Moves the item at `pos` down to its place.
+    fn sift_down(&mut self, mut pos: usize) {
+        let items = &mut self.items[..];
+        let n = items.len();
+        if pos >= n {
+            return;
+        }
+        let item = items[pos];
+        loop {
+            let first = 4 * pos + 1;
+            if first >= n {
+                break;
+            }
+            let mut m = first;
+            for c in first + 1..(first + 4).min(n) {
+                if items[c] < items[m] {
+                    m = c;
+                }
+            }
+            if items[m] >= item {
+                break;
+            }
+            items[pos] = items[m];
+            pos = m;
+        }
+        items[pos] = item;
+    }
+
+    /// Every item, in heap (not sorted) order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter()
     }
 
     /// Adds an item.
@@ -111,6 +154,20 @@ mod tests {
     }
 
     proptest! {
+        /// After `retain`, pops give the kept items in order.
+        #[test]
+        fn retain_keeps_the_heap_order(items in prop::collection::vec(0u32..1000, 0..400), modulus in 1u32..5) {
+            let mut h = QuadHeap::default();
+            for &v in &items {
+                h.push(v);
+            }
+            h.retain(|v| v % modulus == 0);
+            let mut want: Vec<u32> = items.iter().copied().filter(|v| v % modulus == 0).collect();
+            want.sort();
+            let got: Vec<u32> = std::iter::from_fn(|| h.pop()).collect();
+            prop_assert_eq!(got, want);
+        }
+
         /// Any interleaving of pushes and pops gives what the standard binary heap gives.
         #[test]
         fn agrees_with_the_binary_heap(ops in prop::collection::vec(prop::option::of(0u32..1000), 1..600)) {

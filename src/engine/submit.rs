@@ -393,13 +393,14 @@ impl Simulation {
                 qr.active_count += 1;
             }
         }
-        self.jobs.insert(Job {
+        let slot = self.jobs.insert(Job {
             id,
             spec: spec.clone(),
             queue,
             definition,
             resources,
             priority,
+            share_slot: u32::MAX,
             status: JobStatus::Submitted,
             attempts: 0,
             submitted_at: now,
@@ -417,12 +418,22 @@ impl Simulation {
             claim: None,
             estimate: spec.timeout,
             reserved_at: None,
-        })
+            row: 0,
+        });
+        if let Some(r) = self.recorder.as_mut() {
+            let row = r.admit(slot);
+            if let Some(j) = self.jobs.get_mut(slot) {
+                j.row = row;
+            }
+        }
+        slot
     }
 
     /// A new job: fails at once when a dependency already failed, else PENDING or RUNNABLE.
     fn settle_new_job(&mut self, slot: JobSlot) {
-        self.observe(slot, JobStatus::Submitted);
+        if self.observer.is_some() {
+            self.observe(slot, JobStatus::Submitted);
+        }
         let Some(job) = self.jobs.get(slot) else { return };
         if job.status != JobStatus::Submitted {
             return;

@@ -363,43 +363,16 @@ pub fn expand_all_with<'a, S: AsRef<str>>(
     Ok(out)
 }
 
-/// The candidate closest to `input` by Levenshtein distance (compared case-insensitively), if
-/// the distance is at most `max(2, input length / 3)`; ties go to the earliest candidate.
-/// Returns `None` for an exact (case-sensitive) match too, since there is nothing to suggest.
+/// The candidate closest to `input`, as [`crate::scenario::suggest::suggest`] ranks them
+/// (case-insensitive edit distance at most `max(2, input length / 3)`; ties go to the earliest
+/// candidate). Returns `None` for an exact (case-sensitive) match too, since there is nothing to
+/// suggest.
 pub fn closest_match<'c>(input: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let lowered = input.to_lowercase();
-    let limit = (input.chars().count() / 3).max(2);
-    let mut best: Option<(usize, &'c str)> = None;
-    for cand in candidates {
-        if cand == input {
-            return None;
-        }
-        let d = levenshtein(&lowered, &cand.to_lowercase());
-        let better = match best {
-            None => true,
-            Some((bd, _)) => d < bd,
-        };
-        if d <= limit && better {
-            best = Some((d, cand));
-        }
+    let candidates: Vec<&'c str> = candidates.into_iter().collect();
+    if candidates.contains(&input) {
+        return None;
     }
-    best.map(|(_, c)| c)
-}
-
-/// Levenshtein edit distance over Unicode scalar values.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let subst = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    crate::scenario::suggest::suggest(input, candidates)
 }
 
 fn family_of(name: &str) -> &str {
@@ -836,8 +809,6 @@ mod tests {
         assert_eq!(closest_match("abd", ["abc", "abe"]), Some("abc"));
         assert_eq!(closest_match("abc", ["abc"]), None);
         assert_eq!(closest_match("zzzzzz", ["abc"]), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "ab"), 2);
     }
 
     #[test]

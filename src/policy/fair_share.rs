@@ -3,8 +3,13 @@
 use super::{QueueView, QueuedJob, SchedulingPolicy};
 use crate::model::SchedulingPolicy as FairsharePolicy;
 
-/// A share's weight and the identifier it was looked up for.
-type CachedWeight = (Box<str>, f64);
+/// Weights by share number, for the set they were computed for.
+#[derive(Clone, Debug, Default)]
+struct WeightCache {
+    /// The [`RunnableSet`](super::RunnableSet) id the numbers belong to.
+    set: u64,
+    weights: Vec<Option<f64>>,
+}
 
 /// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
 /// identifier), then that share's first job (higher `schedulingPriority` first, then
@@ -12,9 +17,9 @@ type CachedWeight = (Box<str>, f64);
 #[derive(Clone, Debug)]
 pub struct FairShare {
     policy: FairsharePolicy,
-    /// Each share's weight by share number, with the identifier it was computed for (a
-    /// policy used on another queue view recomputes on a mismatch).
-    weights: std::cell::RefCell<Vec<Option<CachedWeight>>>,
+    /// Each share's weight by share number: a set never renumbers its shares, so the weight
+    /// is looked up by name once per share and set (a view of another set starts afresh).
+    weights: std::cell::RefCell<WeightCache>,
 }
 
 impl PartialEq for FairShare {
@@ -28,24 +33,22 @@ impl FairShare {
     pub fn new(policy: FairsharePolicy) -> FairShare {
         FairShare {
             policy,
-            weights: std::cell::RefCell::new(Vec::new()),
+            weights: std::cell::RefCell::new(WeightCache::default()),
         }
     }
 
-    /// The weight of share number `index` (its identifier is `identifier`), cached.
-    fn weight(&self, index: usize, identifier: &str) -> f64 {
+    /// The weight of share number `index` (its identifier is `identifier`) of set `set`,
+    /// cached.
+    fn weight(&self, set: u64, index: usize, identifier: &str) -> f64 {
         let mut cache = self.weights.borrow_mut();
-        if cache.len() <= index {
-            cache.resize(index + 1, None);
+        if cache.set != set {
+            cache.set = set;
+            cache.weights.clear();
         }
-        match &cache[index] {
-            Some((id, w)) if **id == *identifier => *w,
-            _ => {
-                let w = self.policy.weight_of(identifier);
-                cache[index] = Some((identifier.into(), w));
-                w
-            }
+        if cache.weights.len() <= index {
+            cache.weights.resize(index + 1, None);
         }
+        *cache.weights[index].get_or_insert_with(|| self.policy.weight_of(identifier))
     }
 
     /// The scheduling policy this picks for.
@@ -57,9 +60,10 @@ impl FairShare {
 impl SchedulingPolicy for FairShare {
     fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         let mut best: Option<(f64, &str, &'a QueuedJob)> = None;
+        let set = view.set_id();
         for share in view.shares() {
             let Some(head) = share.head() else { continue };
-            let w = self.weight(share.index(), share.identifier());
+            let w = self.weight(set, share.index(), share.identifier());
             let score = w * (share.vcpus_held() + share.decayed_usage_per_decay());
             let better = match best {
                 None => true,

@@ -65,8 +65,11 @@ struct Share {
 /// `G = H(t_last) * e^((t_last - b)/D)`-style scaled sums that change only when the share's
 /// `R` changes; reading `H` at time `t` costs one multiplication per share and one `exp` per
 /// read of the whole view.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RunnableSet {
+    /// Unique among the sets of the process (a clone gets a new one): policies cache
+    /// per-share data by `(set id, share number)`.
+    id: u64,
     decay_ms: Option<f64>,
     base: SimTime,
     shares: Vec<Share>,
@@ -81,12 +84,40 @@ pub struct RunnableSet {
     prioritized: bool,
     /// The share looked up last (most lookups repeat it).
     last: Option<usize>,
+    /// Share numbers by the caller's key (the engine's run-wide share number): lookups
+    /// without comparing names.
+    by_key: Vec<u32>,
+}
+
+/// Gives out [`RunnableSet`] ids.
+static NEXT_SET_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_set_id() -> u64 {
+    NEXT_SET_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Clone for RunnableSet {
+    fn clone(&self) -> Self {
+        RunnableSet {
+            id: next_set_id(),
+            decay_ms: self.decay_ms,
+            base: self.base,
+            shares: self.shares.clone(),
+            by_identifier: self.by_identifier.clone(),
+            nonempty: self.nonempty.clone(),
+            count: self.count,
+            prioritized: self.prioritized,
+            last: self.last,
+            by_key: self.by_key.clone(),
+        }
+    }
 }
 
 impl RunnableSet {
     /// An empty set. `decay` is the fair-share decay time `D` (`None` tracks no `H`).
     pub fn new(decay: Option<SimDuration>) -> RunnableSet {
         RunnableSet {
+            id: next_set_id(),
             decay_ms: decay.map(|d| d.as_millis().max(1) as f64),
             base: SimTime::ZERO,
             shares: Vec::new(),
@@ -95,7 +126,13 @@ impl RunnableSet {
             count: 0,
             prioritized: false,
             last: None,
+            by_key: Vec::new(),
         }
+    }
+
+    /// The set's id (see the field).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     fn share_index(&mut self, identifier: &str) -> usize {
@@ -132,7 +169,37 @@ impl RunnableSet {
 
     /// Adds a RUNNABLE job.
     pub fn insert(&mut self, job: QueuedJob) {
+        self.insert_at(job);
+    }
+
+    /// Adds a RUNNABLE job; returns its share's number in this set, for
+    /// [`RunnableSet::remove_at`] and [`RunnableSet::add_held_at`] (no lookup by name).
+    pub(crate) fn insert_at(&mut self, job: QueuedJob) -> u32 {
         let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
+        self.insert_in(s, job)
+    }
+
+    /// [`RunnableSet::insert_at`] for a job whose share the caller numbers `key` (the same
+    /// identifier always with the same key, `u32::MAX` for none): no lookup by name.
+    pub(crate) fn insert_keyed(&mut self, job: QueuedJob, key: u32) -> u32 {
+        let known = self.by_key.get(key as usize).copied().filter(|&s| s != u32::MAX);
+        let s = match known {
+            Some(s) => s as usize,
+            None => {
+                let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
+                if key != u32::MAX {
+                    if self.by_key.len() <= key as usize {
+                        self.by_key.resize(key as usize + 1, u32::MAX);
+                    }
+                    self.by_key[key as usize] = s as u32;
+                }
+                s
+            }
+        };
+        self.insert_in(s, job)
+    }
+
+    fn insert_in(&mut self, s: usize, job: QueuedJob) -> u32 {
         let order = (std::cmp::Reverse(job.scheduling_priority), job.id);
         self.prioritized |= job.scheduling_priority != 0;
         let share = &mut self.shares[s];
@@ -144,6 +211,7 @@ impl RunnableSet {
         if share.jobs.insert(order, job).is_none() {
             self.count += 1;
         }
+        s as u32
     }
 
     /// Removes a job whose share and priority are known (what the engine does): one lookup.
@@ -156,7 +224,13 @@ impl RunnableSet {
             }
             _ => *self.by_identifier.get(share)?,
         };
-        let sh = &mut self.shares[s];
+        self.remove_at(s as u32, priority, id)
+    }
+
+    /// Removes a job of share number `share` (as [`RunnableSet::insert_at`] returned it).
+    pub(crate) fn remove_at(&mut self, share: u32, priority: u32, id: JobId) -> Option<QueuedJob> {
+        let s = share as usize;
+        let sh = self.shares.get_mut(s)?;
         let job = sh.jobs.remove(&(std::cmp::Reverse(priority), id))?;
         self.count -= 1;
         if sh.jobs.is_empty() {
@@ -191,6 +265,19 @@ impl RunnableSet {
     /// Number of RUNNABLE jobs.
     pub fn len(&self) -> usize {
         self.count
+    }
+
+    /// The earliest submission of the set, FIFO's pick, without building a view (the
+    /// engine's hot path for FIFO queues; [`crate::policy::Fifo`] over a view is the same).
+    pub(crate) fn first_submitted(&self) -> Option<&QueuedJob> {
+        match self.nonempty.as_slice() {
+            [] => None,
+            [only] => self.shares[*only].jobs.first(),
+            many => many
+                .iter()
+                .filter_map(|&s| self.shares[s].jobs.first())
+                .min_by_key(|j| j.id),
+        }
     }
 
     /// True when no job is RUNNABLE.
@@ -228,18 +315,34 @@ impl RunnableSet {
     /// Changes share `identifier`'s held vCPUs by `delta_millivcpus` at time `t` (an attempt
     /// dispatched: positive; ended: negative).
     pub fn add_held(&mut self, identifier: &str, delta_millivcpus: i64, t: SimTime) {
+        if self.decay_ms.is_some() {
+            // Rebase first: a share created now starts in the new base's scale.
+            self.rebase(t);
+        }
+        let s = self.share_index(identifier);
+        self.add_held_at(s as u32, delta_millivcpus, t);
+    }
+
+    /// [`RunnableSet::add_held`] for share number `share` (as [`RunnableSet::insert_at`]
+    /// returned it).
+    pub(crate) fn add_held_at(&mut self, share: u32, delta_millivcpus: i64, t: SimTime) {
+        let Some(d) = self.decay_ms else {
+            // No decay tracked (FIFO): only R changes.
+            if let Some(sh) = self.shares.get_mut(share as usize) {
+                sh.held_millivcpus = sh.held_millivcpus.saturating_add_signed(delta_millivcpus);
+            }
+            return;
+        };
         self.rebase(t);
         let e_t = self.scale_at(t);
-        let decay = self.decay_ms;
-        let s = self.share_index(identifier);
-        let share = &mut self.shares[s];
-        if let Some(d) = decay {
-            // G accumulates R * D * (e_t - e_last) in the base's scale: the exact integral of
-            // a constant R decayed with time constant D, in vCPU-milliseconds.
-            share.g += share.held_millivcpus as f64 / 1000.0 * d * (e_t - share.e_last);
-        }
-        share.e_last = e_t;
-        share.held_millivcpus = share.held_millivcpus.saturating_add_signed(delta_millivcpus);
+        let Some(sh) = self.shares.get_mut(share as usize) else {
+            return;
+        };
+        // G accumulates R * D * (e_t - e_last) in the base's scale: the exact integral of a
+        // constant R decayed with time constant D, in vCPU-milliseconds.
+        sh.g += sh.held_millivcpus as f64 / 1000.0 * d * (e_t - sh.e_last);
+        sh.e_last = e_t;
+        sh.held_millivcpus = sh.held_millivcpus.saturating_add_signed(delta_millivcpus);
     }
 
     /// Changes the decay time `D` at `now` (the queue was given another scheduling policy):
@@ -281,6 +384,11 @@ pub struct QueueView<'a> {
 }
 
 impl<'a> QueueView<'a> {
+    /// The id of the set this views (see [`RunnableSet`]'s `id`).
+    pub(crate) fn set_id(&self) -> u64 {
+        self.set.id()
+    }
+
     /// The instant of the view.
     pub fn now(&self) -> SimTime {
         self.now

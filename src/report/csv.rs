@@ -1,74 +1,97 @@
-//! The per-job table as CSV (CONTRACT section 5).
+//! The per-job table as CSV (CONTRACT section 5), written with the `csv` crate.
 
 use super::JobRecord;
 use crate::time::write_millis_as_secs;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
 /// The header line, exactly as the contract fixes it.
 pub const HEADER: &str = "jobId,jobName,arrayIndex,jobQueue,shareIdentifier,jobDefinition,computeEnvironment,status,statusReason,attempts,vcpus,memoryMiB,submittedAt,runnableAt,startedAt,stoppedAt,waitSeconds";
 
-/// Quotes a cell when it holds a comma, a quote or a line break (RFC 4180).
-fn cell(out: &mut String, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&text.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(text);
-    }
+/// A writer of job-table rows over `out`, with the contract's dialect: comma-separated, `\n`
+/// after each row, a cell quoted (RFC 4180, `""` for a quote) only when it holds a comma, a
+/// quote, `\r` or `\n`.
+fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        // With a `\n` terminator the crate quotes `\n` but not `\r`; a comment byte is always
+        // quoted, and writers have no comments, so this makes `\r` quoted too.
+        .comment(Some(b'\r'))
+        .from_writer(out)
 }
 
-fn millis(out: &mut String, ms: Option<u64>) {
+/// Writes a number cell (empty for `None`), formatted in `num`.
+fn number<W: Write>(w: &mut csv::Writer<W>, num: &mut String, value: Option<&dyn fmt::Display>) -> csv::Result<()> {
+    num.clear();
+    if let Some(v) = value {
+        let _ = write!(num, "{v}");
+    }
+    w.write_field(num.as_bytes())
+}
+
+/// Writes milliseconds (or milli-vCPUs) as units in the shortest exact form (empty for
+/// `None`), formatted in `num`.
+fn millis<W: Write>(w: &mut csv::Writer<W>, num: &mut String, ms: Option<u64>) -> csv::Result<()> {
+    num.clear();
     if let Some(ms) = ms {
-        let _ = write_millis_as_secs(out, ms);
+        let _ = write_millis_as_secs(num, ms);
+    }
+    w.write_field(num.as_bytes())
+}
+
+/// Writes the cells of one row and ends it (numbers in the shortest exact form, empty cells
+/// where a value does not exist); `num` is scratch space for the numbers.
+fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &JobRecord, num: &mut String) -> csv::Result<()> {
+    number(w, num, Some(&r.job_id))?;
+    w.write_field(&r.job_name)?;
+    number(w, num, r.job_id.array_index.as_ref().map(|i| i as &dyn fmt::Display))?;
+    w.write_field(&r.job_queue)?;
+    w.write_field(&r.share_identifier)?;
+    w.write_field(&r.job_definition)?;
+    w.write_field(r.compute_environment.as_deref().unwrap_or(""))?;
+    w.write_field(r.status.as_str())?;
+    w.write_field(r.status_reason.as_deref().unwrap_or(""))?;
+    number(w, num, Some(&r.attempts))?;
+    // vCPUs in thousandths print like seconds in milliseconds: shortest exact form.
+    millis(w, num, Some(u64::from(r.resources.millivcpus)))?;
+    number(w, num, Some(&r.resources.memory_mib))?;
+    millis(w, num, Some(r.submitted_at.as_millis()))?;
+    millis(w, num, r.runnable_at.map(|t| t.as_millis()))?;
+    millis(w, num, r.started_at.map(|t| t.as_millis()))?;
+    millis(w, num, r.stopped_at.map(|t| t.as_millis()))?;
+    millis(w, num, r.wait.map(|d| d.as_millis()))?;
+    w.write_record(None::<&[u8]>)
+}
+
+/// A csv crate error as the I/O error it is (writing only fails on I/O).
+fn io_error(e: csv::Error) -> io::Error {
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        _ => io::Error::other(message),
     }
 }
 
 /// One row (without the line break).
 pub fn row(r: &JobRecord) -> String {
-    let mut s = String::with_capacity(160);
-    let _ = write!(s, "{},", r.job_id);
-    cell(&mut s, &r.job_name);
-    s.push(',');
-    if let Some(i) = r.job_id.array_index {
-        let _ = write!(s, "{i}");
-    }
-    s.push(',');
-    cell(&mut s, &r.job_queue);
-    s.push(',');
-    cell(&mut s, &r.share_identifier);
-    s.push(',');
-    cell(&mut s, &r.job_definition);
-    s.push(',');
-    cell(&mut s, r.compute_environment.as_deref().unwrap_or(""));
-    s.push(',');
-    s.push_str(r.status.as_str());
-    s.push(',');
-    cell(&mut s, r.status_reason.as_deref().unwrap_or(""));
-    let _ = write!(s, ",{},", r.attempts);
-    // vCPUs in thousandths print like seconds in milliseconds: shortest exact form.
-    millis(&mut s, Some(u64::from(r.resources.millivcpus)));
-    let _ = write!(s, ",{},", r.resources.memory_mib);
-    millis(&mut s, Some(r.submitted_at.as_millis()));
-    s.push(',');
-    millis(&mut s, r.runnable_at.map(|t| t.as_millis()));
-    s.push(',');
-    millis(&mut s, r.started_at.map(|t| t.as_millis()));
-    s.push(',');
-    millis(&mut s, r.stopped_at.map(|t| t.as_millis()));
-    s.push(',');
-    millis(&mut s, r.wait.map(|d| d.as_millis()));
-    s
+    let mut w = writer(Vec::with_capacity(160));
+    // Writing to memory cannot fail.
+    let _ = write_row(&mut w, r, &mut String::new());
+    let mut bytes = w.into_inner().unwrap_or_default();
+    bytes.pop();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Writes the header and one row per record.
 pub fn write(out: &mut impl Write, records: &[JobRecord]) -> io::Result<()> {
-    writeln!(out, "{HEADER}")?;
+    let mut w = writer(out);
+    w.write_record(HEADER.split(',')).map_err(io_error)?;
+    let mut num = String::new();
     for r in records {
-        writeln!(out, "{}", row(r))?;
+        write_row(&mut w, r, &mut num).map_err(io_error)?;
     }
-    Ok(())
+    w.flush()
 }
 
 #[cfg(test)]
@@ -106,5 +129,38 @@ mod tests {
         done.stopped_at = Some(SimTime::from_millis(200_000));
         done.wait = Some(SimDuration::from_millis(30));
         assert!(row(&done).ends_with(",200,0.03"), "{}", row(&done));
+        let mut odd = r.clone();
+        odd.job_name = "say \"hi\"\rnow".into();
+        odd.status_reason = Some("line\nbreak".into());
+        let text = row(&odd);
+        assert!(text.starts_with("17:3,\"say \"\"hi\"\"\rnow\",3,"), "{text}");
+        assert!(text.contains(",RUNNABLE,\"line\nbreak\",0,"), "{text}");
+    }
+
+    #[test]
+    fn write_gives_the_header_then_one_line_per_record() {
+        let r = JobRecord {
+            job_id: JobId::child(4, 0),
+            job_name: "a".into(),
+            job_queue: "q".into(),
+            share_identifier: "s".into(),
+            job_definition: "d:1".into(),
+            compute_environment: Some("ce".into()),
+            status: JobStatus::Succeeded,
+            status_reason: None,
+            attempts: 1,
+            resources: Resources::new(2.0, 4096),
+            submitted_at: SimTime::from_millis(0),
+            runnable_at: Some(SimTime::from_millis(0)),
+            started_at: Some(SimTime::from_millis(1500)),
+            stopped_at: Some(SimTime::from_millis(61_500)),
+            wait: Some(SimDuration::from_millis(1500)),
+            command: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write(&mut out, &[r.clone(), r]).expect("write to memory");
+        let text = String::from_utf8(out).expect("UTF-8");
+        let row = "4:0,a,0,q,s,d:1,ce,SUCCEEDED,,1,2,4096,0,0,1.5,61.5,1.5";
+        assert_eq!(text, format!("{HEADER}\n{row}\n{row}\n"));
     }
 }

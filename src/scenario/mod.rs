@@ -142,10 +142,12 @@ impl Scenario {
             Ok(s) if problems.is_empty() => Ok(s),
             Ok(_) => Err(invalid(problems)),
             Err(more) => {
-                // Structural problems first; a semantic problem at a path already reported is
-                // a consequence of it.
+                // Structural problems first; a semantic problem at a path the structure check
+                // already reported is a consequence of it. Semantic problems at one path (the
+                // bad lines of one trace) are all kept.
+                let structural = problems.len();
                 for p in more {
-                    if !problems.iter().any(|q| q.path == p.path) {
+                    if !problems[..structural].iter().any(|q| q.path == p.path) {
                         problems.push(p);
                     }
                 }

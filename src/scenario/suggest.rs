@@ -9,6 +9,9 @@
 //! smaller than the word's length, so unrelated short words get no suggestion.
 //! Ties go to the candidate that comes first in the given order (an exact
 //! case-sensitive match beats a case-insensitive one).
+//!
+//! [`edit_distance`] is the crate's one edit-distance function; [`quote`] puts a name or value
+//! a user wrote into a message, safely.
 
 /// Returns the candidate closest to `word`, or `None` when no candidate is close enough.
 ///
@@ -45,6 +48,17 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, _, cand)| cand)
 }
 
+/// Edit distance between two strings, compared as written (callers lower-case first when
+/// case should not count): optimal string alignment (Damerau-Levenshtein where no substring is
+/// edited twice), counting insertions, deletions, substitutions and swaps of two adjacent
+/// characters (Unicode scalar values) as 1 each. `edit_distance("kitten", "sitting")` is 3,
+/// `edit_distance("ab", "ba")` is 1.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    osa_distance(&a, &b)
+}
+
 /// Optimal string alignment distance (Damerau-Levenshtein with no substring
 /// edited twice) between two character slices.
 fn osa_distance(a: &[char], b: &[char]) -> usize {
@@ -69,6 +83,47 @@ fn osa_distance(a: &[char], b: &[char]) -> usize {
     prev[n]
 }
 
+/// Longest text [`quote`] shows; the rest is replaced by a count of what was left out.
+pub const QUOTE_MAX_CHARS: usize = 100;
+
+/// A name or value written by a user, ready for a message: between backticks, with control
+/// characters (line breaks, tabs, ANSI escapes, ...) and invisible formatting characters
+/// (bidirectional overrides, zero-width characters, byte order marks) escaped as Rust escapes
+/// do (`\n`, `\u{1b}`), so that a message is always one line of visible text. Text longer
+/// than [`QUOTE_MAX_CHARS`] characters is cut there, followed by `... (N more characters)`.
+///
+/// `quote("a\nb")` is `` `a\nb` `` (a backslash and an `n`, not a line break).
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * QUOTE_MAX_CHARS) + 2);
+    out.push('`');
+    let mut shown = 0usize;
+    let mut chars = text.chars();
+    for c in chars.by_ref() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else if is_invisible_format(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+        shown += 1;
+        if shown == QUOTE_MAX_CHARS {
+            break;
+        }
+    }
+    out.push('`');
+    let rest = chars.count();
+    if rest > 0 {
+        out.push_str(&format!("... ({rest} more characters)"));
+    }
+    out
+}
+
+/// Characters that change how text around them is shown without being visible themselves.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +132,33 @@ mod tests {
         let a: Vec<char> = a.chars().collect();
         let b: Vec<char> = b.chars().collect();
         osa_distance(&a, &b)
+    }
+
+    #[test]
+    fn quote_escapes_control_and_invisible_characters() {
+        assert_eq!(quote("plain-name"), "`plain-name`");
+        assert_eq!(quote(""), "``");
+        assert_eq!(quote("a\nb\tc\r"), "`a\\nb\\tc\\r`");
+        assert_eq!(quote("\u{1b}[31mred"), "`\\u{1b}[31mred`");
+        assert_eq!(quote("x\u{202e}y\u{feff}"), "`x\\u{202e}y\\u{feff}`");
+        assert_eq!(quote("naïve ü"), "`naïve ü`");
+        let long = "x".repeat(QUOTE_MAX_CHARS + 7);
+        assert_eq!(
+            quote(&long),
+            format!("`{}`... (7 more characters)", "x".repeat(QUOTE_MAX_CHARS))
+        );
+        assert_eq!(
+            quote(&"y".repeat(QUOTE_MAX_CHARS)),
+            format!("`{}`", "y".repeat(QUOTE_MAX_CHARS))
+        );
+    }
+
+    #[test]
+    fn public_edit_distance() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("Name", "name"), 1, "case counts as written");
     }
 
     #[test]

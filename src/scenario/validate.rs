@@ -4,7 +4,7 @@
 //! (unknown fields, wrong types) were found before, by [`super::schema`].
 
 use super::raw::*;
-use super::suggest::suggest;
+use super::suggest::{quote, suggest};
 use super::Scenario;
 use crate::error::Problem;
 use crate::model::instance_catalog::{self, Architecture, InstanceType};
@@ -69,7 +69,7 @@ impl Ctx {
             return Some(i as u32);
         }
         let hint = suggest(tail, names.iter().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
+            .map(|s| format!("; did you mean {}?", quote(s)))
             .unwrap_or_else(|| {
                 if names.is_empty() {
                     format!(" (the scenario declares no {what}s)")
@@ -77,7 +77,7 @@ impl Ctx {
                     format!(" (declared: {})", names.join(", "))
                 }
             });
-        self.err(path, format!("unknown {what} `{reference}`{hint}"));
+        self.err(path, format!("unknown {what} {}{hint}", quote(reference)));
         None
     }
 
@@ -99,15 +99,20 @@ pub fn arn_tail(reference: &str) -> &str {
     reference.rsplit('/').next().unwrap_or(reference)
 }
 
+/// True for an AWS name: 1 to 128 letters, numbers, hyphens and underscores.
+pub(super) fn is_valid_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// AWS names: 1 to 128 letters, numbers, hyphens and underscores.
 pub(super) fn check_name(ctx: &mut Ctx, path: &str, name: &str) {
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
+    if !is_valid_name(name) {
         ctx.err(
             path,
-            format!("`{name}` is not a valid name (1 to 128 letters, numbers, hyphens and underscores)"),
+            format!(
+                "{} is not a valid name (1 to 128 letters, numbers, hyphens and underscores)",
+                quote(name)
+            ),
         );
     }
 }
@@ -545,11 +550,10 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         let Some(mem) = t.memory_mib.filter(|&m| m >= 1 && m <= i64::from(u32::MAX)) else {
             ctx.err(
                 format!("{tp}.memoryMiB"),
-                format!(
-                    "must be a memory size in MiB from 1 to {}, found {:?}",
-                    u32::MAX,
-                    t.memory_mib
-                ),
+                match t.memory_mib {
+                    Some(m) => format!("must be a memory size in MiB from 1 to {}, found {m}", u32::MAX),
+                    None => format!("missing: a memory size in MiB from 1 to {}", u32::MAX),
+                },
             );
             continue;
         };
@@ -634,15 +638,19 @@ fn scheduling_policy(ctx: &mut Ctx, i: usize, raw: &RawSchedulingPolicy) -> Opti
 
 /// AWS: share identifiers are up to 255 letters and numbers (plus `*` at the end of a
 /// `shareDistribution` prefix entry).
-pub(super) fn check_share_identifier(ctx: &mut Ctx, path: &str, id: &str, allow_star: bool) {
+/// True for a share identifier AWS accepts: 1 to 255 letters, numbers, hyphens and
+/// underscores (and, with `allow_star`, a final `*` for a prefix entry).
+pub(super) fn is_valid_share_identifier(id: &str, allow_star: bool) -> bool {
     let body = if allow_star {
         id.strip_suffix('*').unwrap_or(id)
     } else {
         id
     };
-    let ok =
-        !id.is_empty() && id.len() <= 255 && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !ok {
+    !id.is_empty() && id.len() <= 255 && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+pub(super) fn check_share_identifier(ctx: &mut Ctx, path: &str, id: &str, allow_star: bool) {
+    if !is_valid_share_identifier(id, allow_star) {
         let star = if allow_star {
             " (a prefix entry ends with `*`)"
         } else {
@@ -650,7 +658,10 @@ pub(super) fn check_share_identifier(ctx: &mut Ctx, path: &str, id: &str, allow_
         };
         ctx.err(
             path,
-            format!("`{id}` is not a valid share identifier: 1 to 255 letters, numbers, hyphens and underscores{star}"),
+            format!(
+                "{} is not a valid share identifier: 1 to 255 letters, numbers, hyphens and underscores{star}",
+                quote(id)
+            ),
         );
     }
 }

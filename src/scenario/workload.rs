@@ -1,11 +1,13 @@
 //! Validation of the workload (submissions, streams, traces, their SubmitJob templates and
 //! runtime models); the entry point for everything job-related.
 
+mod trace;
+
 use super::actions::actions;
 use super::definitions::{job_definition, requirements, retry_strategy, timeout};
 use super::raw::*;
-use super::suggest::suggest;
-use super::validate::{check_name, check_share_identifier, Ctx};
+use super::suggest::{quote, suggest};
+use super::validate::{arn_tail, check_name, check_share_identifier, Ctx};
 use crate::model::job_definition::JobDefinitionRef;
 use crate::model::resources::check_fargate;
 use crate::model::*;
@@ -61,15 +63,32 @@ impl StaticDefs {
         v
     }
 
-    /// Checks a reference; returns the revision it most likely means (for resource checks).
-    fn check(&self, ctx: &mut Ctx, path: &str, reference: &str) -> Option<&JobDefinition> {
-        let r = JobDefinitionRef::parse(reference);
-        let revisions: Vec<&Option<JobDefinition>> = self
-            .registrations
+    /// Every registration of the definition a reference names, in order.
+    fn revisions(&self, r: &JobDefinitionRef) -> Vec<&Option<JobDefinition>> {
+        self.registrations
             .iter()
             .filter(|(n, _)| *n == r.name)
             .map(|(_, d)| d)
-            .collect();
+            .collect()
+    }
+
+    /// The revision a valid reference most likely means, without reporting anything.
+    fn likely(&self, reference: &str) -> Option<&JobDefinition> {
+        let r = JobDefinitionRef::parse(reference);
+        let revisions = self.revisions(&r);
+        match r.revision {
+            Some(rev) => revisions
+                .get((rev as usize).checked_sub(1)?)
+                .copied()
+                .and_then(Option::as_ref),
+            None => revisions.iter().rev().find_map(|d| d.as_ref()),
+        }
+    }
+
+    /// Checks a reference; returns the revision it most likely means (for resource checks).
+    fn check(&self, ctx: &mut Ctx, path: &str, reference: &str) -> Option<&JobDefinition> {
+        let r = JobDefinitionRef::parse(reference);
+        let revisions = self.revisions(&r);
         if revisions.is_empty() {
             let hint = suggest(&r.name, self.names())
                 .map(|s| format!("; did you mean `{s}`?"))
@@ -379,15 +398,6 @@ fn workload(
             };
             let Some(rel) = &trace.path else { continue };
             let path = base_dir.join(rel);
-            if !path.is_file() {
-                ctx.err(
-                    format!("{p}.trace.path"),
-                    format!(
-                        "cannot read trace file `{}` (paths are relative to the scenario file)",
-                        path.display()
-                    ),
-                );
-            }
             let stem = Path::new(rel)
                 .file_name()
                 .and_then(|s| s.to_str())
@@ -406,11 +416,28 @@ fn workload(
                     }
                 })
                 .collect();
-            let Some(t) = e
+            let t = e
                 .submit_job
                 .as_ref()
-                .and_then(|s| template(ctx, &tc, &format!("{p}.submitJob"), s, Some(&default_name)))
-            else {
+                .and_then(|s| template(ctx, &tc, &format!("{p}.submitJob"), s, Some(&default_name)));
+            let queue_known = e
+                .submit_job
+                .as_ref()
+                .and_then(|s| s.job_queue.as_deref())
+                .is_some_and(|q| ctx.queue_names.iter().any(|n| n == arn_tail(q)));
+            let queue_names = ctx.queue_names.clone();
+            let rules = trace::RowRules {
+                queue_names: &queue_names,
+                queues,
+                ce_kinds: &tc.ce_kinds,
+                template: t.as_ref().filter(|_| queue_known),
+                platform: t
+                    .as_ref()
+                    .and_then(|t| tc.statics.likely(&t.job_definition))
+                    .map(|d| d.platform),
+            };
+            trace::check_trace(ctx, &p, &path, format, &rules);
+            let Some(t) = t else {
                 ok = false;
                 continue;
             };
@@ -435,10 +462,13 @@ fn workload(
                 Some("every") => match arr.seconds.and_then(crate::time::SimDuration::from_secs_f64) {
                     Some(d) if !d.is_zero() => ArrivalProcess::Every { interval: d },
                     _ => {
-                        ctx.err(
-                            format!("{p}.arrivals.seconds"),
-                            format!("must be at least 0.001 seconds, found {:?}", arr.seconds),
-                        );
+                        // A missing `seconds` is reported by the structure check.
+                        if let Some(s) = arr.seconds {
+                            ctx.err(
+                                format!("{p}.arrivals.seconds"),
+                                format!("must be at least 0.001 seconds, found {s}"),
+                            );
+                        }
                         continue;
                     }
                 },
@@ -536,12 +566,22 @@ fn workload(
                 ctx.err(
                     format!("{dp}.type"),
                     format!(
-                        "N_TO_N needs two array jobs of the same size (`{base}` has {:?}, this job {:?})",
-                        target.3, template.array_size
+                        "N_TO_N needs two array jobs of the same size ({} is {}, this job is {})",
+                        quote(base),
+                        array_size(target.3),
+                        array_size(template.array_size)
                     ),
                 );
             }
         }
     }
     ok.then(|| out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// An array size for messages: `an array of 10 jobs`, or `not an array job`.
+fn array_size(size: Option<u32>) -> String {
+    match size {
+        Some(n) => format!("an array of {n} jobs"),
+        None => "not an array job".to_owned(),
+    }
 }

@@ -50,3 +50,28 @@ mod tests {
         assert_ne!(a, other_seed);
     }
 }
+
+#[cfg(test)]
+mod golden {
+    //! The streams' first values, pinned: an upgrade of rand, rand_chacha or rand_distr that
+    //! changes them would change every report, so it must fail here first (see
+    //! tests/golden.rs for the reports themselves).
+    use super::*;
+    use rand::Rng;
+
+    #[test]
+    fn first_values_of_the_streams_are_stable() {
+        let mut a = stream(42, StreamKind::Arrivals, 0);
+        let words: [u64; 3] = [a.random(), a.random(), a.random()];
+        let mut r = stream(42, StreamKind::Runtimes, 3);
+        let exp: f64 = r.sample(rand_distr::Exp1);
+        let unit: f64 = r.random();
+        let normal: f64 = r.sample(rand_distr::StandardNormal);
+        let got = format!("{words:?} {exp:?} {unit:?} {normal:?}");
+        assert_eq!(
+            got,
+            "[11027680626051900178, 15863311780096508388, 4287163402337269668] \
+             4.451461489727059 0.032763188096776474 0.7347557645063916"
+        );
+    }
+}

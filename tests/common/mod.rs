@@ -72,10 +72,17 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
 
 /// Runs the `batchsim` binary with `args`.
 pub fn batchsim(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
-        .args(args)
-        .output()
-        .expect("run batchsim")
+    batchsim_threads(args, None)
+}
+
+/// Runs the `batchsim` binary with `args` on `threads` rayon threads (`None`: all cores).
+pub fn batchsim_threads(args: &[&str], threads: Option<&str>) -> std::process::Output {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"));
+    c.args(args);
+    if let Some(t) = threads {
+        c.env("RAYON_NUM_THREADS", t);
+    }
+    c.output().expect("run batchsim")
 }
 
 /// The path of a bundled scenario.

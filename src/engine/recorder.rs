@@ -1,0 +1,187 @@
+//! The per-job table as the run goes: rows in submission order, each given out as soon as
+//! its job and every job submitted before it have ended.
+//!
+//! Jobs end out of order, and the table (CONTRACT section 5) is in order of submission. The
+//! recorder keeps a window from the oldest job whose row is not out yet to the newest job:
+//! a live job holds its place (its slot), an ended one its finished row. Whenever the front
+//! of the window is a finished row, it goes out, to the sink when one is set (the command
+//! line writes it to the file at once), else to a list the library hands back. Nothing is
+//! sorted, and with a sink the memory is that of the window, not of the run: in an M/M/c run
+//! it holds the jobs submitted since the oldest job still in flight.
+
+use super::jobs::JobSlot;
+use crate::report::JobRecord;
+use std::collections::VecDeque;
+
+/// Where rows go once they are final, in submission order.
+pub(crate) type RecordSink = Box<dyn FnMut(JobRecord) + Send>;
+
+/// A place in the window.
+#[derive(Clone)]
+enum Row {
+    /// The job is live in this slot (its row is made when asked, or when it ends).
+    Live(JobSlot),
+    /// The job has ended with this row.
+    Done(Box<JobRecord>),
+}
+
+/// The per-job table being written.
+#[derive(Default)]
+pub(crate) struct Recorder {
+    window: VecDeque<Row>,
+    /// The row number (0-based, in submission order) of `window[0]`.
+    first: u64,
+    /// Rows out of the window, when no sink is set.
+    done: Vec<JobRecord>,
+    sink: Option<RecordSink>,
+}
+
+impl Clone for Recorder {
+    /// A fork keeps the rows but not the sink (a sink writes one run's table).
+    fn clone(&self) -> Self {
+        Recorder {
+            window: self.window.clone(),
+            first: self.first,
+            done: self.done.clone(),
+            sink: None,
+        }
+    }
+}
+
+impl Recorder {
+    /// Sends every row from now on to `sink` (rows already out are sent first).
+    pub fn set_sink(&mut self, mut sink: RecordSink) {
+        for r in self.done.drain(..) {
+            sink(r);
+        }
+        self.sink = Some(sink);
+    }
+
+    /// A new schedulable job in `slot`: returns its row number.
+    pub fn admit(&mut self, slot: JobSlot) -> u64 {
+        self.window.push_back(Row::Live(slot));
+        self.first + self.window.len() as u64 - 1
+    }
+
+    /// Row `row` is final; rows at the front that are final go out.
+    pub fn finished(&mut self, row: u64, record: JobRecord) {
+        let Some(place) = row
+            .checked_sub(self.first)
+            .and_then(|i| self.window.get_mut(i as usize))
+        else {
+            debug_assert!(false, "row {row} is not in the window");
+            return;
+        };
+        *place = Row::Done(Box::new(record));
+        while let Some(Row::Done(_)) = self.window.front() {
+            let Some(Row::Done(r)) = self.window.pop_front() else {
+                break;
+            };
+            self.first += 1;
+            self.emit(*r);
+        }
+    }
+
+    fn emit(&mut self, record: JobRecord) {
+        match self.sink.as_mut() {
+            Some(sink) => sink(record),
+            None => self.done.push(record),
+        }
+    }
+
+    /// Every row not given to the sink, in submission order; live jobs' rows come from
+    /// `live` (their state now).
+    pub fn rows(&self, live: impl Fn(JobSlot) -> Option<JobRecord>) -> Vec<JobRecord> {
+        let mut out = self.done.clone();
+        out.extend(self.window.iter().filter_map(|r| match r {
+            Row::Live(slot) => live(*slot),
+            Row::Done(r) => Some((**r).clone()),
+        }));
+        out
+    }
+
+    /// At the end of the run: every row still in the window goes out (live jobs with their
+    /// state now), and the rows kept for the library are handed back.
+    pub fn close(&mut self, live: impl Fn(JobSlot) -> Option<JobRecord>) -> Vec<JobRecord> {
+        while let Some(r) = self.window.pop_front() {
+            self.first += 1;
+            let record = match r {
+                Row::Live(slot) => live(slot),
+                Row::Done(r) => Some(*r),
+            };
+            if let Some(record) = record {
+                self.emit(record);
+            }
+        }
+        std::mem::take(&mut self.done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{JobId, JobStatus, Resources};
+    use crate::time::SimTime;
+    use std::sync::{Arc, Mutex};
+
+    fn record(n: u64) -> JobRecord {
+        JobRecord {
+            job_id: JobId::new(n),
+            job_name: format!("j{n}"),
+            job_queue: "q".into(),
+            share_identifier: String::new(),
+            job_definition: "d:1".into(),
+            compute_environment: None,
+            status: JobStatus::Succeeded,
+            status_reason: None,
+            attempts: 1,
+            resources: Resources::new(1.0, 2048),
+            submitted_at: SimTime::ZERO,
+            runnable_at: None,
+            started_at: None,
+            stopped_at: None,
+            wait: None,
+            command: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rows_come_out_in_submission_order_as_soon_as_they_can() {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let mut r = Recorder::default();
+        let sink = got.clone();
+        r.set_sink(Box::new(move |rec| {
+            sink.lock().expect("lock").push(rec.job_id.submission)
+        }));
+        let rows: Vec<u64> = (1..=4).map(|n| r.admit(JobSlot(n as u32))).collect();
+        assert_eq!(rows, [0, 1, 2, 3]);
+        r.finished(2, record(3));
+        r.finished(1, record(2));
+        assert!(got.lock().expect("lock").is_empty(), "job 1 is still live");
+        r.finished(0, record(1));
+        assert_eq!(*got.lock().expect("lock"), [1, 2, 3]);
+        // Job 4 is live at the end: its row comes from its state then.
+        let rest = r.close(|slot| Some(record(u64::from(slot.0))));
+        assert!(rest.is_empty(), "everything went to the sink");
+        assert_eq!(*got.lock().expect("lock"), [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn without_a_sink_rows_are_kept_and_listed_with_live_ones() {
+        let mut r = Recorder::default();
+        for n in 1..=3 {
+            r.admit(JobSlot(n));
+        }
+        r.finished(1, record(2));
+        let ids: Vec<u64> = r
+            .rows(|slot| Some(record(10 + u64::from(slot.0))))
+            .iter()
+            .map(|x| x.job_id.submission)
+            .collect();
+        assert_eq!(ids, [11, 2, 13], "live rows in their place");
+        r.finished(0, record(1));
+        r.finished(2, record(3));
+        let all: Vec<u64> = r.close(|_| None).iter().map(|x| x.job_id.submission).collect();
+        assert_eq!(all, [1, 2, 3]);
+    }
+}
