@@ -138,16 +138,56 @@ impl Add for SimDuration {
 
 /// Writes a millisecond count as seconds in the shortest exact form: `100`, `100.5`, `0.25`.
 pub fn write_millis_as_secs(f: &mut impl fmt::Write, ms: u64) -> fmt::Result {
-    let (whole, frac) = (ms / 1000, ms % 1000);
-    if frac == 0 {
-        write!(f, "{whole}")
-    } else if frac % 100 == 0 {
-        write!(f, "{whole}.{}", frac / 100)
-    } else if frac % 10 == 0 {
-        write!(f, "{whole}.{:02}", frac / 10)
-    } else {
-        write!(f, "{whole}.{frac:03}")
+    let mut buf = [0u8; 24];
+    // Only ASCII digits and a dot are written.
+    f.write_str(std::str::from_utf8(millis_as_secs(ms, &mut buf)).unwrap_or(""))
+}
+
+/// The decimal digits of `n` in `buf` (no `core::fmt`), as ASCII bytes.
+pub fn uint_digits(n: u64, buf: &mut [u8; 24]) -> &[u8] {
+    let mut end = buf.len();
+    let mut w = n;
+    loop {
+        end -= 1;
+        buf[end] = b'0' + (w % 10) as u8;
+        w /= 10;
+        if w == 0 {
+            break;
+        }
     }
+    &buf[end..]
+}
+
+/// [`write_millis_as_secs`] into `buf` (digits by hand: `core::fmt` was most of the cost of
+/// a job table's numbers). Returns the ASCII bytes.
+pub fn millis_as_secs(ms: u64, buf: &mut [u8; 24]) -> &[u8] {
+    let (whole, mut frac) = (ms / 1000, ms % 1000);
+    // The fraction's digits without trailing zeros, right-aligned in the buffer's end.
+    let mut end = buf.len();
+    if frac != 0 {
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            end -= 1;
+            buf[end] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        end -= 1;
+        buf[end] = b'.';
+    }
+    let mut w = whole;
+    loop {
+        end -= 1;
+        buf[end] = b'0' + (w % 10) as u8;
+        w /= 10;
+        if w == 0 {
+            break;
+        }
+    }
+    &buf[end..]
 }
 
 impl fmt::Display for SimTime {
@@ -168,6 +208,27 @@ impl fmt::Display for SimDuration {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The hand-written digits equal the formatting reference.
+        #[test]
+        fn millis_as_secs_matches_formatting(ms in any::<u64>()) {
+            let (whole, frac) = (ms / 1000, ms % 1000);
+            let want = if frac == 0 {
+                format!("{whole}")
+            } else if frac % 100 == 0 {
+                format!("{whole}.{}", frac / 100)
+            } else if frac % 10 == 0 {
+                format!("{whole}.{:02}", frac / 10)
+            } else {
+                format!("{whole}.{frac:03}")
+            };
+            let mut buf = [0u8; 24];
+            prop_assert_eq!(millis_as_secs(ms, &mut buf), want.as_bytes());
+            let digits = ms.to_string();
+            prop_assert_eq!(uint_digits(ms, &mut buf), digits.as_bytes());
+        }
+    }
 
     proptest! {
         /// The fast rounding is `f64::round`, halves included, over the whole range.

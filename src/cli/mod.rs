@@ -193,6 +193,56 @@ fn claim_stdout(taken: &mut Option<String>, flag: &str, target: &output::Target)
     Ok(())
 }
 
+/// The job table of a run, written to its file as rows become final.
+struct StreamedTable {
+    writer: std::sync::Arc<std::sync::Mutex<StreamState>>,
+}
+
+/// The table writer and the first write error (later rows are dropped after one).
+struct StreamState {
+    table: Option<csv::TableWriter<std::io::BufWriter<std::fs::File>>>,
+    error: Option<std::io::Error>,
+}
+
+impl StreamedTable {
+    /// Flushes the table; the first error of any write.
+    fn finish(self) -> std::io::Result<()> {
+        let mut state = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = state.error.take() {
+            return Err(e);
+        }
+        match state.table.take() {
+            Some(t) => t.finish()?.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Sends `sim`'s job-table rows to `out` as they become final.
+fn stream_job_table(sim: &mut Simulation, out: &output::Pending) -> Result<StreamedTable, CliError> {
+    let fail = |source| output::OutputError {
+        target: out.target().clone(),
+        source,
+    };
+    let file = out.stream()?;
+    let table = csv::TableWriter::new(std::io::BufWriter::new(file)).map_err(fail)?;
+    let state = std::sync::Arc::new(std::sync::Mutex::new(StreamState {
+        table: Some(table),
+        error: None,
+    }));
+    let shared = state.clone();
+    sim.set_record_sink(move |record| {
+        let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+        if s.error.is_some() {
+            return;
+        }
+        if let Some(Err(e)) = s.table.as_mut().map(|t| t.row(&record)) {
+            s.error = Some(e);
+        }
+    });
+    Ok(StreamedTable { writer: state })
+}
+
 fn run_scenario(
     path: &PathBuf,
     seed: Option<u64>,
@@ -215,15 +265,27 @@ fn run_scenario(
         Some(output::Target::File { flag, path }) => output::Pending::create(flag, path).map(Some),
         _ => Ok(None),
     };
-    let mut jobs_out = open(&jobs)?;
+    let jobs_out = open(&jobs)?;
     let mut plot_out = open(&plot_target)?;
     let options = Options {
         seed,
         until,
         record_jobs: jobs.is_some(),
     };
-    let sim = Simulation::new(&scenario, options).map_err(|e| CliError::BadInput(describe(&e, path)))?;
+    let mut sim = Simulation::new(&scenario, options).map_err(|e| CliError::BadInput(describe(&e, path)))?;
+    // A job table going to a file is written as jobs end (flat memory); on stdout it follows
+    // the chart, so it is written after the run.
+    let streamed = match jobs_out.as_ref() {
+        Some(out) => Some(stream_job_table(&mut sim, out)?),
+        None => None,
+    };
     let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some());
+    if let (Some(table), Some(out)) = (streamed, jobs_out.as_ref()) {
+        table.finish().map_err(|source| output::OutputError {
+            target: out.target().clone(),
+            source,
+        })?;
+    }
     let mut stdout = Vec::new();
     if let Some(chart) = &chart {
         let svg = plot::render_svg(chart);
@@ -232,14 +294,11 @@ fn run_scenario(
             None => stdout.extend_from_slice(svg.as_bytes()),
         }
     }
-    if jobs.is_some() {
-        match jobs_out.as_mut() {
-            Some(out) => out.write(|mut w| csv::write(&mut w, &records))?,
-            None => csv::write(&mut stdout, &records).map_err(|source| output::OutputError {
-                target: output::Target::Stdout,
-                source,
-            })?,
-        }
+    if jobs.is_some() && jobs_out.is_none() {
+        csv::write(&mut stdout, &records).map_err(|source| output::OutputError {
+            target: output::Target::Stdout,
+            source,
+        })?;
     }
     let summary = match format {
         Format::Json => format!("{}\n", report.to_json()),

@@ -164,6 +164,24 @@ impl Pending {
         })
     }
 
+    /// The output this writes.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// A second handle on the file, for content written while the run goes on (the job
+    /// table row by row); [`Pending::commit`] still puts it in place.
+    pub fn stream(&self) -> Result<File, OutputError> {
+        let fail = |source| OutputError {
+            target: self.target.clone(),
+            source,
+        };
+        match self.file.as_ref() {
+            Some(file) => file.try_clone().map_err(fail),
+            None => Err(fail(io::Error::other("written twice"))),
+        }
+    }
+
     /// Writes the whole content (once), flushed to the file.
     pub fn write(&mut self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), OutputError> {
         let result = match self.file.as_mut() {

@@ -82,7 +82,10 @@ impl Simulation {
             }
             Action::DeregisterJobDefinition(reference) => {
                 if let Err(e) = self.definitions.deregister(reference) {
-                    self.warnings.push(format!("deregisterJobDefinition at {now} s: `{reference}` is not an ACTIVE job definition ({e:?}); nothing changed"));
+                    self.warnings.push(format!(
+                        "deregisterJobDefinition at {now} s: {} is not an ACTIVE job definition ({e}); nothing changed",
+                        super::api::quote(reference)
+                    ));
                 }
             }
             Action::CancelJob { job, reason } => {
@@ -190,33 +193,45 @@ impl Simulation {
         }
     }
 
-    /// Cancels a job by id through the library API; returns false if no such live job.
+    /// CancelJob by id through the library API: a SUBMITTED, PENDING or RUNNABLE job ends
+    /// FAILED with `reason` (an array parent: every child); STARTING and RUNNING jobs go on,
+    /// as on AWS. Returns whether `id` named a live job of this simulation (false after the
+    /// clock reached `until`).
     pub fn cancel_job(&mut self, id: JobId, reason: &str) -> bool {
-        match self.slot_of(id) {
-            Some(slot) => {
-                self.cancel(slot, reason);
-                self.dispatch_needed = true;
-                true
-            }
-            None => false,
-        }
+        self.job_call(id, |sim, slot| sim.cancel(slot, reason))
     }
 
-    /// Terminates a job by id through the library API; returns false if no such live job.
+    /// TerminateJob by id through the library API: as [`Simulation::cancel_job`], and
+    /// STARTING or RUNNING attempts end too (FAILED, not retried).
     pub fn terminate_job(&mut self, id: JobId, reason: &str) -> bool {
-        match self.slot_of(id) {
-            Some(slot) => {
-                self.terminate(slot, reason);
-                self.dispatch_needed = true;
-                true
-            }
-            None => false,
-        }
+        self.job_call(id, |sim, slot| sim.terminate(slot, reason))
     }
 
-    /// Applies an action now (library API).
-    pub fn apply(&mut self, action: &Action) {
+    fn job_call(&mut self, id: JobId, mut call: impl FnMut(&mut Simulation, JobSlot)) -> bool {
+        if self.check_open().is_err() {
+            return false;
+        }
+        let targets = self.resolve_job_reference(&id.to_string());
+        for &slot in &targets {
+            call(self, slot);
+        }
+        if !targets.is_empty() {
+            self.resume();
+        }
+        !targets.is_empty()
+    }
+
+    /// Applies an action now (library API), as a timed action of the scenario would at this
+    /// instant; a dispatch pass follows at the next [`Simulation::step`]. Ids are checked
+    /// against this simulation and AWS's limits against the request (see
+    /// [`super::ApplyError`]); nothing changes when the answer is an error.
+    /// CancelJob/TerminateJob of no live job is not an error: as in a scenario, a warning in
+    /// the report says that nothing changed.
+    pub fn apply(&mut self, action: &Action) -> Result<(), super::ApplyError> {
+        self.check_action(action)?;
         self.apply_action(action);
         self.events_processed += 1;
+        self.resume();
+        Ok(())
     }
 }

@@ -22,6 +22,7 @@ pub(crate) enum Placement {
 }
 
 /// The engine's state of one compute environment.
+#[derive(Clone)]
 pub(crate) struct CeRuntime {
     /// The definition, as changed by actions (state, vCPU limits).
     pub spec: ComputeEnvironment,

@@ -20,7 +20,7 @@ pub(crate) enum NameTarget {
 
 /// The latest job of each name that a dependency or an action refers to. Only referenced
 /// names are tracked, so streams of millions of jobs cost nothing here.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct NameIndex {
     referenced: BTreeSet<String>,
     latest: BTreeMap<String, NameTarget>,
@@ -72,6 +72,7 @@ impl NameIndex {
 }
 
 /// State of one array job's parent.
+#[derive(Clone)]
 pub(crate) struct ArrayParent {
     pub id: JobId,
     pub size: u32,
@@ -84,7 +85,7 @@ pub(crate) struct ArrayParent {
 
 /// Array parents, by index (a parent is dropped from memory when it ends and nothing refers
 /// to it by name).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct ArrayTable {
     pub parents: BTreeMap<u32, ArrayParent>,
     next: u32,

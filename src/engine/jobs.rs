@@ -113,7 +113,7 @@ pub enum Waiter {
 }
 
 /// A live job.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Job {
     /// Id (`17`, `17:3`).
     pub id: JobId,
@@ -170,7 +170,7 @@ pub struct Job {
 }
 
 /// The slab of live jobs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct JobTable {
     slots: Vec<Option<Job>>,
     free: Vec<u32>,

@@ -14,7 +14,7 @@
 //! a job joins it or capacity frees on one of its compute environments.
 
 mod actions;
-pub mod api;
+mod api;
 mod attempt;
 mod backfill;
 mod blocked;
@@ -47,7 +47,11 @@ use queue::EventQueue;
 use sources::Sources;
 use std::collections::BTreeMap;
 
-pub use api::{JobEvent, SnapshotEntry, SubmitError, SubmitJob};
+pub use api::{
+    ApplyError, JobQueueRef, ObservedJobEvent as JobEvent, SnapshotEntry, SubmitError, SubmitJob, MAX_ARRAY_SIZE,
+    MAX_DEPENDENCIES, MAX_JOB_NAME_LEN, MAX_NODES, MAX_QUEUE_COMPUTE_ENVIRONMENTS, MAX_SCHEDULING_PRIORITY,
+    MAX_SHARE_IDENTIFIER_LEN, MAX_VCPUS, MIN_ARRAY_SIZE, MIN_TIMEOUT_SECONDS,
+};
 pub use sources::Submission;
 
 /// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
@@ -67,10 +71,21 @@ pub struct Options {
 pub(crate) enum QueuePolicy {
     Fifo,
     FairShare(FairShare),
-    Custom(Box<dyn SchedulingPolicy>),
+    Custom(crate::policy::SharedPolicy),
+}
+
+impl Clone for QueuePolicy {
+    fn clone(&self) -> Self {
+        match self {
+            QueuePolicy::Fifo => QueuePolicy::Fifo,
+            QueuePolicy::FairShare(p) => QueuePolicy::FairShare(p.clone()),
+            QueuePolicy::Custom(p) => QueuePolicy::Custom(p.fork()),
+        }
+    }
 }
 
 /// The engine's state of one job queue.
+#[derive(Clone)]
 pub(crate) struct QueueRuntime {
     pub spec: crate::model::JobQueue,
     pub set: RunnableSet,
@@ -105,7 +120,7 @@ pub struct CeUsage {
     pub instances: usize,
 }
 
-/// A callback told of every job state change.
+/// The engine's end-of-job hook (set while observers are registered; see [`api::Hub`]).
 type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 
 /// A running simulation of one scenario.
@@ -134,6 +149,25 @@ type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 /// assert_eq!(report.end_seconds, 50.0);
 /// # Ok::<(), batchsim::Error>(())
 /// ```
+///
+/// # Forking a run
+/// `Simulation` is [`Clone`]: a copy goes on exactly as the original would, so two futures
+/// can be compared from one point (say, with and without an action). A copy has no
+/// observers ([`Simulation::add_observer`]); a custom policy is copied when it gives a copy
+/// ([`crate::policy::SchedulingPolicy::clone_box`]), else shared (exact for a policy whose
+/// pick depends only on the view, as the trait asks); a trace being replayed is opened again
+/// and read up to the same line.
+///
+/// ```
+/// # use batchsim::{Options, Scenario, Simulation, SimTime};
+/// # let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json"))?;
+/// let mut sim = Simulation::new(&scenario, Options::default())?;
+/// sim.run_until(SimTime::from_millis(60_000));
+/// let fork = sim.clone();
+/// assert_eq!(sim.run(), fork.run());
+/// # Ok::<(), batchsim::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct Simulation {
     name: String,
     seed: u64,
@@ -165,7 +199,10 @@ pub struct Simulation {
     config_generation: u64,
     /// Outcomes of ended jobs submitted through the API (dependencies by id).
     api_outcomes: BTreeMap<crate::model::JobId, bool>,
-    observer: Option<Observer>,
+    /// The end-of-job hook, set while `observers` has any.
+    observer: api::NotCloned<Option<Observer>>,
+    /// The observers and what they need to know of live attempts.
+    observers: api::NotCloned<Option<std::sync::Arc<std::sync::Mutex<api::Hub>>>>,
     reservation_misses: u64,
     /// Some compute environment uses the `strict` cross-queue rule: queues count the
     /// RUNNABLE jobs each of their compute environments could ever fit.
@@ -178,8 +215,11 @@ pub struct Simulation {
 
 impl Simulation {
     /// Prepares a run of `scenario`. Fails (with the same kind of error as loading) when the
-    /// scenario needs something this build does not simulate, or a trace cannot be opened.
+    /// scenario needs something this build does not simulate, or a trace cannot be opened,
+    /// or when its fields were edited into something loading would refuse (an id out of
+    /// range, actions out of time order, an AWS limit broken).
     pub fn new(scenario: &Scenario, options: Options) -> Result<Simulation, Error> {
+        api::check_scenario(scenario)?;
         let seed = options.seed.unwrap_or(scenario.seed);
         let until = options.until.or(scenario.until);
         let ces = scenario
@@ -228,7 +268,8 @@ impl Simulation {
             share_ids: BTreeMap::new(),
             config_generation: 0,
             api_outcomes: BTreeMap::new(),
-            observer: None,
+            observer: Default::default(),
+            observers: Default::default(),
             reservation_misses: 0,
             strict_on: scenario
                 .compute_environments
@@ -289,10 +330,12 @@ impl Simulation {
 
     /// Replaces the scheduling policy of queue `queue` (by name) with a custom one. The
     /// queue keeps its shares and usage; the policy only decides the order.
+    /// Copies of the simulation share the policy unless it gives each its own
+    /// ([`SchedulingPolicy::clone_box`]).
     pub fn set_policy(&mut self, queue: &str, policy: Box<dyn SchedulingPolicy>) -> bool {
         match self.queues.iter_mut().find(|q| q.spec.name == queue) {
             Some(q) => {
-                q.policy = QueuePolicy::Custom(policy);
+                q.policy = QueuePolicy::Custom(crate::policy::SharedPolicy::new(policy));
                 q.stalled = false;
                 true
             }

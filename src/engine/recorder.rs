@@ -89,6 +89,17 @@ impl Recorder {
         }
     }
 
+    /// The final state of ended job `id`, from the rows kept (not those given to a sink).
+    pub fn ended_status(&self, id: crate::model::JobId) -> Option<crate::model::JobStatus> {
+        let kept = self.done.iter().rev().find(|r| r.job_id == id).map(|r| r.status);
+        kept.or_else(|| {
+            self.window.iter().find_map(|r| match r {
+                Row::Done(r) if r.job_id == id => Some(r.status),
+                _ => None,
+            })
+        })
+    }
+
     /// Every row not given to the sink, in submission order; live jobs' rows come from
     /// `live` (their state now).
     pub fn rows(&self, live: impl Fn(JobSlot) -> Option<JobRecord>) -> Vec<JobRecord> {

@@ -10,12 +10,13 @@ use crate::workload::arrivals::ArrivalClock;
 use crate::workload::rng::{stream, StreamKind};
 use crate::workload::runtime::AttemptPlan;
 use crate::workload::trace::{TraceReader, TraceRecord};
-use crate::workload::{JobTemplate, RuntimeModel, WorkloadEntry};
+use crate::workload::{JobTemplate, RuntimeModel, TraceFormat, WorkloadEntry};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
+#[derive(Clone)]
 pub(super) enum EntryKind {
     Once {
         at: SimTime,
@@ -27,12 +28,82 @@ pub(super) enum EntryKind {
         next: Option<SimTime>,
     },
     Trace {
-        reader: Box<TraceReader>,
+        reader: ReplayableTrace,
         next: Option<TraceRecord>,
         last: SimTime,
     },
 }
 
+/// A trace reader that can be copied (for [`super::Simulation`]'s `Clone`): a copy opens the
+/// file again and reads it up to the same point, so both go on from the same line.
+pub(super) struct ReplayableTrace {
+    /// `None` in a copy that could not reopen the file: the entry ends there.
+    reader: Option<Box<TraceReader>>,
+    path: std::path::PathBuf,
+    format: TraceFormat,
+    /// Calls of `next` so far.
+    reads: u64,
+    /// A copy that could not reopen the file: the original's warnings then, and why.
+    lost: Vec<String>,
+}
+
+impl ReplayableTrace {
+    fn open(path: &std::path::Path, format: TraceFormat) -> Result<ReplayableTrace, String> {
+        let reader = TraceReader::open(path, format).map_err(|e| e.to_string())?;
+        Ok(ReplayableTrace {
+            reader: Some(Box::new(reader)),
+            path: path.to_path_buf(),
+            format,
+            reads: 0,
+            lost: Vec::new(),
+        })
+    }
+
+    fn next(&mut self) -> Option<Result<TraceRecord, crate::workload::trace::TraceError>> {
+        let r = self.reader.as_mut()?;
+        self.reads += 1;
+        r.next()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        let mut w = self.reader.as_ref().map(|r| r.warnings()).unwrap_or_default();
+        w.extend(self.lost.iter().cloned());
+        w
+    }
+}
+
+impl Clone for ReplayableTrace {
+    fn clone(&self) -> Self {
+        let reopened = self.reader.as_ref().map(|_| TraceReader::open(&self.path, self.format));
+        let (reader, lost) = match reopened {
+            None => (None, self.lost.clone()),
+            Some(Ok(mut r)) => {
+                for _ in 0..self.reads {
+                    if r.next().is_none() {
+                        break;
+                    }
+                }
+                (Some(Box::new(r)), Vec::new())
+            }
+            Some(Err(e)) => {
+                let mut lost = self.warnings();
+                lost.push(format!(
+                    "{e}: a copy of the simulation could not reopen the trace; the rest of it was not replayed"
+                ));
+                (None, lost)
+            }
+        };
+        ReplayableTrace {
+            reader,
+            path: self.path.clone(),
+            format: self.format,
+            reads: self.reads,
+            lost,
+        }
+    }
+}
+
+#[derive(Clone)]
 pub(super) struct EntryState {
     pub(super) template: Arc<JobTemplate>,
     pub(super) runtime: Option<RuntimeModel>,
@@ -65,12 +136,13 @@ pub struct Submission {
 }
 
 /// Every workload entry's next submission, merged in (time, entry) order.
+#[derive(Clone)]
 pub(crate) struct Sources {
     pub(super) entries: Vec<EntryState>,
     heap: BinaryHeap<Reverse<(SimTime, u32)>>,
     pub trace_errors: Vec<String>,
     /// Runtimes of jobs submitted through the library API: first attempts, retries.
-    pub api_runtimes: ChaCha8Rng,
+    api_runtimes: ChaCha8Rng,
     api_retries: ChaCha8Rng,
 }
 
@@ -111,12 +183,12 @@ impl Sources {
                     )
                 }
                 WorkloadEntry::Trace { path, format, template } => {
-                    let reader = TraceReader::open(path, *format).map_err(|e| e.to_string())?;
+                    let reader = ReplayableTrace::open(path, *format)?;
                     (
                         template,
                         None,
                         EntryKind::Trace {
-                            reader: Box::new(reader),
+                            reader,
                             next: None,
                             last: SimTime::ZERO,
                         },
@@ -205,27 +277,38 @@ impl Sources {
         Some(Submission { entry: i, record })
     }
 
-    /// Draws a first-attempt plan for entry `i`.
-    pub(super) fn first_plan(&mut self, i: u32) -> AttemptPlan {
-        let e = &mut self.entries[i as usize];
-        match &e.runtime {
-            Some(m) => m.sample(&mut e.runtime_rng),
-            None => AttemptPlan {
+    /// Draws a first-attempt plan for a job of entry `i`, or from `own` (a job submitted
+    /// through the library API carries its own model; its entry is not a workload entry).
+    pub(super) fn first_plan(&mut self, i: u32, own: Option<&RuntimeModel>) -> AttemptPlan {
+        if let Some(m) = own {
+            return m.sample(&mut self.api_runtimes);
+        }
+        match self.entries.get_mut(i as usize) {
+            Some(EntryState {
+                runtime: Some(m),
+                runtime_rng,
+                ..
+            }) => m.sample(runtime_rng),
+            _ => AttemptPlan {
                 runtime: SimDuration::ZERO,
                 exit_code: 0,
             },
         }
     }
 
-    /// Draws the plan of a retry of a job from entry `i` (`first` for traces).
+    /// Draws the plan of a retry of a job from entry `i` (`first` for traces), or from `own`
+    /// as [`Sources::first_plan`].
     pub fn retry_plan(&mut self, i: u32, first: AttemptPlan, own: Option<&RuntimeModel>) -> AttemptPlan {
         if let Some(m) = own {
             return m.sample(&mut self.api_retries);
         }
-        let e = &mut self.entries[i as usize];
-        match &e.runtime {
-            Some(m) => m.sample(&mut e.retry_rng),
-            None => first,
+        match self.entries.get_mut(i as usize) {
+            Some(EntryState {
+                runtime: Some(m),
+                retry_rng,
+                ..
+            }) => m.sample(retry_rng),
+            _ => first,
         }
     }
 
@@ -239,5 +322,32 @@ impl Sources {
         }
         out.extend(self.trace_errors.iter().cloned());
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_for_an_index_that_is_no_workload_entry_are_drawn_without_panic() {
+        let mut s = Sources::new(&[], 7).expect("no traces");
+        let zero = AttemptPlan {
+            runtime: SimDuration::ZERO,
+            exit_code: 0,
+        };
+        assert_eq!(s.first_plan(u32::MAX, None), zero);
+        let own = RuntimeModel::fixed(12.0);
+        let p = s.first_plan(u32::MAX, Some(&own));
+        assert_eq!(p.runtime, SimDuration::from_secs(12));
+        let first = AttemptPlan {
+            runtime: SimDuration::from_secs(3),
+            exit_code: 1,
+        };
+        assert_eq!(s.retry_plan(u32::MAX, first, None), first);
+        assert_eq!(
+            s.retry_plan(u32::MAX, first, Some(&own)).runtime,
+            SimDuration::from_secs(12)
+        );
     }
 }

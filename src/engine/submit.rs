@@ -72,7 +72,7 @@ impl Simulation {
                 runtime: SimDuration::from_millis(r.run_ms),
                 exit_code: 0,
             },
-            None => self.sources.first_plan(sub.entry),
+            None => self.sources.first_plan(sub.entry, None),
         };
         if let Err(message) = self.submit_template(&template, sub.entry, plan, sub.record.as_deref(), None) {
             refusal(self, message);
@@ -183,7 +183,11 @@ impl Simulation {
                     .any(|d| d.job.is_empty() && d.kind == Some(ArrayDependency::Sequential));
                 let mut slots = Vec::with_capacity(size as usize);
                 for i in 0..size {
-                    let child_plan = if i == 0 { plan } else { self.sources.first_plan(entry) };
+                    let child_plan = if i == 0 {
+                        plan
+                    } else {
+                        self.sources.first_plan(entry, api.map(|a| &a.runtime))
+                    };
                     let id = JobId::child(submission, i);
                     let slot = self.create_job(id, &spec, queue, def_id, resources, priority, child_plan);
                     if let Some(j) = self.jobs.get_mut(slot) {
@@ -242,8 +246,9 @@ impl Simulation {
             Ok(id) => id,
             Err(e) => {
                 return Err(format!(
-                    "job definition `{}` cannot be used at {now} s ({e:?}): submission of `{job_name}` refused",
-                    t.job_definition
+                    "job definition {} cannot be used at {now} s ({e}): submission of {} refused",
+                    super::api::quote(&t.job_definition),
+                    super::api::quote(&job_name)
                 ));
             }
         };

@@ -126,13 +126,17 @@ impl JobDefinitionRef {
 }
 
 /// Why a job definition reference did not resolve.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResolveError {
     /// No job definition has that name.
+    #[error("no job definition has that name")]
     UnknownName,
     /// The name exists but not that revision.
+    #[error("no such revision")]
     UnknownRevision,
     /// Every revision of the name is INACTIVE (or the named revision is).
+    #[error("it is INACTIVE")]
     Inactive,
 }
 

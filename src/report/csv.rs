@@ -1,7 +1,6 @@
 //! The per-job table as CSV (CONTRACT section 5), written with the `csv` crate.
 
 use super::JobRecord;
-use crate::time::write_millis_as_secs;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
@@ -30,32 +29,47 @@ fn number<W: Write>(w: &mut csv::Writer<W>, num: &mut String, value: Option<&dyn
     w.write_field(num.as_bytes())
 }
 
+/// Writes an unsigned integer cell.
+fn uint<W: Write>(w: &mut csv::Writer<W>, n: u64) -> csv::Result<()> {
+    let mut buf = [0u8; 24];
+    w.write_field(crate::time::uint_digits(n, &mut buf))
+}
+
 /// Writes milliseconds (or milli-vCPUs) as units in the shortest exact form (empty for
 /// `None`), formatted in `num`.
 fn millis<W: Write>(w: &mut csv::Writer<W>, num: &mut String, ms: Option<u64>) -> csv::Result<()> {
-    num.clear();
-    if let Some(ms) = ms {
-        let _ = write_millis_as_secs(num, ms);
+    let _ = num;
+    match ms {
+        Some(ms) => {
+            let mut buf = [0u8; 24];
+            w.write_field(crate::time::millis_as_secs(ms, &mut buf))
+        }
+        None => w.write_field(b""),
     }
-    w.write_field(num.as_bytes())
 }
 
 /// Writes the cells of one row and ends it (numbers in the shortest exact form, empty cells
 /// where a value does not exist); `num` is scratch space for the numbers.
 fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &JobRecord, num: &mut String) -> csv::Result<()> {
-    number(w, num, Some(&r.job_id))?;
+    match r.job_id.array_index {
+        None => uint(w, r.job_id.submission)?,
+        Some(_) => number(w, num, Some(&r.job_id))?,
+    }
     w.write_field(&r.job_name)?;
-    number(w, num, r.job_id.array_index.as_ref().map(|i| i as &dyn fmt::Display))?;
+    match r.job_id.array_index {
+        Some(i) => uint(w, u64::from(i))?,
+        None => w.write_field(b"")?,
+    }
     w.write_field(&r.job_queue)?;
     w.write_field(&r.share_identifier)?;
     w.write_field(&r.job_definition)?;
     w.write_field(r.compute_environment.as_deref().unwrap_or(""))?;
     w.write_field(r.status.as_str())?;
     w.write_field(r.status_reason.as_deref().unwrap_or(""))?;
-    number(w, num, Some(&r.attempts))?;
+    uint(w, u64::from(r.attempts))?;
     // vCPUs in thousandths print like seconds in milliseconds: shortest exact form.
     millis(w, num, Some(u64::from(r.resources.millivcpus)))?;
-    number(w, num, Some(&r.resources.memory_mib))?;
+    uint(w, u64::from(r.resources.memory_mib))?;
     millis(w, num, Some(r.submitted_at.as_millis()))?;
     millis(w, num, r.runnable_at.map(|t| t.as_millis()))?;
     millis(w, num, r.started_at.map(|t| t.as_millis()))?;
@@ -81,6 +95,31 @@ pub fn row(r: &JobRecord) -> String {
     let mut bytes = w.into_inner().unwrap_or_default();
     bytes.pop();
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// A job table written row by row (the command line streams rows as jobs end).
+pub struct TableWriter<W: Write> {
+    w: csv::Writer<W>,
+    num: String,
+}
+
+impl<W: Write> TableWriter<W> {
+    /// Starts a table on `out` with the header line.
+    pub fn new(out: W) -> io::Result<TableWriter<W>> {
+        let mut w = writer(out);
+        w.write_record(HEADER.split(',')).map_err(io_error)?;
+        Ok(TableWriter { w, num: String::new() })
+    }
+
+    /// Writes one row.
+    pub fn row(&mut self, r: &JobRecord) -> io::Result<()> {
+        write_row(&mut self.w, r, &mut self.num).map_err(io_error)
+    }
+
+    /// Flushes what is buffered and hands the output back.
+    pub fn finish(self) -> io::Result<W> {
+        self.w.into_inner().map_err(|e| e.into_error())
+    }
 }
 
 /// Writes the header and one row per record.
