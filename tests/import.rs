@@ -1082,3 +1082,15 @@ fn cli_import_validate_run_jobs(inputs: &[PathBuf]) -> Value {
     let _ = std::fs::remove_dir_all(&dir);
     serde_json::from_str(&text).unwrap()
 }
+
+#[test]
+fn an_unwritable_out_is_exit_1_and_dash_is_stdout() {
+    let file = bundled("cloudformation/batch-stack.yaml");
+    let out = batchsim(&["import", file.to_str().unwrap(), "--out", "/nonexistent-folder/x.json"]);
+    assert_eq!(out.status.code(), Some(1), "an output error (CONTRACT exit codes)");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out /nonexistent-folder/x.json: cannot write"));
+    let out = batchsim(&["import", file.to_str().unwrap(), "--out", "-"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("the scenario on stdout");
+    assert_eq!(v["name"], "batch-stack");
+}
