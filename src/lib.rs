@@ -69,12 +69,14 @@
 //! - [`scenario`]: reading and validating scenario files.
 //! - [`engine`]: the clock, the event queue and the dispatch pass.
 //! - [`report`]: the report, the per-job table and the text summary.
+//! - [`import`]: scenarios from describe output, CloudFormation and Terraform.
 #![warn(missing_docs)]
 
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod import;
 pub mod model;
 pub mod policy;
 pub mod report;

@@ -1,5 +1,6 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
+mod import;
 pub mod output;
 mod run;
 mod sweep;
@@ -45,6 +46,8 @@ enum Command {
     /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
     /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
     Sweep(sweep::SweepArgs),
+    /// Writes a scenario from describe output, CloudFormation, Terraform, request bodies and job history.
+    Import(import::ImportArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
     Validate {
         /// The scenario file (JSON).
@@ -134,6 +137,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             plot,
         } => finish(run_scenario(&scenario, seed, until, format, jobs, plot)),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
+        Command::Import(args) => import::import(&args),
     }
 }
 

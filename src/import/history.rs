@@ -1,0 +1,493 @@
+//! Job history as a workload: `aws batch describe-jobs` and `list-jobs` output (pages one
+//! after the other), and EventBridge "Batch Job State Change" events (one JSON document per
+//! line, as delivered to a log or S3).
+//!
+//! Each job that ran becomes one submission at its recorded `createdAt` (the time origin is
+//! the earliest `createdAt` of all history inputs) with its queue, job definition revision,
+//! share, array size, dependencies, resources (`container.resourceRequirements`, or `vcpus`
+//! and `memory`) and a fixed runtime of its last attempt's `stoppedAt - startedAt`, failing
+//! with the recorded exit code when it was not 0. Times are epoch milliseconds (AWS's form) or
+//! ISO-8601 text. list-jobs summaries do not name their queue: `--param jobQueue=NAME` gives
+//! it. A job without `createdAt` is an error naming it; a job that never started
+//! (no `startedAt`) has no run time to replay and is left out, counted in a note, and so are
+//! array children (the parent stands for them).
+
+use super::error::ImportError;
+use super::setup::Setup;
+use crate::scenario::arn_tail;
+use serde_json::{json, Map, Value};
+
+/// One job read from the history, before the time origin is known.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RecordedJob {
+    /// Milliseconds since the epoch.
+    pub created_ms: i64,
+    /// The submission, without `at`.
+    pub entry: Value,
+    /// Its AWS job id (for `dependsOn`).
+    pub job_id: String,
+}
+
+/// Whether a document is describe-jobs / list-jobs output or an EventBridge event.
+pub(crate) fn is_history(doc: &Value) -> bool {
+    let jobs = doc.get("jobs").or_else(|| doc.get("jobSummaryList"));
+    jobs.and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|j| j.get("jobId").is_some()))
+        || doc.get("detail-type").and_then(Value::as_str) == Some("Batch Job State Change")
+}
+
+/// Reads the history documents of one file into `setup`.
+/// `default_queue` (`--param jobQueue=NAME`) is the queue of jobs whose record names none
+/// (list-jobs summaries, which are listed per queue).
+pub(crate) fn read(
+    file: &str,
+    documents: &[Value],
+    default_queue: Option<&str>,
+    setup: &mut Setup,
+) -> Result<(), ImportError> {
+    let mut jobs: Vec<(String, Value)> = Vec::new();
+    for (page, doc) in documents.iter().enumerate() {
+        let prefix = if documents.len() == 1 {
+            String::new()
+        } else {
+            format!("(document {})", page + 1)
+        };
+        if let Some(detail) = doc.get("detail") {
+            // EventBridge: the last event of a job carries the most (its stopped state).
+            let path = if prefix.is_empty() {
+                "detail".to_owned()
+            } else {
+                format!("{prefix}.detail")
+            };
+            let id = detail
+                .get("jobId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            match jobs
+                .iter_mut()
+                .find(|(_, j)| j.get("jobId").and_then(Value::as_str) == Some(id.as_str()))
+            {
+                Some(slot) if !id.is_empty() => *slot = (path, detail.clone()),
+                _ => jobs.push((path, detail.clone())),
+            }
+            continue;
+        }
+        let (key, list) = match (doc.get("jobs"), doc.get("jobSummaryList")) {
+            (Some(l), _) => ("jobs", l),
+            (None, Some(l)) => ("jobSummaryList", l),
+            _ => continue,
+        };
+        let Some(list) = list.as_array() else {
+            return Err(ImportError::invalid(
+                file,
+                super::shapes::join(&prefix, key),
+                "expected a list of jobs",
+            ));
+        };
+        for (i, j) in list.iter().enumerate() {
+            jobs.push((format!("{}[{i}]", super::shapes::join(&prefix, key)), j.clone()));
+        }
+    }
+    let mut without_queue = 0usize;
+    let mut never_started = 0usize;
+    let mut children = 0usize;
+    let mut retried = 0usize;
+    for (path, job) in &jobs {
+        let Some(o) = job.as_object() else {
+            return Err(ImportError::invalid(file, path.clone(), "expected a job object"));
+        };
+        let created = match o.get("createdAt") {
+            Some(v) => time_ms(v).ok_or_else(|| {
+                ImportError::invalid(
+                    file,
+                    format!("{path}.createdAt"),
+                    format!("{v} is neither epoch milliseconds nor an ISO-8601 time"),
+                )
+            })?,
+            None => {
+                return Err(ImportError::invalid(
+                    file,
+                    format!("{path}.createdAt"),
+                    "missing: the job's submit time is needed to replay it",
+                ))
+            }
+        };
+        let job_id = o.get("jobId").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if o.get("arrayProperties").and_then(|a| a.get("index")).is_some() {
+            children += 1;
+            continue;
+        }
+        let (started, stopped) = last_attempt(o);
+        let (Some(started), Some(stopped)) = (started, stopped) else {
+            never_started += 1;
+            continue;
+        };
+        let attempts = o.get("attempts").and_then(Value::as_array).map_or(0, Vec::len);
+        if attempts > 1 {
+            retried += 1;
+        }
+        let mut submit = Map::new();
+        for k in ["jobName", "jobQueue", "jobDefinition", "shareIdentifier"] {
+            if let Some(Value::String(s)) = o.get(k) {
+                let v = if k == "jobQueue" || k == "jobDefinition" {
+                    arn_tail(s)
+                } else {
+                    s
+                };
+                submit.insert(k.to_owned(), Value::String(v.to_owned()));
+            }
+        }
+        if !submit.contains_key("jobQueue") {
+            match default_queue {
+                Some(q) => {
+                    submit.insert("jobQueue".into(), Value::String(q.to_owned()));
+                }
+                None => without_queue += 1,
+            }
+        }
+        if let Some(p) = o.get("schedulingPriority").filter(|p| p.is_i64()) {
+            submit.insert("schedulingPriorityOverride".into(), p.clone());
+        }
+        if let Some(size) = o
+            .get("arrayProperties")
+            .and_then(|a| a.get("size"))
+            .filter(|s| s.is_u64())
+        {
+            submit.insert("arrayProperties".into(), json!({"size": size}));
+        }
+        if let Some(deps) = o.get("dependsOn").and_then(Value::as_array).filter(|d| !d.is_empty()) {
+            submit.insert("dependsOn".into(), Value::Array(deps.clone()));
+        }
+        if let Some(c) = o.get("container").and_then(Value::as_object) {
+            let mut overrides = Map::new();
+            for k in ["resourceRequirements", "vcpus", "memory"] {
+                if let Some(v) = c.get(k).filter(|v| !v.is_null()) {
+                    overrides.insert(k.to_owned(), v.clone());
+                }
+            }
+            if !overrides.is_empty() {
+                submit.insert("containerOverrides".into(), Value::Object(overrides));
+            }
+        }
+        let mut runtime = json!({"distribution": "fixed", "seconds": (stopped - started).max(0) as f64 / 1000.0});
+        if let Some(code) = exit_code(o).filter(|c| *c != 0) {
+            runtime["exitCode"] = json!(code);
+        }
+        setup.history.push(RecordedJob {
+            created_ms: created,
+            entry: json!({"submitJob": submit, "runtime": runtime}),
+            job_id,
+        });
+    }
+    if without_queue > 0 {
+        return Err(ImportError::invalid(
+            file,
+            "",
+            format!(
+                "{without_queue} job{} without a queue (list-jobs summaries do not repeat the queue they were listed from): give it with --param jobQueue=NAME, or use describe-jobs output",
+                if without_queue == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    if never_started > 0 {
+        setup.notes.push(format!(
+            "{file}: {never_started} job{} never started (no startedAt): no run time to replay, left out",
+            if never_started == 1 { "" } else { "s" }
+        ));
+    }
+    if children > 0 {
+        setup.notes.push(format!(
+            "{file}: {children} array child job{} left out: the array parent is submitted with its size",
+            if children == 1 { "" } else { "s" }
+        ));
+    }
+    if retried > 0 {
+        setup.notes.push(format!(
+            "{file}: {retried} job{} had several attempts; the replay runs the last attempt's time under the job definition's retry strategy",
+            if retried == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(())
+}
+
+/// The workload of the history read: submissions in time order (ties: input order), `at`
+/// from the earliest `createdAt`, `dependsOn` job ids turned into the names of earlier
+/// submissions. Dependencies on jobs not in the history are left out with a note.
+pub(crate) fn workload(history: &[RecordedJob], notes: &mut Vec<String>) -> Vec<Value> {
+    let Some(origin) = history.iter().map(|j| j.created_ms).min() else {
+        return Vec::new();
+    };
+    let mut order: Vec<&RecordedJob> = history.iter().collect();
+    order.sort_by_key(|j| j.created_ms);
+    let mut unknown = 0usize;
+    let mut out = Vec::with_capacity(order.len());
+    for (i, job) in order.iter().enumerate() {
+        let mut entry = job.entry.clone();
+        let mut deps_kept = Vec::new();
+        if let Some(deps) = entry["submitJob"].get("dependsOn").and_then(Value::as_array) {
+            for d in deps {
+                let id = d.get("jobId").and_then(Value::as_str).unwrap_or_default();
+                let name = order[..i]
+                    .iter()
+                    .find(|e| e.job_id == id)
+                    .and_then(|e| e.entry["submitJob"].get("jobName").and_then(Value::as_str));
+                match name {
+                    Some(n) => {
+                        let mut d = d.clone();
+                        d["jobId"] = json!(n);
+                        deps_kept.push(d);
+                    }
+                    None => unknown += 1,
+                }
+            }
+        }
+        if let Some(submit) = entry["submitJob"].as_object_mut() {
+            submit.remove("dependsOn");
+            if !deps_kept.is_empty() {
+                submit.insert("dependsOn".into(), Value::Array(deps_kept));
+            }
+        }
+        let mut with_at = Map::new();
+        with_at.insert("at".into(), json!((job.created_ms - origin) as f64 / 1000.0));
+        if let Value::Object(o) = entry {
+            with_at.extend(o);
+        }
+        out.push(Value::Object(with_at));
+    }
+    if unknown > 0 {
+        notes.push(format!(
+            "{unknown} dependenc{} on jobs not in the history (or submitted later) left out",
+            if unknown == 1 { "y" } else { "ies" }
+        ));
+    }
+    out
+}
+
+/// `startedAt` and `stoppedAt` of the last attempt (the job's own, else its `attempts`).
+fn last_attempt(o: &Map<String, Value>) -> (Option<i64>, Option<i64>) {
+    let own = (
+        o.get("startedAt").and_then(time_ms),
+        o.get("stoppedAt").and_then(time_ms),
+    );
+    if own.0.is_some() && own.1.is_some() {
+        return own;
+    }
+    let last = o.get("attempts").and_then(Value::as_array).and_then(|a| a.last());
+    match last {
+        Some(a) => (
+            a.get("startedAt").and_then(time_ms).or(own.0),
+            a.get("stoppedAt").and_then(time_ms).or(own.1),
+        ),
+        None => own,
+    }
+}
+
+fn exit_code(o: &Map<String, Value>) -> Option<i64> {
+    o.get("container")
+        .and_then(|c| c.get("exitCode"))
+        .or_else(|| {
+            o.get("attempts")
+                .and_then(Value::as_array)
+                .and_then(|a| a.last())
+                .and_then(|a| a.get("container"))
+                .and_then(|c| c.get("exitCode"))
+        })
+        .and_then(Value::as_i64)
+}
+
+/// A time as epoch milliseconds: a JSON number, or ISO-8601 text
+/// (`2024-06-01T02:00:00Z`, `2024-06-01T02:00:00.250+02:00`).
+pub(crate) fn time_ms(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        }),
+        Value::String(s) => s.trim().parse::<i64>().ok().or_else(|| iso8601_ms(s.trim())),
+        _ => None,
+    }
+}
+
+fn iso8601_ms(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
+    };
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (y, mo, d, h, mi, sec) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    let mut millis = 0i64;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let f = &frac[..digits];
+        millis = f
+            .chars()
+            .chain("000".chars())
+            .take(3)
+            .collect::<String>()
+            .parse()
+            .ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest {
+        "Z" | "z" | "" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let t = rest.get(1..)?.replace(':', "");
+            if t.len() != 4 || !t.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            sign * (t[..2].parse::<i64>().ok()? * 60 + t[2..].parse::<i64>().ok()?)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 24 + h) * 60 + mi - offset_min) * 60_000 + sec * 1000 + millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_epoch_milliseconds_or_iso_8601() {
+        assert_eq!(time_ms(&json!(1480483387803i64)), Some(1480483387803));
+        assert_eq!(time_ms(&json!("2016-11-30T05:23:07.803Z")), Some(1480483387803));
+        assert_eq!(time_ms(&json!("2016-11-30T06:23:07.803+01:00")), Some(1480483387803));
+        assert_eq!(time_ms(&json!("1970-01-01T00:00:00Z")), Some(0));
+        assert_eq!(time_ms(&json!("2024-02-29T12:00:00.5Z")), Some(1709208000500));
+        for bad in [
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T00:00:00+0x:00",
+            "2024-01-01",
+            "2024-01-01T00:00:00.",
+        ] {
+            assert_eq!(time_ms(&json!(bad)), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn jobs_become_submissions_with_their_recorded_run_time() {
+        let page = json!({"jobs": [
+            {"jobId": "b", "jobName": "second", "jobQueue": "arn:aws:batch:r:1:job-queue/q", "jobDefinition": "arn:aws:batch:r:1:job-definition/d:2",
+             "createdAt": 1_000_060_000i64, "startedAt": 1_000_070_000i64, "stoppedAt": 1_000_100_000i64,
+             "dependsOn": [{"jobId": "a"}, {"jobId": "elsewhere"}], "container": {"exitCode": 3, "vcpus": 2, "memory": 1024}},
+            {"jobId": "a", "jobName": "first", "jobQueue": "q", "jobDefinition": "d", "shareIdentifier": "s",
+             "createdAt": "1970-01-12T13:46:40Z", "attempts": [{"startedAt": 1_000_001_000i64, "stoppedAt": 1_000_031_000i64}]},
+            {"jobId": "c", "jobName": "waiting", "createdAt": 1_000_000_500i64},
+            {"jobId": "a:0", "arrayProperties": {"index": 0}, "createdAt": 1_000_000_000i64}]});
+        let mut s = Setup::default();
+        read("jobs.json", &[page], None, &mut s).unwrap();
+        let w = workload(&s.history, &mut s.notes);
+        assert_eq!(
+            w,
+            vec![
+                json!({"at": 0.0, "submitJob": {"jobName": "first", "jobQueue": "q", "jobDefinition": "d", "shareIdentifier": "s"},
+                       "runtime": {"distribution": "fixed", "seconds": 30.0}}),
+                json!({"at": 60.0, "submitJob": {"jobName": "second", "jobQueue": "q", "jobDefinition": "d:2",
+                        "containerOverrides": {"vcpus": 2, "memory": 1024}, "dependsOn": [{"jobId": "first"}]},
+                       "runtime": {"distribution": "fixed", "seconds": 30.0, "exitCode": 3}}),
+            ]
+        );
+        let notes = s.notes.join("\n");
+        assert!(notes.contains("1 job never started"), "{notes}");
+        assert!(notes.contains("1 array child job left out"), "{notes}");
+        assert!(notes.contains("1 dependency on jobs not in the history"), "{notes}");
+    }
+
+    #[test]
+    fn a_job_without_created_at_is_an_error_naming_it() {
+        let pages = [
+            json!({"jobs": [{"jobId": "x", "createdAt": 1}]}),
+            json!({"jobs": [{"jobId": "y"}]}),
+        ];
+        let e = read("pages.json", &pages, None, &mut Setup::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "pages.json: (document 2).jobs[0].createdAt: missing: the job's submit time is needed to replay it"
+        );
+        let e = read(
+            "j.json",
+            &[json!({"jobs": [{"jobId": "y", "createdAt": "soon"}]})],
+            None,
+            &mut Setup::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("jobs[0].createdAt: \"soon\" is neither"), "{e}");
+    }
+
+    #[test]
+    fn list_jobs_summaries_take_their_queue_from_a_param() {
+        let page = json!({"jobSummaryList": [{"jobArn": "arn:aws:batch:r:1:job/a", "jobId": "a", "jobName": "n",
+            "createdAt": 1000, "status": "SUCCEEDED", "startedAt": 2000, "stoppedAt": 5000,
+            "container": {"exitCode": 0}, "jobDefinition": "arn:aws:batch:r:1:job-definition/d:4"}]});
+        assert!(is_history(&page));
+        let e = read("list.json", std::slice::from_ref(&page), None, &mut Setup::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("list.json: (root): 1 job without a queue"), "{e}");
+        let mut s = Setup::default();
+        read("list.json", &[page], Some("high"), &mut s).unwrap();
+        assert_eq!(s.history[0].entry["submitJob"]["jobQueue"], "high");
+        assert_eq!(s.history[0].entry["submitJob"]["jobDefinition"], "d:4");
+    }
+
+    #[test]
+    fn eventbridge_events_keep_the_last_state_of_each_job() {
+        let ev = |status: &str, extra: Value| {
+            let mut d = json!({"jobId": "j1", "jobName": "n", "jobQueue": "q", "jobDefinition": "d:1", "status": status, "createdAt": 5000});
+            if let (Value::Object(d), Value::Object(e)) = (&mut d, extra) {
+                d.extend(e);
+            }
+            json!({"detail-type": "Batch Job State Change", "source": "aws.batch", "detail": d})
+        };
+        let docs = [
+            ev("RUNNABLE", json!({})),
+            ev("RUNNING", json!({"startedAt": 6000})),
+            ev("SUCCEEDED", json!({"startedAt": 6000, "stoppedAt": 9000})),
+        ];
+        assert!(docs.iter().all(is_history));
+        let mut s = Setup::default();
+        read("events.jsonl", &docs, None, &mut s).unwrap();
+        assert_eq!(s.history.len(), 1);
+        assert_eq!(s.history[0].entry["runtime"]["seconds"], 3.0);
+    }
+}
