@@ -229,6 +229,13 @@ impl Pool {
             .any(|i| self.types[i.type_index].room.holds(&need))
     }
 
+    /// Whether some type of the pool holds `r` (live instances are of these types), whatever
+    /// `maxvCpus` says.
+    pub fn some_type_holds(&self, r: &Resources) -> bool {
+        let need = Room::of(r);
+        self.types.iter().any(|t| t.room.holds(&need))
+    }
+
     fn best_fit(index: &BTreeSet<(u64, u64, u32)>, instances: &BTreeMap<u32, Instance>, need: &Room) -> Option<u32> {
         index
             .range((need.millivcpus, 0, 0)..)
