@@ -701,8 +701,9 @@ fn terminate_ends_running_attempts_without_retry_and_frees_capacity_at_once() {
 
 #[test]
 fn terminating_a_starting_job_fails_it_before_it_runs() {
-    // startupSeconds 30: the job is STARTING over [0,30). Terminated at 10: FAILED at 10, one
-    // attempt on `ce`, never RUNNING (no startedAt), no RUNNING time used. The second job
+    // startupSeconds 30: the job is STARTING over [0,30). Terminated at 10: FAILED at 10, last
+    // attempt on `ce`, never RUNNING (no startedAt), so 0 attempts (CONTRACT 7.4: `attempts`
+    // counts attempts that reached RUNNING), no RUNNING time used. The second job
     // (queued behind it on 1 vCPU) is dispatched at 10 and RUNNING at 40, ending at 50.
     let mut s = base(1);
     s["computeEnvironments"][0]["simulation"]["startupSeconds"] = json!(30);
@@ -722,7 +723,7 @@ fn terminating_a_starting_job_fails_it_before_it_runs() {
     let (report, records) = run(&s);
     assert_eq!(
         get(&records, "1"),
-        row("FAILED", Some("stop"), 1, None, Some(10.0), Some("ce"))
+        row("FAILED", Some("stop"), 0, None, Some(10.0), Some("ce"))
     );
     assert_eq!(get(&records, "2"), ok(40.0, 50.0, "ce"));
     assert_eq!(record(&records, "2").wait.map(|w| w.as_secs_f64()), Some(10.0));
@@ -1545,4 +1546,85 @@ fn the_command_line_refuses_these_with_exit_code_2_and_the_path() {
         assert!(err.contains("actions[0].cancelJob.jobId"), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What counts as an attempt (CONTRACT 7.4, issue 11 item 8)
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `v` with per-job records and an observer; returns the records and, per job, the
+/// states it entered in order.
+fn run_observed(
+    v: &Value,
+) -> (
+    Vec<JobRecord>,
+    std::collections::BTreeMap<batchsim::JobId, Vec<batchsim::JobStatus>>,
+) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(batchsim::JobId, batchsim::JobStatus)>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let options = Options {
+        record_jobs: true,
+        ..Options::default()
+    };
+    let mut sim = Simulation::new(&common::load(v), options).unwrap();
+    sim.set_observer(move |e| sink.lock().unwrap().push((e.job, e.status)));
+    let (_, records) = sim.run_with_records();
+    let mut by_job = std::collections::BTreeMap::new();
+    for (id, status) in seen.lock().unwrap().iter() {
+        by_job.entry(*id).or_insert_with(Vec::new).push(*status);
+    }
+    (records, by_job)
+}
+
+#[test]
+fn a_spot_reclaim_while_starting_is_not_an_attempt_and_uses_no_retry() {
+    // AWS (RetryStrategy.attempts, user guide "Automated job retries"): "When a job is
+    // submitted to a job queue and placed into the RUNNING state that's considered an
+    // attempt." FARGATE_SPOT with a 600 s task start and 6 reclaims per task-hour (mean 600 s
+    // to a reclaim): an attempt is reclaimed while STARTING with probability
+    // 1 - e^-1 = 0.63, while its 60 s RUNNING with e^-1 x (1 - e^-0.1) = 0.035. The default
+    // retryStrategy (attempts 1) allows one attempt: a reclaim while STARTING puts the job
+    // back to RUNNABLE (no attempt used), a reclaim while RUNNING fails it with attempts 1.
+    // So every job that ended reached RUNNING exactly once, and `attempts` is 1 for all of
+    // them. (Before: the first reclaim while STARTING failed the job with attempts 1 and no
+    // RUNNING at all.)
+    let mut v = base(100);
+    v["computeEnvironments"] = json!([{"computeEnvironmentName": "ce", "type": "MANAGED",
+        "computeResources": {"type": "FARGATE_SPOT", "maxvCpus": 100},
+        "simulation": {"startupSeconds": 600, "interruptionsPerHour": 6}}]);
+    v["workload"] = json!([{"arrivals": {"process": "every", "seconds": 1}, "count": 40,
+        "submitJob": {"jobName": "s", "jobQueue": "q", "jobDefinition": "d1"},
+        "runtime": {"distribution": "fixed", "seconds": 60}}]);
+    let (records, states) = run_observed(&v);
+    assert_eq!(records.len(), 40);
+    let mut starting_reclaims = 0;
+    for r in &records {
+        let seen = &states[&r.job_id];
+        let runs = seen.iter().filter(|s| **s == batchsim::JobStatus::Running).count() as u32;
+        let starts = seen.iter().filter(|s| **s == batchsim::JobStatus::Starting).count() as u32;
+        starting_reclaims += starts - runs;
+        assert!(r.status.is_terminal(), "{:?} ended: {:?}", r.job_id, r.status);
+        assert_eq!(
+            r.attempts, runs,
+            "{:?}: attempts = RUNNING attempts ({seen:?})",
+            r.job_id
+        );
+        assert_eq!(
+            runs, 1,
+            "{:?}: a STARTING reclaim must not use the one attempt",
+            r.job_id
+        );
+        if r.status == batchsim::JobStatus::Failed {
+            assert_eq!(r.status_reason.as_deref(), Some("Your Spot Task was interrupted."));
+        } else {
+            assert_eq!(r.status_reason.as_deref(), Some(EXITED));
+        }
+        // startedAt is the RUNNING time of the one attempt: 600 s after some dispatch.
+        assert!(r.started_at.is_some());
+    }
+    // 40 jobs, each retried a geometric number of times with success chance e^-1 = 0.37:
+    // about 40 x 0.63 / 0.37 = 68 STARTING reclaims expected; far more than 10 for any seed
+    // worth the name (P(<= 10) is below 1e-12).
+    assert!(starting_reclaims > 10, "{starting_reclaims}");
 }

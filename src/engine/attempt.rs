@@ -164,10 +164,11 @@ impl Simulation {
         let attempt_id = self.next_attempt;
         self.next_attempt += 1;
         let Some(job) = self.jobs.get_mut(slot) else { return };
-        job.attempts += 1;
         job.status = JobStatus::Starting;
         job.last_ce = Some(ce);
-        let plan = if job.attempts == 1 {
+        // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): the first to get
+        // there uses the plan drawn at submission.
+        let plan = if job.attempts == 0 {
             job.first_plan
         } else {
             self.sources
@@ -260,6 +261,8 @@ impl Simulation {
         let timeout = job.spec.timeout;
         let Some(a) = job.attempt.as_mut() else { return };
         job.status = JobStatus::Running;
+        // AWS: "placed into the RUNNING state that's considered an attempt".
+        job.attempts += 1;
         job.started_at = Some(now);
         a.running_at = Some(now);
         if self.observer.is_some() {
