@@ -578,13 +578,14 @@ fn a_dependency_names_the_latest_earlier_submission_of_that_name() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn cancel_ends_queued_and_pending_jobs_at_once_and_leaves_running_ones_alone() {
+fn cancel_ends_queued_jobs_at_once_pending_ones_when_their_dependencies_complete() {
     // 1 vCPU. Ids: 1 `run` (100 s) runs [0,100]; 2 `queued` RUNNABLE behind it; 3 `dep` PENDING
     // on `queued`; 4 `pend` PENDING on `run`.
     //  - cancel `queued` at 20: FAILED, cancelled, stoppedAt 20, the given reason; its dependent
     //    `dep` ends FAILED at 20 and counts as failed ("Dependent job 2 failed").
     //  - cancel `run` at 30: RUNNING, nothing happens; it succeeds at 100.
-    //  - cancel `pend` at 40: PENDING, cancelled at once.
+    //  - cancel `pend` at 40: PENDING. AWS CancelJob: "A PENDING job is cancelled after all
+    //    dependency jobs are completed": cancelled at 100, when `run` completes (before: 40).
     let mut s = base(1);
     push(&mut s, "workload", job(0.0, "run", "d1", 100.0));
     push(&mut s, "workload", job(0.0, "queued", "d1", 10.0));
@@ -617,15 +618,118 @@ fn cancel_ends_queued_and_pending_jobs_at_once_and_leaves_running_ones_alone() {
     assert_eq!(get(&records, "1"), ok(0.0, 100.0, "ce"));
     assert_eq!(get(&records, "2"), cancelled("not needed", 20.0));
     assert_eq!(get(&records, "3"), dep_failed("2", 20.0));
-    assert_eq!(get(&records, "4"), cancelled("drop", 40.0));
+    assert_eq!(get(&records, "4"), cancelled("drop", 100.0));
     assert_eq!(counts(&report), (4, 1, 1, 2, 0));
     assert_eq!(report.queues["q"].cancelled, 2);
     // The queued job was RUNNABLE but never dispatched: no wait sample.
     assert_eq!(report.wait_seconds.count, 1);
-    // Turnaround covers every terminal job: 100 (run), 20 (queued), 20 (dep), 40 (pend).
+    // Turnaround covers every terminal job: 100 (run), 20 (queued), 20 (dep), 100 (pend).
     assert_eq!(report.turnaround_seconds.count, 4);
     assert_eq!(report.turnaround_seconds.max, 100.0);
     assert_eq!(report.end_seconds, 100.0);
+}
+
+#[test]
+fn a_cancelled_pending_job_ends_when_its_dependencies_complete_and_its_dependents_fail() {
+    // AWS CancelJob: "A PENDING job is cancelled after all dependency jobs are completed.
+    // Therefore, it might take longer than expected to cancel a job in PENDING status."
+    // 4 vCPUs. Ids: 1 `a` [0,100]; 2 `b` (exit 1) [0,50] FAILED; 3 `p` PENDING on `a`; 4 `q2`
+    // PENDING on `p`; 5 `f` PENDING on `a` and `b`.
+    //  - cancel `p` at 10: it stays PENDING until `a` completes at 100, then ends FAILED with
+    //    the cancel reason (counted cancelled); `q2` depends on it: FAILED at 100, "Dependent
+    //    job 3 failed", counted failed (CONTRACT 7.6).
+    //  - cancel `f` at 10: `b` fails at 50; the cancel asked for first decides: FAILED at 50
+    //    with the cancel reason, counted cancelled.
+    let mut s = base(4);
+    push(&mut s, "workload", job(0.0, "a", "d1", 100.0));
+    push(
+        &mut s,
+        "workload",
+        json!({"at": 0, "submitJob": {"jobName": "b", "jobQueue": "q", "jobDefinition": "d1"},
+               "runtime": {"distribution": "fixed", "seconds": 50, "exitCode": 1}}),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "p", "d1", 10.0, json!({"dependsOn": [{"jobId": "a"}]})),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "q2", "d1", 10.0, json!({"dependsOn": [{"jobId": "p"}]})),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(
+            0.0,
+            "f",
+            "d1",
+            10.0,
+            json!({"dependsOn": [{"jobId": "a"}, {"jobId": "b"}]}),
+        ),
+    );
+    push(
+        &mut s,
+        "actions",
+        json!({"at": 10, "cancelJob": {"jobId": "p", "reason": "stop p"}}),
+    );
+    push(
+        &mut s,
+        "actions",
+        json!({"at": 10, "cancelJob": {"jobId": "f", "reason": "stop f"}}),
+    );
+    let (report, records) = run(&s);
+    assert_eq!(get(&records, "1"), ok(0.0, 100.0, "ce"));
+    assert_eq!(
+        get(&records, "2"),
+        row("FAILED", Some(EXITED), 1, Some(0.0), Some(50.0), Some("ce"))
+    );
+    assert_eq!(get(&records, "3"), cancelled("stop p", 100.0));
+    assert_eq!(get(&records, "4"), dep_failed("3", 100.0));
+    assert_eq!(get(&records, "5"), cancelled("stop f", 50.0));
+    // 5 jobs: `a` succeeded; `b` and `q2` failed; `p` and `f` cancelled.
+    assert_eq!(counts(&report), (5, 1, 2, 2, 0));
+}
+
+#[test]
+fn cancelling_a_pending_array_cancels_every_child_and_the_parent_ends_with_the_last() {
+    // AWS CancelJob: "When you try to cancel an array parent job in PENDING, Batch attempts to
+    // cancel all child jobs. The array parent job is cancelled when all child jobs are
+    // completed." 4 vCPUs. 1 `a` [0,100]; 2 `arr` (3 children) depends on `a`: PENDING with
+    // its children; 3 `after` depends on `arr`. cancelJob `arr` at 10: each PENDING child is
+    // cancelled when `a` completes, at 100; the parent ends then (FAILED: cancelled children
+    // are FAILED), so `after` fails at 100: "Dependent job 2 failed".
+    let mut s = base(4);
+    push(&mut s, "workload", job(0.0, "a", "d1", 100.0));
+    push(
+        &mut s,
+        "workload",
+        job_with(
+            0.0,
+            "arr",
+            "d1",
+            10.0,
+            json!({"arrayProperties": {"size": 3}, "dependsOn": [{"jobId": "a"}]}),
+        ),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "after", "d1", 10.0, json!({"dependsOn": [{"jobId": "arr"}]})),
+    );
+    push(
+        &mut s,
+        "actions",
+        json!({"at": 10, "cancelJob": {"jobId": "arr", "reason": "all"}}),
+    );
+    let (report, records) = run(&s);
+    assert_eq!(get(&records, "1"), ok(0.0, 100.0, "ce"));
+    for i in 0..3 {
+        assert_eq!(get(&records, &format!("2:{i}")), cancelled("all", 100.0));
+    }
+    assert_eq!(get(&records, "3"), dep_failed("2", 100.0));
+    assert_eq!(counts(&report), (5, 1, 1, 3, 0));
 }
 
 #[test]

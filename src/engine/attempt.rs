@@ -499,15 +499,21 @@ impl Simulation {
                             dep.unmet = dep.unmet.saturating_sub(1);
                             // A SUBMITTED job is settled by its submission.
                             if dep.unmet == 0 && dep.status == JobStatus::Pending {
-                                self.make_runnable(s);
+                                match self.pending_cancels.take(id) {
+                                    Some(r) => work.push_back((s, JobStatus::Failed, Some(r), Ending::Cancelled)),
+                                    None => self.make_runnable(s),
+                                }
                             }
                         } else {
-                            work.push_back((
-                                s,
-                                JobStatus::Failed,
-                                Some(Reason::from(format!("Dependent job {done_id} failed"))),
-                                Ending::Failed,
-                            ));
+                            work.push_back(match self.pending_cancels.take(id) {
+                                Some(r) => (s, JobStatus::Failed, Some(r), Ending::Cancelled),
+                                None => (
+                                    s,
+                                    JobStatus::Failed,
+                                    Some(Reason::from(format!("Dependent job {done_id} failed"))),
+                                    Ending::Failed,
+                                ),
+                            });
                         }
                     }
                 }

@@ -173,6 +173,8 @@ pub struct Simulation {
     backfill_on: bool,
     names: dependencies::NameIndex,
     arrays: dependencies::ArrayTable,
+    /// CancelJob requests on PENDING jobs, applied when they leave PENDING.
+    pending_cancels: dependencies::PendingCancels,
     /// Jobs the express lane left unfinished.
     express_live: express::LiveJobs,
 }
@@ -241,6 +243,7 @@ impl Simulation {
                 .any(|q| q.backfill != crate::model::Backfill::None),
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
+            pending_cancels: dependencies::PendingCancels::default(),
             express_live: Vec::new(),
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
