@@ -64,6 +64,7 @@ impl Simulation {
                     qr.policy = QueuePolicy::FairShare(FairShare::new(self.policies[p.index()].clone()));
                     // The new policy's shareDecaySeconds applies from now on; usage is kept.
                     qr.set.set_decay(Some(self.policies[p.index()].share_decay), now);
+                    qr.active.set_decay(Some(self.policies[p.index()].share_decay));
                 }
                 if let Some(t) = state_time_limit_actions {
                     qr.spec.state_time_limit_actions = t.clone();

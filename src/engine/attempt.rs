@@ -577,8 +577,9 @@ impl Simulation {
     }
 }
 
-/// Counts a job that just ended; returns whether a fair-share queue lost an active share
-/// (which raises `computeReservation`'s limit, so a dispatch pass is due).
+/// Counts a job that just ended; returns whether its queue lost an active share at once
+/// (which raises `computeReservation`'s limit, so a dispatch pass is due). On a fair-share
+/// queue a share stays active for the decay period after its last job (CONTRACT 7.7).
 fn count_end(
     m: &mut crate::report::metrics::Metrics,
     queues: &mut [super::QueueRuntime],
@@ -598,13 +599,7 @@ fn count_end(
     let Some(s) = m.shares.get_mut(ix) else { return false };
     bump(&mut s.counts);
     let qr = &mut queues[job.queue.index()];
-    if let Some(n) = qr.active.get_mut(ix) {
-        *n = n.saturating_sub(1);
-        if *n == 0 {
-            qr.active_count -= 1;
-            qr.stalled = false;
-            return true;
-        }
-    }
-    false
+    let inactive = qr.active.job_ended(ix, now);
+    qr.stalled &= !inactive;
+    inactive
 }

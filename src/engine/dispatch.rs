@@ -61,6 +61,9 @@ impl Simulation {
             }
         }
         self.new_head(q, previous, blocked);
+        if blocked.is_some() {
+            self.wake_when_a_share_expires(q);
+        }
         if let Some(head) = blocked {
             placed |= self.backfill(q, head);
         }
@@ -138,7 +141,7 @@ impl Simulation {
         if c == 0 {
             return true;
         }
-        let active = qr.active_count as i32;
+        let active = qr.active.count_at(self.now) as i32;
         let limit =
             f64::from(self.ces[ce.index()].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
         (qr.held_on_ce[ce.index()] + u64::from(millivcpus)) as f64 <= limit + 1e-9

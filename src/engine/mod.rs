@@ -28,6 +28,7 @@ mod instances;
 pub mod jobs;
 mod quad_heap;
 pub mod queue;
+mod shares;
 
 mod sources;
 mod submit;
@@ -84,10 +85,9 @@ pub(crate) struct QueueRuntime {
     pub fit_counts: Vec<u64>,
     /// The job the queue could not place at its last pass (the blocked head), if any.
     pub head: Option<(crate::model::JobId, jobs::JobSlot)>,
-    /// Jobs SUBMITTED..RUNNING per share number (fair share's active shares).
-    pub active: Vec<u64>,
-    /// Shares with a job SUBMITTED..RUNNING in this queue.
-    pub active_count: usize,
+    /// Fair share's active shares (a job SUBMITTED..RUNNING, or the decay period not over
+    /// since the last one ended).
+    pub active: shares::ActiveShares,
 }
 
 /// One compute environment's capacity use at an instant.
@@ -261,6 +261,7 @@ impl Simulation {
 
     fn queue_runtime(&self, spec: crate::model::JobQueue) -> QueueRuntime {
         let fair = spec.scheduling_policy.map(|p| self.policies[p.index()].clone());
+        let decay = fair.as_ref().map(|p| p.share_decay);
         QueueRuntime {
             set: RunnableSet::new(fair.as_ref().map(|p| p.share_decay)),
             policy: match fair {
@@ -271,8 +272,7 @@ impl Simulation {
             head: None,
             held_on_ce: vec![0; self.ces.len()],
             fit_counts: vec![0; spec.compute_environments.len()],
-            active: Vec::new(),
-            active_count: 0,
+            active: shares::ActiveShares::new(decay),
             spec,
         }
     }
@@ -424,6 +424,7 @@ impl Simulation {
             Event::InstanceReclaimed { ce, instance } => self.instance_reclaimed(ce, instance),
             Event::ScaleInCheck { ce, instance, epoch } => self.scale_in_check(ce, instance, epoch),
             Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
+            Event::ShareExpiry { queue } => self.share_expiry(queue),
         }
     }
 
