@@ -404,3 +404,67 @@ fn aws_scale_down_delay_keeps_idle_instances() {
         "{e}"
     );
 }
+
+#[test]
+fn best_fit_on_spot_may_pass_max_vcpus_by_one_instance() {
+    // API model (ComputeResource.allocationStrategy): "With any allocation strategy except
+    // BEST_FIT using On-Demand (EC2) compute resources, Batch might need to exceed maxvCpus to
+    // meet your capacity requirements. In this event, Batch never exceeds maxvCpus by more
+    // than a single instance."
+    // maxvCpus 7, m5.large (2 vCPU, 8 GiB), ten 1-vCPU jobs of 5 GiB: one job per instance.
+    // SPOT + BEST_FIT launches while fewer than 7 vCPUs are provisioned: 0, 2, 4, 6 -> a
+    // fourth instance, 8 vCPUs (one past 7); EC2 + BEST_FIT stops at 3 (6 vCPUs, the test
+    // above).
+    let sim = json!({"instanceLaunchSeconds": 120, "startupSeconds": 0, "scaleInIdleSeconds": 60});
+    let mut ce = ec2_ce("ec2", "SPOT", &["m5.large"], 7, "BEST_FIT", sim);
+    ce["computeResources"]["spotIamFleetRole"] = json!("arn:aws:iam::123456789012:role/fleet");
+    let v = json!({"computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                   "jobDefinitions": [ec2_def("d", "1", "5120")], "workload": [burst(10, "d", 600.0)]});
+    let (r, peak, instances) = run_watching(&v);
+    assert_eq!((peak, instances), (8.0, 4));
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 4);
+    assert_eq!(r.jobs.succeeded, 10);
+}
+
+#[test]
+fn best_fit_takes_a_pricier_type_that_fits_rather_than_launching_nothing() {
+    // CONTRACT 7.14 (g): "BEST_FIT: the cheapest allowed type that holds the job and keeps the
+    // CE within maxvCpus; a pricier type that fits when the cheapest would not is taken rather
+    // than launching nothing." Custom types: `big` 4 vCPU at $0.10/h, `small` 2 vCPU at
+    // $0.20/h; maxvCpus 6; four 2-vCPU jobs of 100 s at t=0; launch 100 s, start 0.
+    //  - job 1: cheapest holding it is `big` (0 + 4 <= 6): launch big, claim 2 of its 4;
+    //  - job 2: claims the other 2 vCPUs of the launching big;
+    //  - job 3: `big` would make 8 > 6; `small` makes 6: launch small (before: nothing, job 3
+    //    waited for big's room at 200);
+    //  - job 4: nothing within 6: waits.
+    // t=100 both ready: jobs 1, 2 on big, job 3 on small, 100..200. t=200: job 4 goes to the
+    // best fit, `small` (2 free, leaves 0) over `big` (4 free): 200..300.
+    let types = json!([
+        {"instanceType": "big", "vcpus": 4, "memoryMiB": 16384, "gpus": 0, "pricePerHour": 0.10, "architecture": "x86_64"},
+        {"instanceType": "small", "vcpus": 2, "memoryMiB": 8192, "gpus": 0, "pricePerHour": 0.20, "architecture": "x86_64"}
+    ]);
+    let sim = json!({"instanceLaunchSeconds": 100, "startupSeconds": 0, "scaleInIdleSeconds": 1000,
+                     "instanceTypes": types});
+    let ce = ec2_ce("ec2", "EC2", &["big", "small"], 6, "BEST_FIT", sim);
+    let workload: Vec<Value> = (0..4)
+        .map(|i| {
+            json!({"at": 0, "submitJob": {"jobName": format!("j{i}"), "jobQueue": "q", "jobDefinition": "d"},
+                        "runtime": {"distribution": "fixed", "seconds": 100}})
+        })
+        .collect();
+    let v = json!({"computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                   "jobDefinitions": [ec2_def("d", "2", "2048")], "workload": workload});
+    let (r, records) = common::run_records(&v);
+    let starts: Vec<f64> = records
+        .iter()
+        .map(|j| j.started_at.map_or(f64::NAN, |t| t.as_secs_f64()))
+        .collect();
+    assert_eq!(starts, [100.0, 100.0, 100.0, 200.0]);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 2);
+    // big idle from 200, small from 300; each ends 1000 s later: big at 1200, small at 1300.
+    assert_eq!(r.end_seconds, 1300.0);
+    // Bill: big 1200 s x $0.10/h + small 1300 s x $0.20/h.
+    let bill = 1200.0 / 3600.0 * 0.10 + 1300.0 / 3600.0 * 0.20;
+    assert!((ce.cost - bill).abs() < 1e-9, "{} vs {bill}", ce.cost);
+}

@@ -5,9 +5,16 @@
 //! - A job goes to a ready instance if one has room (best fit: the instance it leaves the
 //!   fewest free vCPUs on, then the least memory, then the oldest); else it claims room on an
 //!   instance that is launching; else the compute environment launches an instance for it.
-//! - The type launched: `BEST_FIT` takes the cheapest type that fits the job and waits for it
-//!   if launching it would pass `maxvCpus`; the other strategies take the type that fits with
-//!   the lowest price per vCPU and may pass `maxvCpus` by at most one instance.
+//! - The type launched: `BEST_FIT` takes the cheapest type that holds the job and keeps the
+//!   compute environment within its limit; a pricier type that fits when the cheapest would
+//!   not is taken rather than launching nothing (CONTRACT 7.14 g). The other strategies take
+//!   the type that fits with the lowest price per vCPU.
+//! - The limit: only `BEST_FIT` on On-Demand (EC2) never passes `maxvCpus`; every other
+//!   combination (`BEST_FIT` on SPOT included) may pass it by at most one instance. AWS (API
+//!   model, `ComputeResource.allocationStrategy`): "With any allocation strategy except
+//!   BEST_FIT using On-Demand (EC2) compute resources, Batch might need to exceed maxvCpus to
+//!   meet your capacity requirements. In this event, Batch never exceeds maxvCpus by more than
+//!   a single instance."
 //! - `minvCpus`/`desiredvCpus` capacity is made of the largest types that do not overshoot the
 //!   target (cheapest per vCPU among equals).
 
@@ -145,6 +152,8 @@ pub struct Pool {
     next_id: u32,
     /// vCPUs (milli) of live instances, launching ones included.
     pub provisioned_millivcpus: u64,
+    /// A SPOT compute environment (BEST_FIT may pass `maxvCpus` by one instance there).
+    pub spot: bool,
     /// Ready, un-noticed instances by (free vCPUs, free memory, id): best-fit search.
     ready_index: BTreeSet<(u64, u64, u32)>,
     /// Launching instances with free room, by the same key.
@@ -180,6 +189,7 @@ impl Pool {
             instances: BTreeMap::new(),
             next_id: 1,
             provisioned_millivcpus: 0,
+            spot: ce.kind.is_spot(),
             ready_index: BTreeSet::new(),
             launching_index: BTreeSet::new(),
         })
@@ -211,14 +221,31 @@ impl Pool {
         }
     }
 
-    /// Whether some type could ever hold `r` within `max_vcpus` (BEST_FIT) or with
+    /// Whether launches must keep the compute environment within `maxvCpus` (BEST_FIT on
+    /// On-Demand); otherwise a launch may pass it by one instance.
+    pub fn never_past_max(&self, strategy: AllocationStrategy) -> bool {
+        strategy == AllocationStrategy::BestFit && !self.spot
+    }
+
+    /// Whether launching a type of `millivcpus` now stays within the limit: `maxvCpus` itself
+    /// when [`Pool::never_past_max`], else while the provisioned vCPUs are below it.
+    fn may_launch(&self, millivcpus: u64, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
+        let max = u64::from(max_vcpus) * 1000;
+        if self.never_past_max(strategy) {
+            self.provisioned_millivcpus + millivcpus <= max
+        } else {
+            self.provisioned_millivcpus < max
+        }
+    }
+
+    /// Whether some type could ever hold `r` within `max_vcpus` (BEST_FIT on EC2) or with
     /// `max_vcpus > 0` (the others may pass it by one instance).
     pub fn could_ever_fit(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
         let need = Room::of(r);
         let max = u64::from(max_vcpus) * 1000;
         self.types.iter().any(|t| {
             t.room.holds(&need)
-                && if strategy == AllocationStrategy::BestFit {
+                && if self.never_past_max(strategy) {
                     t.room.millivcpus <= max
                 } else {
                     max > 0
@@ -262,17 +289,19 @@ impl Pool {
         if !may_launch {
             return None;
         }
-        let max = u64::from(max_vcpus) * 1000;
-        let fitting = self.types.iter().enumerate().filter(|(_, t)| t.room.holds(&need));
+        let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
         match strategy {
             AllocationStrategy::BestFit => {
-                let best = self.cheapest_fitting(&need)?;
-                (self.provisioned_millivcpus + best.1.room.millivcpus <= max).then_some(Ec2Placement::Launch(best.0))
+                // CONTRACT 7.14 g: the cheapest type that holds the job within the limit.
+                let best = self.cheapest_fitting_where(&need, allowed)?;
+                Some(Ec2Placement::Launch(best.0))
             }
             _ => {
-                if self.provisioned_millivcpus >= max {
-                    return None;
-                }
+                let fitting = self
+                    .types
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.room.holds(&need) && allowed(t));
                 let best = fitting.min_by(|(_, a), (_, b)| {
                     per_vcpu_cmp(a, b)
                         .then(a.price_per_hour.total_cmp(&b.price_per_hour))
@@ -324,10 +353,16 @@ impl Pool {
     }
 
     fn cheapest_fitting(&self, need: &Room) -> Option<(usize, &PoolType)> {
+        self.cheapest_fitting_where(need, |_| true)
+    }
+
+    /// The cheapest type that holds `need` among those `keep` accepts (ties: fewer vCPUs,
+    /// then name).
+    fn cheapest_fitting_where(&self, need: &Room, keep: impl Fn(&PoolType) -> bool) -> Option<(usize, &PoolType)> {
         self.types
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.room.holds(need))
+            .filter(|(_, t)| t.room.holds(need) && keep(t))
             .min_by(|(_, a), (_, b)| {
                 a.price_per_hour
                     .total_cmp(&b.price_per_hour)
