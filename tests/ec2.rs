@@ -468,3 +468,198 @@ fn best_fit_takes_a_pricier_type_that_fits_rather_than_launching_nothing() {
     let bill = 1200.0 / 3600.0 * 0.10 + 1300.0 / 3600.0 * 0.20;
     assert!((ce.cost - bill).abs() < 1e-9, "{} vs {bill}", ce.cost);
 }
+
+// ---------------------------------------------------------------------------------------------
+// CONTRACT 7.14: placement and scaling, job by job
+// ---------------------------------------------------------------------------------------------
+
+/// An EC2 compute environment `ec2` on `types` with the given min/desired/max vCPUs and
+/// simulation settings; one queue `q` per entry of `queues` (name, priority), all on it.
+fn ec2_7_14(types: &[&str], min: u32, desired: u32, max: u32, sim: Value, queues: &[(&str, u32)]) -> Value {
+    let mut ce = ec2_ce("ec2", "EC2", types, max, "BEST_FIT", sim);
+    ce["computeResources"]["minvCpus"] = json!(min);
+    ce["computeResources"]["desiredvCpus"] = json!(desired);
+    let qs: Vec<Value> = queues.iter().map(|(n, p)| common::queue(n, *p, &["ec2"])).collect();
+    json!({"computeEnvironments": [ce], "jobQueues": qs,
+           "jobDefinitions": [ec2_def("d1", "1", "1024"), ec2_def("d2", "2", "1024"), ec2_def("d4", "4", "4096"),
+                              ec2_def("d12g", "2", "12288")],
+           "workload": []})
+}
+
+/// A job `name` on queue `q` at `at` of definition `def`, running `secs`.
+fn at(at: f64, name: &str, q: &str, def: &str, secs: f64) -> Value {
+    json!({"at": at, "submitJob": {"jobName": name, "jobQueue": q, "jobDefinition": def},
+           "runtime": {"distribution": "fixed", "seconds": secs}})
+}
+
+fn started(records: &[batchsim::JobRecord]) -> Vec<f64> {
+    records
+        .iter()
+        .map(|j| j.started_at.map_or(f64::NAN, |t| t.as_secs_f64()))
+        .collect()
+}
+
+#[test]
+fn rule_b_a_claimed_job_stops_being_head_and_the_queue_offers_the_next() {
+    // (b) desiredvCpus 2: one m5.large (2 vCPU) READY at 0 (e). `small` (1 vCPU, 500 s) takes
+    // 1 of it at 0; `big` (2 vCPU) at 1 finds no READY room, launches a second m5.large
+    // (ready at 301) and claims it: it is no longer the FIFO head, so `next` (1 vCPU, 500 s)
+    // at 1 takes the READY instance's last vCPU at once (not after `big`). `big` runs on its
+    // instance at 301.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([
+        at(0.0, "small", "q", "d1", 500.0),
+        at(1.0, "big", "q", "d2", 50.0),
+        at(1.0, "next", "q", "d1", 500.0)
+    ]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 301.0, 1.0]);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 2);
+}
+
+#[test]
+fn rule_c_a_claimed_job_takes_ready_room_that_frees_before_its_instance() {
+    // (c) "a later pass gives the claimed job any READY room it fits, releasing the claim".
+    // desiredvCpus 2: m5.large A READY at 0. `one` (2 vCPU) runs on A 0..100. `two` (2 vCPU)
+    // at 10 launches B (ready at 310) and claims it. At 100 A is free: `two` takes it,
+    // 100..200 (before: it waited for B, 310..410). B comes up unused at 310.
+    // Scale-in (idle 1000 s): A idle from 200 -> 1200; B idle from 310 -> 1310 (the end).
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 1000}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(0.0, "one", "q", "d2", 100.0), at(10.0, "two", "q", "d2", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 100.0]);
+    assert_eq!(records[1].wait.map(|w| w.as_secs_f64()), Some(90.0));
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 2);
+    assert_eq!(r.end_seconds, 1310.0);
+    // Bill at $0.096/h: A 0..1200, B 10..1310.
+    assert!(
+        (ce.cost - (1200.0 + 1300.0) / 3600.0 * 0.096).abs() < 1e-9,
+        "{}",
+        ce.cost
+    );
+}
+
+#[test]
+fn rule_c_claims_lapse_when_the_instance_is_ready_and_its_room_goes_in_pass_order() {
+    // (c) "when the instance becomes READY its claims lapse and its room goes to RUNNABLE
+    // jobs in normal pass order". No standing capacity; m5.large only; launch 300 s.
+    //  - `low` (queue `low`, priority 1) at 0: launches B (ready 300), claims it.
+    //  - `high` (queue `high`, priority 9) at 50: B is full of `low`'s claim: launches C
+    //    (ready 350), claims it.
+    //  - 300: B READY, `low`'s claim lapses. The pass visits `high` first: its claimed job
+    //    takes B's READY room (releasing C); then `low` claims the room on C: runs at 350.
+    // Before: `low` ran on B at 300 and `high` on C at 350.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        0,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100}),
+        &[("high", 9), ("low", 1)],
+    );
+    v["workload"] = json!([
+        at(0.0, "low", "low", "d2", 100.0),
+        at(50.0, "high", "high", "d2", 100.0)
+    ]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [350.0, 300.0]);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 2);
+    // B idle from 400, C from 450: scaled in at 500 and 550.
+    assert_eq!(r.end_seconds, 550.0);
+}
+
+#[test]
+fn rule_d_scale_in_runs_after_the_pass_of_its_instant() {
+    // (d) desiredvCpus 2: m5.large A READY and idle at 0; idle time 600 s, so it is due at
+    // 600. A job submitted at 600 is placed by that instant's pass first: it runs on A at
+    // 600 (before: A was terminated by its check and the job launched B, ready at 900).
+    // A idle again from 700: terminated at 1300.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 600}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(600.0, "late", "q", "d2", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [600.0]);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 1);
+    assert_eq!(r.end_seconds, 1300.0);
+    assert!((ce.cost - 1300.0 / 3600.0 * 0.096).abs() < 1e-9, "{}", ce.cost);
+}
+
+#[test]
+fn rule_d_min_vcpus_counts_ready_instances_and_the_oldest_idle_goes_first() {
+    // (d) minvCpus 2 on m5.large (2 vCPU, $0.096/h) and m5.xlarge (4 vCPU, $0.192/h);
+    // launch 700 s, idle 600 s. At 0 the minimum is m5.large A, READY (e). `x` (4 vCPU) at 0
+    // fits only m5.xlarge: B launches (ready 700). From 600 A is idle past its time, but
+    // while B is not READY the READY vCPUs would fall to 2 - 2 < 2: A stays. At 700 B is
+    // READY, `x` runs 700..800, and the review after that pass ends A (the oldest idle;
+    // 6 - 2 = 4 >= 2). B is idle from 800 but it is the minimum now (4 - 4 < 2): no scale-in
+    // is even scheduled for it, so the run ends at 800. (Before: A, the minimum when it went
+    // idle at 0, was never checked again; B was terminated at 1400 and A kept.)
+    let mut v = ec2_7_14(
+        &["m5.large", "m5.xlarge"],
+        2,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 700, "startupSeconds": 0, "scaleInIdleSeconds": 600}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(0.0, "x", "q", "d4", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [700.0]);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 2);
+    // A is billed 0..700, B 0..800.
+    assert_eq!(r.end_seconds, 800.0);
+    let bill = 700.0 / 3600.0 * 0.096 + 800.0 / 3600.0 * 0.192;
+    assert!((ce.cost - bill).abs() < 1e-9, "{} vs {bill}", ce.cost);
+}
+
+#[test]
+fn rule_e_standing_capacity_ties_go_to_the_listed_order_and_best_fit_stays_within_max() {
+    // (e) desiredvCpus 4 with custom `x1` (4 vCPU, 8 GiB) and `x2` (4 vCPU, 16 GiB), both
+    // $0.20/h: the same size and price per vCPU, so the first listed, x1, is READY at 0.
+    // A 2-vCPU 12 GiB job does not fit x1: it launches an x2 (2 launches in all; had the
+    // standing instance been x2 it would have run at once).
+    let types = json!([
+        {"instanceType": "x1", "vcpus": 4, "memoryMiB": 8192, "gpus": 0, "pricePerHour": 0.2, "architecture": "x86_64"},
+        {"instanceType": "x2", "vcpus": 4, "memoryMiB": 16384, "gpus": 0, "pricePerHour": 0.2, "architecture": "x86_64"}
+    ]);
+    let mut v = ec2_7_14(
+        &["x1", "x2"],
+        0,
+        4,
+        100,
+        json!({"instanceLaunchSeconds": 100, "startupSeconds": 0, "scaleInIdleSeconds": 50, "instanceTypes": types}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(0.0, "mem", "q", "d12g", 10.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [100.0]);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 2);
+    // BEST_FIT on EC2 never passes maxvCpus, standing capacity included: minvCpus 1 with a
+    // 2-vCPU smallest type and maxvCpus 1 launches nothing.
+    let v = ec2_7_14(&["m5.large"], 1, 1, 1, json!({}), &[("q", 1)]);
+    let r = common::run(&v);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 0);
+}

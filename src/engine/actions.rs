@@ -109,7 +109,9 @@ impl Simulation {
         }
     }
 
-    fn recompute_fit_counts(&mut self, q: QueueId) {
+    /// Recounts the RUNNABLE jobs of `q` each of its compute environments could ever fit (the
+    /// `strict` rule), after what "could ever fit" depends on changed.
+    pub(super) fn recompute_fit_counts(&mut self, q: QueueId) {
         if !self.strict_on {
             return;
         }

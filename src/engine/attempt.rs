@@ -78,6 +78,11 @@ impl Simulation {
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Runnable);
         }
+        self.enter_runnable_set(slot);
+    }
+
+    /// Puts a RUNNABLE job in its queue's RUNNABLE set (in its place by submission).
+    pub(super) fn enter_runnable_set(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.get(slot) else { return };
         let queued = QueuedJob {
             id: job.id,

@@ -35,6 +35,11 @@ pub(crate) struct CeRuntime {
     pub pool: Option<Pool>,
     /// Slots of the jobs with an attempt here (kept only when some queue backfills).
     pub attempts: std::collections::BTreeSet<u32>,
+    /// Instances that became READY at this instant: their idle clocks start after the pass
+    /// if no job took them.
+    pub settle: Vec<u32>,
+    /// Idle instances are reviewed for scale-in after this instant's pass.
+    pub scale_in_review: bool,
 }
 
 impl CeRuntime {
@@ -54,6 +59,8 @@ impl CeRuntime {
             interruptions,
             pool,
             attempts: Default::default(),
+            settle: Vec::new(),
+            scale_in_review: false,
         })
     }
 
@@ -90,6 +97,11 @@ impl CeRuntime {
         }
     }
 
+    /// How long instance `i` is kept idle before it is terminated.
+    pub fn idle_time(&self, _i: &super::ec2::Instance) -> SimDuration {
+        self.spec.scale_in_idle
+    }
+
     /// Exponential time to the next Spot reclaim at `interruptionsPerHour`.
     pub fn draw_reclaim(&mut self) -> SimDuration {
         let e: f64 = self.interruptions.sample(rand_distr::Exp1);
@@ -121,7 +133,8 @@ impl Simulation {
             if have >= target {
                 return;
             }
-            let Some(t) = pool.type_for_capacity(target - have) else {
+            let spec = &self.ces[ce.index()].spec;
+            let Some(t) = pool.type_for_capacity(target - have, spec.max_vcpus, spec.allocation_strategy) else {
                 return;
             };
             let id = self.launch_instance(ce, t, ready_now);
@@ -142,6 +155,7 @@ impl Simulation {
         };
         let id = pool.launch(type_index, now, ready);
         self.metrics.ces[ce.index()].instances_launched += 1;
+        self.live_instances_changed(ce);
         if !ready {
             self.events
                 .schedule(now + launch, Event::InstanceReady { ce, instance: id });
@@ -175,20 +189,20 @@ impl Simulation {
         }
         self.fill_standing_capacity(ce, false);
         let now = self.now;
-        let idle_for = self.ces[ce.index()].spec.scale_in_idle;
-        let idle: Vec<(u32, SimTime, u32)> = self.ces[ce.index()]
+        let c = &self.ces[ce.index()];
+        let idle: Vec<(u32, SimTime, u32)> = c
             .pool
             .as_ref()
             .map(|p| {
                 p.instances
                     .iter()
                     .filter(|(_, i)| i.ready && i.is_idle())
-                    .filter_map(|(id, i)| i.idle_since.map(|s| (*id, s, i.idle_epoch)))
+                    .filter_map(|(id, i)| i.idle_since.map(|s| (*id, s + c.idle_time(i), i.idle_epoch)))
                     .collect()
             })
             .unwrap_or_default();
-        for (id, since, epoch) in idle {
-            let at = (since + idle_for).max(now);
+        for (id, due, epoch) in idle {
+            let at = due.max(now);
             self.events.schedule(
                 at,
                 Event::ScaleInCheck {

@@ -25,13 +25,15 @@ impl Simulation {
 
     fn dispatch_queue(&mut self, q: QueueId) -> bool {
         let qr = &self.queues[q.index()];
-        if qr.set.is_empty() || qr.stalled {
+        if qr.stalled || (qr.set.is_empty() && qr.claimed.is_empty()) {
             return false;
         }
         let mut placed = false;
         let previous = self.queues[q.index()].head.take();
         let mut blocked = None;
         while let Some(slot) = self.pick(q) {
+            // Claimed jobs ahead of it may take READY room first (CONTRACT 7.14 c).
+            placed |= self.claims_to_ready_room(q, Some(slot));
             match self.find_ce(q, slot) {
                 Some((ce, Placement::Task)) => {
                     self.dispatch(slot, ce, Vec::new());
@@ -59,6 +61,9 @@ impl Simulation {
                     break;
                 }
             }
+        }
+        if blocked.is_none() {
+            placed |= self.claims_to_ready_room(q, None);
         }
         self.new_head(q, previous, blocked);
         if blocked.is_some() {
@@ -115,7 +120,7 @@ impl Simulation {
 
     /// `strict`: a higher-priority queue attached to `ce` has a RUNNABLE job `ce` could ever
     /// fit.
-    fn blocked_by_higher(&self, ce: CeId, q: QueueId) -> bool {
+    pub(super) fn blocked_by_higher(&self, ce: CeId, q: QueueId) -> bool {
         let prio = self.queues[q.index()].spec.priority;
         self.ces[ce.index()].attached.iter().any(|&h| {
             let hq = &self.queues[h.index()];
@@ -132,7 +137,7 @@ impl Simulation {
     /// `computeReservation`: a fair-share queue's vCPUs on `ce`, with the new job, stay within
     /// `maxvCpus x (1 - (c/100)^A)`. It belongs to the queue's scheduling policy, so it also
     /// holds when a custom policy (`set_policy`) decides the order.
-    fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
+    pub(super) fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
         let qr = &self.queues[q.index()];
         let Some(policy) = qr.spec.scheduling_policy else {
             return true;

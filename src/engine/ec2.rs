@@ -263,6 +263,11 @@ impl Pool {
         self.types.iter().any(|t| t.room.holds(&need))
     }
 
+    /// The READY instance a job needing `r` would go to now (best fit), if any.
+    pub fn ready_room(&self, r: &Resources) -> Option<u32> {
+        Self::best_fit(&self.ready_index, &self.instances, &Room::of(r))
+    }
+
     fn best_fit(index: &BTreeSet<(u64, u64, u32)>, instances: &BTreeMap<u32, Instance>, need: &Room) -> Option<u32> {
         index
             .range((need.millivcpus, 0, 0)..)
@@ -455,25 +460,25 @@ impl Pool {
         Some(i)
     }
 
-    /// The type to launch next to build up `target` milli-vCPUs of standing capacity: the
-    /// largest type that does not overshoot what is missing (cheapest per vCPU among equals),
-    /// or the smallest type when every type overshoots.
-    pub fn type_for_capacity(&self, missing_millivcpus: u64) -> Option<usize> {
-        let under = self
-            .types
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.room.millivcpus <= missing_millivcpus && t.room.millivcpus > 0)
-            .max_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(b, a)));
-        under
-            .or_else(|| {
-                self.types
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.room.millivcpus > 0)
-                    .min_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(a, b)))
-            })
-            .map(|(i, _)| i)
+    /// The type to launch next to build up standing capacity (CONTRACT 7.14 e): the largest
+    /// type that does not overshoot what is missing, else the smallest type; ties: cheaper
+    /// per vCPU, then listed order (`min_by` keeps the first of equals). `None` when that
+    /// type may not be launched within the limit (BEST_FIT on EC2 never passes `maxvCpus`).
+    pub fn type_for_capacity(
+        &self,
+        missing_millivcpus: u64,
+        max_vcpus: u32,
+        strategy: AllocationStrategy,
+    ) -> Option<usize> {
+        let sized = self.types.iter().enumerate().filter(|(_, t)| t.room.millivcpus > 0);
+        let under = sized
+            .clone()
+            .filter(|(_, t)| t.room.millivcpus <= missing_millivcpus)
+            .min_by(|(_, a), (_, b)| b.room.millivcpus.cmp(&a.room.millivcpus).then(per_vcpu_cmp(a, b)));
+        let (i, t) = under.or_else(|| {
+            sized.min_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(a, b)))
+        })?;
+        self.may_launch(t.room.millivcpus, max_vcpus, strategy).then_some(i)
     }
 
     /// AWS-style instance id of instance `id` of compute environment `ce`.
@@ -565,13 +570,17 @@ mod tests {
     #[test]
     fn standing_capacity_uses_large_types_first() {
         let pool = Pool::new(&ce(&["m5"], 100, AllocationStrategy::BestFit), 0).unwrap();
-        let t = pool.type_for_capacity(16_000).unwrap();
+        let t = pool
+            .type_for_capacity(16_000, 100, AllocationStrategy::BestFit)
+            .unwrap();
         assert_eq!(pool.types[t].instance_type.vcpus, 16);
-        let t = pool.type_for_capacity(1_000).unwrap();
+        let t = pool.type_for_capacity(1_000, 100, AllocationStrategy::BestFit).unwrap();
         assert_eq!(
             pool.types[t].instance_type.name, "m5.large",
             "overshoot with the smallest"
         );
+        // maxvCpus 1: the smallest m5 (2 vCPU) would pass it; BEST_FIT on EC2 never does.
+        assert_eq!(pool.type_for_capacity(1_000, 1, AllocationStrategy::BestFit), None);
         assert_eq!(Pool::instance_name(1, 42), "i-0001000000000002a");
     }
 }

@@ -85,6 +85,9 @@ pub(crate) struct QueueRuntime {
     pub fit_counts: Vec<u64>,
     /// The job the queue could not place at its last pass (the blocked head), if any.
     pub head: Option<(crate::model::JobId, jobs::JobSlot)>,
+    /// RUNNABLE jobs holding a claim on one launching instance (out of `set`: not the
+    /// queue's head), by job id (CONTRACT 7.14 b, c).
+    pub claimed: std::collections::BTreeSet<(crate::model::JobId, u32)>,
     /// Fair share's active shares (a job SUBMITTED..RUNNING, or the decay period not over
     /// since the last one ended).
     pub active: shares::ActiveShares,
@@ -175,6 +178,9 @@ pub struct Simulation {
     arrays: dependencies::ArrayTable,
     /// CancelJob requests on PENDING jobs, applied when they leave PENDING.
     pending_cancels: dependencies::PendingCancels,
+    /// Some compute environment has idle instances to review for scale-in after this
+    /// instant's dispatch pass (CONTRACT 7.14 d).
+    scale_in_pending: bool,
     /// Jobs the express lane left unfinished.
     express_live: express::LiveJobs,
 }
@@ -244,6 +250,7 @@ impl Simulation {
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
             pending_cancels: dependencies::PendingCancels::default(),
+            scale_in_pending: false,
             express_live: Vec::new(),
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
@@ -270,6 +277,7 @@ impl Simulation {
             },
             stalled: false,
             head: None,
+            claimed: Default::default(),
             held_on_ce: vec![0; self.ces.len()],
             fit_counts: vec![0; spec.compute_environments.len()],
             active: shares::ActiveShares::new(decay),
@@ -366,6 +374,9 @@ impl Simulation {
         }
         if self.dispatch_needed {
             self.dispatch_pass();
+        }
+        if self.scale_in_pending {
+            self.scale_in_after_pass();
         }
         true
     }
