@@ -663,3 +663,78 @@ fn rule_e_standing_capacity_ties_go_to_the_listed_order_and_best_fit_stays_withi
     let r = common::run(&v);
     assert_eq!(r.compute_environments["ec2"].instances_launched, 0);
 }
+
+/// API model, ComputeScalingPolicy.minScaleDownDelayMinutes: "The scale down delay does not
+/// apply to: Instances being replaced during infrastructure updates; Newly launched
+/// instances that have not yet run any jobs; Spot instances reclaimed due to interruption."
+const SCALE_DOWN_DELAY_DOC: &str = "The scale down delay does not apply to";
+
+#[test]
+fn the_scale_down_delay_does_not_keep_an_instance_that_never_ran_a_job() {
+    // minScaleDownDelayMinutes 30 (1800 s); the idle time without it is the default 600 s.
+    // desiredvCpus 2: m5.large S READY at 0. `one` runs on S 0..100; `two` at 10 launches B
+    // (ready 310) and claims it; at 100 `two` takes S (7.14 c), 100..200. B comes up at 310
+    // and never runs a job: terminated at 310 + 600 = 910, not 310 + 1800 = 2110. S ran
+    // jobs: kept 1800 s after its last one, to 2000 (the end).
+    assert!(!SCALE_DOWN_DELAY_DOC.is_empty());
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0}),
+        &[("q", 1)],
+    );
+    v["computeEnvironments"][0]["computeResources"]["scalingPolicy"] = json!({"minScaleDownDelayMinutes": 30});
+    v["workload"] = json!([at(0.0, "one", "q", "d2", 100.0), at(10.0, "two", "q", "d2", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 100.0]);
+    assert_eq!(r.end_seconds, 2000.0);
+    let ce = &r.compute_environments["ec2"];
+    // S billed 0..2000, B 10..910 (from the launch decision).
+    assert!(
+        (ce.cost - (2000.0 + 900.0) / 3600.0 * 0.096).abs() < 1e-9,
+        "{}",
+        ce.cost
+    );
+    assert!((ce.vcpu_seconds_provisioned - 2.0 * (2000.0 + 900.0)).abs() < 1e-9);
+}
+
+#[test]
+fn the_scale_down_delay_does_not_keep_a_reclaimed_spot_instance() {
+    // SPOT, minScaleDownDelayMinutes 30, 10 reclaims per instance-hour: the one job (10 h,
+    // one attempt) is reclaimed at some time R (the chance of no reclaim in 10 h is e^-100).
+    // The instance ends at R with the job: nothing is kept for the delay, so the run ends at
+    // R (a kept instance would end it at R + 1800) and the instance is billed 0..R.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        0,
+        100,
+        json!({"instanceLaunchSeconds": 0, "startupSeconds": 0, "interruptionsPerHour": 10}),
+        &[("q", 1)],
+    );
+    let ce = &mut v["computeEnvironments"][0];
+    ce["computeResources"]["type"] = json!("SPOT");
+    ce["computeResources"]["spotIamFleetRole"] = json!("arn:aws:iam::123456789012:role/fleet");
+    ce["computeResources"]["scalingPolicy"] = json!({"minScaleDownDelayMinutes": 30});
+    v["workload"] = json!([at(0.0, "long", "q", "d2", 36_000.0)]);
+    let (r, records) = common::run_records(&v);
+    let job = &records[0];
+    assert_eq!(job.status, batchsim::JobStatus::Failed);
+    assert!(job
+        .status_reason
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("Host EC2 (instance i-"));
+    let reclaim = job.stopped_at.map_or(f64::NAN, |t| t.as_secs_f64());
+    assert!(reclaim > 0.0 && reclaim < 36_000.0, "{reclaim}");
+    assert_eq!(r.end_seconds, reclaim);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.interruptions, 1);
+    assert!(
+        (ce.vcpu_seconds_provisioned - 2.0 * reclaim).abs() < 1e-6,
+        "{}",
+        ce.vcpu_seconds_provisioned
+    );
+}

@@ -97,9 +97,16 @@ impl CeRuntime {
         }
     }
 
-    /// How long instance `i` is kept idle before it is terminated.
-    pub fn idle_time(&self, _i: &super::ec2::Instance) -> SimDuration {
-        self.spec.scale_in_idle
+    /// How long instance `i` is kept idle before it is terminated: the scale-down delay
+    /// (`scaleInIdleSeconds`) for an instance that has run a job; for one that has not, the
+    /// idle time without AWS's delay, which "does not apply to: ... Newly launched instances
+    /// that have not yet run any jobs" (API model, `ComputeScalingPolicy`).
+    pub fn idle_time(&self, i: &super::ec2::Instance) -> SimDuration {
+        if i.has_run {
+            self.spec.scale_in_idle
+        } else {
+            self.spec.unused_scale_in_idle
+        }
     }
 
     /// Exponential time to the next Spot reclaim at `interruptionsPerHour`.

@@ -109,6 +109,8 @@ pub struct Instance {
     pub running: Vec<(u32, u64)>,
     /// Since when it has had no attempt and no claim.
     pub idle_since: Option<SimTime>,
+    /// Some job has run (started) on it.
+    pub has_run: bool,
     /// Counts idle periods; a scale-in check belongs to one.
     pub idle_epoch: u32,
     /// Pending Spot notice/reclaim events.
@@ -408,6 +410,7 @@ impl Pool {
                 claims: Vec::new(),
                 running: Vec::new(),
                 idle_since: Some(now),
+                has_run: false,
                 idle_epoch: 0,
                 spot_events: [None, None],
             },

@@ -325,6 +325,7 @@ impl Simulation {
             return;
         };
         i.attempts += 1;
+        i.has_run = true;
         i.idle_since = None;
         i.running.push((slot.0, attempt));
         if !(spot && i.spot_events.iter().all(Option::is_none) && !i.noticed) {
@@ -383,6 +384,10 @@ impl Simulation {
             "Host EC2 (instance {}) terminated.",
             Pool::instance_name(ce.0, id)
         ));
+        // The instance goes first: the attempts ending on it must not start an idle clock
+        // (the scale-down delay does not apply to "Spot instances reclaimed due to
+        // interruption", API model `ComputeScalingPolicy`).
+        self.terminate_instance(ce, id);
         for (slot, attempt) in running {
             let slot = JobSlot(slot);
             if self
@@ -394,7 +399,6 @@ impl Simulation {
                 self.end_attempt(slot, super::attempt::AttemptEnd::Reclaimed(reason.clone()));
             }
         }
-        self.terminate_instance(ce, id);
         self.fill_standing_capacity(ce, false);
         self.capacity_changed(ce);
     }
