@@ -15,8 +15,9 @@
 //!   BEST_FIT using On-Demand (EC2) compute resources, Batch might need to exceed maxvCpus to
 //!   meet your capacity requirements. In this event, Batch never exceeds maxvCpus by more than
 //!   a single instance."
-//! - `minvCpus`/`desiredvCpus` capacity is made of the largest types that do not overshoot the
-//!   target (cheapest per vCPU among equals).
+//! - `minvCpus`/`desiredvCpus` capacity is made of the largest allowed types that do not
+//!   overshoot what is still missing, else the smallest type (ties: cheaper per vCPU, then
+//!   listed order), never past `maxvCpus` under `BEST_FIT` on EC2 (CONTRACT 7.14 e).
 
 use crate::model::instance_catalog::InstanceType;
 use crate::model::{AllocationStrategy, ComputeEnvironment, Resources};
