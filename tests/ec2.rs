@@ -737,3 +737,64 @@ fn the_scale_down_delay_does_not_keep_a_reclaimed_spot_instance() {
         ce.vcpu_seconds_provisioned
     );
 }
+
+#[test]
+fn rule_a_the_first_compute_environment_that_can_take_the_job_in_any_way_takes_it() {
+    // (a) Queue order [slow, warm]. `slow`: m5.large, nothing standing, launch 300 s. `warm`:
+    // m5.large, desiredvCpus 2, READY at 0. The job (2 vCPU) at 0: `slow` has no READY or
+    // launching room but can launch (new capacity), so it takes the job: it runs at 300 on
+    // `slow`, and `warm`'s READY instance is never used (a later CE is tried only when an
+    // earlier one can do none of the three; the claim stays on `slow`, 7.14 c).
+    let sim = json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100});
+    let slow = ec2_ce("slow", "EC2", &["m5.large"], 100, "BEST_FIT", sim.clone());
+    let mut warm = ec2_ce("warm", "EC2", &["m5.large"], 100, "BEST_FIT", sim);
+    warm["computeResources"]["desiredvCpus"] = json!(2);
+    let v = json!({"computeEnvironments": [slow, warm], "jobQueues": [common::queue("q", 1, &["slow", "warm"])],
+                   "jobDefinitions": [ec2_def("d2", "2", "1024")],
+                   "workload": [at(0.0, "j", "q", "d2", 100.0), at(50.0, "k", "q", "d2", 10.0)]});
+    let (r, records) = common::run_records(&v);
+    // `k` at 50: `slow` has a launching instance but its room is claimed, and it can launch
+    // again: a second instance on `slow`, ready at 350.
+    assert_eq!(started(&records), [300.0, 350.0]);
+    assert_eq!(records[0].compute_environment.as_deref(), Some("slow"));
+    assert_eq!(records[1].compute_environment.as_deref(), Some("slow"));
+    assert_eq!(r.compute_environments["warm"].jobs_started, 0);
+    assert_eq!(r.compute_environments["slow"].instances_launched, 2);
+}
+
+#[test]
+fn rule_f_could_ever_fit_counts_live_instances_for_the_strict_rule() {
+    // (f) `strict` CE, BEST_FIT, m5.xlarge (4 vCPU), desiredvCpus 4: A READY at 0. Queues
+    // `high` (9) and `low` (1). `run` (high, 3 vCPU) on A 0..1000. At 10 maxvCpus drops to 2:
+    // no type fits within it any more, but A, live, holds 4 vCPUs. `h` (high, 4 vCPU) at 20
+    // cannot be placed (A has 1 vCPU free, no launch within 2) yet could ever fit (A), so it
+    // has no blocked reason and, under `strict`, keeps `l` (low, 1 vCPU, 30) off the CE
+    // although A has a free vCPU. 1000: `run` ends, `h` takes A 1000..1100; `l` is free to
+    // go but A is full and nothing may launch: `l` runs on A at 1100.
+    let mut v = ec2_7_14(
+        &["m5.xlarge"],
+        0,
+        4,
+        8,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100_000,
+               "queuePriority": "strict"}),
+        &[("high", 9), ("low", 1)],
+    );
+    v["jobDefinitions"]
+        .as_array_mut()
+        .unwrap()
+        .push(ec2_def("d3", "3", "1024"));
+    v["workload"] = json!([
+        at(0.0, "run", "high", "d3", 1000.0),
+        at(20.0, "h", "high", "d4", 100.0),
+        at(30.0, "l", "low", "d1", 10.0)
+    ]);
+    v["actions"] = json!([{"at": 10, "updateComputeEnvironment": {"computeEnvironment": "ec2",
+                           "computeResources": {"maxvCpus": 2}}}]);
+    let (_, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 1000.0, 1100.0]);
+    assert_eq!(
+        records[1].status_reason.as_deref(),
+        Some("Essential container in task exited")
+    );
+}

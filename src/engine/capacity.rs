@@ -161,8 +161,9 @@ impl Simulation {
             return 0;
         };
         let id = pool.launch(type_index, now, ready);
+        let millivcpus = pool.types.get(type_index).map_or(0, |t| t.room.millivcpus);
         self.metrics.ces[ce.index()].instances_launched += 1;
-        self.live_instances_changed(ce);
+        self.live_instances_changed(ce, millivcpus);
         if !ready {
             self.events
                 .schedule(now + launch, Event::InstanceReady { ce, instance: id });

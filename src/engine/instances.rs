@@ -6,8 +6,9 @@
 //!   job stays RUNNABLE but leaves its queue's RUNNABLE set, so the queue offers its next job
 //!   in the same pass; it counts neither for the `strict` rule nor for the head clock.
 //! - (c) a claim is not binding: it holds the room against other claims while the instance
-//!   launches, but in a later pass the claimed job takes READY room it fits (on any compute
-//!   environment of its queue, in order), releasing the claim; when the instance becomes
+//!   launches, but in a later pass the claimed job takes READY room it fits (on the compute
+//!   environments of its queue in order, up to the claim's own: (a) keeps a later one out
+//!   while an earlier one can take the job), releasing the claim; when the instance becomes
 //!   READY its claims lapse, the jobs rejoin their queues in their places, and its room goes
 //!   to RUNNABLE jobs in normal pass order. A multi-node job's claims (whole instances
 //!   launched for its nodes) stay binding.
@@ -203,14 +204,18 @@ impl Simulation {
         moved
     }
 
-    /// READY room for a claimed job on the compute environments of queue `q`, in order, under
-    /// the same rules as any placement (ENABLED, `strict`, `computeReservation` counting the
-    /// claim where it is).
+    /// READY room for a claimed job on the compute environments of queue `q`, in order up to
+    /// the one it holds its claim on (7.14 a: a later compute environment is tried only when
+    /// an earlier one can do none of ready room, launching room or new capacity, and the
+    /// claim's is one that can), under the same rules as any placement (ENABLED, `strict`,
+    /// `computeReservation` counting the claim where it is).
     fn ready_room_for_claimed(&self, q: QueueId, slot: JobSlot, job_id: JobId) -> Option<(CeId, u32)> {
         let job = self.jobs.get_if(slot, job_id)?;
         let held_on = job.claim.as_ref()?.ce;
         let r = job.resources;
-        self.queues[q.index()].spec.compute_environments.iter().find_map(|&ce| {
+        let ces = &self.queues[q.index()].spec.compute_environments;
+        let upto = ces.iter().position(|&c| c == held_on).map_or(ces.len(), |k| k + 1);
+        ces[..upto].iter().find_map(|&ce| {
             let c = &self.ces[ce.index()];
             let extra = if ce == held_on { 0 } else { r.millivcpus };
             if !c.enabled()
@@ -432,13 +437,24 @@ impl Simulation {
         let m = &mut self.metrics.ces[ce.index()];
         m.provisioned_millivcpu_ms += u128::from(mv) * u128::from(ms);
         m.cost += ms as f64 / 3_600_000.0 * price;
-        self.live_instances_changed(ce);
+        self.live_instances_changed(ce, mv);
     }
 
     /// "Could ever fit" counts live instances (CONTRACT 7.14 f): the `strict` rule's counts
-    /// are redone when they come or go.
-    pub(super) fn live_instances_changed(&mut self, ce: CeId) {
-        if self.strict_on {
+    /// are redone when an instance of `millivcpus` comes or goes that the compute environment
+    /// could not launch now (its limit was lowered below it); other instances change nothing
+    /// that the instance types do not already say.
+    pub(super) fn live_instances_changed(&mut self, ce: CeId, millivcpus: u64) {
+        let c = &self.ces[ce.index()];
+        let beyond = c.pool.as_ref().is_some_and(|p| {
+            let max = u64::from(c.spec.max_vcpus) * 1000;
+            if p.never_past_max(c.spec.allocation_strategy) {
+                millivcpus > max
+            } else {
+                max == 0
+            }
+        });
+        if self.strict_on && beyond {
             for i in 0..self.ces[ce.index()].attached.len() {
                 let q = self.ces[ce.index()].attached[i];
                 self.recompute_fit_counts(q);
