@@ -40,6 +40,9 @@ pub(crate) struct CeRuntime {
     pub settle: Vec<u32>,
     /// Idle instances are reviewed for scale-in after this instant's pass.
     pub scale_in_review: bool,
+    /// Instances whose idle time ran out at this instant (with `minvCpus` 0 they are the
+    /// only candidates, so the review need not look at every instance).
+    pub scale_in_due: Vec<u32>,
 }
 
 impl CeRuntime {
@@ -61,6 +64,7 @@ impl CeRuntime {
             attempts: Default::default(),
             settle: Vec::new(),
             scale_in_review: false,
+            scale_in_due: Vec::new(),
         })
     }
 

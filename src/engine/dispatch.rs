@@ -11,6 +11,7 @@ impl Simulation {
     /// jobs until its next job cannot be placed; repeated until nothing more is placed.
     pub(super) fn dispatch_pass(&mut self) {
         self.dispatch_needed = false;
+        self.passes += 1;
         loop {
             let mut placed = false;
             for i in 0..self.queue_order.len() {

@@ -266,6 +266,11 @@ impl Pool {
         self.types.iter().any(|t| t.room.holds(&need))
     }
 
+    /// The most free milli-vCPUs of a READY instance that takes jobs (0 when none has any).
+    pub fn max_ready_free_millivcpus(&self) -> u64 {
+        self.ready_index.last().map_or(0, |k| k.0)
+    }
+
     /// The READY instance a job needing `r` would go to now (best fit), if any.
     pub fn ready_room(&self, r: &Resources) -> Option<u32> {
         Self::best_fit(&self.ready_index, &self.instances, &Room::of(r))

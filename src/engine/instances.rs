@@ -26,6 +26,7 @@ use super::jobs::{Claim, JobSlot};
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, QueuePriorityMode, Resources};
 use crate::time::SimTime;
+use std::ops::Bound;
 
 impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
@@ -184,24 +185,61 @@ impl Simulation {
         if qr.claimed.is_empty() {
             return false;
         }
+        // The most free vCPUs of a READY instance on the queue's compute environments: a
+        // claimed job needing more cannot move (nothing to look at while READY ones are full).
+        let mut max_free = self.max_ready_free(q);
+        if max_free == 0 {
+            return false;
+        }
         let bound = next.and_then(|s| self.jobs.get(s)).map(|j| j.id);
-        let claimed: Vec<(JobId, u32)> = qr
-            .claimed
-            .iter()
-            .copied()
-            .take_while(|(id, _)| bound.is_none_or(|b| *id < b))
-            .collect();
+        let mut after = match qr.claims_checked {
+            (pass, Some(last)) if pass == self.passes => Bound::Excluded((last, u32::MAX)),
+            _ => Bound::Unbounded,
+        };
         let mut moved = false;
-        for (job_id, slot) in claimed {
+        loop {
+            // One claimed job at a time (the set changes as jobs move), in job id order.
+            let qr = &mut self.queues[q.index()];
+            let Some(&(job_id, slot)) = qr.claimed.range((after, Bound::Unbounded)).next() else {
+                break;
+            };
+            if bound.is_some_and(|b| job_id >= b) {
+                break;
+            }
+            after = Bound::Excluded((job_id, u32::MAX));
+            qr.claims_checked = (self.passes, Some(job_id));
             let slot = JobSlot(slot);
+            if self
+                .jobs
+                .get(slot)
+                .is_none_or(|j| u64::from(j.resources.millivcpus) > max_free)
+            {
+                continue;
+            }
             let Some((ce, id)) = self.ready_room_for_claimed(q, slot, job_id) else {
                 continue;
             };
             self.release_claim(slot);
             self.place_on_instances(slot, ce, Placement::Instance(Ec2Placement::Ready(id)));
             moved = true;
+            max_free = self.max_ready_free(q);
+            if max_free == 0 {
+                break;
+            }
         }
         moved
+    }
+
+    /// The most free milli-vCPUs of a READY instance on the compute environments of `q`.
+    fn max_ready_free(&self, q: QueueId) -> u64 {
+        self.queues[q.index()]
+            .spec
+            .compute_environments
+            .iter()
+            .filter_map(|ce| self.ces[ce.index()].pool.as_ref())
+            .map(Pool::max_ready_free_millivcpus)
+            .max()
+            .unwrap_or(0)
     }
 
     /// READY room for a claimed job on the compute environments of queue `q`, in order up to
@@ -241,6 +279,7 @@ impl Simulation {
             if std::mem::take(&mut self.ces[c].scale_in_review) {
                 self.scale_in(ce);
             }
+            self.ces[c].scale_in_due.clear();
         }
     }
 
@@ -251,26 +290,38 @@ impl Simulation {
         let c = &self.ces[ce.index()];
         let min = u64::from(c.spec.min_vcpus) * 1000;
         let Some(pool) = &c.pool else { return };
-        let mut ready: u64 = pool
-            .instances
-            .values()
-            .filter(|i| i.ready)
-            .map(|i| pool.types[i.type_index].room.millivcpus)
-            .sum();
-        let mut due: Vec<(SimTime, u32, u64)> = pool
-            .instances
-            .iter()
-            .filter(|(_, i)| i.ready && i.is_idle())
-            .filter_map(|(id, i)| {
-                let since = i.idle_since?;
-                (since + c.idle_time(i) <= now).then(|| (since, *id, pool.types[i.type_index].room.millivcpus))
-            })
-            .collect();
+        // READY vCPUs (only the minimum needs them).
+        let mut ready: u64 = if min == 0 {
+            u64::MAX
+        } else {
+            pool.instances
+                .values()
+                .filter(|i| i.ready)
+                .map(|i| pool.types[i.type_index].room.millivcpus)
+                .sum()
+        };
+        let due_now = |(id, i): (&u32, &super::ec2::Instance)| {
+            let since = i.idle_since?;
+            (i.ready && i.is_idle() && since + c.idle_time(i) <= now)
+                .then(|| (since, *id, pool.types[i.type_index].room.millivcpus))
+        };
+        let mut due: Vec<(SimTime, u32, u64)> = if min == 0 {
+            // Nothing keeps an instance: the ones whose time ran out now are all that can go
+            // (any other idle one past its time went at its own instant).
+            c.scale_in_due
+                .iter()
+                .filter_map(|id| pool.instances.get_key_value(id))
+                .filter_map(due_now)
+                .collect()
+        } else {
+            pool.instances.iter().filter_map(due_now).collect()
+        };
         due.sort_unstable();
+        due.dedup_by_key(|d| d.1);
         let mut ended = false;
         for (_, id, vcpus) in due {
             if ready.saturating_sub(vcpus) >= min {
-                ready -= vcpus;
+                ready = ready.saturating_sub(vcpus);
                 self.terminate_instance(ce, id);
                 ended = true;
             }
@@ -418,6 +469,7 @@ impl Simulation {
             return;
         }
         c.scale_in_review = true;
+        c.scale_in_due.push(id);
         self.scale_in_pending = true;
     }
 

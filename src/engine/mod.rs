@@ -88,6 +88,9 @@ pub(crate) struct QueueRuntime {
     /// RUNNABLE jobs holding a claim on one launching instance (out of `set`: not the
     /// queue's head), by job id (CONTRACT 7.14 b, c).
     pub claimed: std::collections::BTreeSet<(crate::model::JobId, u32)>,
+    /// (pass number, last claimed job looked at): within one dispatch pass READY room only
+    /// shrinks, so a claimed job that found none is not looked at again in that pass.
+    pub claims_checked: (u64, Option<crate::model::JobId>),
     /// Fair share's active shares (a job SUBMITTED..RUNNING, or the decay period not over
     /// since the last one ended).
     pub active: shares::ActiveShares,
@@ -181,6 +184,8 @@ pub struct Simulation {
     /// Some compute environment has idle instances to review for scale-in after this
     /// instant's dispatch pass (CONTRACT 7.14 d).
     scale_in_pending: bool,
+    /// Dispatch passes so far (numbers [`QueueRuntime::claims_checked`]).
+    passes: u64,
     /// Jobs the express lane left unfinished.
     express_live: express::LiveJobs,
 }
@@ -251,6 +256,7 @@ impl Simulation {
             arrays: dependencies::ArrayTable::default(),
             pending_cancels: dependencies::PendingCancels::default(),
             scale_in_pending: false,
+            passes: 0,
             express_live: Vec::new(),
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
@@ -278,6 +284,7 @@ impl Simulation {
             stalled: false,
             head: None,
             claimed: Default::default(),
+            claims_checked: (0, None),
             held_on_ce: vec![0; self.ces.len()],
             fit_counts: vec![0; spec.compute_environments.len()],
             active: shares::ActiveShares::new(decay),
