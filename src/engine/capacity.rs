@@ -40,9 +40,11 @@ pub(crate) struct CeRuntime {
     pub settle: Vec<u32>,
     /// Idle instances are reviewed for scale-in after this instant's pass.
     pub scale_in_review: bool,
-    /// Instances whose idle time ran out at this instant (with `minvCpus` 0 they are the
-    /// only candidates, so the review need not look at every instance).
+    /// Instances whose idle time ran out at this instant.
     pub scale_in_due: Vec<u32>,
+    /// Idle instances the minimum kept (or would have): looked at again at every review,
+    /// with the due ones, so no review looks at every instance.
+    pub scale_in_kept: std::collections::BTreeSet<u32>,
 }
 
 impl CeRuntime {
@@ -65,6 +67,7 @@ impl CeRuntime {
             settle: Vec::new(),
             scale_in_review: false,
             scale_in_due: Vec::new(),
+            scale_in_kept: Default::default(),
         })
     }
 

@@ -155,6 +155,8 @@ pub struct Pool {
     next_id: u32,
     /// vCPUs (milli) of live instances, launching ones included.
     pub provisioned_millivcpus: u64,
+    /// vCPUs (milli) of READY instances.
+    pub ready_millivcpus: u64,
     /// A SPOT compute environment (BEST_FIT may pass `maxvCpus` by one instance there).
     pub spot: bool,
     /// Ready, un-noticed instances by (free vCPUs, free memory, id): best-fit search.
@@ -192,6 +194,7 @@ impl Pool {
             instances: BTreeMap::new(),
             next_id: 1,
             provisioned_millivcpus: 0,
+            ready_millivcpus: 0,
             spot: ce.kind.is_spot(),
             ready_index: BTreeSet::new(),
             launching_index: BTreeSet::new(),
@@ -404,6 +407,9 @@ impl Pool {
         self.next_id += 1;
         let t = &self.types[type_index];
         self.provisioned_millivcpus += t.room.millivcpus;
+        if ready {
+            self.ready_millivcpus += t.room.millivcpus;
+        }
         self.instances.insert(
             id,
             Instance {
@@ -448,6 +454,9 @@ impl Pool {
     pub fn set_ready(&mut self, id: u32) {
         self.unindex(id);
         if let Some(i) = self.instances.get_mut(&id) {
+            if !i.ready {
+                self.ready_millivcpus += self.types[i.type_index].room.millivcpus;
+            }
             i.ready = true;
         }
         self.reindex(id);
@@ -465,7 +474,11 @@ impl Pool {
     pub fn terminate(&mut self, id: u32) -> Option<Instance> {
         self.unindex(id);
         let i = self.instances.remove(&id)?;
-        self.provisioned_millivcpus -= self.types[i.type_index].room.millivcpus;
+        let mv = self.types[i.type_index].room.millivcpus;
+        self.provisioned_millivcpus -= mv;
+        if i.ready {
+            self.ready_millivcpus -= mv;
+        }
         Some(i)
     }
 

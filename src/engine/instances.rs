@@ -290,32 +290,22 @@ impl Simulation {
         let c = &self.ces[ce.index()];
         let min = u64::from(c.spec.min_vcpus) * 1000;
         let Some(pool) = &c.pool else { return };
-        // READY vCPUs (only the minimum needs them).
-        let mut ready: u64 = if min == 0 {
-            u64::MAX
-        } else {
-            pool.instances
-                .values()
-                .filter(|i| i.ready)
-                .map(|i| pool.types[i.type_index].room.millivcpus)
-                .sum()
-        };
-        let due_now = |(id, i): (&u32, &super::ec2::Instance)| {
-            let since = i.idle_since?;
-            (i.ready && i.is_idle() && since + c.idle_time(i) <= now)
-                .then(|| (since, *id, pool.types[i.type_index].room.millivcpus))
-        };
-        let mut due: Vec<(SimTime, u32, u64)> = if min == 0 {
-            // Nothing keeps an instance: the ones whose time ran out now are all that can go
-            // (any other idle one past its time went at its own instant).
-            c.scale_in_due
-                .iter()
-                .filter_map(|id| pool.instances.get_key_value(id))
-                .filter_map(due_now)
-                .collect()
-        } else {
-            pool.instances.iter().filter_map(due_now).collect()
-        };
+        let mut ready = pool.ready_millivcpus;
+        // The candidates: instances whose idle time ran out now, and idle ones the minimum
+        // kept before (any other idle one past its time went at its own instant).
+        let mut kept = std::collections::BTreeSet::new();
+        let mut due: Vec<(SimTime, u32, u64)> = Vec::new();
+        for id in c.scale_in_due.iter().chain(&c.scale_in_kept) {
+            let Some(i) = pool.instances.get(id).filter(|i| i.ready && i.is_idle()) else {
+                continue;
+            };
+            let Some(since) = i.idle_since else { continue };
+            if since + c.idle_time(i) <= now {
+                due.push((since, *id, pool.types[i.type_index].room.millivcpus));
+            } else if c.scale_in_kept.contains(id) {
+                kept.insert(*id);
+            }
+        }
         due.sort_unstable();
         due.dedup_by_key(|d| d.1);
         let mut ended = false;
@@ -324,8 +314,11 @@ impl Simulation {
                 ready = ready.saturating_sub(vcpus);
                 self.terminate_instance(ce, id);
                 ended = true;
+            } else {
+                kept.insert(id);
             }
         }
+        self.ces[ce.index()].scale_in_kept = kept;
         if ended {
             self.capacity_changed(ce);
         }
@@ -355,10 +348,13 @@ impl Simulation {
                 self.events.cancel_pending(k);
             }
         }
-        // An instance the minimum needs is not checked (changing the limits schedules checks
-        // again, see `capacity_update`).
+        // An instance the minimum needs gets no check of its own: it is remembered and looked
+        // at by later reviews (another instance READY; changed limits schedule checks again,
+        // see `capacity_update`).
         let vcpus = pool.types[i.type_index].room.millivcpus;
-        if provisioned.saturating_sub(vcpus) >= min {
+        if provisioned.saturating_sub(vcpus) < min {
+            c.scale_in_kept.insert(id);
+        } else {
             self.events.schedule(
                 now + idle_for,
                 Event::ScaleInCheck {
