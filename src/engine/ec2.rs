@@ -477,7 +477,7 @@ impl Pool {
         let mv = self.types[i.type_index].room.millivcpus;
         self.provisioned_millivcpus -= mv;
         if i.ready {
-            self.ready_millivcpus -= mv;
+            self.ready_millivcpus = self.ready_millivcpus.saturating_sub(mv);
         }
         Some(i)
     }
