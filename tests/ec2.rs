@@ -404,3 +404,397 @@ fn aws_scale_down_delay_keeps_idle_instances() {
         "{e}"
     );
 }
+
+#[test]
+fn best_fit_on_spot_may_pass_max_vcpus_by_one_instance() {
+    // API model (ComputeResource.allocationStrategy): "With any allocation strategy except
+    // BEST_FIT using On-Demand (EC2) compute resources, Batch might need to exceed maxvCpus to
+    // meet your capacity requirements. In this event, Batch never exceeds maxvCpus by more
+    // than a single instance."
+    // maxvCpus 7, m5.large (2 vCPU, 8 GiB), ten 1-vCPU jobs of 5 GiB: one job per instance.
+    // SPOT + BEST_FIT launches while fewer than 7 vCPUs are provisioned: 0, 2, 4, 6 -> a
+    // fourth instance, 8 vCPUs (one past 7); EC2 + BEST_FIT stops at 3 (6 vCPUs, the test
+    // above).
+    let sim = json!({"instanceLaunchSeconds": 120, "startupSeconds": 0, "scaleInIdleSeconds": 60});
+    let mut ce = ec2_ce("ec2", "SPOT", &["m5.large"], 7, "BEST_FIT", sim);
+    ce["computeResources"]["spotIamFleetRole"] = json!("arn:aws:iam::123456789012:role/fleet");
+    let v = json!({"computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                   "jobDefinitions": [ec2_def("d", "1", "5120")], "workload": [burst(10, "d", 600.0)]});
+    let (r, peak, instances) = run_watching(&v);
+    assert_eq!((peak, instances), (8.0, 4));
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 4);
+    assert_eq!(r.jobs.succeeded, 10);
+}
+
+#[test]
+fn best_fit_takes_a_pricier_type_that_fits_rather_than_launching_nothing() {
+    // CONTRACT 7.14 (g): "BEST_FIT: the cheapest allowed type that holds the job and keeps the
+    // CE within maxvCpus; a pricier type that fits when the cheapest would not is taken rather
+    // than launching nothing." Custom types: `big` 4 vCPU at $0.10/h, `small` 2 vCPU at
+    // $0.20/h; maxvCpus 6; four 2-vCPU jobs of 100 s at t=0; launch 100 s, start 0.
+    //  - job 1: cheapest holding it is `big` (0 + 4 <= 6): launch big, claim 2 of its 4;
+    //  - job 2: claims the other 2 vCPUs of the launching big;
+    //  - job 3: `big` would make 8 > 6; `small` makes 6: launch small (before: nothing, job 3
+    //    waited for big's room at 200);
+    //  - job 4: nothing within 6: waits.
+    // t=100 both ready: jobs 1, 2 on big, job 3 on small, 100..200. t=200: job 4 goes to the
+    // best fit, `small` (2 free, leaves 0) over `big` (4 free): 200..300.
+    let types = json!([
+        {"instanceType": "big", "vcpus": 4, "memoryMiB": 16384, "gpus": 0, "pricePerHour": 0.10, "architecture": "x86_64"},
+        {"instanceType": "small", "vcpus": 2, "memoryMiB": 8192, "gpus": 0, "pricePerHour": 0.20, "architecture": "x86_64"}
+    ]);
+    let sim = json!({"instanceLaunchSeconds": 100, "startupSeconds": 0, "scaleInIdleSeconds": 1000,
+                     "instanceTypes": types});
+    let ce = ec2_ce("ec2", "EC2", &["big", "small"], 6, "BEST_FIT", sim);
+    let workload: Vec<Value> = (0..4)
+        .map(|i| {
+            json!({"at": 0, "submitJob": {"jobName": format!("j{i}"), "jobQueue": "q", "jobDefinition": "d"},
+                        "runtime": {"distribution": "fixed", "seconds": 100}})
+        })
+        .collect();
+    let v = json!({"computeEnvironments": [ce], "jobQueues": [common::queue("q", 1, &["ec2"])],
+                   "jobDefinitions": [ec2_def("d", "2", "2048")], "workload": workload});
+    let (r, records) = common::run_records(&v);
+    let starts: Vec<f64> = records
+        .iter()
+        .map(|j| j.started_at.map_or(f64::NAN, |t| t.as_secs_f64()))
+        .collect();
+    assert_eq!(starts, [100.0, 100.0, 100.0, 200.0]);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 2);
+    // big idle from 200, small from 300; each ends 1000 s later: big at 1200, small at 1300.
+    assert_eq!(r.end_seconds, 1300.0);
+    // Bill: big 1200 s x $0.10/h + small 1300 s x $0.20/h.
+    let bill = 1200.0 / 3600.0 * 0.10 + 1300.0 / 3600.0 * 0.20;
+    assert!((ce.cost - bill).abs() < 1e-9, "{} vs {bill}", ce.cost);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CONTRACT 7.14: placement and scaling, job by job
+// ---------------------------------------------------------------------------------------------
+
+/// An EC2 compute environment `ec2` on `types` with the given min/desired/max vCPUs and
+/// simulation settings; one queue `q` per entry of `queues` (name, priority), all on it.
+fn ec2_7_14(types: &[&str], min: u32, desired: u32, max: u32, sim: Value, queues: &[(&str, u32)]) -> Value {
+    let mut ce = ec2_ce("ec2", "EC2", types, max, "BEST_FIT", sim);
+    ce["computeResources"]["minvCpus"] = json!(min);
+    ce["computeResources"]["desiredvCpus"] = json!(desired);
+    let qs: Vec<Value> = queues.iter().map(|(n, p)| common::queue(n, *p, &["ec2"])).collect();
+    json!({"computeEnvironments": [ce], "jobQueues": qs,
+           "jobDefinitions": [ec2_def("d1", "1", "1024"), ec2_def("d2", "2", "1024"), ec2_def("d4", "4", "4096"),
+                              ec2_def("d12g", "2", "12288")],
+           "workload": []})
+}
+
+/// A job `name` on queue `q` at `at` of definition `def`, running `secs`.
+fn at(at: f64, name: &str, q: &str, def: &str, secs: f64) -> Value {
+    json!({"at": at, "submitJob": {"jobName": name, "jobQueue": q, "jobDefinition": def},
+           "runtime": {"distribution": "fixed", "seconds": secs}})
+}
+
+fn started(records: &[batchsim::JobRecord]) -> Vec<f64> {
+    records
+        .iter()
+        .map(|j| j.started_at.map_or(f64::NAN, |t| t.as_secs_f64()))
+        .collect()
+}
+
+#[test]
+fn rule_b_a_claimed_job_stops_being_head_and_the_queue_offers_the_next() {
+    // (b) desiredvCpus 2: one m5.large (2 vCPU) READY at 0 (e). `small` (1 vCPU, 500 s) takes
+    // 1 of it at 0; `big` (2 vCPU) at 1 finds no READY room, launches a second m5.large
+    // (ready at 301) and claims it: it is no longer the FIFO head, so `next` (1 vCPU, 500 s)
+    // at 1 takes the READY instance's last vCPU at once (not after `big`). `big` runs on its
+    // instance at 301.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([
+        at(0.0, "small", "q", "d1", 500.0),
+        at(1.0, "big", "q", "d2", 50.0),
+        at(1.0, "next", "q", "d1", 500.0)
+    ]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 301.0, 1.0]);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 2);
+}
+
+#[test]
+fn rule_c_a_claimed_job_takes_ready_room_that_frees_before_its_instance() {
+    // (c) "a later pass gives the claimed job any READY room it fits, releasing the claim".
+    // desiredvCpus 2: m5.large A READY at 0. `one` (2 vCPU) runs on A 0..100. `two` (2 vCPU)
+    // at 10 launches B (ready at 310) and claims it. At 100 A is free: `two` takes it,
+    // 100..200 (before: it waited for B, 310..410). B comes up unused at 310.
+    // Scale-in (idle 1000 s): A idle from 200 -> 1200; B idle from 310 -> 1310 (the end).
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 1000}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(0.0, "one", "q", "d2", 100.0), at(10.0, "two", "q", "d2", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 100.0]);
+    assert_eq!(records[1].wait.map(|w| w.as_secs_f64()), Some(90.0));
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 2);
+    assert_eq!(r.end_seconds, 1310.0);
+    // Bill at $0.096/h: A 0..1200, B 10..1310.
+    assert!(
+        (ce.cost - (1200.0 + 1300.0) / 3600.0 * 0.096).abs() < 1e-9,
+        "{}",
+        ce.cost
+    );
+}
+
+#[test]
+fn rule_c_claims_lapse_when_the_instance_is_ready_and_its_room_goes_in_pass_order() {
+    // (c) "when the instance becomes READY its claims lapse and its room goes to RUNNABLE
+    // jobs in normal pass order". No standing capacity; m5.large only; launch 300 s.
+    //  - `low` (queue `low`, priority 1) at 0: launches B (ready 300), claims it.
+    //  - `high` (queue `high`, priority 9) at 50: B is full of `low`'s claim: launches C
+    //    (ready 350), claims it.
+    //  - 300: B READY, `low`'s claim lapses. The pass visits `high` first: its claimed job
+    //    takes B's READY room (releasing C); then `low` claims the room on C: runs at 350.
+    // Before: `low` ran on B at 300 and `high` on C at 350.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        0,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100}),
+        &[("high", 9), ("low", 1)],
+    );
+    v["workload"] = json!([
+        at(0.0, "low", "low", "d2", 100.0),
+        at(50.0, "high", "high", "d2", 100.0)
+    ]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [350.0, 300.0]);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 2);
+    // B idle from 400, C from 450: scaled in at 500 and 550.
+    assert_eq!(r.end_seconds, 550.0);
+}
+
+#[test]
+fn rule_d_scale_in_runs_after_the_pass_of_its_instant() {
+    // (d) desiredvCpus 2: m5.large A READY and idle at 0; idle time 600 s, so it is due at
+    // 600. A job submitted at 600 is placed by that instant's pass first: it runs on A at
+    // 600 (before: A was terminated by its check and the job launched B, ready at 900).
+    // A idle again from 700: terminated at 1300.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 600}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(600.0, "late", "q", "d2", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [600.0]);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 1);
+    assert_eq!(r.end_seconds, 1300.0);
+    assert!((ce.cost - 1300.0 / 3600.0 * 0.096).abs() < 1e-9, "{}", ce.cost);
+}
+
+#[test]
+fn rule_d_min_vcpus_counts_ready_instances_and_the_oldest_idle_goes_first() {
+    // (d) minvCpus 2 on m5.large (2 vCPU, $0.096/h) and m5.xlarge (4 vCPU, $0.192/h);
+    // launch 700 s, idle 600 s. At 0 the minimum is m5.large A, READY (e). `x` (4 vCPU) at 0
+    // fits only m5.xlarge: B launches (ready 700). From 600 A is idle past its time, but
+    // while B is not READY the READY vCPUs would fall to 2 - 2 < 2: A stays. At 700 B is
+    // READY, `x` runs 700..800, and the review after that pass ends A (the oldest idle;
+    // 6 - 2 = 4 >= 2). B is idle from 800 but it is the minimum now (4 - 4 < 2): no scale-in
+    // is even scheduled for it, so the run ends at 800. (Before: A, the minimum when it went
+    // idle at 0, was never checked again; B was terminated at 1400 and A kept.)
+    let mut v = ec2_7_14(
+        &["m5.large", "m5.xlarge"],
+        2,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 700, "startupSeconds": 0, "scaleInIdleSeconds": 600}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(0.0, "x", "q", "d4", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [700.0]);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.instances_launched, 2);
+    // A is billed 0..700, B 0..800.
+    assert_eq!(r.end_seconds, 800.0);
+    let bill = 700.0 / 3600.0 * 0.096 + 800.0 / 3600.0 * 0.192;
+    assert!((ce.cost - bill).abs() < 1e-9, "{} vs {bill}", ce.cost);
+}
+
+#[test]
+fn rule_e_standing_capacity_ties_go_to_the_listed_order_and_best_fit_stays_within_max() {
+    // (e) desiredvCpus 4 with custom `x1` (4 vCPU, 8 GiB) and `x2` (4 vCPU, 16 GiB), both
+    // $0.20/h: the same size and price per vCPU, so the first listed, x1, is READY at 0.
+    // A 2-vCPU 12 GiB job does not fit x1: it launches an x2 (2 launches in all; had the
+    // standing instance been x2 it would have run at once).
+    let types = json!([
+        {"instanceType": "x1", "vcpus": 4, "memoryMiB": 8192, "gpus": 0, "pricePerHour": 0.2, "architecture": "x86_64"},
+        {"instanceType": "x2", "vcpus": 4, "memoryMiB": 16384, "gpus": 0, "pricePerHour": 0.2, "architecture": "x86_64"}
+    ]);
+    let mut v = ec2_7_14(
+        &["x1", "x2"],
+        0,
+        4,
+        100,
+        json!({"instanceLaunchSeconds": 100, "startupSeconds": 0, "scaleInIdleSeconds": 50, "instanceTypes": types}),
+        &[("q", 1)],
+    );
+    v["workload"] = json!([at(0.0, "mem", "q", "d12g", 10.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [100.0]);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 2);
+    // BEST_FIT on EC2 never passes maxvCpus, standing capacity included: minvCpus 1 with a
+    // 2-vCPU smallest type and maxvCpus 1 launches nothing.
+    let v = ec2_7_14(&["m5.large"], 1, 1, 1, json!({}), &[("q", 1)]);
+    let r = common::run(&v);
+    assert_eq!(r.compute_environments["ec2"].instances_launched, 0);
+}
+
+// API model, ComputeScalingPolicy.minScaleDownDelayMinutes: "The scale down delay does not
+// apply to: Instances being replaced during infrastructure updates; Newly launched instances
+// that have not yet run any jobs; Spot instances reclaimed due to interruption." (issue 11
+// item 9; the two tests below.)
+
+#[test]
+fn the_scale_down_delay_does_not_keep_an_instance_that_never_ran_a_job() {
+    // minScaleDownDelayMinutes 30 (1800 s); the idle time without it is the default 600 s.
+    // desiredvCpus 2: m5.large S READY at 0. `one` runs on S 0..100; `two` at 10 launches B
+    // (ready 310) and claims it; at 100 `two` takes S (7.14 c), 100..200. B comes up at 310
+    // and never runs a job: terminated at 310 + 600 = 910, not 310 + 1800 = 2110. S ran
+    // jobs: kept 1800 s after its last one, to 2000 (the end).
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        2,
+        100,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0}),
+        &[("q", 1)],
+    );
+    v["computeEnvironments"][0]["computeResources"]["scalingPolicy"] = json!({"minScaleDownDelayMinutes": 30});
+    v["workload"] = json!([at(0.0, "one", "q", "d2", 100.0), at(10.0, "two", "q", "d2", 100.0)]);
+    let (r, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 100.0]);
+    assert_eq!(r.end_seconds, 2000.0);
+    let ce = &r.compute_environments["ec2"];
+    // S billed 0..2000, B 10..910 (from the launch decision).
+    assert!(
+        (ce.cost - (2000.0 + 900.0) / 3600.0 * 0.096).abs() < 1e-9,
+        "{}",
+        ce.cost
+    );
+    assert!((ce.vcpu_seconds_provisioned - 2.0 * (2000.0 + 900.0)).abs() < 1e-9);
+}
+
+#[test]
+fn the_scale_down_delay_does_not_keep_a_reclaimed_spot_instance() {
+    // SPOT, minScaleDownDelayMinutes 30, 10 reclaims per instance-hour: the one job (10 h,
+    // one attempt) is reclaimed at some time R (the chance of no reclaim in 10 h is e^-100).
+    // The instance ends at R with the job: nothing is kept for the delay, so the run ends at
+    // R (a kept instance would end it at R + 1800) and the instance is billed 0..R.
+    let mut v = ec2_7_14(
+        &["m5.large"],
+        0,
+        0,
+        100,
+        json!({"instanceLaunchSeconds": 0, "startupSeconds": 0, "interruptionsPerHour": 10}),
+        &[("q", 1)],
+    );
+    let ce = &mut v["computeEnvironments"][0];
+    ce["computeResources"]["type"] = json!("SPOT");
+    ce["computeResources"]["spotIamFleetRole"] = json!("arn:aws:iam::123456789012:role/fleet");
+    ce["computeResources"]["scalingPolicy"] = json!({"minScaleDownDelayMinutes": 30});
+    v["workload"] = json!([at(0.0, "long", "q", "d2", 36_000.0)]);
+    let (r, records) = common::run_records(&v);
+    let job = &records[0];
+    assert_eq!(job.status, batchsim::JobStatus::Failed);
+    assert!(job
+        .status_reason
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("Host EC2 (instance i-"));
+    let reclaim = job.stopped_at.map_or(f64::NAN, |t| t.as_secs_f64());
+    assert!(reclaim > 0.0 && reclaim < 36_000.0, "{reclaim}");
+    assert_eq!(r.end_seconds, reclaim);
+    let ce = &r.compute_environments["ec2"];
+    assert_eq!(ce.interruptions, 1);
+    assert!(
+        (ce.vcpu_seconds_provisioned - 2.0 * reclaim).abs() < 1e-6,
+        "{}",
+        ce.vcpu_seconds_provisioned
+    );
+}
+
+#[test]
+fn rule_a_the_first_compute_environment_that_can_take_the_job_in_any_way_takes_it() {
+    // (a) Queue order [slow, warm]. `slow`: m5.large, nothing standing, launch 300 s. `warm`:
+    // m5.large, desiredvCpus 2, READY at 0. The job (2 vCPU) at 0: `slow` has no READY or
+    // launching room but can launch (new capacity), so it takes the job: it runs at 300 on
+    // `slow`, and `warm`'s READY instance is never used (a later CE is tried only when an
+    // earlier one can do none of the three; the claim stays on `slow`, 7.14 c).
+    let sim = json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100});
+    let slow = ec2_ce("slow", "EC2", &["m5.large"], 100, "BEST_FIT", sim.clone());
+    let mut warm = ec2_ce("warm", "EC2", &["m5.large"], 100, "BEST_FIT", sim);
+    warm["computeResources"]["desiredvCpus"] = json!(2);
+    let v = json!({"computeEnvironments": [slow, warm], "jobQueues": [common::queue("q", 1, &["slow", "warm"])],
+                   "jobDefinitions": [ec2_def("d2", "2", "1024")],
+                   "workload": [at(0.0, "j", "q", "d2", 100.0), at(50.0, "k", "q", "d2", 10.0)]});
+    let (r, records) = common::run_records(&v);
+    // `k` at 50: `slow` has a launching instance but its room is claimed, and it can launch
+    // again: a second instance on `slow`, ready at 350.
+    assert_eq!(started(&records), [300.0, 350.0]);
+    assert_eq!(records[0].compute_environment.as_deref(), Some("slow"));
+    assert_eq!(records[1].compute_environment.as_deref(), Some("slow"));
+    assert_eq!(r.compute_environments["warm"].jobs_started, 0);
+    assert_eq!(r.compute_environments["slow"].instances_launched, 2);
+}
+
+#[test]
+fn rule_f_could_ever_fit_counts_live_instances_for_the_strict_rule() {
+    // (f) `strict` CE, BEST_FIT, m5.xlarge (4 vCPU), desiredvCpus 4: A READY at 0. Queues
+    // `high` (9) and `low` (1). `run` (high, 3 vCPU) on A 0..1000. At 10 maxvCpus drops to 2:
+    // no type fits within it any more, but A, live, holds 4 vCPUs. `h` (high, 4 vCPU) at 20
+    // cannot be placed (A has 1 vCPU free, no launch within 2) yet could ever fit (A), so it
+    // has no blocked reason and, under `strict`, keeps `l` (low, 1 vCPU, 30) off the CE
+    // although A has a free vCPU. 1000: `run` ends, `h` takes A 1000..1100; `l` is free to
+    // go but A is full and nothing may launch: `l` runs on A at 1100.
+    let mut v = ec2_7_14(
+        &["m5.xlarge"],
+        0,
+        4,
+        8,
+        json!({"instanceLaunchSeconds": 300, "startupSeconds": 0, "scaleInIdleSeconds": 100_000,
+               "queuePriority": "strict"}),
+        &[("high", 9), ("low", 1)],
+    );
+    v["jobDefinitions"]
+        .as_array_mut()
+        .unwrap()
+        .push(ec2_def("d3", "3", "1024"));
+    v["workload"] = json!([
+        at(0.0, "run", "high", "d3", 1000.0),
+        at(20.0, "h", "high", "d4", 100.0),
+        at(30.0, "l", "low", "d1", 10.0)
+    ]);
+    v["actions"] = json!([{"at": 10, "updateComputeEnvironment": {"computeEnvironment": "ec2",
+                           "computeResources": {"maxvCpus": 2}}}]);
+    let (_, records) = common::run_records(&v);
+    assert_eq!(started(&records), [0.0, 1000.0, 1100.0]);
+    assert_eq!(
+        records[1].status_reason.as_deref(),
+        Some("Essential container in task exited")
+    );
+}

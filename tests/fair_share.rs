@@ -237,11 +237,12 @@ fn compute_reservation_keeps_capacity_for_a_share_that_arrives_later() {
     sim.run_until(at(400));
     assert_eq!(in_use(&sim), [6.0]);
     assert_eq!(sim.queue_depths(), [("q".to_string(), 3)]);
-    // At 700 B's last job ends: one active share again, the limit falls back to 4. A holds 5
-    // (nothing is preempted) and cannot start more.
+    // At 700 B's last job ends, but B stays active until the decay period (600 s) has passed,
+    // until 1300 (CONTRACT 7.7): A is still 2, the limit 6, so A's sixth starts (A holds 6).
     sim.run_until(at(700));
-    assert_eq!(in_use(&sim), [5.0]);
-    // At 1000 A's first four end: A holds 1, its last three start (1 + 3 = 4).
+    assert_eq!(in_use(&sim), [6.0]);
+    assert_eq!(sim.queue_depths(), [("q".to_string(), 2)]);
+    // At 1000 A's first four end: A holds 2, its last two start (2 + 2 = 4).
     sim.run_until(at(1000));
     assert_eq!(in_use(&sim), [4.0]);
     assert_eq!(sim.queue_depths(), [("q".to_string(), 0)]);
@@ -251,12 +252,46 @@ fn compute_reservation_keeps_capacity_for_a_share_that_arrives_later() {
     // B's first two jobs waited 0 s, the third 300 s.
     assert_eq!((b.count, b.p50, b.max), (3, 0.0, 300.0));
     let a = &r.shares["A"].wait_seconds;
-    // A: four at 0, one at 400, three at 1000.
-    assert_eq!((a.count, a.mean, a.max), (8, (400.0 + 3.0 * 1000.0) / 8.0, 1000.0));
+    // A: four at 0, one at 400, one at 700, two at 1000.
+    assert_eq!(
+        (a.count, a.mean, a.max),
+        (8, (400.0 + 700.0 + 2.0 * 1000.0) / 8.0, 1000.0)
+    );
     assert_eq!(
         r.compute_environments["ce"].vcpu_seconds_used,
         8.0 * 1000.0 + 3.0 * 300.0
     );
+}
+
+/// AWS (fair-share scheduling): "After the period of time for decay expires, a share
+/// identifier is considered inactive." c = 50 on 8 vCPUs: limit 8 x (1 - 0.5^A), 4 with one
+/// active share, 6 with two. Jobs of 1 vCPU, all submitted at 0: A1 (800 s), A2..A7 (2000 s),
+/// B1 (100 s); shareDecaySeconds 600.
+/// - t=0: A = 2, limit 6. Scores tie at 0, `A` < `B`: A1, then B1 (R 0 < 1), then A2..A5:
+///   6 vCPUs held; A6 waits.
+/// - t=100: B1 ends; B stays active until 100 + 600 = 700: limit 6, A6 starts (held 6)
+///   (before the rule: A = 1 at once, limit 4, A6 waited).
+/// - t=700: B is inactive, limit 4. t=800: A1 ends, A holds 5 > 4: A7 waits (with B still
+///   active it would start here).
+/// - t=2000: A2..A5 end, A holds 1 (A6 until 2100): A7 starts.
+#[test]
+fn a_share_stays_active_for_the_decay_period_after_its_last_job_ended() {
+    let mut workload = jobs_at(0.0, "a1", "q", "d", Some("A"), 1, 800.0);
+    workload.extend(jobs_at(0.0, "a", "q", "d", Some("A"), 6, 2000.0));
+    workload.extend(jobs_at(0.0, "b", "q", "d", Some("B"), 1, 100.0));
+    let scenario = json!({
+        "computeEnvironments": [fargate_ce("ce", 8)],
+        "schedulingPolicies": [policy("fs", 600, 50, &[])],
+        "jobQueues": [fair_queue("q", "fs", &["ce"])],
+        "jobDefinitions": [fargate_def("d", "1", "2048")],
+        "workload": workload,
+    });
+    let (r, records) = run_records(&scenario);
+    let starts: Vec<f64> = records.iter().map(|j| secs(j.started_at)).collect();
+    // Ids 1..7 are A1..A7, id 8 is B1.
+    assert_eq!(starts, [0.0, 0.0, 0.0, 0.0, 0.0, 100.0, 2000.0, 0.0]);
+    // A7 ends at 4000; the wake-up at B's expiry (700) does not end the run.
+    assert_eq!(r.end_seconds, 4000.0);
 }
 
 /// The reservation applies per compute environment; a CE that fails the check is skipped for
@@ -589,8 +624,10 @@ fn the_501st_active_share_identifier_is_refused_at_run_time() {
         .collect();
     // A share already active is still accepted.
     workload.push(jobs_at(0.0, "again", "q", "d", Some("s000"), 1, 600.0).remove(0));
-    // Once the first 500 shares' jobs have ended (at 600 s), new shares are accepted again.
-    workload.push(jobs_at(700.0, "later", "q", "d", Some("late"), 1, 600.0).remove(0));
+    // The first 500 shares' jobs end at 600 s; the shares stay active for the decay period
+    // (600 s, CONTRACT 7.7), until 1200: a new share at 1100 is refused, one at 1200 accepted.
+    workload.push(jobs_at(1100.0, "early", "q", "d", Some("early"), 1, 600.0).remove(0));
+    workload.push(jobs_at(1200.0, "later", "q", "d", Some("late"), 1, 600.0).remove(0));
     let scenario = json!({
         "computeEnvironments": [fargate_ce("ce", 1024)],
         "schedulingPolicies": [policy("fs", 600, 0, &[])],
@@ -604,9 +641,10 @@ fn the_501st_active_share_identifier_is_refused_at_run_time() {
         .iter()
         .filter(|w| w.contains("500 active share identifiers"))
         .collect();
-    assert_eq!(refused.len(), shares - 500, "{:?}", r.warnings);
+    assert_eq!(refused.len(), shares - 500 + 1, "{:?}", r.warnings);
     assert!(refused[0].contains("`s500`"), "{}", refused[0]);
-    assert!(refused.last().unwrap().contains("`s509`"));
+    assert!(refused[shares - 501].contains("`s509`"));
+    assert!(refused.last().unwrap().contains("`early`"));
     assert_eq!(r.jobs.submitted, 500 + 2);
     assert_eq!(r.jobs.succeeded, 502);
     assert_eq!(r.shares.len(), 501, "refused shares do not appear in the report");

@@ -578,13 +578,14 @@ fn a_dependency_names_the_latest_earlier_submission_of_that_name() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn cancel_ends_queued_and_pending_jobs_at_once_and_leaves_running_ones_alone() {
+fn cancel_ends_queued_jobs_at_once_pending_ones_when_their_dependencies_complete() {
     // 1 vCPU. Ids: 1 `run` (100 s) runs [0,100]; 2 `queued` RUNNABLE behind it; 3 `dep` PENDING
     // on `queued`; 4 `pend` PENDING on `run`.
     //  - cancel `queued` at 20: FAILED, cancelled, stoppedAt 20, the given reason; its dependent
     //    `dep` ends FAILED at 20 and counts as failed ("Dependent job 2 failed").
     //  - cancel `run` at 30: RUNNING, nothing happens; it succeeds at 100.
-    //  - cancel `pend` at 40: PENDING, cancelled at once.
+    //  - cancel `pend` at 40: PENDING. AWS CancelJob: "A PENDING job is cancelled after all
+    //    dependency jobs are completed": cancelled at 100, when `run` completes (before: 40).
     let mut s = base(1);
     push(&mut s, "workload", job(0.0, "run", "d1", 100.0));
     push(&mut s, "workload", job(0.0, "queued", "d1", 10.0));
@@ -617,15 +618,118 @@ fn cancel_ends_queued_and_pending_jobs_at_once_and_leaves_running_ones_alone() {
     assert_eq!(get(&records, "1"), ok(0.0, 100.0, "ce"));
     assert_eq!(get(&records, "2"), cancelled("not needed", 20.0));
     assert_eq!(get(&records, "3"), dep_failed("2", 20.0));
-    assert_eq!(get(&records, "4"), cancelled("drop", 40.0));
+    assert_eq!(get(&records, "4"), cancelled("drop", 100.0));
     assert_eq!(counts(&report), (4, 1, 1, 2, 0));
     assert_eq!(report.queues["q"].cancelled, 2);
     // The queued job was RUNNABLE but never dispatched: no wait sample.
     assert_eq!(report.wait_seconds.count, 1);
-    // Turnaround covers every terminal job: 100 (run), 20 (queued), 20 (dep), 40 (pend).
+    // Turnaround covers every terminal job: 100 (run), 20 (queued), 20 (dep), 100 (pend).
     assert_eq!(report.turnaround_seconds.count, 4);
     assert_eq!(report.turnaround_seconds.max, 100.0);
     assert_eq!(report.end_seconds, 100.0);
+}
+
+#[test]
+fn a_cancelled_pending_job_ends_when_its_dependencies_complete_and_its_dependents_fail() {
+    // AWS CancelJob: "A PENDING job is cancelled after all dependency jobs are completed.
+    // Therefore, it might take longer than expected to cancel a job in PENDING status."
+    // 4 vCPUs. Ids: 1 `a` [0,100]; 2 `b` (exit 1) [0,50] FAILED; 3 `p` PENDING on `a`; 4 `q2`
+    // PENDING on `p`; 5 `f` PENDING on `a` and `b`.
+    //  - cancel `p` at 10: it stays PENDING until `a` completes at 100, then ends FAILED with
+    //    the cancel reason (counted cancelled); `q2` depends on it: FAILED at 100, "Dependent
+    //    job 3 failed", counted failed (CONTRACT 7.6).
+    //  - cancel `f` at 10: `b` fails at 50; the cancel asked for first decides: FAILED at 50
+    //    with the cancel reason, counted cancelled.
+    let mut s = base(4);
+    push(&mut s, "workload", job(0.0, "a", "d1", 100.0));
+    push(
+        &mut s,
+        "workload",
+        json!({"at": 0, "submitJob": {"jobName": "b", "jobQueue": "q", "jobDefinition": "d1"},
+               "runtime": {"distribution": "fixed", "seconds": 50, "exitCode": 1}}),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "p", "d1", 10.0, json!({"dependsOn": [{"jobId": "a"}]})),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "q2", "d1", 10.0, json!({"dependsOn": [{"jobId": "p"}]})),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(
+            0.0,
+            "f",
+            "d1",
+            10.0,
+            json!({"dependsOn": [{"jobId": "a"}, {"jobId": "b"}]}),
+        ),
+    );
+    push(
+        &mut s,
+        "actions",
+        json!({"at": 10, "cancelJob": {"jobId": "p", "reason": "stop p"}}),
+    );
+    push(
+        &mut s,
+        "actions",
+        json!({"at": 10, "cancelJob": {"jobId": "f", "reason": "stop f"}}),
+    );
+    let (report, records) = run(&s);
+    assert_eq!(get(&records, "1"), ok(0.0, 100.0, "ce"));
+    assert_eq!(
+        get(&records, "2"),
+        row("FAILED", Some(EXITED), 1, Some(0.0), Some(50.0), Some("ce"))
+    );
+    assert_eq!(get(&records, "3"), cancelled("stop p", 100.0));
+    assert_eq!(get(&records, "4"), dep_failed("3", 100.0));
+    assert_eq!(get(&records, "5"), cancelled("stop f", 50.0));
+    // 5 jobs: `a` succeeded; `b` and `q2` failed; `p` and `f` cancelled.
+    assert_eq!(counts(&report), (5, 1, 2, 2, 0));
+}
+
+#[test]
+fn cancelling_a_pending_array_cancels_every_child_and_the_parent_ends_with_the_last() {
+    // AWS CancelJob: "When you try to cancel an array parent job in PENDING, Batch attempts to
+    // cancel all child jobs. The array parent job is cancelled when all child jobs are
+    // completed." 4 vCPUs. 1 `a` [0,100]; 2 `arr` (3 children) depends on `a`: PENDING with
+    // its children; 3 `after` depends on `arr`. cancelJob `arr` at 10: each PENDING child is
+    // cancelled when `a` completes, at 100; the parent ends then (FAILED: cancelled children
+    // are FAILED), so `after` fails at 100: "Dependent job 2 failed".
+    let mut s = base(4);
+    push(&mut s, "workload", job(0.0, "a", "d1", 100.0));
+    push(
+        &mut s,
+        "workload",
+        job_with(
+            0.0,
+            "arr",
+            "d1",
+            10.0,
+            json!({"arrayProperties": {"size": 3}, "dependsOn": [{"jobId": "a"}]}),
+        ),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "after", "d1", 10.0, json!({"dependsOn": [{"jobId": "arr"}]})),
+    );
+    push(
+        &mut s,
+        "actions",
+        json!({"at": 10, "cancelJob": {"jobId": "arr", "reason": "all"}}),
+    );
+    let (report, records) = run(&s);
+    assert_eq!(get(&records, "1"), ok(0.0, 100.0, "ce"));
+    for i in 0..3 {
+        assert_eq!(get(&records, &format!("2:{i}")), cancelled("all", 100.0));
+    }
+    assert_eq!(get(&records, "3"), dep_failed("2", 100.0));
+    assert_eq!(counts(&report), (5, 1, 1, 3, 0));
 }
 
 #[test]
@@ -701,8 +805,9 @@ fn terminate_ends_running_attempts_without_retry_and_frees_capacity_at_once() {
 
 #[test]
 fn terminating_a_starting_job_fails_it_before_it_runs() {
-    // startupSeconds 30: the job is STARTING over [0,30). Terminated at 10: FAILED at 10, one
-    // attempt on `ce`, never RUNNING (no startedAt), no RUNNING time used. The second job
+    // startupSeconds 30: the job is STARTING over [0,30). Terminated at 10: FAILED at 10, last
+    // attempt on `ce`, never RUNNING (no startedAt), so 0 attempts (CONTRACT 7.4: `attempts`
+    // counts attempts that reached RUNNING), no RUNNING time used. The second job
     // (queued behind it on 1 vCPU) is dispatched at 10 and RUNNING at 40, ending at 50.
     let mut s = base(1);
     s["computeEnvironments"][0]["simulation"]["startupSeconds"] = json!(30);
@@ -722,7 +827,7 @@ fn terminating_a_starting_job_fails_it_before_it_runs() {
     let (report, records) = run(&s);
     assert_eq!(
         get(&records, "1"),
-        row("FAILED", Some("stop"), 1, None, Some(10.0), Some("ce"))
+        row("FAILED", Some("stop"), 0, None, Some(10.0), Some("ce"))
     );
     assert_eq!(get(&records, "2"), ok(40.0, 50.0, "ce"));
     assert_eq!(record(&records, "2").wait.map(|w| w.as_secs_f64()), Some(10.0));
@@ -1545,4 +1650,85 @@ fn the_command_line_refuses_these_with_exit_code_2_and_the_path() {
         assert!(err.contains("actions[0].cancelJob.jobId"), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What counts as an attempt (CONTRACT 7.4, issue 11 item 8)
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `v` with per-job records and an observer; returns the records and, per job, the
+/// states it entered in order.
+fn run_observed(
+    v: &Value,
+) -> (
+    Vec<JobRecord>,
+    std::collections::BTreeMap<batchsim::JobId, Vec<batchsim::JobStatus>>,
+) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(batchsim::JobId, batchsim::JobStatus)>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let options = Options {
+        record_jobs: true,
+        ..Options::default()
+    };
+    let mut sim = Simulation::new(&common::load(v), options).unwrap();
+    sim.set_observer(move |e| sink.lock().unwrap().push((e.job, e.status)));
+    let (_, records) = sim.run_with_records();
+    let mut by_job = std::collections::BTreeMap::new();
+    for (id, status) in seen.lock().unwrap().iter() {
+        by_job.entry(*id).or_insert_with(Vec::new).push(*status);
+    }
+    (records, by_job)
+}
+
+#[test]
+fn a_spot_reclaim_while_starting_is_not_an_attempt_and_uses_no_retry() {
+    // AWS (RetryStrategy.attempts, user guide "Automated job retries"): "When a job is
+    // submitted to a job queue and placed into the RUNNING state that's considered an
+    // attempt." FARGATE_SPOT with a 600 s task start and 6 reclaims per task-hour (mean 600 s
+    // to a reclaim): an attempt is reclaimed while STARTING with probability
+    // 1 - e^-1 = 0.63, while its 60 s RUNNING with e^-1 x (1 - e^-0.1) = 0.035. The default
+    // retryStrategy (attempts 1) allows one attempt: a reclaim while STARTING puts the job
+    // back to RUNNABLE (no attempt used), a reclaim while RUNNING fails it with attempts 1.
+    // So every job that ended reached RUNNING exactly once, and `attempts` is 1 for all of
+    // them. (Before: the first reclaim while STARTING failed the job with attempts 1 and no
+    // RUNNING at all.)
+    let mut v = base(100);
+    v["computeEnvironments"] = json!([{"computeEnvironmentName": "ce", "type": "MANAGED",
+        "computeResources": {"type": "FARGATE_SPOT", "maxvCpus": 100},
+        "simulation": {"startupSeconds": 600, "interruptionsPerHour": 6}}]);
+    v["workload"] = json!([{"arrivals": {"process": "every", "seconds": 1}, "count": 40,
+        "submitJob": {"jobName": "s", "jobQueue": "q", "jobDefinition": "d1"},
+        "runtime": {"distribution": "fixed", "seconds": 60}}]);
+    let (records, states) = run_observed(&v);
+    assert_eq!(records.len(), 40);
+    let mut starting_reclaims = 0;
+    for r in &records {
+        let seen = &states[&r.job_id];
+        let runs = seen.iter().filter(|s| **s == batchsim::JobStatus::Running).count() as u32;
+        let starts = seen.iter().filter(|s| **s == batchsim::JobStatus::Starting).count() as u32;
+        starting_reclaims += starts - runs;
+        assert!(r.status.is_terminal(), "{:?} ended: {:?}", r.job_id, r.status);
+        assert_eq!(
+            r.attempts, runs,
+            "{:?}: attempts = RUNNING attempts ({seen:?})",
+            r.job_id
+        );
+        assert_eq!(
+            runs, 1,
+            "{:?}: a STARTING reclaim must not use the one attempt",
+            r.job_id
+        );
+        if r.status == batchsim::JobStatus::Failed {
+            assert_eq!(r.status_reason.as_deref(), Some("Your Spot Task was interrupted."));
+        } else {
+            assert_eq!(r.status_reason.as_deref(), Some(EXITED));
+        }
+        // startedAt is the RUNNING time of the one attempt: 600 s after some dispatch.
+        assert!(r.started_at.is_some());
+    }
+    // 40 jobs, each retried a geometric number of times with success chance e^-1 = 0.37:
+    // about 40 x 0.63 / 0.37 = 68 STARTING reclaims expected; far more than 10 for any seed
+    // worth the name (P(<= 10) is below 1e-12).
+    assert!(starting_reclaims > 10, "{starting_reclaims}");
 }

@@ -53,14 +53,17 @@ fn nodes_start_together_one_instance_each() {
 #[test]
 fn a_job_whose_nodes_exceed_max_vcpus_waits() {
     // Three 4-vCPU instances need 12 vCPUs; maxvCpus 8 can never hold them: the job waits
-    // with the blocked-queue reason and blocks the FIFO queue.
+    // with the blocked-queue reason and blocks the FIFO queue. Some type holds each node, so
+    // it is the maxvCpus setting that is too small (CONTRACT 7.9; API model:
+    // "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - All compute environments have a
+    // maxVcpu setting that is smaller than the job requirements.").
     let (r, recs) = run(&scenario(8));
     assert_eq!(recs[0].status, JobStatus::Runnable);
     assert!(recs[0]
         .status_reason
         .as_deref()
         .unwrap_or("")
-        .starts_with("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"));
+        .starts_with("MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"));
     assert_eq!(r.jobs.unfinished, 2);
     assert_eq!(r.compute_environments["ec2"].instances_launched, 0);
 }

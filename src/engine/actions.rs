@@ -64,6 +64,7 @@ impl Simulation {
                     qr.policy = QueuePolicy::FairShare(FairShare::new(self.policies[p.index()].clone()));
                     // The new policy's shareDecaySeconds applies from now on; usage is kept.
                     qr.set.set_decay(Some(self.policies[p.index()].share_decay), now);
+                    qr.active.set_decay(Some(self.policies[p.index()].share_decay));
                 }
                 if let Some(t) = state_time_limit_actions {
                     qr.spec.state_time_limit_actions = t.clone();
@@ -111,7 +112,9 @@ impl Simulation {
         }
     }
 
-    fn recompute_fit_counts(&mut self, q: QueueId) {
+    /// Recounts the RUNNABLE jobs of `q` each of its compute environments could ever fit (the
+    /// `strict` rule), after what "could ever fit" depends on changed.
+    pub(super) fn recompute_fit_counts(&mut self, q: QueueId) {
         if !self.strict_on {
             return;
         }
@@ -167,14 +170,17 @@ impl Simulation {
         }
     }
 
-    /// CancelJob: SUBMITTED, PENDING and RUNNABLE jobs end FAILED (cancelled); STARTING and
-    /// RUNNING jobs are not affected (AWS).
+    /// CancelJob: SUBMITTED and RUNNABLE jobs end FAILED (cancelled) now; a PENDING job when
+    /// all its dependencies have completed (AWS: "A PENDING job is cancelled after all
+    /// dependency jobs are completed"); STARTING and RUNNING jobs are not affected (AWS). An
+    /// array by name cancels each child so; the parent ends when they all have.
     pub(super) fn cancel(&mut self, slot: JobSlot, reason: &str) {
         let Some(job) = self.jobs.get(slot) else { return };
-        if matches!(
-            job.status,
-            JobStatus::Submitted | JobStatus::Pending | JobStatus::Runnable
-        ) {
+        if job.status == JobStatus::Pending {
+            self.pending_cancels.request(job.id, Reason::from(reason));
+            return;
+        }
+        if matches!(job.status, JobStatus::Submitted | JobStatus::Runnable) {
             self.finish_job(slot, JobStatus::Failed, Some(Reason::from(reason)), Ending::Cancelled);
             // A RUNNABLE job left its queue: a FIFO queue it blocked may move now (section 6:
             // a pass runs whenever something changes), at this instant.

@@ -78,6 +78,11 @@ impl Simulation {
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Runnable);
         }
+        self.enter_runnable_set(slot);
+    }
+
+    /// Puts a RUNNABLE job in its queue's RUNNABLE set (in its place by submission).
+    pub(super) fn enter_runnable_set(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.get(slot) else { return };
         let queued = QueuedJob {
             id: job.id,
@@ -167,10 +172,11 @@ impl Simulation {
         let attempt_id = self.next_attempt;
         self.next_attempt += 1;
         let Some(job) = self.jobs.get_mut(slot) else { return };
-        job.attempts += 1;
         job.status = JobStatus::Starting;
         job.last_ce = Some(ce);
-        let plan = if job.attempts == 1 {
+        // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): the first to get
+        // there uses the plan drawn at submission.
+        let plan = if job.attempts == 0 {
             job.first_plan
         } else {
             self.sources
@@ -263,6 +269,8 @@ impl Simulation {
         let timeout = job.spec.timeout;
         let Some(a) = job.attempt.as_mut() else { return };
         job.status = JobStatus::Running;
+        // AWS: "placed into the RUNNING state that's considered an attempt".
+        job.attempts += 1;
         job.started_at = Some(now);
         a.running_at = Some(now);
         if self.observer.is_some() {
@@ -499,15 +507,21 @@ impl Simulation {
                             dep.unmet = dep.unmet.saturating_sub(1);
                             // A SUBMITTED job is settled by its submission.
                             if dep.unmet == 0 && dep.status == JobStatus::Pending {
-                                self.make_runnable(s);
+                                match self.pending_cancels.take(id) {
+                                    Some(r) => work.push_back((s, JobStatus::Failed, Some(r), Ending::Cancelled)),
+                                    None => self.make_runnable(s),
+                                }
                             }
                         } else {
-                            work.push_back((
-                                s,
-                                JobStatus::Failed,
-                                Some(Reason::from(format!("Dependent job {done_id} failed"))),
-                                Ending::Failed,
-                            ));
+                            work.push_back(match self.pending_cancels.take(id) {
+                                Some(r) => (s, JobStatus::Failed, Some(r), Ending::Cancelled),
+                                None => (
+                                    s,
+                                    JobStatus::Failed,
+                                    Some(Reason::from(format!("Dependent job {done_id} failed"))),
+                                    Ending::Failed,
+                                ),
+                            });
                         }
                     }
                 }
@@ -571,8 +585,9 @@ impl Simulation {
     }
 }
 
-/// Counts a job that just ended; returns whether a fair-share queue lost an active share
-/// (which raises `computeReservation`'s limit, so a dispatch pass is due).
+/// Counts a job that just ended; returns whether its queue lost an active share at once
+/// (which raises `computeReservation`'s limit, so a dispatch pass is due). On a fair-share
+/// queue a share stays active for the decay period after its last job (CONTRACT 7.7).
 fn count_end(
     m: &mut crate::report::metrics::Metrics,
     queues: &mut [super::QueueRuntime],
@@ -592,13 +607,7 @@ fn count_end(
     let Some(s) = m.shares.get_mut(ix) else { return false };
     bump(&mut s.counts);
     let qr = &mut queues[job.queue.index()];
-    if let Some(n) = qr.active.get_mut(ix) {
-        *n = n.saturating_sub(1);
-        if *n == 0 {
-            qr.active_count -= 1;
-            qr.stalled = false;
-            return true;
-        }
-    }
-    false
+    let inactive = qr.active.job_ended(ix, now);
+    qr.stalled &= !inactive;
+    inactive
 }

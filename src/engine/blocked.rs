@@ -1,31 +1,99 @@
 //! Blocked queue heads: the AWS status reason of a head job no compute environment of its
 //! queue could ever run, and `jobStateTimeLimitActions` that cancel a head left RUNNABLE too
 //! long (CONTRACT sections 6 and 7.9).
+//!
+//! The reasons and their texts are those of the API model (`JobDetail.statusReason`):
+//! - `MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE` - "All compute environments have a
+//!   maxVcpu setting that is smaller than the job requirements.";
+//! - `MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT` - "All compute environments have no connected
+//!   instances that meet the job requirements.";
+//! - `CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY` - "All compute environments have insufficient
+//!   capacity to service the job." That one means EC2 could not supply the instances; the
+//!   simulation has no EC2 capacity model yet, so it is never given. A job that waits its turn
+//!   behind running jobs has no reason, and no time-limit action fires for it.
 
 use super::attempt::Ending;
 use super::event::Event;
 use super::jobs::JobSlot;
-use super::jobs::Reason;
+use super::jobs::{Job, Reason};
 use super::Simulation;
-use crate::model::{JobId, JobStatus, QueueId};
+use crate::model::{CeId, JobId, JobStatus, QueueId};
 use crate::time::SimTime;
 
-/// Reason of a head job that no compute environment of its queue could ever fit.
+/// Reason of a head job no instance type (Fargate: no task size) of its queue's compute
+/// environments can hold.
 pub const JOB_RESOURCE_REQUIREMENT: &str = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT";
-/// Reason of a head job that fits but for which no capacity came.
-pub const INSUFFICIENT_INSTANCE_CAPACITY: &str = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY";
-/// The full status reason AWS shows on a job blocked for [`JOB_RESOURCE_REQUIREMENT`].
-pub const JOB_RESOURCE_REQUIREMENT_TEXT: &str = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) is higher than that can be met by the CE(s) attached to the job queue.";
+/// Reason of a head job whose vCPUs are more than every attached compute environment's
+/// `maxvCpus` allows.
+pub const COMPUTE_ENVIRONMENT_MAX_RESOURCE: &str = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE";
+/// The full status reason of a job blocked for [`JOB_RESOURCE_REQUIREMENT`] (API model text).
+pub const JOB_RESOURCE_REQUIREMENT_TEXT: &str = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - All compute environments have no connected instances that meet the job requirements.";
+/// The full status reason of a job blocked for [`COMPUTE_ENVIRONMENT_MAX_RESOURCE`] (API
+/// model text).
+pub const COMPUTE_ENVIRONMENT_MAX_RESOURCE_TEXT: &str = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - All compute environments have a maxVcpu setting that is smaller than the job requirements.";
+
+/// Why a job can never run on one compute environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Never {
+    /// `maxvCpus` is below what the job needs (or below the smallest type that holds it).
+    MaxResource,
+    /// No instance type (Fargate: no task size) holds the job.
+    NoType,
+}
+
+/// The blocked-queue reason of a head job, by what each attached compute environment says.
+fn blocked_reason(verdicts: impl Iterator<Item = Option<Never>>) -> Option<(&'static str, &'static str)> {
+    let mut all_max = true;
+    for v in verdicts {
+        match v {
+            None => return None,
+            Some(Never::MaxResource) => {}
+            Some(Never::NoType) => all_max = false,
+        }
+    }
+    Some(if all_max {
+        (COMPUTE_ENVIRONMENT_MAX_RESOURCE, COMPUTE_ENVIRONMENT_MAX_RESOURCE_TEXT)
+    } else {
+        (JOB_RESOURCE_REQUIREMENT, JOB_RESOURCE_REQUIREMENT_TEXT)
+    })
+}
 
 impl Simulation {
-    /// Whether some compute environment of queue `q` could ever run the job in `slot`.
-    fn could_ever_run(&self, q: QueueId, slot: JobSlot) -> bool {
-        let Some(job) = self.jobs.get(slot) else { return false };
-        self.queues[q.index()]
-            .spec
-            .compute_environments
-            .iter()
-            .any(|ce| self.ce_could_ever_run(*ce, job))
+    /// Why compute environment `ce` can never run `job`, or `None` when it could (CONTRACT
+    /// 7.14 f: live instances whose type holds the job count, evaluated now).
+    fn never_on(&self, ce: CeId, job: &Job) -> Option<Never> {
+        if self.ce_could_ever_run(ce, job) {
+            return None;
+        }
+        let c = &self.ces[ce.index()];
+        let nodes = job.spec.nodes.as_deref();
+        let need: u64 = match nodes {
+            Some(n) => n.iter().map(|r| u64::from(r.millivcpus)).sum(),
+            None => u64::from(job.resources.millivcpus),
+        };
+        if u64::from(c.spec.max_vcpus) * 1000 < need {
+            return Some(Never::MaxResource);
+        }
+        let holds = match (&c.pool, nodes) {
+            (None, None) => true,
+            (None, Some(_)) => false,
+            (Some(pool), None) => pool.some_type_holds(&job.resources),
+            (Some(pool), Some(n)) => n.iter().all(|r| pool.some_type_holds(r)),
+        };
+        Some(if holds { Never::MaxResource } else { Never::NoType })
+    }
+
+    /// The blocked-queue reason (short form, full text) of the job in `slot` on queue `q`, or
+    /// `None` when some compute environment of the queue could run it.
+    fn head_reason(&self, q: QueueId, slot: JobSlot) -> Option<(&'static str, &'static str)> {
+        let job = self.jobs.get(slot)?;
+        blocked_reason(
+            self.queues[q.index()]
+                .spec
+                .compute_environments
+                .iter()
+                .map(|ce| self.never_on(*ce, job)),
+        )
     }
 
     /// After a queue's turn in a pass: `blocked` is the job it could not place (its head), if
@@ -46,10 +114,10 @@ impl Simulation {
         }
         self.queues[q.index()].head = new;
         let Some((_, slot)) = new else { return };
-        let never = !self.could_ever_run(q, slot);
+        let never = self.head_reason(q, slot);
         let Some(job) = self.jobs.get_mut(slot) else { return };
-        if never && job.status_reason.is_none() {
-            job.status_reason = Some(Reason::Static(JOB_RESOURCE_REQUIREMENT_TEXT));
+        if let (Some((_, text)), None) = (never, &job.status_reason) {
+            job.status_reason = Some(Reason::Static(text));
         }
         if job.head_since.is_some() {
             return;
@@ -87,10 +155,9 @@ impl Simulation {
             return;
         }
         let q = job.queue;
-        let reason = if self.could_ever_run(q, slot) {
-            INSUFFICIENT_INSTANCE_CAPACITY
-        } else {
-            JOB_RESOURCE_REQUIREMENT
+        // A job that waits for capacity in use has no reason: no action fires for it.
+        let Some((reason, _)) = self.head_reason(q, slot) else {
+            return;
         };
         let waited = now.since(since);
         let due = self.queues[q.index()]

@@ -36,6 +36,16 @@ pub(crate) struct CeRuntime {
     pub pool: Option<Pool>,
     /// Slots of the jobs with an attempt here (kept only when some queue backfills).
     pub attempts: std::collections::BTreeSet<u32>,
+    /// Instances that became READY at this instant: their idle clocks start after the pass
+    /// if no job took them.
+    pub settle: Vec<u32>,
+    /// Idle instances are reviewed for scale-in after this instant's pass.
+    pub scale_in_review: bool,
+    /// Instances whose idle time ran out at this instant.
+    pub scale_in_due: Vec<u32>,
+    /// Idle instances the minimum kept (or would have): looked at again at every review,
+    /// with the due ones, so no review looks at every instance.
+    pub scale_in_kept: std::collections::BTreeSet<u32>,
 }
 
 impl CeRuntime {
@@ -55,6 +65,10 @@ impl CeRuntime {
             interruptions,
             pool,
             attempts: Default::default(),
+            settle: Vec::new(),
+            scale_in_review: false,
+            scale_in_due: Vec::new(),
+            scale_in_kept: Default::default(),
         })
     }
 
@@ -98,6 +112,18 @@ impl CeRuntime {
         }
     }
 
+    /// How long instance `i` is kept idle before it is terminated: the scale-down delay
+    /// (`scaleInIdleSeconds`) for an instance that has run a job; for one that has not, the
+    /// idle time without AWS's delay, which "does not apply to: ... Newly launched instances
+    /// that have not yet run any jobs" (API model, `ComputeScalingPolicy`).
+    pub fn idle_time(&self, i: &super::ec2::Instance) -> SimDuration {
+        if i.has_run {
+            self.spec.scale_in_idle
+        } else {
+            self.spec.unused_scale_in_idle
+        }
+    }
+
     /// Exponential time to the next Spot reclaim at `interruptionsPerHour`.
     pub fn draw_reclaim(&mut self) -> SimDuration {
         let e: f64 = self.interruptions.sample(rand_distr::Exp1);
@@ -129,7 +155,8 @@ impl Simulation {
             if have >= target {
                 return;
             }
-            let Some(t) = pool.type_for_capacity(target - have) else {
+            let spec = &self.ces[ce.index()].spec;
+            let Some(t) = pool.type_for_capacity(target - have, spec.max_vcpus, spec.allocation_strategy) else {
                 return;
             };
             let id = self.launch_instance(ce, t, ready_now);
@@ -149,7 +176,9 @@ impl Simulation {
             return 0;
         };
         let id = pool.launch(type_index, now, ready);
+        let millivcpus = pool.types.get(type_index).map_or(0, |t| t.room.millivcpus);
         self.metrics.ces[ce.index()].instances_launched += 1;
+        self.live_instances_changed(ce, millivcpus);
         if !ready {
             self.events
                 .schedule(now + launch, Event::InstanceReady { ce, instance: id });
@@ -183,20 +212,20 @@ impl Simulation {
         }
         self.fill_standing_capacity(ce, false);
         let now = self.now;
-        let idle_for = self.ces[ce.index()].spec.scale_in_idle;
-        let idle: Vec<(u32, SimTime, u32)> = self.ces[ce.index()]
+        let c = &self.ces[ce.index()];
+        let idle: Vec<(u32, SimTime, u32)> = c
             .pool
             .as_ref()
             .map(|p| {
                 p.instances
                     .iter()
                     .filter(|(_, i)| i.ready && i.is_idle())
-                    .filter_map(|(id, i)| i.idle_since.map(|s| (*id, s, i.idle_epoch)))
+                    .filter_map(|(id, i)| i.idle_since.map(|s| (*id, s + c.idle_time(i), i.idle_epoch)))
                     .collect()
             })
             .unwrap_or_default();
-        for (id, since, epoch) in idle {
-            let at = (since + idle_for).max(now);
+        for (id, due, epoch) in idle {
+            let at = due.max(now);
             self.events.schedule(
                 at,
                 Event::ScaleInCheck {

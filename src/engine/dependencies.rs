@@ -100,6 +100,31 @@ impl ArrayTable {
     }
 }
 
+/// CancelJob on a PENDING job: AWS "A PENDING job is cancelled after all dependency jobs are
+/// completed" (CONTRACT 7.6). The request waits here, by job id, until the job leaves PENDING:
+/// then it ends FAILED (cancelled, counted as cancelled) with the requested reason instead of
+/// becoming RUNNABLE. A dependency that fails first ends it the same way (the cancel was asked
+/// for before the failure reached it).
+#[derive(Clone, Default)]
+pub(crate) struct PendingCancels {
+    reasons: BTreeMap<JobId, Reason>,
+}
+
+impl PendingCancels {
+    /// Records a request; the first reason given is kept (later requests change nothing).
+    pub fn request(&mut self, id: JobId, reason: Reason) {
+        self.reasons.entry(id).or_insert(reason);
+    }
+
+    /// The reason of a request for job `id`, taken (cheap when there is none).
+    pub fn take(&mut self, id: JobId) -> Option<Reason> {
+        if self.reasons.is_empty() {
+            return None;
+        }
+        self.reasons.remove(&id)
+    }
+}
+
 /// A resolved dependency of a new job.
 pub(super) enum DepTarget {
     Job(JobSlot, JobId),

@@ -11,6 +11,7 @@ impl Simulation {
     /// jobs until its next job cannot be placed; repeated until nothing more is placed.
     pub(super) fn dispatch_pass(&mut self) {
         self.dispatch_needed = false;
+        self.passes += 1;
         loop {
             let mut placed = false;
             for i in 0..self.queue_order.len() {
@@ -25,13 +26,15 @@ impl Simulation {
 
     fn dispatch_queue(&mut self, q: QueueId) -> bool {
         let qr = &self.queues[q.index()];
-        if qr.set.is_empty() || qr.stalled {
+        if qr.stalled || (qr.set.is_empty() && qr.claimed.is_empty()) {
             return false;
         }
         let mut placed = false;
         let previous = self.queues[q.index()].head.take();
         let mut blocked = None;
         while let Some(slot) = self.pick(q) {
+            // Claimed jobs ahead of it may take READY room first (CONTRACT 7.14 c).
+            placed |= self.claims_to_ready_room(q, Some(slot));
             match self.find_ce(q, slot) {
                 Some((ce, Placement::Task)) => {
                     self.dispatch(slot, ce, Vec::new());
@@ -60,7 +63,13 @@ impl Simulation {
                 }
             }
         }
+        if blocked.is_none() {
+            placed |= self.claims_to_ready_room(q, None);
+        }
         self.new_head(q, previous, blocked);
+        if blocked.is_some() {
+            self.wake_when_a_share_expires(q);
+        }
         if let Some(head) = blocked {
             placed |= self.backfill(q, head);
         }
@@ -117,7 +126,7 @@ impl Simulation {
 
     /// `strict`: a higher-priority queue attached to `ce` has a RUNNABLE job `ce` could ever
     /// fit.
-    fn blocked_by_higher(&self, ce: CeId, q: QueueId) -> bool {
+    pub(super) fn blocked_by_higher(&self, ce: CeId, q: QueueId) -> bool {
         let prio = self.queues[q.index()].spec.priority;
         self.ces[ce.index()].attached.iter().any(|&h| {
             let hq = &self.queues[h.index()];
@@ -134,7 +143,7 @@ impl Simulation {
     /// `computeReservation`: a fair-share queue's vCPUs on `ce`, with the new job, stay within
     /// `maxvCpus x (1 - (c/100)^A)`. It belongs to the queue's scheduling policy, so it also
     /// holds when a custom policy (`set_policy`) decides the order.
-    fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
+    pub(super) fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
         let qr = &self.queues[q.index()];
         let Some(policy) = qr.spec.scheduling_policy else {
             return true;
@@ -143,7 +152,7 @@ impl Simulation {
         if c == 0 {
             return true;
         }
-        let active = qr.active_count as i32;
+        let active = qr.active.count_at(self.now) as i32;
         let limit =
             f64::from(self.ces[ce.index()].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
         (qr.held_on_ce[ce.index()] + u64::from(millivcpus)) as f64 <= limit + 1e-9

@@ -5,11 +5,19 @@
 //! - A job goes to a ready instance if one has room (best fit: the instance it leaves the
 //!   fewest free vCPUs on, then the least memory, then the oldest); else it claims room on an
 //!   instance that is launching; else the compute environment launches an instance for it.
-//! - The type launched: `BEST_FIT` takes the cheapest type that fits the job and waits for it
-//!   if launching it would pass `maxvCpus`; the other strategies take the type that fits with
-//!   the lowest price per vCPU and may pass `maxvCpus` by at most one instance.
-//! - `minvCpus`/`desiredvCpus` capacity is made of the largest types that do not overshoot the
-//!   target (cheapest per vCPU among equals).
+//! - The type launched: `BEST_FIT` takes the cheapest type that holds the job and keeps the
+//!   compute environment within its limit; a pricier type that fits when the cheapest would
+//!   not is taken rather than launching nothing (CONTRACT 7.14 g). The other strategies take
+//!   the type that fits with the lowest price per vCPU.
+//! - The limit: only `BEST_FIT` on On-Demand (EC2) never passes `maxvCpus`; every other
+//!   combination (`BEST_FIT` on SPOT included) may pass it by at most one instance. AWS (API
+//!   model, `ComputeResource.allocationStrategy`): "With any allocation strategy except
+//!   BEST_FIT using On-Demand (EC2) compute resources, Batch might need to exceed maxvCpus to
+//!   meet your capacity requirements. In this event, Batch never exceeds maxvCpus by more than
+//!   a single instance."
+//! - `minvCpus`/`desiredvCpus` capacity is made of the largest allowed types that do not
+//!   overshoot what is still missing, else the smallest type (ties: cheaper per vCPU, then
+//!   listed order), never past `maxvCpus` under `BEST_FIT` on EC2 (CONTRACT 7.14 e).
 
 use crate::model::instance_catalog::InstanceType;
 use crate::model::{AllocationStrategy, ComputeEnvironment, Resources};
@@ -102,6 +110,8 @@ pub struct Instance {
     pub running: Vec<(u32, u64)>,
     /// Since when it has had no attempt and no claim.
     pub idle_since: Option<SimTime>,
+    /// Some job has run (started) on it.
+    pub has_run: bool,
     /// Counts idle periods; a scale-in check belongs to one.
     pub idle_epoch: u32,
     /// Pending Spot notice/reclaim events.
@@ -147,6 +157,10 @@ pub struct Pool {
     next_id: u32,
     /// vCPUs (milli) of live instances, launching ones included.
     pub provisioned_millivcpus: u64,
+    /// vCPUs (milli) of READY instances.
+    pub ready_millivcpus: u64,
+    /// A SPOT compute environment (BEST_FIT may pass `maxvCpus` by one instance there).
+    pub spot: bool,
     /// Ready, un-noticed instances by (free vCPUs, free memory, id): best-fit search.
     ready_index: BTreeSet<(u64, u64, u32)>,
     /// Launching instances with free room, by the same key.
@@ -182,6 +196,8 @@ impl Pool {
             instances: BTreeMap::new(),
             next_id: 1,
             provisioned_millivcpus: 0,
+            ready_millivcpus: 0,
+            spot: ce.kind.is_spot(),
             ready_index: BTreeSet::new(),
             launching_index: BTreeSet::new(),
         })
@@ -213,14 +229,31 @@ impl Pool {
         }
     }
 
-    /// Whether some type could ever hold `r` within `max_vcpus` (BEST_FIT) or with
+    /// Whether launches must keep the compute environment within `maxvCpus` (BEST_FIT on
+    /// On-Demand); otherwise a launch may pass it by one instance.
+    pub fn never_past_max(&self, strategy: AllocationStrategy) -> bool {
+        strategy == AllocationStrategy::BestFit && !self.spot
+    }
+
+    /// Whether launching a type of `millivcpus` now stays within the limit: `maxvCpus` itself
+    /// when [`Pool::never_past_max`], else while the provisioned vCPUs are below it.
+    fn may_launch(&self, millivcpus: u64, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
+        let max = u64::from(max_vcpus) * 1000;
+        if self.never_past_max(strategy) {
+            self.provisioned_millivcpus + millivcpus <= max
+        } else {
+            self.provisioned_millivcpus < max
+        }
+    }
+
+    /// Whether some type could ever hold `r` within `max_vcpus` (BEST_FIT on EC2) or with
     /// `max_vcpus > 0` (the others may pass it by one instance).
     pub fn could_ever_fit(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
         let need = Room::of(r);
         let max = u64::from(max_vcpus) * 1000;
         self.types.iter().any(|t| {
             t.room.holds(&need)
-                && if strategy == AllocationStrategy::BestFit {
+                && if self.never_past_max(strategy) {
                     t.room.millivcpus <= max
                 } else {
                     max > 0
@@ -229,6 +262,23 @@ impl Pool {
             .instances
             .values()
             .any(|i| self.types[i.type_index].room.holds(&need))
+    }
+
+    /// Whether some type of the pool holds `r` (live instances are of these types), whatever
+    /// `maxvCpus` says.
+    pub fn some_type_holds(&self, r: &Resources) -> bool {
+        let need = Room::of(r);
+        self.types.iter().any(|t| t.room.holds(&need))
+    }
+
+    /// The most free milli-vCPUs of a READY instance that takes jobs (0 when none has any).
+    pub fn max_ready_free_millivcpus(&self) -> u64 {
+        self.ready_index.last().map_or(0, |k| k.0)
+    }
+
+    /// The READY instance a job needing `r` would go to now (best fit), if any.
+    pub fn ready_room(&self, r: &Resources) -> Option<u32> {
+        Self::best_fit(&self.ready_index, &self.instances, &Room::of(r))
     }
 
     /// The first instance of `index` (ordered by free vCPUs, then free memory, then id) whose
@@ -282,17 +332,19 @@ impl Pool {
         if !may_launch {
             return None;
         }
-        let max = u64::from(max_vcpus) * 1000;
-        let fitting = self.types.iter().enumerate().filter(|(_, t)| t.room.holds(&need));
+        let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
         match strategy {
             AllocationStrategy::BestFit => {
-                let best = self.cheapest_fitting(&need)?;
-                (self.provisioned_millivcpus + best.1.room.millivcpus <= max).then_some(Ec2Placement::Launch(best.0))
+                // CONTRACT 7.14 g: the cheapest type that holds the job within the limit.
+                let best = self.cheapest_fitting_where(&need, allowed)?;
+                Some(Ec2Placement::Launch(best.0))
             }
             _ => {
-                if self.provisioned_millivcpus >= max {
-                    return None;
-                }
+                let fitting = self
+                    .types
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.room.holds(&need) && allowed(t));
                 let best = fitting.min_by(|(_, a), (_, b)| {
                     per_vcpu_cmp(a, b)
                         .then(a.price_per_hour.total_cmp(&b.price_per_hour))
@@ -344,10 +396,16 @@ impl Pool {
     }
 
     fn cheapest_fitting(&self, need: &Room) -> Option<(usize, &PoolType)> {
+        self.cheapest_fitting_where(need, |_| true)
+    }
+
+    /// The cheapest type that holds `need` among those `keep` accepts (ties: fewer vCPUs,
+    /// then name).
+    fn cheapest_fitting_where(&self, need: &Room, keep: impl Fn(&PoolType) -> bool) -> Option<(usize, &PoolType)> {
         self.types
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.room.holds(need))
+            .filter(|(_, t)| t.room.holds(need) && keep(t))
             .min_by(|(_, a), (_, b)| {
                 a.price_per_hour
                     .total_cmp(&b.price_per_hour)
@@ -376,6 +434,9 @@ impl Pool {
         self.next_id += 1;
         let t = &self.types[type_index];
         self.provisioned_millivcpus += t.room.millivcpus;
+        if ready {
+            self.ready_millivcpus += t.room.millivcpus;
+        }
         self.instances.insert(
             id,
             Instance {
@@ -388,6 +449,7 @@ impl Pool {
                 claims: Vec::new(),
                 running: Vec::new(),
                 idle_since: Some(now),
+                has_run: false,
                 idle_epoch: 0,
                 spot_events: [None, None],
             },
@@ -419,6 +481,9 @@ impl Pool {
     pub fn set_ready(&mut self, id: u32) {
         self.unindex(id);
         if let Some(i) = self.instances.get_mut(&id) {
+            if !i.ready {
+                self.ready_millivcpus += self.types[i.type_index].room.millivcpus;
+            }
             i.ready = true;
         }
         self.reindex(id);
@@ -436,29 +501,33 @@ impl Pool {
     pub fn terminate(&mut self, id: u32) -> Option<Instance> {
         self.unindex(id);
         let i = self.instances.remove(&id)?;
-        self.provisioned_millivcpus -= self.types[i.type_index].room.millivcpus;
+        let mv = self.types[i.type_index].room.millivcpus;
+        self.provisioned_millivcpus -= mv;
+        if i.ready {
+            self.ready_millivcpus = self.ready_millivcpus.saturating_sub(mv);
+        }
         Some(i)
     }
 
-    /// The type to launch next to build up `target` milli-vCPUs of standing capacity: the
-    /// largest type that does not overshoot what is missing (cheapest per vCPU among equals),
-    /// or the smallest type when every type overshoots.
-    pub fn type_for_capacity(&self, missing_millivcpus: u64) -> Option<usize> {
-        let under = self
-            .types
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.room.millivcpus <= missing_millivcpus && t.room.millivcpus > 0)
-            .max_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(b, a)));
-        under
-            .or_else(|| {
-                self.types
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.room.millivcpus > 0)
-                    .min_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(a, b)))
-            })
-            .map(|(i, _)| i)
+    /// The type to launch next to build up standing capacity (CONTRACT 7.14 e): the largest
+    /// type that does not overshoot what is missing, else the smallest type; ties: cheaper
+    /// per vCPU, then listed order (`min_by` keeps the first of equals). `None` when that
+    /// type may not be launched within the limit (BEST_FIT on EC2 never passes `maxvCpus`).
+    pub fn type_for_capacity(
+        &self,
+        missing_millivcpus: u64,
+        max_vcpus: u32,
+        strategy: AllocationStrategy,
+    ) -> Option<usize> {
+        let sized = self.types.iter().enumerate().filter(|(_, t)| t.room.millivcpus > 0);
+        let under = sized
+            .clone()
+            .filter(|(_, t)| t.room.millivcpus <= missing_millivcpus)
+            .min_by(|(_, a), (_, b)| b.room.millivcpus.cmp(&a.room.millivcpus).then(per_vcpu_cmp(a, b)));
+        let (i, t) = under.or_else(|| {
+            sized.min_by(|(_, a), (_, b)| a.room.millivcpus.cmp(&b.room.millivcpus).then(per_vcpu_cmp(a, b)))
+        })?;
+        self.may_launch(t.room.millivcpus, max_vcpus, strategy).then_some(i)
     }
 
     /// AWS-style instance id of instance `id` of compute environment `ce`.
@@ -576,13 +645,17 @@ mod tests {
     #[test]
     fn standing_capacity_uses_large_types_first() {
         let pool = Pool::new(&ce(&["m5"], 100, AllocationStrategy::BestFit), 0).unwrap();
-        let t = pool.type_for_capacity(16_000).unwrap();
+        let t = pool
+            .type_for_capacity(16_000, 100, AllocationStrategy::BestFit)
+            .unwrap();
         assert_eq!(pool.types[t].instance_type.vcpus, 16);
-        let t = pool.type_for_capacity(1_000).unwrap();
+        let t = pool.type_for_capacity(1_000, 100, AllocationStrategy::BestFit).unwrap();
         assert_eq!(
             pool.types[t].instance_type.name, "m5.large",
             "overshoot with the smallest"
         );
+        // maxvCpus 1: the smallest m5 (2 vCPU) would pass it; BEST_FIT on EC2 never does.
+        assert_eq!(pool.type_for_capacity(1_000, 1, AllocationStrategy::BestFit), None);
         assert_eq!(Pool::instance_name(1, 42), "i-0001000000000002a");
     }
 }

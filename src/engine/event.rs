@@ -1,7 +1,7 @@
 //! The simulation's own events (submissions and actions are fed from their own sources).
 
 use super::jobs::JobSlot;
-use crate::model::CeId;
+use crate::model::{CeId, QueueId};
 
 /// Something the engine scheduled for later. Job events carry the attempt id, so an event
 /// that outlived its attempt (terminated, interrupted) is recognised and ignored.
@@ -67,5 +67,11 @@ pub enum Event {
         slot: JobSlot,
         /// When it became head (the check belongs to that period).
         head_since_ms: u64,
+    },
+    /// A fair-share queue that could not place a job: a share of it goes inactive now (the
+    /// decay period since its last job is over), so `computeReservation` may allow more.
+    ShareExpiry {
+        /// The queue.
+        queue: QueueId,
     },
 }

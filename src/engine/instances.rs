@@ -1,5 +1,22 @@
 //! EC2/SPOT instances over their lives: placing jobs on them, claims on launching ones,
 //! readiness, idleness and scale-in, Spot notices and reclaims, termination and billing.
+//!
+//! CONTRACT 7.14:
+//! - (b) room on a launching instance (or an instance launched for the job) is a claim: the
+//!   job stays RUNNABLE but leaves its queue's RUNNABLE set, so the queue offers its next job
+//!   in the same pass; it counts neither for the `strict` rule nor for the head clock.
+//! - (c) a claim is not binding: it holds the room against other claims while the instance
+//!   launches, but in a later pass the claimed job takes READY room it fits (on the compute
+//!   environments of its queue in order, up to the claim's own: (a) keeps a later one out
+//!   while an earlier one can take the job), releasing the claim; when the instance becomes
+//!   READY its claims lapse, the jobs rejoin their queues in their places, and its room goes
+//!   to RUNNABLE jobs in normal pass order. A multi-node job's claims (whole instances
+//!   launched for its nodes) stay binding.
+//! - (d) scale-in runs after the instant's dispatch pass: an instance idle for its idle time
+//!   and still idle after the pass is terminated, oldest idle first, unless that takes the
+//!   READY instances below `minvCpus`. The review is made at every instant where an idle
+//!   time runs out, an instance becomes READY or the limits change (the only things that can
+//!   change its outcome).
 
 use super::capacity::Placement;
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
@@ -7,8 +24,9 @@ use super::event::Event;
 use super::jobs::Reason;
 use super::jobs::{Claim, JobSlot};
 use super::Simulation;
-use crate::model::{CeId, ComputeEnvironmentType, Resources};
+use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, QueuePriorityMode, Resources};
 use crate::time::SimTime;
+use std::ops::Bound;
 
 impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
@@ -57,12 +75,17 @@ impl Simulation {
         self.leave_runnable(slot);
         let Some(job) = self.jobs.get_mut(slot) else { return };
         let (job_id, q, mv) = (job.id, job.queue, u64::from(r.millivcpus));
+        let (rooms_len, multinode) = (rooms.len(), job.spec.nodes.is_some());
         job.claim = Some(Box::new(Claim {
             ce,
             rooms,
             waiting: launching.len() as u32,
         }));
-        self.queues[q.index()].held_on_ce[ce.index()] += mv;
+        let qr = &mut self.queues[q.index()];
+        qr.held_on_ce[ce.index()] += mv;
+        if rooms_len == 1 && !multinode {
+            qr.claimed.insert((job_id, slot.0));
+        }
         let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
             return;
         };
@@ -76,11 +99,25 @@ impl Simulation {
     /// A claimed job leaves (cancelled) before its instances are ready: its room is given
     /// back.
     pub(super) fn release_claim(&mut self, slot: JobSlot) {
-        let Some(job) = self.jobs.get_mut(slot) else { return };
-        let Some(claim) = job.claim.take() else { return };
+        let Some((ce, rooms)) = self.drop_claim(slot) else {
+            return;
+        };
+        for (id, _) in rooms {
+            self.instance_idle(ce, id);
+        }
+        self.capacity_changed(ce);
+    }
+
+    /// Takes a job's claim away: its room back on the instances, its vCPUs off its queue's
+    /// count; returns the compute environment and the rooms it held.
+    fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Vec<(u32, Resources)>)> {
+        let job = self.jobs.get_mut(slot)?;
+        let claim = job.claim.take()?;
         let (job_id, q, mv) = (job.id, job.queue, u64::from(job.resources.millivcpus));
         let ce = claim.ce;
-        self.queues[q.index()].held_on_ce[ce.index()] -= mv;
+        let qr = &mut self.queues[q.index()];
+        qr.held_on_ce[ce.index()] -= mv;
+        qr.claimed.remove(&(job_id, slot.0));
         if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
             for (id, room) in &claim.rooms {
                 pool.release(*id, room);
@@ -89,27 +126,41 @@ impl Simulation {
                 }
             }
         }
-        for (id, _) in claim.rooms {
-            self.instance_idle(ce, id);
-        }
-        self.capacity_changed(ce);
+        Some((ce, claim.rooms))
     }
 
     pub(super) fn instance_ready(&mut self, ce: CeId, id: u32) {
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
+        let c = &mut self.ces[ce.index()];
+        if c.spec.min_vcpus > 0 {
+            // More READY vCPUs: an idle instance the minimum kept may go now.
+            c.scale_in_review = true;
+            self.scale_in_pending = true;
+        }
+        let Some(pool) = c.pool.as_mut() else {
             return;
         };
         pool.set_ready(id);
-        let claims = pool
-            .instances
-            .get_mut(&id)
-            .map(|i| std::mem::take(&mut i.claims))
-            .unwrap_or_default();
+        let claims = pool.instances.get(&id).map(|i| i.claims.clone()).unwrap_or_default();
         for (slot, job_id) in claims {
             let slot = JobSlot(slot);
-            let Some(job) = self.jobs.get_mut(slot).filter(|j| j.id == job_id) else {
+            let Some(job) = self.jobs.get(slot).filter(|j| j.id == job_id) else {
                 continue;
             };
+            let q = job.queue;
+            if self.queues[q.index()].claimed.contains(&(job_id, slot.0)) {
+                // (c) The claim lapses: the job rejoins its queue and this pass places it.
+                self.drop_claim(slot);
+                self.enter_runnable_set(slot);
+                continue;
+            }
+            let Some(job) = self.jobs.get_mut(slot) else { continue };
+            if let Some(i) = self.ces[ce.index()]
+                .pool
+                .as_mut()
+                .and_then(|p| p.instances.get_mut(&id))
+            {
+                i.claims.retain(|c| c.1 != job_id);
+            }
             let Some(claim) = job.claim.as_mut() else { continue };
             claim.waiting = claim.waiting.saturating_sub(1);
             if claim.waiting == 0 {
@@ -117,8 +168,160 @@ impl Simulation {
                 self.dispatch(slot, ce, rooms);
             }
         }
-        self.instance_idle(ce, id);
+        // Whether it stays idle is known after this instant's pass (`scale_in_after_pass`).
+        let c = &mut self.ces[ce.index()];
+        c.settle.push(id);
+        self.scale_in_pending = true;
         self.capacity_changed(ce);
+    }
+
+    /// A later pass (CONTRACT 7.14 c): each claimed job of queue `q` ahead of the job the
+    /// queue offers next (`next`; by submission order, the queue's order for FIFO; `None`:
+    /// nothing is offered, every claimed job), in order, that fits READY room on a compute
+    /// environment of its queue (in order) goes there, releasing its claim. Returns whether
+    /// any did.
+    pub(super) fn claims_to_ready_room(&mut self, q: QueueId, next: Option<JobSlot>) -> bool {
+        let qr = &self.queues[q.index()];
+        if qr.claimed.is_empty() {
+            return false;
+        }
+        // The most free vCPUs of a READY instance on the queue's compute environments: a
+        // claimed job needing more cannot move (nothing to look at while READY ones are full).
+        let mut max_free = self.max_ready_free(q);
+        if max_free == 0 {
+            return false;
+        }
+        let bound = next.and_then(|s| self.jobs.get(s)).map(|j| j.id);
+        let mut after = match qr.claims_checked {
+            (pass, Some(last)) if pass == self.passes => Bound::Excluded((last, u32::MAX)),
+            _ => Bound::Unbounded,
+        };
+        let mut moved = false;
+        loop {
+            // One claimed job at a time (the set changes as jobs move), in job id order.
+            let qr = &mut self.queues[q.index()];
+            let Some(&(job_id, slot)) = qr.claimed.range((after, Bound::Unbounded)).next() else {
+                break;
+            };
+            if bound.is_some_and(|b| job_id >= b) {
+                break;
+            }
+            after = Bound::Excluded((job_id, u32::MAX));
+            qr.claims_checked = (self.passes, Some(job_id));
+            let slot = JobSlot(slot);
+            if self
+                .jobs
+                .get(slot)
+                .is_none_or(|j| u64::from(j.resources.millivcpus) > max_free)
+            {
+                continue;
+            }
+            let Some((ce, id)) = self.ready_room_for_claimed(q, slot, job_id) else {
+                continue;
+            };
+            self.release_claim(slot);
+            self.place_on_instances(slot, ce, Placement::Instance(Ec2Placement::Ready(id)));
+            moved = true;
+            max_free = self.max_ready_free(q);
+            if max_free == 0 {
+                break;
+            }
+        }
+        moved
+    }
+
+    /// The most free milli-vCPUs of a READY instance on the compute environments of `q`.
+    fn max_ready_free(&self, q: QueueId) -> u64 {
+        self.queues[q.index()]
+            .spec
+            .compute_environments
+            .iter()
+            .filter_map(|ce| self.ces[ce.index()].pool.as_ref())
+            .map(Pool::max_ready_free_millivcpus)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// READY room for a claimed job on the compute environments of queue `q`, in order up to
+    /// the one it holds its claim on (7.14 a: a later compute environment is tried only when
+    /// an earlier one can do none of ready room, launching room or new capacity, and the
+    /// claim's is one that can), under the same rules as any placement (ENABLED, `strict`,
+    /// `computeReservation` counting the claim where it is).
+    fn ready_room_for_claimed(&self, q: QueueId, slot: JobSlot, job_id: JobId) -> Option<(CeId, u32)> {
+        let job = self.jobs.get_if(slot, job_id)?;
+        let held_on = job.claim.as_ref()?.ce;
+        let r = job.resources;
+        let ces = &self.queues[q.index()].spec.compute_environments;
+        let upto = ces.iter().position(|&c| c == held_on).map_or(ces.len(), |k| k + 1);
+        ces[..upto].iter().find_map(|&ce| {
+            let c = &self.ces[ce.index()];
+            let extra = if ce == held_on { 0 } else { r.millivcpus };
+            if !c.enabled()
+                || (c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
+                || !self.reservation_allows(q, ce, extra)
+            {
+                return None;
+            }
+            c.pool.as_ref()?.ready_room(&r).map(|id| (ce, id))
+        })
+    }
+
+    /// After the instant's dispatch pass: instances READY now start their idle clocks if no
+    /// job took them, and compute environments due for scale-in review terminate their idle
+    /// instances (CONTRACT 7.14 d).
+    pub(super) fn scale_in_after_pass(&mut self) {
+        self.scale_in_pending = false;
+        for c in 0..self.ces.len() {
+            let ce = CeId(c as u32);
+            for id in std::mem::take(&mut self.ces[c].settle) {
+                self.instance_idle(ce, id);
+            }
+            if std::mem::take(&mut self.ces[c].scale_in_review) {
+                self.scale_in(ce);
+            }
+            self.ces[c].scale_in_due.clear();
+        }
+    }
+
+    /// Terminates the instances of `ce` idle for their idle time, oldest idle first (ties: by
+    /// id), while the READY instances left keep `minvCpus`.
+    fn scale_in(&mut self, ce: CeId) {
+        let now = self.now;
+        let c = &self.ces[ce.index()];
+        let min = u64::from(c.spec.min_vcpus) * 1000;
+        let Some(pool) = &c.pool else { return };
+        let mut ready = pool.ready_millivcpus;
+        // The candidates: instances whose idle time ran out now, and idle ones the minimum
+        // kept before (any other idle one past its time went at its own instant).
+        let mut kept = std::collections::BTreeSet::new();
+        let mut due: Vec<(SimTime, u32, u64)> = Vec::new();
+        for id in c.scale_in_due.iter().chain(&c.scale_in_kept) {
+            let Some(i) = pool.instances.get(id).filter(|i| i.ready && i.is_idle()) else {
+                continue;
+            };
+            let Some(since) = i.idle_since else { continue };
+            if since + c.idle_time(i) <= now {
+                due.push((since, *id, pool.types[i.type_index].room.millivcpus));
+            } else if c.scale_in_kept.contains(id) {
+                kept.insert(*id);
+            }
+        }
+        due.sort_unstable();
+        due.dedup_by_key(|d| d.1);
+        let mut ended = false;
+        for (_, id, vcpus) in due {
+            if ready.saturating_sub(vcpus) >= min {
+                ready = ready.saturating_sub(vcpus);
+                self.terminate_instance(ce, id);
+                ended = true;
+            } else {
+                kept.insert(id);
+            }
+        }
+        self.ces[ce.index()].scale_in_kept = kept;
+        if ended {
+            self.capacity_changed(ce);
+        }
     }
 
     /// Called when an instance may have become idle: starts its scale-in clock, stops its
@@ -126,7 +329,11 @@ impl Simulation {
     pub(super) fn instance_idle(&mut self, ce: CeId, id: u32) {
         let now = self.now;
         let c = &mut self.ces[ce.index()];
-        let (idle_for, min) = (c.spec.scale_in_idle, u64::from(c.spec.min_vcpus) * 1000);
+        let min = u64::from(c.spec.min_vcpus) * 1000;
+        let Some(i) = c.pool.as_ref().and_then(|p| p.instances.get(&id)) else {
+            return;
+        };
+        let idle_for = c.idle_time(i);
         let Some(pool) = c.pool.as_mut() else { return };
         let provisioned = pool.provisioned_millivcpus;
         let Some(i) = pool.instances.get_mut(&id) else { return };
@@ -141,10 +348,13 @@ impl Simulation {
                 self.events.cancel_pending(k);
             }
         }
-        // An instance the minimum needs is not checked (changing the limits schedules checks
-        // again, see `capacity_update`).
+        // An instance the minimum needs gets no check of its own: it is remembered and looked
+        // at by later reviews (another instance READY; changed limits schedule checks again,
+        // see `capacity_update`).
         let vcpus = pool.types[i.type_index].room.millivcpus;
-        if provisioned.saturating_sub(vcpus) >= min {
+        if provisioned.saturating_sub(vcpus) < min {
+            c.scale_in_kept.insert(id);
+        } else {
             self.events.schedule(
                 now + idle_for,
                 Event::ScaleInCheck {
@@ -167,6 +377,7 @@ impl Simulation {
             return;
         };
         i.attempts += 1;
+        i.has_run = true;
         i.idle_since = None;
         i.running.push((slot.0, attempt));
         if !(spot && i.spot_events.iter().all(Option::is_none) && !i.noticed) {
@@ -225,6 +436,10 @@ impl Simulation {
             "Host EC2 (instance {}) terminated.",
             Pool::instance_name(ce.0, id)
         ));
+        // The instance goes first: the attempts ending on it must not start an idle clock
+        // (the scale-down delay does not apply to "Spot instances reclaimed due to
+        // interruption", API model `ComputeScalingPolicy`).
+        self.terminate_instance(ce, id);
         for (slot, attempt) in running {
             let slot = JobSlot(slot);
             if self
@@ -236,24 +451,22 @@ impl Simulation {
                 self.end_attempt(slot, super::attempt::AttemptEnd::Reclaimed(reason.clone()));
             }
         }
-        self.terminate_instance(ce, id);
         self.fill_standing_capacity(ce, false);
         self.capacity_changed(ce);
     }
 
+    /// An instance's idle time ran out: its compute environment reviews scale-in after this
+    /// instant's pass (CONTRACT 7.14 d).
     pub(super) fn scale_in_check(&mut self, ce: CeId, id: u32, epoch: u32) {
-        let c = &self.ces[ce.index()];
-        let min = u64::from(c.spec.min_vcpus) * 1000;
+        let c = &mut self.ces[ce.index()];
         let Some(pool) = &c.pool else { return };
         let Some(i) = pool.instances.get(&id) else { return };
         if !i.is_idle() || i.idle_epoch != epoch {
             return;
         }
-        let vcpus = pool.types[i.type_index].room.millivcpus;
-        if pool.provisioned_millivcpus.saturating_sub(vcpus) >= min {
-            self.terminate_instance(ce, id);
-            self.capacity_changed(ce);
-        }
+        c.scale_in_review = true;
+        c.scale_in_due.push(id);
+        self.scale_in_pending = true;
     }
 
     /// Removes an instance and bills its lifetime.
@@ -272,5 +485,28 @@ impl Simulation {
         let m = &mut self.metrics.ces[ce.index()];
         m.provisioned_millivcpu_ms += u128::from(mv) * u128::from(ms);
         m.cost += ms as f64 / 3_600_000.0 * price;
+        self.live_instances_changed(ce, mv);
+    }
+
+    /// "Could ever fit" counts live instances (CONTRACT 7.14 f): the `strict` rule's counts
+    /// are redone when an instance of `millivcpus` comes or goes that the compute environment
+    /// could not launch now (its limit was lowered below it); other instances change nothing
+    /// that the instance types do not already say.
+    pub(super) fn live_instances_changed(&mut self, ce: CeId, millivcpus: u64) {
+        let c = &self.ces[ce.index()];
+        let beyond = c.pool.as_ref().is_some_and(|p| {
+            let max = u64::from(c.spec.max_vcpus) * 1000;
+            if p.never_past_max(c.spec.allocation_strategy) {
+                millivcpus > max
+            } else {
+                max == 0
+            }
+        });
+        if self.strict_on && beyond {
+            for i in 0..self.ces[ce.index()].attached.len() {
+                let q = self.ces[ce.index()].attached[i];
+                self.recompute_fit_counts(q);
+            }
+        }
     }
 }

@@ -136,7 +136,7 @@ pub struct Job {
     pub row: u64,
     /// State.
     pub status: JobStatus,
-    /// Dispatched attempts so far.
+    /// Attempts that reached RUNNING so far (an attempt ended while STARTING does not count).
     pub attempts: u32,
     /// Submission time.
     pub submitted_at: SimTime,

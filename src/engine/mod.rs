@@ -28,6 +28,7 @@ pub mod jobs;
 mod quad_heap;
 pub mod queue;
 mod recorder;
+mod shares;
 
 mod sources;
 mod submit;
@@ -99,10 +100,15 @@ pub(crate) struct QueueRuntime {
     pub fit_counts: Vec<u64>,
     /// The job the queue could not place at its last pass (the blocked head), if any.
     pub head: Option<(crate::model::JobId, jobs::JobSlot)>,
-    /// Jobs SUBMITTED..RUNNING per share number (fair share's active shares).
-    pub active: Vec<u64>,
-    /// Shares with a job SUBMITTED..RUNNING in this queue.
-    pub active_count: usize,
+    /// RUNNABLE jobs holding a claim on one launching instance (out of `set`: not the
+    /// queue's head), by job id (CONTRACT 7.14 b, c).
+    pub claimed: std::collections::BTreeSet<(crate::model::JobId, u32)>,
+    /// (pass number, last claimed job looked at): within one dispatch pass READY room only
+    /// shrinks, so a claimed job that found none is not looked at again in that pass.
+    pub claims_checked: (u64, Option<crate::model::JobId>),
+    /// Fair share's active shares (a job SUBMITTED..RUNNING, or the decay period not over
+    /// since the last one ended).
+    pub active: shares::ActiveShares,
 }
 
 /// One compute environment's capacity use at an instant.
@@ -211,6 +217,13 @@ pub struct Simulation {
     backfill_on: bool,
     names: dependencies::NameIndex,
     arrays: dependencies::ArrayTable,
+    /// CancelJob requests on PENDING jobs, applied when they leave PENDING.
+    pending_cancels: dependencies::PendingCancels,
+    /// Some compute environment has idle instances to review for scale-in after this
+    /// instant's dispatch pass (CONTRACT 7.14 d).
+    scale_in_pending: bool,
+    /// Dispatch passes so far (numbers [`QueueRuntime::claims_checked`]).
+    passes: u64,
 }
 
 impl Simulation {
@@ -281,6 +294,9 @@ impl Simulation {
                 .any(|q| q.backfill != crate::model::Backfill::None),
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
+            pending_cancels: dependencies::PendingCancels::default(),
+            scale_in_pending: false,
+            passes: 0,
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
         sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];
@@ -297,6 +313,7 @@ impl Simulation {
 
     fn queue_runtime(&self, spec: crate::model::JobQueue) -> QueueRuntime {
         let fair = spec.scheduling_policy.map(|p| self.policies[p.index()].clone());
+        let decay = fair.as_ref().map(|p| p.share_decay);
         QueueRuntime {
             set: RunnableSet::new(fair.as_ref().map(|p| p.share_decay)),
             policy: match fair {
@@ -305,10 +322,11 @@ impl Simulation {
             },
             stalled: false,
             head: None,
+            claimed: Default::default(),
+            claims_checked: (0, None),
             held_on_ce: vec![0; self.ces.len()],
             fit_counts: vec![0; spec.compute_environments.len()],
-            active: Vec::new(),
-            active_count: 0,
+            active: shares::ActiveShares::new(decay),
             spec,
         }
     }
@@ -405,6 +423,9 @@ impl Simulation {
         if self.dispatch_needed {
             self.dispatch_pass();
         }
+        if self.scale_in_pending {
+            self.scale_in_after_pass();
+        }
         true
     }
 
@@ -454,6 +475,7 @@ impl Simulation {
             Event::InstanceReclaimed { ce, instance } => self.instance_reclaimed(ce, instance),
             Event::ScaleInCheck { ce, instance, epoch } => self.scale_in_check(ce, instance, epoch),
             Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
+            Event::ShareExpiry { queue } => self.share_expiry(queue),
         }
     }
 

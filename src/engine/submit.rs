@@ -133,8 +133,8 @@ impl Simulation {
                 qr.spec.name
             ));
         }
-        let inactive = qr.active.get(spec.share_ix as usize).is_none_or(|n| *n == 0);
-        if fair && inactive && qr.active_count >= super::attempt::MAX_ACTIVE_SHARES {
+        let inactive = !qr.active.is_active(spec.share_ix as usize, now);
+        if fair && inactive && qr.active.count_at(now) >= super::attempt::MAX_ACTIVE_SHARES {
             return Err(format!(
                 "job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused",
                 qr.spec.name,
@@ -389,14 +389,7 @@ impl Simulation {
         if spec.share_ix != u32::MAX {
             let ix = spec.share_ix as usize;
             m.shares[ix].counts.submitted += 1;
-            let qr = &mut self.queues[queue.index()];
-            if qr.active.len() <= ix {
-                qr.active.resize(ix + 1, 0);
-            }
-            qr.active[ix] += 1;
-            if qr.active[ix] == 1 {
-                qr.active_count += 1;
-            }
+            self.queues[queue.index()].active.job_added(ix, now);
         }
         let slot = self.jobs.insert(Job {
             id,

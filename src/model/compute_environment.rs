@@ -130,6 +130,11 @@ pub struct ComputeEnvironment {
     pub instance_launch: SimDuration,
     /// EC2/SPOT: idle time before an instance is terminated.
     pub scale_in_idle: SimDuration,
+    /// EC2/SPOT: idle time before an instance that has run no job is terminated. It differs
+    /// from `scale_in_idle` when that comes from `scalingPolicy.minScaleDownDelayMinutes`,
+    /// which "does not apply to: ... Newly launched instances that have not yet run any jobs"
+    /// (API model, `ComputeScalingPolicy`).
+    pub unused_scale_in_idle: SimDuration,
     /// Spot reclaims per hour, per running task (FARGATE_SPOT) or instance (SPOT).
     pub interruptions_per_hour: f64,
     /// Warning before a Spot reclaim.
@@ -176,6 +181,7 @@ impl ComputeEnvironment {
             startup: DEFAULT_FARGATE_STARTUP,
             instance_launch: SimDuration::ZERO,
             scale_in_idle: SimDuration::ZERO,
+            unused_scale_in_idle: SimDuration::ZERO,
             interruptions_per_hour: 0.0,
             interruption_notice: DEFAULT_INTERRUPTION_NOTICE,
             queue_priority: QueuePriorityMode::Aws,

@@ -151,7 +151,8 @@ pub struct JobRecord {
     pub status: JobStatus,
     /// `statusReason`.
     pub status_reason: Option<String>,
-    /// Dispatched attempts.
+    /// Attempts that reached RUNNING (AWS: "placed into the RUNNING state that's considered an
+    /// attempt").
     pub attempts: u32,
     /// vCPU / memory / GPU.
     pub resources: Resources,

@@ -322,6 +322,8 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
         ce.startup = crate::model::compute_environment::DEFAULT_EC2_STARTUP;
         ce.instance_launch = crate::model::compute_environment::DEFAULT_INSTANCE_LAUNCH;
         ce.scale_in_idle = crate::model::compute_environment::DEFAULT_SCALE_IN_IDLE;
+        // The scale-down delay below does not apply to instances that have run no job.
+        ce.unused_scale_in_idle = crate::model::compute_environment::DEFAULT_SCALE_IN_IDLE;
         if let Some(s) = &cr.allocation_strategy {
             let strategy = ctx.enum_value(
                 &format!("{cp}.allocationStrategy"),
@@ -439,6 +441,10 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         } else if let Some(d) = ctx.duration(&format!("{p}.{field}"), value) {
             *target = d;
         }
+    }
+    if sim.scale_in_idle_seconds.is_some() {
+        // The simulation's own idle time applies to every instance.
+        ce.unused_scale_in_idle = ce.scale_in_idle;
     }
     if let Some(r) = sim.interruptions_per_hour {
         if !(r.is_finite() && r >= 0.0) {

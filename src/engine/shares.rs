@@ -1,0 +1,179 @@
+//! Fair share's active share identifiers per queue: `computeReservation`'s A and AWS's limit
+//! of 500 active share identifiers (CONTRACT 7.7).
+//!
+//! A share is active while it has a job SUBMITTED..RUNNING in the queue, and stays active
+//! until the decay period (`shareDecaySeconds`, 0 meaning 600) has passed after its last job
+//! ended. AWS: "After the period of time for decay expires, a share identifier is considered
+//! inactive." The expiry is computed when A is read (no event per share, so a run's
+//! `endSeconds` does not move); a queue whose job was refused while a share lingers asks for
+//! one wake-up at the next expiry, when the higher limit may let the job go.
+
+use super::event::Event;
+use super::Simulation;
+use crate::model::QueueId;
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeSet;
+
+/// The active shares of one queue.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ActiveShares {
+    /// Jobs SUBMITTED..RUNNING per share number.
+    jobs: Vec<u64>,
+    /// Per share number with no job: until when it stays active.
+    idle_until: Vec<Option<SimTime>>,
+    /// Shares with no job that are still counted: (expiry, share number).
+    lingering: BTreeSet<(SimTime, usize)>,
+    /// Shares with a job plus the lingering ones (expired ones included until purged).
+    count: usize,
+    /// How long a share stays active after its last job ended (`None`: not a fair-share
+    /// queue; shares go inactive at once).
+    decay: Option<SimDuration>,
+    /// A wake-up event is pending for this time.
+    wake_at: Option<SimTime>,
+}
+
+impl ActiveShares {
+    /// No share active yet; `decay` is the policy's `shareDecaySeconds` (fair-share queues).
+    pub fn new(decay: Option<SimDuration>) -> ActiveShares {
+        ActiveShares {
+            decay,
+            ..ActiveShares::default()
+        }
+    }
+
+    /// A new policy's decay applies to shares that go idle from now on.
+    pub fn set_decay(&mut self, decay: Option<SimDuration>) {
+        self.decay = decay;
+    }
+
+    /// Drops the shares whose time ran out by `now`.
+    fn purge(&mut self, now: SimTime) {
+        while let Some(&(until, ix)) = self.lingering.first() {
+            if until > now {
+                break;
+            }
+            self.lingering.pop_first();
+            if let Some(u) = self.idle_until.get_mut(ix) {
+                *u = None;
+            }
+            self.count = self.count.saturating_sub(1);
+        }
+    }
+
+    /// A job of share `ix` joined the queue (SUBMITTED).
+    pub fn job_added(&mut self, ix: usize, now: SimTime) {
+        self.purge(now);
+        if self.jobs.len() <= ix {
+            self.jobs.resize(ix + 1, 0);
+            self.idle_until.resize(ix + 1, None);
+        }
+        self.jobs[ix] += 1;
+        if self.jobs[ix] == 1 {
+            match self.idle_until[ix].take() {
+                Some(until) => {
+                    self.lingering.remove(&(until, ix));
+                }
+                None => self.count += 1,
+            }
+        }
+    }
+
+    /// A job of share `ix` ended; returns whether the share became inactive at once (then
+    /// `computeReservation`'s limit rose).
+    pub fn job_ended(&mut self, ix: usize, now: SimTime) -> bool {
+        self.purge(now);
+        let Some(n) = self.jobs.get_mut(ix) else { return false };
+        *n = n.saturating_sub(1);
+        if *n > 0 {
+            return false;
+        }
+        match self.decay.filter(|d| !d.is_zero()) {
+            Some(d) => {
+                let until = now + d;
+                self.idle_until[ix] = Some(until);
+                self.lingering.insert((until, ix));
+                false
+            }
+            None => {
+                self.count = self.count.saturating_sub(1);
+                true
+            }
+        }
+    }
+
+    /// A: the shares active at `now`.
+    pub fn count_at(&self, now: SimTime) -> usize {
+        let expired = self.lingering.range(..=(now, usize::MAX)).count();
+        self.count.saturating_sub(expired)
+    }
+
+    /// Whether share `ix` is active at `now`.
+    pub fn is_active(&self, ix: usize, now: SimTime) -> bool {
+        self.jobs.get(ix).is_some_and(|n| *n > 0) || self.idle_until.get(ix).is_some_and(|u| u.is_some_and(|t| t > now))
+    }
+
+    /// The next time a lingering share goes inactive, after `now`.
+    fn next_expiry(&self, now: SimTime) -> Option<SimTime> {
+        self.lingering.iter().map(|&(t, _)| t).find(|t| *t > now)
+    }
+}
+
+impl Simulation {
+    /// Queue `q` could not place a job: when it keeps capacity in reserve
+    /// (`computeReservation`) and a share lingers, a dispatch pass is due when that share
+    /// goes inactive (the reserve shrinks then). At most one wake-up is pending per queue.
+    pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId) {
+        let now = self.now;
+        let qr = &self.queues[q.index()];
+        let Some(p) = qr.spec.scheduling_policy else { return };
+        if self.policies[p.index()].compute_reservation == 0 {
+            return;
+        }
+        let Some(at) = qr.active.next_expiry(now) else { return };
+        if qr.active.wake_at.is_some_and(|w| w <= at && w > now) {
+            return;
+        }
+        self.queues[q.index()].active.wake_at = Some(at);
+        self.events.schedule(at, Event::ShareExpiry { queue: q });
+    }
+
+    /// A lingering share of queue `q` went inactive: its queue looks again.
+    pub(super) fn share_expiry(&mut self, q: QueueId) {
+        let now = self.now;
+        let qr = &mut self.queues[q.index()];
+        if qr.active.wake_at == Some(now) {
+            qr.active.wake_at = None;
+        }
+        qr.active.purge(now);
+        qr.stalled = false;
+        self.dispatch_needed = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_stays_active_for_the_decay_period_after_its_last_job() {
+        let t = |s: u64| SimTime::from_millis(s * 1000);
+        let mut a = ActiveShares::new(Some(SimDuration::from_secs(600)));
+        a.job_added(0, t(0));
+        a.job_added(1, t(0));
+        assert_eq!(a.count_at(t(0)), 2);
+        assert!(!a.job_ended(0, t(100)));
+        // Share 0 is active over [100, 700), inactive from 700.
+        assert_eq!(a.count_at(t(699)), 2);
+        assert!(a.is_active(0, t(699)));
+        assert_eq!(a.count_at(t(700)), 1);
+        assert!(!a.is_active(0, t(700)));
+        // A new job before the expiry keeps it active without counting it twice.
+        a.job_added(0, t(500));
+        assert_eq!(a.count_at(t(800)), 2);
+        assert_eq!(a.next_expiry(t(800)), None);
+        let mut fifo = ActiveShares::new(None);
+        fifo.job_added(3, t(0));
+        assert!(fifo.job_ended(3, t(1)));
+        assert_eq!(fifo.count_at(t(1)), 0);
+    }
+}
