@@ -1094,9 +1094,12 @@ impl Simulation {
                     let within = job.spec.timeout.is_none_or(|t| a.plan.runtime <= t);
                     a.running_at.filter(|_| within).map(|r| r + a.plan.runtime)
                 });
+                // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): a STARTING
+                // attempt is the next one.
+                let starting = a.is_some_and(|a| a.running_at.is_none());
                 let note = AttemptNote {
                     ce,
-                    attempt: job.attempts,
+                    attempt: job.attempts + u32::from(starting),
                     exit_code: a.map_or(0, |a| a.plan.exit_code),
                     exits_at,
                 };
@@ -1132,7 +1135,9 @@ impl Simulation {
                     job.id,
                     AttemptNote {
                         ce: a.ce,
-                        attempt: job.attempts,
+                        // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): this
+                        // STARTING one is the next.
+                        attempt: job.attempts + 1,
                         exit_code: a.plan.exit_code,
                         exits_at: None,
                     },

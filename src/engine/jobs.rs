@@ -4,7 +4,6 @@
 //! asked for), so memory follows the jobs in flight, not the jobs ever submitted.
 
 use crate::engine::queue::EventKey;
-use crate::model::job_definition::JobDefinitionId;
 use crate::model::{CeId, JobId, JobStatus, QueueId, Resources, RetryStrategy};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::runtime::AttemptPlan;
@@ -123,8 +122,6 @@ pub struct Job {
     pub spec: Arc<JobSpec>,
     /// Queue.
     pub queue: QueueId,
-    /// Job definition revision.
-    pub definition: JobDefinitionId,
     /// vCPU / memory / GPU.
     pub resources: Resources,
     /// `schedulingPriority` (fair-share queues).
@@ -220,16 +217,6 @@ impl JobTable {
     /// The job in `slot` if it is still job `id` (slots are reused).
     pub fn get_if(&self, slot: JobSlot, id: JobId) -> Option<&Job> {
         self.get(slot).filter(|j| j.id == id)
-    }
-
-    /// Number of live jobs.
-    pub fn len(&self) -> usize {
-        self.live
-    }
-
-    /// True when no job is live.
-    pub fn is_empty(&self) -> bool {
-        self.live == 0
     }
 
     /// Every live job with its slot, in slot order.

@@ -120,7 +120,6 @@ pub(super) struct EntryState {
 #[derive(Clone)]
 pub(super) struct Prepared {
     pub(super) queue: QueueId,
-    pub(super) def_id: JobDefinitionId,
     pub(super) spec: Arc<JobSpec>,
     pub(super) resources: Resources,
     pub(super) priority: u32,

@@ -117,7 +117,6 @@ impl Simulation {
         };
         let Prepared {
             queue,
-            def_id,
             spec,
             resources,
             priority,
@@ -153,7 +152,7 @@ impl Simulation {
         match t.array_size {
             None => {
                 let id = JobId::new(submission);
-                let slot = self.create_job(id, &spec, queue, def_id, resources, priority, plan);
+                let slot = self.create_job(id, &spec, queue, resources, priority, plan);
                 if let (Some(r), Some(j)) = (record, self.jobs.get_mut(slot)) {
                     j.estimate = r.estimate_ms.map(SimDuration::from_millis).or(j.estimate);
                 }
@@ -189,7 +188,7 @@ impl Simulation {
                         self.sources.first_plan(entry, api.map(|a| &a.runtime))
                     };
                     let id = JobId::child(submission, i);
-                    let slot = self.create_job(id, &spec, queue, def_id, resources, priority, child_plan);
+                    let slot = self.create_job(id, &spec, queue, resources, priority, child_plan);
                     if let Some(j) = self.jobs.get_mut(slot) {
                         j.waiters.push(Waiter::Parent(p));
                     }
@@ -308,7 +307,6 @@ impl Simulation {
         }
         Ok(Prepared {
             queue,
-            def_id,
             spec,
             resources,
             priority,
@@ -377,7 +375,6 @@ impl Simulation {
         id: JobId,
         spec: &Arc<JobSpec>,
         queue: QueueId,
-        definition: JobDefinitionId,
         resources: Resources,
         priority: u32,
         plan: AttemptPlan,
@@ -395,7 +392,6 @@ impl Simulation {
             id,
             spec: spec.clone(),
             queue,
-            definition,
             resources,
             priority,
             share_slot: u32::MAX,
