@@ -61,6 +61,13 @@
 //! # Ok::<(), batchsim::Error>(())
 //! ```
 //!
+//! ## Design
+//!
+//! [`design`] (also `docs/DESIGN.md`) describes the layers, the engine's parts, the order of
+//! things inside one instant, the hot path's data structures with the figures that chose
+//! them, and how to add a compute environment kind or a policy. `docs/CONTRACT.md` is the
+//! external contract that the code comments cite as "CONTRACT section N".
+//!
 //! ## Where things live
 //! - [`time`]: integer-millisecond [`SimTime`] and [`SimDuration`].
 //! - [`model`]: the AWS objects (compute environments, queues, job definitions, jobs).
@@ -75,6 +82,8 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
+#[doc = include_str!("../docs/DESIGN.md")]
+pub mod design {}
 pub mod error;
 pub mod import;
 pub mod model;

@@ -5,9 +5,9 @@
 //! event stays in the heap, marked, and is skipped when it reaches the top, so cancelling costs
 //! O(1) and never reorders anything.
 //!
-//! The heap is the 4-ary [`QuadHeap`] (half the levels of a binary heap; see its docs) over
+//! The heap is the 4-ary `QuadHeap` (half the levels of a binary heap; see its docs) over
 //! 32-byte entries, and the cancelled set hashes sequence numbers with one multiplication
-//! ([`SeqHasher`]) instead of SipHash: sequence numbers are not chosen by an attacker, and
+//! (`SeqHasher`) instead of SipHash: sequence numbers are not chosen by an attacker, and
 //! hashing them was a quarter of the instructions of a Spot run with reclaims.
 
 use super::quad_heap::QuadHeap;
