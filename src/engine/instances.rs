@@ -197,6 +197,11 @@ impl Simulation {
             _ => Bound::Unbounded,
         };
         let mut moved = false;
+        // (needs, claim's compute environment) that found no READY room in this call: room
+        // only shrinks while claimed jobs move, so another job with the same needs and
+        // claim fails too, without asking the pools again (thousands of claimed jobs of a few
+        // shapes made this search most of an EC2 run's work).
+        let mut no_room: Vec<(Resources, CeId)> = Vec::new();
         loop {
             // One claimed job at a time (the set changes as jobs move), in job id order.
             let qr = &mut self.queues[q.index()];
@@ -209,14 +214,19 @@ impl Simulation {
             after = Bound::Excluded((job_id, u32::MAX));
             qr.claims_checked = (self.passes, Some(job_id));
             let slot = JobSlot(slot);
-            if self
+            let Some(shape) = self
                 .jobs
                 .get(slot)
-                .is_none_or(|j| u64::from(j.resources.millivcpus) > max_free)
-            {
+                .filter(|j| u64::from(j.resources.millivcpus) <= max_free)
+                .and_then(|j| Some((j.resources, j.claim.as_ref()?.ce)))
+            else {
+                continue;
+            };
+            if no_room.contains(&shape) {
                 continue;
             }
             let Some((ce, id)) = self.ready_room_for_claimed(q, slot, job_id) else {
+                no_room.push(shape);
                 continue;
             };
             self.release_claim(slot);
