@@ -409,3 +409,69 @@ fn missing_duplicate_and_foreign_parts_are_refused_naming_them() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 7);
 }
+
+fn deploy(file: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(file);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn the_aws_batch_array_job_is_what_batchsim_simulates_and_the_splits_agree() {
+    // deploy/aws-batch/simulate.json is the four request bodies as one scenario.
+    let sim_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/aws-batch/simulate.json");
+    let sim = json(&deploy("aws-batch/simulate.json"));
+    assert_eq!(
+        sim["computeEnvironments"][0],
+        json(&deploy("aws-batch/compute-environment.json"))
+    );
+    assert_eq!(sim["jobQueues"][0], json(&deploy("aws-batch/job-queue.json")));
+    assert_eq!(
+        sim["jobDefinitions"][0],
+        json(&deploy("aws-batch/register-job-definition.json"))
+    );
+    let submit = json(&deploy("aws-batch/submit-job.json"));
+    assert_eq!(sim["workload"][0]["submitJob"], submit);
+    assert_eq!(submit["arrayProperties"]["size"], 10);
+    let env = submit["containerOverrides"]["environment"].as_array().unwrap();
+    let shards = env.iter().find(|e| e["name"] == "SWEEP_SHARDS").unwrap();
+    assert_eq!(shards["value"], "10", "auto/N must be the array's size");
+    let command = sim["jobDefinitions"][0]["containerProperties"]["command"][2]
+        .as_str()
+        .unwrap();
+    assert!(command.contains("--shard \"auto/$SWEEP_SHARDS\""), "{command}");
+
+    let sim_file = sim_path.display().to_string();
+    let v = batchsim(&["validate", &sim_file]);
+    assert!(v.status.success(), "{}", stderr(&v));
+    let r = batchsim(&["run", &sim_file, "--format", "json"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let report = json(&String::from_utf8(r.stdout).unwrap());
+    // Ten 4-vCPU children on 40 vCPUs of Fargate Spot: all start at once.
+    assert_eq!(report["jobs"]["submitted"], 10);
+    assert_eq!(report["jobs"]["succeeded"], 10);
+    assert_eq!(report["waitSeconds"]["max"], 0.0);
+
+    // Kubernetes and Slurm: the array size and N of auto/N agree.
+    let k8s = deploy("kubernetes/sweep-indexed-job.yaml");
+    for needle in [
+        "completionMode: Indexed",
+        "completions: 10",
+        "parallelism: 10",
+        "--shard auto/10",
+    ] {
+        assert!(k8s.contains(needle), "the Indexed Job lacks {needle:?}");
+    }
+    let slurm = deploy("slurm/sweep-array.sh");
+    for needle in [
+        "#SBATCH --array=1-10",
+        "--shard auto/10",
+        "part-$SLURM_ARRAY_TASK_ID.jsonl",
+    ] {
+        assert!(slurm.contains(needle), "the Slurm script lacks {needle:?}");
+    }
+    assert!(deploy("slurm/merge.sh").contains("batchsim merge parts/part-*.jsonl --out sweep.csv"));
+}

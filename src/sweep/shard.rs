@@ -311,8 +311,9 @@ impl Shard {
     }
 }
 
-/// What identifies a sweep: a 128-bit FNV-1a hash of the scenario file's bytes, the
-/// batchsim version and every flag that shapes the rows ([`SweepFlags`]). Two parts with
+/// What identifies a sweep: a 128-bit FNV-1a hash of the scenario file's bytes (and of the
+/// trace files it reads, [`SweepId::of_file`]), the batchsim version and every flag that
+/// shapes the rows ([`SweepFlags`]). Two parts with
 /// the same id are slices of the same sweep. Written as 32 hexadecimal digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SweepId(u128);
