@@ -380,6 +380,21 @@ fn missing_duplicate_and_foreign_parts_are_refused_naming_them() {
         &["merge", &truncated, &p[1], &p[2], &p[3]],
         &[&format!("{truncated}: truncated: 1 of the 2 rows of shard 1/4")],
     );
+    let lines: Vec<&str> = text.lines().collect();
+    let swapped = path(&dir, "swapped.jsonl");
+    std::fs::write(&swapped, [lines[0], lines[2], lines[1]].join("\n")).unwrap();
+    expect_refused(
+        &["merge", &swapped, &p[1], &p[2], &p[3]],
+        &[&format!(
+            "{swapped}:2: not a batchsim sweep part: run 4 where shard 1/4 has run 0"
+        )],
+    );
+    let longer = path(&dir, "longer.jsonl");
+    std::fs::write(&longer, [lines[0], lines[1], lines[2], lines[2]].join("\n")).unwrap();
+    expect_refused(
+        &["merge", &longer, &p[1], &p[2], &p[3]],
+        &[&format!("{longer}: line 4: more rows than the 2 of shard 1/4")],
+    );
     let old = path(&dir, "old.jsonl");
     std::fs::write(
         &old,

@@ -150,6 +150,9 @@ pub enum ShardError {
         /// The shard.
         shard: Shard,
     },
+    /// Nothing to merge.
+    #[error("no part to merge")]
+    NoParts,
     /// Shards without a part.
     #[error("missing part{}: {} of sweep {id} (no part given is {})",
             if missing.len() == 1 { "" } else { "s" }, shard_list(missing, *count),
@@ -962,11 +965,7 @@ pub struct Merged {
 /// carry; another is foreign), of one split into N shards, each shard exactly once.
 pub fn merge(parts: Vec<(PathBuf, Part)>) -> Result<Merged, ShardError> {
     let Some((first_file, first)) = parts.first() else {
-        return Err(ShardError::Missing {
-            missing: Vec::new(),
-            count: 0,
-            id: SweepId(0),
-        });
+        return Err(ShardError::NoParts);
     };
     // The sweep is the id most parts carry (the first part's on a tie).
     let mut votes: BTreeMap<SweepId, usize> = BTreeMap::new();
@@ -983,16 +982,14 @@ pub fn merge(parts: Vec<(PathBuf, Part)>) -> Result<Merged, ShardError> {
             .map_or(first.header.sweep, |(id, _)| *id)
     };
     let Some((like_file, like)) = parts.iter().find(|(_, p)| p.header.sweep == id) else {
-        return Err(ShardError::Missing {
-            missing: Vec::new(),
-            count: 0,
-            id,
-        });
+        return Err(ShardError::NoParts);
     };
-    if let Some((file, p)) = parts.iter().find(|(_, p)| p.header.sweep != id) {
+    // Same id, other flags: a header edited by hand.
+    let foreign = |h: &PartHeader| h.sweep != id || h.flags != like.header.flags || h.runs != like.header.runs;
+    if let Some((file, p)) = parts.iter().find(|(_, p)| foreign(&p.header)) {
         let like_files: Vec<String> = parts
             .iter()
-            .filter(|(_, p)| p.header.sweep == id)
+            .filter(|(_, p)| !foreign(&p.header))
             .map(|(f, _)| f.display().to_string())
             .collect();
         return Err(ShardError::Foreign {
