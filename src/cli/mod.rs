@@ -1,6 +1,7 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
 mod import;
+mod merge;
 pub mod output;
 mod run;
 mod sweep;
@@ -46,6 +47,9 @@ enum Command {
     /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
     /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
     Sweep(sweep::SweepArgs),
+    /// Joins the part files of a sharded sweep (`sweep --shard I/N`) into the table and
+    /// summary of the whole sweep, after checking they are every shard of one sweep.
+    Merge(merge::MergeArgs),
     /// Writes a scenario from describe output, CloudFormation, Terraform, request bodies and job history.
     Import(import::ImportArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
@@ -137,6 +141,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             plot,
         } => finish(run_scenario(&scenario, seed, until, format, jobs, plot)),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
+        Command::Merge(args) => finish(merge::merge(&args)),
         Command::Import(args) => import::import(&args),
     }
 }

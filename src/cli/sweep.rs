@@ -5,11 +5,16 @@
 //! Rows come out in the order (seed, first `--set` value, second `--set` value, ...)
 //! whatever order the runs finish in, so the output is byte-identical for any number of
 //! threads.
+//!
+//! With `--shard I/N` (or `auto/N` in an array job) it runs only shard I's runs and writes
+//! a part file instead (format: [`crate::sweep::shard`]); `batchsim merge` (`merge.rs`)
+//! joins the N parts into the table and summary written here.
 
 use super::output::{self, Pending, Target};
 use super::{parse_seconds, CliError};
 use crate::sweep::{
-    self, parse_columns, ColumnSpec, Interval, Row, Scope, Seeds, Setting, Sweep, SweepError, SweepOptions, Table, Unit,
+    self, ColumnSpec, Grid, Interval, Part, PartHeader, Row, Scope, Seeds, Setting, Shard, Sweep, SweepError,
+    SweepFlags, SweepId, SweepOptions, Table, Unit,
 };
 use crate::SimTime;
 use rayon::prelude::*;
@@ -52,9 +57,16 @@ pub struct SweepArgs {
     /// line).
     #[arg(long, value_enum, default_value_t = SweepFormat::Csv)]
     format: SweepFormat,
-    /// Writes the table to this file instead of stdout (`-` is stdout).
+    /// Writes the table to this file instead of stdout (`-` is stdout); with `--shard`,
+    /// the part file.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Runs only shard I of N (1-based; run k belongs to shard k mod N + 1) and writes a
+    /// part file for `batchsim merge`. `auto/N` takes I from AWS_BATCH_JOB_ARRAY_INDEX
+    /// (0-based), SLURM_ARRAY_TASK_ID (1-based, `--array=1-N`) or JOB_COMPLETION_INDEX
+    /// (0-based, Kubernetes Indexed Job), the first one set.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -101,8 +113,18 @@ fn flag_message(e: SweepError, args: &SweepArgs) -> CliError {
 
 /// Runs `batchsim sweep`.
 pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
-    let specs = parse_columns(args.columns.as_deref().unwrap_or(sweep::columns::DEFAULT_COLUMNS))
-        .map_err(|e| flag_message(e, args))?;
+    let flags = SweepFlags {
+        seeds: args.seeds,
+        settings: args.set.clone(),
+        columns: args.columns.clone(),
+        until: args.until,
+        format: args.format.into(),
+    };
+    let specs = flags.column_specs().map_err(|e| flag_message(e, args))?;
+    let shard = match args.shard.as_deref() {
+        Some(text) => Some(Shard::parse(text, |v| std::env::var(v).ok()).map_err(|e| format!("--shard {e}"))?),
+        None => None,
+    };
     let options = SweepOptions {
         until: args.until,
         job_records: specs.iter().any(ColumnSpec::needs_records),
@@ -111,16 +133,45 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         Sweep::from_file(&args.scenario, args.seeds, args.set.clone(), options).map_err(|e| flag_message(e, args))?;
     plan.check_columns(&specs).map_err(|e| flag_message(e, args))?;
     // Open the output before the runs: a bad folder is found at once.
-    let mut out = match args.out.as_deref().map(|p| Target::of("--out", p)) {
+    let out = match args.out.as_deref().map(|p| Target::of("--out", p)) {
         Some(Target::File { flag, path }) => Some(Pending::create(flag, &path)?),
         _ => None,
     };
+    if let Some(shard) = shard {
+        return sweep_shard(args, &plan, flags, shard, out);
+    }
 
     let started = Instant::now();
-    let rows = run_all(&plan).map_err(|e| flag_message(e, args))?;
-    let elapsed = started.elapsed();
-    let table = Table::new(&plan, &rows, &specs);
-    let text = table.render(args.format.into());
+    let indices: Vec<usize> = (0..plan.runs()).collect();
+    let rows = run_all(&plan, &indices).map_err(|e| flag_message(e, args))?;
+    let done = Done {
+        elapsed: started.elapsed(),
+        threads: rayon::current_num_threads(),
+    };
+    emit(plan.grid(), &rows, &specs, &flags, out, done)
+}
+
+/// How long the runs took, on how many threads (the summary's first line).
+pub(super) struct Done {
+    /// Wall time.
+    pub(super) elapsed: Duration,
+    /// Threads.
+    pub(super) threads: usize,
+}
+
+/// Writes the table of `rows` (every run of `grid`) to `out` (stdout when `None`), then on
+/// stderr the unused-share warnings and the summary: the unsharded sweep's output, also
+/// `batchsim merge`'s.
+pub(super) fn emit(
+    grid: &Grid,
+    rows: &[Row],
+    specs: &[ColumnSpec],
+    flags: &SweepFlags,
+    mut out: Option<Pending>,
+    done: Done,
+) -> Result<(), CliError> {
+    let table = Table::of_grid(grid, rows, specs);
+    let text = table.render(flags.format);
     match out.as_mut() {
         Some(pending) => pending.write(|w| w.write_all(text.as_bytes()))?,
         None => output::to_stdout(text.as_bytes())?,
@@ -128,17 +179,70 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     if let Some(pending) = out {
         pending.commit()?;
     }
-    for warning in unused_shares(&table, &rows) {
+    for warning in unused_shares(&table, rows) {
         output::note(&warning);
     }
-    let threads = rayon::current_num_threads();
-    output::note(summary(&plan, &table, args.columns.is_some(), elapsed, threads).trim_end());
+    output::note(summary(grid, &table, flags.columns.is_some(), done.elapsed, done.threads).trim_end());
     Ok(())
 }
 
-/// Every run on all cores, with a progress bar on stderr when it is a terminal.
-fn run_all(plan: &Sweep) -> Result<Vec<Row>, SweepError> {
-    let total = plan.runs();
+/// `--shard`: runs the shard's runs and writes its part.
+fn sweep_shard(
+    args: &SweepArgs,
+    plan: &Sweep,
+    flags: SweepFlags,
+    shard: Shard,
+    mut out: Option<Pending>,
+) -> Result<(), CliError> {
+    let sweep = SweepId::of_file(&args.scenario, &flags).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let started = Instant::now();
+    let indices: Vec<usize> = shard.runs(plan.runs()).collect();
+    let rows = run_all(plan, &indices).map_err(|e| flag_message(e, args))?;
+    let elapsed = started.elapsed();
+    let threads = rayon::current_num_threads();
+    let part = Part {
+        header: PartHeader {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            sweep,
+            shard,
+            runs: plan.runs(),
+            flags,
+            elapsed_seconds: elapsed.as_secs_f64(),
+            threads,
+        },
+        rows: indices.into_iter().zip(rows).collect(),
+    };
+    let text = part.to_jsonl();
+    let written = match out.as_mut() {
+        Some(pending) => {
+            pending.write(|w| w.write_all(text.as_bytes()))?;
+            pending.target().to_string()
+        }
+        None => {
+            output::to_stdout(text.as_bytes())?;
+            "standard output".to_owned()
+        }
+    };
+    if let Some(pending) = out {
+        pending.commit()?;
+    }
+    output::note(&format!(
+        "sweep {sweep}: shard {shard}: {} of {} run{} in {:.2} s on {threads} thread{}, part written to {written}; \
+         merge the {} parts with batchsim merge",
+        part.rows.len(),
+        part.header.runs,
+        if part.header.runs == 1 { "" } else { "s" },
+        elapsed.as_secs_f64(),
+        if threads == 1 { "" } else { "s" },
+        shard.count(),
+    ));
+    Ok(())
+}
+
+/// The runs `indices` on all cores (rows in that order), with a progress bar on stderr
+/// when it is a terminal.
+fn run_all(plan: &Sweep, indices: &[usize]) -> Result<Vec<Row>, SweepError> {
+    let total = indices.len();
     let done = AtomicUsize::new(0);
     let finished = AtomicBool::new(false);
     let show_progress = std::io::stderr().is_terminal();
@@ -147,9 +251,9 @@ fn run_all(plan: &Sweep) -> Result<Vec<Row>, SweepError> {
         if show_progress {
             scope.spawn(|| progress(&done, &finished, total, started));
         }
-        let rows = (0..total)
-            .into_par_iter()
-            .map(|i| {
+        let rows = indices
+            .par_iter()
+            .map(|&i| {
                 let row = plan.run(i);
                 done.fetch_add(1, Ordering::Relaxed);
                 row
@@ -244,7 +348,7 @@ fn heading(name: String, unit: Unit) -> String {
 
 /// The summary: per combination, mean ± half-width of the 95% confidence interval over
 /// seeds of every chosen column (without `--columns`: waitMean, waitP95 and cost).
-fn summary(plan: &Sweep, table: &Table, chosen: bool, elapsed: Duration, threads: usize) -> String {
+fn summary(plan: &Grid, table: &Table, chosen: bool, elapsed: Duration, threads: usize) -> String {
     let seeds = plan.seeds();
     let (count, combos, total) = (seeds.count(), plan.combinations(), plan.runs());
     let mut o = String::new();

@@ -64,10 +64,12 @@
 
 pub mod columns;
 mod set;
+pub mod shard;
 mod table;
 
 pub use columns::{parse_columns, Column, ColumnSpec, Figure, Figures, GroupFigures, Metric, Scope, Stat, Unit};
 pub use set::{SetValue, Setting, Step};
+pub use shard::{Merged, Part, PartHeader, Shard, ShardError, SweepFlags, SweepId};
 pub use table::{mean_ci, round6, t_975, Format, Interval, Table, TableRow};
 
 use crate::scenario::suggest::suggest;
@@ -242,14 +244,98 @@ pub struct Row {
     pub figures: Figures,
 }
 
-/// A scenario, seeds and settings: every run of a sweep, checked and ready.
-#[derive(Clone, Debug)]
-pub struct Sweep {
-    file: PathBuf,
+/// The runs of a sweep without its scenario: the seeds and every combination of setting
+/// values, in run order. [`Sweep::grid`] gives a sweep's; [`Grid::new`] rebuilds one from
+/// the flags alone (as `batchsim merge` does from a part's header).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
     seeds: Seeds,
     settings: Vec<Setting>,
     /// Per combination, which value of each setting (the last setting varies fastest).
     combinations: Vec<Vec<usize>>,
+}
+
+impl Grid {
+    /// The runs of `seeds` x every combination of `settings`; refused past [`MAX_RUNS`].
+    pub fn new(seeds: Seeds, settings: Vec<Setting>) -> Result<Grid, SweepError> {
+        let combinations = settings
+            .iter()
+            .try_fold(1u128, |n, s| n.checked_mul(s.values.len() as u128))
+            .unwrap_or(u128::MAX);
+        let runs = combinations.saturating_mul(u128::from(seeds.count()));
+        if runs > u128::from(MAX_RUNS) {
+            return Err(SweepError::TooManyRuns {
+                seeds: seeds.count(),
+                combinations,
+                runs,
+            });
+        }
+        Ok(Grid {
+            seeds,
+            combinations: combinations_of(&settings),
+            settings,
+        })
+    }
+
+    /// The seeds.
+    pub fn seeds(&self) -> Seeds {
+        self.seeds
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &[Setting] {
+        &self.settings
+    }
+
+    /// Number of combinations of setting values (1 without settings).
+    pub fn combinations(&self) -> usize {
+        self.combinations.len()
+    }
+
+    /// Combination `c`: which value of each setting.
+    pub fn combination(&self, c: usize) -> &[usize] {
+        self.combinations.get(c).map_or(&[], Vec::as_slice)
+    }
+
+    /// Combination `c` as `PATH=V PATH=V` (with `names` for the paths, when given), or
+    /// `(scenario as written)` without settings.
+    pub fn label(&self, c: usize, names: Option<&[String]>) -> String {
+        label(&self.settings, names, self.combination(c))
+    }
+
+    /// Names for the settings in summaries: each path's last key (`maxvCpus`) when those
+    /// are all different, else the full paths.
+    pub fn short_names(&self) -> Vec<String> {
+        let last: Vec<Option<&str>> = self.settings.iter().map(Setting::last_key).collect();
+        let distinct = last
+            .iter()
+            .enumerate()
+            .all(|(i, k)| k.is_some() && !last[..i].contains(k));
+        if distinct {
+            last.into_iter().map(|k| k.unwrap_or_default().to_owned()).collect()
+        } else {
+            self.settings.iter().map(|s| s.path_text.clone()).collect()
+        }
+    }
+
+    /// Total runs: seeds x combinations.
+    pub fn runs(&self) -> usize {
+        self.seeds.count() as usize * self.combinations.len()
+    }
+
+    /// Run `index`'s seed and combination (`None` past the last run): seed
+    /// `first + index / combinations`, combination `index % combinations`.
+    pub fn run_at(&self, index: usize) -> Option<(u64, usize)> {
+        let n = self.combinations.len();
+        (index < self.runs()).then(|| (self.seeds.first + (index / n) as u64, index % n))
+    }
+}
+
+/// A scenario, seeds and settings: every run of a sweep, checked and ready.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    file: PathBuf,
+    grid: Grid,
     /// Per combination, its scenario.
     scenarios: Vec<Scenario>,
     options: SweepOptions,
@@ -311,21 +397,10 @@ impl Sweep {
             }
             resolved.push(r);
         }
-        let combinations = settings
-            .iter()
-            .try_fold(1u128, |n, s| n.checked_mul(s.values.len() as u128))
-            .unwrap_or(u128::MAX);
-        let runs = combinations.saturating_mul(u128::from(seeds.count()));
-        if runs > u128::from(MAX_RUNS) {
-            return Err(SweepError::TooManyRuns {
-                seeds: seeds.count(),
-                combinations,
-                runs,
-            });
-        }
-        let combinations = combinations_of(&settings);
-        let mut scenarios = Vec::with_capacity(combinations.len());
-        for combo in &combinations {
+        let grid = Grid::new(seeds, settings)?;
+        let settings = &grid.settings;
+        let mut scenarios = Vec::with_capacity(grid.combinations.len());
+        for combo in &grid.combinations {
             let mut v = value.clone();
             for ((s, r), &i) in settings.iter().zip(&resolved).zip(combo) {
                 set::set(&mut v, r, s.values[i].json.clone()).map_err(|reason| SweepError::Setting {
@@ -340,16 +415,14 @@ impl Sweep {
                 })
                 .map_err(|source| SweepError::Scenario {
                     file: path.to_owned(),
-                    combination: (!settings.is_empty()).then(|| label(&settings, None, combo)),
+                    combination: (!settings.is_empty()).then(|| label(settings, None, combo)),
                     source,
                 })?;
             scenarios.push(scenario);
         }
         Ok(Sweep {
             file: path.to_owned(),
-            seeds,
-            settings,
-            combinations,
+            grid,
             scenarios,
             options,
         })
@@ -370,58 +443,55 @@ impl Sweep {
         })?;
         Ok(Sweep {
             file,
-            seeds,
-            settings: Vec::new(),
-            combinations: vec![Vec::new()],
+            grid: Grid {
+                seeds,
+                settings: Vec::new(),
+                combinations: vec![Vec::new()],
+            },
             scenarios: vec![scenario],
             options,
         })
     }
 
+    /// The runs without the scenario: seeds and combinations.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+
     /// The seeds.
     pub fn seeds(&self) -> Seeds {
-        self.seeds
+        self.grid.seeds
     }
 
     /// The settings.
     pub fn settings(&self) -> &[Setting] {
-        &self.settings
+        &self.grid.settings
     }
 
     /// Number of combinations of setting values (1 without settings).
     pub fn combinations(&self) -> usize {
-        self.combinations.len()
+        self.grid.combinations()
     }
 
     /// Combination `c`: which value of each setting.
     pub fn combination(&self, c: usize) -> &[usize] {
-        self.combinations.get(c).map_or(&[], Vec::as_slice)
+        self.grid.combination(c)
     }
 
     /// Combination `c` as `PATH=V PATH=V` (with `names` for the paths, when given), or
     /// `(scenario as written)` without settings.
     pub fn label(&self, c: usize, names: Option<&[String]>) -> String {
-        label(&self.settings, names, self.combination(c))
+        self.grid.label(c, names)
     }
 
-    /// Names for the settings in summaries: each path's last key (`maxvCpus`) when those
-    /// are all different, else the full paths.
+    /// Names for the settings in summaries (see [`Grid::short_names`]).
     pub fn short_names(&self) -> Vec<String> {
-        let last: Vec<Option<&str>> = self.settings.iter().map(Setting::last_key).collect();
-        let distinct = last
-            .iter()
-            .enumerate()
-            .all(|(i, k)| k.is_some() && !last[..i].contains(k));
-        if distinct {
-            last.into_iter().map(|k| k.unwrap_or_default().to_owned()).collect()
-        } else {
-            self.settings.iter().map(|s| s.path_text.clone()).collect()
-        }
+        self.grid.short_names()
     }
 
     /// Total runs: seeds x combinations.
     pub fn runs(&self) -> usize {
-        self.seeds.count() as usize * self.combinations.len()
+        self.grid.runs()
     }
 
     /// Checks that the queues and compute environments `columns` name exist (share names
@@ -457,15 +527,10 @@ impl Sweep {
     /// Run `index` (0..[`Sweep::runs`]): seed `first + index / combinations`, combination
     /// `index % combinations`.
     pub fn run(&self, index: usize) -> Result<Row, SweepError> {
-        let n = self.combinations.len();
-        if index >= self.runs() {
-            return Err(SweepError::Run {
-                index,
-                reason: format!("the sweep has {} runs", self.runs()),
-            });
-        }
-        let seed = self.seeds.first + (index / n) as u64;
-        let combination = index % n;
+        let (seed, combination) = self.grid.run_at(index).ok_or_else(|| SweepError::Run {
+            index,
+            reason: format!("the sweep has {} runs", self.runs()),
+        })?;
         let sim = Simulation::new(&self.scenarios[combination], run_options(seed, &self.options)).map_err(|e| {
             SweepError::Run {
                 index,

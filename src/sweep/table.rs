@@ -2,7 +2,7 @@
 //! its 95% confidence interval over seeds per combination.
 
 use super::columns::{resolve, Column, ColumnSpec, Figure};
-use super::{Row, Setting, Sweep};
+use super::{Grid, Row, Setting, Sweep};
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 
@@ -78,6 +78,12 @@ fn cell(text: &str) -> String {
 impl Table {
     /// The table of `rows` (from `sweep`) under `specs`; `[*]` covers the names of every row.
     pub fn new(sweep: &Sweep, rows: &[Row], specs: &[ColumnSpec]) -> Table {
+        Table::of_grid(sweep.grid(), rows, specs)
+    }
+
+    /// The table of `rows` (runs of `grid`) under `specs`, as [`Table::new`]: for rows read
+    /// back without their scenario (`batchsim merge`).
+    pub fn of_grid(sweep: &Grid, rows: &[Row], specs: &[ColumnSpec]) -> Table {
         let figures: Vec<_> = rows.iter().map(|r| &r.figures).collect();
         let columns = resolve(specs, &figures);
         let rows = rows
