@@ -28,6 +28,7 @@ mod describe;
 mod error;
 mod hcl;
 mod history;
+mod infra;
 mod request;
 mod setup;
 mod shapes;
@@ -35,6 +36,7 @@ mod terraform;
 mod yaml;
 
 pub use error::ImportError;
+pub use infra::{add_infra, add_infra_str, Added};
 
 use serde_json::Value;
 use setup::Setup;

@@ -1,0 +1,203 @@
+//! `--infra FILE` of `run`, `validate` and `sweep`: a workload-only scenario with the set-up
+//! imported from describe output gives the same report as the imported-then-merged scenario
+//! file; a name defined twice and bad infra input are exit 2 naming the places.
+
+mod common;
+
+use common::batchsim;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+fn describe(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/import/describe")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The four describe outputs of the bundled account.
+fn account() -> Vec<String> {
+    [
+        "compute-environments.json",
+        "scheduling-policies.json",
+        "job-queues.json",
+        "job-definitions.json",
+    ]
+    .iter()
+    .map(|f| describe(f))
+    .collect()
+}
+
+fn workload() -> Value {
+    json!([
+        {"arrivals": {"process": "poisson", "ratePerHour": 120}, "start": 1, "end": 1800,
+         "submitJob": {"jobName": "urgent", "jobQueue": "etl-high", "jobDefinition": "nightly-etl"},
+         "runtime": {"distribution": "lognormal", "medianSeconds": 600, "sigma": 0.6}},
+        {"arrivals": {"process": "poisson", "ratePerHour": 20}, "start": 1, "end": 1800,
+         "submitJob": {"jobName": "train", "jobQueue": "ml-training", "jobDefinition": "train-model"},
+         "runtime": {"distribution": "exponential", "meanSeconds": 1800}}
+    ])
+}
+
+/// A fresh temporary folder for one test.
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("batchsim-infra-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(path: &Path, v: &Value) -> String {
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+fn with_infra<'a>(args: &[&'a str], infra: &'a [String]) -> Vec<&'a str> {
+    let mut out = args.to_vec();
+    for f in infra {
+        out.extend(["--infra", f.as_str()]);
+    }
+    out
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn workload_with_infra_runs_like_the_imported_then_merged_scenario() {
+    let dir = temp("same");
+    let work = write(&dir.join("work.json"), &json!({"name": "work", "workload": workload()}));
+    let infra = account();
+
+    // Imported, then merged by hand.
+    let setup = dir.join("setup.json");
+    let mut args = vec!["import"];
+    args.extend(infra.iter().map(String::as_str));
+    args.extend(["--out", setup.to_str().unwrap()]);
+    ok(&batchsim(&args));
+    let mut merged: Value = serde_json::from_str(&std::fs::read_to_string(&setup).unwrap()).unwrap();
+    merged["name"] = json!("work");
+    merged["workload"] = workload();
+    let merged = write(&dir.join("merged.json"), &merged);
+
+    let direct = ok(&batchsim(&with_infra(&["run", &work, "--format", "json"], &infra)));
+    let by_hand = ok(&batchsim(&["run", &merged, "--format", "json"]));
+    assert_eq!(direct, by_hand, "the same report");
+    let report: Value = serde_json::from_str(&direct).unwrap();
+    assert!(report["jobs"]["submitted"].as_u64().unwrap() > 20, "{report}");
+    assert_eq!(report["jobs"]["submitted"], report["jobs"]["succeeded"]);
+    assert!(report["queues"]["ml-training"]["submitted"].as_u64().unwrap() > 0);
+
+    // validate counts the objects of both.
+    let line = ok(&batchsim(&with_infra(&["validate", &work], &infra)));
+    assert_eq!(
+        line,
+        format!(
+            "{work}: valid: 3 compute environments, 3 job queues, 1 scheduling policies, 10 job definitions, 2 workload entries, 8 actions\n"
+        )
+    );
+
+    // sweep resolves `--set` paths in the imported set-up.
+    let direct = ok(&batchsim(&with_infra(
+        &[
+            "sweep",
+            &work,
+            "--seeds",
+            "1..2",
+            "--set",
+            "computeEnvironments[ml-ec2].computeResources.maxvCpus=16,64",
+        ],
+        &infra,
+    )));
+    let by_hand = ok(&batchsim(&[
+        "sweep",
+        &merged,
+        "--seeds",
+        "1..2",
+        "--set",
+        "computeEnvironments[ml-ec2].computeResources.maxvCpus=16,64",
+    ]));
+    assert_eq!(direct, by_hand);
+    assert_eq!(direct.lines().count(), 5, "{direct}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_name_defined_twice_is_exit_2_naming_both_places() {
+    let dir = temp("twice");
+    let own = json!({"computeEnvironmentName": "etl-fargate", "type": "MANAGED",
+                     "computeResources": {"type": "FARGATE", "maxvCpus": 8}});
+    let work = write(
+        &dir.join("work.json"),
+        &json!({"computeEnvironments": [own], "workload": []}),
+    );
+    let infra = [describe("compute-environments.json")];
+    let out = batchsim(&with_infra(&["run", &work], &infra));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "{}: compute environment `etl-fargate` is already defined in {work} (computeEnvironments[0])",
+            infra[0]
+        )),
+        "{err}"
+    );
+    // Two infra files defining one queue.
+    let empty = write(&dir.join("empty.json"), &json!({}));
+    let copy = dir.join("more-queues.json");
+    std::fs::copy(describe("job-queues.json"), &copy).unwrap();
+    let twice = [describe("job-queues.json"), copy.display().to_string()];
+    let out = batchsim(&with_infra(&["validate", &empty], &twice));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "{}: job queue `etl-high` is already defined in {};",
+            twice[1], twice[0]
+        )),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_infra_input_is_exit_2_with_the_file_the_path_and_the_reason() {
+    let dir = temp("bad");
+    let work = write(&dir.join("work.json"), &json!({"workload": []}));
+    let template = dir.join("template.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  Q:\n    Type: AWS::Batch::JobQueue\n    Properties:\n      Priority: 1\n      ComputeEnvironmentOrder:\n        - Order: 1\n          ComputeEnvironment: !Ref Missing\n",
+    )
+    .unwrap();
+    let infra = [template.display().to_string()];
+    for cmd in ["run", "validate"] {
+        let out = batchsim(&with_infra(&[cmd, &work], &infra));
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            err.contains(&format!(
+                "{}: Resources.Q.Properties.ComputeEnvironmentOrder[0].ComputeEnvironment",
+                infra[0]
+            )) && err.contains("Missing"),
+            "{cmd}: {err}"
+        );
+    }
+    let out = batchsim(&with_infra(&["sweep", &work, "--seeds", "1"], &infra));
+    assert_eq!(out.status.code(), Some(2));
+    // A queue whose compute environment is nowhere: the problem says which file it is in.
+    let queues = [describe("job-queues.json")];
+    let out = batchsim(&with_infra(&["validate", &work], &queues));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "{work}: jobQueues[0].computeEnvironmentOrder[0].computeEnvironment: unknown compute environment `etl-fargate`"
+        )) && err.contains(&format!("(from --infra {})", queues[0])),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
