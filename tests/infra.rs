@@ -201,3 +201,88 @@ fn bad_infra_input_is_exit_2_with_the_file_the_path_and_the_reason() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `(startedAt - first createdAt, jobId)` of every job of a describe-jobs file, in start order.
+fn start_order(path: &Path) -> Vec<(i64, String)> {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let jobs = doc["jobs"].as_array().expect("describe-jobs output");
+    let origin = jobs.iter().map(|j| j["createdAt"].as_i64().unwrap()).min().unwrap();
+    let mut order: Vec<(i64, String)> = jobs
+        .iter()
+        .map(|j| {
+            (
+                j["startedAt"].as_i64().expect("every job started") - origin,
+                j["jobId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    order.sort();
+    order
+}
+
+#[test]
+fn run_jobs_json_import_replay_reproduces_the_recorded_start_order() {
+    let dir = temp("roundtrip");
+    let work = write(&dir.join("work.json"), &json!({"name": "work", "workload": workload()}));
+    let infra = account();
+    // run -> --jobs out.json (describe-jobs shaped)
+    let recorded = dir.join("out.json");
+    ok(&batchsim(&with_infra(
+        &["run", &work, "--jobs", recorded.to_str().unwrap()],
+        &infra,
+    )));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&recorded).unwrap()).unwrap();
+    let first = &doc["jobs"][0];
+    assert_eq!(first["jobArn"], "arn:aws:batch:us-east-1:000000000000:job/1");
+    assert_eq!(first["jobId"], "1");
+    assert_eq!(
+        first["jobQueue"],
+        "arn:aws:batch:us-east-1:000000000000:job-queue/etl-high"
+    );
+    assert_eq!(first["status"], "SUCCEEDED");
+    assert_eq!(first["attempts"][0]["container"]["exitCode"], 0);
+    assert_eq!(first["attempts"][0]["startedAt"], first["startedAt"]);
+    assert!(
+        first["createdAt"].as_i64().unwrap() >= 1_767_225_600_000,
+        "epoch ms from 2026-01-01T00:00:00Z"
+    );
+    // -> batchsim import set-up + out.json
+    let replay = dir.join("replay.json");
+    let mut args = vec!["import"];
+    args.extend(infra.iter().map(String::as_str));
+    args.extend([recorded.to_str().unwrap(), "--out", replay.to_str().unwrap()]);
+    ok(&batchsim(&args));
+    // -> replay
+    let again = dir.join("again.json");
+    ok(&batchsim(&[
+        "run",
+        replay.to_str().unwrap(),
+        "--jobs",
+        again.to_str().unwrap(),
+    ]));
+    let (a, b) = (start_order(&recorded), start_order(&again));
+    assert!(a.len() > 20, "{}", a.len());
+    assert_eq!(a, b, "the same jobs start in the same order at the same times");
+    // The same history also replays given as --infra beside an empty workload.
+    let empty = write(&dir.join("empty.json"), &json!({"name": "replay"}));
+    let mut both = infra.clone();
+    both.push(recorded.display().to_string());
+    let via_infra = dir.join("via-infra.json");
+    ok(&batchsim(&with_infra(
+        &["run", &empty, "--jobs", via_infra.to_str().unwrap()],
+        &both,
+    )));
+    assert_eq!(start_order(&via_infra), a);
+    // A CSV table is still CSV.
+    let csv = dir.join("jobs.csv");
+    ok(&batchsim(&[
+        "run",
+        replay.to_str().unwrap(),
+        "--jobs",
+        csv.to_str().unwrap(),
+    ]));
+    assert!(std::fs::read_to_string(&csv)
+        .unwrap()
+        .starts_with("jobId,jobName,arrayIndex,"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,7 +6,7 @@ mod run;
 mod sweep;
 
 use crate::import::{add_infra, Added, ImportOptions};
-use crate::report::{csv, plot, text};
+use crate::report::{csv, describe_jobs, plot, text};
 use crate::{Error, Options, Scenario, SimTime, Simulation};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -36,7 +36,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Writes the per-job table (CSV) to this file; `-` is standard output (the text
-        /// summary then goes to stderr; with `--format json` it is a conflict).
+        /// summary then goes to stderr; with `--format json` it is a conflict). A file
+        /// name ending in `.json` gets the table as `aws batch describe-jobs` output
+        /// (`{"jobs": [...]}`, times in epoch milliseconds from 2026-01-01T00:00:00Z),
+        /// which `batchsim import` reads back as job history.
         #[arg(long)]
         jobs: Option<PathBuf>,
         /// Draws queue depth, vCPUs in use per compute environment and the wait-time
@@ -259,6 +262,11 @@ fn describe(e: &Error, path: &std::path::Path) -> String {
     }
 }
 
+/// Whether `--jobs` writes describe-jobs JSON to `path`: its name ends in `.json` (any case).
+fn is_json_path(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
 /// Refuses two outputs on standard output: `taken` says what already writes there (or
 /// `None`), `flag`/`target` is the next one.
 fn claim_stdout(taken: &mut Option<String>, flag: &str, target: &output::Target) -> Result<(), CliError> {
@@ -355,13 +363,18 @@ fn run_scenario(
         Some(output::Target::File { flag, path }) => output::Pending::create(flag, path).map(Some),
         _ => Ok(None),
     };
-    let jobs_out = open(&jobs)?;
+    let mut jobs_out = open(&jobs)?;
     let mut plot_out = open(&plot_target)?;
     // A job table going to a file is written as jobs end (flat memory); on stdout it follows
     // the chart, so it is written after the run.
+    // `--jobs FILE.json` is describe-jobs JSON, written whole after the run.
+    let as_describe_jobs = jobs_out.as_ref().is_some_and(|out| match out.target() {
+        output::Target::File { path, .. } => is_json_path(path),
+        output::Target::Stdout => false,
+    });
     let streamed = match jobs_out.as_ref() {
-        Some(out) => Some(stream_job_table(&mut sim, out)?),
-        None => None,
+        Some(out) if !as_describe_jobs => Some(stream_job_table(&mut sim, out)?),
+        _ => None,
     };
     let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some());
     if let (Some(table), Some(out)) = (streamed, jobs_out.as_ref()) {
@@ -369,6 +382,9 @@ fn run_scenario(
             target: out.target().clone(),
             source,
         })?;
+    }
+    if let Some(out) = jobs_out.as_mut().filter(|_| as_describe_jobs) {
+        out.write(|w| describe_jobs::write(w, &records))?;
     }
     let mut stdout = Vec::new();
     if let Some(chart) = &chart {
