@@ -223,7 +223,11 @@ fn start_order(path: &Path) -> Vec<(i64, String)> {
 #[test]
 fn run_jobs_json_import_replay_reproduces_the_recorded_start_order() {
     let dir = temp("roundtrip");
-    let work = write(&dir.join("work.json"), &json!({"name": "work", "workload": workload()}));
+    let mut jobs = workload();
+    jobs.as_array_mut().unwrap().push(json!({"at": 300,
+        "submitJob": {"jobName": "fan-out", "jobQueue": "etl-high", "jobDefinition": "nightly-etl", "arrayProperties": {"size": 4}},
+        "runtime": {"distribution": "fixed", "seconds": 120}}));
+    let work = write(&dir.join("work.json"), &json!({"name": "work", "workload": jobs}));
     let infra = account();
     // run -> --jobs out.json (describe-jobs shaped)
     let recorded = dir.join("out.json");
@@ -246,6 +250,16 @@ fn run_jobs_json_import_replay_reproduces_the_recorded_start_order() {
         first["createdAt"].as_i64().unwrap() >= 1_767_225_600_000,
         "epoch ms from 2026-01-01T00:00:00Z"
     );
+    let fan: Vec<&Value> = doc["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["jobName"] == "fan-out")
+        .collect();
+    assert_eq!(fan.len(), 5, "the array parent and its 4 children");
+    assert_eq!(fan[0]["arrayProperties"]["size"], 4);
+    assert_eq!(fan[0]["arrayProperties"]["statusSummary"]["SUCCEEDED"], 4);
+    assert_eq!(fan[4]["arrayProperties"], json!({"index": 3}));
     // -> batchsim import set-up + out.json
     let replay = dir.join("replay.json");
     let mut args = vec!["import"];
