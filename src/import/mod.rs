@@ -7,7 +7,10 @@
 //! The result is an ordinary scenario document (CONTRACT section 2) with the compute
 //! environments, scheduling policies, job queues and job definitions found, an empty
 //! workload, and `deregisterJobDefinition` actions at time 0 for the INACTIVE revisions. It
-//! validates on its own; add a workload to it (or pass it with `--infra`) to run something.
+//! validates on its own; add a workload to it to run something, or give the inputs
+//! themselves to `run`, `validate` or `sweep` with `--infra FILE` beside a workload-only
+//! scenario ([`add_infra`]). A run's `--jobs FILE.json` ([`crate::report::describe_jobs`])
+//! reads back here as job history.
 //!
 //! ```
 //! use batchsim::import::{ImportOptions, Importer};
