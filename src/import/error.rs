@@ -45,7 +45,7 @@ pub enum ImportError {
     Problems(crate::error::Problems),
     /// `--infra`: an object whose name is already defined in the scenario or an earlier
     /// `--infra` file.
-    #[error("{file}: {what} is already defined in {first}; a name is defined once (AWS refuses a second object of the same name)")]
+    #[error("{file}: {what} is already defined in {first}; {why}")]
     Duplicate {
         /// The `--infra` file that defines it again.
         file: String,
@@ -53,6 +53,8 @@ pub enum ImportError {
         what: String,
         /// Where it is defined first: a file, and for the scenario file the JSON path.
         first: String,
+        /// Why that is refused.
+        why: &'static str,
     },
     /// A `--param NAME=VALUE` is not of that form.
     #[error("--param `{0}`: expected NAME=VALUE")]

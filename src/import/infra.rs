@@ -7,8 +7,10 @@
 //! after the scenario's own (in the order the files are given); its actions (the
 //! deregistrations of INACTIVE revisions) and its workload (job history given as `--infra`)
 //! are appended too. A name defined twice (in the scenario and a FILE, or in two FILEs) is an
-//! error naming both places, as AWS refuses a second object of one name in an account and
-//! Region: there is no precedence rule.
+//! error naming both places, as AWS refuses a second compute environment, queue or
+//! scheduling policy of one name in an account and Region: there is no precedence rule. A
+//! job definition is refused too: AWS would register it as the next revision, but then the
+//! revision numbers would depend on the order of the files.
 //!
 //! ```
 //! use batchsim::import::{add_infra_str, ImportOptions};
@@ -150,6 +152,11 @@ pub fn add_infra_str(
                         file: (*file).to_owned(),
                         what: format!("{label} `{name}`"),
                         first: first.clone(),
+                        why: if section == "jobDefinitions" {
+                            "a job definition's revisions come from one place, so that their numbers are the account's (define it in one file)"
+                        } else {
+                            "a name is defined once (AWS refuses a second object of the same name)"
+                        },
                     });
                 }
                 seen_here.push(name.to_owned());
@@ -251,6 +258,27 @@ mod tests {
         .to_string();
         assert!(
             e.starts_with("b.json: compute environment `ce` is already defined in a.json;"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_job_definition_in_two_places_is_refused_too() {
+        let defs = r#"{"jobDefinitions": [{"jobDefinitionName": "d", "revision": 2, "status": "ACTIVE", "type": "container"},
+            {"jobDefinitionName": "d", "revision": 1, "status": "INACTIVE", "type": "container"}]}"#;
+        let mut s = json!({});
+        let added = add_infra_str(&mut s, "w.json", &[(defs, "defs.json")], &ImportOptions::default()).unwrap();
+        assert_eq!(
+            s["jobDefinitions"].as_array().unwrap().len(),
+            2,
+            "two revisions of one file"
+        );
+        assert_eq!(added.origin_of("actions[0]"), Some("defs.json"));
+        let e = add_infra_str(&mut s, "w.json", &[(defs, "again.json")], &ImportOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("again.json: job definition `d` is already defined in w.json (jobDefinitions[0]); a job definition's revisions"),
             "{e}"
         );
     }
