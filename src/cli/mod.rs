@@ -6,11 +6,12 @@ pub mod output;
 mod run;
 mod sweep;
 
-use crate::report::{csv, plot, text};
+use crate::import::{add_infra, Added, ImportOptions};
+use crate::report::{csv, describe_jobs, plot, text};
 use crate::{Error, Options, Scenario, SimTime, Simulation};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Simulates AWS Batch scheduling in virtual time.
 #[derive(Parser, Debug)]
@@ -36,13 +37,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Writes the per-job table (CSV) to this file; `-` is standard output (the text
-        /// summary then goes to stderr; with `--format json` it is a conflict).
+        /// summary then goes to stderr; with `--format json` it is a conflict). A file
+        /// name ending in `.json` gets the table as `aws batch describe-jobs` output
+        /// (`{"jobs": [...]}`, times in epoch milliseconds from 2026-01-01T00:00:00Z),
+        /// which `batchsim import` reads back as job history.
         #[arg(long)]
         jobs: Option<PathBuf>,
         /// Draws queue depth, vCPUs in use per compute environment and the wait-time
         /// distribution over the run to this SVG file; `-` is standard output.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        /// Adds the set-up (compute environments, queues, job definitions, scheduling
+        /// policies) imported from FILE, any input `batchsim import` reads (repeatable); a
+        /// name defined twice is an error.
+        #[arg(long = "infra", value_name = "FILE")]
+        infra: Vec<PathBuf>,
     },
     /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
     /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
@@ -56,6 +65,11 @@ enum Command {
     Validate {
         /// The scenario file (JSON).
         scenario: PathBuf,
+        /// Adds the set-up (compute environments, queues, job definitions, scheduling
+        /// policies) imported from FILE, any input `batchsim import` reads (repeatable); a
+        /// name defined twice is an error.
+        #[arg(long = "infra", value_name = "FILE")]
+        infra: Vec<PathBuf>,
     },
 }
 
@@ -131,7 +145,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         }
     };
     match cli.command {
-        Command::Validate { scenario } => validate(&scenario),
+        Command::Validate { scenario, infra } => validate(&scenario, &infra),
         Command::Run {
             scenario,
             seed,
@@ -139,15 +153,85 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             format,
             jobs,
             plot,
-        } => finish(run_scenario(&scenario, seed, until, format, jobs, plot)),
+            infra,
+        } => finish(run_scenario(&scenario, &infra, seed, until, format, jobs, plot)),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
         Command::Merge(args) => finish(merge::merge(&args)),
         Command::Import(args) => import::import(&args),
     }
 }
 
-fn validate(path: &PathBuf) -> i32 {
-    match Scenario::from_file(path).and_then(|s| Simulation::new(&s, Options::default()).map(|_| s)) {
+/// The scenario file at `path` as a JSON value with the set-up of its `--infra` files added,
+/// and where the additions came from; `None` without `--infra` (the file is then read as it
+/// always is). Bad infra input is [`CliError::BadInput`] naming the file, the path inside it
+/// and the reason; the import notes go to stderr.
+fn with_infra(path: &Path, infra: &[PathBuf]) -> Result<Option<(serde_json::Value, Added)>, CliError> {
+    if infra.is_empty() {
+        return Ok(None);
+    }
+    let bad = |e: Error| CliError::BadInput(describe(&e, path));
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        bad(Error::Read {
+            path: path.to_owned(),
+            source,
+        })
+    })?;
+    let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        bad(Error::Json {
+            file: path.display().to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: message
+                .rfind(" at line ")
+                .map_or(message.clone(), |i| message[..i].to_owned()),
+        })
+    })?;
+    let added = add_infra(
+        &mut value,
+        &path.display().to_string(),
+        infra,
+        &ImportOptions::default(),
+    )
+    .map_err(|e| CliError::BadInput(e.to_string()))?;
+    for note in &added.notes {
+        output::note(&format!("note: {note}"));
+    }
+    Ok(Some((value, added)))
+}
+
+/// Reads and checks the scenario at `path` with its `--infra` set-up, as `run` and
+/// `validate` do.
+fn load_checked(path: &Path, infra: &[PathBuf], options: Options) -> Result<(Scenario, Simulation), LoadError> {
+    let (scenario, added) = match with_infra(path, infra).map_err(LoadError::Cli)? {
+        None => (
+            Scenario::from_file(path).map_err(LoadError::Scenario)?,
+            Added::default(),
+        ),
+        Some((value, added)) => {
+            let s = Scenario::from_value_at(&value, path).map_err(|e| LoadError::Scenario(added.explain(e)))?;
+            (s, added)
+        }
+    };
+    let sim = Simulation::new(&scenario, options).map_err(|e| LoadError::Scenario(added.explain(e)))?;
+    Ok((scenario, sim))
+}
+
+/// Why [`load_checked`] failed.
+enum LoadError {
+    /// Bad `--infra` input or an unreadable scenario.
+    Cli(CliError),
+    /// The scenario (with its set-up) is not valid.
+    Scenario(Error),
+}
+
+fn validate(path: &Path, infra: &[PathBuf]) -> i32 {
+    let loaded = match load_checked(path, infra, Options::default()) {
+        Ok((s, _)) => Ok(s),
+        Err(LoadError::Cli(e)) => return finish(Err(e)),
+        Err(LoadError::Scenario(e)) => Err(e),
+    };
+    match loaded {
         Ok(s) => {
             let line = format!(
                 "{}: valid: {} compute environments, {} job queues, {} scheduling policies, {} job definitions, {} workload entries, {} actions\n",
@@ -181,6 +265,11 @@ fn describe(e: &Error, path: &std::path::Path) -> String {
         Error::Trace(m) => format!("{}: {m}", path.display()),
         other => other.to_string(),
     }
+}
+
+/// Whether `--jobs` writes describe-jobs JSON to `path`: its name ends in `.json` (any case).
+fn is_json_path(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Refuses two outputs on standard output: `taken` says what already writes there (or
@@ -249,7 +338,8 @@ fn stream_job_table(sim: &mut Simulation, out: &output::Pending) -> Result<Strea
 }
 
 fn run_scenario(
-    path: &PathBuf,
+    path: &Path,
+    infra: &[PathBuf],
     seed: Option<u64>,
     until: Option<SimTime>,
     format: Format,
@@ -264,25 +354,32 @@ fn run_scenario(
             claim_stdout(&mut stdout_taken, flag, t)?;
         }
     }
-    let scenario = Scenario::from_file(path).map_err(|e| CliError::BadInput(describe(&e, path)))?;
-    // Open the outputs first: a bad folder is found before a long run.
-    let open = |t: &Option<output::Target>| match t {
-        Some(output::Target::File { flag, path }) => output::Pending::create(flag, path).map(Some),
-        _ => Ok(None),
-    };
-    let jobs_out = open(&jobs)?;
-    let mut plot_out = open(&plot_target)?;
     let options = Options {
         seed,
         until,
         record_jobs: jobs.is_some(),
     };
-    let mut sim = Simulation::new(&scenario, options).map_err(|e| CliError::BadInput(describe(&e, path)))?;
+    let (scenario, mut sim) = load_checked(path, infra, options).map_err(|e| match e {
+        LoadError::Cli(e) => e,
+        LoadError::Scenario(e) => CliError::BadInput(describe(&e, path)),
+    })?;
+    // Open the outputs first: a bad folder is found before a long run.
+    let open = |t: &Option<output::Target>| match t {
+        Some(output::Target::File { flag, path }) => output::Pending::create(flag, path).map(Some),
+        _ => Ok(None),
+    };
+    let mut jobs_out = open(&jobs)?;
+    let mut plot_out = open(&plot_target)?;
     // A job table going to a file is written as jobs end (flat memory); on stdout it follows
     // the chart, so it is written after the run.
+    // `--jobs FILE.json` is describe-jobs JSON, written whole after the run.
+    let as_describe_jobs = jobs_out.as_ref().is_some_and(|out| match out.target() {
+        output::Target::File { path, .. } => is_json_path(path),
+        output::Target::Stdout => false,
+    });
     let streamed = match jobs_out.as_ref() {
-        Some(out) => Some(stream_job_table(&mut sim, out)?),
-        None => None,
+        Some(out) if !as_describe_jobs => Some(stream_job_table(&mut sim, out)?),
+        _ => None,
     };
     let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some());
     if let (Some(table), Some(out)) = (streamed, jobs_out.as_ref()) {
@@ -290,6 +387,9 @@ fn run_scenario(
             target: out.target().clone(),
             source,
         })?;
+    }
+    if let Some(out) = jobs_out.as_mut().filter(|_| as_describe_jobs) {
+        out.write(|w| describe_jobs::write(w, &records))?;
     }
     let mut stdout = Vec::new();
     if let Some(chart) = &chart {

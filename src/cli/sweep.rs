@@ -67,6 +67,10 @@ pub struct SweepArgs {
     /// (0-based, Kubernetes Indexed Job), the first one set.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Adds the set-up imported from FILE, any input `batchsim import` reads (repeatable),
+    /// before the `--set` paths are resolved; a name defined twice is an error.
+    #[arg(long = "infra", value_name = "FILE")]
+    infra: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -129,8 +133,23 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         until: args.until,
         job_records: specs.iter().any(ColumnSpec::needs_records),
     };
-    let plan =
-        Sweep::from_file(&args.scenario, args.seeds, args.set.clone(), options).map_err(|e| flag_message(e, args))?;
+    let plan = match super::with_infra(&args.scenario, &args.infra)? {
+        None => Sweep::from_file(&args.scenario, args.seeds, args.set.clone(), options),
+        Some((value, added)) => Sweep::from_value_at(&value, &args.scenario, args.seeds, args.set.clone(), options)
+            .map_err(|e| match e {
+                SweepError::Scenario {
+                    file,
+                    combination,
+                    source,
+                } => SweepError::Scenario {
+                    file,
+                    combination,
+                    source: added.explain(source),
+                },
+                other => other,
+            }),
+    }
+    .map_err(|e| flag_message(e, args))?;
     plan.check_columns(&specs).map_err(|e| flag_message(e, args))?;
     // Open the output before the runs: a bad folder is found at once.
     let out = match args.out.as_deref().map(|p| Target::of("--out", p)) {
@@ -194,7 +213,8 @@ fn sweep_shard(
     shard: Shard,
     mut out: Option<Pending>,
 ) -> Result<(), CliError> {
-    let sweep = SweepId::of_file(&args.scenario, &flags).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let sweep =
+        SweepId::of_files(&args.scenario, &args.infra, &flags).map_err(|e| CliError::BadInput(e.to_string()))?;
     let started = Instant::now();
     let indices: Vec<usize> = shard.runs(plan.runs()).collect();
     let rows = run_all(plan, &indices).map_err(|e| flag_message(e, args))?;

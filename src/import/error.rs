@@ -43,6 +43,19 @@ pub enum ImportError {
     /// that needs a real value), one line each.
     #[error("{0}")]
     Problems(crate::error::Problems),
+    /// `--infra`: an object whose name is already defined in the scenario or an earlier
+    /// `--infra` file.
+    #[error("{file}: {what} is already defined in {first}; {why}")]
+    Duplicate {
+        /// The `--infra` file that defines it again.
+        file: String,
+        /// What it is: ``job queue `q` ``.
+        what: String,
+        /// Where it is defined first: a file, and for the scenario file the JSON path.
+        first: String,
+        /// Why that is refused.
+        why: &'static str,
+    },
     /// A `--param NAME=VALUE` is not of that form.
     #[error("--param `{0}`: expected NAME=VALUE")]
     Param(String),

@@ -6,9 +6,10 @@
 //! the earliest `createdAt` of all history inputs) with its queue, job definition revision,
 //! share, array size, dependencies, resources (`container.resourceRequirements`, or `vcpus`
 //! and `memory`) and a fixed runtime of its last attempt's `stoppedAt - startedAt`, failing
-//! with the recorded exit code when it was not 0. Times are epoch milliseconds (AWS's form) or
-//! ISO-8601 text. list-jobs summaries do not name their queue: `--param jobQueue=NAME` gives
-//! it. A job without `createdAt` is an error naming it; a job that never started
+//! with the recorded exit code when it was not 0 (an array parent whose children are in the
+//! same file: the children's run time, their mean when they differ, with a note). Times are
+//! epoch milliseconds (AWS's form) or ISO-8601 text. list-jobs summaries do not name their
+//! queue: `--param jobQueue=NAME` gives it. A job without `createdAt` is an error naming it; a job that never started
 //! (no `startedAt`) has no run time to replay and is left out, counted in a note, and so are
 //! array children (the parent stands for them).
 
@@ -89,6 +90,19 @@ pub(crate) fn read(
             jobs.push((format!("{}[{i}]", super::shapes::join(&prefix, key)), j.clone()));
         }
     }
+    // Array children's run times by parent id: the parent is replayed with them.
+    let mut child_runs: Vec<(String, i64)> = Vec::new();
+    for (_, job) in &jobs {
+        let Some(o) = job.as_object() else { continue };
+        if o.get("arrayProperties").and_then(|a| a.get("index")).is_none() {
+            continue;
+        }
+        let id = o.get("jobId").and_then(Value::as_str).unwrap_or_default();
+        if let (Some((parent, _)), (Some(started), Some(stopped))) = (id.rsplit_once(':'), last_attempt(o)) {
+            child_runs.push((parent.to_owned(), (stopped - started).max(0)));
+        }
+    }
+    let mut uneven_arrays = 0usize;
     let mut without_queue = 0usize;
     let mut never_started = 0usize;
     let mut children = 0usize;
@@ -118,10 +132,25 @@ pub(crate) fn read(
             children += 1;
             continue;
         }
-        let (started, stopped) = last_attempt(o);
-        let (Some(started), Some(stopped)) = (started, stopped) else {
-            never_started += 1;
-            continue;
+        let runs: Vec<i64> = child_runs
+            .iter()
+            .filter(|(parent, _)| *parent == job_id)
+            .map(|(_, ms)| *ms)
+            .collect();
+        let run_ms = if runs.is_empty() {
+            let (started, stopped) = last_attempt(o);
+            let (Some(started), Some(stopped)) = (started, stopped) else {
+                never_started += 1;
+                continue;
+            };
+            (stopped - started).max(0)
+        } else {
+            // An array parent with its children in the history: their run time (the mean
+            // when they differ, as a submission has one run time).
+            if runs.iter().any(|r| *r != runs[0]) {
+                uneven_arrays += 1;
+            }
+            runs.iter().sum::<i64>() / runs.len() as i64
         };
         let attempts = o.get("attempts").and_then(Value::as_array).map_or(0, Vec::len);
         if attempts > 1 {
@@ -170,7 +199,7 @@ pub(crate) fn read(
                 submit.insert("containerOverrides".into(), Value::Object(overrides));
             }
         }
-        let mut runtime = json!({"distribution": "fixed", "seconds": (stopped - started).max(0) as f64 / 1000.0});
+        let mut runtime = json!({"distribution": "fixed", "seconds": run_ms as f64 / 1000.0});
         if let Some(code) = exit_code(o).filter(|c| *c != 0) {
             runtime["exitCode"] = json!(code);
         }
@@ -200,6 +229,12 @@ pub(crate) fn read(
         setup.notes.push(format!(
             "{file}: {children} array child job{} left out: the array parent is submitted with its size",
             if children == 1 { "" } else { "s" }
+        ));
+    }
+    if uneven_arrays > 0 {
+        setup.notes.push(format!(
+            "{file}: {uneven_arrays} array job{} whose children ran for different times: replayed with their mean run time",
+            if uneven_arrays == 1 { "" } else { "s" }
         ));
     }
     if retried > 0 {
@@ -428,6 +463,42 @@ mod tests {
         assert!(notes.contains("1 job never started"), "{notes}");
         assert!(notes.contains("1 array child job left out"), "{notes}");
         assert!(notes.contains("1 dependency on jobs not in the history"), "{notes}");
+    }
+
+    #[test]
+    fn an_array_parent_runs_for_its_childrens_time() {
+        let child = |i: u32, run: i64| {
+            json!({"jobId": format!("p:{i}"), "arrayProperties": {"index": i}, "createdAt": 1000,
+                   "startedAt": 5000, "stoppedAt": 5000 + run})
+        };
+        let parent = json!({"jobId": "p", "jobName": "fan", "jobQueue": "q", "jobDefinition": "d",
+            "arrayProperties": {"size": 2}, "createdAt": 1000, "startedAt": 5000, "stoppedAt": 99000});
+        let mut s = Setup::default();
+        read(
+            "a.json",
+            &[json!({"jobs": [parent.clone(), child(0, 60_000), child(1, 60_000)]})],
+            None,
+            &mut s,
+        )
+        .unwrap();
+        assert_eq!(s.history[0].entry["runtime"]["seconds"], 60.0);
+        assert_eq!(s.history[0].entry["submitJob"]["arrayProperties"], json!({"size": 2}));
+        let mut s = Setup::default();
+        read(
+            "a.json",
+            &[json!({"jobs": [parent, child(0, 10_000), child(1, 30_000)]})],
+            None,
+            &mut s,
+        )
+        .unwrap();
+        assert_eq!(s.history[0].entry["runtime"]["seconds"], 20.0);
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.contains("1 array job whose children ran for different times")),
+            "{:?}",
+            s.notes
+        );
     }
 
     #[test]

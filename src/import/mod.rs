@@ -7,7 +7,10 @@
 //! The result is an ordinary scenario document (CONTRACT section 2) with the compute
 //! environments, scheduling policies, job queues and job definitions found, an empty
 //! workload, and `deregisterJobDefinition` actions at time 0 for the INACTIVE revisions. It
-//! validates on its own; add a workload to it (or pass it with `--infra`) to run something.
+//! validates on its own; add a workload to it to run something, or give the inputs
+//! themselves to `run`, `validate` or `sweep` with `--infra FILE` beside a workload-only
+//! scenario ([`add_infra`]). A run's `--jobs FILE.json` ([`crate::report::describe_jobs`])
+//! reads back here as job history.
 //!
 //! ```
 //! use batchsim::import::{ImportOptions, Importer};
@@ -28,6 +31,7 @@ mod describe;
 mod error;
 mod hcl;
 mod history;
+mod infra;
 mod request;
 mod setup;
 mod shapes;
@@ -35,6 +39,7 @@ mod terraform;
 mod yaml;
 
 pub use error::ImportError;
+pub use infra::{add_infra, add_infra_str, Added};
 
 use serde_json::Value;
 use setup::Setup;

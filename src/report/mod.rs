@@ -2,6 +2,7 @@
 //! readable text summary.
 
 pub mod csv;
+pub mod describe_jobs;
 pub mod metrics;
 pub mod plot;
 pub mod stats;

@@ -423,6 +423,12 @@ impl SweepId {
     /// of the trace files its workload names (`workload[*].trace.path`, relative to its
     /// folder; a trace path that `--set` changes counts by the setting's text only).
     pub fn of_file(scenario: &Path, flags: &SweepFlags) -> Result<SweepId, ShardError> {
+        Self::of_files(scenario, &[], flags)
+    }
+
+    /// [`SweepId::of_file`] with the set-up files added by `--infra` (their bytes, in order,
+    /// after the scenario's and its traces').
+    pub fn of_files(scenario: &Path, infra: &[PathBuf], flags: &SweepFlags) -> Result<SweepId, ShardError> {
         let read = |file: &Path| {
             std::fs::read(file).map_err(|source| ShardError::Read {
                 file: file.to_owned(),
@@ -438,7 +444,7 @@ impl SweepId {
             .filter_map(|e| e.pointer("/trace/path").and_then(serde_json::Value::as_str))
             .map(|rel| scenario.parent().unwrap_or(Path::new("")).join(rel))
             .collect();
-        for t in &traces {
+        for t in traces.iter().chain(infra) {
             inputs.push(read(t)?);
         }
         let slices: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
