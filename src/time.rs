@@ -145,17 +145,21 @@ pub fn write_millis_as_secs(f: &mut impl fmt::Write, ms: u64) -> fmt::Result {
 
 /// The decimal digits of `n` in `buf` (no `core::fmt`), as ASCII bytes.
 pub fn uint_digits(n: u64, buf: &mut [u8; 24]) -> &[u8] {
-    let mut end = buf.len();
-    let mut w = n;
+    let start = digits_before(buf, buf.len(), n);
+    &buf[start..]
+}
+
+/// Writes the digits of `n` so that they end just before `buf[end]`; returns where they
+/// start.
+fn digits_before(buf: &mut [u8; 24], mut end: usize, mut n: u64) -> usize {
     loop {
         end -= 1;
-        buf[end] = b'0' + (w % 10) as u8;
-        w /= 10;
-        if w == 0 {
-            break;
+        buf[end] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return end;
         }
     }
-    &buf[end..]
 }
 
 /// [`write_millis_as_secs`] into `buf` (digits by hand: `core::fmt` was most of the cost of
@@ -178,16 +182,8 @@ pub fn millis_as_secs(ms: u64, buf: &mut [u8; 24]) -> &[u8] {
         end -= 1;
         buf[end] = b'.';
     }
-    let mut w = whole;
-    loop {
-        end -= 1;
-        buf[end] = b'0' + (w % 10) as u8;
-        w /= 10;
-        if w == 0 {
-            break;
-        }
-    }
-    &buf[end..]
+    let start = digits_before(buf, end, whole);
+    &buf[start..]
 }
 
 impl fmt::Display for SimTime {
