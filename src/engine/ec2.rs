@@ -554,7 +554,7 @@ mod tests {
                 instances.insert(id, Instance {
                     type_index: 0, launched_at: SimTime::ZERO, ready: true, noticed: false, free,
                     attempts: 0, claims: Vec::new(), running: Vec::new(), idle_since: None,
-                    idle_epoch: 0, spot_events: [None, None],
+                    idle_epoch: 0, spot_events: [None, None], has_run: false,
                 });
                 index.insert((free.millivcpus, free.memory_mib, id));
             }
