@@ -42,8 +42,8 @@
 //!
 //! let report = Simulation::new(&scenario, Options::default())?.run();
 //! assert_eq!(report.jobs.succeeded, 2);
-//! assert_eq!(report.queues["critical"].wait_seconds.max, 0.0);
-//! assert_eq!(report.queues["batch"].wait_seconds.max, 60.0);
+//! assert_eq!(report.queues["critical"].wait_seconds.stats.max, Some(0.0));
+//! assert_eq!(report.queues["batch"].wait_seconds.stats.max, Some(60.0));
 //! assert_eq!(report.end_seconds, 660.0);
 //! # Ok::<(), batchsim::Error>(())
 //! ```
@@ -97,6 +97,6 @@ pub mod workload;
 pub use engine::{Options, Simulation};
 pub use error::{Error, Problem, Problems};
 pub use model::{JobId, JobStatus, Resources};
-pub use report::{JobRecord, Report, Stats};
+pub use report::{JobRecord, Report, Stats, WaitStats};
 pub use scenario::Scenario;
 pub use time::{SimDuration, SimTime};

@@ -150,12 +150,12 @@ fn equal_weights_alternate_starts_although_a_submitted_first() {
     );
     // B's k-th job starts at 100 (2k + 1): waits 99, 299, ..., 899 s.
     assert_eq!(
-        r.shares["B"].wait_seconds.mean,
-        (99.0 + 299.0 + 499.0 + 699.0 + 899.0) / 5.0
+        r.shares["B"].wait_seconds.stats.mean,
+        Some((99.0 + 299.0 + 499.0 + 699.0 + 899.0) / 5.0)
     );
     assert_eq!(
-        r.shares["A"].wait_seconds.mean,
-        (0.0 + 200.0 + 400.0 + 600.0 + 800.0) / 5.0
+        r.shares["A"].wait_seconds.stats.mean,
+        Some((0.0 + 200.0 + 400.0 + 600.0 + 800.0) / 5.0)
     );
 
     // The same workload on a FIFO queue runs all of A first.
@@ -248,14 +248,14 @@ fn compute_reservation_keeps_capacity_for_a_share_that_arrives_later() {
     assert_eq!(sim.queue_depths(), [("q".to_string(), 0)]);
     let r = sim.run();
     assert_eq!(r.end_seconds, 2000.0);
-    let b = &r.shares["B"].wait_seconds;
+    let b = &r.shares["B"].wait_seconds.stats;
     // B's first two jobs waited 0 s, the third 300 s.
-    assert_eq!((b.count, b.p50, b.max), (3, 0.0, 300.0));
-    let a = &r.shares["A"].wait_seconds;
+    assert_eq!((b.count, b.p50, b.max), (3, Some(0.0), Some(300.0)));
+    let a = &r.shares["A"].wait_seconds.stats;
     // A: four at 0, one at 400, one at 700, two at 1000.
     assert_eq!(
         (a.count, a.mean, a.max),
-        (8, (400.0 + 700.0 + 2.0 * 1000.0) / 8.0, 1000.0)
+        (8, Some((400.0 + 700.0 + 2.0 * 1000.0) / 8.0), Some(1000.0))
     );
     assert_eq!(
         r.compute_environments["ce"].vcpu_seconds_used,
@@ -831,7 +831,7 @@ fn a_custom_policy_set_on_a_queue_decides_the_start_order() {
         ["C", "C", "B", "B", "A", "A"]
     );
     assert_eq!(r.jobs.succeeded, 6);
-    assert_eq!(r.shares["A"].wait_seconds.mean, 450.0);
+    assert_eq!(r.shares["A"].wait_seconds.stats.mean, Some(450.0));
 
     // On a FIFO queue: 4-vCPU jobs submitted before 1-vCPU ones on a 4-vCPU CE.
     let mut workload = jobs_at(0.0, "big", "q", "big", None, 2, 100.0);
@@ -878,7 +878,14 @@ fn a_custom_policy_set_on_a_queue_decides_the_start_order() {
 
     // A policy that offers nothing leaves every job RUNNABLE; an unknown queue is refused.
     let (r, _) = run_with_policy(&scenario, "q", Some(Box::new(Hold)));
-    assert_eq!((r.jobs.submitted, r.jobs.unfinished, r.wait_seconds.count), (6, 6, 0));
+    assert_eq!(
+        (r.jobs.submitted, r.jobs.unfinished, r.wait_seconds.stats.count),
+        (6, 6, 0)
+    );
+    // ... all six queued, none running, none ever dispatched: no wait figure at all.
+    assert_eq!((r.jobs.queued, r.jobs.running, r.wait_seconds.never_started), (6, 0, 6));
+    assert_eq!((r.wait_seconds.stats.p95, r.wait_seconds.stats.max), (None, None));
+    assert!(r.wait_seconds.oldest_wait_seconds.is_some());
     let mut sim = Simulation::new(&load(&scenario), Options::default()).unwrap();
     assert!(!sim.set_policy("nope", Box::new(Hold)));
 }
@@ -1019,7 +1026,7 @@ fn bundled_teams_scenarios_fair_share_cuts_team_b_waits() {
     let (fifo_b, fair_b) = (mean_wait(&fifo_jobs, "teamB"), mean_wait(&fair_jobs, "teamB"));
     let (fifo_a, fair_a) = (mean_wait(&fifo_jobs, "teamA"), mean_wait(&fair_jobs, "teamA"));
     eprintln!("team B mean wait: FIFO {fifo_b:.1} s, fair share {fair_b:.1} s; team A: {fifo_a:.1} s, {fair_a:.1} s");
-    assert!((fair.shares["teamB"].wait_seconds.mean - fair_b).abs() < 1e-6);
+    assert!((fair.shares["teamB"].wait_seconds.stats.mean.expect("team B waits") - fair_b).abs() < 1e-6);
     // Under FIFO team B waits behind all of team A's backlog (about two hours); under fair
     // share it takes the first capacity that frees.
     assert!(fifo_b > 6000.0, "{fifo_b}");

@@ -125,6 +125,7 @@ fn bundled_scenarios_give_their_golden_outputs() {
         let json = stdout_of(&["run", p, "--format", "json", "--jobs", jobs.to_str().expect("path")]);
         let table = std::fs::read_to_string(&jobs).expect("job table written");
         let text = stdout_of(&["run", p]);
+        problems.extend(check_counts(stem, &json));
         problems.extend(check(&format!("{stem}.report.json"), &json));
         problems.extend(check(&format!("{stem}.jobs.csv"), &table_fingerprint(&table)));
         problems.extend(check(&format!("{stem}.txt"), &text));
@@ -136,6 +137,45 @@ fn bundled_scenarios_give_their_golden_outputs() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// The report's count identities, for the run and each queue:
+/// `submitted = succeeded + failed + cancelled + unfinished`, `unfinished = queued + running`;
+/// and every wait block with no sample has `null` figures.
+fn check_counts(stem: &str, json: &str) -> Option<String> {
+    let r: serde_json::Value = serde_json::from_str(json).expect("JSON report");
+    let n = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{stem}: {k} in {v}"));
+    let mut groups = vec![("jobs".to_string(), &r["jobs"])];
+    let queues = r["queues"].as_object().expect("queues");
+    groups.extend(queues.iter().map(|(name, q)| (format!("queue {name}"), q)));
+    let mut waits = vec![&r["waitSeconds"]];
+    waits.extend(queues.values().map(|q| &q["waitSeconds"]));
+    waits.extend(
+        r["shares"]
+            .as_object()
+            .expect("shares")
+            .values()
+            .map(|s| &s["waitSeconds"]),
+    );
+    for (what, g) in groups {
+        let (sub, done) = (
+            n(g, "submitted"),
+            n(g, "succeeded") + n(g, "failed") + n(g, "cancelled"),
+        );
+        if sub != done + n(g, "unfinished") || n(g, "unfinished") != n(g, "queued") + n(g, "running") {
+            return Some(format!("{stem}: {what} counts do not add up: {g}"));
+        }
+    }
+    for w in waits {
+        let empty = n(w, "count") == 0;
+        let nulls = ["mean", "p50", "p90", "p95", "p99", "max"]
+            .iter()
+            .all(|k| w[*k].is_null());
+        if empty != nulls || (n(w, "neverStarted") == 0) != w["oldestWaitSeconds"].is_null() {
+            return Some(format!("{stem}: inconsistent wait block {w}"));
+        }
+    }
+    None
 }
 
 #[test]

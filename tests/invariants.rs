@@ -137,6 +137,7 @@ proptest! {
             prop_assert!(sim.now() >= last, "time went back: {:?} -> {:?}", last, sim.now());
             last = sim.now();
             let report = sim.report();
+            check_counts(&report)?;
             for u in sim.compute_environment_usage() {
                 let started = report.compute_environments[&u.name].jobs_started;
                 let (started_before, used_before) = before.get(&u.name).copied().unwrap_or((0, 0.0));
@@ -159,10 +160,9 @@ proptest! {
         prop_assert_eq!(ids.len(), records.len(), "each job exactly once");
         let terminal = records.iter().filter(|r| r.status.is_terminal()).count() as u64;
         prop_assert_eq!(terminal, j.succeeded + j.failed + j.cancelled);
-        prop_assert_eq!(report.wait_seconds.count, records.iter().filter(|r| r.wait.is_some()).count() as u64);
-        for q in report.queues.values() {
-            prop_assert_eq!(q.submitted, q.succeeded + q.failed + q.cancelled + q.unfinished);
-        }
+        prop_assert_eq!(report.wait_seconds.stats.count, records.iter().filter(|r| r.wait.is_some()).count() as u64);
+        check_counts(&report)?;
+        check_unfinished(&report, &records)?;
         for r in &records {
             if let (Some(start), Some(stop)) = (r.started_at, r.stopped_at) {
                 prop_assert!(start <= stop);
@@ -178,6 +178,77 @@ proptest! {
 /// The records each record depends on, one group per dependency (a whole array is one
 /// group), from the scenario's `dependsOn` (names are unique: `s{i}` for single submissions).
 type Groups<'a> = Vec<Vec<&'a JobRecord>>;
+
+/// The report's count identities: `submitted = succeeded + failed + cancelled + unfinished`
+/// and `unfinished = queued + running`, for the run and each queue; a wait block with no
+/// sample has no figure, and `oldestWaitSeconds` is there exactly when a job never started.
+fn check_counts(report: &batchsim::Report) -> Result<(), TestCaseError> {
+    let j = &report.jobs;
+    prop_assert_eq!(j.submitted, j.succeeded + j.failed + j.cancelled + j.unfinished);
+    prop_assert_eq!(j.unfinished, j.queued + j.running);
+    for q in report.queues.values() {
+        prop_assert_eq!(q.submitted, q.succeeded + q.failed + q.cancelled + q.unfinished);
+        prop_assert_eq!(q.unfinished, q.queued + q.running);
+    }
+    prop_assert_eq!(report.queues.values().map(|q| q.queued).sum::<u64>(), j.queued);
+    prop_assert_eq!(report.queues.values().map(|q| q.running).sum::<u64>(), j.running);
+    let blocks = std::iter::once(&report.wait_seconds)
+        .chain(report.queues.values().map(|q| &q.wait_seconds))
+        .chain(report.shares.values().map(|s| &s.wait_seconds));
+    for w in blocks {
+        prop_assert_eq!(
+            w.stats.count == 0,
+            w.stats.p95.is_none() && w.stats.mean.is_none() && w.stats.max.is_none()
+        );
+        prop_assert_eq!(w.never_started > 0, w.oldest_wait_seconds.is_some());
+        prop_assert!(w.never_started <= j.queued);
+    }
+    Ok(())
+}
+
+/// `queued`, `running`, `neverStarted` and `oldestWaitSeconds` recomputed from the job table.
+fn check_unfinished(report: &batchsim::Report, records: &[JobRecord]) -> Result<(), TestCaseError> {
+    let end = SimTime::from_secs_f64(report.end_seconds).expect("end time");
+    let tally = |rows: &mut dyn Iterator<Item = &JobRecord>| {
+        let (mut queued, mut running, mut never, mut oldest) = (0u64, 0u64, 0u64, None::<f64>);
+        for r in rows.filter(|r| !r.status.is_terminal()) {
+            match r.status {
+                JobStatus::Starting | JobStatus::Running => running += 1,
+                _ => queued += 1,
+            }
+            if let (Some(t), None) = (r.runnable_at, r.wait) {
+                never += 1;
+                let waited = end.since(t).as_secs_f64();
+                oldest = Some(oldest.map_or(waited, |o| o.max(waited)));
+            }
+        }
+        (queued, running, never, oldest)
+    };
+    let w = &report.wait_seconds;
+    let (queued, running, never, oldest) = tally(&mut records.iter());
+    prop_assert_eq!((report.jobs.queued, report.jobs.running), (queued, running));
+    prop_assert_eq!((w.never_started, w.oldest_wait_seconds), (never, oldest));
+    for (name, q) in &report.queues {
+        let (queued, running, never, oldest) = tally(&mut records.iter().filter(|r| &r.job_queue == name));
+        prop_assert_eq!((q.queued, q.running), (queued, running), "queue {}", name);
+        prop_assert_eq!(
+            (q.wait_seconds.never_started, q.wait_seconds.oldest_wait_seconds),
+            (never, oldest),
+            "queue {}",
+            name
+        );
+    }
+    for (name, s) in &report.shares {
+        let (_, _, never, oldest) = tally(&mut records.iter().filter(|r| &r.share_identifier == name));
+        prop_assert_eq!(
+            (s.wait_seconds.never_started, s.wait_seconds.oldest_wait_seconds),
+            (never, oldest),
+            "share {}",
+            name
+        );
+    }
+    Ok(())
+}
 
 fn dependencies<'a>(value: &Value, records: &'a [JobRecord]) -> Vec<(&'a JobRecord, Groups<'a>)> {
     let mut by_name: BTreeMap<&str, Vec<&JobRecord>> = BTreeMap::new();

@@ -550,7 +550,7 @@ fn dependencies_by_name_hold_jobs_pending_and_failures_cascade() {
     assert_eq!(get(&records, "6"), ok(200.0, 210.0, "ce"));
     assert_eq!(get(&records, "7"), dep_failed("2", 200.0));
     // Jobs that never ran have no wait sample: 4 dispatched jobs (1, 2, 3, 6).
-    assert_eq!(report.wait_seconds.count, 4);
+    assert_eq!(report.wait_seconds.stats.count, 4);
     // Dependents of failed jobs count as failed, not cancelled.
     assert_eq!(counts(&report), (7, 3, 4, 0, 0));
     assert_eq!(report.queues["q"].failed, 4);
@@ -622,10 +622,10 @@ fn cancel_ends_queued_jobs_at_once_pending_ones_when_their_dependencies_complete
     assert_eq!(counts(&report), (4, 1, 1, 2, 0));
     assert_eq!(report.queues["q"].cancelled, 2);
     // The queued job was RUNNABLE but never dispatched: no wait sample.
-    assert_eq!(report.wait_seconds.count, 1);
+    assert_eq!(report.wait_seconds.stats.count, 1);
     // Turnaround covers every terminal job: 100 (run), 20 (queued), 20 (dep), 100 (pend).
     assert_eq!(report.turnaround_seconds.count, 4);
-    assert_eq!(report.turnaround_seconds.max, 100.0);
+    assert_eq!(report.turnaround_seconds.max, Some(100.0));
     assert_eq!(report.end_seconds, 100.0);
 }
 

@@ -37,8 +37,8 @@ fn fifo_mmc_mean_wait_matches_erlang_c() {
         });
         let r = run(&scenario);
         assert_eq!(r.jobs.succeeded, per_seed);
-        assert_eq!(r.wait_seconds.count, per_seed);
-        total_wait += r.wait_seconds.mean * per_seed as f64;
+        assert_eq!(r.wait_seconds.stats.count, per_seed);
+        total_wait += r.wait_seconds.stats.mean.expect("waits") * per_seed as f64;
         total_jobs += per_seed;
         // Every vCPU-second used is a job's service time: utilization near rho.
         let util = r.compute_environments["ce"].utilization_of_max;
@@ -89,8 +89,8 @@ fn two_priority_queues_match_non_preemptive_priority_mmc() {
             "workload": [stream("high", l_high), stream("low", l_low)],
         });
         let r = run(&scenario);
-        high += r.queues["high"].wait_seconds.mean;
-        low += r.queues["low"].wait_seconds.mean;
+        high += r.queues["high"].wait_seconds.stats.mean.expect("high waits");
+        low += r.queues["low"].wait_seconds.stats.mean.expect("low waits");
     }
     let n = seeds.count() as f64;
     let (high, low) = (high / n, low / n);

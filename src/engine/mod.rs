@@ -151,7 +151,7 @@ type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 /// let report = Simulation::new(&scenario, Options::default())?.run();
 /// assert_eq!(report.jobs.succeeded, 3);
 /// // Two vCPUs: the third job waits from t=20 until the first ends at t=25.
-/// assert_eq!(report.wait_seconds.max, 5.0);
+/// assert_eq!(report.wait_seconds.stats.max, Some(5.0));
 /// assert_eq!(report.end_seconds, 50.0);
 /// # Ok::<(), batchsim::Error>(())
 /// ```
@@ -564,7 +564,12 @@ impl Simulation {
             live_jobs: self
                 .jobs
                 .iter()
-                .map(|(_, j)| (j.queue, j.spec.share.as_ref(), j.status))
+                .map(|(_, j)| crate::report::LiveJob {
+                    queue: j.queue,
+                    share: j.spec.share_ix,
+                    status: j.status,
+                    waiting_since: j.runnable_at.filter(|_| j.first_dispatch.is_none()),
+                })
                 .collect(),
             warnings: &self.warnings,
             rejected: self.rejected,

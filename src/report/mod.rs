@@ -8,7 +8,7 @@ pub mod plot;
 pub mod stats;
 pub mod text;
 
-pub use stats::{Stats, StatsAccumulator};
+pub use stats::{Stats, StatsAccumulator, WaitStats};
 
 use crate::model::{JobId, JobStatus, QueueId, Resources};
 use crate::time::{SimDuration, SimTime};
@@ -16,7 +16,9 @@ use metrics::Metrics;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Job counts of the run (array children count, parents do not).
+/// Job counts of the run (array children count, parents do not):
+/// `submitted = succeeded + failed + cancelled + unfinished` and
+/// `unfinished = queued + running`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct JobCounts {
     /// Jobs submitted.
@@ -27,8 +29,15 @@ pub struct JobCounts {
     pub failed: u64,
     /// Cancelled (or terminated) before they ran.
     pub cancelled: u64,
-    /// Not terminal when the run stopped.
+    /// Not terminal when the run stopped (`queued + running`).
     pub unfinished: u64,
+    /// Of the unfinished: SUBMITTED, PENDING or RUNNABLE when the run stopped (waiting for
+    /// their dependencies or for capacity, including retries waiting to run again). An
+    /// addition to the contract's keys.
+    pub queued: u64,
+    /// Of the unfinished: STARTING or RUNNING when the run stopped. An addition to the
+    /// contract's keys.
+    pub running: u64,
 }
 
 /// One job queue's figures.
@@ -43,10 +52,14 @@ pub struct QueueReport {
     pub failed: u64,
     /// Cancelled.
     pub cancelled: u64,
-    /// Not terminal at the end.
+    /// Not terminal at the end (`queued + running`).
     pub unfinished: u64,
-    /// Waits of the queue's jobs.
-    pub wait_seconds: Stats,
+    /// Of the unfinished: SUBMITTED, PENDING or RUNNABLE at the end (an addition).
+    pub queued: u64,
+    /// Of the unfinished: STARTING or RUNNING at the end (an addition).
+    pub running: u64,
+    /// Waits of the queue's jobs, and its jobs never dispatched.
+    pub wait_seconds: WaitStats,
 }
 
 /// One share's figures (fair-share queues).
@@ -59,8 +72,8 @@ pub struct ShareReport {
     pub succeeded: u64,
     /// vCPU-seconds of RUNNING time.
     pub vcpu_seconds: f64,
-    /// Waits of the share's jobs.
-    pub wait_seconds: Stats,
+    /// Waits of the share's jobs, and its jobs never dispatched.
+    pub wait_seconds: WaitStats,
 }
 
 /// One compute environment's figures.
@@ -110,8 +123,8 @@ pub struct Report {
     pub events: u64,
     /// Job counts.
     pub jobs: JobCounts,
-    /// First dispatch minus the time the job became RUNNABLE.
-    pub wait_seconds: Stats,
+    /// First dispatch minus the time the job became RUNNABLE, and the jobs never dispatched.
+    pub wait_seconds: WaitStats,
     /// Terminal time minus submission, every terminal job.
     pub turnaround_seconds: Stats,
     /// Per job queue.
@@ -181,9 +194,58 @@ pub(crate) struct ReportInput<'a> {
     pub metrics: &'a Metrics,
     pub queue_names: Vec<&'a str>,
     pub ces: Vec<(&'a str, u32)>,
-    pub live_jobs: Vec<(QueueId, &'a str, JobStatus)>,
+    pub live_jobs: Vec<LiveJob>,
     pub warnings: &'a [String],
     pub rejected: u64,
+}
+
+/// A job not terminal when the run stopped, as the report needs it.
+pub(crate) struct LiveJob {
+    /// Its queue.
+    pub queue: QueueId,
+    /// Its share number (`u32::MAX` for none).
+    pub share: u32,
+    /// Its state.
+    pub status: JobStatus,
+    /// First RUNNABLE time of a job never dispatched (`None` once dispatched, or before it
+    /// ever became RUNNABLE).
+    pub waiting_since: Option<SimTime>,
+}
+
+/// The unfinished jobs of one group (the run, a queue, a share).
+#[derive(Clone, Copy, Debug, Default)]
+struct Unfinished {
+    queued: u64,
+    running: u64,
+    never_started: u64,
+    oldest_since: Option<SimTime>,
+}
+
+impl Unfinished {
+    fn add(&mut self, j: &LiveJob) {
+        match j.status {
+            JobStatus::Submitted | JobStatus::Pending | JobStatus::Runnable => self.queued += 1,
+            JobStatus::Starting | JobStatus::Running => self.running += 1,
+            // The engine frees a job's slot when it ends: never reached.
+            JobStatus::Succeeded | JobStatus::Failed => return,
+        }
+        if let Some(t) = j.waiting_since {
+            self.never_started += 1;
+            self.oldest_since = Some(self.oldest_since.map_or(t, |o| o.min(t)));
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.queued + self.running
+    }
+
+    fn wait(&self, stats: Stats, end: SimTime) -> WaitStats {
+        WaitStats {
+            stats,
+            never_started: self.never_started,
+            oldest_wait_seconds: self.oldest_since.map(|t| end.since(t).as_secs_f64()),
+        }
+    }
 }
 
 fn millivcpu_ms_to_vcpu_s(v: u128) -> f64 {
@@ -192,31 +254,43 @@ fn millivcpu_ms_to_vcpu_s(v: u128) -> f64 {
 
 pub(crate) fn build(input: ReportInput<'_>) -> Report {
     let m = input.metrics;
-    let unfinished_in = |q: Option<QueueId>| {
-        input
-            .live_jobs
-            .iter()
-            .filter(|(jq, _, _)| q.is_none_or(|q| q == *jq))
-            .count() as u64
-    };
+    let end = input.end;
+    let mut all = Unfinished::default();
+    let mut per_queue = vec![Unfinished::default(); input.queue_names.len()];
+    let mut per_share = vec![Unfinished::default(); m.shares.len()];
+    for j in &input.live_jobs {
+        all.add(j);
+        if let Some(u) = per_queue.get_mut(j.queue.index()) {
+            u.add(j);
+        }
+        if let Some(u) = per_share.get_mut(j.share as usize) {
+            u.add(j);
+        }
+    }
     let queues = input
         .queue_names
         .iter()
         .enumerate()
         .map(|(i, name)| {
             let c = &m.queues[i];
+            let u = per_queue[i];
             let r = QueueReport {
                 submitted: c.submitted,
                 succeeded: c.succeeded,
                 failed: c.failed,
                 cancelled: c.cancelled,
-                unfinished: unfinished_in(Some(QueueId(i as u32))),
+                unfinished: u.total(),
+                queued: u.queued,
+                running: u.running,
                 // One queue: every wait sample is in the run's accumulator only.
-                wait_seconds: if input.queue_names.len() == 1 {
-                    m.all.wait.stats()
-                } else {
-                    c.wait.stats()
-                },
+                wait_seconds: u.wait(
+                    if input.queue_names.len() == 1 {
+                        m.all.wait.stats()
+                    } else {
+                        c.wait.stats()
+                    },
+                    end,
+                ),
             };
             (name.to_string(), r)
         })
@@ -225,13 +299,14 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
         .share_names
         .iter()
         .zip(&m.shares)
-        .filter(|(_, s)| s.counts.submitted > 0)
-        .map(|(name, s)| {
+        .zip(&per_share)
+        .filter(|((_, s), _)| s.counts.submitted > 0)
+        .map(|((name, s), u)| {
             let r = ShareReport {
                 submitted: s.counts.submitted,
                 succeeded: s.counts.succeeded,
                 vcpu_seconds: millivcpu_ms_to_vcpu_s(s.millivcpu_ms),
-                wait_seconds: s.counts.wait.stats(),
+                wait_seconds: u.wait(s.counts.wait.stats(), end),
             };
             (name.to_string(), r)
         })
@@ -265,16 +340,18 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
     Report {
         scenario: input.scenario.to_owned(),
         seed: input.seed,
-        end_seconds: input.end.as_secs_f64(),
+        end_seconds: end.as_secs_f64(),
         events: input.events,
         jobs: JobCounts {
             submitted: m.all.submitted,
             succeeded: m.all.succeeded,
             failed: m.all.failed,
             cancelled: m.all.cancelled,
-            unfinished: unfinished_in(None),
+            unfinished: all.total(),
+            queued: all.queued,
+            running: all.running,
         },
-        wait_seconds: m.all.wait.stats(),
+        wait_seconds: all.wait(m.all.wait.stats(), end),
         turnaround_seconds: m.turnaround.stats(),
         queues,
         shares,

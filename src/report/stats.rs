@@ -15,22 +15,52 @@ pub const EXACT_LIMIT: usize = 1 << 17;
 const ALPHA: f64 = 0.005;
 
 /// Count, mean, percentiles and max of a set of durations, in seconds (CONTRACT section 4).
+///
+/// With no sample (`count` 0) every figure is `None` (`null` in the JSON report, `-` in the
+/// text summary and the sweep tables): an empty set has no mean, no percentile and no max,
+/// and must not read as a perfect zero.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Stats {
     /// Number of samples.
     pub count: u64,
-    /// Arithmetic mean (0 when there are no samples).
-    pub mean: f64,
-    /// Median.
-    pub p50: f64,
-    /// 90th percentile.
-    pub p90: f64,
-    /// 95th percentile.
-    pub p95: f64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// Largest sample.
-    pub max: f64,
+    /// Arithmetic mean (`None` when there are no samples).
+    pub mean: Option<f64>,
+    /// Median (`None` when there are no samples).
+    pub p50: Option<f64>,
+    /// 90th percentile (`None` when there are no samples).
+    pub p90: Option<f64>,
+    /// 95th percentile (`None` when there are no samples).
+    pub p95: Option<f64>,
+    /// 99th percentile (`None` when there are no samples).
+    pub p99: Option<f64>,
+    /// Largest sample (`None` when there are no samples).
+    pub max: Option<f64>,
+}
+
+impl Stats {
+    /// True when there is no sample (every figure is `None`).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// A wait block of the report (the run's `waitSeconds`, each queue's and each share's): the
+/// [`Stats`] of the waits of jobs dispatched at least once, and the jobs that became RUNNABLE
+/// but were never dispatched, still waiting when the run stopped (they have no wait sample).
+///
+/// In JSON the [`Stats`] keys come first, then `neverStarted` and `oldestWaitSeconds`
+/// (additions to CONTRACT section 4's `Stats`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitStats {
+    /// Waits of the jobs dispatched at least once: first dispatch minus first RUNNABLE.
+    #[serde(flatten)]
+    pub stats: Stats,
+    /// Jobs that became RUNNABLE and were never dispatched (still waiting at the end).
+    pub never_started: u64,
+    /// How long the oldest of the `never_started` jobs had waited when the run stopped: end
+    /// time minus its first RUNNABLE time, in seconds (`None` when `never_started` is 0).
+    pub oldest_wait_seconds: Option<f64>,
 }
 
 /// Collects duration samples (milliseconds) and summarises them as [`Stats`].
@@ -93,7 +123,7 @@ impl StatsAccumulator {
         }
     }
 
-    /// The summary, in seconds.
+    /// The summary, in seconds (every figure `None` when there are no samples).
     pub fn stats(&self) -> Stats {
         if self.count == 0 {
             return Stats::default();
@@ -109,12 +139,12 @@ impl StatsAccumulator {
         };
         Stats {
             count: self.count,
-            mean: secs(self.sum_ms as f64 / self.count as f64),
-            p50: secs(pct(0.50)),
-            p90: secs(pct(0.90)),
-            p95: secs(pct(0.95)),
-            p99: secs(pct(0.99)),
-            max: secs(self.max_ms as f64),
+            mean: Some(secs(self.sum_ms as f64 / self.count as f64)),
+            p50: Some(secs(pct(0.50))),
+            p90: Some(secs(pct(0.90))),
+            p95: Some(secs(pct(0.95))),
+            p99: Some(secs(pct(0.99))),
+            max: Some(secs(self.max_ms as f64)),
         }
     }
 }
@@ -293,8 +323,41 @@ mod tests {
     }
 
     #[test]
-    fn empty_is_all_zero() {
-        assert_eq!(StatsAccumulator::new().stats(), Stats::default());
+    fn empty_has_no_figures() {
+        let s = StatsAccumulator::new().stats();
+        assert_eq!(s, Stats::default());
+        assert!(s.is_empty());
+        assert_eq!(
+            (s.mean, s.p50, s.p90, s.p95, s.p99, s.max),
+            (None, None, None, None, None, None)
+        );
+        let json = serde_json::to_value(&s).expect("serialise");
+        assert_eq!(
+            json,
+            serde_json::json!({"count": 0, "mean": null, "p50": null, "p90": null,
+                               "p95": null, "p99": null, "max": null})
+        );
+    }
+
+    #[test]
+    fn wait_block_flattens_the_stats_and_adds_the_never_started_jobs() {
+        let mut acc = StatsAccumulator::new();
+        acc.record(2_500);
+        let w = WaitStats {
+            stats: acc.stats(),
+            never_started: 3,
+            oldest_wait_seconds: Some(60.0),
+        };
+        let json = serde_json::to_string(&w).expect("serialise");
+        assert_eq!(
+            json,
+            r#"{"count":1,"mean":2.5,"p50":2.5,"p90":2.5,"p95":2.5,"p99":2.5,"max":2.5,"neverStarted":3,"oldestWaitSeconds":60.0}"#
+        );
+        let empty = serde_json::to_string(&WaitStats::default()).expect("serialise");
+        assert_eq!(
+            empty,
+            r#"{"count":0,"mean":null,"p50":null,"p90":null,"p95":null,"p99":null,"max":null,"neverStarted":0,"oldestWaitSeconds":null}"#
+        );
     }
 
     #[test]
@@ -305,12 +368,13 @@ mod tests {
         }
         let s = acc.stats();
         assert_eq!(s.count, 5);
-        assert_eq!(s.mean, 20.0);
-        assert_eq!(s.p50, 20.0);
-        assert!((s.p90 - 36.0).abs() < 1e-9, "{}", s.p90);
-        assert!((s.p95 - 38.0).abs() < 1e-9);
-        assert!((s.p99 - 39.6).abs() < 1e-9);
-        assert_eq!(s.max, 40.0);
+        assert_eq!(s.mean, Some(20.0));
+        assert_eq!(s.p50, Some(20.0));
+        let near = |got: Option<f64>, want: f64| got.is_some_and(|g| (g - want).abs() < 1e-9);
+        assert!(near(s.p90, 36.0), "{:?}", s.p90);
+        assert!(near(s.p95, 38.0), "{:?}", s.p95);
+        assert!(near(s.p99, 39.6), "{:?}", s.p99);
+        assert_eq!(s.max, Some(40.0));
     }
 
     #[test]
@@ -322,7 +386,7 @@ mod tests {
         }
         let q = acc.quantiles(&[0.0, 0.5, 0.95, 1.0]);
         let s = acc.stats();
-        assert_eq!(q, vec![0.0, s.p50, s.p95, s.max]);
+        assert_eq!(q, vec![0.0, s.p50.unwrap(), s.p95.unwrap(), s.max.unwrap()]);
     }
 
     #[test]
@@ -330,7 +394,10 @@ mod tests {
         let mut acc = StatsAccumulator::new();
         acc.record(1_500);
         let s = acc.stats();
-        assert_eq!((s.p50, s.p99, s.max, s.mean), (1.5, 1.5, 1.5, 1.5));
+        assert_eq!(
+            (s.p50, s.p99, s.max, s.mean),
+            (Some(1.5), Some(1.5), Some(1.5), Some(1.5))
+        );
     }
 
     #[test]
@@ -347,11 +414,11 @@ mod tests {
         all.sort_unstable();
         let s = acc.stats();
         for (got, p) in [(s.p50, 0.5), (s.p90, 0.9), (s.p95, 0.95), (s.p99, 0.99)] {
-            let want = exact_quantile(&all, p) / 1000.0;
+            let (got, want) = (got.expect("samples"), exact_quantile(&all, p) / 1000.0);
             assert!((got - want).abs() <= 0.01 * want, "p{p}: got {got}, want {want}");
         }
         assert_eq!(s.count, n);
-        assert_eq!(s.max, *all.last().unwrap() as f64 / 1000.0);
+        assert_eq!(s.max, Some(*all.last().unwrap() as f64 / 1000.0));
     }
 
     proptest! {

@@ -1,6 +1,6 @@
 //! The readable summary `batchsim run` prints by default.
 
-use super::{Report, Stats};
+use super::{Report, Stats, WaitStats};
 use std::fmt::Write;
 
 fn secs(s: f64) -> String {
@@ -15,20 +15,33 @@ fn secs(s: f64) -> String {
     }
 }
 
+/// A figure of a [`Stats`]: `-` when there is none (no sample).
+fn figure(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), secs)
+}
+
 fn stats_line(s: &Stats) -> String {
-    if s.count == 0 {
-        return "no samples".into();
-    }
     format!(
         "mean {}  p50 {}  p90 {}  p95 {}  p99 {}  max {}  (n={})",
-        secs(s.mean),
-        secs(s.p50),
-        secs(s.p90),
-        secs(s.p95),
-        secs(s.p99),
-        secs(s.max),
+        figure(s.mean),
+        figure(s.p50),
+        figure(s.p90),
+        figure(s.p95),
+        figure(s.p99),
+        figure(s.max),
         s.count
     )
+}
+
+/// A wait block: the waits of dispatched jobs, then the jobs never dispatched and how long
+/// the oldest of them had waited at the end.
+fn wait_line(w: &WaitStats) -> String {
+    let mut line = stats_line(&w.stats);
+    let _ = write!(line, "  never started {}", w.never_started);
+    if let Some(oldest) = w.oldest_wait_seconds {
+        let _ = write!(line, " (oldest waiting {})", secs(oldest));
+    }
+    line
 }
 
 /// Renders the summary. `targets` gives, per share identifier, the fraction of capacity its
@@ -47,22 +60,24 @@ pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
     let j = &r.jobs;
     let _ = writeln!(
         o,
-        "jobs: {} submitted, {} succeeded, {} failed, {} cancelled, {} unfinished",
-        j.submitted, j.succeeded, j.failed, j.cancelled, j.unfinished
+        "jobs: {} submitted, {} succeeded, {} failed, {} cancelled, {} unfinished ({} queued, {} running)",
+        j.submitted, j.succeeded, j.failed, j.cancelled, j.unfinished, j.queued, j.running
     );
-    let _ = writeln!(o, "wait:       {}", stats_line(&r.wait_seconds));
+    let _ = writeln!(o, "wait:       {}", wait_line(&r.wait_seconds));
     let _ = writeln!(o, "turnaround: {}", stats_line(&r.turnaround_seconds));
     let _ = writeln!(o, "\njob queues:");
     for (name, q) in &r.queues {
         let _ = writeln!(
             o,
-            "  {name}: {} submitted, {} succeeded, {} failed, {} cancelled, {} unfinished\n    wait {}",
+            "  {name}: {} submitted, {} succeeded, {} failed, {} cancelled, {} unfinished ({} queued, {} running)\n    wait {}",
             q.submitted,
             q.succeeded,
             q.failed,
             q.cancelled,
             q.unfinished,
-            stats_line(&q.wait_seconds)
+            q.queued,
+            q.running,
+            wait_line(&q.wait_seconds)
         );
     }
     if !r.shares.is_empty() {
@@ -85,7 +100,7 @@ pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
                 s.submitted,
                 s.succeeded,
                 s.vcpu_seconds,
-                stats_line(&s.wait_seconds)
+                wait_line(&s.wait_seconds)
             );
         }
     }

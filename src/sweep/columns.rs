@@ -67,17 +67,15 @@ impl Stat {
         if self == Stat::Count {
             return Figure::Count(s.count);
         }
-        if s.count == 0 {
-            return Figure::Empty;
-        }
-        Figure::Number(match self {
+        let value = match self {
             Stat::Count | Stat::Mean => s.mean,
             Stat::P50 => s.p50,
             Stat::P90 => s.p90,
             Stat::P95 => s.p95,
             Stat::P99 => s.p99,
             Stat::Max => s.max,
-        })
+        };
+        value.map_or(Figure::Empty, Figure::Number)
     }
 }
 
@@ -418,7 +416,7 @@ impl Figures {
         };
         Figures {
             jobs: r.jobs.clone(),
-            wait: r.wait_seconds.clone(),
+            wait: r.wait_seconds.stats.clone(),
             turnaround: r.turnaround_seconds.clone(),
             utilization: if provisioned > 0.0 { used / provisioned } else { 0.0 },
             cost: r.cost.total,
@@ -433,7 +431,7 @@ impl Figures {
                         cancelled: Some(q.cancelled),
                         unfinished: Some(q.unfinished),
                         vcpu_seconds: None,
-                        wait: q.wait_seconds.clone(),
+                        wait: q.wait_seconds.stats.clone(),
                         turnaround: turnaround(&queue_turnaround, name),
                     };
                     (name.clone(), g)
@@ -450,7 +448,7 @@ impl Figures {
                         cancelled: None,
                         unfinished: None,
                         vcpu_seconds: Some(s.vcpu_seconds),
-                        wait: s.wait_seconds.clone(),
+                        wait: s.wait_seconds.stats.clone(),
                         turnaround: turnaround(&share_turnaround, name),
                     };
                     (name.clone(), g)
@@ -642,7 +640,7 @@ mod tests {
     fn figures() -> Figures {
         let stats = |count: u64, p95: f64| Stats {
             count,
-            p95,
+            p95: (count > 0).then_some(p95),
             ..Stats::default()
         };
         let queue = |wait: Stats| GroupFigures {
