@@ -538,24 +538,24 @@ impl<'de> Deserialize<'de> for Exact {
 #[serde(deny_unknown_fields)]
 struct StatsLine {
     count: u64,
-    mean: Exact,
-    p50: Exact,
-    p90: Exact,
-    p95: Exact,
-    p99: Exact,
-    max: Exact,
+    mean: Option<Exact>,
+    p50: Option<Exact>,
+    p90: Option<Exact>,
+    p95: Option<Exact>,
+    p99: Option<Exact>,
+    max: Option<Exact>,
 }
 
 impl From<&Stats> for StatsLine {
     fn from(s: &Stats) -> StatsLine {
         StatsLine {
             count: s.count,
-            mean: Exact(s.mean),
-            p50: Exact(s.p50),
-            p90: Exact(s.p90),
-            p95: Exact(s.p95),
-            p99: Exact(s.p99),
-            max: Exact(s.max),
+            mean: s.mean.map(Exact),
+            p50: s.p50.map(Exact),
+            p90: s.p90.map(Exact),
+            p95: s.p95.map(Exact),
+            p99: s.p99.map(Exact),
+            max: s.max.map(Exact),
         }
     }
 }
@@ -564,12 +564,12 @@ impl From<StatsLine> for Stats {
     fn from(s: StatsLine) -> Stats {
         Stats {
             count: s.count,
-            mean: s.mean.0,
-            p50: s.p50.0,
-            p90: s.p90.0,
-            p95: s.p95.0,
-            p99: s.p99.0,
-            max: s.max.0,
+            mean: s.mean.map(|e| e.0),
+            p50: s.p50.map(|e| e.0),
+            p90: s.p90.map(|e| e.0),
+            p95: s.p95.map(|e| e.0),
+            p99: s.p99.map(|e| e.0),
+            max: s.max.map(|e| e.0),
         }
     }
 }
@@ -610,6 +610,8 @@ struct JobsLine {
     failed: u64,
     cancelled: u64,
     unfinished: u64,
+    queued: u64,
+    running: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -697,6 +699,8 @@ impl From<&Figures> for FiguresLine {
                 failed: j.failed,
                 cancelled: j.cancelled,
                 unfinished: j.unfinished,
+                queued: j.queued,
+                running: j.running,
             },
             wait: (&f.wait).into(),
             turnaround: (&f.turnaround).into(),
@@ -723,6 +727,8 @@ impl From<FiguresLine> for Figures {
                 failed: j.failed,
                 cancelled: j.cancelled,
                 unfinished: j.unfinished,
+                queued: j.queued,
+                running: j.running,
             },
             wait: f.wait.into(),
             turnaround: f.turnaround.into(),
