@@ -82,3 +82,89 @@ fn an_overloaded_trace_backfills_in_bounded_time() {
     // Backfilling shortens the mean wait of an overloaded FIFO queue.
     assert!(done[1].1 < done[0].1 && done[2].1 < done[0].1, "{done:?}");
 }
+
+/// A Poisson stream of `ratePerHour: 1e-9` (a mean gap of 3.6e12 s) with `count` and no
+/// `end`.
+fn tiny_rate_stream(extra: serde_json::Value) -> serde_json::Value {
+    let mut entry = serde_json::json!({
+        "arrivals": {"process": "poisson", "ratePerHour": 1e-9},
+        "count": 3,
+        "submitJob": {"jobName": "w", "jobQueue": "q", "jobDefinition": "work"},
+        "runtime": {"distribution": "fixed", "seconds": 60}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        entry[k] = v.clone();
+    }
+    serde_json::json!({
+        "computeEnvironments": [{"computeEnvironmentName": "fargate", "type": "MANAGED",
+            "computeResources": {"type": "FARGATE", "maxvCpus": 4}, "simulation": {"startupSeconds": 0}}],
+        "jobQueues": [{"jobQueueName": "q", "priority": 1,
+            "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]}],
+        "jobDefinitions": [{"jobDefinitionName": "work", "type": "container", "platformCapabilities": ["FARGATE"],
+            "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+        "workload": [entry]
+    })
+}
+
+/// Issue 16: arrivals expected past the time bound (`crate::time::MAX_SECONDS`, 1e12 s) are a
+/// validation error at `workload[0].arrivals`, not a silent saturation at the end of time.
+#[test]
+fn arrivals_past_the_time_bound_are_a_validation_error() {
+    let text = tiny_rate_stream(serde_json::json!({})).to_string();
+    let err = Scenario::from_json_str(&text, "tiny.json").unwrap_err().to_string();
+    assert!(err.contains("workload[0].arrivals"), "{err}");
+    assert!(err.contains("past the largest simulated time"), "{err}");
+    let every = tiny_rate_stream(serde_json::json!({
+        "arrivals": {"process": "every", "seconds": 6e11}, "count": 3}))
+    .to_string();
+    let err = Scenario::from_json_str(&every, "every.json").unwrap_err().to_string();
+    assert!(err.contains("workload[0].arrivals") && err.contains("1.2e12"), "{err}");
+    let two = tiny_rate_stream(serde_json::json!({
+        "arrivals": {"process": "every", "seconds": 6e11}, "count": 2}))
+    .to_string();
+    assert!(
+        Scenario::from_json_str(&two, "two.json").is_ok(),
+        "the last arrival at 6e11 s is within"
+    );
+}
+
+/// Issue 16: `run --plot` never ended on that stream (an overflow in the plot's sampler).
+/// With `end` it validates; the run and its plot end at once.
+#[test]
+fn run_plot_ends_on_a_tiny_rate_stream() {
+    let dir = std::env::temp_dir().join(format!("batchsim-bound-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tiny.json");
+    let svg = dir.join("tiny.svg");
+    // The stream of the issue (no `end`): refused up front, exit 2, with the JSON path.
+    std::fs::write(&path, tiny_rate_stream(serde_json::json!({})).to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", path.to_str().unwrap(), "--plot", svg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("workload[0].arrivals"));
+    std::fs::write(&path, tiny_rate_stream(serde_json::json!({"end": 1e12})).to_string()).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", path.to_str().unwrap(), "--plot", svg.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("run --plot did not end within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.starts_with("<svg") || plot.contains("<svg"), "an SVG");
+    let _ = std::fs::remove_dir_all(&dir);
+}

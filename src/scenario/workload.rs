@@ -485,6 +485,31 @@ fn workload(
                     "a stream needs `end`, `count`, or the scenario's `until` (a run must end)",
                 );
             }
+            if let (None, Some(count)) = (end, e.count) {
+                // Without `end`, `count` arrivals must stay within the simulated time bound
+                // (CONTRACT 2.3): the last one expected (Poisson) or exact (every).
+                let (last, how) = match process {
+                    ArrivalProcess::Poisson { rate_per_hour } => (
+                        count as f64 * 3600.0 / rate_per_hour,
+                        format!("at {rate_per_hour} per hour"),
+                    ),
+                    ArrivalProcess::Every { interval } => (
+                        count.saturating_sub(1) as f64 * interval.as_secs_f64(),
+                        format!("every {} s", interval.as_secs_f64()),
+                    ),
+                };
+                let last = start.as_secs_f64() + last;
+                if last.is_nan() || last > crate::time::MAX_SECONDS {
+                    ctx.err(
+                        format!("{p}.arrivals"),
+                        format!(
+                            "{count} arrivals {how} from {} s would run to about {last:e} s, past the largest simulated time ({:e} s); give `end`, a smaller `count` or a higher rate",
+                            start.as_secs_f64(),
+                            crate::time::MAX_SECONDS
+                        ),
+                    );
+                }
+            }
             let (t, r) = template_and_runtime(ctx, &tc, &p, e);
             let (Some(template), Some(runtime)) = (t, r) else {
                 ok = false;
