@@ -168,3 +168,49 @@ fn run_plot_ends_on_a_tiny_rate_stream() {
     assert!(plot.starts_with("<svg") || plot.contains("<svg"), "an SVG");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 16: a Poisson stream of 10,000-element arrays grew past 4 GiB and aborted. The jobs
+/// a scenario may generate are counted before running; over the bound (10^8 by default,
+/// `--max-jobs N`) is exit 2 naming the entry and the count.
+#[test]
+fn too_many_jobs_are_refused_before_running() {
+    let dir = std::env::temp_dir().join(format!("batchsim-bound-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut value = tiny_rate_stream(serde_json::json!({"end": 1e6}));
+    value["workload"][0]["arrivals"]["ratePerHour"] = 3600.0.into();
+    value["workload"][0]["submitJob"]["arrayProperties"] = serde_json::json!({"size": 10000});
+    value["workload"][0].as_object_mut().unwrap().remove("count");
+    let path = dir.join("big.json");
+    std::fs::write(&path, value.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("workload[0]") && err.contains("1.000e10") && err.contains("--max-jobs"),
+        "{err}"
+    );
+    let scenario = Scenario::from_file(&path).unwrap();
+    assert_eq!(
+        batchsim::scenario::jobs_of_entry(&scenario.workload[0], None),
+        Some(1e6 * 10_001.0),
+        "10^6 arrivals of a parent and 10,000 children"
+    );
+    assert!(batchsim::scenario::check_job_bound(&scenario, None, 20_000_000_000).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+    // The override: quickstart has 20 jobs.
+    let quick = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", quick, "--max-jobs", "19"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("workload[0]: may generate about 2.000e1 jobs"));
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", quick, "--max-jobs", "20"])
+        .output()
+        .unwrap();
+    assert_eq!(ran.status.code(), Some(0));
+}

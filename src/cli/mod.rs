@@ -42,6 +42,10 @@ enum Command {
         /// distribution over the run to this SVG file; `-` is standard output.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        /// Refuses (exit 2) a scenario whose workload may generate more jobs than this,
+        /// counted before running (streams: `count`, or rate x span; arrays: x size + 1).
+        #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_MAX_JOBS)]
+        max_jobs: u64,
     },
     /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
     /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
@@ -135,7 +139,8 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             format,
             jobs,
             plot,
-        } => finish(run_scenario(&scenario, seed, until, format, jobs, plot)),
+            max_jobs,
+        } => finish(run_scenario(&scenario, seed, until, format, jobs, plot, max_jobs)),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
         Command::Import(args) => import::import(&args),
     }
@@ -250,6 +255,7 @@ fn run_scenario(
     format: Format,
     jobs: Option<PathBuf>,
     plot_path: Option<PathBuf>,
+    max_jobs: u64,
 ) -> Result<(), CliError> {
     let jobs = jobs.map(|p| output::Target::of("--jobs", &p));
     let plot_target = plot_path.map(|p| output::Target::of("--plot", &p));
@@ -260,6 +266,8 @@ fn run_scenario(
         }
     }
     let scenario = Scenario::from_file(path).map_err(|e| CliError::BadInput(describe(&e, path)))?;
+    crate::scenario::check_job_bound(&scenario, until, max_jobs)
+        .map_err(|m| CliError::BadInput(format!("{}: {m}", path.display())))?;
     // Open the outputs first: a bad folder is found before a long run.
     let open = |t: &Option<output::Target>| match t {
         Some(output::Target::File { flag, path }) => output::Pending::create(flag, path).map(Some),
