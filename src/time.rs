@@ -82,9 +82,9 @@ impl SimDuration {
         SimDuration(ms)
     }
 
-    /// A span of whole seconds.
+    /// A span of whole seconds (saturating at `u64::MAX` milliseconds: never wraps).
     pub const fn from_secs(secs: u64) -> SimDuration {
-        SimDuration(secs * 1000)
+        SimDuration(secs.saturating_mul(1000))
     }
 
     /// `secs` seconds rounded to the nearest millisecond; `None` when negative, not finite or
@@ -202,6 +202,17 @@ impl fmt::Display for SimDuration {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn from_secs_saturates_instead_of_wrapping() {
+        assert_eq!(SimDuration::from_secs(7).as_millis(), 7000);
+        assert_eq!(
+            SimDuration::from_secs(u64::MAX / 1000).as_millis(),
+            u64::MAX / 1000 * 1000
+        );
+        assert_eq!(SimDuration::from_secs(u64::MAX / 1000 + 1).as_millis(), u64::MAX);
+        assert_eq!(SimDuration::from_secs(u64::MAX).as_millis(), u64::MAX);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

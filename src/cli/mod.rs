@@ -52,6 +52,10 @@ enum Command {
         /// name defined twice is an error.
         #[arg(long = "infra", value_name = "FILE")]
         infra: Vec<PathBuf>,
+        /// Refuses (exit 2) a scenario whose workload may generate more jobs than this,
+        /// counted before running (streams: `count`, or rate x span; arrays: x size + 1).
+        #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_MAX_JOBS)]
+        max_jobs: u64,
     },
     /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
     /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
@@ -154,7 +158,15 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             jobs,
             plot,
             infra,
-        } => finish(run_scenario(&scenario, &infra, seed, until, format, jobs, plot)),
+            max_jobs,
+        } => finish(run_scenario(
+            &scenario,
+            &infra,
+            RunSettings { seed, until, max_jobs },
+            format,
+            jobs,
+            plot,
+        )),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
         Command::Merge(args) => finish(merge::merge(&args)),
         Command::Import(args) => import::import(&args),
@@ -337,15 +349,22 @@ fn stream_job_table(sim: &mut Simulation, out: &output::Pending) -> Result<Strea
     Ok(StreamedTable { writer: state })
 }
 
+/// `run`'s overrides of the scenario: `--seed`, `--until`, `--max-jobs`.
+struct RunSettings {
+    seed: Option<u64>,
+    until: Option<SimTime>,
+    max_jobs: u64,
+}
+
 fn run_scenario(
     path: &Path,
     infra: &[PathBuf],
-    seed: Option<u64>,
-    until: Option<SimTime>,
+    settings: RunSettings,
     format: Format,
     jobs: Option<PathBuf>,
     plot_path: Option<PathBuf>,
 ) -> Result<(), CliError> {
+    let RunSettings { seed, until, max_jobs } = settings;
     let jobs = jobs.map(|p| output::Target::of("--jobs", &p));
     let plot_target = plot_path.map(|p| output::Target::of("--plot", &p));
     let mut stdout_taken = (format == Format::Json).then(|| "the JSON report (--format json)".to_owned());
@@ -363,6 +382,8 @@ fn run_scenario(
         LoadError::Cli(e) => e,
         LoadError::Scenario(e) => CliError::BadInput(describe(&e, path)),
     })?;
+    crate::scenario::check_job_bound(&scenario, until, max_jobs)
+        .map_err(|m| CliError::BadInput(format!("{}: {m}", path.display())))?;
     // Open the outputs first: a bad folder is found before a long run.
     let open = |t: &Option<output::Target>| match t {
         Some(output::Target::File { flag, path }) => output::Pending::create(flag, path).map(Some),

@@ -99,6 +99,7 @@ impl Simulation {
         let share_slot = qr.set.insert_keyed(queued, share_key);
         qr.stalled = false;
         self.dispatch_needed = true;
+        self.backfill_index_insert(slot);
         if let Some(j) = self.jobs.get_mut(slot) {
             j.share_slot = share_slot;
         }
@@ -157,6 +158,7 @@ impl Simulation {
         {
             return;
         }
+        self.backfill_index_remove(q, id);
         if self.strict_on {
             self.count_fits(q, slot, false);
         }

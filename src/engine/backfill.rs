@@ -14,7 +14,7 @@ use super::capacity::Placement;
 use super::ec2::{Ec2Placement, Room};
 use super::jobs::JobSlot;
 use super::Simulation;
-use crate::model::{Backfill, CeId, JobStatus, QueueId, Resources};
+use crate::model::{Backfill, CeId, JobId, JobStatus, QueueId, Resources};
 use crate::time::SimTime;
 
 /// Where the head's reservation is.
@@ -65,15 +65,21 @@ impl Simulation {
             },
             _ => None,
         };
-        let candidates: Vec<JobSlot> = self.queues[q.index()]
-            .set
-            .view(self.now)
-            .jobs_in_submission_order()
-            .filter(|j| j.id > head_id)
-            .map(|j| JobSlot(j.slot))
-            .collect();
         let mut placed = false;
-        for slot in candidates {
+        let mut cursor = head_id;
+        // Candidates in submission order, each the first after the last one looked at that
+        // could start at all (see `BackfillBounds`): the same jobs, in the same order, as a
+        // scan of the backlog would try, without visiting those that cannot.
+        loop {
+            let bounds = self.backfill_bounds(q, reservation.as_ref());
+            let hit = self.queues[q.index()].backfill_index.first_after(
+                cursor,
+                &|m: &Mins| bounds.may_hold(m),
+                &|l: &Leaf| bounds.admits(l),
+            );
+            let Some((id, slot)) = hit else { break };
+            cursor = id;
+            let slot = JobSlot(slot);
             let Some(job) = self.jobs.get(slot) else { continue };
             if job.status != JobStatus::Runnable || job.spec.nodes.is_some() {
                 continue;
@@ -113,6 +119,62 @@ impl Simulation {
             placed = true;
         }
         placed
+    }
+
+    /// What any job could need and still start now (see [`BackfillBounds`]).
+    fn backfill_bounds(&self, q: QueueId, reservation: Option<&Reservation>) -> BackfillBounds {
+        let ces = &self.queues[q.index()].spec.compute_environments;
+        let all = ces
+            .iter()
+            .map(|c| self.ces[c.index()].max_placeable_millivcpus(None))
+            .max()
+            .unwrap_or(0);
+        let Some(res) = reservation else {
+            return BackfillBounds { all, easy: None };
+        };
+        let elsewhere = ces
+            .iter()
+            .map(|&c| match (c == res.bin.ce, res.bin.instance) {
+                (false, _) => self.ces[c.index()].max_placeable_millivcpus(None),
+                (true, None) => 0,
+                (true, Some(i)) => self.ces[c.index()].max_placeable_millivcpus(Some(i)),
+            })
+            .max()
+            .unwrap_or(0);
+        let earliest_running = self.now + self.ces[res.bin.ce.index()].spec.startup;
+        BackfillBounds {
+            all,
+            easy: Some(EasyBounds {
+                untimed: elsewhere.max(res.extra.millivcpus),
+                in_time_ms: res.shadow.as_millis().saturating_sub(earliest_running.as_millis()),
+            }),
+        }
+    }
+
+    /// Keeps the queue's backfilling index in step as job `slot` enters its RUNNABLE set.
+    pub(super) fn backfill_index_insert(&mut self, slot: JobSlot) {
+        if !self.backfill_on {
+            return;
+        }
+        let Some(job) = self.jobs.get(slot) else { return };
+        let leaf = Leaf {
+            millivcpus: if job.spec.nodes.is_some() {
+                u64::MAX
+            } else {
+                u64::from(job.resources.millivcpus)
+            },
+            estimate_ms: job.estimate.map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
+        };
+        let (q, id) = (job.queue, job.id);
+        self.queues[q.index()].backfill_index.insert(id, slot.0, leaf);
+    }
+
+    /// Keeps the queue's backfilling index in step as job `id` leaves queue `q`'s RUNNABLE
+    /// set.
+    pub(super) fn backfill_index_remove(&mut self, q: QueueId, id: JobId) {
+        if self.backfill_on {
+            self.queues[q.index()].backfill_index.remove(id);
+        }
     }
 
     /// When an attempt placed now would reach RUNNING.
@@ -235,4 +297,419 @@ fn room_of(r: &Resources, fargate: bool) -> Room {
         room.gpus = 0;
     }
     room
+}
+
+/// Necessary conditions for a job to start in one backfilling step: a job that fails them
+/// would be skipped by the step's checks, so the index does not offer it.
+#[derive(Clone, Copy, Debug)]
+struct BackfillBounds {
+    /// The most milli-vCPUs any compute environment of the queue could place now.
+    all: u64,
+    /// EASY (with the head's reservation).
+    easy: Option<EasyBounds>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct EasyBounds {
+    /// A job needing at most this many milli-vCPUs may start whatever its estimate: it fits
+    /// a bin other than the reservation's, or the reservation's extra room.
+    untimed: u64,
+    /// Otherwise it must end by the shadow time: an estimate of at most this.
+    in_time_ms: u64,
+}
+
+impl BackfillBounds {
+    /// Whether the job could start.
+    fn admits(&self, l: &Leaf) -> bool {
+        match self.easy {
+            None => l.millivcpus <= self.all,
+            Some(e) => {
+                l.estimate_ms != u64::MAX
+                    && l.millivcpus <= self.all
+                    && (l.millivcpus <= e.untimed || l.estimate_ms <= e.in_time_ms)
+            }
+        }
+    }
+
+    /// Whether a set of jobs with these minimums could hold one that [`Self::admits`].
+    fn may_hold(&self, m: &Mins) -> bool {
+        match self.easy {
+            None => m.millivcpus <= self.all,
+            Some(e) => {
+                m.millivcpus_estimated <= self.all.min(e.untimed)
+                    || (m.millivcpus_estimated <= self.all
+                        && u64::from(m.estimate_s_upto[class_of(self.all)]) <= e.in_time_ms / 1000)
+            }
+        }
+    }
+}
+
+/// The RUNNABLE jobs of one queue in submission order, with what backfilling asks of them
+/// (milli-vCPUs, estimate), in a treap whose nodes keep their subtree's minimums: "the first
+/// job after `id` that could start" skips every subtree that holds none, so one backfilling
+/// pass costs O(log n) per job it considers instead of a scan of the backlog.
+///
+/// Deterministic: a node's heap priority is a hash of its job id.
+#[derive(Clone, Debug)]
+pub(crate) struct BackfillIndex {
+    nodes: Vec<Node>,
+    free: Vec<u32>,
+    root: u32,
+}
+
+impl Default for BackfillIndex {
+    fn default() -> Self {
+        BackfillIndex {
+            nodes: Vec::new(),
+            free: Vec::new(),
+            root: NIL,
+        }
+    }
+}
+
+const NIL: u32 = u32::MAX;
+
+/// What backfilling knows of a job without looking it up. `millivcpus` is `u64::MAX` for a
+/// job never backfilled (multi-node); `estimate_ms` is `u64::MAX` without an estimate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Leaf {
+    pub millivcpus: u64,
+    pub estimate_ms: u64,
+}
+
+/// Size classes of [`Mins::estimate_s_upto`]: class `i` holds up to `250 << i` milli-vCPUs,
+/// the last class everything larger.
+const CLASSES: usize = 16;
+
+/// The size class of a job needing `millivcpus`.
+fn class_of(millivcpus: u64) -> usize {
+    (0..CLASSES - 1)
+        .find(|&i| millivcpus <= 250u64 << i)
+        .unwrap_or(CLASSES - 1)
+}
+
+/// Minimums over a subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Mins {
+    /// Smallest milli-vCPUs of any job.
+    pub millivcpus: u64,
+    /// Smallest milli-vCPUs of a job with an estimate.
+    pub millivcpus_estimated: u64,
+    /// Per size class: the smallest estimate (whole seconds, rounded down) of the jobs of
+    /// that class or a smaller one (a job with an estimate and a given size: two dimensions
+    /// that single minimums would mix up).
+    pub estimate_s_upto: [u32; CLASSES],
+}
+
+impl Mins {
+    const NONE: Mins = Mins {
+        millivcpus: u64::MAX,
+        millivcpus_estimated: u64::MAX,
+        estimate_s_upto: [u32::MAX; CLASSES],
+    };
+
+    fn of(l: &Leaf) -> Mins {
+        let mut m = Mins {
+            millivcpus: l.millivcpus,
+            millivcpus_estimated: if l.estimate_ms == u64::MAX {
+                u64::MAX
+            } else {
+                l.millivcpus
+            },
+            ..Mins::NONE
+        };
+        if l.estimate_ms != u64::MAX {
+            let s = u32::try_from(l.estimate_ms / 1000).unwrap_or(u32::MAX - 1);
+            for e in &mut m.estimate_s_upto[class_of(l.millivcpus)..] {
+                *e = s;
+            }
+        }
+        m
+    }
+
+    fn min(mut self, o: &Mins) -> Mins {
+        self.millivcpus = self.millivcpus.min(o.millivcpus);
+        self.millivcpus_estimated = self.millivcpus_estimated.min(o.millivcpus_estimated);
+        for (a, b) in self.estimate_s_upto.iter_mut().zip(&o.estimate_s_upto) {
+            *a = (*a).min(*b);
+        }
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    key: JobId,
+    slot: u32,
+    leaf: Leaf,
+    /// `Mins::of(&leaf)`, kept.
+    own: Mins,
+    prio: u64,
+    left: u32,
+    right: u32,
+    mins: Mins,
+}
+
+fn priority_of(id: JobId) -> u64 {
+    // splitmix64 of the id: a fixed, well-spread heap priority.
+    let mut z = id
+        .submission
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(id.array_index.map_or(0, |i| u64::from(i) + 1));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl BackfillIndex {
+    /// Number of jobs indexed.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.nodes.len() - self.free.len()
+    }
+
+    fn mins(&self, n: u32) -> &Mins {
+        if n == NIL {
+            &Mins::NONE
+        } else {
+            &self.nodes[n as usize].mins
+        }
+    }
+
+    fn pull(&mut self, n: u32) {
+        let (l, r) = (self.nodes[n as usize].left, self.nodes[n as usize].right);
+        let m = self.nodes[n as usize].own.min(self.mins(l)).min(self.mins(r));
+        self.nodes[n as usize].mins = m;
+    }
+
+    /// Splits `n` into keys `< key` and keys `>= key`.
+    fn split(&mut self, n: u32, key: JobId) -> (u32, u32) {
+        if n == NIL {
+            return (NIL, NIL);
+        }
+        if self.nodes[n as usize].key < key {
+            let (a, b) = self.split(self.nodes[n as usize].right, key);
+            self.nodes[n as usize].right = a;
+            self.pull(n);
+            (n, b)
+        } else {
+            let (a, b) = self.split(self.nodes[n as usize].left, key);
+            self.nodes[n as usize].left = b;
+            self.pull(n);
+            (a, n)
+        }
+    }
+
+    /// Joins two treaps, every key of `a` below every key of `b`.
+    fn merge(&mut self, a: u32, b: u32) -> u32 {
+        if a == NIL {
+            return b;
+        }
+        if b == NIL {
+            return a;
+        }
+        if self.nodes[a as usize].prio > self.nodes[b as usize].prio {
+            let r = self.merge(self.nodes[a as usize].right, b);
+            self.nodes[a as usize].right = r;
+            self.pull(a);
+            a
+        } else {
+            let l = self.merge(a, self.nodes[b as usize].left);
+            self.nodes[b as usize].left = l;
+            self.pull(b);
+            b
+        }
+    }
+
+    /// Adds (or replaces) job `key`.
+    pub fn insert(&mut self, key: JobId, slot: u32, leaf: Leaf) {
+        if self.contains(key) {
+            self.remove(key);
+        }
+        let node = Node {
+            key,
+            slot,
+            leaf,
+            own: Mins::of(&leaf),
+            prio: priority_of(key),
+            left: NIL,
+            right: NIL,
+            mins: Mins::of(&leaf),
+        };
+        let n = match self.free.pop() {
+            Some(i) => {
+                self.nodes[i as usize] = node;
+                i
+            }
+            None => {
+                self.nodes.push(node);
+                (self.nodes.len() - 1) as u32
+            }
+        };
+        let (a, b) = self.split(self.root, key);
+        let a = self.merge(a, n);
+        self.root = self.merge(a, b);
+    }
+
+    /// Removes job `key`; returns whether it was there.
+    pub fn remove(&mut self, key: JobId) -> bool {
+        if self.root == NIL {
+            return false;
+        }
+        let (a, b) = self.split(self.root, key);
+        // `b` starts with `key` if it is there: split it off as the smallest.
+        let (mid, c) = match self.first(b) {
+            Some(k) if k == key => {
+                let next = self.successor_key(b, key);
+                match next {
+                    Some(nk) => self.split(b, nk),
+                    None => (b, NIL),
+                }
+            }
+            _ => (NIL, b),
+        };
+        let found = mid != NIL;
+        if found {
+            self.free.push(mid);
+        }
+        self.root = self.merge(a, c);
+        found
+    }
+
+    /// Whether job `key` is indexed.
+    pub fn contains(&self, key: JobId) -> bool {
+        let mut n = self.root;
+        while n != NIL {
+            let node = &self.nodes[n as usize];
+            n = match key.cmp(&node.key) {
+                std::cmp::Ordering::Equal => return true,
+                std::cmp::Ordering::Less => node.left,
+                std::cmp::Ordering::Greater => node.right,
+            };
+        }
+        false
+    }
+
+    fn first(&self, mut n: u32) -> Option<JobId> {
+        if n == NIL {
+            return None;
+        }
+        while self.nodes[n as usize].left != NIL {
+            n = self.nodes[n as usize].left;
+        }
+        Some(self.nodes[n as usize].key)
+    }
+
+    /// The smallest key above `key` in `n`.
+    fn successor_key(&self, mut n: u32, key: JobId) -> Option<JobId> {
+        let mut best = None;
+        while n != NIL {
+            let node = &self.nodes[n as usize];
+            if node.key > key {
+                best = Some(node.key);
+                n = node.left;
+            } else {
+                n = node.right;
+            }
+        }
+        best
+    }
+
+    /// The first job (in id order) above `after` whose leaf passes `leaf_ok`, looking only
+    /// into subtrees whose minimums pass `mins_may`: `mins_may` must hold for the minimums
+    /// of any set of jobs holding one that passes `leaf_ok`.
+    pub fn first_after(
+        &self,
+        after: JobId,
+        mins_may: &impl Fn(&Mins) -> bool,
+        leaf_ok: &impl Fn(&Leaf) -> bool,
+    ) -> Option<(JobId, u32)> {
+        self.find(self.root, after, mins_may, leaf_ok)
+    }
+
+    fn find(
+        &self,
+        n: u32,
+        after: JobId,
+        mins_may: &impl Fn(&Mins) -> bool,
+        leaf_ok: &impl Fn(&Leaf) -> bool,
+    ) -> Option<(JobId, u32)> {
+        if n == NIL {
+            return None;
+        }
+        let node = &self.nodes[n as usize];
+        if !mins_may(&node.mins) {
+            return None;
+        }
+        if node.key <= after {
+            return self.find(node.right, after, mins_may, leaf_ok);
+        }
+        if let Some(hit) = self.find(node.left, after, mins_may, leaf_ok) {
+            return Some(hit);
+        }
+        if leaf_ok(&node.leaf) {
+            return Some((node.key, node.slot));
+        }
+        self.find(node.right, after, mins_may, leaf_ok)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn id(n: u64) -> JobId {
+        JobId {
+            submission: n / 4 + 1,
+            array_index: (n % 4 != 0).then_some((n % 4) as u32),
+        }
+    }
+
+    proptest! {
+        /// The index offers exactly what a scan of the backlog in id order would find first.
+        #[test]
+        fn first_after_is_the_first_admitted_job_of_a_scan(
+            ops in proptest::collection::vec((any::<bool>(), 0u64..200, 0u64..6, 0u64..8), 0..300),
+            queries in proptest::collection::vec((0u64..200, 0u64..7, 0u64..7, 0u64..9, any::<bool>()), 1..20),
+        ) {
+            let mut index = BackfillIndex::default();
+            let mut naive = std::collections::BTreeMap::new();
+            for (add, n, cpu, est) in ops {
+                let leaf = Leaf {
+                    millivcpus: if cpu == 5 { u64::MAX } else { cpu * 700 },
+                    estimate_ms: if est == 7 { u64::MAX } else { est * 1500 },
+                };
+                if add {
+                    index.insert(id(n), n as u32, leaf);
+                    naive.insert(id(n), (n as u32, leaf));
+                } else {
+                    prop_assert_eq!(index.remove(id(n)), naive.remove(&id(n)).is_some());
+                }
+                prop_assert_eq!(index.len(), naive.len());
+            }
+            for (after, all, untimed, in_time, easy) in queries {
+                let bounds = BackfillBounds {
+                    all: all * 700,
+                    easy: easy.then_some(EasyBounds { untimed: untimed * 700, in_time_ms: in_time * 1500 }),
+                };
+                let want = naive
+                    .range((std::ops::Bound::Excluded(id(after)), std::ops::Bound::Unbounded))
+                    .find(|(_, (_, l))| bounds.admits(l))
+                    .map(|(k, (s, _))| (*k, *s));
+                let got = index.first_after(id(after), &|m: &Mins| bounds.may_hold(m), &|l: &Leaf| bounds.admits(l));
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn size_classes_are_monotone() {
+        assert_eq!(class_of(0), 0);
+        assert_eq!(class_of(250), 0);
+        assert_eq!(class_of(251), 1);
+        assert_eq!(class_of(1000), 2);
+        assert_eq!(class_of(u64::MAX), CLASSES - 1);
+        assert!((1..100_000u64).step_by(97).all(|m| class_of(m) <= class_of(m + 97)));
+    }
 }

@@ -102,6 +102,18 @@ impl CeRuntime {
         }
     }
 
+    /// An upper bound on the milli-vCPUs of a single-node job [`CeRuntime::plan`] places now,
+    /// not counting EC2 instance `except` (0 when DISABLED).
+    pub fn max_placeable_millivcpus(&self, except: Option<u32>) -> u64 {
+        if !self.enabled() {
+            return 0;
+        }
+        match &self.pool {
+            None => self.max_millivcpus().saturating_sub(self.used_millivcpus),
+            Some(pool) => pool.max_placeable_millivcpus(self.spec.max_vcpus, self.spec.allocation_strategy, except),
+        }
+    }
+
     /// Whether a job could ever be placed here (with everything else idle).
     pub fn could_ever_fit(&self, r: &Resources, nodes: Option<&[Resources]>) -> bool {
         match (&self.pool, nodes) {

@@ -313,6 +313,23 @@ impl Pool {
         }
     }
 
+    /// An upper bound on the milli-vCPUs of any job [`Pool::plan`] places now (with
+    /// `may_launch`), excluding ready instance `except`: the most free on a ready or
+    /// launching instance, or the largest type it may launch. A job needing more is never
+    /// placed (backfilling skips it without asking).
+    pub fn max_placeable_millivcpus(&self, max_vcpus: u32, strategy: AllocationStrategy, except: Option<u32>) -> u64 {
+        let top =
+            |index: &BTreeSet<(u64, u64, u32)>| index.iter().rev().find(|k| Some(k.2) != except).map_or(0, |k| k.0);
+        let launch = self
+            .types
+            .iter()
+            .filter(|t| self.may_launch(t.room.millivcpus, max_vcpus, strategy))
+            .map(|t| t.room.millivcpus)
+            .max()
+            .unwrap_or(0);
+        top(&self.ready_index).max(top(&self.launching_index)).max(launch)
+    }
+
     /// Where a job needing `r` goes now, if anywhere; `may_launch` is false for a DISABLED
     /// compute environment.
     pub fn plan(

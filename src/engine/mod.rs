@@ -109,6 +109,9 @@ pub(crate) struct QueueRuntime {
     /// Fair share's active shares (a job SUBMITTED..RUNNING, or the decay period not over
     /// since the last one ended).
     pub active: shares::ActiveShares,
+    /// The RUNNABLE set in submission order for backfilling (kept when some queue
+    /// backfills).
+    pub backfill_index: backfill::BackfillIndex,
 }
 
 /// One compute environment's capacity use at an instant.
@@ -327,6 +330,7 @@ impl Simulation {
             held_on_ce: vec![0; self.ces.len()],
             fit_counts: vec![0; spec.compute_environments.len()],
             active: shares::ActiveShares::new(decay),
+            backfill_index: Default::default(),
             spec,
         }
     }

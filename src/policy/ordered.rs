@@ -7,10 +7,16 @@
 use std::collections::{BTreeMap, VecDeque};
 
 /// Keyed items in key order.
+///
+/// A key removed from the middle of the deque (a backfilled job) leaves a tombstone instead
+/// of shifting the deque (which cost O(n) per removal, quadratic over a backlog); the ends
+/// of the deque are never tombstones, and the deque is compacted when they are the majority.
 #[derive(Clone, Debug)]
 pub struct Ordered<K: Ord + Copy, V> {
-    /// In key order, every key larger than the one before.
-    run: VecDeque<(K, V)>,
+    /// In key order, every key larger than the one before; `None` marks a removed key.
+    run: VecDeque<(K, Option<V>)>,
+    /// Tombstones in `run`.
+    dead: usize,
     /// Everything that did not arrive in order.
     rest: BTreeMap<K, V>,
 }
@@ -19,6 +25,7 @@ impl<K: Ord + Copy, V> Default for Ordered<K, V> {
     fn default() -> Self {
         Ordered {
             run: VecDeque::new(),
+            dead: 0,
             rest: BTreeMap::new(),
         }
     }
@@ -28,31 +35,58 @@ impl<K: Ord + Copy, V> Ordered<K, V> {
     /// Inserts; returns the previous value under `key`, if any.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         if self.run.back().is_none_or(|(last, _)| key > *last) && !self.rest.contains_key(&key) {
-            self.run.push_back((key, value));
+            self.run.push_back((key, Some(value)));
             return None;
         }
         if let Ok(i) = self.run.binary_search_by(|(k, _)| k.cmp(&key)) {
-            return Some(std::mem::replace(&mut self.run[i].1, value));
+            let old = self.run[i].1.replace(value);
+            if old.is_none() {
+                self.dead -= 1;
+            }
+            return old;
         }
         self.rest.insert(key, value)
     }
 
     /// Removes `key`.
     pub fn remove(&mut self, key: &K) -> Option<V> {
-        match self.run.front() {
-            Some((k, _)) if k == key => return self.run.pop_front().map(|(_, v)| v),
-            _ => {}
+        if let Some((k, _)) = self.run.front() {
+            if k == key {
+                let v = self.run.pop_front().and_then(|(_, v)| v);
+                self.trim();
+                return v;
+            }
         }
         if let Some(v) = self.rest.remove(key) {
             return Some(v);
         }
         let i = self.run.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
-        self.run.remove(i).map(|(_, v)| v)
+        let v = self.run[i].1.take()?;
+        self.dead += 1;
+        self.trim();
+        if self.dead > 32 && self.dead * 2 > self.run.len() {
+            self.run.retain(|(_, v)| v.is_some());
+            self.dead = 0;
+        }
+        Some(v)
+    }
+
+    /// Drops tombstones from both ends of the deque.
+    fn trim(&mut self) {
+        while self.run.front().is_some_and(|(_, v)| v.is_none()) {
+            self.run.pop_front();
+            self.dead -= 1;
+        }
+        while self.run.back().is_some_and(|(_, v)| v.is_none()) {
+            self.run.pop_back();
+            self.dead -= 1;
+        }
     }
 
     /// The item with the smallest key.
     pub fn first(&self) -> Option<&V> {
-        match (self.run.front(), self.rest.first_key_value()) {
+        let run = self.run.front().and_then(|(k, v)| v.as_ref().map(|v| (k, v)));
+        match (run, self.rest.first_key_value()) {
             (Some((a, va)), Some((b, vb))) => Some(if a < b { va } else { vb }),
             (Some((_, v)), None) | (None, Some((_, v))) => Some(v),
             (None, None) => None,
@@ -61,18 +95,22 @@ impl<K: Ord + Copy, V> Ordered<K, V> {
 
     /// Number of items.
     pub fn len(&self) -> usize {
-        self.run.len() + self.rest.len()
+        self.run.len() - self.dead + self.rest.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.run.is_empty() && self.rest.is_empty()
+        self.len() == 0
     }
 
     /// The values in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> + '_ {
         Merge {
-            a: self.run.iter().map(|(k, v)| (k, v)).peekable(),
+            a: self
+                .run
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+                .peekable(),
             b: self.rest.iter().peekable(),
         }
     }
@@ -128,6 +166,28 @@ mod tests {
     }
 
     #[test]
+    fn removals_from_the_middle_compact_and_keep_order() {
+        let mut o: Ordered<u32, u32> = Ordered::default();
+        for k in 0..1000 {
+            o.insert(k, k);
+        }
+        for k in (1..999).filter(|k| k % 3 != 0) {
+            assert_eq!(o.remove(&k), Some(k));
+        }
+        assert_eq!(o.remove(&5), None);
+        assert_eq!(o.len(), 1000 - 666);
+        assert!(o.run.len() < 1000, "compacted");
+        let want: Vec<u32> = (0..1000).filter(|k| k % 3 == 0 || *k == 999).collect();
+        assert_eq!(o.values().copied().collect::<Vec<_>>(), want);
+        for k in want {
+            assert_eq!(o.first(), Some(&k));
+            assert_eq!(o.remove(&k), Some(k));
+        }
+        assert!(o.is_empty());
+        assert_eq!((o.run.len(), o.dead), (0, 0));
+    }
+
+    #[test]
     fn in_order_arrivals_stay_in_the_deque() {
         let mut o: Ordered<u32, ()> = Ordered::default();
         for k in 0..100 {
@@ -136,6 +196,15 @@ mod tests {
         assert!(o.rest.is_empty());
         o.insert(50, ());
         assert!(o.rest.is_empty(), "replacing keeps the deque");
+        o.remove(&50);
+        assert_eq!(
+            (o.len(), o.dead),
+            (99, 1),
+            "a removal from the middle leaves a tombstone"
+        );
+        o.insert(50, ());
+        assert_eq!((o.len(), o.dead), (100, 0), "and the key comes back in place");
+        assert!(o.rest.is_empty());
         o.remove(&0);
         o.insert(0, ());
         assert_eq!(o.rest.len(), 1, "a key before the run goes to the tree");

@@ -106,7 +106,8 @@ impl MaxSampler {
         }
         self.buckets = merged;
         self.sums = sums;
-        self.width_ms *= 2;
+        // Saturating: a record near `u64::MAX` ms must not wrap the width to 0.
+        self.width_ms = self.width_ms.saturating_mul(2);
     }
 
     /// Makes the bucket holding `t_ms` exist (coarsening if needed); returns its index. New
@@ -139,7 +140,9 @@ impl MaxSampler {
         let mut s = from;
         while s < to {
             let k = (s / w) as usize;
-            let e = ((k as u64 + 1) * w).min(to);
+            // The bucket's end, or `to` when it lies past `u64::MAX` (no wrap: a wrapped end
+            // before `s` never advanced the loop).
+            let e = (k as u64 + 1).checked_mul(w).map_or(to, |b| b.min(to));
             let d = (e - s) as f64;
             for (sum, v) in self.sums[k * n..(k + 1) * n].iter_mut().zip(&self.current) {
                 *sum += v * d;
@@ -188,8 +191,8 @@ impl MaxSampler {
             .map(|i| {
                 (0..len)
                     .map(|k| {
-                        let start = k as u64 * w;
-                        let dur = ((k as u64 + 1) * w).min(end).saturating_sub(start);
+                        let start = (k as u64).saturating_mul(w);
+                        let dur = (k as u64 + 1).saturating_mul(w).min(end).saturating_sub(start);
                         if dur == 0 {
                             self.buckets[k * n + i]
                         } else {
@@ -787,6 +790,32 @@ pub fn render_svg(c: &Chart) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Issue 16: a record near `u64::MAX` ms (a Poisson stream with a tiny rate) wrapped a
+    /// bucket's end and `integrate` never ended.
+    #[test]
+    fn max_sampler_ends_on_times_near_u64_max() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut s = super::MaxSampler::new(1, 100);
+            s.record(0, &[1.0]);
+            s.record(u64::MAX / 4, &[2.0]);
+            s.record(u64::MAX - 5, &[3.0]);
+            let _ = tx.send(s.finish(u64::MAX));
+        });
+        let out = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("finish returns");
+        assert!(out.series[0].len() <= 100);
+        assert_eq!(out.series[0].iter().copied().fold(f64::MIN, f64::max), 3.0);
+        assert_eq!(out.series[0][0], 1.0);
+        assert!(
+            out.means[0].iter().all(|m| m.is_finite() && (0.0..=3.0).contains(m)),
+            "{:?}",
+            out.means
+        );
+        assert_eq!(out.end_seconds, u64::MAX as f64 / 1000.0);
+    }
+
     use super::*;
 
     fn balanced(svg: &str) -> bool {

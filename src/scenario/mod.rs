@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 
 pub use builder::{runtime_json, ScenarioBuilder};
 pub use validate::arn_tail;
+pub use workload::{check_job_bound, jobs_of_entry, DEFAULT_MAX_JOBS};
 
 /// A validated scenario: everything a run needs.
 #[derive(Clone, Debug, PartialEq)]

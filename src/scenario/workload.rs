@@ -485,6 +485,31 @@ fn workload(
                     "a stream needs `end`, `count`, or the scenario's `until` (a run must end)",
                 );
             }
+            if let (None, Some(count)) = (end, e.count) {
+                // Without `end`, `count` arrivals must stay within the simulated time bound
+                // (CONTRACT 2.3): the last one expected (Poisson) or exact (every).
+                let (last, how) = match process {
+                    ArrivalProcess::Poisson { rate_per_hour } => (
+                        count as f64 * 3600.0 / rate_per_hour,
+                        format!("at {rate_per_hour} per hour"),
+                    ),
+                    ArrivalProcess::Every { interval } => (
+                        count.saturating_sub(1) as f64 * interval.as_secs_f64(),
+                        format!("every {} s", interval.as_secs_f64()),
+                    ),
+                };
+                let last = start.as_secs_f64() + last;
+                if last.is_nan() || last > crate::time::MAX_SECONDS {
+                    ctx.err(
+                        format!("{p}.arrivals"),
+                        format!(
+                            "{count} arrivals {how} from {} s would run to about {last:e} s, past the largest simulated time ({:e} s); give `end`, a smaller `count` or a higher rate",
+                            start.as_secs_f64(),
+                            crate::time::MAX_SECONDS
+                        ),
+                    );
+                }
+            }
             let (t, r) = template_and_runtime(ctx, &tc, &p, e);
             let (Some(template), Some(runtime)) = (t, r) else {
                 ok = false;
@@ -584,4 +609,68 @@ fn array_size(size: Option<u32>) -> String {
         Some(n) => format!("an array of {n} jobs"),
         None => "not an array job".to_owned(),
     }
+}
+
+/// The default bound on the jobs a scenario may generate (`batchsim run --max-jobs`):
+/// 10^8, about 10 GB of job state at the ~100 bytes a finished job still costs.
+pub const DEFAULT_MAX_JOBS: u64 = 100_000_000;
+
+/// The most jobs workload entry `entry` may generate, computed before running: a single
+/// submission 1, a stream its `count` or its arrivals over `[start, end)` (`end`, or `until`
+/// when it has none: the Poisson rate times the span, or the span over the interval),
+/// whichever is smaller; an array counts its children and its parent. `None` for a trace
+/// (bounded by its file, read as it replays) and for a stream with no bound at all.
+pub fn jobs_of_entry(entry: &WorkloadEntry, until: Option<SimTime>) -> Option<f64> {
+    let per = |t: &crate::workload::JobTemplate| t.array_size.map_or(1.0, |n| f64::from(n) + 1.0);
+    match entry {
+        WorkloadEntry::Submission { template, .. } => Some(per(template)),
+        WorkloadEntry::Stream {
+            arrivals,
+            start,
+            end,
+            count,
+            template,
+            ..
+        } => {
+            let span = end
+                .or(until)
+                .map(|e| e.as_secs_f64() - start.as_secs_f64())
+                .map(|s| s.max(0.0));
+            let by_span = span.map(|s| match arrivals {
+                ArrivalProcess::Poisson { rate_per_hour } => s * rate_per_hour / 3600.0,
+                ArrivalProcess::Every { interval } => (s / interval.as_secs_f64()).ceil(),
+            });
+            let n = match (count.map(|c| c as f64), by_span) {
+                (Some(c), Some(s)) => c.min(s),
+                (Some(c), None) => c,
+                (None, Some(s)) => s,
+                (None, None) => return None,
+            };
+            Some(n * per(template))
+        }
+        WorkloadEntry::Trace { .. } => None,
+    }
+}
+
+/// Refuses a scenario whose workload may generate more than `max_jobs` jobs (see
+/// [`jobs_of_entry`]; `until` overrides the scenario's). The message names the entry (JSON
+/// path) and the count.
+pub fn check_job_bound(scenario: &super::Scenario, until: Option<SimTime>, max_jobs: u64) -> Result<(), String> {
+    let until = until.or(scenario.until);
+    let mut total = 0.0;
+    for (i, entry) in scenario.workload.iter().enumerate() {
+        let Some(n) = jobs_of_entry(entry, until) else { continue };
+        if n > max_jobs as f64 {
+            return Err(format!(
+                "workload[{i}]: may generate about {n:.3e} jobs, over the bound of {max_jobs} (raise it with --max-jobs N)"
+            ));
+        }
+        total += n;
+    }
+    if total > max_jobs as f64 {
+        return Err(format!(
+            "workload: the entries may generate about {total:.3e} jobs in all, over the bound of {max_jobs} (raise it with --max-jobs N)"
+        ));
+    }
+    Ok(())
 }

@@ -21,7 +21,8 @@ pub enum ArrivalProcess {
 }
 
 /// The arrival times of one stream, generated lazily (a stream of a million jobs costs no
-/// memory until it is read).
+/// memory until it is read). No arrival lies past [`crate::time::MAX_SECONDS`]: a stream
+/// whose next draw would is over.
 #[derive(Clone, Debug)]
 pub struct ArrivalClock {
     process: ArrivalProcess,
@@ -77,7 +78,9 @@ impl ArrivalClock {
             return None;
         }
         let t = self.next;
-        if self.end.is_some_and(|end| t >= end) {
+        // Past the simulated time bound (a Poisson draw far in the tail) the stream ends,
+        // instead of piling arrivals at the saturated end of time.
+        if self.end.is_some_and(|end| t >= end) || t.as_millis() as f64 > crate::time::MAX_SECONDS * 1000.0 {
             self.remaining = Some(0);
             return None;
         }
@@ -91,6 +94,27 @@ impl ArrivalClock {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_arrival_lies_past_the_time_bound() {
+        let mut rng = super::super::rng::stream(0, super::super::rng::StreamKind::Arrivals, 0);
+        let p = ArrivalProcess::Poisson { rate_per_hour: 1e-9 };
+        let mut clock = ArrivalClock::new(p, SimTime::ZERO, None, Some(5), &mut rng);
+        let times: Vec<_> = std::iter::from_fn(|| clock.next_arrival(&mut rng)).take(10).collect();
+        assert_eq!(
+            times,
+            Vec::<SimTime>::new(),
+            "the first gap (mean 3.6e12 s) is past 1e12 s"
+        );
+        let p = ArrivalProcess::Every {
+            interval: SimDuration::from_secs(400_000_000_000),
+        };
+        let mut clock = ArrivalClock::new(p, SimTime::ZERO, None, Some(5), &mut rng);
+        let times: Vec<_> = std::iter::from_fn(|| clock.next_arrival(&mut rng))
+            .map(|t| t.as_secs_f64())
+            .collect();
+        assert_eq!(times, [0.0, 4e11, 8e11]);
+    }
+
     use super::*;
     use crate::workload::rng::{stream, StreamKind};
 

@@ -1,0 +1,220 @@
+//! Bounded work: backfilling costs O(log n) per job it considers, not a scan of the backlog
+//! (issue 16, "Bounded work"). Every run here has a deadline, so a regression fails instead
+//! of hanging.
+
+use batchsim::{Options, Report, Scenario, Simulation};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/bound")
+        .join(name)
+}
+
+/// Runs `scenario` on another thread; fails when it takes longer than `limit` (the runs here
+/// take well under a second now, and several seconds each before the index).
+/// A guard against hangs, not a timing assertion: the quadratic backfilling these tests
+/// catch took minutes in a test build; the bounded one takes well under a second.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+fn run_within(scenario: Scenario, limit: Duration) -> Report {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let report = Simulation::new(&scenario, Options::default()).map(Simulation::run);
+        let _ = tx.send(report);
+    });
+    match rx.recv_timeout(limit) {
+        Ok(report) => report.expect("the scenario runs"),
+        Err(_) => panic!("the run took longer than {limit:?}"),
+    }
+}
+
+/// Three 10,000-job arrays on 16 vCPUs: the backlog is 30,000 jobs deep for most of the run.
+/// Before the backfilling index, EASY took 8.5 s and greedy 7.5 s in release mode (FIFO
+/// 0.03 s); a debug build took minutes.
+#[test]
+fn three_big_arrays_backfill_in_bounded_time() {
+    for mode in ["none", "easy", "greedy"] {
+        let scenario = Scenario::from_file(data(&format!("arrays-{mode}.json"))).unwrap();
+        let report = run_within(scenario, HANG_GUARD);
+        assert_eq!(report.jobs.succeeded, 30_000, "{mode}: every child");
+        assert_eq!(report.jobs.failed, 0, "{mode}");
+    }
+}
+
+/// An overloaded SWF trace (one job every 10 s, 1 to 64 processors, up to 20,000 s each, on
+/// one 100-processor node): EASY and greedy, 20,000 jobs. Before: over a minute for 100,000
+/// lines in release mode.
+#[test]
+fn an_overloaded_trace_backfills_in_bounded_time() {
+    let dir = std::env::temp_dir().join(format!("batchsim-bound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut swf = String::new();
+    let mut x: u64 = 7;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        x >> 33
+    };
+    for i in 1..=20_000u64 {
+        let procs = [1, 1, 2, 4, 8, 16, 32, 64][(next() % 8) as usize];
+        let run = 100 + next() % 19_900;
+        swf.push_str(&format!(
+            "{i} {} -1 {run} {procs} -1 -1 {procs} {} -1 1 1 1 -1 -1 -1 -1 -1\n",
+            i * 10,
+            run * 2
+        ));
+    }
+    std::fs::write(dir.join("over.swf"), swf).unwrap();
+    let template =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kth-sp2-easy.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&template).unwrap();
+    value["workload"][0]["trace"]["path"] = "over.swf".into();
+    let mut done = Vec::new();
+    for mode in ["none", "easy", "greedy"] {
+        value["jobQueues"][0]["simulation"]["backfill"] = mode.into();
+        let path = dir.join(format!("over-{mode}.json"));
+        std::fs::write(&path, serde_json::to_string(&value).unwrap()).unwrap();
+        let report = run_within(Scenario::from_file(&path).unwrap(), HANG_GUARD);
+        assert_eq!(report.jobs.succeeded, 20_000, "{mode}");
+        done.push((mode, report.wait_seconds.stats.mean));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // Backfilling shortens the mean wait of an overloaded FIFO queue.
+    assert!(done[1].1 < done[0].1 && done[2].1 < done[0].1, "{done:?}");
+}
+
+/// A Poisson stream of `ratePerHour: 1e-9` (a mean gap of 3.6e12 s) with `count` and no
+/// `end`.
+fn tiny_rate_stream(extra: serde_json::Value) -> serde_json::Value {
+    let mut entry = serde_json::json!({
+        "arrivals": {"process": "poisson", "ratePerHour": 1e-9},
+        "count": 3,
+        "submitJob": {"jobName": "w", "jobQueue": "q", "jobDefinition": "work"},
+        "runtime": {"distribution": "fixed", "seconds": 60}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        entry[k] = v.clone();
+    }
+    serde_json::json!({
+        "computeEnvironments": [{"computeEnvironmentName": "fargate", "type": "MANAGED",
+            "computeResources": {"type": "FARGATE", "maxvCpus": 4}, "simulation": {"startupSeconds": 0}}],
+        "jobQueues": [{"jobQueueName": "q", "priority": 1,
+            "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]}],
+        "jobDefinitions": [{"jobDefinitionName": "work", "type": "container", "platformCapabilities": ["FARGATE"],
+            "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+        "workload": [entry]
+    })
+}
+
+/// Issue 16: arrivals expected past the time bound (`crate::time::MAX_SECONDS`, 1e12 s) are a
+/// validation error at `workload[0].arrivals`, not a silent saturation at the end of time.
+#[test]
+fn arrivals_past_the_time_bound_are_a_validation_error() {
+    let text = tiny_rate_stream(serde_json::json!({})).to_string();
+    let err = Scenario::from_json_str(&text, "tiny.json").unwrap_err().to_string();
+    assert!(err.contains("workload[0].arrivals"), "{err}");
+    assert!(err.contains("past the largest simulated time"), "{err}");
+    let every = tiny_rate_stream(serde_json::json!({
+        "arrivals": {"process": "every", "seconds": 6e11}, "count": 3}))
+    .to_string();
+    let err = Scenario::from_json_str(&every, "every.json").unwrap_err().to_string();
+    assert!(err.contains("workload[0].arrivals") && err.contains("1.2e12"), "{err}");
+    let two = tiny_rate_stream(serde_json::json!({
+        "arrivals": {"process": "every", "seconds": 6e11}, "count": 2}))
+    .to_string();
+    assert!(
+        Scenario::from_json_str(&two, "two.json").is_ok(),
+        "the last arrival at 6e11 s is within"
+    );
+}
+
+/// Issue 16: `run --plot` never ended on that stream (an overflow in the plot's sampler).
+/// With `end` it validates; the run and its plot end at once.
+#[test]
+fn run_plot_ends_on_a_tiny_rate_stream() {
+    let dir = std::env::temp_dir().join(format!("batchsim-bound-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tiny.json");
+    let svg = dir.join("tiny.svg");
+    // The stream of the issue (no `end`): refused up front, exit 2, with the JSON path.
+    std::fs::write(&path, tiny_rate_stream(serde_json::json!({})).to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", path.to_str().unwrap(), "--plot", svg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("workload[0].arrivals"));
+    std::fs::write(&path, tiny_rate_stream(serde_json::json!({"end": 1e12})).to_string()).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", path.to_str().unwrap(), "--plot", svg.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("run --plot did not end within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.starts_with("<svg") || plot.contains("<svg"), "an SVG");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 16: a Poisson stream of 10,000-element arrays grew past 4 GiB and aborted. The jobs
+/// a scenario may generate are counted before running; over the bound (10^8 by default,
+/// `--max-jobs N`) is exit 2 naming the entry and the count.
+#[test]
+fn too_many_jobs_are_refused_before_running() {
+    let dir = std::env::temp_dir().join(format!("batchsim-bound-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut value = tiny_rate_stream(serde_json::json!({"end": 1e6}));
+    value["workload"][0]["arrivals"]["ratePerHour"] = 3600.0.into();
+    value["workload"][0]["submitJob"]["arrayProperties"] = serde_json::json!({"size": 10000});
+    value["workload"][0].as_object_mut().unwrap().remove("count");
+    let path = dir.join("big.json");
+    std::fs::write(&path, value.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("workload[0]") && err.contains("1.000e10") && err.contains("--max-jobs"),
+        "{err}"
+    );
+    let scenario = Scenario::from_file(&path).unwrap();
+    assert_eq!(
+        batchsim::scenario::jobs_of_entry(&scenario.workload[0], None),
+        Some(1e6 * 10_001.0),
+        "10^6 arrivals of a parent and 10,000 children"
+    );
+    assert!(batchsim::scenario::check_job_bound(&scenario, None, 20_000_000_000).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+    // The override: quickstart has 20 jobs.
+    let quick = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", quick, "--max-jobs", "19"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("workload[0]: may generate about 2.000e1 jobs"));
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", quick, "--max-jobs", "20"])
+        .output()
+        .unwrap();
+    assert_eq!(ran.status.code(), Some(0));
+}
