@@ -169,18 +169,14 @@ impl RunnableSet {
 
     /// Adds a RUNNABLE job.
     pub fn insert(&mut self, job: QueuedJob) {
-        self.insert_at(job);
-    }
-
-    /// Adds a RUNNABLE job; returns its share's number in this set, for
-    /// [`RunnableSet::remove_at`] and [`RunnableSet::add_held_at`] (no lookup by name).
-    pub(crate) fn insert_at(&mut self, job: QueuedJob) -> u32 {
         let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
-        self.insert_in(s, job)
+        self.insert_in(s, job);
     }
 
-    /// [`RunnableSet::insert_at`] for a job whose share the caller numbers `key` (the same
-    /// identifier always with the same key, `u32::MAX` for none): no lookup by name.
+    /// Adds a RUNNABLE job whose share the caller numbers `key` (the same identifier always
+    /// with the same key, `u32::MAX` for none): no lookup by name once the key is known.
+    /// Returns the share's number in this set, for [`RunnableSet::remove_at`] and
+    /// [`RunnableSet::add_held_at`].
     pub(crate) fn insert_keyed(&mut self, job: QueuedJob, key: u32) -> u32 {
         let known = self.by_key.get(key as usize).copied().filter(|&s| s != u32::MAX);
         let s = match known {
@@ -227,7 +223,7 @@ impl RunnableSet {
         self.remove_at(s as u32, priority, id)
     }
 
-    /// Removes a job of share number `share` (as [`RunnableSet::insert_at`] returned it).
+    /// Removes a job of share number `share` (as [`RunnableSet::insert_keyed`] returned it).
     pub(crate) fn remove_at(&mut self, share: u32, priority: u32, id: JobId) -> Option<QueuedJob> {
         let s = share as usize;
         let sh = self.shares.get_mut(s)?;
@@ -323,7 +319,7 @@ impl RunnableSet {
         self.add_held_at(s as u32, delta_millivcpus, t);
     }
 
-    /// [`RunnableSet::add_held`] for share number `share` (as [`RunnableSet::insert_at`]
+    /// [`RunnableSet::add_held`] for share number `share` (as [`RunnableSet::insert_keyed`]
     /// returned it).
     pub(crate) fn add_held_at(&mut self, share: u32, delta_millivcpus: i64, t: SimTime) {
         let Some(d) = self.decay_ms else {

@@ -36,9 +36,8 @@ fn uint<W: Write>(w: &mut csv::Writer<W>, n: u64) -> csv::Result<()> {
 }
 
 /// Writes milliseconds (or milli-vCPUs) as units in the shortest exact form (empty for
-/// `None`), formatted in `num`.
-fn millis<W: Write>(w: &mut csv::Writer<W>, num: &mut String, ms: Option<u64>) -> csv::Result<()> {
-    let _ = num;
+/// `None`), digits written by hand ([`crate::time::millis_as_secs`]).
+fn millis<W: Write>(w: &mut csv::Writer<W>, ms: Option<u64>) -> csv::Result<()> {
     match ms {
         Some(ms) => {
             let mut buf = [0u8; 24];
@@ -68,13 +67,13 @@ fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &JobRecord, num: &mut String) 
     w.write_field(r.status_reason.as_deref().unwrap_or(""))?;
     uint(w, u64::from(r.attempts))?;
     // vCPUs in thousandths print like seconds in milliseconds: shortest exact form.
-    millis(w, num, Some(u64::from(r.resources.millivcpus)))?;
+    millis(w, Some(u64::from(r.resources.millivcpus)))?;
     uint(w, u64::from(r.resources.memory_mib))?;
-    millis(w, num, Some(r.submitted_at.as_millis()))?;
-    millis(w, num, r.runnable_at.map(|t| t.as_millis()))?;
-    millis(w, num, r.started_at.map(|t| t.as_millis()))?;
-    millis(w, num, r.stopped_at.map(|t| t.as_millis()))?;
-    millis(w, num, r.wait.map(|d| d.as_millis()))?;
+    millis(w, Some(r.submitted_at.as_millis()))?;
+    millis(w, r.runnable_at.map(|t| t.as_millis()))?;
+    millis(w, r.started_at.map(|t| t.as_millis()))?;
+    millis(w, r.stopped_at.map(|t| t.as_millis()))?;
+    millis(w, r.wait.map(|d| d.as_millis()))?;
     w.write_record(None::<&[u8]>)
 }
 
