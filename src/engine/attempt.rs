@@ -196,6 +196,9 @@ impl Simulation {
             if let Some(s) = self.metrics.shares.get_mut(job.spec.share_ix as usize) {
                 s.counts.wait.record(wait);
             }
+            if let Some(s) = self.metrics.queue_share(job.queue.index(), job.spec.share_ix) {
+                s.counts.wait.record(wait);
+            }
         }
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
         let c = &mut self.ces[ce.index()];
@@ -210,9 +213,14 @@ impl Simulation {
         // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
         qr.set.add_held_at(job.share_slot, mv as i64, now);
         self.metrics.ces[ce.index()].jobs_started += 1;
+        let instance_rate = self.ces[ce.index()]
+            .pool
+            .as_ref()
+            .map_or(0.0, |p| p.attributed_rate(&rooms));
         let mut attempt = Attempt {
             id: attempt_id,
             ce,
+            instance_rate,
             rooms: rooms.clone(),
             dispatched_at: now,
             running_at: None,
@@ -345,22 +353,40 @@ impl Simulation {
 
     /// Accounts an attempt's use of its compute environment up to `until` (RUNNING time;
     /// Fargate bill from dispatch).
-    fn account_attempt(&mut self, a: &Attempt, share_ix: u32, r: &Resources, until: SimTime) {
+    ///
+    /// The attempt's cost goes to its queue and share: on Fargate the task's bill, on EC2 and
+    /// SPOT the instances' price for the time the attempt held them (dispatch to end) times
+    /// its share of their vCPUs; what the instances cost beyond that is the CE's idle cost.
+    fn account_attempt(&mut self, a: &Attempt, q: QueueId, share_ix: u32, r: &Resources, until: SimTime) {
         let mv = u128::from(r.millivcpus);
         let ce = &self.ces[a.ce.index()];
         let m = &mut self.metrics.ces[a.ce.index()];
+        let mut ms = 0;
         if let Some(run) = a.running_at {
-            let ms = u128::from(until.since(run).as_millis());
+            ms = u128::from(until.since(run).as_millis());
             m.used_millivcpu_ms += mv * ms;
             if ce.spec.kind.is_fargate() {
                 m.provisioned_millivcpu_ms += mv * ms;
             }
-            if let Some(s) = self.metrics.shares.get_mut(share_ix as usize) {
-                s.millivcpu_ms += mv * ms;
-            }
         }
-        if ce.spec.kind.is_fargate() {
-            m.cost += fargate_cost(&ce.spec, r, until.since(a.dispatched_at));
+        let held = until.since(a.dispatched_at);
+        let cost = if ce.spec.kind.is_fargate() {
+            let c = fargate_cost(&ce.spec, r, held);
+            m.cost += c;
+            c
+        } else {
+            held.as_millis() as f64 / 3_600_000.0 * a.instance_rate
+        };
+        m.attributed_cost += cost;
+        let metrics = &mut self.metrics;
+        metrics.queues[q.index()].cost += cost;
+        if let Some(s) = metrics.shares.get_mut(share_ix as usize) {
+            s.millivcpu_ms += mv * ms;
+            s.counts.cost += cost;
+        }
+        if let Some(s) = metrics.queue_share(q.index(), share_ix) {
+            s.millivcpu_ms += mv * ms;
+            s.counts.cost += cost;
         }
     }
 
@@ -381,7 +407,7 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         qr.set.add_held_at(job.share_slot, -(mv as i64), now);
         let share_ix = job.spec.share_ix;
-        self.account_attempt(&a, share_ix, &r, now);
+        self.account_attempt(&a, q, share_ix, &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
@@ -556,15 +582,15 @@ impl Simulation {
     /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
     /// integrated to `end`.
     pub(super) fn close_books(&mut self, end: SimTime) {
-        let mut live: Vec<(Attempt, u32, Resources)> = self
+        let mut live: Vec<(Attempt, QueueId, u32, Resources)> = self
             .jobs
             .iter()
-            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.share_ix, j.resources)))
+            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.queue, j.spec.share_ix, j.resources)))
             .collect();
         // In dispatch order: the sums do not depend on where jobs sit in the job table.
-        live.sort_by_key(|(a, _, _)| a.id);
-        for (a, share_ix, r) in live {
-            self.account_attempt(&a, share_ix, &r, end);
+        live.sort_by_key(|(a, _, _, _)| a.id);
+        for (a, q, share_ix, r) in live {
+            self.account_attempt(&a, q, share_ix, &r, end);
         }
         for i in 0..self.ces.len() {
             self.integrate_max(CeId(i as u32), end);
@@ -608,6 +634,9 @@ fn count_end(
     let ix = job.spec.share_ix as usize;
     let Some(s) = m.shares.get_mut(ix) else { return false };
     bump(&mut s.counts);
+    if let Some(s) = m.queue_share(job.queue.index(), job.spec.share_ix) {
+        bump(&mut s.counts);
+    }
     let qr = &mut queues[job.queue.index()];
     let inactive = qr.active.job_ended(ix, now);
     qr.stalled &= !inactive;

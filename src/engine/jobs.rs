@@ -46,6 +46,9 @@ pub struct Attempt {
     pub id: u64,
     /// Where it runs.
     pub ce: CeId,
+    /// EC2/SPOT: dollars per hour of its instances attributed to it (each instance's price
+    /// times the attempt's share of its vCPUs); 0 on Fargate.
+    pub instance_rate: f64,
     /// EC2: the instances it runs on and the room it takes on each (one for a container
     /// job, one per node for a multi-node job; empty on Fargate).
     pub rooms: Vec<(u32, Resources)>,

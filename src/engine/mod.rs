@@ -303,6 +303,7 @@ impl Simulation {
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
         sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];
+        sim.metrics.queue_shares = vec![Default::default(); scenario.job_queues.len()];
         for q in &scenario.job_queues {
             let runtime = sim.queue_runtime(q.clone());
             sim.queues.push(runtime);
@@ -560,6 +561,21 @@ impl Simulation {
             events: self.events_processed,
             metrics: &self.metrics,
             queue_names: self.queues.iter().map(|q| q.spec.name.as_str()).collect(),
+            queue_share_weights: self
+                .queues
+                .iter()
+                .zip(&self.metrics.queue_shares)
+                .map(|(q, shares)| match q.spec.scheduling_policy {
+                    Some(p) => shares
+                        .iter()
+                        .map(|(ix, _)| {
+                            let name = self.metrics.share_names.get(*ix as usize).map_or("", |n| n);
+                            self.policies.get(p.index()).map_or(1.0, |p| p.weight_of(name))
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                })
+                .collect(),
             ces: self
                 .ces
                 .iter()

@@ -386,6 +386,9 @@ impl Simulation {
         if spec.share_ix != u32::MAX {
             let ix = spec.share_ix as usize;
             m.shares[ix].counts.submitted += 1;
+            if let Some(qs) = m.queue_share(queue.index(), spec.share_ix) {
+                qs.counts.submitted += 1;
+            }
             self.queues[queue.index()].active.job_added(ix, now);
         }
         let slot = self.jobs.insert(Job {
