@@ -60,6 +60,9 @@ pub struct Attempt {
     pub plan: AttemptPlan,
     /// Pending events of this attempt (start, end, interruption), to cancel.
     pub events: [Option<EventKey>; 2],
+    /// The instances' ids and types, kept only while an attempt table is written (a
+    /// reclaimed instance is gone when its attempts end).
+    pub placement: Option<Box<(Vec<String>, Vec<String>)>>,
 }
 
 /// Room a RUNNABLE job holds on launching instances; it is dispatched when they are all ready.
@@ -138,6 +141,8 @@ pub struct Job {
     pub status: JobStatus,
     /// Attempts that reached RUNNING so far (an attempt ended while STARTING does not count).
     pub attempts: u32,
+    /// Dispatches so far (every attempt, those ended while STARTING included).
+    pub dispatches: u32,
     /// Submission time.
     pub submitted_at: SimTime,
     /// First time RUNNABLE.

@@ -129,6 +129,9 @@ pub struct CeUsage {
     pub instances: usize,
 }
 
+/// Where attempt rows go ([`Simulation::set_attempt_sink`]).
+type AttemptSink = Box<dyn FnMut(crate::report::AttemptRecord) + Send>;
+
 /// The engine's end-of-job hook (set while observers are registered; see [`api::Hub`]).
 type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 
@@ -196,6 +199,8 @@ pub struct Simulation {
     metrics: Metrics,
     /// The per-job table, when asked for.
     recorder: Option<recorder::Recorder>,
+    /// Where attempt rows go, when an attempt table is written.
+    attempt_sink: api::NotCloned<Option<AttemptSink>>,
     next_submission: u64,
     next_attempt: u64,
     events_processed: u64,
@@ -275,6 +280,7 @@ impl Simulation {
             jobs: JobTable::default(),
             metrics: Metrics::default(),
             recorder: options.record_jobs.then(recorder::Recorder::default),
+            attempt_sink: Default::default(),
             next_submission: 1,
             next_attempt: 0,
             events_processed: 0,
@@ -532,6 +538,32 @@ impl Simulation {
         self.recorder
             .get_or_insert_with(Default::default)
             .set_sink(Box::new(sink));
+    }
+
+    /// Sends a row for each attempt (each dispatch of a job) to `sink` as the attempt ends,
+    /// in the order attempts end; attempts still STARTING or RUNNING when the run finishes
+    /// ([`Simulation::finish`], [`Simulation::run`]) go out then, in dispatch order, with no
+    /// `stopped_at`. A copy of the simulation has no sink.
+    ///
+    /// ```
+    /// use batchsim::{Options, Scenario, Simulation};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// # let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/timeout-retry.json"))?;
+    /// let rows = Arc::new(Mutex::new(Vec::new()));
+    /// let mut sim = Simulation::new(&scenario, Options::default())?;
+    /// let sink = rows.clone();
+    /// sim.set_attempt_sink(move |a| sink.lock().unwrap().push(a));
+    /// let report = sim.run();
+    /// let rows = rows.lock().unwrap();
+    /// let started = report.compute_environments.values().map(|c| c.jobs_started).sum::<u64>();
+    /// assert_eq!(rows.len() as u64, started, "one row per dispatch");
+    /// let billed: f64 = rows.iter().map(|a| a.cost).sum();
+    /// assert!((billed + report.cost.idle - report.cost.total).abs() < 1e-9);
+    /// # Ok::<(), batchsim::Error>(())
+    /// ```
+    pub fn set_attempt_sink(&mut self, sink: impl FnMut(crate::report::AttemptRecord) + Send + 'static) {
+        *self.attempt_sink = Some(Box::new(sink));
     }
 
     /// Runs to the end; returns the report and the per-job records.

@@ -400,6 +400,7 @@ impl Simulation {
             share_slot: u32::MAX,
             status: JobStatus::Submitted,
             attempts: 0,
+            dispatches: 0,
             submitted_at: now,
             runnable_at: None,
             first_dispatch: None,

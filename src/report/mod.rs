@@ -1,6 +1,7 @@
 //! What a run produces: the report (CONTRACT section 4), the per-job table (section 5) and a
 //! readable text summary.
 
+pub mod attempts;
 pub mod csv;
 pub mod describe_jobs;
 pub mod metrics;
@@ -8,6 +9,7 @@ pub mod plot;
 pub mod stats;
 pub mod text;
 
+pub use attempts::AttemptRecord;
 pub use stats::{Stats, StatsAccumulator, WaitStats};
 
 use crate::model::{JobId, JobStatus, QueueId, Resources};
