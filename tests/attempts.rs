@@ -192,3 +192,62 @@ fn attempts_still_live_at_the_end_have_no_stopped_at() {
         "billed to the end of the run"
     );
 }
+
+#[test]
+fn a_job_rows_ce_and_started_at_come_from_one_attempt() {
+    // Issue 16: "a job's `startedAt` can come from an earlier attempt than its
+    // `computeEnvironment` (an attempt reclaimed while STARTING)". Job x runs on `od` from 0
+    // and fails at 100 s (retried); y, in a higher-priority queue, takes `od` at 100 s, so
+    // x's retry goes to `spot` (enabled at 100 s), whose tasks are reclaimed within their
+    // 60 s start. At 130 s x has one attempt that reached RUNNING, on `od`: its row names
+    // `od` with that attempt's `startedAt` (CONTRACT 7.4), though its latest dispatch was
+    // to `spot`.
+    let fargate = |name: &str, kind: &str, startup: u32, reclaims: f64| {
+        serde_json::json!({"computeEnvironmentName": name, "type": "MANAGED",
+            "computeResources": {"type": kind, "maxvCpus": 1},
+            "simulation": {"startupSeconds": startup, "interruptionsPerHour": reclaims}})
+    };
+    let mut spot = fargate("spot", "FARGATE_SPOT", 60, 360_000.0);
+    spot["state"] = serde_json::json!("DISABLED");
+    let mut def = common::fargate_def("d", "1", "2048");
+    def["retryStrategy"] = serde_json::json!({"attempts": 2});
+    let v = serde_json::json!({
+        "computeEnvironments": [fargate("od", "FARGATE", 0, 0.0), spot],
+        "jobQueues": [common::queue("q", 1, &["od", "spot"]), common::queue("hq", 9, &["od"])],
+        "jobDefinitions": [def],
+        "workload": [
+            {"at": 0, "submitJob": {"jobName": "x", "jobQueue": "q", "jobDefinition": "d"},
+             "runtime": {"distribution": "fixed", "seconds": 100, "exitCode": 1}},
+            {"at": 50, "submitJob": {"jobName": "y", "jobQueue": "hq", "jobDefinition": "d"},
+             "runtime": {"distribution": "fixed", "seconds": 1000}}],
+        "actions": [{"at": 100, "updateComputeEnvironment": {"computeEnvironment": "spot", "state": "ENABLED"}}],
+        "until": 130
+    });
+    let s = common::load(&v);
+    let mut sim = batchsim::Simulation::new(
+        &s,
+        batchsim::Options {
+            record_jobs: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let rows = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = rows.clone();
+    sim.set_attempt_sink(move |a| sink.lock().unwrap().push(a));
+    let (_, records) = sim.run_with_records();
+    let rows = rows.lock().unwrap();
+    let x: Vec<_> = rows.iter().filter(|a| a.job_name == "x").collect();
+    assert!(x.len() >= 2, "x was dispatched again: {x:?}");
+    assert_eq!(x[0].compute_environment, "od");
+    assert!(
+        x[1..]
+            .iter()
+            .all(|a| a.compute_environment == "spot" && a.started_at.is_none()),
+        "{x:?}"
+    );
+    let row = records.iter().find(|r| r.job_name == "x").unwrap();
+    assert_eq!(row.attempts, 1);
+    assert_eq!(row.started_at, Some(batchsim::SimTime::ZERO));
+    assert_eq!(row.compute_environment.as_deref(), Some("od"), "{row:?}");
+}

@@ -177,7 +177,11 @@ impl Simulation {
         let Some(job) = self.jobs.get_mut(slot) else { return };
         job.status = JobStatus::Starting;
         job.dispatches += 1;
-        job.last_ce = Some(ce);
+        // The job row's CE and `startedAt` come from one attempt (CONTRACT 7.4): the last
+        // to reach RUNNING, or while none has, the latest dispatch.
+        if job.attempts == 0 {
+            job.last_ce = Some(ce);
+        }
         // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): the first to get
         // there uses the plan drawn at submission.
         let plan = if job.attempts == 0 {
@@ -285,6 +289,7 @@ impl Simulation {
         // AWS: "placed into the RUNNING state that's considered an attempt".
         job.attempts += 1;
         job.started_at = Some(now);
+        job.last_ce = Some(a.ce);
         a.running_at = Some(now);
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Running);

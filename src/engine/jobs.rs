@@ -153,7 +153,8 @@ pub struct Job {
     pub started_at: Option<SimTime>,
     /// Terminal time.
     pub stopped_at: Option<SimTime>,
-    /// Compute environment of the last attempt.
+    /// Compute environment of the last attempt that reached RUNNING (the one `started_at`
+    /// is from), or while none has, of the latest dispatch.
     pub last_ce: Option<CeId>,
     /// `statusReason`.
     pub status_reason: Option<Reason>,
