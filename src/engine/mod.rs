@@ -644,15 +644,34 @@ impl Simulation {
             .collect()
     }
 
-    /// Number of RUNNABLE jobs of each queue now, in scenario order.
+    /// Number of RUNNABLE jobs of each queue now, in scenario order (those waiting for a
+    /// launching instance included).
     pub fn queue_depths(&self) -> Vec<(String, usize)> {
-        self.queues.iter().map(|q| (q.spec.name.clone(), q.set.len())).collect()
+        self.queues
+            .iter()
+            .map(|q| (q.spec.name.clone(), q.set.len() + q.claimed.len()))
+            .collect()
     }
 
     /// RUNNABLE jobs of each queue now, in scenario order, as [`Simulation::queue_depths`]
     /// without the names (no allocation: cheap enough to call after every step).
     pub fn runnable_counts(&self) -> impl Iterator<Item = usize> + '_ {
-        self.queues.iter().map(|q| q.set.len())
+        // A job holding a claim on a launching instance is RUNNABLE but out of the set.
+        self.queues.iter().map(|q| q.set.len() + q.claimed.len())
+    }
+
+    /// vCPUs provisioned by each compute environment now (EC2/SPOT: instances up or
+    /// launching; Fargate: vCPUs in use), in scenario order (no allocation).
+    pub fn vcpus_provisioned(&self) -> impl Iterator<Item = f64> + '_ {
+        self.ces
+            .iter()
+            .map(|c| c.pool.as_ref().map_or(c.used_millivcpus, |p| p.provisioned_millivcpus) as f64 / 1000.0)
+    }
+
+    /// Spot reclaims so far (tasks or instances) of each compute environment, in scenario
+    /// order (no allocation).
+    pub fn interruptions(&self) -> impl Iterator<Item = u64> + '_ {
+        self.metrics.ces.iter().map(|m| m.interruptions)
     }
 
     /// vCPUs in use and current `maxvCpus` of each compute environment, in scenario order, as

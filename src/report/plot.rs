@@ -233,6 +233,11 @@ pub struct CeSeries {
     pub in_use_mean: Vec<f64>,
     /// `maxvCpus` in each bucket (its maximum, if an action changed it).
     pub max_vcpus: Vec<f64>,
+    /// Maximum vCPUs provisioned in each bucket (EC2/SPOT instances up or launching; equal
+    /// to `in_use` on Fargate).
+    pub provisioned: Vec<f64>,
+    /// Spot reclaims so far at the end of each bucket (cumulative; empty: none sampled).
+    pub reclaims: Vec<f64>,
 }
 
 /// A wait-time distribution: its quantiles at [`wait_probabilities`].
@@ -520,6 +525,29 @@ enum Line {
     Faint,
     /// A limit (`maxvCpus`).
     Dashed,
+    /// Capacity held (vCPUs provisioned).
+    Dotted,
+}
+
+/// A mark (▼) above each bucket in which Spot reclaims happened, from the cumulative counts
+/// `reclaims`, with the count as its tooltip.
+fn reclaim_marks(o: &mut String, p: &Panel, reclaims: &[f64], bucket: f64, end: f64, color: &str) {
+    let mut before = 0.0;
+    for (k, &n) in reclaims.iter().enumerate() {
+        if n > before {
+            let t = ((k as f64 + 0.5) * bucket).min(end);
+            let (x, y) = (p.px(t), p.y + 2.0);
+            let _ = writeln!(
+                o,
+                r##"<path d="M{:.1} {:.1}h8l-4 7z" fill="{color}"><title>{} Spot reclaim{}</title></path>"##,
+                x - 4.0,
+                y,
+                n - before,
+                if n - before == 1.0 { "" } else { "s" }
+            );
+        }
+        before = before.max(n);
+    }
 }
 
 /// A step line through per-bucket values, clipped at `end`.
@@ -552,6 +580,7 @@ fn step_path(o: &mut String, p: &Panel, values: &[f64], bucket: f64, end: f64, c
         Line::Solid => r#"stroke-width="1.6""#,
         Line::Faint => r#"stroke-width="1" stroke-opacity="0.35""#,
         Line::Dashed => r#"stroke-width="1.6" stroke-dasharray="6 4""#,
+        Line::Dotted => r#"stroke-width="1.6" stroke-dasharray="1.5 3""#,
     };
     let _ = writeln!(
         o,
@@ -664,15 +693,20 @@ pub fn render_svg(c: &Chart) -> String {
         .collect();
     legend(&mut o, &p, &items);
 
-    // 2. vCPUs in use per compute environment, maxvCpus dashed.
-    let ymax = series_max(c.compute_environments.iter().flat_map(|ce| [&ce.in_use, &ce.max_vcpus])) * 1.05;
+    // 2. vCPUs in use per compute environment, provisioned dotted, maxvCpus dashed, Spot
+    // reclaims marked.
+    let ymax = series_max(
+        c.compute_environments
+            .iter()
+            .flat_map(|ce| [&ce.in_use, &ce.max_vcpus, &ce.provisioned]),
+    ) * 1.05;
     let (top, y_step) = axis_top(ymax, 1.0, 5.0);
     let p = panel_at(1, end, top);
     frame(
         &mut o,
         &p,
         &AxisSpec {
-            title: "vCPUs in use per compute environment (dashed: maxvCpus)",
+            title: "vCPUs in use per compute environment (dotted: provisioned, dashed: maxvCpus, ▼ Spot reclaims)",
             x_title: time_title,
             y_title: "vCPUs",
             x_unit,
@@ -683,6 +717,20 @@ pub fn render_svg(c: &Chart) -> String {
     let mut items = Vec::new();
     for (i, ce) in c.compute_environments.iter().enumerate() {
         step_path(&mut o, &p, &ce.max_vcpus, c.bucket_seconds, end, color(i), Line::Dashed);
+        // Provisioned capacity is drawn where it differs from the use (EC2/SPOT instances).
+        let provisions = ce.provisioned.iter().zip(&ce.in_use).any(|(p, u)| p > &(u + 1e-9));
+        if provisions {
+            step_path(
+                &mut o,
+                &p,
+                &ce.provisioned,
+                c.bucket_seconds,
+                end,
+                color(i),
+                Line::Dotted,
+            );
+        }
+        reclaim_marks(&mut o, &p, &ce.reclaims, c.bucket_seconds, end, color(i));
         step_path(&mut o, &p, &ce.in_use, c.bucket_seconds, end, color(i), Line::Faint);
         step_path(
             &mut o,
@@ -703,6 +751,13 @@ pub fn render_svg(c: &Chart) -> String {
             color: color(i),
             dashed: true,
         });
+        if provisions {
+            items.push(LegendItem {
+                label: format!("{} provisioned", ce.name),
+                color: color(i),
+                dashed: true,
+            });
+        }
     }
     if c.compute_environments.is_empty() {
         no_data(&mut o, &p, "no compute environments");
@@ -860,6 +915,11 @@ mod tests {
                 in_use: (0..2000).map(|i| (i % 64) as f64).collect(),
                 in_use_mean: (0..2000).map(|i| (i % 64) as f64 * 0.9).collect(),
                 max_vcpus: vec![64.0; 2000],
+                provisioned: (0..2000).map(|i| (i % 64 + 8) as f64).collect(),
+                // Three reclaims in bucket 10, one in bucket 1500.
+                reclaims: (0..2000)
+                    .map(|i| [0.0, 3.0, 4.0][usize::from(i >= 10) + usize::from(i >= 1500)])
+                    .collect(),
             }],
             waits: vec![WaitCurve {
                 name: "all jobs".into(),
@@ -881,6 +941,10 @@ mod tests {
             ">low<",
             ">spot-ce<",
             ">spot-ce maxvCpus<",
+            ">spot-ce provisioned<",
+            "<title>3 Spot reclaims</title>",
+            "<title>1 Spot reclaim</title>",
+            "stroke-dasharray=\"1.5 3\"",
             "stroke-dasharray",
             "simulated time (minutes)",
             "RUNNABLE jobs",
