@@ -487,13 +487,19 @@ struct LegendItem {
     label: String,
     color: &'static str,
     dashed: bool,
+    /// Dotted (vCPUs provisioned); wins over `dashed`.
+    dotted: bool,
 }
 
 fn legend(o: &mut String, p: &Panel, items: &[LegendItem]) {
     let x = p.x + p.w + 20.0;
     let mut y = p.y + 8.0;
     for item in items.iter().take(MAX_LEGEND) {
-        let dash = if item.dashed { r#" stroke-dasharray="6 4""# } else { "" };
+        let dash = match (item.dotted, item.dashed) {
+            (true, _) => r#" stroke-dasharray="1.5 3""#,
+            (false, true) => r#" stroke-dasharray="6 4""#,
+            (false, false) => "",
+        };
         let _ = writeln!(
             o,
             r##"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-width="2.5"{dash}/><text x="{:.1}" y="{:.1}">{}</text>"##,
@@ -689,6 +695,7 @@ pub fn render_svg(c: &Chart) -> String {
             label: q.name.clone(),
             color: color(i),
             dashed: false,
+            dotted: false,
         })
         .collect();
     legend(&mut o, &p, &items);
@@ -745,17 +752,20 @@ pub fn render_svg(c: &Chart) -> String {
             label: ce.name.clone(),
             color: color(i),
             dashed: false,
+            dotted: false,
         });
         items.push(LegendItem {
             label: format!("{} maxvCpus", ce.name),
             color: color(i),
             dashed: true,
+            dotted: false,
         });
         if provisions {
             items.push(LegendItem {
                 label: format!("{} provisioned", ce.name),
                 color: color(i),
-                dashed: true,
+                dashed: false,
+                dotted: true,
             });
         }
     }
@@ -833,6 +843,7 @@ pub fn render_svg(c: &Chart) -> String {
             label: format!("{} (n={})", w.name, w.count),
             color: if i == 0 { "#222222" } else { color(i - 1) },
             dashed: false,
+            dotted: false,
         });
     }
     if drawn.is_empty() {
