@@ -1,0 +1,507 @@
+//! # Optimize: the best set-up that meets the targets
+//!
+//! [`optimize`] searches settings of a scenario ([`Vary`]: any `--set` path with a range of
+//! whole numbers or a list of values) for the point that minimises an objective (a figure
+//! of the report: `cost`, `queues[critical].waitP95`, `cost.total`) among the points that
+//! meet every [`Constraint`] (`queues[critical].waitP95 <= 600`, `jobs.queued == 0`).
+//!
+//! Every point runs on the same seeds (common random numbers: candidates differ by their
+//! settings, not by their luck). A constraint holds when the figure's one-sided confidence
+//! bound over the seeds does ([`bound`]); the objective is ranked by its mean, ties going
+//! to the point that comes first in the order of the values.
+//!
+//! One range alone is searched by bisection, *assuming* feasibility is monotone in it
+//! (see [`search`] for the rule, and [`Outcome::warnings`] for the check on the evaluated
+//! points); anything else by the grid of every combination, refused past [`MAX_POINTS`].
+//!
+//! ```
+//! use batchsim::optimize::{optimize, InOrder, Problem};
+//!
+//! // At time 0, one 4-vCPU Fargate job of 60 s in "critical" (priority 10) and two of
+//! // 600 s in "batch" (priority 1).
+//! let scenario: serde_json::Value = serde_json::from_str(r#"{
+//!   "computeEnvironments": [{"computeEnvironmentName": "fargate", "type": "MANAGED",
+//!      "computeResources": {"type": "FARGATE", "maxvCpus": 4},
+//!      "simulation": {"startupSeconds": 0}}],
+//!   "jobQueues": [
+//!     {"jobQueueName": "batch", "priority": 1,
+//!      "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]},
+//!     {"jobQueueName": "critical", "priority": 10,
+//!      "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]}],
+//!   "jobDefinitions": [{"jobDefinitionName": "big", "type": "container",
+//!      "platformCapabilities": ["FARGATE"],
+//!      "containerProperties": {"resourceRequirements": [
+//!        {"type": "VCPU", "value": "4"}, {"type": "MEMORY", "value": "8192"}]}}],
+//!   "workload": [
+//!     {"at": 0, "submitJob": {"jobName": "nightly-1", "jobQueue": "batch", "jobDefinition": "big"},
+//!      "runtime": {"distribution": "fixed", "seconds": 600}},
+//!     {"at": 0, "submitJob": {"jobName": "nightly-2", "jobQueue": "batch", "jobDefinition": "big"},
+//!      "runtime": {"distribution": "fixed", "seconds": 600}},
+//!     {"at": 0, "submitJob": {"jobName": "urgent", "jobQueue": "critical", "jobDefinition": "big"},
+//!      "runtime": {"distribution": "fixed", "seconds": 60}}]
+//! }"#)?;
+//!
+//! // The cheapest maxvCpus from 4 to 64 where no batch job waits over 30 s. Up to 7
+//! // vCPUs run one job at a time (the second batch job waits 660 s), 8 to 11 two (it
+//! // waits 60 s), 12 all three. Fargate bills the jobs' vCPUs and memory, not maxvCpus,
+//! // so every feasible point costs the same and the tie goes to the smallest: 12.
+//! let problem = Problem::new(
+//!     vec!["computeEnvironments[fargate].computeResources.maxvCpus=4..64".parse()?],
+//!     "cost".parse()?,
+//!     vec!["queues[batch].waitMax <= 30".parse()?],
+//!     "1..3".parse()?,
+//! );
+//! let outcome = optimize(&scenario, "two-queues.json", &problem, &InOrder)?;
+//! let best = &outcome.points[outcome.best.expect("a feasible point")];
+//! assert_eq!(best.values[0].text, "12");
+//! assert_eq!(best.constraints[0].upper, Some(0.0));
+//! // 11 vCPUs were tried and fail: that constraint binds.
+//! assert_eq!(outcome.binding, Some(0));
+//! assert!(outcome.points.iter().any(|p| p.values[0].text == "11" && !p.feasible));
+//! assert_eq!(outcome.scenario["computeEnvironments"][0]["computeResources"]["maxvCpus"], 12);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod bound;
+mod constraint;
+mod figure;
+mod render;
+pub mod search;
+mod vary;
+
+pub use bound::{t_quantile, Estimate};
+pub use constraint::{Constraint, Op};
+pub use figure::Quantity;
+pub use vary::{Values, Vary};
+
+use crate::sweep::{Seeds, SetValue, Setting, Sweep, SweepError, SweepOptions, MAX_RUNS};
+use search::Found;
+use serde_json::Value;
+use std::path::Path;
+
+/// The most points a grid may have.
+pub const MAX_POINTS: u128 = 10_000;
+
+/// How to search.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SearchMode {
+    /// Bisection for one range alone, else the grid.
+    #[default]
+    Auto,
+    /// Bisection (one range setting only).
+    Bisection,
+    /// Every combination.
+    Grid,
+}
+
+/// What to search, for what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// The settings and their values.
+    pub vary: Vec<Vary>,
+    /// The figure to minimise.
+    pub objective: Quantity,
+    /// The constraints every answer meets.
+    pub constraints: Vec<Constraint>,
+    /// The seeds every point runs.
+    pub seeds: Seeds,
+    /// The confidence of the one-sided bounds (0.5 to 1, exclusive of 1; default 0.95).
+    pub confidence: f64,
+    /// How to search.
+    pub search: SearchMode,
+    /// How every run is made (`until`).
+    pub options: SweepOptions,
+}
+
+impl Problem {
+    /// A problem with confidence 0.95, the automatic search and default run options.
+    pub fn new(vary: Vec<Vary>, objective: Quantity, constraints: Vec<Constraint>, seeds: Seeds) -> Problem {
+        Problem {
+            vary,
+            objective,
+            constraints,
+            seeds,
+            confidence: 0.95,
+            search: SearchMode::Auto,
+            options: SweepOptions::default(),
+        }
+    }
+}
+
+/// The search that ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Search {
+    /// Bisection, assuming feasibility monotone in the setting.
+    Bisection,
+    /// Every combination.
+    Grid,
+}
+
+/// One evaluated point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// Its value of each setting.
+    pub values: Vec<SetValue>,
+    /// When it was evaluated (1 for the first).
+    pub order: usize,
+    /// The objective over the seeds.
+    pub objective: Estimate,
+    /// Each constraint's figure over the seeds.
+    pub constraints: Vec<Estimate>,
+    /// Whether each constraint holds.
+    pub holds: Vec<bool>,
+    /// Whether all hold.
+    pub feasible: bool,
+    /// Which value of each setting (for the order of the values).
+    key: Vec<u128>,
+}
+
+/// What [`optimize`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The search that ran.
+    pub search: Search,
+    /// Every evaluated point, in the order of the values (the last setting fastest).
+    pub points: Vec<Point>,
+    /// The best feasible point (`None`: no evaluated point is feasible).
+    pub best: Option<usize>,
+    /// Without a feasible point, the one nearest to feasible (least total violation,
+    /// relative to each bound).
+    pub closest: Option<usize>,
+    /// The constraint that binds at the best point: of those violated by the points that
+    /// rank better on the objective, the one with least slack at the best point (`None`
+    /// when no better point was evaluated: the objective's own optimum is feasible).
+    pub binding: Option<usize>,
+    /// Monotonicity violations seen by bisection, and other notes.
+    pub warnings: Vec<String>,
+    /// The scenario (JSON) with the best point's values, else the closest point's.
+    pub scenario: Value,
+}
+
+/// Why a search cannot run, named by its command-line flag.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OptimizeError {
+    /// A bad argument.
+    #[error("{flag} {arg}: {reason}")]
+    Argument {
+        /// The flag (`--vary`, `--minimize`, `--constraint`, `--confidence`).
+        flag: &'static str,
+        /// The argument as written.
+        arg: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A point's sweep could not be set up or run.
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+}
+
+/// How a batch of runs is spread: [`InOrder`] on this thread, or over threads (the
+/// command line uses rayon). Results come back in index order, so the outcome does not
+/// depend on it.
+pub trait Executor {
+    /// `f(0), f(1), ..., f(n - 1)`, in that order.
+    fn map(&self, n: usize, f: &(dyn Fn(usize) -> Sample + Sync)) -> Vec<Sample>;
+}
+
+/// One run's figures: the objective, then each constraint's (`None`: no value).
+pub type Sample = Result<Vec<Option<f64>>, OptimizeError>;
+
+/// Every run in order on the calling thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InOrder;
+
+impl Executor for InOrder {
+    fn map(&self, n: usize, f: &(dyn Fn(usize) -> Sample + Sync)) -> Vec<Sample> {
+        (0..n).map(f).collect()
+    }
+}
+
+/// Searches `problem` over the scenario `value` read from `file` (messages name it).
+pub fn optimize(
+    value: &Value,
+    file: impl AsRef<Path>,
+    problem: &Problem,
+    executor: &dyn Executor,
+) -> Result<Outcome, OptimizeError> {
+    let mut state = State::new(value, file.as_ref(), problem, executor)?;
+    let sizes: Vec<u128> = problem.vary.iter().map(|v| v.values.len()).collect();
+    let one_range = matches!(problem.vary.as_slice(), [v] if matches!(v.values, Values::Range { .. }));
+    let search = match problem.search {
+        SearchMode::Auto if one_range => Search::Bisection,
+        SearchMode::Bisection if one_range => Search::Bisection,
+        SearchMode::Bisection => {
+            return Err(state.vary_error(
+                "bisection searches one setting with a range LO..HI; use the grid for lists or several settings".into(),
+            ))
+        }
+        _ => Search::Grid,
+    };
+    let mut warnings = Vec::new();
+    match search {
+        Search::Bisection => {
+            let found = search::bisect(sizes[0], |k| state.evaluate(&[vec![k]]).map(|f| f[0]))?;
+            if let Found::NoneFeasible = found {
+                warnings.push(format!(
+                    "neither end of {}={} is feasible: assuming monotonicity, no value between is",
+                    problem.vary[0].path(),
+                    problem.vary[0].values.text()
+                ));
+            }
+        }
+        Search::Grid => {
+            let points = sizes
+                .iter()
+                .try_fold(1u128, |n, &s| n.checked_mul(s))
+                .unwrap_or(u128::MAX);
+            let runs = points.saturating_mul(u128::from(problem.seeds.count()));
+            if points > MAX_POINTS || runs > u128::from(MAX_RUNS) {
+                let shape: Vec<String> = sizes.iter().map(u128::to_string).collect();
+                return Err(state.vary_error(format!(
+                    "the grid has {points} points ({}) x {} seeds = {runs} runs; the most is {MAX_POINTS} points \
+                     and {MAX_RUNS} runs: give ranges a step (LO..HI:STEP) or list fewer values",
+                    shape.join(" x "),
+                    problem.seeds.count()
+                )));
+            }
+            state.evaluate(&search::grid(&sizes))?;
+        }
+    }
+    let mut points = state.points;
+    points.sort_by(|a, b| a.key.cmp(&b.key));
+    if search == Search::Bisection {
+        warnings.extend(monotonicity(problem, &points));
+    }
+    let rank = |p: &Point| match (p.objective.complete(), p.objective.mean) {
+        (true, Some(m)) => crate::sweep::round6(m),
+        _ => f64::INFINITY,
+    };
+    let best = (0..points.len())
+        .filter(|&i| points[i].feasible)
+        .min_by(|&a, &b| rank(&points[a]).total_cmp(&rank(&points[b])).then(a.cmp(&b)));
+    let violation = |p: &Point| -> f64 {
+        let total: f64 = problem
+            .constraints
+            .iter()
+            .zip(&p.constraints)
+            .map(|(c, e)| (-c.slack(e)).max(0.0))
+            .sum();
+        if total.is_nan() {
+            f64::INFINITY
+        } else {
+            total
+        }
+    };
+    let closest = match best {
+        Some(_) => None,
+        None => {
+            (0..points.len()).min_by(|&a, &b| violation(&points[a]).total_cmp(&violation(&points[b])).then(a.cmp(&b)))
+        }
+    };
+    let binding = best.and_then(|b| {
+        let better = |i: usize| rank(&points[i]).total_cmp(&rank(&points[b])).then(i.cmp(&b)).is_lt();
+        (0..problem.constraints.len())
+            .filter(|&j| (0..points.len()).any(|i| better(i) && !points[i].holds[j]))
+            .min_by(|&x, &y| {
+                let slack = |j: usize| problem.constraints[j].slack(&points[b].constraints[j]);
+                slack(x).total_cmp(&slack(y)).then(x.cmp(&y))
+            })
+    });
+    let chosen = best.or(closest).map(|i| &points[i]);
+    let scenario = match chosen {
+        Some(p) => {
+            let settings: Vec<Setting> = problem.vary.iter().zip(&p.key).map(|(v, &k)| v.at(k)).collect();
+            crate::sweep::apply_first(value, &settings)?
+        }
+        None => value.clone(),
+    };
+    Ok(Outcome {
+        search,
+        points,
+        best,
+        closest,
+        binding,
+        warnings,
+        scenario,
+    })
+}
+
+/// The evaluations so far.
+struct State<'a> {
+    value: &'a Value,
+    file: &'a Path,
+    problem: &'a Problem,
+    executor: &'a dyn Executor,
+    points: Vec<Point>,
+    checked: bool,
+}
+
+impl<'a> State<'a> {
+    fn new(
+        value: &'a Value,
+        file: &'a Path,
+        problem: &'a Problem,
+        executor: &'a dyn Executor,
+    ) -> Result<State<'a>, OptimizeError> {
+        if !(0.5..1.0).contains(&problem.confidence) {
+            return Err(OptimizeError::Argument {
+                flag: "--confidence",
+                arg: problem.confidence.to_string(),
+                reason: "a confidence is at least 0.5 and less than 1 (e.g. 0.95)".into(),
+            });
+        }
+        let state = State {
+            value,
+            file,
+            problem,
+            executor,
+            points: Vec::new(),
+            checked: false,
+        };
+        if problem.vary.is_empty() {
+            return Err(state.vary_error("give at least one setting to vary (--vary PATH=LO..HI)".into()));
+        }
+        Ok(state)
+    }
+
+    fn vary_error(&self, reason: String) -> OptimizeError {
+        let all: Vec<String> = self
+            .problem
+            .vary
+            .iter()
+            .map(|v| format!("{}={}", v.path(), v.values.text()))
+            .collect();
+        OptimizeError::Argument {
+            flag: "--vary",
+            arg: all.join(" "),
+            reason,
+        }
+    }
+
+    /// The figures read per run: the objective, then each constraint's.
+    fn quantities(&self) -> Vec<(&'static str, &'a Quantity)> {
+        let p = self.problem;
+        std::iter::once(("--minimize", &p.objective))
+            .chain(p.constraints.iter().map(|c| ("--constraint", &c.quantity)))
+            .collect()
+    }
+
+    /// Evaluates the points `keys` not evaluated yet (all their runs through the executor);
+    /// whether each is feasible.
+    fn evaluate(&mut self, keys: &[Vec<u128>]) -> Result<Vec<bool>, OptimizeError> {
+        let p = self.problem;
+        let quantities = self.quantities();
+        let options = SweepOptions {
+            job_records: p.options.job_records || quantities.iter().any(|(_, q)| q.needs_records()),
+            ..p.options.clone()
+        };
+        let fresh: Vec<&Vec<u128>> = keys
+            .iter()
+            .filter(|k| !self.points.iter().any(|p| &p.key == *k))
+            .collect();
+        let mut sweeps = Vec::with_capacity(fresh.len());
+        for key in &fresh {
+            let settings: Vec<Setting> = p.vary.iter().zip(key.iter()).map(|(v, &k)| v.at(k)).collect();
+            let sweep = Sweep::from_value_at(self.value, self.file, p.seeds, settings, options.clone())?;
+            if !self.checked {
+                for (flag, q) in &quantities {
+                    if let Some(spec) = q.column_spec() {
+                        sweep
+                            .check_columns(std::slice::from_ref(spec))
+                            .map_err(|e| OptimizeError::Argument {
+                                flag,
+                                arg: q.text.clone(),
+                                reason: match e {
+                                    SweepError::Column { reason, .. } => reason,
+                                    other => other.to_string(),
+                                },
+                            })?;
+                    }
+                }
+                self.checked = true;
+            }
+            sweeps.push(sweep);
+        }
+        let seeds = p.seeds.count() as usize;
+        let needs_report = quantities.iter().any(|(_, q)| q.needs_report());
+        let run = |i: usize| -> Sample {
+            let (row, report) = sweeps[i / seeds].run_with_report(i % seeds)?;
+            let json = needs_report.then(|| serde_json::to_value(&report).unwrap_or(Value::Null));
+            quantities
+                .iter()
+                .map(|(flag, q)| {
+                    q.value(&row.figures, json.as_ref())
+                        .map_err(|reason| OptimizeError::Argument {
+                            flag,
+                            arg: q.text.clone(),
+                            reason,
+                        })
+                })
+                .collect()
+        };
+        let samples = self.executor.map(sweeps.len() * seeds, &run);
+        let mut samples = samples.into_iter();
+        for key in fresh {
+            let runs: Vec<Vec<Option<f64>>> = samples.by_ref().take(seeds).collect::<Result<_, _>>()?;
+            let column = |j: usize| -> Vec<Option<f64>> { runs.iter().map(|r| r[j]).collect() };
+            let objective = Estimate::of(&column(0), p.confidence);
+            let constraints: Vec<Estimate> = (0..p.constraints.len())
+                .map(|j| Estimate::of(&column(j + 1), p.confidence))
+                .collect();
+            let holds: Vec<bool> = p
+                .constraints
+                .iter()
+                .zip(&constraints)
+                .map(|(c, e)| c.holds(e))
+                .collect();
+            self.points.push(Point {
+                values: p.vary.iter().zip(key.iter()).map(|(v, &k)| v.values.get(k)).collect(),
+                order: self.points.len() + 1,
+                objective,
+                constraints,
+                feasible: holds.iter().all(|&h| h),
+                holds,
+                key: key.clone(),
+            });
+        }
+        Ok(keys
+            .iter()
+            .map(|k| self.points.iter().find(|p| &p.key == k).is_some_and(|p| p.feasible))
+            .collect())
+    }
+}
+
+/// Warnings for the figures that are not monotone over the evaluated points (in value
+/// order), as bisection assumes.
+fn monotonicity(problem: &Problem, points: &[Point]) -> Vec<String> {
+    let path = problem.vary[0].path();
+    let mut figures: Vec<(&Quantity, Vec<(String, f64)>)> = Vec::new();
+    let series = |pick: &dyn Fn(&Point) -> &Estimate| -> Vec<(String, f64)> {
+        points
+            .iter()
+            .filter_map(|p| pick(p).mean.map(|m| (p.values[0].text.clone(), m)))
+            .collect()
+    };
+    figures.push((&problem.objective, series(&|p| &p.objective)));
+    for (j, c) in problem.constraints.iter().enumerate() {
+        figures.push((&c.quantity, series(&|p| &p.constraints[j])));
+    }
+    let mut out = Vec::new();
+    for (q, s) in figures {
+        let means: Vec<f64> = s.iter().map(|(_, m)| *m).collect();
+        if search::monotone(&means) || out.iter().any(|w: &String| w.contains(&format!("`{}`", q.text))) {
+            continue;
+        }
+        let shown: Vec<String> = s.iter().map(|(v, m)| format!("{} at {v}", q.show(*m))).collect();
+        out.push(format!(
+            "bisection assumes monotone figures, but the mean of `{}` is not monotone in {path} over the evaluated \
+             points ({}); the answer may not be the best value: check with a grid (--search grid) near it",
+            q.text,
+            shown.join(", ")
+        ));
+    }
+    out
+}
