@@ -260,7 +260,7 @@ mod tests {
         );
         let err = q("queues.critical").value(&f, Some(&report)).unwrap_err();
         assert!(err.contains("is an object, not a number; it has: waitSeconds"), "{err}");
-        assert!(q("queues[critical].waitP95").needs_report() == false && q("cost.total").needs_report());
+        assert!(!q("queues[critical].waitP95").needs_report() && q("cost.total").needs_report());
         assert_eq!(q("queues[critical].waitP95").describe(), "p95 wait of queue `critical`");
         assert_eq!(q("cost").describe(), "cost");
         assert_eq!(q("utilization").describe(), "`utilization`");

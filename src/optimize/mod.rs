@@ -64,6 +64,7 @@
 
 pub mod bound;
 mod constraint;
+mod evaluate;
 mod figure;
 mod render;
 pub mod search;
@@ -74,7 +75,7 @@ pub use constraint::{Constraint, Op};
 pub use figure::Quantity;
 pub use vary::{Values, Vary};
 
-use crate::sweep::{Seeds, SetValue, Setting, Sweep, SweepError, SweepOptions, MAX_RUNS};
+use crate::sweep::{Seeds, SetValue, Setting, SweepError, SweepOptions, MAX_RUNS};
 use search::Found;
 use serde_json::Value;
 use std::path::Path;
@@ -227,7 +228,7 @@ pub fn optimize(
     problem: &Problem,
     executor: &dyn Executor,
 ) -> Result<Outcome, OptimizeError> {
-    let mut state = State::new(value, file.as_ref(), problem, executor)?;
+    let mut state = evaluate::State::new(value, file.as_ref(), problem, executor)?;
     let sizes: Vec<u128> = problem.vary.iter().map(|v| v.values.len()).collect();
     let one_range = matches!(problem.vary.as_slice(), [v] if matches!(v.values, Values::Range { .. }));
     let search = match problem.search {
@@ -273,7 +274,7 @@ pub fn optimize(
     let mut points = state.points;
     points.sort_by(|a, b| a.key.cmp(&b.key));
     if search == Search::Bisection {
-        warnings.extend(monotonicity(problem, &points));
+        warnings.extend(search::monotonicity(problem, &points));
     }
     let rank = |p: &Point| match (p.objective.complete(), p.objective.mean) {
         (true, Some(m)) => crate::sweep::round6(m),
@@ -327,181 +328,4 @@ pub fn optimize(
         warnings,
         scenario,
     })
-}
-
-/// The evaluations so far.
-struct State<'a> {
-    value: &'a Value,
-    file: &'a Path,
-    problem: &'a Problem,
-    executor: &'a dyn Executor,
-    points: Vec<Point>,
-    checked: bool,
-}
-
-impl<'a> State<'a> {
-    fn new(
-        value: &'a Value,
-        file: &'a Path,
-        problem: &'a Problem,
-        executor: &'a dyn Executor,
-    ) -> Result<State<'a>, OptimizeError> {
-        if !(0.5..1.0).contains(&problem.confidence) {
-            return Err(OptimizeError::Argument {
-                flag: "--confidence",
-                arg: problem.confidence.to_string(),
-                reason: "a confidence is at least 0.5 and less than 1 (e.g. 0.95)".into(),
-            });
-        }
-        let state = State {
-            value,
-            file,
-            problem,
-            executor,
-            points: Vec::new(),
-            checked: false,
-        };
-        if problem.vary.is_empty() {
-            return Err(state.vary_error("give at least one setting to vary (--vary PATH=LO..HI)".into()));
-        }
-        Ok(state)
-    }
-
-    fn vary_error(&self, reason: String) -> OptimizeError {
-        let all: Vec<String> = self
-            .problem
-            .vary
-            .iter()
-            .map(|v| format!("{}={}", v.path(), v.values.text()))
-            .collect();
-        OptimizeError::Argument {
-            flag: "--vary",
-            arg: all.join(" "),
-            reason,
-        }
-    }
-
-    /// The figures read per run: the objective, then each constraint's.
-    fn quantities(&self) -> Vec<(&'static str, &'a Quantity)> {
-        let p = self.problem;
-        std::iter::once(("--minimize", &p.objective))
-            .chain(p.constraints.iter().map(|c| ("--constraint", &c.quantity)))
-            .collect()
-    }
-
-    /// Evaluates the points `keys` not evaluated yet (all their runs through the executor);
-    /// whether each is feasible.
-    fn evaluate(&mut self, keys: &[Vec<u128>]) -> Result<Vec<bool>, OptimizeError> {
-        let p = self.problem;
-        let quantities = self.quantities();
-        let options = SweepOptions {
-            job_records: p.options.job_records || quantities.iter().any(|(_, q)| q.needs_records()),
-            ..p.options.clone()
-        };
-        let fresh: Vec<&Vec<u128>> = keys
-            .iter()
-            .filter(|k| !self.points.iter().any(|p| &p.key == *k))
-            .collect();
-        let mut sweeps = Vec::with_capacity(fresh.len());
-        for key in &fresh {
-            let settings: Vec<Setting> = p.vary.iter().zip(key.iter()).map(|(v, &k)| v.at(k)).collect();
-            let sweep = Sweep::from_value_at(self.value, self.file, p.seeds, settings, options.clone())?;
-            if !self.checked {
-                for (flag, q) in &quantities {
-                    if let Some(spec) = q.column_spec() {
-                        sweep
-                            .check_columns(std::slice::from_ref(spec))
-                            .map_err(|e| OptimizeError::Argument {
-                                flag,
-                                arg: q.text.clone(),
-                                reason: match e {
-                                    SweepError::Column { reason, .. } => reason,
-                                    other => other.to_string(),
-                                },
-                            })?;
-                    }
-                }
-                self.checked = true;
-            }
-            sweeps.push(sweep);
-        }
-        let seeds = p.seeds.count() as usize;
-        let needs_report = quantities.iter().any(|(_, q)| q.needs_report());
-        let run = |i: usize| -> Sample {
-            let (row, report) = sweeps[i / seeds].run_with_report(i % seeds)?;
-            let json = needs_report.then(|| serde_json::to_value(&report).unwrap_or(Value::Null));
-            quantities
-                .iter()
-                .map(|(flag, q)| {
-                    q.value(&row.figures, json.as_ref())
-                        .map_err(|reason| OptimizeError::Argument {
-                            flag,
-                            arg: q.text.clone(),
-                            reason,
-                        })
-                })
-                .collect()
-        };
-        let samples = self.executor.map(sweeps.len() * seeds, &run);
-        let mut samples = samples.into_iter();
-        for key in fresh {
-            let runs: Vec<Vec<Option<f64>>> = samples.by_ref().take(seeds).collect::<Result<_, _>>()?;
-            let column = |j: usize| -> Vec<Option<f64>> { runs.iter().map(|r| r[j]).collect() };
-            let objective = Estimate::of(&column(0), p.confidence);
-            let constraints: Vec<Estimate> = (0..p.constraints.len())
-                .map(|j| Estimate::of(&column(j + 1), p.confidence))
-                .collect();
-            let holds: Vec<bool> = p
-                .constraints
-                .iter()
-                .zip(&constraints)
-                .map(|(c, e)| c.holds(e))
-                .collect();
-            self.points.push(Point {
-                values: p.vary.iter().zip(key.iter()).map(|(v, &k)| v.values.get(k)).collect(),
-                order: self.points.len() + 1,
-                objective,
-                constraints,
-                feasible: holds.iter().all(|&h| h),
-                holds,
-                key: key.clone(),
-            });
-        }
-        Ok(keys
-            .iter()
-            .map(|k| self.points.iter().find(|p| &p.key == k).is_some_and(|p| p.feasible))
-            .collect())
-    }
-}
-
-/// Warnings for the figures that are not monotone over the evaluated points (in value
-/// order), as bisection assumes.
-fn monotonicity(problem: &Problem, points: &[Point]) -> Vec<String> {
-    let path = problem.vary[0].path();
-    let mut figures: Vec<(&Quantity, Vec<(String, f64)>)> = Vec::new();
-    let series = |pick: &dyn Fn(&Point) -> &Estimate| -> Vec<(String, f64)> {
-        points
-            .iter()
-            .filter_map(|p| pick(p).mean.map(|m| (p.values[0].text.clone(), m)))
-            .collect()
-    };
-    figures.push((&problem.objective, series(&|p| &p.objective)));
-    for (j, c) in problem.constraints.iter().enumerate() {
-        figures.push((&c.quantity, series(&|p| &p.constraints[j])));
-    }
-    let mut out = Vec::new();
-    for (q, s) in figures {
-        let means: Vec<f64> = s.iter().map(|(_, m)| *m).collect();
-        if search::monotone(&means) || out.iter().any(|w: &String| w.contains(&format!("`{}`", q.text))) {
-            continue;
-        }
-        let shown: Vec<String> = s.iter().map(|(v, m)| format!("{} at {v}", q.show(*m))).collect();
-        out.push(format!(
-            "bisection assumes monotone figures, but the mean of `{}` is not monotone in {path} over the evaluated \
-             points ({}); the answer may not be the best value: check with a grid (--search grid) near it",
-            q.text,
-            shown.join(", ")
-        ));
-    }
-    out
 }

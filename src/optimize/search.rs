@@ -12,6 +12,8 @@
 //! **The grid** evaluates every combination (the last setting varying fastest), up to
 //! [`super::MAX_POINTS`].
 
+use super::{Estimate, Point, Problem, Quantity};
+
 /// What bisection found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Found {
@@ -93,6 +95,38 @@ pub(crate) fn grid(sizes: &[u128]) -> Vec<Vec<u128>> {
 pub(crate) fn monotone(xs: &[f64]) -> bool {
     let pairs = || xs.windows(2);
     pairs().all(|w| w[0] <= w[1]) || pairs().all(|w| w[0] >= w[1])
+}
+
+/// Warnings for the figures that are not monotone over the evaluated points (in value
+/// order), as bisection assumes.
+pub(crate) fn monotonicity(problem: &Problem, points: &[Point]) -> Vec<String> {
+    let path = problem.vary[0].path();
+    let mut figures: Vec<(&Quantity, Vec<(String, f64)>)> = Vec::new();
+    let series = |pick: &dyn Fn(&Point) -> &Estimate| -> Vec<(String, f64)> {
+        points
+            .iter()
+            .filter_map(|p| pick(p).mean.map(|m| (p.values[0].text.clone(), m)))
+            .collect()
+    };
+    figures.push((&problem.objective, series(&|p| &p.objective)));
+    for (j, c) in problem.constraints.iter().enumerate() {
+        figures.push((&c.quantity, series(&|p| &p.constraints[j])));
+    }
+    let mut out = Vec::new();
+    for (q, s) in figures {
+        let means: Vec<f64> = s.iter().map(|(_, m)| *m).collect();
+        if monotone(&means) || out.iter().any(|w: &String| w.contains(&format!("`{}`", q.text))) {
+            continue;
+        }
+        let shown: Vec<String> = s.iter().map(|(v, m)| format!("{} at {v}", q.show(*m))).collect();
+        out.push(format!(
+            "bisection assumes monotone figures, but the mean of `{}` is not monotone in {path} over the evaluated \
+             points ({}); the answer may not be the best value: check with a grid (--search grid) near it",
+            q.text,
+            shown.join(", ")
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
