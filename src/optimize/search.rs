@@ -7,7 +7,7 @@
 //! neighbours: about `log2(values) + 2` points instead of every value. The best point is
 //! then the feasible one of least objective among those evaluated (the boundary or the far
 //! end, when the objective is monotone too). Both assumptions are checked on the evaluated
-//! points afterwards ([`monotone`]); a violation is a warning, not an error.
+//! points afterwards (`monotone`); a violation is a warning, not an error.
 //!
 //! **The grid** evaluates every combination (the last setting varying fastest), up to
 //! [`super::MAX_POINTS`].
