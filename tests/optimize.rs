@@ -315,9 +315,12 @@ fn no_feasible_point_exits_1_with_the_closest() {
     let d = dir("infeasible");
     let file = write(&d, "mmc.json", &mmc(60.0, 300.0, 400));
     let best_file = d.join("best.json");
+    let points = d.join("points.json");
     let args = [
         "optimize",
         &file,
+        "--points",
+        points.to_str().unwrap(),
         "--vary",
         &format!("{MAXVCPUS}=1,2,4"),
         "--minimize",
@@ -340,6 +343,12 @@ fn no_feasible_point_exits_1_with_the_closest() {
     assert!(text.contains(&format!("closest: {MAXVCPUS}=4")), "{text}");
     assert!(stderr(&o).contains("not written"), "{}", stderr(&o));
     assert!(!best_file.exists());
+    // The points are written all the same, as JSON for a `.json` name.
+    let listed: Value = serde_json::from_str(&std::fs::read_to_string(&points).unwrap()).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|p| p["feasible"] == false));
+    assert_eq!(listed[2]["holds"]["queues[q].waitP95 <= 60"], false);
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json"]);
     let o = batchsim(&json_args);

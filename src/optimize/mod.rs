@@ -63,6 +63,7 @@
 //! ```
 
 pub mod bound;
+mod choice;
 mod constraint;
 mod evaluate;
 mod figure;
@@ -276,41 +277,7 @@ pub fn optimize(
     if search == Search::Bisection {
         warnings.extend(search::monotonicity(problem, &points));
     }
-    let rank = |p: &Point| match (p.objective.complete(), p.objective.mean) {
-        (true, Some(m)) => crate::sweep::round6(m),
-        _ => f64::INFINITY,
-    };
-    let best = (0..points.len())
-        .filter(|&i| points[i].feasible)
-        .min_by(|&a, &b| rank(&points[a]).total_cmp(&rank(&points[b])).then(a.cmp(&b)));
-    let violation = |p: &Point| -> f64 {
-        let total: f64 = problem
-            .constraints
-            .iter()
-            .zip(&p.constraints)
-            .map(|(c, e)| (-c.slack(e)).max(0.0))
-            .sum();
-        if total.is_nan() {
-            f64::INFINITY
-        } else {
-            total
-        }
-    };
-    let closest = match best {
-        Some(_) => None,
-        None => {
-            (0..points.len()).min_by(|&a, &b| violation(&points[a]).total_cmp(&violation(&points[b])).then(a.cmp(&b)))
-        }
-    };
-    let binding = best.and_then(|b| {
-        let better = |i: usize| rank(&points[i]).total_cmp(&rank(&points[b])).then(i.cmp(&b)).is_lt();
-        (0..problem.constraints.len())
-            .filter(|&j| (0..points.len()).any(|i| better(i) && !points[i].holds[j]))
-            .min_by(|&x, &y| {
-                let slack = |j: usize| problem.constraints[j].slack(&points[b].constraints[j]);
-                slack(x).total_cmp(&slack(y)).then(x.cmp(&y))
-            })
-    });
+    let choice::Choice { best, closest, binding } = choice::choose(&problem.constraints, &points);
     let chosen = best.or(closest).map(|i| &points[i]);
     let scenario = match chosen {
         Some(p) => {
