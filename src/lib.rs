@@ -87,6 +87,7 @@ pub mod design {}
 pub mod error;
 pub mod import;
 pub mod model;
+pub mod optimize;
 pub mod policy;
 pub mod report;
 pub mod scenario;

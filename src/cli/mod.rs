@@ -2,6 +2,7 @@
 
 mod import;
 mod merge;
+mod optimize;
 pub mod output;
 mod run;
 mod sweep;
@@ -65,6 +66,10 @@ enum Command {
     /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
     /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
     Sweep(sweep::SweepArgs),
+    /// Finds the set-up (values of `--vary` settings) that minimises a figure subject to
+    /// constraints on report figures, each judged on a one-sided confidence bound over the
+    /// seeds; exit 1 when no evaluated set-up is feasible.
+    Optimize(optimize::OptimizeArgs),
     /// Joins the part files of a sharded sweep (`sweep --shard I/N`) into the table and
     /// summary of the whole sweep, after checking they are every shard of one sweep.
     Merge(merge::MergeArgs),
@@ -174,6 +179,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         )),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
         Command::Merge(args) => finish(merge::merge(&args)),
+        Command::Optimize(args) => optimize::optimize(&args),
         Command::Import(args) => import::import(&args),
     }
 }
