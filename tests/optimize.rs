@@ -333,7 +333,7 @@ fn no_feasible_point_exits_1_with_the_closest() {
         best_file.to_str().unwrap(),
     ];
     let o = batchsim(&args);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout.clone()).unwrap();
     assert!(
         text.contains("no feasible set-up among the 3 evaluated points"),
@@ -352,7 +352,7 @@ fn no_feasible_point_exits_1_with_the_closest() {
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json"]);
     let o = batchsim(&json_args);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3));
     let v = json_out(&o);
     assert_eq!((v["feasible"].clone(), v["best"].clone()), (json!(false), Value::Null));
     assert_eq!(v["closest"]["settings"][MAXVCPUS], 4);

@@ -2,9 +2,9 @@
 //! point's seeds run in parallel with rayon (results in index order, so the output is
 //! byte-identical for any number of threads).
 //!
-//! Exit codes: 0 a feasible set-up was found, [`EXIT_INFEASIBLE`] (1) none of the evaluated
+//! Exit codes: 0 a feasible set-up was found, [`EXIT_INFEASIBLE`] (3) none of the evaluated
 //! points is feasible (the closest is printed; `--out` is not written), 2 bad input (a bad
-//! `--vary`, figure, constraint, seed range or scenario), 1 also when an output cannot be
+//! `--vary`, figure, constraint, seed range or scenario), 1 when an output cannot be
 //! written (the message names it).
 
 use super::output::{self, Pending, Target};
@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Exit code when no evaluated point meets every constraint.
-pub const EXIT_INFEASIBLE: i32 = 1;
+pub const EXIT_INFEASIBLE: i32 = 3;
 
 /// Arguments of `batchsim optimize`.
 #[derive(clap::Args, Debug)]
