@@ -53,7 +53,7 @@ impl CeRuntime {
         let pool = match spec.kind.is_fargate() {
             true => None,
             false => Some(
-                Pool::new(&spec, u64::from(spec.reserved_memory_mib))
+                Pool::new(&spec, spec.reserved_memory_mib.map(u64::from))
                     .map_err(|e| format!("compute environment `{}`: {e}", spec.name))?,
             ),
         };

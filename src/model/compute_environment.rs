@@ -143,8 +143,10 @@ pub struct ComputeEnvironment {
     pub queue_priority: QueuePriorityMode,
     /// Prices.
     pub prices: Prices,
-    /// EC2/SPOT: memory per instance that jobs cannot use (`simulation.reservedMemoryMiB`).
-    pub reserved_memory_mib: u32,
+    /// EC2/SPOT: memory per instance that jobs cannot use (`simulation.reservedMemoryMiB`);
+    /// `None`: what ECS registers for each type
+    /// ([`crate::model::instance_catalog::registered_memory_mib`]).
+    pub reserved_memory_mib: Option<u32>,
     /// Custom instance types (`simulation.instanceTypes`).
     pub custom_instance_types: Vec<InstanceType>,
 }
@@ -186,7 +188,7 @@ impl ComputeEnvironment {
             interruption_notice: DEFAULT_INTERRUPTION_NOTICE,
             queue_priority: QueuePriorityMode::Aws,
             prices: Prices::default(),
-            reserved_memory_mib: 0,
+            reserved_memory_mib: None,
             custom_instance_types: Vec::new(),
         }
     }

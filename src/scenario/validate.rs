@@ -480,7 +480,7 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
                 ),
             );
         } else if let Some(m) = ctx.int_in(&format!("{p}.reservedMemoryMiB"), Some(m), 0, 1 << 20) {
-            ce.reserved_memory_mib = m;
+            ce.reserved_memory_mib = Some(m);
         }
     }
     if let Some(q) = &sim.queue_priority {
