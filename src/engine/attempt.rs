@@ -2,8 +2,9 @@
 //! terminal states, and what every step adds to the metrics.
 
 use super::event::Event;
-use super::jobs::{Attempt, Job, JobSlot, Reason, Waiter};
+use super::jobs::{Attempt, Job, JobSlot, JobSpec, Reason, Waiter};
 use super::Simulation;
+use crate::model::instance_catalog::Architecture;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
 use crate::policy::QueuedJob;
 use crate::report::JobRecord;
@@ -46,13 +47,18 @@ pub(crate) enum AttemptEnd {
 
 /// Fargate bills from dispatch to the end of the attempt, rounded up to the second, with a
 /// one-minute minimum; Spot at the discount.
-pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, billed: SimDuration) -> f64 {
-    fargate_bill(fargate_rate(ce, r), billed)
+pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, arch: Architecture, billed: SimDuration) -> f64 {
+    fargate_bill(fargate_rate(ce, r, arch), billed)
 }
 
 /// A task's Fargate price per hour in `ce` and the Spot factor: what [`fargate_bill`] needs.
-pub(crate) fn fargate_rate(ce: &ComputeEnvironment, r: &Resources) -> (f64, f64) {
-    let per_hour = r.vcpus() * ce.prices.vcpu_hour + r.memory_gb() * ce.prices.gb_hour;
+/// `ARM64` tasks pay the Linux/ARM rates (`prices.arm64VcpuHour`, `prices.arm64GbHour`).
+pub(crate) fn fargate_rate(ce: &ComputeEnvironment, r: &Resources, arch: Architecture) -> (f64, f64) {
+    let (vcpu_hour, gb_hour) = match arch {
+        Architecture::Arm64 => (ce.prices.arm64_vcpu_hour, ce.prices.arm64_gb_hour),
+        _ => (ce.prices.vcpu_hour, ce.prices.gb_hour),
+    };
+    let per_hour = r.vcpus() * vcpu_hour + r.memory_gb() * gb_hour;
     let factor = if ce.kind.is_spot() {
         1.0 - ce.prices.spot_discount
     } else {
@@ -127,7 +133,7 @@ impl Simulation {
         let qr = &mut self.queues[q.index()];
         let mut emptied = Vec::new();
         for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
-            if !ces[ce.index()].could_ever_fit(&job.resources, job.spec.nodes.as_deref()) {
+            if !ces[ce.index()].could_ever_run(job) {
                 continue;
             }
             if joining {
@@ -345,7 +351,8 @@ impl Simulation {
 
     /// Accounts an attempt's use of its compute environment up to `until` (RUNNING time;
     /// Fargate bill from dispatch).
-    fn account_attempt(&mut self, a: &Attempt, share_ix: u32, r: &Resources, until: SimTime) {
+    fn account_attempt(&mut self, a: &Attempt, spec: &JobSpec, r: &Resources, until: SimTime) {
+        let share_ix = spec.share_ix;
         let mv = u128::from(r.millivcpus);
         let ce = &self.ces[a.ce.index()];
         let m = &mut self.metrics.ces[a.ce.index()];
@@ -360,7 +367,7 @@ impl Simulation {
             }
         }
         if ce.spec.kind.is_fargate() {
-            m.cost += fargate_cost(&ce.spec, r, until.since(a.dispatched_at));
+            m.cost += fargate_cost(&ce.spec, r, spec.architecture, until.since(a.dispatched_at));
         }
     }
 
@@ -380,8 +387,8 @@ impl Simulation {
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.get(slot) else { return };
         qr.set.add_held_at(job.share_slot, -(mv as i64), now);
-        let share_ix = job.spec.share_ix;
-        self.account_attempt(&a, share_ix, &r, now);
+        let spec = job.spec.clone();
+        self.account_attempt(&a, &spec, &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
@@ -556,15 +563,15 @@ impl Simulation {
     /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
     /// integrated to `end`.
     pub(super) fn close_books(&mut self, end: SimTime) {
-        let mut live: Vec<(Attempt, u32, Resources)> = self
+        let mut live: Vec<(Attempt, std::sync::Arc<JobSpec>, Resources)> = self
             .jobs
             .iter()
-            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.share_ix, j.resources)))
+            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.clone(), j.resources)))
             .collect();
         // In dispatch order: the sums do not depend on where jobs sit in the job table.
         live.sort_by_key(|(a, _, _)| a.id);
-        for (a, share_ix, r) in live {
-            self.account_attempt(&a, share_ix, &r, end);
+        for (a, spec, r) in live {
+            self.account_attempt(&a, &spec, &r, end);
         }
         for i in 0..self.ces.len() {
             self.integrate_max(CeId(i as u32), end);

@@ -95,7 +95,8 @@ fn per_vcpu_cmp(a: &PoolType, b: &PoolType) -> std::cmp::Ordering {
 pub struct Instance {
     /// Index into [`Pool::types`].
     pub type_index: usize,
-    /// When the launch was decided (billing and provisioned time start here).
+    /// When the launch was decided (provisioned time starts here; billing after
+    /// `instancePendingSeconds`, see `instances::ec2_billed_seconds`).
     pub launched_at: SimTime,
     /// Ready to run containers.
     pub ready: bool,

@@ -347,6 +347,7 @@ impl Simulation {
             entry,
             nodes: def.multinode.as_ref().map(node_resources),
             runtime: None,
+            architecture: def.cpu_architecture,
         });
         if !per_record {
             self.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));

@@ -3,6 +3,7 @@
 
 use super::raw::*;
 use super::validate::{check_name, Ctx};
+use crate::model::instance_catalog::Architecture;
 use crate::model::job_definition::{MultiNode, NodeRange};
 use crate::model::resources::{check_fargate, fargate_min_memory};
 use crate::model::*;
@@ -67,6 +68,32 @@ pub(super) fn requirements(
         }
     }
     o
+}
+
+/// `runtimePlatform`: "The vCPU architecture. The default value is X86_64. Valid values are
+/// X86_64 and ARM64." (API model, `RuntimePlatform.cpuArchitecture`). Windows containers are
+/// not modelled: an `operatingSystemFamily` other than `LINUX` is refused.
+fn cpu_architecture(ctx: &mut Ctx, p: &str, raw: &RawRuntimePlatform) -> Architecture {
+    if let Some(os) = raw.operating_system_family.as_deref().filter(|os| *os != "LINUX") {
+        ctx.err(
+            format!("{p}.operatingSystemFamily"),
+            format!("\"{os}\" is not modelled: batchsim runs LINUX jobs only"),
+        );
+    }
+    match raw.cpu_architecture.as_deref() {
+        None | Some("X86_64") => Architecture::X86_64,
+        Some("ARM64") => Architecture::Arm64,
+        Some(other) => {
+            let hint = crate::scenario::suggest::suggest(other, ["X86_64", "ARM64"])
+                .map(|s| format!("; did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            ctx.err(
+                format!("{p}.cpuArchitecture"),
+                format!("\"{other}\" is not one of X86_64, ARM64{hint}"),
+            );
+            Architecture::X86_64
+        }
+    }
 }
 
 pub(super) fn retry_strategy(ctx: &mut Ctx, p: &str, raw: &RawRetryStrategy) -> RetryStrategy {
@@ -175,6 +202,21 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
     };
     let mut overrides = ResourceOverrides::default();
     let mut command = Vec::new();
+    let platform_path = if raw.container_properties.is_some() {
+        format!("{p}.containerProperties.runtimePlatform")
+    } else {
+        format!("{p}.ecsProperties.taskProperties[0].runtimePlatform")
+    };
+    let runtime_platform = match &raw.container_properties {
+        Some(c) => c.runtime_platform.as_ref(),
+        None => raw
+            .ecs_properties
+            .as_ref()
+            .and_then(|e| e.task_properties.first())
+            .and_then(|t| t.runtime_platform.as_ref()),
+    };
+    let cpu_architecture =
+        runtime_platform.map_or(Architecture::X86_64, |rp| cpu_architecture(ctx, &platform_path, rp));
     if let Some(c) = &raw.container_properties {
         overrides = requirements(
             ctx,
@@ -233,6 +275,7 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
         );
     }
     let mut def = JobDefinition::container(name, platform, resources);
+    def.cpu_architecture = cpu_architecture;
     def.command = command;
     def.parameters = raw.parameters.clone();
     if let Some(r) = &raw.retry_strategy {

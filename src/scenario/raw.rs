@@ -64,6 +64,7 @@ pub struct RawScalingPolicy {
 pub struct RawCeSimulation {
     pub startup_seconds: Option<f64>,
     pub instance_launch_seconds: Option<f64>,
+    pub instance_pending_seconds: Option<f64>,
     pub scale_in_idle_seconds: Option<f64>,
     pub interruptions_per_hour: Option<f64>,
     pub interruption_notice_seconds: Option<f64>,
@@ -79,6 +80,10 @@ pub struct RawCeSimulation {
 pub struct RawPrices {
     pub vcpu_hour: Option<f64>,
     pub gb_hour: Option<f64>,
+    #[serde(rename = "arm64VcpuHour")]
+    pub arm64_vcpu_hour: Option<f64>,
+    #[serde(rename = "arm64GbHour")]
+    pub arm64_gb_hour: Option<f64>,
     pub spot_discount: Option<f64>,
     pub instance_hour: Option<f64>,
 }
@@ -175,6 +180,14 @@ pub struct RawContainerProperties {
     pub memory: Option<i64>,
     pub command: Vec<String>,
     pub resource_requirements: Vec<RawResourceRequirement>,
+    pub runtime_platform: Option<RawRuntimePlatform>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawRuntimePlatform {
+    pub cpu_architecture: Option<String>,
+    pub operating_system_family: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -187,6 +200,7 @@ pub struct RawEcsProperties {
 #[serde(rename_all = "camelCase", default)]
 pub struct RawEcsTaskProperties {
     pub containers: Vec<RawEcsContainer>,
+    pub runtime_platform: Option<RawRuntimePlatform>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]

@@ -429,6 +429,11 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
             &mut ce.instance_launch,
         ),
         ("scaleInIdleSeconds", sim.scale_in_idle_seconds, &mut ce.scale_in_idle),
+        (
+            "instancePendingSeconds",
+            sim.instance_pending_seconds,
+            &mut ce.instance_pending,
+        ),
     ] {
         if value.is_some() && fargate {
             ctx.err(
@@ -441,6 +446,16 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         } else if let Some(d) = ctx.duration(&format!("{p}.{field}"), value) {
             *target = d;
         }
+    }
+    if sim.instance_pending_seconds.is_some() && ce.instance_pending > ce.instance_launch {
+        ctx.err(
+            format!("{p}.instancePendingSeconds"),
+            format!(
+                "the pending state is part of the launch: at most instanceLaunchSeconds ({} s), found {} s",
+                ce.instance_launch.as_secs_f64(),
+                ce.instance_pending.as_secs_f64()
+            ),
+        );
     }
     if sim.scale_in_idle_seconds.is_some() {
         // The simulation's own idle time applies to every instance.
@@ -497,6 +512,8 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         for (field, value, target) in [
             ("vcpuHour", prices.vcpu_hour, &mut ce.prices.vcpu_hour),
             ("gbHour", prices.gb_hour, &mut ce.prices.gb_hour),
+            ("arm64VcpuHour", prices.arm64_vcpu_hour, &mut ce.prices.arm64_vcpu_hour),
+            ("arm64GbHour", prices.arm64_gb_hour, &mut ce.prices.arm64_gb_hour),
         ] {
             if let Some(v) = value {
                 if v.is_finite() && v >= 0.0 {
