@@ -168,6 +168,9 @@ pub struct ComputeEnvironment {
     pub reserved_memory_mib: Option<u32>,
     /// Custom instance types (`simulation.instanceTypes`).
     pub custom_instance_types: Vec<InstanceType>,
+    /// An Amazon EKS compute environment (`eksConfiguration` given): it runs EKS job
+    /// definitions (`eksProperties`) only, and ECS ones run elsewhere.
+    pub eks: bool,
 }
 
 /// Default Fargate task start latency: the AWS Batch user guide says Fargate jobs start in
@@ -210,6 +213,7 @@ impl ComputeEnvironment {
             prices: Prices::default(),
             reserved_memory_mib: None,
             custom_instance_types: Vec::new(),
+            eks: false,
         }
     }
 }

@@ -14,6 +14,9 @@ pub enum Platform {
     Ec2,
     /// FARGATE/FARGATE_SPOT compute environments.
     Fargate,
+    /// An EKS job definition (`eksProperties`, no `platformCapabilities`): EC2/SPOT
+    /// compute environments of an Amazon EKS cluster.
+    Eks,
 }
 
 /// Whether a revision can still be submitted to.

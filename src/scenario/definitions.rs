@@ -184,7 +184,21 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
             false
         }
     };
+    let eks = raw.eks_properties.is_some();
+    if eks && !raw.platform_capabilities.is_empty() {
+        ctx.err(
+            format!("{p}.platformCapabilities"),
+            "an EKS job definition (eksProperties) takes no platformCapabilities; AWS: \"If the job runs on Amazon EKS resources, then you must not specify platformCapabilities.\"",
+        );
+    }
+    if eks && (raw.container_properties.is_some() || raw.ecs_properties.is_some()) {
+        ctx.err(
+            format!("{p}.eksProperties"),
+            "give eksProperties or containerProperties/ecsProperties, not both; AWS: \"This must not be specified for Amazon ECS based job definitions.\"",
+        );
+    }
     let platform = match raw.platform_capabilities.as_slice() {
+        _ if eks => Platform::Eks,
         [] => Platform::Ec2,
         [one] if one == "EC2" => Platform::Ec2,
         [one] if one == "FARGATE" => Platform::Fargate,
@@ -257,14 +271,24 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
     let millivcpus = overrides.millivcpus.unwrap_or(1000);
     let memory_default = match platform {
         Platform::Fargate => fargate_min_memory(millivcpus).unwrap_or(2048),
-        Platform::Ec2 => DEFAULT_EC2_MEMORY_MIB,
+        _ => DEFAULT_EC2_MEMORY_MIB,
     };
-    let resources = Resources {
+    let mut resources = Resources {
         millivcpus,
         memory_mib: overrides.memory_mib.unwrap_or(memory_default),
         gpus: overrides.gpus.unwrap_or(0),
     };
-    if platform == Platform::Fargate {
+    if let (Some(e), false) = (&raw.eks_properties, multinode) {
+        // Sized from the pod's requests (or limits); refused without them.
+        // (Without them the errors are recorded and the scenario is refused.)
+        if let Some((r, c)) = super::eks::pod_resources(ctx, &format!("{p}.eksProperties"), e) {
+            resources = r;
+            command = c;
+        }
+    }
+    if platform == Platform::Eks {
+        // vCPUs in steps of 0.25 (checked with the values).
+    } else if platform == Platform::Fargate {
         if let Err(e) = check_fargate(&resources) {
             ctx.err(format!("{p}.containerProperties.resourceRequirements"), e);
         }

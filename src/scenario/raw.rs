@@ -29,6 +29,7 @@ pub struct RawComputeEnvironment {
     pub kind: Option<String>,
     pub state: Option<String>,
     pub compute_resources: Option<RawComputeResources>,
+    pub eks_configuration: Option<serde_json::Value>,
     pub simulation: Option<RawCeSimulation>,
 }
 
@@ -131,6 +132,8 @@ pub struct RawJobQueue {
     pub scheduling_policy_arn: Option<String>,
     pub priority: Option<i64>,
     pub compute_environment_order: Vec<RawCeOrder>,
+    pub service_environment_order: Option<serde_json::Value>,
+    pub job_queue_type: Option<String>,
     pub job_state_time_limit_actions: Vec<RawStateTimeLimitAction>,
     pub simulation: Option<RawQueueSimulation>,
 }
@@ -171,6 +174,34 @@ pub struct RawJobDefinition {
     pub timeout: Option<RawTimeout>,
     pub platform_capabilities: Vec<String>,
     pub ecs_properties: Option<RawEcsProperties>,
+    pub eks_properties: Option<RawEksProperties>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEksProperties {
+    pub pod_properties: Option<RawEksPodProperties>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEksPodProperties {
+    pub containers: Vec<RawEksContainer>,
+    pub init_containers: Vec<RawEksContainer>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEksContainer {
+    pub command: Vec<String>,
+    pub resources: Option<RawEksResources>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct RawEksResources {
+    pub limits: BTreeMap<String, String>,
+    pub requests: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -366,6 +397,7 @@ pub struct RawUpdateJobQueue {
     pub scheduling_policy_arn: Option<String>,
     pub priority: Option<i64>,
     pub compute_environment_order: Option<Vec<RawCeOrder>>,
+    pub service_environment_order: Option<serde_json::Value>,
     pub job_state_time_limit_actions: Option<Vec<RawStateTimeLimitAction>>,
 }
 
