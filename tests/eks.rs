@@ -197,3 +197,19 @@ fn terminate_actions_and_service_environment_queues_are_refused() {
     v["jobQueues"][0]["jobQueueType"] = json!("SAGEMAKER_TRAINING");
     assert!(error_of(&v).contains("jobQueues[0].jobQueueType"));
 }
+
+/// API model, `jobQueueType`: "For regular container jobs, this value is EKS, ECS, or
+/// ECS_FARGATE depending on the compute environment."
+#[test]
+fn a_job_queue_type_must_match_its_compute_environments() {
+    let pod = json!([container(json!({"cpu": "1", "memory": "1024Mi"}), json!({}))]);
+    let mut v = scenario(vec![eks_ce("eks")], &["eks"], vec![eks_def("d", pod, json!([]))]);
+    v["jobQueues"][0]["jobQueueType"] = json!("EKS");
+    assert_eq!(common::run(&v).jobs.succeeded, 1);
+    v["jobQueues"][0]["jobQueueType"] = json!("ECS");
+    let e = error_of(&v);
+    assert!(
+        e.contains("jobQueues[0].jobQueueType") && e.contains("which make it EKS"),
+        "{e}"
+    );
+}

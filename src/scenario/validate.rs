@@ -874,6 +874,24 @@ fn job_queue(ctx: &mut Ctx, i: usize, raw: &RawJobQueue) -> Option<JobQueue> {
         )
         .unwrap_or_default()
     };
+    // `jobQueueType`: "For regular container jobs, this value is EKS, ECS, or ECS_FARGATE
+    // depending on the compute environment." (API model)
+    if let (Some(t), Some(first)) = (raw.job_queue_type.as_deref(), ces.first()) {
+        let kind = ctx.ce_kinds.get(first.index()).copied().flatten();
+        let eks = ctx.ce_eks.get(first.index()).copied().flatten();
+        let want = match (eks, kind) {
+            (Some(true), _) => Some("EKS"),
+            (_, Some(k)) if k.is_fargate() => Some("ECS_FARGATE"),
+            (_, Some(_)) => Some("ECS"),
+            _ => None,
+        };
+        if let Some(want) = want.filter(|w| *w != t && t != "SAGEMAKER_TRAINING") {
+            ctx.err(
+                format!("{p}.jobQueueType"),
+                format!("\"{t}\" does not match the queue's compute environments, which make it {want}"),
+            );
+        }
+    }
     let names = ctx.policy_names.clone();
     let policy = raw
         .scheduling_policy_arn
