@@ -213,3 +213,39 @@ fn a_job_queue_type_must_match_its_compute_environments() {
         "{e}"
     );
 }
+
+/// EKS-optimized AMI (`bootstrap.sh` of awslabs/amazon-eks-ami): "KubeReserved is a function
+/// of pod density", `memory_to_reserve=$((11 * $max_num_pods + 255))`, and the kubelet evicts
+/// below `memory.available<100Mi`: a pod fits a node's allocatable memory, which is less than
+/// what the ECS agent would register on the same type.
+#[test]
+fn eks_nodes_offer_pods_their_allocatable_memory() {
+    // m5.large: ECS registers 8192 - 559 - 32 = 7601 MiB; an EKS node leaves 8192 - 559 -
+    // (11 x 29 + 255) - 100 = 6959 MiB allocatable. A 2 vCPU / 7168 MiB pod needs an m5.xlarge.
+    let pod = json!([container(json!({"cpu": "2", "memory": "7168Mi"}), json!({}))]);
+    let v = scenario(
+        vec![eks_ce("eks")],
+        &["eks"],
+        vec![eks_def("d", pod.clone(), json!([]))],
+    );
+    let r = common::run(&v);
+    let ce = &r.compute_environments["eks"];
+    assert_eq!(r.jobs.succeeded, 1);
+    assert!(
+        (ce.vcpu_seconds_provisioned - 4.0 * 120.0).abs() < 1e-6,
+        "{}",
+        ce.vcpu_seconds_provisioned
+    );
+    let fits = json!([container(json!({"cpu": "2", "memory": "6959Mi"}), json!({}))]);
+    let v = scenario(vec![eks_ce("eks")], &["eks"], vec![eks_def("d", fits, json!([]))]);
+    let ce = &common::run(&v).compute_environments["eks"];
+    assert!(
+        (ce.vcpu_seconds_provisioned - 2.0 * 120.0).abs() < 1e-6,
+        "m5.large holds 6959 MiB"
+    );
+    // `reservedMemoryMiB` overrides it on EKS too.
+    let mut v = scenario(vec![eks_ce("eks")], &["eks"], vec![eks_def("d", pod, json!([]))]);
+    v["computeEnvironments"][0]["simulation"]["reservedMemoryMiB"] = json!(0);
+    let ce = &common::run(&v).compute_environments["eks"];
+    assert!((ce.vcpu_seconds_provisioned - 2.0 * 120.0).abs() < 1e-6);
+}

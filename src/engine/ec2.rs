@@ -70,8 +70,8 @@ impl Room {
 pub struct PoolType {
     /// The catalog (or custom) type.
     pub instance_type: InstanceType,
-    /// Capacity jobs can use: the memory ECS registers for the type, or the nominal memory
-    /// less `reservedMemoryMiB` when that is set.
+    /// Capacity jobs can use: the memory ECS registers for the type (EKS: the kubelet's
+    /// allocatable memory), or the nominal memory less `reservedMemoryMiB` when that is set.
     pub room: Room,
     /// Dollars per hour actually paid (Spot discount and overrides applied).
     pub price_per_hour: f64,
@@ -186,7 +186,11 @@ impl Pool {
             .map(|t| PoolType {
                 room: Room {
                     millivcpus: u64::from(t.vcpus) * 1000,
-                    memory_mib: crate::model::instance_catalog::usable_memory_mib(t, reserved_memory_mib),
+                    memory_mib: match (ce.eks, reserved_memory_mib) {
+                        // EKS nodes: what the kubelet leaves allocatable.
+                        (true, None) => crate::model::eks_node::allocatable_memory_mib(t),
+                        _ => crate::model::instance_catalog::usable_memory_mib(t, reserved_memory_mib),
+                    },
                     gpus: u64::from(t.gpus),
                 },
                 price_per_hour: ce.prices.instance_hour.unwrap_or(t.price_per_hour) * spot_factor,
