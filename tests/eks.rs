@@ -249,3 +249,21 @@ fn eks_nodes_offer_pods_their_allocatable_memory() {
     let ce = &common::run(&v).compute_environments["eks"];
     assert!((ce.vcpu_seconds_provisioned - 2.0 * 120.0).abs() < 1e-6);
 }
+
+#[test]
+fn a_submissions_eks_resource_override_is_refused_not_dropped() {
+    let pod = json!([container(json!({"cpu": "1", "memory": "1024Mi"}), json!({}))]);
+    let mut v = scenario(vec![eks_ce("eks")], &["eks"], vec![eks_def("d", pod, json!([]))]);
+    v["workload"][0]["submitJob"]["eksPropertiesOverride"] =
+        json!({"podProperties": {"containers": [{"command": ["true"]}, {"resources": {"requests": {"cpu": "4"}}}]}});
+    let e = error_of(&v);
+    assert!(
+        e.contains("workload[0].submitJob.eksPropertiesOverride.podProperties.containers[1].resources")
+            && e.contains("not simulated"),
+        "{e}"
+    );
+    // A command override alone changes nothing batchsim models: accepted.
+    v["workload"][0]["submitJob"]["eksPropertiesOverride"] =
+        json!({"podProperties": {"containers": [{"command": ["true"]}]}});
+    assert_eq!(common::run(&v).jobs.succeeded, 1);
+}

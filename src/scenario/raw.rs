@@ -299,6 +299,7 @@ pub struct RawSubmitJob {
     pub job_definition: Option<String>,
     pub parameters: BTreeMap<String, String>,
     pub container_overrides: Option<RawContainerOverrides>,
+    pub eks_properties_override: Option<serde_json::Value>,
     pub retry_strategy: Option<RawRetryStrategy>,
     pub timeout: Option<RawTimeout>,
 }

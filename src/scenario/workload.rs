@@ -239,6 +239,26 @@ fn template(
         );
         t.command = o.command.clone();
     }
+    // An EKS pod's size comes from its job definition; overriding it per submission is not
+    // modelled, so it is refused rather than dropped (other overrides change nothing here).
+    if let Some(pod) = raw
+        .eks_properties_override
+        .as_ref()
+        .and_then(|o| o.get("podProperties"))
+    {
+        for list in ["containers", "initContainers"] {
+            let resized = pod
+                .get(list)
+                .and_then(|c| c.as_array())
+                .and_then(|c| c.iter().position(|c| c.get("resources").is_some_and(|r| !r.is_null())));
+            if let Some(k) = resized {
+                ctx.err(
+                    format!("{p}.eksPropertiesOverride.podProperties.{list}[{k}].resources"),
+                    "overriding an EKS pod's resources per submission is not simulated; register a job definition revision with the size instead",
+                );
+            }
+        }
+    }
     if let Some(r) = &raw.retry_strategy {
         t.retry_strategy = Some(retry_strategy(ctx, &format!("{p}.retryStrategy"), r));
     }
