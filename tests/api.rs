@@ -1264,7 +1264,7 @@ fn edit_extreme(s: &mut Scenario, kind: usize, u: u32, x: f64) {
         10 => s
             .compute_environments
             .iter_mut()
-            .for_each(|c| c.reserved_memory_mib = u),
+            .for_each(|c| c.reserved_memory_mib = Some(u)),
         11 => s.compute_environments.iter_mut().for_each(|c| c.instance_types.clear()),
         _ => s.until = Some(SimTime::from_millis(u64::from(u))),
     }

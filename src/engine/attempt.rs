@@ -2,8 +2,9 @@
 //! terminal states, and what every step adds to the metrics.
 
 use super::event::Event;
-use super::jobs::{Attempt, Job, JobSlot, Reason, Waiter};
+use super::jobs::{Attempt, Job, JobSlot, JobSpec, Reason, Waiter};
 use super::Simulation;
+use crate::model::instance_catalog::Architecture;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
 use crate::policy::QueuedJob;
 use crate::report::JobRecord;
@@ -46,13 +47,18 @@ pub(crate) enum AttemptEnd {
 
 /// Fargate bills from dispatch to the end of the attempt, rounded up to the second, with a
 /// one-minute minimum; Spot at the discount.
-pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, billed: SimDuration) -> f64 {
-    fargate_bill(fargate_rate(ce, r), billed)
+pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, arch: Architecture, billed: SimDuration) -> f64 {
+    fargate_bill(fargate_rate(ce, r, arch), billed)
 }
 
 /// A task's Fargate price per hour in `ce` and the Spot factor: what [`fargate_bill`] needs.
-pub(crate) fn fargate_rate(ce: &ComputeEnvironment, r: &Resources) -> (f64, f64) {
-    let per_hour = r.vcpus() * ce.prices.vcpu_hour + r.memory_gb() * ce.prices.gb_hour;
+/// `ARM64` tasks pay the Linux/ARM rates (`prices.arm64VcpuHour`, `prices.arm64GbHour`).
+pub(crate) fn fargate_rate(ce: &ComputeEnvironment, r: &Resources, arch: Architecture) -> (f64, f64) {
+    let (vcpu_hour, gb_hour) = match arch {
+        Architecture::Arm64 => (ce.prices.arm64_vcpu_hour, ce.prices.arm64_gb_hour),
+        _ => (ce.prices.vcpu_hour, ce.prices.gb_hour),
+    };
+    let per_hour = r.vcpus() * vcpu_hour + r.memory_gb() * gb_hour;
     let factor = if ce.kind.is_spot() {
         1.0 - ce.prices.spot_discount
     } else {
@@ -127,7 +133,7 @@ impl Simulation {
         let qr = &mut self.queues[q.index()];
         let mut emptied = Vec::new();
         for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
-            if !ces[ce.index()].could_ever_fit(&job.resources, job.spec.nodes.as_deref()) {
+            if !ces[ce.index()].could_ever_run(job) {
                 continue;
             }
             if joining {
@@ -365,7 +371,8 @@ impl Simulation {
     /// The attempt's cost goes to its queue and share: on Fargate the task's bill, on EC2 and
     /// SPOT the instances' price for the time the attempt held them (dispatch to end) times
     /// its share of their vCPUs; what the instances cost beyond that is the CE's idle cost.
-    fn account_attempt(&mut self, a: &Attempt, q: QueueId, share_ix: u32, r: &Resources, until: SimTime) -> f64 {
+    fn account_attempt(&mut self, a: &Attempt, q: QueueId, spec: &JobSpec, r: &Resources, until: SimTime) -> f64 {
+        let share_ix = spec.share_ix;
         let mv = u128::from(r.millivcpus);
         let ce = &self.ces[a.ce.index()];
         let m = &mut self.metrics.ces[a.ce.index()];
@@ -379,7 +386,7 @@ impl Simulation {
         }
         let held = until.since(a.dispatched_at);
         let cost = if ce.spec.kind.is_fargate() {
-            let c = fargate_cost(&ce.spec, r, held);
+            let c = fargate_cost(&ce.spec, r, spec.architecture, held);
             m.cost += c;
             c
         } else {
@@ -471,8 +478,8 @@ impl Simulation {
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.get(slot) else { return };
         qr.set.add_held_at(job.share_slot, -(mv as i64), now);
-        let share_ix = job.spec.share_ix;
-        let cost = self.account_attempt(&a, q, share_ix, &r, now);
+        let spec = job.spec.clone();
+        let cost = self.account_attempt(&a, q, &spec, &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
@@ -654,19 +661,19 @@ impl Simulation {
     /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
     /// integrated to `end`.
     pub(super) fn close_books(&mut self, end: SimTime) {
-        let mut live: Vec<(Attempt, QueueId, u32, Resources, JobSlot)> = self
+        let mut live: Vec<(Attempt, QueueId, std::sync::Arc<JobSpec>, Resources, JobSlot)> = self
             .jobs
             .iter()
             .filter_map(|(slot, j)| {
                 j.attempt
                     .clone()
-                    .map(|a| (a, j.queue, j.spec.share_ix, j.resources, slot))
+                    .map(|a| (a, j.queue, j.spec.clone(), j.resources, slot))
             })
             .collect();
         // In dispatch order: the sums do not depend on where jobs sit in the job table.
         live.sort_by_key(|(a, ..)| a.id);
-        for (a, q, share_ix, r, slot) in live {
-            let cost = self.account_attempt(&a, q, share_ix, &r, end);
+        for (a, q, spec, r, slot) in live {
+            let cost = self.account_attempt(&a, q, &spec, &r, end);
             if self.attempt_sink.is_some() {
                 let status = if a.running_at.is_some() {
                     JobStatus::Running

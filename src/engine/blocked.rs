@@ -66,6 +66,10 @@ impl Simulation {
             return None;
         }
         let c = &self.ces[ce.index()];
+        if !c.runs_architecture(job.spec.architecture) {
+            // An ARM64 job on Fargate Spot: no task of any size runs it there.
+            return Some(Never::NoType);
+        }
         let nodes = job.spec.nodes.as_deref();
         let need: u64 = match nodes {
             Some(n) => n.iter().map(|r| u64::from(r.millivcpus)).sum(),

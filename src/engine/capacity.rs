@@ -4,7 +4,8 @@
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
 use super::Simulation;
-use crate::model::{CeId, CeState, ComputeEnvironment, Resources};
+use crate::model::instance_catalog::Architecture;
+use crate::model::{CeId, CeState, ComputeEnvironment, ComputeEnvironmentType, Resources};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::rng::{stream, StreamKind};
 use rand::Rng;
@@ -53,7 +54,7 @@ impl CeRuntime {
         let pool = match spec.kind.is_fargate() {
             true => None,
             false => Some(
-                Pool::new(&spec, u64::from(spec.reserved_memory_mib))
+                Pool::new(&spec, spec.reserved_memory_mib.map(u64::from))
                     .map_err(|e| format!("compute environment `{}`: {e}", spec.name))?,
             ),
         };
@@ -114,6 +115,22 @@ impl CeRuntime {
         }
     }
 
+    /// Whether jobs of architecture `arch` can run here at all. Fargate Spot takes no `ARM64`
+    /// job: "Fargate Spot is not supported for ARM64 and Windows-based containers on Fargate.
+    /// A job queue will be blocked if a Fargate ARM64 or Windows job is submitted to a job
+    /// queue with only Fargate Spot compute environments." (AWS Batch API reference,
+    /// `RuntimePlatform.cpuArchitecture`; ECS: "Linux tasks with the ARM64 architecture don't
+    /// support the Fargate Spot capacity provider.")
+    pub fn runs_architecture(&self, arch: Architecture) -> bool {
+        !(self.spec.kind == ComputeEnvironmentType::FargateSpot && arch == Architecture::Arm64)
+    }
+
+    /// Whether `job` could ever be placed here (with everything else idle): its architecture
+    /// runs here ([`CeRuntime::runs_architecture`]) and its size could ever fit.
+    pub fn could_ever_run(&self, job: &super::jobs::Job) -> bool {
+        self.runs_architecture(job.spec.architecture) && self.could_ever_fit(&job.resources, job.spec.nodes.as_deref())
+    }
+
     /// Whether a job could ever be placed here (with everything else idle).
     pub fn could_ever_fit(&self, r: &Resources, nodes: Option<&[Resources]>) -> bool {
         match (&self.pool, nodes) {
@@ -147,7 +164,7 @@ impl CeRuntime {
 impl Simulation {
     /// Whether compute environment `ce` could ever run the job in `slot`.
     pub(super) fn ce_could_ever_run(&self, ce: CeId, job: &super::jobs::Job) -> bool {
-        self.ces[ce.index()].could_ever_fit(&job.resources, job.spec.nodes.as_deref())
+        self.ces[ce.index()].could_ever_run(job)
     }
 
     /// Brings a compute environment to its starting size: EC2 instances for
@@ -249,17 +266,19 @@ impl Simulation {
         }
     }
 
-    /// At the end of the run: instances still up are billed and counted to `end`.
+    /// At the end of the run: instances still up are billed (per second from `running`, 60 s
+    /// minimum) and counted to `end`.
     pub(super) fn close_capacity(&mut self, end: SimTime) {
         for c in 0..self.ces.len() {
             let Some(pool) = &self.ces[c].pool else { continue };
+            let pending = self.ces[c].spec.instance_pending;
             let mut provisioned = 0u128;
             let mut cost = 0.0;
             for i in pool.instances.values() {
                 let t = &pool.types[i.type_index];
                 let ms = end.since(i.launched_at).as_millis();
                 provisioned += u128::from(t.room.millivcpus) * u128::from(ms);
-                cost += ms as f64 / 3_600_000.0 * t.price_per_hour;
+                cost += super::instances::ec2_bill(t.price_per_hour, i.launched_at, pending, end);
             }
             let m = &mut self.metrics.ces[c];
             m.provisioned_millivcpu_ms += provisioned;

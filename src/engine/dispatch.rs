@@ -120,6 +120,9 @@ impl Simulation {
             {
                 return None;
             }
+            if !c.runs_architecture(job.spec.architecture) {
+                return None;
+            }
             c.plan(&job.resources, job.spec.nodes.as_deref()).map(|p| (ce, p))
         })
     }

@@ -70,7 +70,8 @@ impl Room {
 pub struct PoolType {
     /// The catalog (or custom) type.
     pub instance_type: InstanceType,
-    /// Capacity jobs can use (memory less `reservedMemoryMiB`).
+    /// Capacity jobs can use: the memory ECS registers for the type (EKS: the kubelet's
+    /// allocatable memory), or the nominal memory less `reservedMemoryMiB` when that is set.
     pub room: Room,
     /// Dollars per hour actually paid (Spot discount and overrides applied).
     pub price_per_hour: f64,
@@ -94,7 +95,8 @@ fn per_vcpu_cmp(a: &PoolType, b: &PoolType) -> std::cmp::Ordering {
 pub struct Instance {
     /// Index into [`Pool::types`].
     pub type_index: usize,
-    /// When the launch was decided (billing and provisioned time start here).
+    /// When the launch was decided (provisioned time starts here; billing after
+    /// `instancePendingSeconds`, see `instances::ec2_billed_seconds`).
     pub launched_at: SimTime,
     /// Ready to run containers.
     pub ready: bool,
@@ -169,7 +171,7 @@ pub struct Pool {
 
 impl Pool {
     /// The pool of `ce`, with the types it may launch; `Err` names an unknown type.
-    pub fn new(ce: &ComputeEnvironment, reserved_memory_mib: u64) -> Result<Pool, String> {
+    pub fn new(ce: &ComputeEnvironment, reserved_memory_mib: Option<u64>) -> Result<Pool, String> {
         let found = crate::model::instance_catalog::expand_all_with(&ce.instance_types, &ce.custom_instance_types)
             .map_err(|e| e.to_string())?;
         // Spot pays the discounted price, never above `bidPercentage` of On-Demand (the price
@@ -184,7 +186,11 @@ impl Pool {
             .map(|t| PoolType {
                 room: Room {
                     millivcpus: u64::from(t.vcpus) * 1000,
-                    memory_mib: t.memory_mib.saturating_sub(reserved_memory_mib),
+                    memory_mib: match (ce.eks, reserved_memory_mib) {
+                        // EKS nodes: what the kubelet leaves allocatable.
+                        (true, None) => crate::model::eks_node::allocatable_memory_mib(t),
+                        _ => crate::model::instance_catalog::usable_memory_mib(t, reserved_memory_mib),
+                    },
                     gpus: u64::from(t.gpus),
                 },
                 price_per_hour: ce.prices.instance_hour.unwrap_or(t.price_per_hour) * spot_factor,
@@ -607,7 +613,7 @@ mod tests {
 
     #[test]
     fn best_fit_launches_the_cheapest_fitting_type_and_respects_max() {
-        let pool = Pool::new(&ce(&["m5"], 4, AllocationStrategy::BestFit), 0).unwrap();
+        let pool = Pool::new(&ce(&["m5"], 4, AllocationStrategy::BestFit), Some(0)).unwrap();
         let job = Resources::new(2.0, 4096);
         let Some(Ec2Placement::Launch(t)) = pool.plan(&job, 4, AllocationStrategy::BestFit, true) else {
             panic!()
@@ -627,9 +633,46 @@ mod tests {
         assert_eq!(pool.plan(&job, 4, AllocationStrategy::BestFit, false), None);
     }
 
+    /// AWS Batch User Guide, "Compute resource memory management": "Suppose that you specify
+    /// 8192 MiB for the job, and none of your compute resources have 8192 MiB or greater of
+    /// memory available to satisfy this requirement. Then, the job can't be placed in your
+    /// compute environment. If you're using a managed compute environment, AWS Batch must
+    /// launch a larger instance type to accommodate the request."
+    #[test]
+    fn a_job_asking_for_the_nominal_memory_gets_a_larger_type() {
+        let pool = Pool::new(&ce(&["m5"], 100, AllocationStrategy::BestFit), None).unwrap();
+        assert_eq!(
+            pool.types[0].room.memory_mib,
+            8192 - 559 - 32,
+            "m5.large registers 7601 MiB"
+        );
+        for mib in [8192, 7680, 7602] {
+            let Some(Ec2Placement::Launch(t)) =
+                pool.plan(&Resources::new(2.0, mib), 100, AllocationStrategy::BestFit, true)
+            else {
+                panic!()
+            };
+            assert_eq!(pool.types[t].instance_type.name, "m5.xlarge", "{mib} MiB");
+        }
+        let Some(Ec2Placement::Launch(t)) =
+            pool.plan(&Resources::new(2.0, 7601), 100, AllocationStrategy::BestFit, true)
+        else {
+            panic!()
+        };
+        assert_eq!(pool.types[t].instance_type.name, "m5.large");
+        // `reservedMemoryMiB: 0` restores the nominal memory.
+        let nominal = Pool::new(&ce(&["m5"], 100, AllocationStrategy::BestFit), Some(0)).unwrap();
+        let Some(Ec2Placement::Launch(t)) =
+            nominal.plan(&Resources::new(2.0, 8192), 100, AllocationStrategy::BestFit, true)
+        else {
+            panic!()
+        };
+        assert_eq!(nominal.types[t].instance_type.name, "m5.large");
+    }
+
     #[test]
     fn packing_fills_ready_then_launching_instances_best_fit() {
-        let mut pool = Pool::new(&ce(&["m5.large"], 100, AllocationStrategy::BestFit), 0).unwrap();
+        let mut pool = Pool::new(&ce(&["m5.large"], 100, AllocationStrategy::BestFit), Some(0)).unwrap();
         let a = pool.launch(0, SimTime::ZERO, true);
         let b = pool.launch(0, SimTime::ZERO, true);
         let job = Resources::new(1.0, 2048);
@@ -663,7 +706,7 @@ mod tests {
 
     #[test]
     fn progressive_may_pass_max_by_one_instance() {
-        let pool = Pool::new(&ce(&["c5", "m5"], 3, AllocationStrategy::BestFitProgressive), 0).unwrap();
+        let pool = Pool::new(&ce(&["c5", "m5"], 3, AllocationStrategy::BestFitProgressive), Some(0)).unwrap();
         let job = Resources::new(4.0, 4096);
         let Some(Ec2Placement::Launch(t)) = pool.plan(&job, 3, AllocationStrategy::BestFitProgressive, true) else {
             panic!()
@@ -674,7 +717,7 @@ mod tests {
 
     #[test]
     fn standing_capacity_uses_large_types_first() {
-        let pool = Pool::new(&ce(&["m5"], 100, AllocationStrategy::BestFit), 0).unwrap();
+        let pool = Pool::new(&ce(&["m5"], 100, AllocationStrategy::BestFit), Some(0)).unwrap();
         let t = pool
             .type_for_capacity(16_000, 100, AllocationStrategy::BestFit)
             .unwrap();

@@ -25,8 +25,29 @@ use super::jobs::Reason;
 use super::jobs::{Claim, JobSlot};
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, QueuePriorityMode, Resources};
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use std::ops::Bound;
+
+/// Seconds EC2 bills for an instance launched at `launched_at` that spends `pending` in the
+/// `pending` state and stops being billed at `end`: per second from when it enters `running`,
+/// rounded up, at least 60; 0 if it never got there. AWS: instance usage is "Not billed" in
+/// `pending` and "Billed" in `running` (EC2 User Guide, instance state changes); "If your
+/// instance is billed by the second, then you're billed for a minimum of 60 seconds when an
+/// instance ... enters the running state" and "Per-second billing with a 60-second minimum is
+/// available for Amazon Linux, Windows, RHEL, Ubuntu, and Ubuntu Pro instances" (AWS
+/// Knowledge Center, *How am I billed for Amazon EC2 instances?*), On-Demand and Spot alike.
+pub(super) fn ec2_billed_seconds(launched_at: SimTime, pending: SimDuration, end: SimTime) -> u64 {
+    let running = launched_at + pending;
+    if end < running {
+        return 0;
+    }
+    end.since(running).as_millis().div_ceil(1000).max(60)
+}
+
+/// The bill of one instance at `price_per_hour` (see [`ec2_billed_seconds`]).
+pub(super) fn ec2_bill(price_per_hour: f64, launched_at: SimTime, pending: SimDuration, end: SimTime) -> f64 {
+    ec2_billed_seconds(launched_at, pending, end) as f64 / 3600.0 * price_per_hour
+}
 
 impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
@@ -492,9 +513,10 @@ impl Simulation {
         let t = &pool.types[i.type_index];
         let (mv, price) = (t.room.millivcpus, t.price_per_hour);
         let ms = now.since(i.launched_at).as_millis();
+        let pending = self.ces[ce.index()].spec.instance_pending;
         let m = &mut self.metrics.ces[ce.index()];
         m.provisioned_millivcpu_ms += u128::from(mv) * u128::from(ms);
-        m.cost += ms as f64 / 3_600_000.0 * price;
+        m.cost += ec2_bill(price, i.launched_at, pending, now);
         self.live_instances_changed(ce, mv);
     }
 
@@ -518,5 +540,46 @@ impl Simulation {
                 self.recompute_fit_counts(q);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(ms: u64) -> SimTime {
+        SimTime::from_millis(ms)
+    }
+
+    /// AWS Knowledge Center, "How am I billed for Amazon EC2 instances?": "If your instance is
+    /// billed by the second, then you're billed for a minimum of 60 seconds when an instance
+    /// ... enters the running state"; EC2 User Guide: `pending` is "Not billed".
+    #[test]
+    fn per_second_from_running_with_a_one_minute_minimum() {
+        let none = SimDuration::ZERO;
+        assert_eq!(ec2_billed_seconds(t(0), none, t(10_000)), 60, "10 s run: 60 s billed");
+        assert_eq!(
+            ec2_billed_seconds(t(0), none, t(0)),
+            60,
+            "entered running, ended at once"
+        );
+        assert_eq!(ec2_billed_seconds(t(0), none, t(60_000)), 60);
+        assert_eq!(
+            ec2_billed_seconds(t(0), none, t(60_001)),
+            61,
+            "rounded up to the second"
+        );
+        assert_eq!(ec2_billed_seconds(t(500), none, t(3_600_500)), 3600);
+        // 30 s pending, not billed.
+        let pending = SimDuration::from_millis(30_000);
+        assert_eq!(ec2_billed_seconds(t(0), pending, t(200_000)), 170);
+        assert_eq!(
+            ec2_billed_seconds(t(0), pending, t(29_999)),
+            0,
+            "never running: not billed"
+        );
+        assert_eq!(ec2_billed_seconds(t(0), pending, t(40_000)), 60);
+        assert!((ec2_bill(0.096, t(0), none, t(3_600_000)) - 0.096).abs() < 1e-12);
+        assert!((ec2_bill(0.096, t(0), none, t(1_000)) - 0.096 / 60.0).abs() < 1e-12);
     }
 }

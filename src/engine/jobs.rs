@@ -37,6 +37,9 @@ pub struct JobSpec {
     pub runtime: Option<crate::workload::RuntimeModel>,
     /// The container command with `Ref::name` parameters substituted.
     pub command: Vec<String>,
+    /// The job definition's `runtimePlatform.cpuArchitecture` (Fargate price, no Fargate
+    /// Spot for `ARM64`).
+    pub architecture: crate::model::instance_catalog::Architecture,
 }
 
 /// The current attempt of a dispatched job.

@@ -272,7 +272,14 @@ impl Simulation {
             .compute_environments
             .first()
             .is_some_and(|c| self.ces[c.index()].spec.kind.is_fargate());
-        if fargate_queue != (def.platform == Platform::Fargate) && record.is_none() {
+        let eks_queue = qr
+            .spec
+            .compute_environments
+            .first()
+            .is_some_and(|c| self.ces[c.index()].spec.eks);
+        if (fargate_queue != (def.platform == Platform::Fargate) || eks_queue != (def.platform == Platform::Eks))
+            && record.is_none()
+        {
             return Err(format!("job definition `{}` does not run on the compute environments of job queue `{}`: submission of `{job_name}` refused", def.name_revision(), qr.spec.name));
         }
         let fair = qr.spec.scheduling_policy.is_some();
@@ -347,6 +354,7 @@ impl Simulation {
             entry,
             nodes: def.multinode.as_ref().map(node_resources),
             runtime: None,
+            architecture: def.cpu_architecture,
         });
         if !per_record {
             self.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));

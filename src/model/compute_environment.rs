@@ -85,18 +85,34 @@ pub struct Prices {
     pub vcpu_hour: f64,
     /// Fargate: dollars per GB-hour of memory.
     pub gb_hour: f64,
+    /// Fargate, jobs whose `runtimePlatform.cpuArchitecture` is `ARM64`: dollars per
+    /// vCPU-hour.
+    pub arm64_vcpu_hour: f64,
+    /// Fargate, `ARM64` jobs: dollars per GB-hour of memory.
+    pub arm64_gb_hour: f64,
     /// Fraction taken off for Spot (FARGATE_SPOT, SPOT): 0.7 means 70% off.
     pub spot_discount: f64,
     /// EC2/SPOT: overrides every instance type's On-Demand price per hour.
     pub instance_hour: Option<f64>,
 }
 
+/// us-east-1 Fargate Linux/ARM price per vCPU-hour: $0.03238 (AWS Fargate pricing page, as
+/// quoted by Vantage, "AWS Fargate Pricing Explained", and CloudBurn's rate table "as of March
+/// 2026"; read 2026-12-01).
+pub const FARGATE_ARM64_VCPU_HOUR: f64 = 0.03238;
+
+/// us-east-1 Fargate Linux/ARM price per GB-hour: $0.00356 (same sources as
+/// [`FARGATE_ARM64_VCPU_HOUR`]).
+pub const FARGATE_ARM64_GB_HOUR: f64 = 0.00356;
+
 impl Default for Prices {
-    /// us-east-1 Linux/x86 Fargate prices (a snapshot), Spot 70% off.
+    /// us-east-1 Linux/x86 and Linux/ARM Fargate prices (a snapshot), Spot 70% off.
     fn default() -> Self {
         Prices {
             vcpu_hour: 0.04048,
             gb_hour: 0.004445,
+            arm64_vcpu_hour: FARGATE_ARM64_VCPU_HOUR,
+            arm64_gb_hour: FARGATE_ARM64_GB_HOUR,
             spot_discount: 0.7,
             instance_hour: None,
         }
@@ -128,6 +144,9 @@ pub struct ComputeEnvironment {
     pub startup: SimDuration,
     /// EC2/SPOT: from scale-out decision to instance ready.
     pub instance_launch: SimDuration,
+    /// EC2/SPOT: the part of `instance_launch` spent in EC2's `pending` state, which is not
+    /// billed (`simulation.instancePendingSeconds`, default 0).
+    pub instance_pending: SimDuration,
     /// EC2/SPOT: idle time before an instance is terminated.
     pub scale_in_idle: SimDuration,
     /// EC2/SPOT: idle time before an instance that has run no job is terminated. It differs
@@ -143,10 +162,15 @@ pub struct ComputeEnvironment {
     pub queue_priority: QueuePriorityMode,
     /// Prices.
     pub prices: Prices,
-    /// EC2/SPOT: memory per instance that jobs cannot use (`simulation.reservedMemoryMiB`).
-    pub reserved_memory_mib: u32,
+    /// EC2/SPOT: memory per instance that jobs cannot use (`simulation.reservedMemoryMiB`);
+    /// `None`: what ECS registers for each type
+    /// ([`crate::model::instance_catalog::registered_memory_mib`]).
+    pub reserved_memory_mib: Option<u32>,
     /// Custom instance types (`simulation.instanceTypes`).
     pub custom_instance_types: Vec<InstanceType>,
+    /// An Amazon EKS compute environment (`eksConfiguration` given): it runs EKS job
+    /// definitions (`eksProperties`) only, and ECS ones run elsewhere.
+    pub eks: bool,
 }
 
 /// Default Fargate task start latency: the AWS Batch user guide says Fargate jobs start in
@@ -180,14 +204,16 @@ impl ComputeEnvironment {
             bid_percentage: None,
             startup: DEFAULT_FARGATE_STARTUP,
             instance_launch: SimDuration::ZERO,
+            instance_pending: SimDuration::ZERO,
             scale_in_idle: SimDuration::ZERO,
             unused_scale_in_idle: SimDuration::ZERO,
             interruptions_per_hour: 0.0,
             interruption_notice: DEFAULT_INTERRUPTION_NOTICE,
             queue_priority: QueuePriorityMode::Aws,
             prices: Prices::default(),
-            reserved_memory_mib: 0,
+            reserved_memory_mib: None,
             custom_instance_types: Vec::new(),
+            eks: false,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Job definitions (RegisterJobDefinition) and their revisions.
 
+use super::instance_catalog::Architecture;
 use super::{Resources, RetryStrategy};
 use crate::time::SimDuration;
 use std::collections::BTreeMap;
@@ -13,6 +14,9 @@ pub enum Platform {
     Ec2,
     /// FARGATE/FARGATE_SPOT compute environments.
     Fargate,
+    /// An EKS job definition (`eksProperties`, no `platformCapabilities`): EC2/SPOT
+    /// compute environments of an Amazon EKS cluster.
+    Eks,
 }
 
 /// Whether a revision can still be submitted to.
@@ -73,6 +77,10 @@ pub struct JobDefinition {
     pub command: Vec<String>,
     /// `nodeProperties` of a multi-node parallel job definition.
     pub multinode: Option<MultiNode>,
+    /// `containerProperties.runtimePlatform.cpuArchitecture` (or the ECS task's): "The vCPU
+    /// architecture. The default value is X86_64." It sets the Fargate price and keeps the
+    /// job off Fargate Spot when `ARM64`; on EC2 the instance types decide.
+    pub cpu_architecture: Architecture,
 }
 
 impl JobDefinition {
@@ -90,6 +98,7 @@ impl JobDefinition {
             parameters: BTreeMap::new(),
             command: Vec::new(),
             multinode: None,
+            cpu_architecture: Architecture::X86_64,
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod compute_environment;
+pub mod eks_node;
 pub mod instance_catalog;
 pub mod job;
 pub mod job_definition;

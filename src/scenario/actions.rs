@@ -103,6 +103,12 @@ pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueu
                     )
                 })
                 .map(PolicyId);
+            if u.service_environment_order.as_ref().is_some_and(|v| !v.is_null()) {
+                ctx.err(
+                    format!("{up}.serviceEnvironmentOrder"),
+                    "service environments (SAGEMAKER_TRAINING) are not simulated; a compute job queue keeps its computeEnvironmentOrder",
+                );
+            }
             if policy.is_some()
                 && queues
                     .get(q as usize)

@@ -3,6 +3,7 @@
 
 use super::raw::*;
 use super::validate::{check_name, Ctx};
+use crate::model::instance_catalog::Architecture;
 use crate::model::job_definition::{MultiNode, NodeRange};
 use crate::model::resources::{check_fargate, fargate_min_memory};
 use crate::model::*;
@@ -67,6 +68,32 @@ pub(super) fn requirements(
         }
     }
     o
+}
+
+/// `runtimePlatform`: "The vCPU architecture. The default value is X86_64. Valid values are
+/// X86_64 and ARM64." (API model, `RuntimePlatform.cpuArchitecture`). Windows containers are
+/// not modelled: an `operatingSystemFamily` other than `LINUX` is refused.
+fn cpu_architecture(ctx: &mut Ctx, p: &str, raw: &RawRuntimePlatform) -> Architecture {
+    if let Some(os) = raw.operating_system_family.as_deref().filter(|os| *os != "LINUX") {
+        ctx.err(
+            format!("{p}.operatingSystemFamily"),
+            format!("\"{os}\" is not modelled: batchsim runs LINUX jobs only"),
+        );
+    }
+    match raw.cpu_architecture.as_deref() {
+        None | Some("X86_64") => Architecture::X86_64,
+        Some("ARM64") => Architecture::Arm64,
+        Some(other) => {
+            let hint = crate::scenario::suggest::suggest(other, ["X86_64", "ARM64"])
+                .map(|s| format!("; did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            ctx.err(
+                format!("{p}.cpuArchitecture"),
+                format!("\"{other}\" is not one of X86_64, ARM64{hint}"),
+            );
+            Architecture::X86_64
+        }
+    }
 }
 
 pub(super) fn retry_strategy(ctx: &mut Ctx, p: &str, raw: &RawRetryStrategy) -> RetryStrategy {
@@ -157,7 +184,21 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
             false
         }
     };
+    let eks = raw.eks_properties.is_some();
+    if eks && !raw.platform_capabilities.is_empty() {
+        ctx.err(
+            format!("{p}.platformCapabilities"),
+            "an EKS job definition (eksProperties) takes no platformCapabilities; AWS: \"If the job runs on Amazon EKS resources, then you must not specify platformCapabilities.\"",
+        );
+    }
+    if eks && (raw.container_properties.is_some() || raw.ecs_properties.is_some()) {
+        ctx.err(
+            format!("{p}.eksProperties"),
+            "give eksProperties or containerProperties/ecsProperties, not both; AWS: \"This must not be specified for Amazon ECS based job definitions.\"",
+        );
+    }
     let platform = match raw.platform_capabilities.as_slice() {
+        _ if eks => Platform::Eks,
         [] => Platform::Ec2,
         [one] if one == "EC2" => Platform::Ec2,
         [one] if one == "FARGATE" => Platform::Fargate,
@@ -175,6 +216,21 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
     };
     let mut overrides = ResourceOverrides::default();
     let mut command = Vec::new();
+    let platform_path = if raw.container_properties.is_some() {
+        format!("{p}.containerProperties.runtimePlatform")
+    } else {
+        format!("{p}.ecsProperties.taskProperties[0].runtimePlatform")
+    };
+    let runtime_platform = match &raw.container_properties {
+        Some(c) => c.runtime_platform.as_ref(),
+        None => raw
+            .ecs_properties
+            .as_ref()
+            .and_then(|e| e.task_properties.first())
+            .and_then(|t| t.runtime_platform.as_ref()),
+    };
+    let cpu_architecture =
+        runtime_platform.map_or(Architecture::X86_64, |rp| cpu_architecture(ctx, &platform_path, rp));
     if let Some(c) = &raw.container_properties {
         overrides = requirements(
             ctx,
@@ -215,14 +271,24 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
     let millivcpus = overrides.millivcpus.unwrap_or(1000);
     let memory_default = match platform {
         Platform::Fargate => fargate_min_memory(millivcpus).unwrap_or(2048),
-        Platform::Ec2 => DEFAULT_EC2_MEMORY_MIB,
+        _ => DEFAULT_EC2_MEMORY_MIB,
     };
-    let resources = Resources {
+    let mut resources = Resources {
         millivcpus,
         memory_mib: overrides.memory_mib.unwrap_or(memory_default),
         gpus: overrides.gpus.unwrap_or(0),
     };
-    if platform == Platform::Fargate {
+    if let (Some(e), false) = (&raw.eks_properties, multinode) {
+        // Sized from the pod's requests (or limits); refused without them.
+        // (Without them the errors are recorded and the scenario is refused.)
+        if let Some((r, c)) = super::eks::pod_resources(ctx, &format!("{p}.eksProperties"), e) {
+            resources = r;
+            command = c;
+        }
+    }
+    if platform == Platform::Eks {
+        // vCPUs in steps of 0.25 (checked with the values).
+    } else if platform == Platform::Fargate {
         if let Err(e) = check_fargate(&resources) {
             ctx.err(format!("{p}.containerProperties.resourceRequirements"), e);
         }
@@ -233,6 +299,7 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
         );
     }
     let mut def = JobDefinition::container(name, platform, resources);
+    def.cpu_architecture = cpu_architecture;
     def.command = command;
     def.parameters = raw.parameters.clone();
     if let Some(r) = &raw.retry_strategy {

@@ -21,6 +21,7 @@
 mod actions;
 mod builder;
 mod definitions;
+mod eks;
 pub mod raw;
 pub mod schema;
 pub mod suggest;

@@ -29,6 +29,7 @@ pub struct RawComputeEnvironment {
     pub kind: Option<String>,
     pub state: Option<String>,
     pub compute_resources: Option<RawComputeResources>,
+    pub eks_configuration: Option<serde_json::Value>,
     pub simulation: Option<RawCeSimulation>,
 }
 
@@ -64,6 +65,7 @@ pub struct RawScalingPolicy {
 pub struct RawCeSimulation {
     pub startup_seconds: Option<f64>,
     pub instance_launch_seconds: Option<f64>,
+    pub instance_pending_seconds: Option<f64>,
     pub scale_in_idle_seconds: Option<f64>,
     pub interruptions_per_hour: Option<f64>,
     pub interruption_notice_seconds: Option<f64>,
@@ -79,6 +81,10 @@ pub struct RawCeSimulation {
 pub struct RawPrices {
     pub vcpu_hour: Option<f64>,
     pub gb_hour: Option<f64>,
+    #[serde(rename = "arm64VcpuHour")]
+    pub arm64_vcpu_hour: Option<f64>,
+    #[serde(rename = "arm64GbHour")]
+    pub arm64_gb_hour: Option<f64>,
     pub spot_discount: Option<f64>,
     pub instance_hour: Option<f64>,
 }
@@ -126,6 +132,8 @@ pub struct RawJobQueue {
     pub scheduling_policy_arn: Option<String>,
     pub priority: Option<i64>,
     pub compute_environment_order: Vec<RawCeOrder>,
+    pub service_environment_order: Option<serde_json::Value>,
+    pub job_queue_type: Option<String>,
     pub job_state_time_limit_actions: Vec<RawStateTimeLimitAction>,
     pub simulation: Option<RawQueueSimulation>,
 }
@@ -166,6 +174,34 @@ pub struct RawJobDefinition {
     pub timeout: Option<RawTimeout>,
     pub platform_capabilities: Vec<String>,
     pub ecs_properties: Option<RawEcsProperties>,
+    pub eks_properties: Option<RawEksProperties>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEksProperties {
+    pub pod_properties: Option<RawEksPodProperties>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEksPodProperties {
+    pub containers: Vec<RawEksContainer>,
+    pub init_containers: Vec<RawEksContainer>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEksContainer {
+    pub command: Vec<String>,
+    pub resources: Option<RawEksResources>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct RawEksResources {
+    pub limits: BTreeMap<String, String>,
+    pub requests: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -175,6 +211,14 @@ pub struct RawContainerProperties {
     pub memory: Option<i64>,
     pub command: Vec<String>,
     pub resource_requirements: Vec<RawResourceRequirement>,
+    pub runtime_platform: Option<RawRuntimePlatform>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawRuntimePlatform {
+    pub cpu_architecture: Option<String>,
+    pub operating_system_family: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -187,6 +231,7 @@ pub struct RawEcsProperties {
 #[serde(rename_all = "camelCase", default)]
 pub struct RawEcsTaskProperties {
     pub containers: Vec<RawEcsContainer>,
+    pub runtime_platform: Option<RawRuntimePlatform>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -254,6 +299,7 @@ pub struct RawSubmitJob {
     pub job_definition: Option<String>,
     pub parameters: BTreeMap<String, String>,
     pub container_overrides: Option<RawContainerOverrides>,
+    pub eks_properties_override: Option<serde_json::Value>,
     pub retry_strategy: Option<RawRetryStrategy>,
     pub timeout: Option<RawTimeout>,
 }
@@ -352,6 +398,7 @@ pub struct RawUpdateJobQueue {
     pub scheduling_policy_arn: Option<String>,
     pub priority: Option<i64>,
     pub compute_environment_order: Option<Vec<RawCeOrder>>,
+    pub service_environment_order: Option<serde_json::Value>,
     pub job_state_time_limit_actions: Option<Vec<RawStateTimeLimitAction>>,
 }
 

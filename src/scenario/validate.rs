@@ -19,6 +19,8 @@ pub(super) struct Ctx {
     pub ce_names: Vec<String>,
     pub ce_kinds: Vec<Option<ComputeEnvironmentType>>,
     pub ce_arch: Vec<Option<Architecture>>,
+    /// Per compute environment: an Amazon EKS one (`eksConfiguration`).
+    pub ce_eks: Vec<Option<bool>>,
     pub queue_names: Vec<String>,
     pub policy_names: Vec<String>,
 }
@@ -126,6 +128,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
             .map(|c| c.compute_environment_name.clone().unwrap_or_default())
             .collect(),
         ce_kinds: Vec::new(),
+        ce_eks: Vec::new(),
         ce_arch: Vec::new(),
         queue_names: raw
             .job_queues
@@ -174,6 +177,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         .map(|(i, c)| compute_environment(&mut ctx, i, c))
         .collect();
     ctx.ce_kinds = ces.iter().map(|c| c.as_ref().map(|c| c.kind)).collect();
+    ctx.ce_eks = ces.iter().map(|c| c.as_ref().map(|c| c.eks)).collect();
     ctx.ce_arch = ces
         .iter()
         .map(|c| {
@@ -289,6 +293,7 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
     let mut ce = ComputeEnvironment::fargate(name, max_vcpus, false);
     ce.kind = kind;
     ce.state = state;
+    ce.eks = raw.eks_configuration.as_ref().is_some_and(|v| !v.is_null());
     if kind.is_fargate() {
         for (field, set) in [
             ("minvCpus", cr.min_vcpus.is_some_and(|v| v != 0)),
@@ -429,6 +434,11 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
             &mut ce.instance_launch,
         ),
         ("scaleInIdleSeconds", sim.scale_in_idle_seconds, &mut ce.scale_in_idle),
+        (
+            "instancePendingSeconds",
+            sim.instance_pending_seconds,
+            &mut ce.instance_pending,
+        ),
     ] {
         if value.is_some() && fargate {
             ctx.err(
@@ -441,6 +451,16 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         } else if let Some(d) = ctx.duration(&format!("{p}.{field}"), value) {
             *target = d;
         }
+    }
+    if sim.instance_pending_seconds.is_some() && ce.instance_pending > ce.instance_launch {
+        ctx.err(
+            format!("{p}.instancePendingSeconds"),
+            format!(
+                "the pending state is part of the launch: at most instanceLaunchSeconds ({} s), found {} s",
+                ce.instance_launch.as_secs_f64(),
+                ce.instance_pending.as_secs_f64()
+            ),
+        );
     }
     if sim.scale_in_idle_seconds.is_some() {
         // The simulation's own idle time applies to every instance.
@@ -480,7 +500,7 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
                 ),
             );
         } else if let Some(m) = ctx.int_in(&format!("{p}.reservedMemoryMiB"), Some(m), 0, 1 << 20) {
-            ce.reserved_memory_mib = m;
+            ce.reserved_memory_mib = Some(m);
         }
     }
     if let Some(q) = &sim.queue_priority {
@@ -497,6 +517,8 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         for (field, value, target) in [
             ("vcpuHour", prices.vcpu_hour, &mut ce.prices.vcpu_hour),
             ("gbHour", prices.gb_hour, &mut ce.prices.gb_hour),
+            ("arm64VcpuHour", prices.arm64_vcpu_hour, &mut ce.prices.arm64_vcpu_hour),
+            ("arm64GbHour", prices.arm64_gb_hour, &mut ce.prices.arm64_gb_hour),
         ] {
             if let Some(v) = value {
                 if v.is_finite() && v >= 0.0 {
@@ -739,6 +761,25 @@ pub(super) fn ce_order(ctx: &mut Ctx, p: &str, order: &[RawCeOrder]) -> Option<V
             );
         }
     }
+    // A queue's type is EKS, ECS or ECS_FARGATE "depending on the compute environment" (API
+    // model, `jobQueueType`): EKS and ECS compute environments do not share a queue.
+    let eks: Vec<(usize, bool)> = entries
+        .iter()
+        .filter_map(|e| ctx.ce_eks.get(e.2.index()).copied().flatten().map(|x| (e.1, x)))
+        .collect();
+    if let Some(&(_, first)) = eks.first() {
+        if let Some(&(k, _)) = eks.iter().find(|(_, x)| *x != first) {
+            let name = |x: bool| if x { "EKS (eksConfiguration)" } else { "ECS" };
+            ctx.err(
+                format!("{p}[{k}].computeEnvironment"),
+                format!(
+                    "a job queue cannot mix {} and {} compute environments",
+                    name(first),
+                    name(!first)
+                ),
+            );
+        }
+    }
     let archs: Vec<(usize, Architecture)> = entries
         .iter()
         .filter_map(|e| ctx.ce_arch.get(e.2.index()).copied().flatten().map(|a| (e.1, a)))
@@ -767,7 +808,18 @@ pub(super) fn time_limit_actions(
             ctx.enum_value(&format!("{ap}.state"), s, &[("RUNNABLE", ())]);
         }
         if let Some(act) = &a.action {
-            ctx.enum_value(&format!("{ap}.action"), act, &[("CANCEL", ()), ("TERMINATE", ())]);
+            if act == "TERMINATE" {
+                // API model, `JobStateTimeLimitAction.action`: "For job queues connected to a
+                // ECS, FARGATE or EKS compute environment, the only supported value is CANCEL
+                // ... For job queues connected to a SAGEMAKER_TRAINING service environment, the
+                // only supported value is TERMINATE".
+                ctx.err(
+                    format!("{ap}.action"),
+                    "TERMINATE is for job queues of a SAGEMAKER_TRAINING service environment; a queue of ECS, FARGATE or EKS compute environments supports only CANCEL",
+                );
+            } else {
+                ctx.enum_value(&format!("{ap}.action"), act, &[("CANCEL", ())]);
+            }
         }
         let max = ctx.int_in(&format!("{ap}.maxTimeSeconds"), a.max_time_seconds, 600, 86_400);
         if let (Some(reason), Some(max)) = (a.reason.clone(), max) {
@@ -793,12 +845,53 @@ fn job_queue(ctx: &mut Ctx, i: usize, raw: &RawJobQueue) -> Option<JobQueue> {
     let priority = ctx
         .int_in(&format!("{p}.priority"), raw.priority, 0, i64::from(i32::MAX))
         .unwrap_or(0);
-    let ces = ce_order(
-        ctx,
-        &format!("{p}.computeEnvironmentOrder"),
-        &raw.compute_environment_order,
-    )
-    .unwrap_or_default();
+    // Service environments (SageMaker Training) are not modelled: such a queue must not run
+    // as a compute queue. API model: "A job queue can't have both a serviceEnvironmentOrder
+    // and a computeEnvironmentOrder field."
+    let service = raw.service_environment_order.as_ref().is_some_and(|v| !v.is_null());
+    if service {
+        ctx.err(
+            format!("{p}.serviceEnvironmentOrder"),
+            "service environments (SAGEMAKER_TRAINING) are not simulated, so a job queue with serviceEnvironmentOrder cannot run; give computeEnvironmentOrder instead (a job queue can't have both)",
+        );
+    }
+    // Other values are checked against the API model's enum by the schema.
+    if let Some(t) = raw.job_queue_type.as_deref() {
+        if t == "SAGEMAKER_TRAINING" {
+            ctx.err(
+                format!("{p}.jobQueueType"),
+                "SAGEMAKER_TRAINING job queues (service jobs) are not simulated; use a queue of compute environments (EKS, ECS or ECS_FARGATE)",
+            );
+        }
+    }
+    let ces = if service && raw.compute_environment_order.is_empty() {
+        Vec::new()
+    } else {
+        ce_order(
+            ctx,
+            &format!("{p}.computeEnvironmentOrder"),
+            &raw.compute_environment_order,
+        )
+        .unwrap_or_default()
+    };
+    // `jobQueueType`: "For regular container jobs, this value is EKS, ECS, or ECS_FARGATE
+    // depending on the compute environment." (API model)
+    if let (Some(t), Some(first)) = (raw.job_queue_type.as_deref(), ces.first()) {
+        let kind = ctx.ce_kinds.get(first.index()).copied().flatten();
+        let eks = ctx.ce_eks.get(first.index()).copied().flatten();
+        let want = match (eks, kind) {
+            (Some(true), _) => Some("EKS"),
+            (_, Some(k)) if k.is_fargate() => Some("ECS_FARGATE"),
+            (_, Some(_)) => Some("ECS"),
+            _ => None,
+        };
+        if let Some(want) = want.filter(|w| *w != t && t != "SAGEMAKER_TRAINING") {
+            ctx.err(
+                format!("{p}.jobQueueType"),
+                format!("\"{t}\" does not match the queue's compute environments, which make it {want}"),
+            );
+        }
+    }
     let names = ctx.policy_names.clone();
     let policy = raw
         .scheduling_policy_arn

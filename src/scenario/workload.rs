@@ -118,6 +118,7 @@ struct TemplateCtx<'a> {
     queues: &'a [Option<JobQueue>],
     statics: &'a StaticDefs,
     ce_kinds: Vec<Option<ComputeEnvironmentType>>,
+    ce_eks: Vec<Option<bool>>,
 }
 
 /// The `submitJob` template and `runtime` model of a submission or stream entry.
@@ -238,6 +239,26 @@ fn template(
         );
         t.command = o.command.clone();
     }
+    // An EKS pod's size comes from its job definition; overriding it per submission is not
+    // modelled, so it is refused rather than dropped (other overrides change nothing here).
+    if let Some(pod) = raw
+        .eks_properties_override
+        .as_ref()
+        .and_then(|o| o.get("podProperties"))
+    {
+        for list in ["containers", "initContainers"] {
+            let resized = pod
+                .get(list)
+                .and_then(|c| c.as_array())
+                .and_then(|c| c.iter().position(|c| c.get("resources").is_some_and(|r| !r.is_null())));
+            if let Some(k) = resized {
+                ctx.err(
+                    format!("{p}.eksPropertiesOverride.podProperties.{list}[{k}].resources"),
+                    "overriding an EKS pod's resources per submission is not simulated; register a job definition revision with the size instead",
+                );
+            }
+        }
+    }
     if let Some(r) = &raw.retry_strategy {
         t.retry_strategy = Some(retry_strategy(ctx, &format!("{p}.retryStrategy"), r));
     }
@@ -253,13 +274,22 @@ fn template(
             .map(|k| k.is_fargate());
         let resources = t.resource_overrides.apply(def.resources);
         match (fargate_queue, def.platform) {
-            (Some(true), Platform::Ec2) => ctx.err(format!("{p}.jobDefinition"), format!("job definition `{}` is for EC2 (platformCapabilities) but job queue `{}` has Fargate compute environments", def.name, q.name)),
+            (Some(true), Platform::Ec2 | Platform::Eks) => ctx.err(format!("{p}.jobDefinition"), format!("job definition `{}` is for EC2 (platformCapabilities) but job queue `{}` has Fargate compute environments", def.name, q.name)),
             (Some(false), Platform::Fargate) => ctx.err(format!("{p}.jobDefinition"), format!("job definition `{}` is for FARGATE but job queue `{}` has EC2 compute environments", def.name, q.name)),
             (Some(true), Platform::Fargate) if t.resource_overrides != ResourceOverrides::default() => {
                 if let Err(e) = check_fargate(&resources) {
                     ctx.err(format!("{p}.containerOverrides"), e);
                 }
             }
+            _ => {}
+        }
+        let eks_queue = q
+            .compute_environments
+            .first()
+            .and_then(|c| tc.ce_eks.get(c.index()).copied().flatten());
+        match (eks_queue, def.platform == Platform::Eks) {
+            (Some(false), true) => ctx.err(format!("{p}.jobDefinition"), format!("job definition `{}` is an EKS one (eksProperties) but job queue `{}` has ECS compute environments (no eksConfiguration)", def.name, q.name)),
+            (Some(true), false) => ctx.err(format!("{p}.jobDefinition"), format!("job definition `{}` is an ECS one but job queue `{}` has EKS compute environments (eksConfiguration): give the definition eksProperties", def.name, q.name)),
             _ => {}
         }
         if t.array_size.is_some() && def.multinode.is_some() {
@@ -380,6 +410,7 @@ fn workload(
         queues,
         statics,
         ce_kinds: ctx.ce_kinds.clone(),
+        ce_eks: ctx.ce_eks.clone(),
     };
     let mut out = Vec::new();
     // (job name, first submission time, entry index, array size) for dependency checks.

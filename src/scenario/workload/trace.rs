@@ -99,7 +99,7 @@ impl RowRules<'_> {
         // The template's own queue was checked against its definition already.
         if index != template.job_queue.index() {
             let clash = match (self.fargate(queue), self.platform) {
-                (Some(true), Some(Platform::Ec2)) => Some(("EC2", "Fargate")),
+                (Some(true), Some(Platform::Ec2 | Platform::Eks)) => Some(("EC2", "Fargate")),
                 (Some(false), Some(Platform::Fargate)) => Some(("FARGATE", "EC2")),
                 _ => None,
             };
