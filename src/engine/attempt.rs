@@ -5,7 +5,7 @@ use super::event::Event;
 use super::jobs::{Attempt, Job, JobSlot, Reason, Waiter};
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
-use crate::policy::QueuedJob;
+use crate::policy::{AttemptOutcome, QueuedJob};
 use crate::report::JobRecord;
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -235,6 +235,7 @@ impl Simulation {
         if let Some(j) = self.jobs.get_mut(slot) {
             j.attempt = Some(attempt);
         }
+        self.notify_start(q, slot, ce);
         for (i, _) in rooms {
             self.instance_busy(ce, i, slot, attempt_id);
         }
@@ -402,6 +403,12 @@ impl Simulation {
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };
+        let outcome = match (requeue, status) {
+            (true, _) => AttemptOutcome::Retried,
+            (false, JobStatus::Succeeded) => AttemptOutcome::Succeeded,
+            (false, _) => AttemptOutcome::Failed,
+        };
+        self.notify_end(q, slot, outcome);
         if requeue {
             if let Some(j) = self.jobs.get_mut(slot) {
                 j.status_reason = Some(reason);

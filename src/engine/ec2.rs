@@ -76,17 +76,10 @@ pub struct PoolType {
     pub price_per_hour: f64,
 }
 
-/// Compares two types by price per vCPU, treating prices within a relative 1e-9 as equal (a
-/// family's sizes are priced linearly; floating-point noise must not pick a 128-vCPU size
-/// over a 2-vCPU one).
+/// Compares two types by price per vCPU (CONTRACT 7.14 g; shared with
+/// [`crate::policy::AwsScaleOut`]).
 fn per_vcpu_cmp(a: &PoolType, b: &PoolType) -> std::cmp::Ordering {
-    let lhs = a.price_per_hour * b.room.millivcpus.max(1) as f64;
-    let rhs = b.price_per_hour * a.room.millivcpus.max(1) as f64;
-    if (lhs - rhs).abs() <= 1e-9 * lhs.abs().max(rhs.abs()) {
-        std::cmp::Ordering::Equal
-    } else {
-        lhs.total_cmp(&rhs)
-    }
+    crate::policy::scale_out_per_vcpu_cmp(a.price_per_hour, a.room.millivcpus, b.price_per_hour, b.room.millivcpus)
 }
 
 /// One instance.
@@ -339,22 +332,35 @@ impl Pool {
         strategy: AllocationStrategy,
         may_launch: bool,
     ) -> Option<Ec2Placement> {
-        let need = Room::of(r);
-        if let Some(id) = Self::best_fit(&self.ready_index, &self.instances, &need) {
-            return Some(Ec2Placement::Ready(id));
-        }
-        if let Some(id) = Self::best_fit(&self.launching_index, &self.instances, &need) {
-            return Some(Ec2Placement::Launching(id));
+        if let Some(p) = self.plan_existing(r) {
+            return Some(p);
         }
         if !may_launch {
             return None;
         }
+        self.launch_type(r, max_vcpus, strategy).map(Ec2Placement::Launch)
+    }
+
+    /// Room for a job needing `r` on a live instance: the best-fit READY one, else the
+    /// best-fit launching one.
+    pub fn plan_existing(&self, r: &Resources) -> Option<Ec2Placement> {
+        let need = Room::of(r);
+        if let Some(id) = Self::best_fit(&self.ready_index, &self.instances, &need) {
+            return Some(Ec2Placement::Ready(id));
+        }
+        Self::best_fit(&self.launching_index, &self.instances, &need).map(Ec2Placement::Launching)
+    }
+
+    /// The type the built-in scale-out launches for a job needing `r` (CONTRACT 7.14 g), the
+    /// rule [`crate::policy::AwsScaleOut`] states over a [`Pool::scale_out_view`].
+    pub fn launch_type(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> Option<usize> {
+        let need = Room::of(r);
         let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
         match strategy {
             AllocationStrategy::BestFit => {
                 // CONTRACT 7.14 g: the cheapest type that holds the job within the limit.
                 let best = self.cheapest_fitting_where(&need, allowed)?;
-                Some(Ec2Placement::Launch(best.0))
+                Some(best.0)
             }
             _ => {
                 let fitting = self
@@ -367,9 +373,88 @@ impl Pool {
                         .then(a.price_per_hour.total_cmp(&b.price_per_hour))
                         .then(a.instance_type.name.cmp(&b.instance_type.name))
                 })?;
-                Some(Ec2Placement::Launch(best.0))
+                Some(best.0)
             }
         }
+    }
+
+    /// The pool as a [`crate::policy::ScaleOutPolicy`] sees it.
+    pub fn scale_out_view(
+        &self,
+        ce: crate::model::CeId,
+        max_vcpus: u32,
+        strategy: AllocationStrategy,
+    ) -> crate::policy::ScaleOutView {
+        crate::policy::ScaleOutView {
+            ce,
+            allocation_strategy: strategy,
+            spot: self.spot,
+            max_vcpus,
+            provisioned_millivcpus: self.provisioned_millivcpus,
+            types: (0..self.types.len())
+                .filter_map(|i| self.instance_option(i, max_vcpus, strategy))
+                .collect(),
+        }
+    }
+
+    /// Type `index` as a scale-out decision sees it.
+    pub fn instance_option(
+        &self,
+        index: usize,
+        max_vcpus: u32,
+        strategy: AllocationStrategy,
+    ) -> Option<crate::policy::InstanceOption> {
+        let t = self.types.get(index)?;
+        Some(crate::policy::InstanceOption {
+            index,
+            name: t.instance_type.name.to_string(),
+            millivcpus: t.room.millivcpus,
+            memory_mib: t.room.memory_mib,
+            gpus: t.room.gpus,
+            price_per_hour: t.price_per_hour,
+            within_limit: self.may_launch(t.room.millivcpus, max_vcpus, strategy),
+        })
+    }
+
+    /// Instance `id`'s free room, as decisions see it.
+    pub fn instance_room(&self, id: u32) -> Option<crate::policy::InstanceRoom> {
+        let i = self.instances.get(&id)?;
+        let t = &self.types[i.type_index];
+        Some(crate::policy::InstanceRoom {
+            id: crate::policy::InstanceId(id),
+            instance_type: t.instance_type.name.to_string(),
+            ready: i.ready,
+            free_millivcpus: i.free.millivcpus,
+            free_memory_mib: i.free.memory_mib,
+            free_gpus: i.free.gpus,
+            total_millivcpus: t.room.millivcpus,
+        })
+    }
+
+    /// READY instances that take jobs, and launching ones with free room, in id order (what
+    /// [`Pool::plan_existing`] chooses among).
+    pub fn placeable_instances(&self) -> (Vec<crate::policy::InstanceRoom>, Vec<crate::policy::InstanceRoom>) {
+        let mut ready = Vec::new();
+        let mut launching = Vec::new();
+        for (&id, i) in &self.instances {
+            if i.noticed {
+                continue;
+            }
+            if i.ready {
+                ready.extend(self.instance_room(id));
+            } else if i.free.millivcpus > 0 {
+                launching.extend(self.instance_room(id));
+            }
+        }
+        (ready, launching)
+    }
+
+    /// Free vCPUs and memory of the READY instances that take jobs.
+    pub fn ready_free(&self) -> (u64, u64) {
+        self.instances
+            .values()
+            .filter(|i| i.ready && !i.noticed)
+            .fold((0, 0), |(c, m), i| (c + i.free.millivcpus, m + i.free.memory_mib))
     }
 
     /// One instance per node of a multi-node parallel job: idle ready instances that hold the
