@@ -5,7 +5,7 @@ use super::event::Event;
 use super::jobs::{Attempt, Job, JobSlot, Reason, Waiter};
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
-use crate::policy::{AttemptOutcome, QueuedJob};
+use crate::policy::QueuedJob;
 use crate::report::JobRecord;
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -403,12 +403,7 @@ impl Simulation {
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };
-        let outcome = match (requeue, status) {
-            (true, _) => AttemptOutcome::Retried,
-            (false, JobStatus::Succeeded) => AttemptOutcome::Succeeded,
-            (false, _) => AttemptOutcome::Failed,
-        };
-        self.notify_end(q, slot, outcome);
+        self.notify_end(q, slot, requeue, status);
         if requeue {
             if let Some(j) = self.jobs.get_mut(slot) {
                 j.status_reason = Some(reason);

@@ -39,11 +39,12 @@ impl Simulation {
     /// backfilling policy allows (a custom one, else its `backfill` mode: [`Easy`] or
     /// [`Greedy`]). Returns whether any started.
     pub(super) fn backfill(&mut self, q: QueueId, head: JobSlot) -> bool {
-        let mode = self.queues[q.index()].spec.backfill;
-        let custom = self.queues[q.index()].backfill_policy.0.clone();
-        if mode == Backfill::None && custom.is_none() {
+        let qr = &self.queues[q.index()];
+        let mode = qr.spec.backfill;
+        if mode == Backfill::None && qr.backfill_policy.0.is_none() {
             return false;
         }
+        let custom = qr.backfill_policy.0.clone();
         let head_id = match self.jobs.get(head) {
             Some(j) => j.id,
             None => return false,

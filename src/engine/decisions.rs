@@ -11,6 +11,7 @@ use crate::policy::{
     AttemptOutcome, BackfillPolicy, CeCapacity, Installed, JobDetails, JobInfo, PlaceOn, PlacementCandidate,
     PlacementPolicy, QueuedJob, ScaleOutPolicy, Shared, SharedPolicy,
 };
+use crate::time::SimTime;
 
 /// What a policy may know of a live job.
 pub(super) fn job_info(j: &Job) -> JobInfo {
@@ -74,6 +75,8 @@ impl Simulation {
     }
 
     /// Queue `q`'s custom policy's pick, if it is a RUNNABLE job of the queue.
+    #[cold]
+    #[inline(never)]
     pub(super) fn custom_pick(&self, q: QueueId, policy: &SharedPolicy) -> Option<JobSlot> {
         let qr = &self.queues[q.index()];
         let capacity: Vec<CeCapacity> = qr
@@ -94,6 +97,7 @@ impl Simulation {
 
     /// Whether compute environment `ce` may take a job needing `millivcpus` of queue `q`
     /// now: ENABLED, not held by the `strict` rule, within `computeReservation`.
+    #[inline(always)]
     pub(super) fn ce_eligible(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
         let c = &self.ces[ce.index()];
         c.enabled()
@@ -136,6 +140,8 @@ impl Simulation {
     }
 
     /// Where queue `q`'s custom placement puts the single-node job in `slot`, checked.
+    #[cold]
+    #[inline(never)]
     pub(super) fn custom_place(
         &self,
         q: QueueId,
@@ -170,20 +176,44 @@ impl Simulation {
     }
 
     /// Tells queue `q`'s custom policy (if any) that the job in `slot` started on `ce`.
+    #[inline]
     pub(super) fn notify_start(&self, q: QueueId, slot: JobSlot, ce: CeId) {
+        if !self.custom_policies {
+            return;
+        }
         if let QueuePolicy::Custom(p) = &self.queues[q.index()].policy {
-            if let Some(j) = self.jobs.get(slot) {
-                p.lock().on_start(&job_info(j), ce, self.now);
-            }
+            self.tell(p, slot, |p, info, now| p.on_start(info, ce, now));
         }
     }
 
-    /// Tells queue `q`'s custom policy (if any) that the attempt of the job in `slot` ended.
-    pub(super) fn notify_end(&self, q: QueueId, slot: JobSlot, outcome: AttemptOutcome) {
+    /// Tells queue `q`'s custom policy (if any) that the attempt of the job in `slot` ended:
+    /// the job goes back to RUNNABLE (`requeue`) or ends with `status`.
+    #[inline]
+    pub(super) fn notify_end(&self, q: QueueId, slot: JobSlot, requeue: bool, status: JobStatus) {
+        if !self.custom_policies {
+            return;
+        }
+        let outcome = match (requeue, status) {
+            (true, _) => AttemptOutcome::Retried,
+            (false, JobStatus::Succeeded) => AttemptOutcome::Succeeded,
+            (false, _) => AttemptOutcome::Failed,
+        };
         if let QueuePolicy::Custom(p) = &self.queues[q.index()].policy {
-            if let Some(j) = self.jobs.get(slot) {
-                p.lock().on_end(&job_info(j), outcome, self.now);
-            }
+            self.tell(p, slot, |p, info, now| p.on_end(info, outcome, now));
+        }
+    }
+
+    /// Calls `f` with the policy and the details of the job in `slot`.
+    #[cold]
+    #[inline(never)]
+    fn tell(
+        &self,
+        p: &SharedPolicy,
+        slot: JobSlot,
+        f: impl FnOnce(&mut dyn crate::policy::JobPolicy, &JobInfo, SimTime),
+    ) {
+        if let Some(j) = self.jobs.get(slot) {
+            f(&mut **p.lock(), &job_info(j), self.now);
         }
     }
 

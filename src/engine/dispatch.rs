@@ -15,6 +15,11 @@ impl Simulation {
             let mut placed = false;
             for i in 0..self.queue_order.len() {
                 let q = self.queue_order[i];
+                let qr = &self.queues[q.index()];
+                // Most queues have nothing to do: skip them without a call.
+                if qr.stalled || (qr.set.is_empty() && qr.claimed.is_empty()) {
+                    continue;
+                }
                 placed |= self.dispatch_queue(q);
             }
             if !placed {
@@ -23,11 +28,8 @@ impl Simulation {
         }
     }
 
+    /// Offers queue `q`'s jobs (the queue is neither stalled nor empty).
     fn dispatch_queue(&mut self, q: QueueId) -> bool {
-        let qr = &self.queues[q.index()];
-        if qr.stalled || (qr.set.is_empty() && qr.claimed.is_empty()) {
-            return false;
-        }
         let mut placed = false;
         let previous = self.queues[q.index()].head.take();
         let mut blocked = None;
@@ -105,8 +107,10 @@ impl Simulation {
     pub(super) fn find_ce(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
         let qr = &self.queues[q.index()];
-        if let (Some(custom), None) = (&qr.placement.0, &job.spec.nodes) {
-            return self.custom_place(q, slot, custom);
+        if let Some(custom) = &qr.placement.0 {
+            if job.spec.nodes.is_none() {
+                return self.custom_place(q, slot, custom);
+            }
         }
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
             if !self.ce_eligible(q, ce, job.resources.millivcpus) {

@@ -218,6 +218,8 @@ pub struct Simulation {
     /// The observers and what they need to know of live attempts.
     observers: api::NotCloned<Option<std::sync::Arc<std::sync::Mutex<api::Hub>>>>,
     reservation_misses: u64,
+    /// Some queue has a custom job policy (to be told of starts and ends).
+    custom_policies: bool,
     /// Some compute environment uses the `strict` cross-queue rule: queues count the
     /// RUNNABLE jobs each of their compute environments could ever fit.
     strict_on: bool,
@@ -292,6 +294,7 @@ impl Simulation {
             observer: Default::default(),
             observers: Default::default(),
             reservation_misses: 0,
+            custom_policies: false,
             strict_on: scenario
                 .compute_environments
                 .iter()
@@ -366,6 +369,7 @@ impl Simulation {
         match self.queues.iter_mut().find(|q| q.spec.name == queue) {
             Some(q) => {
                 q.policy = QueuePolicy::Custom(crate::policy::SharedPolicy::new(policy));
+                self.custom_policies = true;
                 q.stalled = false;
                 true
             }
