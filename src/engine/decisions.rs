@@ -3,7 +3,7 @@
 //! statically); only a custom decision pays for building its view.
 
 use super::capacity::Placement;
-use super::ec2::Ec2Placement;
+use super::ec2::{Ec2Placement, Pool};
 use super::jobs::{Job, JobSlot, JobTable};
 use super::{QueuePolicy, Simulation};
 use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
@@ -283,5 +283,87 @@ impl Simulation {
                 self.ces[ce.index()].attempts.insert(slot.0);
             }
         }
+    }
+}
+
+/// The views of an EC2/SPOT pool that custom decisions get.
+impl Pool {
+    /// The pool as a [`crate::policy::ScaleOutPolicy`] sees it.
+    pub fn scale_out_view(
+        &self,
+        ce: CeId,
+        max_vcpus: u32,
+        strategy: crate::model::AllocationStrategy,
+    ) -> crate::policy::ScaleOutView {
+        crate::policy::ScaleOutView {
+            ce,
+            allocation_strategy: strategy,
+            spot: self.spot,
+            max_vcpus,
+            provisioned_millivcpus: self.provisioned_millivcpus,
+            types: (0..self.types.len())
+                .filter_map(|i| self.instance_option(i, max_vcpus, strategy))
+                .collect(),
+        }
+    }
+
+    /// Type `index` as a scale-out decision sees it.
+    pub fn instance_option(
+        &self,
+        index: usize,
+        max_vcpus: u32,
+        strategy: crate::model::AllocationStrategy,
+    ) -> Option<crate::policy::InstanceOption> {
+        let t = self.types.get(index)?;
+        Some(crate::policy::InstanceOption {
+            index,
+            name: t.instance_type.name.to_string(),
+            millivcpus: t.room.millivcpus,
+            memory_mib: t.room.memory_mib,
+            gpus: t.room.gpus,
+            price_per_hour: t.price_per_hour,
+            within_limit: self.may_launch(t.room.millivcpus, max_vcpus, strategy),
+        })
+    }
+
+    /// Instance `id`'s free room, as decisions see it.
+    pub fn instance_room(&self, id: u32) -> Option<crate::policy::InstanceRoom> {
+        let i = self.instances.get(&id)?;
+        let t = &self.types[i.type_index];
+        Some(crate::policy::InstanceRoom {
+            id: crate::policy::InstanceId(id),
+            instance_type: t.instance_type.name.to_string(),
+            ready: i.ready,
+            free_millivcpus: i.free.millivcpus,
+            free_memory_mib: i.free.memory_mib,
+            free_gpus: i.free.gpus,
+            total_millivcpus: t.room.millivcpus,
+        })
+    }
+
+    /// READY instances that take jobs, and launching ones with free room, in id order (what
+    /// [`Pool::plan_existing`] chooses among).
+    pub fn placeable_instances(&self) -> (Vec<crate::policy::InstanceRoom>, Vec<crate::policy::InstanceRoom>) {
+        let mut ready = Vec::new();
+        let mut launching = Vec::new();
+        for (&id, i) in &self.instances {
+            if i.noticed {
+                continue;
+            }
+            if i.ready {
+                ready.extend(self.instance_room(id));
+            } else if i.free.millivcpus > 0 {
+                launching.extend(self.instance_room(id));
+            }
+        }
+        (ready, launching)
+    }
+
+    /// Free vCPUs and memory of the READY instances that take jobs.
+    pub fn ready_free(&self) -> (u64, u64) {
+        self.instances
+            .values()
+            .filter(|i| i.ready && !i.noticed)
+            .fold((0, 0), |(c, m), i| (c + i.free.millivcpus, m + i.free.memory_mib))
     }
 }

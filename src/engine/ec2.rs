@@ -230,7 +230,7 @@ impl Pool {
 
     /// Whether launching a type of `millivcpus` now stays within the limit: `maxvCpus` itself
     /// when [`Pool::never_past_max`], else while the provisioned vCPUs are below it.
-    fn may_launch(&self, millivcpus: u64, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
+    pub(super) fn may_launch(&self, millivcpus: u64, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
         let max = u64::from(max_vcpus) * 1000;
         if self.never_past_max(strategy) {
             self.provisioned_millivcpus + millivcpus <= max
@@ -352,7 +352,8 @@ impl Pool {
     }
 
     /// The type the built-in scale-out launches for a job needing `r` (CONTRACT 7.14 g), the
-    /// rule [`crate::policy::AwsScaleOut`] states over a [`Pool::scale_out_view`].
+    /// rule [`crate::policy::AwsScaleOut`] states over a `Pool::scale_out_view`
+    /// (`decisions.rs`).
     pub fn launch_type(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> Option<usize> {
         let need = Room::of(r);
         let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
@@ -376,85 +377,6 @@ impl Pool {
                 Some(best.0)
             }
         }
-    }
-
-    /// The pool as a [`crate::policy::ScaleOutPolicy`] sees it.
-    pub fn scale_out_view(
-        &self,
-        ce: crate::model::CeId,
-        max_vcpus: u32,
-        strategy: AllocationStrategy,
-    ) -> crate::policy::ScaleOutView {
-        crate::policy::ScaleOutView {
-            ce,
-            allocation_strategy: strategy,
-            spot: self.spot,
-            max_vcpus,
-            provisioned_millivcpus: self.provisioned_millivcpus,
-            types: (0..self.types.len())
-                .filter_map(|i| self.instance_option(i, max_vcpus, strategy))
-                .collect(),
-        }
-    }
-
-    /// Type `index` as a scale-out decision sees it.
-    pub fn instance_option(
-        &self,
-        index: usize,
-        max_vcpus: u32,
-        strategy: AllocationStrategy,
-    ) -> Option<crate::policy::InstanceOption> {
-        let t = self.types.get(index)?;
-        Some(crate::policy::InstanceOption {
-            index,
-            name: t.instance_type.name.to_string(),
-            millivcpus: t.room.millivcpus,
-            memory_mib: t.room.memory_mib,
-            gpus: t.room.gpus,
-            price_per_hour: t.price_per_hour,
-            within_limit: self.may_launch(t.room.millivcpus, max_vcpus, strategy),
-        })
-    }
-
-    /// Instance `id`'s free room, as decisions see it.
-    pub fn instance_room(&self, id: u32) -> Option<crate::policy::InstanceRoom> {
-        let i = self.instances.get(&id)?;
-        let t = &self.types[i.type_index];
-        Some(crate::policy::InstanceRoom {
-            id: crate::policy::InstanceId(id),
-            instance_type: t.instance_type.name.to_string(),
-            ready: i.ready,
-            free_millivcpus: i.free.millivcpus,
-            free_memory_mib: i.free.memory_mib,
-            free_gpus: i.free.gpus,
-            total_millivcpus: t.room.millivcpus,
-        })
-    }
-
-    /// READY instances that take jobs, and launching ones with free room, in id order (what
-    /// [`Pool::plan_existing`] chooses among).
-    pub fn placeable_instances(&self) -> (Vec<crate::policy::InstanceRoom>, Vec<crate::policy::InstanceRoom>) {
-        let mut ready = Vec::new();
-        let mut launching = Vec::new();
-        for (&id, i) in &self.instances {
-            if i.noticed {
-                continue;
-            }
-            if i.ready {
-                ready.extend(self.instance_room(id));
-            } else if i.free.millivcpus > 0 {
-                launching.extend(self.instance_room(id));
-            }
-        }
-        (ready, launching)
-    }
-
-    /// Free vCPUs and memory of the READY instances that take jobs.
-    pub fn ready_free(&self) -> (u64, u64) {
-        self.instances
-            .values()
-            .filter(|i| i.ready && !i.noticed)
-            .fold((0, 0), |(c, m), i| (c + i.free.millivcpus, m + i.free.memory_mib))
     }
 
     /// One instance per node of a multi-node parallel job: idle ready instances that hold the

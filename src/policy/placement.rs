@@ -90,7 +90,11 @@ pub enum PlaceOn {
 /// Multi-node parallel jobs are placed by the built-in rule (one instance per node). An
 /// answer the engine cannot apply (a compute environment that is not eligible or not among
 /// the candidates, an instance without room, a launch where `launch` is `None`) places
-/// nothing, as `None` does. Must be deterministic.
+/// nothing, as `None` does. After `None` for a FIFO queue's head the engine asks again
+/// when the queue or the capacity of its compute environments changes. `place` may be
+/// asked without its answer being used (backfilling and the fair-share rest check probe
+/// where a job would go): keep no state that assumes the job was placed. Must be
+/// deterministic.
 pub trait PlacementPolicy: Send {
     /// Where job `job`, needing `need`, goes now, or `None` (it waits).
     fn place(&mut self, job: JobId, need: &Resources, ces: &[PlacementCandidate]) -> Option<PlaceOn>;
