@@ -6,7 +6,7 @@
 //!
 //! `cargo run --release --example custom_policy`
 
-use batchsim::policy::{QueueView, QueuedJob, RunnableSet, SchedulingPolicy};
+use batchsim::policy::{JobPolicy, QueueView, QueuedJob, RunnableSet};
 use batchsim::workload::RuntimeModel;
 use batchsim::{JobId, Options, Resources, Scenario, SimTime, Simulation};
 
@@ -14,8 +14,8 @@ use batchsim::{JobId, Options, Resources, Scenario, SimTime, Simulation};
 /// order). Small jobs stop waiting behind big ones, at the risk of starving the big ones.
 struct SmallestFirst;
 
-impl SchedulingPolicy for SmallestFirst {
-    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for SmallestFirst {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         view.jobs_in_submission_order()
             .min_by_key(|j| (j.resources.millivcpus, j.id))
     }

@@ -71,7 +71,9 @@
 //! ## Where things live
 //! - [`time`]: integer-millisecond [`SimTime`] and [`SimDuration`].
 //! - [`model`]: the AWS objects (compute environments, queues, job definitions, jobs).
-//! - [`policy`]: which RUNNABLE job a queue offers next (FIFO, fair share, your own).
+//! - [`policy`]: the scheduling decisions as traits, built-ins and your own: which RUNNABLE
+//!   job a queue offers next (FIFO, fair share), where it goes, which instance type is
+//!   launched, which jobs backfill.
 //! - [`workload`]: arrivals, runtime models, traces.
 //! - [`scenario`]: reading and validating scenario files.
 //! - [`engine`]: the clock, the event queue and the dispatch pass.

@@ -6,7 +6,7 @@
 use batchsim::engine::{ApplyError, JobEvent, JobQueueRef, SubmitError, SubmitJob};
 use batchsim::model::job_definition::JobDefinitionRef;
 use batchsim::model::{Action, CeId, JobDefinition, Platform, PolicyId, QueueId, RetryStrategy};
-use batchsim::policy::{QueueView, QueuedJob, SchedulingPolicy};
+use batchsim::policy::{JobPolicy, QueueView, QueuedJob};
 use batchsim::workload::RuntimeModel;
 use batchsim::{JobId, JobStatus, Options, Resources, Scenario, SimDuration, SimTime, Simulation};
 use std::sync::{Arc, Mutex};
@@ -637,11 +637,11 @@ fn an_observer_added_mid_run_knows_the_attempts_already_running() {
 #[derive(Clone)]
 struct Newest;
 
-impl SchedulingPolicy for Newest {
-    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for Newest {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         view.jobs_in_submission_order().max_by_key(|j| j.id)
     }
-    fn clone_box(&self) -> Option<Box<dyn SchedulingPolicy>> {
+    fn clone_box(&self) -> Option<Box<dyn JobPolicy>> {
         Some(Box::new(self.clone()))
     }
 }
@@ -649,8 +649,8 @@ impl SchedulingPolicy for Newest {
 /// Newest first too, without `clone_box`: forks share it.
 struct SharedNewest;
 
-impl SchedulingPolicy for SharedNewest {
-    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for SharedNewest {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         Newest.pick(view)
     }
 }
@@ -667,7 +667,7 @@ fn a_fork_goes_on_as_the_original_and_can_take_another_future() {
 
 fn fork_with_policy(shared: bool) {
     let mut s = sim(1);
-    let policy: Box<dyn SchedulingPolicy> = if shared {
+    let policy: Box<dyn JobPolicy> = if shared {
         Box::new(SharedNewest)
     } else {
         Box::new(Newest)
@@ -1144,8 +1144,8 @@ fn odd_but_legal_call_sequences_never_panic() {
     case("a custom policy that offers a job not in the queue", &|| {
         #[derive(Clone)]
         struct Stranger(QueuedJob);
-        impl SchedulingPolicy for Stranger {
-            fn pick<'a>(&self, _: &QueueView<'a>) -> Option<&'a QueuedJob> {
+        impl JobPolicy for Stranger {
+            fn pick<'a>(&mut self, _: &QueueView<'a>) -> Option<&'a QueuedJob> {
                 Some(Box::leak(Box::new(self.0.clone())))
             }
         }

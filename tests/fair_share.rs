@@ -757,13 +757,13 @@ fn invalid_policies_and_submissions_exit_2_from_the_command_line() {
 // Custom policies
 // ---------------------------------------------------------------------------------------
 
-use batchsim::policy::{FairShare, QueueView, QueuedJob, RunnableSet, SchedulingPolicy};
+use batchsim::policy::{FairShare, JobPolicy, QueueView, QueuedJob, RunnableSet};
 
 /// Always serves the lexicographically last share that has work (its first job).
 struct LastShareFirst;
 
-impl SchedulingPolicy for LastShareFirst {
-    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for LastShareFirst {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         view.shares().max_by_key(|s| s.identifier()).and_then(|s| s.head())
     }
 }
@@ -771,8 +771,8 @@ impl SchedulingPolicy for LastShareFirst {
 /// Shortest job first by vCPUs: the job needing the fewest vCPUs, then submission order.
 struct FewestVcpusFirst;
 
-impl SchedulingPolicy for FewestVcpusFirst {
-    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for FewestVcpusFirst {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         view.jobs_in_submission_order()
             .min_by_key(|j| (j.resources.millivcpus, j.id))
     }
@@ -781,8 +781,8 @@ impl SchedulingPolicy for FewestVcpusFirst {
 /// Offers nothing, ever.
 struct Hold;
 
-impl SchedulingPolicy for Hold {
-    fn pick<'a>(&self, _view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for Hold {
+    fn pick<'a>(&mut self, _view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         None
     }
 }
@@ -801,11 +801,7 @@ fn three_shares() -> Value {
     })
 }
 
-fn run_with_policy(
-    scenario: &Value,
-    queue: &str,
-    policy: Option<Box<dyn SchedulingPolicy>>,
-) -> (Report, Vec<JobRecord>) {
+fn run_with_policy(scenario: &Value, queue: &str, policy: Option<Box<dyn JobPolicy>>) -> (Report, Vec<JobRecord>) {
     let options = Options {
         record_jobs: true,
         ..Options::default()
@@ -922,7 +918,7 @@ fn policies_pick_from_a_hand_built_runnable_set() {
     set.insert(job(2, "teamA", 5, 4.0));
     set.insert(job(3, "teamB", 0, 1.0));
     set.insert(job(4, "other", 0, 0.5));
-    let fs = FairShare::new(Fairshare {
+    let mut fs = FairShare::new(Fairshare {
         name: "fs".into(),
         share_decay: SimDuration::from_secs(600),
         compute_reservation: 0,
@@ -938,17 +934,17 @@ fn policies_pick_from_a_hand_built_runnable_set() {
         ],
     });
     let t0 = SimTime::ZERO;
-    let pick = |p: &dyn SchedulingPolicy, t: SimTime, set: &RunnableSet| p.pick(&set.view(t)).map(|j| j.id.submission);
+    let pick = |p: &mut dyn JobPolicy, t: SimTime, set: &RunnableSet| p.pick(&set.view(t)).map(|j| j.id.submission);
     // Nobody used anything: scores all 0, ties by identifier: "other" < "teamA" < "teamB".
-    assert_eq!(pick(&fs, t0, &set), Some(4));
+    assert_eq!(pick(&mut fs, t0, &set), Some(4));
     // "other" (weight 1) holds 1 vCPU: score 1. teamA (0.5): 0. teamA's head is its
     // priority-5 job, not its first submission.
     set.add_held("other", 1000, t0);
-    assert_eq!(pick(&fs, t0, &set), Some(2));
+    assert_eq!(pick(&mut fs, t0, &set), Some(2));
     // teamA holds 4 vCPUs (2.0), teamB 6 (0.25 x 6 = 1.5), other 1 (1.0): other is lowest.
     set.add_held("teamA", 4000, t0);
     set.add_held("teamB", 6000, t0);
-    assert_eq!(pick(&fs, t0, &set), Some(4));
+    assert_eq!(pick(&mut fs, t0, &set), Some(4));
     // 600 s later with the same holdings, H/D = R (1 - 1/e) is added:
     // other 1 x 1.632 = 1.632, teamA 0.5 x 6.528 = 3.264, teamB 0.25 x 9.793 = 2.448.
     let t1 = SimTime::from_millis(600_000);
@@ -960,19 +956,23 @@ fn policies_pick_from_a_hand_built_runnable_set() {
         (b.vcpus_held(), b.runnable(), b.head().map(|j| j.id)),
         (6.0, 1, Some(JobId::new(3)))
     );
-    assert_eq!(pick(&fs, t1, &set), Some(4));
+    assert_eq!(pick(&mut fs, t1, &set), Some(4));
     // other ends its vCPU and its job leaves: teamB (2.448) beats teamA (3.264).
     set.add_held("other", -1000, t1);
     set.remove(JobId::new(4));
-    assert_eq!(pick(&fs, t1, &set), Some(3));
+    assert_eq!(pick(&mut fs, t1, &set), Some(3));
 
     // The custom policies on the same view.
-    assert_eq!(pick(&LastShareFirst, t1, &set), Some(3), "teamB is the last identifier");
-    assert_eq!(pick(&FewestVcpusFirst, t1, &set), Some(3), "1 vCPU");
+    assert_eq!(
+        pick(&mut LastShareFirst, t1, &set),
+        Some(3),
+        "teamB is the last identifier"
+    );
+    assert_eq!(pick(&mut FewestVcpusFirst, t1, &set), Some(3), "1 vCPU");
     set.remove(JobId::new(3));
-    assert_eq!(pick(&LastShareFirst, t1, &set), Some(2));
-    assert_eq!(pick(&FewestVcpusFirst, t1, &set), Some(1), "2 vCPUs beat 4");
-    assert_eq!(pick(&Hold, t1, &set), None);
+    assert_eq!(pick(&mut LastShareFirst, t1, &set), Some(2));
+    assert_eq!(pick(&mut FewestVcpusFirst, t1, &set), Some(1), "2 vCPUs beat 4");
+    assert_eq!(pick(&mut Hold, t1, &set), None);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ use crate::model::retry::RetryLimitError;
 use crate::model::{
     Action, CeId, JobDefinition, JobId, JobStatus, PolicyId, QueueId, RetryStrategy, SchedulingPolicy as Policy,
 };
-use crate::policy::{Fifo, SchedulingPolicy};
+use crate::policy::{Fifo, JobPolicy};
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::{ArrayDependency, JobTemplate, ResourceOverrides, RuntimeModel, WorkloadEntry};
@@ -1020,12 +1020,28 @@ impl Simulation {
         let qr = &self.queues[q.index()];
         let mut set = qr.set.clone();
         let mut out = Vec::new();
+        // A custom policy picks on its own copy when it gives one (the snapshot changes
+        // nothing), else on itself, with the view a run gives it.
+        let custom = match &qr.policy {
+            QueuePolicy::Custom(p) => Some(p.fork()),
+            _ => None,
+        };
+        let capacity: Vec<_> = match custom {
+            Some(_) => qr
+                .spec
+                .compute_environments
+                .iter()
+                .map(|&c| self.ce_capacity(c))
+                .collect(),
+            None => Vec::new(),
+        };
+        let details = self.job_details();
         while out.len() < limit {
             let view = set.view(self.now);
-            let pick = match &qr.policy {
-                QueuePolicy::Fifo => Fifo.pick(&view),
-                QueuePolicy::FairShare(p) => p.pick(&view),
-                QueuePolicy::Custom(p) => p.pick(&view),
+            let pick = match (&qr.policy, &custom) {
+                (QueuePolicy::FairShare(p), _) => p.choose(&view),
+                (_, Some(p)) => p.lock().pick(&view.with_details(&details).with_capacity(&capacity)),
+                _ => Fifo.pick(&view),
             }
             .cloned();
             let Some(job) = pick else { break };

@@ -256,6 +256,7 @@ impl Simulation {
         if let Some(j) = self.jobs.get_mut(slot) {
             j.attempt = Some(attempt);
         }
+        self.notify_start(q, slot, ce);
         for (i, _) in rooms {
             self.instance_busy(ce, i, slot, attempt_id);
         }
@@ -507,6 +508,7 @@ impl Simulation {
             };
             self.emit_attempt(slot, &a, Some(now), status, code, Some(&reason), cost);
         }
+        self.notify_end(q, slot, requeue, status);
         if requeue {
             if let Some(j) = self.jobs.get_mut(slot) {
                 j.status_reason = Some(reason);

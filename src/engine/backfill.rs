@@ -15,6 +15,7 @@ use super::ec2::{Ec2Placement, Room};
 use super::jobs::JobSlot;
 use super::Simulation;
 use crate::model::{Backfill, CeId, JobId, JobStatus, QueueId, Resources};
+use crate::policy::{BackfillCandidate, BackfillPolicy, Easy, Greedy, HeadReservation, InstanceId};
 use crate::time::SimTime;
 
 /// Where the head's reservation is.
@@ -22,14 +23,6 @@ use crate::time::SimTime;
 struct Bin {
     ce: CeId,
     instance: Option<u32>,
-}
-
-/// The head's reservation: bin, shadow time, extra room.
-#[derive(Clone, Copy, Debug)]
-struct Reservation {
-    bin: Bin,
-    shadow: SimTime,
-    extra: Room,
 }
 
 /// A Fargate compute environment has no memory or GPU limit of its own.
@@ -43,18 +36,25 @@ fn vcpu_room(millivcpus: u64) -> Room {
 
 impl Simulation {
     /// After the head of FIFO queue `q` could not be placed: start later jobs as the queue's
-    /// `backfill` allows. Returns whether any started.
+    /// backfilling policy allows (a custom one, else its `backfill` mode: [`Easy`] or
+    /// [`Greedy`]). Returns whether any started.
     pub(super) fn backfill(&mut self, q: QueueId, head: JobSlot) -> bool {
-        let mode = self.queues[q.index()].spec.backfill;
-        if mode == Backfill::None {
+        let qr = &self.queues[q.index()];
+        let mode = qr.spec.backfill;
+        if mode == Backfill::None && qr.backfill_policy.0.is_none() {
             return false;
         }
+        let custom = qr.backfill_policy.0.clone();
         let head_id = match self.jobs.get(head) {
             Some(j) => j.id,
             None => return false,
         };
-        let mut reservation = match mode {
-            Backfill::Easy => match self.easy_reservation(q, head) {
+        let reserves = match &custom {
+            Some(p) => p.lock().reserves(),
+            None => mode == Backfill::Easy,
+        };
+        let mut reservation = match reserves {
+            true => match self.easy_reservation(q, head) {
                 Some(r) => {
                     if let Some(j) = self.jobs.get_mut(head) {
                         j.reserved_at.get_or_insert(r.shadow);
@@ -63,7 +63,7 @@ impl Simulation {
                 }
                 None => return false,
             },
-            _ => None,
+            false => None,
         };
         let mut placed = false;
         let mut cursor = head_id;
@@ -71,7 +71,8 @@ impl Simulation {
         // could start at all (see `BackfillBounds`): the same jobs, in the same order, as a
         // scan of the backlog would try, without visiting those that cannot.
         loop {
-            let bounds = self.backfill_bounds(q, reservation.as_ref());
+            // A custom policy may admit any job that can be placed: only that bound holds.
+            let bounds = self.backfill_bounds(q, reservation.as_ref().filter(|_| custom.is_none()));
             let hit = self.queues[q.index()].backfill_index.first_after(
                 cursor,
                 &|m: &Mins| bounds.may_hold(m),
@@ -85,32 +86,36 @@ impl Simulation {
                 continue;
             }
             let (estimate, need) = (job.estimate, job.resources);
-            if mode == Backfill::Easy && estimate.is_none() {
+            if custom.is_none() && mode == Backfill::Easy && estimate.is_none() {
+                // `Easy` refuses it: no need to place it first.
                 continue;
             }
             let Some((ce, placement)) = self.find_ce(q, slot) else {
                 continue;
             };
-            if let Some(res) = reservation.as_mut() {
-                let bin = match &placement {
-                    Placement::Task => Some(Bin { ce, instance: None }),
-                    Placement::Instance(Ec2Placement::Ready(id) | Ec2Placement::Launching(id)) => Some(Bin {
-                        ce,
-                        instance: Some(*id),
-                    }),
-                    _ => None,
-                };
-                if bin == Some(res.bin) {
-                    let start = self.running_from_now(ce, &placement);
-                    let ends_in_time = estimate.is_some_and(|e| start + e <= res.shadow);
-                    let room = room_of(&need, res.bin.instance.is_none());
-                    if !ends_in_time {
-                        if !res.extra.holds(&room) {
-                            continue;
-                        }
-                        res.extra.take(&room);
-                    }
+            let (instance, new_instance) = match &placement {
+                Placement::Instance(Ec2Placement::Ready(id) | Ec2Placement::Launching(id)) => {
+                    (Some(InstanceId(*id)), false)
                 }
+                Placement::Task => (None, false),
+                _ => (None, true),
+            };
+            let candidate = BackfillCandidate {
+                id,
+                resources: need,
+                estimate,
+                ce,
+                instance,
+                new_instance,
+                running_at: self.running_from_now(ce, &placement),
+            };
+            let admitted = match &custom {
+                Some(p) => p.lock().admit(&candidate, reservation.as_mut()),
+                None if mode == Backfill::Easy => Easy.admit(&candidate, reservation.as_mut()),
+                None => Greedy.admit(&candidate, reservation.as_mut()),
+            };
+            if !admitted {
+                continue;
             }
             match placement {
                 Placement::Task => self.dispatch(slot, ce, Vec::new()),
@@ -122,7 +127,7 @@ impl Simulation {
     }
 
     /// What any job could need and still start now (see [`BackfillBounds`]).
-    fn backfill_bounds(&self, q: QueueId, reservation: Option<&Reservation>) -> BackfillBounds {
+    fn backfill_bounds(&self, q: QueueId, reservation: Option<&HeadReservation>) -> BackfillBounds {
         let ces = &self.queues[q.index()].spec.compute_environments;
         let all = ces
             .iter()
@@ -134,18 +139,18 @@ impl Simulation {
         };
         let elsewhere = ces
             .iter()
-            .map(|&c| match (c == res.bin.ce, res.bin.instance) {
+            .map(|&c| match (c == res.ce, res.instance) {
                 (false, _) => self.ces[c.index()].max_placeable_millivcpus(None),
                 (true, None) => 0,
-                (true, Some(i)) => self.ces[c.index()].max_placeable_millivcpus(Some(i)),
+                (true, Some(i)) => self.ces[c.index()].max_placeable_millivcpus(Some(i.0)),
             })
             .max()
             .unwrap_or(0);
-        let earliest_running = self.now + self.ces[res.bin.ce.index()].spec.startup;
+        let earliest_running = self.now + self.ces[res.ce.index()].spec.startup;
         BackfillBounds {
             all,
             easy: Some(EasyBounds {
-                untimed: elsewhere.max(res.extra.millivcpus),
+                untimed: elsewhere.max(res.extra_millivcpus),
                 in_time_ms: res.shadow.as_millis().saturating_sub(earliest_running.as_millis()),
             }),
         }
@@ -189,10 +194,10 @@ impl Simulation {
 
     /// The head's reservation on the bin where it could start earliest, or `None` when it
     /// can start on none of them (or a running attempt there has no estimate).
-    fn easy_reservation(&self, q: QueueId, head: JobSlot) -> Option<Reservation> {
+    fn easy_reservation(&self, q: QueueId, head: JobSlot) -> Option<HeadReservation> {
         let job = self.jobs.get(head)?;
         let need = job.resources;
-        let mut best: Option<Reservation> = None;
+        let mut best: Option<HeadReservation> = None;
         for &ce in &self.queues[q.index()].spec.compute_environments {
             let c = &self.ces[ce.index()];
             if !c.enabled() || !self.ce_could_ever_run(ce, job) {
@@ -226,7 +231,7 @@ impl Simulation {
                     .collect(),
             };
             for (bin, free, attempts) in bins {
-                let r = self.shadow(bin, free, &attempts, &need)?;
+                let r = self.shadow(job.id, bin, free, &attempts, &need)?;
                 let better = best.is_none_or(|b| r.shadow < b.shadow);
                 if better {
                     best = Some(r);
@@ -238,7 +243,7 @@ impl Simulation {
 
     /// The earliest time `need` fits on a bin with `free` room now, as the attempts in
     /// `slots` end by their estimates; `None` when one of them has no estimate or it never fits.
-    fn shadow(&self, bin: Bin, free: Room, slots: &[u32], need: &Resources) -> Option<Reservation> {
+    fn shadow(&self, head: JobId, bin: Bin, free: Room, slots: &[u32], need: &Resources) -> Option<HeadReservation> {
         let startup = self.ces[bin.ce.index()].spec.startup;
         let mut ends: Vec<(SimTime, Room)> = Vec::with_capacity(slots.len());
         for &s in slots {
@@ -275,10 +280,14 @@ impl Simulation {
             i += 1;
         }
         room.take(&want);
-        Some(Reservation {
-            bin,
+        Some(HeadReservation {
+            head,
+            ce: bin.ce,
+            instance: bin.instance.map(InstanceId),
             shadow,
-            extra: room,
+            extra_millivcpus: room.millivcpus,
+            extra_memory_mib: room.memory_mib,
+            extra_gpus: room.gpus,
         })
     }
 

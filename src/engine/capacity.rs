@@ -47,6 +47,10 @@ pub(crate) struct CeRuntime {
     /// Idle instances the minimum kept (or would have): looked at again at every review,
     /// with the due ones, so no review looks at every instance.
     pub scale_in_kept: std::collections::BTreeSet<u32>,
+    /// Its index in the scenario.
+    pub id: CeId,
+    /// A custom scale-out decision (`None`: CONTRACT 7.14 g, [`crate::policy::AwsScaleOut`]).
+    pub scale_out: crate::policy::Installed<dyn crate::policy::ScaleOutPolicy>,
 }
 
 impl CeRuntime {
@@ -70,6 +74,8 @@ impl CeRuntime {
             scale_in_review: false,
             scale_in_due: Vec::new(),
             scale_in_kept: Default::default(),
+            id: CeId(index as u32),
+            scale_out: Default::default(),
         })
     }
 
@@ -96,11 +102,34 @@ impl CeRuntime {
                 (self.used_millivcpus + u64::from(r.millivcpus) <= self.max_millivcpus()).then_some(Placement::Task)
             }
             (None, Some(_)) => None,
-            (Some(pool), None) => pool
-                .plan(r, self.spec.max_vcpus, self.spec.allocation_strategy, true)
-                .map(Placement::Instance),
+            (Some(pool), None) => match &self.scale_out.0 {
+                None => pool
+                    .plan(r, self.spec.max_vcpus, self.spec.allocation_strategy, true)
+                    .map(Placement::Instance),
+                Some(_) => pool
+                    .plan_existing(r)
+                    .or_else(|| self.launch_type(r).map(Ec2Placement::Launch))
+                    .map(Placement::Instance),
+            },
             (Some(pool), Some(nodes)) => pool.plan_nodes(nodes, self.spec.max_vcpus).map(Placement::Nodes),
         }
+    }
+
+    /// The type this EC2/SPOT compute environment launches for a single-node job needing `r`
+    /// (its scale-out decision's answer, checked: a type that holds the job within the
+    /// limit), if any.
+    pub fn launch_type(&self, r: &Resources) -> Option<usize> {
+        let pool = self.pool.as_ref()?;
+        let (max, strategy) = (self.spec.max_vcpus, self.spec.allocation_strategy);
+        let Some(custom) = &self.scale_out.0 else {
+            return pool.launch_type(r, max, strategy);
+        };
+        let view = pool.scale_out_view(self.id, max, strategy);
+        let pick = custom.lock().instance_type(r, &view)?;
+        view.types
+            .iter()
+            .find(|t| t.index == pick && t.within_limit && t.holds(r))
+            .map(|t| t.index)
     }
 
     /// An upper bound on the milli-vCPUs of a single-node job [`CeRuntime::plan`] places now,

@@ -3,8 +3,7 @@
 use super::capacity::Placement;
 use super::jobs::JobSlot;
 use super::{QueuePolicy, Simulation};
-use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
-use crate::policy::SchedulingPolicy;
+use crate::model::{CeId, QueueId};
 
 impl Simulation {
     /// One dispatch pass (CONTRACT section 6): queues in descending priority, each offering
@@ -16,6 +15,11 @@ impl Simulation {
             let mut placed = false;
             for i in 0..self.queue_order.len() {
                 let q = self.queue_order[i];
+                let qr = &self.queues[q.index()];
+                // Most queues have nothing to do: skip them without a call.
+                if qr.stalled || (qr.set.is_empty() && qr.claimed.is_empty()) {
+                    continue;
+                }
                 placed |= self.dispatch_queue(q);
             }
             if !placed {
@@ -24,11 +28,8 @@ impl Simulation {
         }
     }
 
+    /// Offers queue `q`'s jobs (the queue is neither stalled nor empty).
     fn dispatch_queue(&mut self, q: QueueId) -> bool {
-        let qr = &self.queues[q.index()];
-        if qr.stalled || (qr.set.is_empty() && qr.claimed.is_empty()) {
-            return false;
-        }
         let mut placed = false;
         let previous = self.queues[q.index()].head.take();
         let mut blocked = None;
@@ -94,32 +95,28 @@ impl Simulation {
     /// The job queue `q`'s policy offers next.
     pub(super) fn pick(&self, q: QueueId) -> Option<JobSlot> {
         let qr = &self.queues[q.index()];
-        let job = match &qr.policy {
+        match &qr.policy {
             // The built-ins answer with a job of the set: no check needed.
-            QueuePolicy::Fifo => return qr.set.first_submitted().map(|j| JobSlot(j.slot)),
-            QueuePolicy::FairShare(p) => return p.pick(&qr.set.view(self.now)).map(|j| JobSlot(j.slot)),
-            QueuePolicy::Custom(p) => p.pick(&qr.set.view(self.now)),
-        }?;
-        let slot = JobSlot(job.slot);
-        // A custom policy must answer with a job of the view; anything else offers nothing.
-        self.jobs
-            .get_if(slot, job.id)
-            .filter(|j| j.status == JobStatus::Runnable && j.queue == q)
-            .map(|_| slot)
+            QueuePolicy::Fifo => qr.set.first_submitted().map(|j| JobSlot(j.slot)),
+            QueuePolicy::FairShare(p) => p.choose(&qr.set.view(self.now)).map(|j| JobSlot(j.slot)),
+            QueuePolicy::Custom(p) => self.custom_pick(q, p),
+        }
     }
 
     /// The first compute environment of `q` (in order) that takes the job now, and where.
     pub(super) fn find_ce(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
         let qr = &self.queues[q.index()];
+        if let Some(custom) = &qr.placement.0 {
+            if job.spec.nodes.is_none() {
+                return self.custom_place(q, slot, custom);
+            }
+        }
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
-            let c = &self.ces[ce.index()];
-            if !c.enabled()
-                || (c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
-                || !self.reservation_allows(q, ce, job.resources.millivcpus)
-            {
+            if !self.ce_eligible(q, ce, job.resources.millivcpus) {
                 return None;
             }
+            let c = &self.ces[ce.index()];
             if !c.runs_architecture(job.spec.architecture) {
                 return None;
             }

@@ -77,17 +77,10 @@ pub struct PoolType {
     pub price_per_hour: f64,
 }
 
-/// Compares two types by price per vCPU, treating prices within a relative 1e-9 as equal (a
-/// family's sizes are priced linearly; floating-point noise must not pick a 128-vCPU size
-/// over a 2-vCPU one).
+/// Compares two types by price per vCPU (CONTRACT 7.14 g; shared with
+/// [`crate::policy::AwsScaleOut`]).
 fn per_vcpu_cmp(a: &PoolType, b: &PoolType) -> std::cmp::Ordering {
-    let lhs = a.price_per_hour * b.room.millivcpus.max(1) as f64;
-    let rhs = b.price_per_hour * a.room.millivcpus.max(1) as f64;
-    if (lhs - rhs).abs() <= 1e-9 * lhs.abs().max(rhs.abs()) {
-        std::cmp::Ordering::Equal
-    } else {
-        lhs.total_cmp(&rhs)
-    }
+    crate::policy::scale_out_per_vcpu_cmp(a.price_per_hour, a.room.millivcpus, b.price_per_hour, b.room.millivcpus)
 }
 
 /// One instance.
@@ -243,7 +236,7 @@ impl Pool {
 
     /// Whether launching a type of `millivcpus` now stays within the limit: `maxvCpus` itself
     /// when [`Pool::never_past_max`], else while the provisioned vCPUs are below it.
-    fn may_launch(&self, millivcpus: u64, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
+    pub(super) fn may_launch(&self, millivcpus: u64, max_vcpus: u32, strategy: AllocationStrategy) -> bool {
         let max = u64::from(max_vcpus) * 1000;
         if self.never_past_max(strategy) {
             self.provisioned_millivcpus + millivcpus <= max
@@ -345,22 +338,36 @@ impl Pool {
         strategy: AllocationStrategy,
         may_launch: bool,
     ) -> Option<Ec2Placement> {
-        let need = Room::of(r);
-        if let Some(id) = Self::best_fit(&self.ready_index, &self.instances, &need) {
-            return Some(Ec2Placement::Ready(id));
-        }
-        if let Some(id) = Self::best_fit(&self.launching_index, &self.instances, &need) {
-            return Some(Ec2Placement::Launching(id));
+        if let Some(p) = self.plan_existing(r) {
+            return Some(p);
         }
         if !may_launch {
             return None;
         }
+        self.launch_type(r, max_vcpus, strategy).map(Ec2Placement::Launch)
+    }
+
+    /// Room for a job needing `r` on a live instance: the best-fit READY one, else the
+    /// best-fit launching one.
+    pub fn plan_existing(&self, r: &Resources) -> Option<Ec2Placement> {
+        let need = Room::of(r);
+        if let Some(id) = Self::best_fit(&self.ready_index, &self.instances, &need) {
+            return Some(Ec2Placement::Ready(id));
+        }
+        Self::best_fit(&self.launching_index, &self.instances, &need).map(Ec2Placement::Launching)
+    }
+
+    /// The type the built-in scale-out launches for a job needing `r` (CONTRACT 7.14 g), the
+    /// rule [`crate::policy::AwsScaleOut`] states over a `Pool::scale_out_view`
+    /// (`decisions.rs`).
+    pub fn launch_type(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> Option<usize> {
+        let need = Room::of(r);
         let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
         match strategy {
             AllocationStrategy::BestFit => {
                 // CONTRACT 7.14 g: the cheapest type that holds the job within the limit.
                 let best = self.cheapest_fitting_where(&need, allowed)?;
-                Some(Ec2Placement::Launch(best.0))
+                Some(best.0)
             }
             _ => {
                 let fitting = self
@@ -373,7 +380,7 @@ impl Pool {
                         .then(a.price_per_hour.total_cmp(&b.price_per_hour))
                         .then(a.instance_type.name.cmp(&b.instance_type.name))
                 })?;
-                Some(Ec2Placement::Launch(best.0))
+                Some(best.0)
             }
         }
     }

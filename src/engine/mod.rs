@@ -19,6 +19,7 @@ mod attempt;
 mod backfill;
 mod blocked;
 mod capacity;
+mod decisions;
 mod dependencies;
 mod dispatch;
 mod ec2;
@@ -36,7 +37,7 @@ mod submit;
 use crate::error::Error;
 use crate::model::job_definition::JobDefinitionRegistry;
 use crate::model::{CeId, JobStatus, QueueId, TimedAction};
-use crate::policy::{FairShare, RunnableSet, SchedulingPolicy};
+use crate::policy::{FairShare, JobPolicy, RunnableSet};
 use crate::report::metrics::Metrics;
 use crate::report::{JobRecord, Report};
 use crate::scenario::Scenario;
@@ -112,6 +113,10 @@ pub(crate) struct QueueRuntime {
     /// The RUNNABLE set in submission order for backfilling (kept when some queue
     /// backfills).
     pub backfill_index: backfill::BackfillIndex,
+    /// A custom placement (`None`: AWS's order, [`crate::policy::AwsOrder`]).
+    pub placement: crate::policy::Installed<dyn crate::policy::PlacementPolicy>,
+    /// A custom backfilling policy (`None`: the queue's `backfill` mode).
+    pub backfill_policy: crate::policy::Installed<dyn crate::policy::BackfillPolicy>,
 }
 
 /// One compute environment's capacity use at an instant.
@@ -166,8 +171,8 @@ type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 /// `Simulation` is [`Clone`]: a copy goes on exactly as the original would, so two futures
 /// can be compared from one point (say, with and without an action). A copy has no
 /// observers ([`Simulation::add_observer`]); a custom policy is copied when it gives a copy
-/// ([`crate::policy::SchedulingPolicy::clone_box`]), else shared (exact for a policy whose
-/// pick depends only on the view, as the trait asks); a trace being replayed is opened again
+/// ([`crate::policy::JobPolicy::clone_box`]), else shared (exact only for a policy without
+/// state); a trace being replayed is opened again
 /// and read up to the same line.
 ///
 /// ```
@@ -218,6 +223,8 @@ pub struct Simulation {
     /// The observers and what they need to know of live attempts.
     observers: api::NotCloned<Option<std::sync::Arc<std::sync::Mutex<api::Hub>>>>,
     reservation_misses: u64,
+    /// Some queue has a custom job policy (to be told of starts and ends).
+    custom_policies: bool,
     /// Some compute environment uses the `strict` cross-queue rule: queues count the
     /// RUNNABLE jobs each of their compute environments could ever fit.
     strict_on: bool,
@@ -293,6 +300,7 @@ impl Simulation {
             observer: Default::default(),
             observers: Default::default(),
             reservation_misses: 0,
+            custom_policies: false,
             strict_on: scenario
                 .compute_environments
                 .iter()
@@ -338,6 +346,8 @@ impl Simulation {
             fit_counts: vec![0; spec.compute_environments.len()],
             active: shares::ActiveShares::new(decay),
             backfill_index: Default::default(),
+            placement: Default::default(),
+            backfill_policy: Default::default(),
             spec,
         }
     }
@@ -357,14 +367,16 @@ impl Simulation {
         }
     }
 
-    /// Replaces the scheduling policy of queue `queue` (by name) with a custom one. The
-    /// queue keeps its shares and usage; the policy only decides the order.
-    /// Copies of the simulation share the policy unless it gives each its own
-    /// ([`SchedulingPolicy::clone_box`]).
-    pub fn set_policy(&mut self, queue: &str, policy: Box<dyn SchedulingPolicy>) -> bool {
+    /// Replaces the scheduling policy of queue `queue` (by name) with a custom one; `false`
+    /// (and nothing changed) for an unknown queue. The queue keeps its shares and usage
+    /// (and its `computeReservation`); the policy only decides the order. Copies of the
+    /// simulation share the policy unless it gives each its own
+    /// ([`JobPolicy::clone_box`]).
+    pub fn set_policy(&mut self, queue: &str, policy: Box<dyn JobPolicy>) -> bool {
         match self.queues.iter_mut().find(|q| q.spec.name == queue) {
             Some(q) => {
                 q.policy = QueuePolicy::Custom(crate::policy::SharedPolicy::new(policy));
+                self.custom_policies = true;
                 q.stalled = false;
                 true
             }

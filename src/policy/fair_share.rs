@@ -1,6 +1,6 @@
 //! Fair share: AWS Batch's fair-share scheduling policy.
 
-use super::{QueueView, QueuedJob, SchedulingPolicy};
+use super::{JobPolicy, QueueView, QueuedJob};
 use crate::model::SchedulingPolicy as FairsharePolicy;
 
 /// Weights by share number, for the set they were computed for.
@@ -57,8 +57,19 @@ impl FairShare {
     }
 }
 
-impl SchedulingPolicy for FairShare {
-    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for FairShare {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+        self.choose(view)
+    }
+
+    fn clone_box(&self) -> Option<Box<dyn JobPolicy>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+impl FairShare {
+    /// The pick, without `&mut` (the engine's static path; the weight cache is interior).
+    pub(crate) fn choose<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         let mut best: Option<(f64, &str, &'a QueuedJob)> = None;
         let set = view.set_id();
         for share in view.shares() {
@@ -107,7 +118,7 @@ mod tests {
 
     #[test]
     fn idle_shares_tie_on_identifier_and_usage_moves_the_pick() {
-        let p = policy(&[]);
+        let mut p = policy(&[]);
         let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
         set.insert(job(1, "b", 0));
         set.insert(job(2, "a", 0));
@@ -129,7 +140,7 @@ mod tests {
 
     #[test]
     fn lower_weight_is_preferred_at_equal_usage() {
-        let p = policy(&[("a", 1.0), ("b", 0.125)]);
+        let mut p = policy(&[("a", 1.0), ("b", 0.125)]);
         let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
         set.insert(job(1, "a", 0));
         set.insert(job(2, "b", 0));
@@ -141,7 +152,7 @@ mod tests {
 
     #[test]
     fn inside_a_share_priority_then_submission() {
-        let p = policy(&[]);
+        let mut p = policy(&[]);
         let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
         set.insert(job(1, "a", 1));
         set.insert(job(2, "a", 9));

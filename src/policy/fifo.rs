@@ -1,14 +1,18 @@
 //! FIFO: AWS Batch's default queue order.
 
-use super::{QueueView, QueuedJob, SchedulingPolicy};
+use super::{JobPolicy, QueueView, QueuedJob};
 
 /// First in, first out: the RUNNABLE job submitted first (a retried job keeps its place).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fifo;
 
-impl SchedulingPolicy for Fifo {
-    fn pick<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+impl JobPolicy for Fifo {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         view.shares().filter_map(|s| s.head()).min_by_key(|j| j.id)
+    }
+
+    fn clone_box(&self) -> Option<Box<dyn JobPolicy>> {
+        Some(Box::new(*self))
     }
 }
 

@@ -368,15 +368,40 @@ impl RunnableSet {
             set: self,
             now,
             inv_scale,
+            details: None,
+            capacity: &[],
         }
     }
 }
 
 /// A read-only view of one queue's RUNNABLE jobs at one instant.
+///
+/// In a run, the view a custom policy gets also knows each job's [`JobInfo`](super::JobInfo)
+/// ([`QueueView::details`]) and the free capacity of the queue's compute environments
+/// ([`QueueView::capacity`]); the built-in policies never ask, and a view built by hand has
+/// neither unless given them ([`QueueView::with_details`], [`QueueView::with_capacity`]):
+///
+/// ```
+/// use batchsim::policy::{JobInfo, QueuedJob, RunnableSet};
+/// use batchsim::{JobId, Resources, SimTime};
+/// use std::collections::BTreeMap;
+///
+/// let job = QueuedJob::new(JobId::new(1), Resources::new(1.0, 2048));
+/// let mut set = RunnableSet::new(None);
+/// set.insert(job.clone());
+/// let mut info = JobInfo::new(&job);
+/// info.name = "render-1".into();
+/// let details = BTreeMap::from([(job.id, info)]);
+/// let view = set.view(SimTime::ZERO).with_details(&details);
+/// assert_eq!(view.details(&job).map(|i| i.name.to_string()), Some("render-1".into()));
+/// assert!(view.capacity().is_empty());
+/// ```
 pub struct QueueView<'a> {
     set: &'a RunnableSet,
     now: SimTime,
     inv_scale: f64,
+    details: Option<&'a dyn super::JobDetails>,
+    capacity: &'a [super::CeCapacity],
 }
 
 impl<'a> QueueView<'a> {
@@ -388,6 +413,30 @@ impl<'a> QueueView<'a> {
     /// The instant of the view.
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// The same view, with job details from `details`.
+    pub fn with_details(mut self, details: &'a dyn super::JobDetails) -> QueueView<'a> {
+        self.details = Some(details);
+        self
+    }
+
+    /// The same view, with the capacity of the queue's compute environments.
+    pub fn with_capacity(mut self, capacity: &'a [super::CeCapacity]) -> QueueView<'a> {
+        self.capacity = capacity;
+        self
+    }
+
+    /// What the engine knows of `job` (name, definition, submission time, estimates), when
+    /// the view has details (always in a run, for a custom policy).
+    pub fn details(&self, job: &QueuedJob) -> Option<super::JobInfo> {
+        self.details?.details(job)
+    }
+
+    /// The queue's compute environments in queue order, with their free capacity now (empty
+    /// when the view was built without it).
+    pub fn capacity(&self) -> &'a [super::CeCapacity] {
+        self.capacity
     }
 
     /// Number of RUNNABLE jobs.

@@ -1,0 +1,370 @@
+//! Custom decisions in a run: the data the engine shows them, their answers checked, and
+//! the calls that install them. The built-ins never come here (the engine matches them
+//! statically); only a custom decision pays for building its view.
+
+use super::capacity::Placement;
+use super::ec2::{Ec2Placement, Pool};
+use super::jobs::{Job, JobSlot, JobTable};
+use super::{QueuePolicy, Simulation};
+use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
+use crate::policy::{
+    AttemptOutcome, BackfillPolicy, CeCapacity, Installed, JobDetails, JobInfo, PlaceOn, PlacementCandidate,
+    PlacementPolicy, QueuedJob, ScaleOutPolicy, Shared, SharedPolicy,
+};
+use crate::time::SimTime;
+
+/// What a policy may know of a live job.
+pub(super) fn job_info(j: &Job) -> JobInfo {
+    JobInfo {
+        id: j.id,
+        share_identifier: j.spec.share.clone(),
+        scheduling_priority: j.priority,
+        resources: j.resources,
+        name: j.spec.name.clone(),
+        definition: j.spec.definition.clone(),
+        submitted_at: j.submitted_at,
+        runtime_estimate: (j.attempts == 0).then_some(j.first_plan.runtime),
+        requested_runtime: j.estimate,
+        attempts: j.attempts,
+    }
+}
+
+/// The job table as a view's [`JobDetails`].
+pub(super) struct Details<'a>(&'a JobTable);
+
+impl JobDetails for Details<'_> {
+    fn details(&self, job: &QueuedJob) -> Option<JobInfo> {
+        self.0.get_if(JobSlot(job.slot), job.id).map(job_info)
+    }
+}
+
+impl Simulation {
+    /// The job table as a view's [`JobDetails`].
+    pub(super) fn job_details(&self) -> Details<'_> {
+        Details(&self.jobs)
+    }
+
+    /// Compute environment `ce`'s capacity now.
+    pub(super) fn ce_capacity(&self, ce: CeId) -> CeCapacity {
+        let c = &self.ces[ce.index()];
+        let max = u64::from(c.spec.max_vcpus) * 1000;
+        let (free, memory, launchable, instances) = match &c.pool {
+            None => (max.saturating_sub(c.used_millivcpus), None, 0, 0),
+            Some(pool) => {
+                let (cpu, mem) = pool.ready_free();
+                (
+                    cpu,
+                    Some(mem),
+                    max.saturating_sub(pool.provisioned_millivcpus),
+                    pool.instances.len(),
+                )
+            }
+        };
+        CeCapacity {
+            ce,
+            name: c.spec.name.clone(),
+            enabled: c.enabled(),
+            fargate: c.pool.is_none(),
+            max_vcpus: c.spec.max_vcpus,
+            used_millivcpus: c.used_millivcpus,
+            free_millivcpus: free,
+            free_memory_mib: memory,
+            launchable_millivcpus: launchable,
+            instances,
+        }
+    }
+
+    /// Queue `q`'s custom policy's pick, if it is a RUNNABLE job of the queue.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn custom_pick(&self, q: QueueId, policy: &SharedPolicy) -> Option<JobSlot> {
+        let qr = &self.queues[q.index()];
+        let capacity: Vec<CeCapacity> = qr
+            .spec
+            .compute_environments
+            .iter()
+            .map(|&c| self.ce_capacity(c))
+            .collect();
+        let details = self.job_details();
+        let view = qr.set.view(self.now).with_details(&details).with_capacity(&capacity);
+        let job = policy.lock().pick(&view).map(|j| (JobSlot(j.slot), j.id))?;
+        // A custom policy must answer with a job of the view; anything else offers nothing.
+        self.jobs
+            .get_if(job.0, job.1)
+            .filter(|j| j.status == JobStatus::Runnable && j.queue == q)
+            .map(|_| job.0)
+    }
+
+    /// Whether compute environment `ce` may take a job needing `millivcpus` of queue `q`
+    /// now: ENABLED, not held by the `strict` rule, within `computeReservation`.
+    #[inline(always)]
+    pub(super) fn ce_eligible(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
+        let c = &self.ces[ce.index()];
+        c.enabled()
+            && !(c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
+            && self.reservation_allows(q, ce, millivcpus)
+    }
+
+    /// The compute environments of queue `q` as a placement sees them for `job`.
+    fn placement_candidates(&self, q: QueueId, job: &Job) -> Vec<PlacementCandidate> {
+        self.queues[q.index()]
+            .spec
+            .compute_environments
+            .iter()
+            .map(|&ce| {
+                let c = &self.ces[ce.index()];
+                let eligible = self.ce_eligible(q, ce, job.resources.millivcpus)
+                    && self.ces[ce.index()].runs_architecture(job.spec.architecture);
+                let capacity = self.ce_capacity(ce);
+                let Some(pool) = &c.pool else {
+                    return PlacementCandidate {
+                        eligible,
+                        ..PlacementCandidate::fargate(capacity)
+                    };
+                };
+                let (ready, launching) = pool.placeable_instances();
+                let launch = match eligible {
+                    true => c
+                        .launch_type(&job.resources)
+                        .and_then(|t| pool.instance_option(t, c.spec.max_vcpus, c.spec.allocation_strategy)),
+                    false => None,
+                };
+                PlacementCandidate {
+                    capacity,
+                    eligible,
+                    ready,
+                    launching,
+                    launch,
+                }
+            })
+            .collect()
+    }
+
+    /// Where queue `q`'s custom placement puts the single-node job in `slot`, checked.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn custom_place(
+        &self,
+        q: QueueId,
+        slot: JobSlot,
+        placement: &Shared<dyn PlacementPolicy>,
+    ) -> Option<(CeId, Placement)> {
+        let job = self.jobs.get(slot)?;
+        let candidates = self.placement_candidates(q, job);
+        let answer = placement.lock().place(job.id, &job.resources, &candidates)?;
+        let need = &job.resources;
+        let of = |ce: CeId| candidates.iter().find(|c| c.capacity.ce == ce && c.eligible);
+        match answer {
+            PlaceOn::Task { ce } => of(ce).filter(|c| c.task_fits(need)).map(|_| (ce, Placement::Task)),
+            PlaceOn::Instance { ce, instance } => {
+                let c = of(ce)?;
+                let fits =
+                    |list: &[crate::policy::InstanceRoom]| list.iter().any(|i| i.id == instance && i.holds(need));
+                let p = if fits(&c.ready) {
+                    Ec2Placement::Ready(instance.0)
+                } else if fits(&c.launching) {
+                    Ec2Placement::Launching(instance.0)
+                } else {
+                    return None;
+                };
+                Some((ce, Placement::Instance(p)))
+            }
+            PlaceOn::Launch { ce } => {
+                let t = of(ce)?.launch.as_ref()?.index;
+                Some((ce, Placement::Instance(Ec2Placement::Launch(t))))
+            }
+        }
+    }
+
+    /// Tells queue `q`'s custom policy (if any) that the job in `slot` started on `ce`.
+    #[inline]
+    pub(super) fn notify_start(&self, q: QueueId, slot: JobSlot, ce: CeId) {
+        if !self.custom_policies {
+            return;
+        }
+        if let QueuePolicy::Custom(p) = &self.queues[q.index()].policy {
+            self.tell(p, slot, |p, info, now| p.on_start(info, ce, now));
+        }
+    }
+
+    /// Tells queue `q`'s custom policy (if any) that the attempt of the job in `slot` ended:
+    /// the job goes back to RUNNABLE (`requeue`) or ends with `status`.
+    #[inline]
+    pub(super) fn notify_end(&self, q: QueueId, slot: JobSlot, requeue: bool, status: JobStatus) {
+        if !self.custom_policies {
+            return;
+        }
+        let outcome = match (requeue, status) {
+            (true, _) => AttemptOutcome::Retried,
+            (false, JobStatus::Succeeded) => AttemptOutcome::Succeeded,
+            (false, _) => AttemptOutcome::Failed,
+        };
+        if let QueuePolicy::Custom(p) = &self.queues[q.index()].policy {
+            self.tell(p, slot, |p, info, now| p.on_end(info, outcome, now));
+        }
+    }
+
+    /// Calls `f` with the policy and the details of the job in `slot`.
+    #[cold]
+    #[inline(never)]
+    fn tell(
+        &self,
+        p: &SharedPolicy,
+        slot: JobSlot,
+        f: impl FnOnce(&mut dyn crate::policy::JobPolicy, &JobInfo, SimTime),
+    ) {
+        if let Some(j) = self.jobs.get(slot) {
+            f(&mut **p.lock(), &job_info(j), self.now);
+        }
+    }
+
+    /// Replaces the placement of queue `queue` (by name): which of its compute environments,
+    /// and which instance there, each single-node job goes to (multi-node jobs keep the
+    /// built-in rule). `false` (and nothing changed) for an unknown queue. The `strict`
+    /// rule and `computeReservation` still decide which compute environments are eligible.
+    pub fn set_placement(&mut self, queue: &str, placement: Box<dyn PlacementPolicy>) -> bool {
+        let Some(q) = self.queue_id(queue) else { return false };
+        let qr = &mut self.queues[q.index()];
+        qr.placement = Installed(Some(Shared::new(placement)));
+        qr.stalled = false;
+        self.dispatch_needed = true;
+        true
+    }
+
+    /// Replaces the scale-out decision of EC2/SPOT compute environment `ce` (by name): which
+    /// instance type it launches for a job no live instance can take. `false` (and nothing
+    /// changed) for an unknown or Fargate compute environment. The `minvCpus`/`desiredvCpus`
+    /// capacity and multi-node jobs keep the built-in rules (CONTRACT 7.14 e).
+    pub fn set_scale_out(&mut self, ce: &str, scale_out: Box<dyn ScaleOutPolicy>) -> bool {
+        let Some(c) = self.compute_environment_id(ce) else {
+            return false;
+        };
+        if self.ces[c.index()].pool.is_none() {
+            return false;
+        }
+        self.ces[c.index()].scale_out = Installed(Some(Shared::new(scale_out)));
+        self.capacity_changed(c);
+        true
+    }
+
+    /// Replaces the backfilling of queue `queue` (by name), whatever its `backfill` mode:
+    /// which later jobs start while its head cannot be placed. `false` (and nothing
+    /// changed) for an unknown queue.
+    pub fn set_backfill(&mut self, queue: &str, backfill: Box<dyn BackfillPolicy>) -> bool {
+        let Some(q) = self.queue_id(queue) else { return false };
+        self.track_for_backfilling();
+        let qr = &mut self.queues[q.index()];
+        qr.backfill_policy = Installed(Some(Shared::new(backfill)));
+        qr.stalled = false;
+        self.dispatch_needed = true;
+        true
+    }
+
+    /// Starts the bookkeeping backfilling needs (each queue's backfill index, each compute
+    /// environment's attempts), from the live jobs, if no queue backfilled so far.
+    fn track_for_backfilling(&mut self) {
+        if self.backfill_on {
+            return;
+        }
+        self.backfill_on = true;
+        let live: Vec<(JobSlot, bool, Option<CeId>)> = self
+            .jobs
+            .iter()
+            .map(|(s, j)| {
+                // A RUNNABLE job is in its queue's set unless it holds a claim (CONTRACT 7.14 b).
+                let queued = j.status == JobStatus::Runnable && j.claim.is_none();
+                (s, queued, j.attempt.as_ref().map(|a| a.ce))
+            })
+            .collect();
+        for (slot, queued, ce) in live {
+            if queued {
+                self.backfill_index_insert(slot);
+            }
+            if let Some(ce) = ce {
+                self.ces[ce.index()].attempts.insert(slot.0);
+            }
+        }
+    }
+}
+
+/// The views of an EC2/SPOT pool that custom decisions get.
+impl Pool {
+    /// The pool as a [`crate::policy::ScaleOutPolicy`] sees it.
+    pub fn scale_out_view(
+        &self,
+        ce: CeId,
+        max_vcpus: u32,
+        strategy: crate::model::AllocationStrategy,
+    ) -> crate::policy::ScaleOutView {
+        crate::policy::ScaleOutView {
+            ce,
+            allocation_strategy: strategy,
+            spot: self.spot,
+            max_vcpus,
+            provisioned_millivcpus: self.provisioned_millivcpus,
+            types: (0..self.types.len())
+                .filter_map(|i| self.instance_option(i, max_vcpus, strategy))
+                .collect(),
+        }
+    }
+
+    /// Type `index` as a scale-out decision sees it.
+    pub fn instance_option(
+        &self,
+        index: usize,
+        max_vcpus: u32,
+        strategy: crate::model::AllocationStrategy,
+    ) -> Option<crate::policy::InstanceOption> {
+        let t = self.types.get(index)?;
+        Some(crate::policy::InstanceOption {
+            index,
+            name: t.instance_type.name.to_string(),
+            millivcpus: t.room.millivcpus,
+            memory_mib: t.room.memory_mib,
+            gpus: t.room.gpus,
+            price_per_hour: t.price_per_hour,
+            within_limit: self.may_launch(t.room.millivcpus, max_vcpus, strategy),
+        })
+    }
+
+    /// Instance `id`'s free room, as decisions see it.
+    pub fn instance_room(&self, id: u32) -> Option<crate::policy::InstanceRoom> {
+        let i = self.instances.get(&id)?;
+        let t = &self.types[i.type_index];
+        Some(crate::policy::InstanceRoom {
+            id: crate::policy::InstanceId(id),
+            instance_type: t.instance_type.name.to_string(),
+            ready: i.ready,
+            free_millivcpus: i.free.millivcpus,
+            free_memory_mib: i.free.memory_mib,
+            free_gpus: i.free.gpus,
+            total_millivcpus: t.room.millivcpus,
+        })
+    }
+
+    /// READY instances that take jobs, and launching ones with free room, in id order (what
+    /// [`Pool::plan_existing`] chooses among).
+    pub fn placeable_instances(&self) -> (Vec<crate::policy::InstanceRoom>, Vec<crate::policy::InstanceRoom>) {
+        let mut ready = Vec::new();
+        let mut launching = Vec::new();
+        for (&id, i) in &self.instances {
+            if i.noticed {
+                continue;
+            }
+            if i.ready {
+                ready.extend(self.instance_room(id));
+            } else if i.free.millivcpus > 0 {
+                launching.extend(self.instance_room(id));
+            }
+        }
+        (ready, launching)
+    }
+
+    /// Free vCPUs and memory of the READY instances that take jobs.
+    pub fn ready_free(&self) -> (u64, u64) {
+        self.instances
+            .values()
+            .filter(|i| i.ready && !i.noticed)
+            .fold((0, 0), |(c, m), i| (c + i.free.millivcpus, m + i.free.memory_mib))
+    }
+}

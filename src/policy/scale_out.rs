@@ -1,0 +1,186 @@
+//! Scale-out: which instance type an EC2/SPOT compute environment launches for a job no
+//! live instance can take.
+//!
+//! The built-in [`AwsScaleOut`] follows CONTRACT 7.14 g: `BEST_FIT` launches the cheapest
+//! type that holds the job within the limit; the other strategies the type that holds it
+//! with the lowest price per vCPU. The limit: only `BEST_FIT` on On-Demand never passes
+//! `maxvCpus`; AWS (API model, `ComputeResource.allocationStrategy`): "With any allocation
+//! strategy except BEST_FIT using On-Demand (EC2) compute resources, Batch might need to
+//! exceed maxvCpus to meet your capacity requirements. In this event, Batch never exceeds
+//! maxvCpus by more than a single instance." The engine marks each type
+//! [`InstanceOption::within_limit`] by that rule.
+//!
+//! ```
+//! use batchsim::model::{AllocationStrategy, CeId};
+//! use batchsim::policy::{AwsScaleOut, InstanceOption, ScaleOutPolicy, ScaleOutView};
+//! use batchsim::Resources;
+//!
+//! let option = |index, name: &str, vcpus: u64, memory_mib, price_per_hour| InstanceOption {
+//!     index, name: name.into(), millivcpus: vcpus * 1000, memory_mib, gpus: 0,
+//!     price_per_hour, within_limit: true,
+//! };
+//! let view = ScaleOutView {
+//!     ce: CeId(0), allocation_strategy: AllocationStrategy::BestFit, spot: false,
+//!     max_vcpus: 16, provisioned_millivcpus: 0,
+//!     types: vec![option(0, "m5.xlarge", 4, 16384, 0.192), option(1, "m5.large", 2, 8192, 0.096)],
+//! };
+//! // BEST_FIT: the cheapest type that holds a 2-vCPU job.
+//! assert_eq!(AwsScaleOut.instance_type(&Resources::new(2.0, 4096), &view), Some(1));
+//! // 12 GiB: only the xlarge holds it.
+//! assert_eq!(AwsScaleOut.instance_type(&Resources::new(2.0, 12288), &view), Some(0));
+//! ```
+
+use crate::model::{AllocationStrategy, CeId, Resources};
+use std::cmp::Ordering;
+
+/// One instance type a compute environment may launch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceOption {
+    /// Its position in [`ScaleOutView::types`] (the order of `instanceTypes`, families
+    /// expanded): what [`ScaleOutPolicy::instance_type`] answers with.
+    pub index: usize,
+    /// The type's name (`m5.large`).
+    pub name: String,
+    /// What jobs can use of it: milli-vCPUs.
+    pub millivcpus: u64,
+    /// Memory jobs can use (MiB, `reservedMemoryMiB` taken off).
+    pub memory_mib: u64,
+    /// GPUs.
+    pub gpus: u64,
+    /// Dollars per hour paid (Spot discount and price overrides applied).
+    pub price_per_hour: f64,
+    /// Launching one now keeps the compute environment within its limit (see the module
+    /// docs).
+    pub within_limit: bool,
+}
+
+impl InstanceOption {
+    /// Whether a job needing `r` fits a whole instance of this type.
+    pub fn holds(&self, r: &Resources) -> bool {
+        self.millivcpus >= u64::from(r.millivcpus)
+            && self.memory_mib >= u64::from(r.memory_mib)
+            && self.gpus >= u64::from(r.gpus)
+    }
+}
+
+/// An EC2/SPOT compute environment as a scale-out decision sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScaleOutView {
+    /// The compute environment.
+    pub ce: CeId,
+    /// `allocationStrategy`.
+    pub allocation_strategy: AllocationStrategy,
+    /// A SPOT compute environment.
+    pub spot: bool,
+    /// Current `maxvCpus`.
+    pub max_vcpus: u32,
+    /// milli-vCPUs of the live instances, launching ones included.
+    pub provisioned_millivcpus: u64,
+    /// The types it may launch.
+    pub types: Vec<InstanceOption>,
+}
+
+/// Decides which type to launch for a job (single-node; multi-node jobs and the
+/// `minvCpus`/`desiredvCpus` capacity use the built-in rules).
+///
+/// An answer that is not a type of the view that holds the job and is `within_limit`
+/// launches nothing, as `None` does. Must be deterministic.
+pub trait ScaleOutPolicy: Send {
+    /// The index (into `view.types`) of the type to launch for a job needing `need`, or
+    /// `None` to launch nothing (the job waits).
+    fn instance_type(&mut self, need: &Resources, view: &ScaleOutView) -> Option<usize>;
+
+    /// A copy for a copy of the simulation; `None` (the default) shares this one (exact only
+    /// for a decision without state).
+    fn clone_box(&self) -> Option<Box<dyn ScaleOutPolicy>> {
+        None
+    }
+}
+
+impl super::Forkable for dyn ScaleOutPolicy {
+    fn fork_box(&self) -> Option<Box<Self>> {
+        self.clone_box()
+    }
+}
+
+/// Compares two types by price per vCPU, treating prices within a relative 1e-9 as equal (a
+/// family's sizes are priced linearly; floating-point noise must not pick a 128-vCPU size
+/// over a 2-vCPU one).
+pub(crate) fn per_vcpu_cmp(price_a: f64, millivcpus_a: u64, price_b: f64, millivcpus_b: u64) -> Ordering {
+    let lhs = price_a * millivcpus_b.max(1) as f64;
+    let rhs = price_b * millivcpus_a.max(1) as f64;
+    if (lhs - rhs).abs() <= 1e-9 * lhs.abs().max(rhs.abs()) {
+        Ordering::Equal
+    } else {
+        lhs.total_cmp(&rhs)
+    }
+}
+
+/// The CONTRACT 7.14 g rule (what the engine does without a custom scale-out).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AwsScaleOut;
+
+impl ScaleOutPolicy for AwsScaleOut {
+    fn instance_type(&mut self, need: &Resources, view: &ScaleOutView) -> Option<usize> {
+        let fitting = view.types.iter().filter(|t| t.holds(need) && t.within_limit);
+        let best = match view.allocation_strategy {
+            // The cheapest type (ties: fewer vCPUs, then name).
+            AllocationStrategy::BestFit => fitting.min_by(|a, b| {
+                a.price_per_hour
+                    .total_cmp(&b.price_per_hour)
+                    .then(a.millivcpus.cmp(&b.millivcpus))
+                    .then(a.name.cmp(&b.name))
+            }),
+            // The lowest price per vCPU (ties: cheaper, then name).
+            _ => fitting.min_by(|a, b| {
+                per_vcpu_cmp(a.price_per_hour, a.millivcpus, b.price_per_hour, b.millivcpus)
+                    .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+                    .then(a.name.cmp(&b.name))
+            }),
+        };
+        best.map(|t| t.index)
+    }
+
+    fn clone_box(&self) -> Option<Box<dyn ScaleOutPolicy>> {
+        Some(Box::new(*self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progressive_takes_the_lowest_price_per_vcpu_and_respects_the_limit() {
+        let t = |index, name: &str, vcpus: u64, price: f64, within_limit| InstanceOption {
+            index,
+            name: name.into(),
+            millivcpus: vcpus * 1000,
+            memory_mib: vcpus * 4096,
+            gpus: 0,
+            price_per_hour: price,
+            within_limit,
+        };
+        let mut view = ScaleOutView {
+            ce: CeId(0),
+            allocation_strategy: AllocationStrategy::BestFitProgressive,
+            spot: false,
+            max_vcpus: 8,
+            provisioned_millivcpus: 0,
+            // c5.xlarge is cheaper per vCPU than m5.xlarge; the 2-vCPU types are too small.
+            types: vec![
+                t(0, "m5.xlarge", 4, 0.192, true),
+                t(1, "c5.xlarge", 4, 0.17, true),
+                t(2, "m5.large", 2, 0.096, true),
+            ],
+        };
+        let job = Resources::new(4.0, 4096);
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(1));
+        view.types[1].within_limit = false;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(0));
+        view.types[0].within_limit = false;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), None);
+        // Equal price per vCPU within noise: the cheaper (smaller) type.
+        assert_eq!(per_vcpu_cmp(0.096, 2000, 0.192, 4000), Ordering::Equal);
+    }
+}

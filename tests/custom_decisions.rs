@@ -1,0 +1,519 @@
+//! Custom decisions installed in a run: job choice with state, placement, scale-out and
+//! backfilling, and the two examples that show them (`examples/round_robin.rs`,
+//! `examples/spread_placement.rs`), run here so that they stay right.
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../examples/round_robin.rs"]
+mod round_robin;
+#[allow(dead_code)]
+#[path = "../examples/spread_placement.rs"]
+mod spread_placement;
+
+use batchsim::model::{Backfill, CeId};
+use batchsim::policy::{
+    AttemptOutcome, AwsOrder, AwsScaleOut, BackfillCandidate, BackfillPolicy, CeCapacity, Easy, FairShare, Fifo,
+    Greedy, HeadReservation, JobInfo, JobPolicy, PlaceOn, PlacementCandidate, PlacementPolicy, QueueView, QueuedJob,
+    ScaleOutPolicy, ScaleOutView,
+};
+use batchsim::{JobId, JobStatus, Options, Resources, Scenario, SimDuration, SimTime, Simulation};
+use common::{fargate_ce, fargate_def, load, queue};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+fn with_records() -> Options {
+    Options {
+        record_jobs: true,
+        ..Options::default()
+    }
+}
+
+fn secs(s: u64) -> SimTime {
+    SimTime::from_millis(s * 1000)
+}
+
+// ---------------------------------------------------------------------------------------
+// The examples
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn round_robin_example_serves_the_shares_in_turn() {
+    round_robin::check_policy();
+    // Fair share favours A (weight 0.1): after one job of each share, A's three others go
+    // first (0.1 x its usage stays below B's 1 x its usage), then B's second.
+    let (fair, told) = round_robin::start_order(None).unwrap();
+    assert_eq!(fair, ["A1", "B1", "C1", "A2", "A3", "A4", "B2"]);
+    assert_eq!(told, 0);
+    // Round robin ignores the weights: A B C A B A A, each start told once.
+    let (rr, told) = round_robin::start_order(Some(round_robin::RoundRobin::default())).unwrap();
+    assert_eq!(rr, ["A1", "B1", "C1", "A2", "B2", "A3", "A4"]);
+    assert_eq!(told, 7);
+}
+
+#[test]
+fn spread_example_places_each_job_on_the_emptiest_compute_environment() {
+    spread_placement::check_placement();
+    // AWS: "The job scheduler uses the order of the compute environments to determine which
+    // compute environment should run a given job": small (first) takes four, then large.
+    assert_eq!(
+        spread_placement::placements(false).unwrap(),
+        ["small", "small", "small", "small", "large", "large"]
+    );
+    // Spread: large has more free vCPUs until both have 4 free (a tie goes to the queue's
+    // order: small), then large (4 against 3).
+    assert_eq!(
+        spread_placement::placements(true).unwrap(),
+        ["large", "large", "large", "large", "small", "large"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The built-ins through the custom path give the engine's results
+// ---------------------------------------------------------------------------------------
+
+/// Installs every built-in decision of `scenario` as a custom one.
+fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
+    for q in &scenario.job_queues {
+        let policy: Box<dyn JobPolicy> = match q.scheduling_policy {
+            Some(p) => Box::new(FairShare::new(scenario.scheduling_policies[p.index()].clone())),
+            None => Box::new(Fifo),
+        };
+        assert!(sim.set_policy(&q.name, policy));
+        assert!(sim.set_placement(&q.name, Box::new(AwsOrder)));
+        let backfill: Option<Box<dyn BackfillPolicy>> = match q.backfill {
+            Backfill::Easy => Some(Box::new(Easy)),
+            Backfill::Greedy => Some(Box::new(Greedy)),
+            _ => None,
+        };
+        if let Some(b) = backfill {
+            assert!(sim.set_backfill(&q.name, b));
+        }
+    }
+    for ce in &scenario.compute_environments {
+        assert_eq!(
+            sim.set_scale_out(&ce.name, Box::new(AwsScaleOut)),
+            !ce.kind.is_fargate(),
+            "scale-out is for EC2/SPOT compute environments only"
+        );
+    }
+}
+
+/// The data views and the built-ins written against them decide as the engine's own fast
+/// paths do: every bundled scenario gives the same report and job table both ways.
+#[test]
+fn the_built_ins_installed_as_custom_decisions_change_nothing() {
+    let mut names: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for path in names {
+        let scenario = Scenario::from_file(&path).unwrap();
+        let builtin = Simulation::new(&scenario, with_records()).unwrap().run_with_records();
+        let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+        install_builtins(&mut sim, &scenario);
+        let custom = sim.run_with_records();
+        assert!(builtin.0.jobs.submitted > 0, "{}", path.display());
+        assert_eq!(builtin.0, custom.0, "report of {}", path.display());
+        assert_eq!(builtin.1, custom.1, "job table of {}", path.display());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Job policies: what they see, what they are told
+// ---------------------------------------------------------------------------------------
+
+/// What a recording policy saw and was told.
+#[derive(Default)]
+struct Seen {
+    picks: Vec<(Option<JobInfo>, Vec<CeCapacity>)>,
+    starts: Vec<(String, CeId, SimTime)>,
+    ends: Vec<(String, AttemptOutcome, SimTime)>,
+}
+
+/// FIFO, recording.
+struct Recording(Arc<Mutex<Seen>>);
+
+impl JobPolicy for Recording {
+    fn pick<'a>(&mut self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
+        let job = Fifo.pick(view)?;
+        let mut seen = self.0.lock().unwrap();
+        seen.picks.push((view.details(job), view.capacity().to_vec()));
+        Some(job)
+    }
+    fn on_start(&mut self, job: &JobInfo, ce: CeId, now: SimTime) {
+        self.0.lock().unwrap().starts.push((job.name.to_string(), ce, now));
+    }
+    fn on_end(&mut self, job: &JobInfo, outcome: AttemptOutcome, now: SimTime) {
+        self.0.lock().unwrap().ends.push((job.name.to_string(), outcome, now));
+    }
+}
+
+#[test]
+fn a_custom_policy_sees_details_and_capacity_and_is_told_of_starts_and_ends() {
+    // Two vCPUs; three 1-vCPU jobs: a (25 s) at 0; b at 10, which always fails and is
+    // retried once; c at 20, which runs 100 s under a 60 s timeout.
+    let mut flaky = fargate_def("flaky", "1", "2048");
+    flaky["retryStrategy"] = json!({"attempts": 2});
+    let mut capped = fargate_def("capped", "1", "2048");
+    capped["timeout"] = json!({"attemptDurationSeconds": 60});
+    let job = |at: u32, name: &str, def: &str, runtime: Value| {
+        json!({"at": at, "submitJob": {"jobName": name, "jobQueue": "q", "jobDefinition": def},
+               "runtime": runtime})
+    };
+    let scenario = json!({
+        "computeEnvironments": [fargate_ce("ce", 2)],
+        "jobQueues": [queue("q", 1, &["ce"])],
+        "jobDefinitions": [fargate_def("work", "1", "2048"), flaky, capped],
+        "workload": [
+            job(0, "a", "work", json!({"distribution": "fixed", "seconds": 25})),
+            job(10, "b", "flaky", json!({"distribution": "fixed", "seconds": 25, "failureProbability": 1})),
+            job(20, "c", "capped", json!({"distribution": "fixed", "seconds": 100})),
+        ],
+    });
+    let scenario = load(&scenario);
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
+    assert!(sim.set_policy("q", Box::new(Recording(seen.clone()))));
+    let report = sim.run();
+    assert_eq!((report.jobs.succeeded, report.jobs.failed), (1, 2));
+    let seen = seen.lock().unwrap();
+    // The first pick: job a, with everything the engine knows of it, and 2 vCPUs free.
+    let (info, capacity) = &seen.picks[0];
+    let info = info.as_ref().expect("details in a run");
+    assert_eq!((&*info.name, &*info.definition), ("a", "work:1"));
+    assert_eq!((info.definition_name(), info.definition_revision()), ("work", Some(1)));
+    assert_eq!(info.submitted_at, SimTime::ZERO);
+    assert_eq!(
+        info.runtime_estimate,
+        Some(SimDuration::from_secs(25)),
+        "the drawn run time"
+    );
+    assert_eq!(info.requested_runtime, None, "no timeout");
+    assert_eq!(capacity.len(), 1);
+    assert_eq!(
+        (
+            capacity[0].name.as_str(),
+            capacity[0].free_millivcpus,
+            capacity[0].fargate
+        ),
+        ("ce", 2000, true)
+    );
+    // c (at 20) waits for a to end at 25: picked while the CE is full, told its timeout.
+    let c = seen
+        .picks
+        .iter()
+        .find(|(i, _)| i.as_ref().is_some_and(|i| &*i.name == "c"))
+        .expect("c picked");
+    assert_eq!(c.1[0].free_millivcpus, 0);
+    assert_eq!(
+        c.0.as_ref().unwrap().requested_runtime,
+        Some(SimDuration::from_secs(60))
+    );
+    let starts: Vec<_> = seen.starts.iter().map(|(n, c, t)| (n.as_str(), *c, *t)).collect();
+    assert_eq!(
+        starts,
+        [
+            ("a", CeId(0), secs(0)),
+            ("b", CeId(0), secs(10)),
+            ("c", CeId(0), secs(25)),
+            ("b", CeId(0), secs(35))
+        ]
+    );
+    let ends: Vec<_> = seen.ends.iter().map(|(n, o, t)| (n.as_str(), *o, *t)).collect();
+    assert_eq!(
+        ends,
+        [
+            ("a", AttemptOutcome::Succeeded, secs(25)),
+            ("b", AttemptOutcome::Retried, secs(35)),
+            ("b", AttemptOutcome::Failed, secs(60)),
+            ("c", AttemptOutcome::Failed, secs(85))
+        ]
+    );
+}
+
+/// A stateful policy's copy goes with a fork ([`JobPolicy::clone_box`]): both futures are
+/// the same, and a queue snapshot (asked on a copy) changes nothing.
+#[test]
+fn a_stateful_policy_forks_with_the_simulation_and_snapshots_leave_it_alone() {
+    let scenario = round_robin::scenario().unwrap();
+    let run = |snapshot: bool, fork_at: Option<u64>| {
+        let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+        assert!(sim.set_policy("q", Box::new(round_robin::RoundRobin::default())));
+        if let Some(t) = fork_at {
+            sim.run_until(secs(t));
+        }
+        if snapshot {
+            let order: Vec<String> = sim
+                .queue_snapshot("q", usize::MAX)
+                .unwrap()
+                .iter()
+                .map(|e| e.share_identifier.clone())
+                .collect();
+            // Round robin on its own copy, never told of these starts: the share after the
+            // one served last, then that share again until it is empty.
+            let want: &[&str] = match fork_at {
+                Some(50) => &["B", "B", "C", "A", "A", "A"],
+                _ => &["A", "A", "A", "B"],
+            };
+            assert_eq!(order, want, "at {fork_at:?}");
+        }
+        let fork = sim.clone();
+        let names = |(_, r): (batchsim::Report, Vec<batchsim::JobRecord>)| {
+            let mut r = r;
+            r.sort_by_key(|r| (r.started_at, r.job_id));
+            r.into_iter().map(|r| r.job_name).collect::<Vec<_>>()
+        };
+        (names(sim.run_with_records()), names(fork.run_with_records()))
+    };
+    let want = ["A1", "B1", "C1", "A2", "B2", "A3", "A4"];
+    for (snapshot, fork_at) in [
+        (false, None),
+        (true, Some(50)),
+        (false, Some(150)),
+        (true, Some(250)),
+        (false, Some(250)),
+    ] {
+        let (a, b) = run(snapshot, fork_at);
+        assert_eq!(a, want, "snapshot {snapshot}, fork at {fork_at:?}");
+        assert_eq!(b, want, "the fork, snapshot {snapshot}, fork at {fork_at:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Placement and scale-out
+// ---------------------------------------------------------------------------------------
+
+/// One EC2 compute environment of m5 types (up to 64 vCPUs), one 1-vCPU job at 0.
+fn one_ec2_job() -> Scenario {
+    load(&json!({
+        "computeEnvironments": [{"computeEnvironmentName": "ec2", "type": "MANAGED",
+            "computeResources": {"type": "EC2", "minvCpus": 0, "maxvCpus": 64, "instanceTypes": ["m5"],
+                                 "allocationStrategy": "BEST_FIT"},
+            "simulation": {"instanceLaunchSeconds": 60, "startupSeconds": 0}},
+            fargate_ce("fargate", 4)],
+        "jobQueues": [queue("q", 1, &["ec2"])],
+        "jobDefinitions": [{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["EC2"],
+            "containerProperties": {"resourceRequirements": [
+                {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+        "workload": [{"at": 0, "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
+                      "runtime": {"distribution": "fixed", "seconds": 100}}],
+    }))
+}
+
+/// Launches the largest type within the limit.
+struct Largest(Arc<Mutex<Vec<ScaleOutView>>>);
+
+impl ScaleOutPolicy for Largest {
+    fn instance_type(&mut self, need: &Resources, view: &ScaleOutView) -> Option<usize> {
+        self.0.lock().unwrap().push(view.clone());
+        let t = view.types.iter().filter(|t| t.within_limit && t.holds(need));
+        t.max_by_key(|t| t.millivcpus).map(|t| t.index)
+    }
+}
+
+/// Answers with a type that does not exist.
+struct Nonsense;
+
+impl ScaleOutPolicy for Nonsense {
+    fn instance_type(&mut self, _: &Resources, view: &ScaleOutView) -> Option<usize> {
+        Some(view.types.len() + 7)
+    }
+}
+
+#[test]
+fn a_custom_scale_out_decides_the_type_launched_and_a_bad_answer_launches_nothing() {
+    let scenario = one_ec2_job();
+    let provisioned_at_1s = |scale_out: Option<Box<dyn ScaleOutPolicy>>| {
+        let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
+        if let Some(s) = scale_out {
+            assert!(sim.set_scale_out("ec2", s));
+        }
+        sim.run_until(secs(1));
+        let usage = &sim.compute_environment_usage()[0];
+        (usage.vcpus_provisioned, usage.instances)
+    };
+    // BEST_FIT (CONTRACT 7.14 g): the cheapest type that holds the job, an m5.large.
+    assert_eq!(provisioned_at_1s(None), (2.0, 1));
+    assert_eq!(provisioned_at_1s(Some(Box::new(AwsScaleOut))), (2.0, 1));
+    let views = Arc::new(Mutex::new(Vec::new()));
+    assert_eq!(
+        provisioned_at_1s(Some(Box::new(Largest(views.clone())))),
+        (64.0, 1),
+        "m5.16xlarge: the largest within maxvCpus 64 (BEST_FIT on EC2 never passes it)"
+    );
+    let views = views.lock().unwrap();
+    let within: Vec<&str> = views[0]
+        .types
+        .iter()
+        .filter(|t| t.within_limit)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert!(
+        within.contains(&"m5.16xlarge") && !within.contains(&"m5.24xlarge"),
+        "{within:?}"
+    );
+    assert_eq!((views[0].max_vcpus, views[0].provisioned_millivcpus), (64, 0));
+    assert_eq!(provisioned_at_1s(Some(Box::new(Nonsense))), (0.0, 0));
+
+    let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
+    assert!(
+        !sim.set_scale_out("fargate", Box::new(AwsScaleOut)),
+        "no instances to launch"
+    );
+    assert!(!sim.set_scale_out("nope", Box::new(AwsScaleOut)));
+}
+
+/// Places on a compute environment that is not the queue's.
+struct Elsewhere;
+
+impl PlacementPolicy for Elsewhere {
+    fn place(&mut self, _: JobId, _: &Resources, _: &[PlacementCandidate]) -> Option<PlaceOn> {
+        Some(PlaceOn::Task { ce: CeId(1) })
+    }
+}
+
+#[test]
+fn a_placement_answer_outside_the_candidates_places_nothing() {
+    let scenario = one_ec2_job();
+    let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
+    assert!(sim.set_placement("q", Box::new(Elsewhere)));
+    assert!(!sim.set_placement("nope", Box::new(AwsOrder)));
+    sim.run_until(secs(500));
+    assert_eq!(sim.job_status(JobId::new(1)), Some(JobStatus::Runnable));
+    assert_eq!(
+        sim.compute_environment_usage()[1].vcpus_in_use,
+        0.0,
+        "the Fargate CE is not the queue's"
+    );
+    // AWS's order through the custom path runs it (after the 60 s launch).
+    let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+    assert!(sim.set_placement("q", Box::new(AwsOrder)));
+    let (_, records) = sim.run_with_records();
+    assert_eq!(records[0].started_at, Some(secs(60)));
+    assert_eq!(records[0].compute_environment.as_deref(), Some("ec2"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Backfilling
+// ---------------------------------------------------------------------------------------
+
+/// EASY, recording the reservation and the candidates it was offered.
+struct RecordingEasy(Arc<Mutex<Offers>>);
+
+/// The candidates a backfilling policy was offered, with the reservation then.
+type Offers = Vec<(BackfillCandidate, Option<HeadReservation>)>;
+
+impl BackfillPolicy for RecordingEasy {
+    fn reserves(&self) -> bool {
+        true
+    }
+    fn admit(&mut self, c: &BackfillCandidate, reservation: Option<&mut HeadReservation>) -> bool {
+        self.0.lock().unwrap().push((*c, reservation.as_deref().copied()));
+        Easy.admit(c, reservation)
+    }
+}
+
+/// Admits nothing.
+struct Never;
+
+impl BackfillPolicy for Never {
+    fn admit(&mut self, _: &BackfillCandidate, _: Option<&mut HeadReservation>) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_custom_backfill_decides_who_passes_a_blocked_head() {
+    // Four vCPUs, no backfilling in the file. `big` (2 vCPUs, 100 s, timeout 100 s) at 0;
+    // `huge` (4 vCPUs) at 1 cannot start before `big` ends; `small` (1 vCPU, 10 s, timeout
+    // 60 s) at 2 fits beside `big`.
+    let def = |name: &str, vcpus: &str, timeout: u32| {
+        let memory = (vcpus.parse::<u32>().unwrap() * 2048).to_string();
+        let mut d = fargate_def(name, vcpus, &memory);
+        d["timeout"] = json!({"attemptDurationSeconds": timeout});
+        d
+    };
+    let job = |at: u32, name: &str, seconds: u32| {
+        json!({"at": at, "submitJob": {"jobName": name, "jobQueue": "q", "jobDefinition": name},
+               "runtime": {"distribution": "fixed", "seconds": seconds}})
+    };
+    let scenario = load(&json!({
+        "computeEnvironments": [fargate_ce("ce", 4)],
+        "jobQueues": [queue("q", 1, &["ce"])],
+        "jobDefinitions": [def("big", "2", 100), def("huge", "4", 100), def("small", "1", 60)],
+        "workload": [job(0, "big", 100), job(1, "huge", 100), job(2, "small", 10)],
+    }));
+    let small_start = |backfill: Option<Box<dyn BackfillPolicy>>| {
+        let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+        if let Some(b) = backfill {
+            assert!(sim.set_backfill("q", b));
+        }
+        let (_, records) = sim.run_with_records();
+        records[2].started_at
+    };
+    // FIFO without backfilling: small waits for huge (100..200).
+    assert_eq!(small_start(None), Some(secs(200)));
+    assert_eq!(small_start(Some(Box::new(Greedy))), Some(secs(2)));
+    assert_eq!(small_start(Some(Box::new(Never))), Some(secs(200)));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    assert_eq!(small_start(Some(Box::new(RecordingEasy(seen.clone())))), Some(secs(2)));
+    let seen = seen.lock().unwrap();
+    let (candidate, reservation) = seen[0];
+    // huge may start when big ends by its estimate (its timeout): at 100 s, nothing to spare.
+    let reservation = reservation.expect("EASY reserves");
+    assert_eq!(
+        (
+            reservation.head,
+            reservation.ce,
+            reservation.instance,
+            reservation.shadow
+        ),
+        (JobId::new(2), CeId(0), None, secs(100))
+    );
+    assert_eq!(reservation.extra_millivcpus, 0);
+    // small ends by 2 + 60 <= 100: it may start.
+    assert_eq!(
+        (
+            candidate.id,
+            candidate.estimate,
+            candidate.running_at,
+            candidate.new_instance
+        ),
+        (JobId::new(3), Some(SimDuration::from_secs(60)), secs(2), false)
+    );
+    let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
+    assert!(!sim.set_backfill("nope", Box::new(Greedy)));
+}
+
+/// Installing backfilling in the middle of a run starts from the live jobs.
+#[test]
+fn backfilling_installed_mid_run_sees_the_jobs_already_queued() {
+    let scenario = load(&json!({
+        "computeEnvironments": [fargate_ce("ce", 4)],
+        "jobQueues": [queue("q", 1, &["ce"])],
+        "jobDefinitions": [fargate_def("big", "2", "4096"), fargate_def("huge", "4", "8192"), fargate_def("small", "1", "2048")],
+        "workload": [
+            {"at": 0, "submitJob": {"jobName": "big", "jobQueue": "q", "jobDefinition": "big"},
+             "runtime": {"distribution": "fixed", "seconds": 100}},
+            {"at": 1, "submitJob": {"jobName": "huge", "jobQueue": "q", "jobDefinition": "huge"},
+             "runtime": {"distribution": "fixed", "seconds": 100}},
+            {"at": 2, "submitJob": {"jobName": "small", "jobQueue": "q", "jobDefinition": "small"},
+             "runtime": {"distribution": "fixed", "seconds": 10}}],
+    }));
+    let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+    sim.run_until(secs(50));
+    assert_eq!(sim.job_status(JobId::new(3)), Some(JobStatus::Runnable));
+    assert!(sim.set_backfill("q", Box::new(Greedy)));
+    sim.run_until(secs(50));
+    assert_eq!(
+        sim.job_status(JobId::new(3)),
+        Some(JobStatus::Running),
+        "started at 50 s"
+    );
+    let (_, records) = sim.run_with_records();
+    assert_eq!(records[2].started_at, Some(secs(50)));
+}
