@@ -69,7 +69,7 @@ pub enum Error {
     Invalid(Problems),
     /// A trace file named by the scenario could not be read.
     #[error("{0}")]
-    Trace(String),
+    Trace(crate::workload::trace::TraceError),
 }
 
 impl Error {

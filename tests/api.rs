@@ -3,8 +3,11 @@
 //! several observers, forking a run with `Clone`, and odd-but-legal call sequences that
 //! must never panic.
 
-use batchsim::engine::{ApplyError, JobEvent, JobQueueRef, SubmitError, SubmitJob};
+use batchsim::engine::{
+    ApplyError, DefinitionError, InvalidAction, JobEvent, JobQueueRef, Refusal, SubmitError, SubmitJob,
+};
 use batchsim::model::job_definition::JobDefinitionRef;
+use batchsim::model::job_definition::ResolveError;
 use batchsim::model::{Action, CeId, JobDefinition, Platform, PolicyId, QueueId, RetryStrategy};
 use batchsim::policy::{QueueView, QueuedJob, SchedulingPolicy};
 use batchsim::workload::RuntimeModel;
@@ -458,24 +461,45 @@ fn apply_checks_ids_and_limits() {
         s.apply(&queue(0, Some(vec![CeId(u32::MAX)]), None)),
         Err(ApplyError::UnknownComputeEnvironment { .. })
     ));
-    assert!(matches!(
-        s.apply(&queue(0, Some(vec![]), None)),
-        Err(ApplyError::Invalid { .. })
-    ));
-    assert!(matches!(
+    // "A job queue can have up to three compute environments" (AWS Batch User Guide, job
+    // queues): the typed reason says which rule, its Display the sentence.
+    let empty = s.apply(&queue(0, Some(vec![]), None));
+    assert_eq!(
+        empty,
+        Err(ApplyError::Invalid {
+            reason: InvalidAction::QueueComputeEnvironments { count: 0 }
+        })
+    );
+    assert_eq!(
+        empty.unwrap_err().to_string(),
+        "a job queue has 1 to 3 compute environments, found 0"
+    );
+    assert_eq!(
         s.apply(&queue(0, Some(vec![CeId(0), CeId(0)]), None)),
-        Err(ApplyError::Invalid { .. })
-    ));
+        Err(ApplyError::Invalid {
+            reason: InvalidAction::ListedTwice { id: CeId(0) }
+        })
+    );
     assert!(matches!(
         s.apply(&queue(0, None, Some(PolicyId(3)))),
         Err(ApplyError::UnknownPolicy { .. })
     ));
     let mut forever = JobDefinition::container("d", Platform::Fargate, Resources::new(1.0, 2048));
     forever.retry_strategy.attempts = u32::MAX;
-    assert!(matches!(
-        s.apply(&Action::RegisterJobDefinition(forever)),
-        Err(ApplyError::Invalid { .. })
-    ));
+    let refused = s.apply(&Action::RegisterJobDefinition(forever));
+    assert!(
+        matches!(
+            refused,
+            Err(ApplyError::Invalid {
+                reason: InvalidAction::JobDefinition(DefinitionError::Retry(_))
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        format!("retryStrategy.attempts must be from 1 to 10, found {}", u32::MAX)
+    );
     assert!(matches!(
         s.apply(&Action::UpdateComputeEnvironment {
             compute_environment: CeId(0),
@@ -484,7 +508,9 @@ fn apply_checks_ids_and_limits() {
             max_vcpus: None,
             desired_vcpus: None
         }),
-        Err(ApplyError::Invalid { .. })
+        Err(ApplyError::Invalid {
+            reason: InvalidAction::FargateMinOrDesired
+        })
     ));
     // Good ones apply.
     assert_eq!(s.apply(&ce(0)), Ok(()));
@@ -852,10 +878,22 @@ fn odd_but_legal_call_sequences_never_panic() {
         assert!(s.submit(&r).is_ok());
     });
     case("unknown job definition", &|| {
-        assert!(matches!(
-            sim(1).submit(&SubmitJob::from_names("a", "q", "x", RuntimeModel::fixed(1.0))),
-            Err(SubmitError::Refused { .. })
-        ));
+        let refused = sim(1).submit(&SubmitJob::from_names("a", "q", "x", RuntimeModel::fixed(1.0)));
+        assert_eq!(
+            refused,
+            Err(SubmitError::Refused {
+                reason: Refusal::JobDefinition {
+                    definition: "x".into(),
+                    at: SimTime::ZERO,
+                    reason: ResolveError::UnknownName,
+                    job: "a".into(),
+                }
+            })
+        );
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "job definition `x` cannot be used at 0 s (no job definition has that name): submission of `a` refused"
+        );
     });
     case("job definition revision 0", &|| {
         assert!(matches!(
@@ -874,10 +912,15 @@ fn odd_but_legal_call_sequences_never_panic() {
             .is_err());
     });
     case("share identifier on a FIFO queue", &|| {
-        assert!(matches!(
+        assert_eq!(
             sim(1).submit(&job("a", 1.0).share("s")),
-            Err(SubmitError::Refused { .. })
-        ));
+            Err(SubmitError::Refused {
+                reason: Refusal::ShareOnFifo {
+                    queue: "q".into(),
+                    job: "a".into()
+                }
+            })
+        );
     });
     case("array of size 0, 1, 10001, u32::MAX", &|| {
         let mut s = sim(1);

@@ -21,11 +21,11 @@
 //!   a multi-node job at most 1,000 nodes.
 
 use super::dependencies::DepTarget;
+use super::error::{ApplyError, DefinitionError, InvalidAction, Refusal, SubmitError};
 use super::jobs::JobSlot;
 use super::{QueuePolicy, Simulation};
 use crate::error::{Error, Problem, Problems};
 use crate::model::job_definition::JobDefinitionRef;
-use crate::model::retry::RetryLimitError;
 use crate::model::{
     Action, CeId, JobDefinition, JobId, JobStatus, PolicyId, QueueId, RetryStrategy, SchedulingPolicy as Policy,
 };
@@ -353,169 +353,33 @@ fn check_runtime(m: &RuntimeModel) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Why an API submission was not accepted.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SubmitError {
-    /// No job queue has that name.
-    #[error("no job queue is named {}", quote(queue.name()))]
-    UnknownQueue {
-        /// The reference given.
-        queue: JobQueueRef,
-    },
-    /// A dependency names no job the simulation knows.
-    #[error(
-        "job {job} in dependsOn is not a job of this simulation (jobs that ended are known when they were submitted through the API, or when per-job records are kept)"
-    )]
-    UnknownDependency {
-        /// The dependency that is not known.
-        job: JobId,
-    },
-    /// N_TO_N between jobs that are not two arrays of the same size.
-    #[error("an N_TO_N dependency on job {job} needs two array jobs of the same size")]
-    NToN {
-        /// The dependency.
-        job: JobId,
-    },
-    /// More than 20 dependencies.
-    #[error("a job can depend on at most {MAX_DEPENDENCIES} jobs, found {count}")]
-    TooManyDependencies {
-        /// How many were given.
-        count: usize,
-    },
-    /// `arrayProperties.size` outside 2..=10,000.
-    #[error("the array size must be from {MIN_ARRAY_SIZE} to {MAX_ARRAY_SIZE}, found {size}")]
-    ArraySize {
-        /// The size given.
-        size: u32,
-    },
-    /// SEQUENTIAL on a job that is not an array.
-    #[error("a SEQUENTIAL dependency applies to array jobs only")]
-    SequentialWithoutArray,
-    /// The retry strategy breaks a limit.
-    #[error("{0}")]
-    Retry(RetryLimitError),
-    /// A timeout under 60 s.
-    #[error("the timeout must be at least {MIN_TIMEOUT_SECONDS} seconds, found {} s", timeout.as_secs_f64())]
-    Timeout {
-        /// The timeout given.
-        timeout: SimDuration,
-    },
-    /// `schedulingPriorityOverride` above 9999.
-    #[error("the scheduling priority must be from 0 to {MAX_SCHEDULING_PRIORITY}, found {priority}")]
-    SchedulingPriority {
-        /// The priority given.
-        priority: u32,
-    },
-    /// A `jobName` AWS would refuse.
-    #[error("{} is not a valid job name (1 to 128 letters, numbers, hyphens and underscores, starting with a letter or number)", quote(name))]
-    JobName {
-        /// The name given.
-        name: String,
-    },
-    /// A `shareIdentifier` AWS would refuse.
-    #[error(
-        "{} is not a valid share identifier (1 to 255 letters, numbers, hyphens and underscores)",
-        quote(share)
-    )]
-    ShareIdentifier {
-        /// The identifier given.
-        share: String,
-    },
-    /// A vCPU override of 0.
-    #[error("a job needs more than 0 vCPUs")]
-    Resources,
-    /// A runtime model that cannot be drawn from.
-    #[error("the runtime model cannot be used: {reason}")]
-    Runtime {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The run is over (the clock reached `until`).
-    #[error("the run ended at {} s: nothing more can be submitted", at.as_secs_f64())]
-    Ended {
-        /// When it ended.
-        at: SimTime,
-    },
-    /// AWS would refuse it now (queue DISABLED, unknown or inactive job definition, share
-    /// rules, platform mismatch, ...).
-    #[error("{reason}")]
-    Refused {
-        /// AWS's reason, as a sentence.
-        reason: String,
-    },
-}
-
-/// Why an action applied through [`Simulation::apply`] was not accepted.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ApplyError {
-    /// The compute environment id is not one of this simulation's.
-    #[error("compute environment {} is not one of the {count} of this simulation", .id.0)]
-    UnknownComputeEnvironment {
-        /// The id given.
-        id: CeId,
-        /// How many this simulation has.
-        count: usize,
-    },
-    /// The job queue id is not one of this simulation's.
-    #[error("job queue {} is not one of the {count} of this simulation", .id.0)]
-    UnknownQueue {
-        /// The id given.
-        id: QueueId,
-        /// How many this simulation has.
-        count: usize,
-    },
-    /// The scheduling policy id is not one of this simulation's.
-    #[error("scheduling policy {} is not one of the {count} of this simulation", .id.0)]
-    UnknownPolicy {
-        /// The id given.
-        id: PolicyId,
-        /// How many this simulation has.
-        count: usize,
-    },
-    /// The request breaks an AWS rule or limit.
-    #[error("{reason}")]
-    Invalid {
-        /// The rule, as a sentence.
-        reason: String,
-    },
-    /// The run is over (the clock reached `until`).
-    #[error("the run ended at {} s: no more actions apply", at.as_secs_f64())]
-    Ended {
-        /// When it ended.
-        at: SimTime,
-    },
-}
-
-fn invalid(reason: impl Into<String>) -> ApplyError {
-    ApplyError::Invalid { reason: reason.into() }
-}
-
 /// The AWS limits of a job definition (registered by action or given in a scenario).
-fn check_definition(def: &JobDefinition) -> Result<(), String> {
-    def.retry_strategy.check().map_err(|e| e.to_string())?;
+fn check_definition(def: &JobDefinition) -> Result<(), DefinitionError> {
+    def.retry_strategy.check().map_err(DefinitionError::Retry)?;
     if def
         .timeout
         .is_some_and(|t| t < SimDuration::from_secs(MIN_TIMEOUT_SECONDS))
     {
-        return Err(format!("the timeout must be at least {MIN_TIMEOUT_SECONDS} seconds"));
+        return Err(DefinitionError::Timeout);
     }
     if def.scheduling_priority > MAX_SCHEDULING_PRIORITY {
-        return Err(format!(
-            "the scheduling priority must be from 0 to {MAX_SCHEDULING_PRIORITY}, found {}",
-            def.scheduling_priority
-        ));
+        return Err(DefinitionError::SchedulingPriority {
+            priority: def.scheduling_priority,
+        });
     }
     if let Some(m) = &def.multinode {
         if m.num_nodes == 0 || m.num_nodes > MAX_NODES || m.main_node >= m.num_nodes {
-            return Err(format!(
-                "a multi-node job has 1 to {MAX_NODES} nodes and its main node is one of them, found {} nodes, main node {}",
-                m.num_nodes, m.main_node
-            ));
+            return Err(DefinitionError::Nodes {
+                nodes: m.num_nodes,
+                main_node: m.main_node,
+            });
         }
     }
     Ok(())
+}
+
+fn invalid(reason: InvalidAction) -> ApplyError {
+    ApplyError::Invalid { reason }
 }
 
 /// Checks the ids and AWS limits of an action against a simulation of `ces` compute
@@ -548,12 +412,10 @@ fn check_action(
                 .flatten()
                 .any(|v| *v > MAX_VCPUS)
             {
-                return Err(invalid(format!("vCPU counts are at most {MAX_VCPUS}")));
+                return Err(invalid(InvalidAction::VcpuLimit));
             }
             if kind.is_fargate() && (min_vcpus.is_some_and(|v| v != 0) || desired_vcpus.is_some_and(|v| v != 0)) {
-                return Err(invalid(
-                    "minvCpus and desiredvCpus do not apply to Fargate compute environments",
-                ));
+                return Err(invalid(InvalidAction::FargateMinOrDesired));
             }
         }
         Action::UpdateJobQueue {
@@ -571,20 +433,17 @@ fn check_action(
             };
             if let Some(list) = compute_environments {
                 if list.is_empty() || list.len() > MAX_QUEUE_COMPUTE_ENVIRONMENTS {
-                    return Err(invalid(format!(
-                        "a job queue has 1 to {MAX_QUEUE_COMPUTE_ENVIRONMENTS} compute environments, found {}",
-                        list.len()
-                    )));
+                    return Err(invalid(InvalidAction::QueueComputeEnvironments { count: list.len() }));
                 }
                 let mut fargate = Vec::new();
                 for (k, &c) in list.iter().enumerate() {
                     fargate.push(ce_ok(c)?.is_fargate());
                     if list[..k].contains(&c) {
-                        return Err(invalid(format!("compute environment {} is listed twice", c.0)));
+                        return Err(invalid(InvalidAction::ListedTwice { id: c }));
                     }
                 }
                 if fargate.iter().any(|f| *f != fargate[0]) {
-                    return Err(invalid("a job queue's compute environments are all Fargate or all EC2"));
+                    return Err(invalid(InvalidAction::MixedPlatforms));
                 }
             }
             if let Some(p) = scheduling_policy {
@@ -595,22 +454,19 @@ fn check_action(
                     });
                 }
                 if !fair {
-                    return Err(invalid(
-                        "AWS cannot turn a FIFO job queue into a fair-share one; create the queue with a scheduling policy",
-                    ));
+                    return Err(invalid(InvalidAction::FifoToFairShare));
                 }
             }
             for t in state_time_limit_actions.iter().flatten() {
                 let s = t.max_time.as_millis() / 1000;
                 if !(600..=86_400).contains(&s) || t.max_time.as_millis() % 1000 != 0 {
-                    return Err(invalid(format!(
-                        "jobStateTimeLimitActions maxTimeSeconds must be from 600 to 86400, found {} s",
-                        t.max_time.as_secs_f64()
-                    )));
+                    return Err(invalid(InvalidAction::StateTimeLimit { max_time: t.max_time }));
                 }
             }
         }
-        Action::RegisterJobDefinition(def) => check_definition(def).map_err(invalid)?,
+        Action::RegisterJobDefinition(def) => {
+            check_definition(def).map_err(|e| invalid(InvalidAction::JobDefinition(e)))?
+        }
         Action::DeregisterJobDefinition(_) | Action::CancelJob { .. } | Action::TerminateJob { .. } => {}
     }
     Ok(())
@@ -647,7 +503,7 @@ pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
     }
     for (i, d) in s.job_definitions.iter().enumerate() {
         if let Err(e) = check_definition(d) {
-            err(format!("jobDefinitions[{i}]"), e);
+            err(format!("jobDefinitions[{i}]"), e.to_string());
         }
     }
     for (i, w) in s.workload.iter().enumerate() {
@@ -934,7 +790,7 @@ impl Simulation {
     pub(super) fn resolve_dependencies_by_id(
         &self,
         deps: &[(JobId, Option<ArrayDependency>)],
-    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
+    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, Refusal> {
         let mut out = Vec::new();
         for &(id, kind) in deps {
             let parent = self.array_index(id);
@@ -947,7 +803,7 @@ impl Simulation {
                     None => match self.ended_status(id) {
                         Some(JobStatus::Succeeded) => DepTarget::Met,
                         Some(_) => DepTarget::Failed(id),
-                        None => return Err(format!("job {id} in dependsOn is not a job of this simulation")),
+                        None => return Err(Refusal::UnknownDependency { job: id }),
                     },
                 },
             };

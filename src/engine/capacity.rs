@@ -2,6 +2,7 @@
 //! bookkeeping every capacity change needs.
 
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
+use super::error::CeError;
 use super::event::Event;
 use super::Simulation;
 use crate::model::{CeId, CeState, ComputeEnvironment, Resources};
@@ -49,12 +50,14 @@ pub(crate) struct CeRuntime {
 }
 
 impl CeRuntime {
-    pub fn new(spec: ComputeEnvironment, seed: u64, index: usize) -> Result<CeRuntime, String> {
+    pub fn new(spec: ComputeEnvironment, seed: u64, index: usize) -> Result<CeRuntime, CeError> {
         let pool = match spec.kind.is_fargate() {
             true => None,
             false => Some(
-                Pool::new(&spec, u64::from(spec.reserved_memory_mib))
-                    .map_err(|e| format!("compute environment `{}`: {e}", spec.name))?,
+                Pool::new(&spec, u64::from(spec.reserved_memory_mib)).map_err(|source| CeError {
+                    ce: spec.name.clone(),
+                    source,
+                })?,
             ),
         };
         let interruptions = stream(seed, StreamKind::Interruptions, index as u64);

@@ -22,6 +22,7 @@ mod capacity;
 mod dependencies;
 mod dispatch;
 mod ec2;
+mod error;
 mod event;
 mod instances;
 mod jobs;
@@ -49,10 +50,11 @@ use sources::Sources;
 use std::collections::BTreeMap;
 
 pub use api::{
-    ApplyError, JobQueueRef, ObservedJobEvent as JobEvent, SnapshotEntry, SubmitError, SubmitJob, MAX_ARRAY_SIZE,
-    MAX_DEPENDENCIES, MAX_JOB_NAME_LEN, MAX_NODES, MAX_QUEUE_COMPUTE_ENVIRONMENTS, MAX_SCHEDULING_PRIORITY,
-    MAX_SHARE_IDENTIFIER_LEN, MAX_VCPUS, MIN_ARRAY_SIZE, MIN_TIMEOUT_SECONDS,
+    JobQueueRef, ObservedJobEvent as JobEvent, SnapshotEntry, SubmitJob, MAX_ARRAY_SIZE, MAX_DEPENDENCIES,
+    MAX_JOB_NAME_LEN, MAX_NODES, MAX_QUEUE_COMPUTE_ENVIRONMENTS, MAX_SCHEDULING_PRIORITY, MAX_SHARE_IDENTIFIER_LEN,
+    MAX_VCPUS, MIN_ARRAY_SIZE, MIN_TIMEOUT_SECONDS,
 };
+pub use error::{ApplyError, DefinitionError, InvalidAction, Refusal, SubmitError};
 pub use sources::Submission;
 
 /// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
@@ -243,13 +245,13 @@ impl Simulation {
             .iter()
             .enumerate()
             .map(|(i, ce)| CeRuntime::new(ce.clone(), seed, i))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(|message| {
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
                 Error::Invalid(crate::error::Problems {
                     file: scenario.name.clone(),
                     list: vec![crate::error::Problem {
                         path: "computeEnvironments".into(),
-                        message,
+                        message: e.to_string(),
                     }],
                 })
             })?;
