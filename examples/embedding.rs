@@ -5,8 +5,8 @@
 //! `cargo run --release --example embedding`
 
 use batchsim::engine::{JobQueueRef, SubmitJob};
-use batchsim::model::job_definition::JobDefinitionRef;
 use batchsim::model::Action;
+use batchsim::model::JobDefinitionRef;
 use batchsim::workload::RuntimeModel;
 use batchsim::{JobStatus, Options, Scenario, SimTime, Simulation};
 use std::sync::{Arc, Mutex};

@@ -79,24 +79,34 @@
 //! - [`import`]: scenarios from describe output, CloudFormation and Terraform.
 #![warn(missing_docs)]
 
+// The `batchsim` binary's entry point (`cli::run`), not a library API: hidden from the docs.
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
 pub mod engine;
 #[doc = include_str!("../docs/DESIGN.md")]
 pub mod design {}
-pub mod error;
+mod error;
 pub mod import;
 pub mod model;
 pub mod policy;
 pub mod report;
 pub mod scenario;
+pub(crate) mod suggest;
 pub mod sweep;
 pub mod time;
 pub mod workload;
 
-pub use engine::{Options, Simulation};
-pub use error::{Error, Problem, Problems};
-pub use model::{JobId, JobStatus, Resources};
-pub use report::{JobRecord, Report, Stats, WaitStats};
-pub use scenario::Scenario;
+// Define: a scenario (loaded or built) and the objects it is made of.
+pub use model::job_definition::JobDefinitionRef;
+pub use model::{Action, CeId, JobId, JobStatus, PolicyId, QueueId, Resources, RetryStrategy};
+pub use scenario::{Scenario, ScenarioBuilder};
 pub use time::{SimDuration, SimTime};
+pub use workload::RuntimeModel;
+// Assemble and run: the simulation, what it is told, what it tells.
+pub use engine::{
+    ApplyError, CeUsage, JobEvent, JobQueueRef, Options, Simulation, SnapshotEntry, SubmitError, SubmitJob,
+};
+// Read: the report and the errors.
+pub use error::{Error, Problem, Problems};
+pub use report::{JobRecord, Report, Stats, WaitStats};

@@ -6,8 +6,8 @@
 use batchsim::engine::{
     ApplyError, DefinitionError, InvalidAction, JobEvent, JobQueueRef, Refusal, SubmitError, SubmitJob,
 };
-use batchsim::model::job_definition::JobDefinitionRef;
-use batchsim::model::job_definition::ResolveError;
+use batchsim::model::JobDefinitionRef;
+use batchsim::model::ResolveError;
 use batchsim::model::{Action, CeId, JobDefinition, Platform, PolicyId, QueueId, RetryStrategy};
 use batchsim::policy::{QueueView, QueuedJob, SchedulingPolicy};
 use batchsim::workload::RuntimeModel;
@@ -1152,7 +1152,7 @@ fn odd_but_legal_call_sequences_never_panic() {
     });
     case("register a multi-node definition of u32::MAX nodes", &|| {
         let mut d = JobDefinition::container("m", Platform::Ec2, Resources::new(1.0, 2048));
-        d.multinode = Some(batchsim::model::job_definition::MultiNode {
+        d.multinode = Some(batchsim::model::MultiNode {
             num_nodes: u32::MAX,
             main_node: 0,
             ranges: Vec::new(),

@@ -428,7 +428,10 @@ fn run_scenario(
     }
     let summary = match format {
         Format::Json => format!("{}\n", report.to_json()),
-        Format::Text => text::render(&report, &text::fair_share_targets(&scenario, &report)),
+        Format::Text => text::render(
+            &report,
+            &text::fair_share_targets(scenario.first_fair_share_policy(), &report),
+        ),
     };
     // When standard output carries a table or a chart, the text summary goes to stderr.
     let summary_to_stderr = stdout_taken.is_some() && format == Format::Text;

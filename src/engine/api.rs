@@ -89,7 +89,7 @@ impl JobQueueRef {
 
     /// The name (the ARN's tail).
     pub fn name(&self) -> &str {
-        crate::scenario::arn_tail(&self.0)
+        crate::model::arn_tail(&self.0)
     }
 
     /// The reference as given.
@@ -127,7 +127,7 @@ pub(crate) fn quote(s: &str) -> String {
 ///
 /// ```
 /// use batchsim::engine::{JobQueueRef, SubmitJob};
-/// use batchsim::model::job_definition::JobDefinitionRef;
+/// use batchsim::model::JobDefinitionRef;
 /// use batchsim::workload::RuntimeModel;
 ///
 /// let req = SubmitJob::new(
@@ -814,7 +814,7 @@ impl Simulation {
 
     /// The id of a job queue by name (or ARN).
     pub fn queue_id(&self, name: &str) -> Option<QueueId> {
-        let name = crate::scenario::arn_tail(name);
+        let name = crate::model::arn_tail(name);
         self.queues
             .iter()
             .position(|q| q.spec.name == name)
@@ -823,7 +823,7 @@ impl Simulation {
 
     /// The id of a compute environment by name (or ARN), for [`crate::model::Action`]s.
     pub fn compute_environment_id(&self, name: &str) -> Option<CeId> {
-        let name = crate::scenario::arn_tail(name);
+        let name = crate::model::arn_tail(name);
         self.ces
             .iter()
             .position(|c| c.spec.name == name)
@@ -832,7 +832,7 @@ impl Simulation {
 
     /// The id of a scheduling policy by name (or ARN), for [`crate::model::Action`]s.
     pub fn scheduling_policy_id(&self, name: &str) -> Option<PolicyId> {
-        let name = crate::scenario::arn_tail(name);
+        let name = crate::model::arn_tail(name);
         self.policies
             .iter()
             .position(|p: &Policy| p.name == name)

@@ -107,7 +107,7 @@ pub enum SubmitError {
     },
 }
 
-/// Why an action applied through [`Simulation::apply`] was not accepted.
+/// Why an action applied through [`crate::Simulation::apply`] was not accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApplyError {

@@ -27,7 +27,13 @@ mod event;
 mod instances;
 mod jobs;
 mod quad_heap;
+// The event queue is internal; the `bench-internals` feature exposes it (hidden) to the
+// benchmark that compares it with the `priority-queue` crate (docs/DESIGN.md, the hot path).
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
 pub mod queue;
+#[cfg(not(feature = "bench-internals"))]
+mod queue;
 mod recorder;
 mod shares;
 
@@ -55,7 +61,6 @@ pub use api::{
     MAX_VCPUS, MIN_ARRAY_SIZE, MIN_TIMEOUT_SECONDS,
 };
 pub use error::{ApplyError, DefinitionError, InvalidAction, Refusal, SubmitError};
-pub use sources::Submission;
 
 /// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
 /// per-job records.
@@ -619,7 +624,7 @@ impl Simulation {
 
     /// The wait samples so far (first dispatch minus first RUNNABLE, one per dispatched job):
     /// the whole run's, then each queue's with its name, in scenario order. For distributions
-    /// ([`crate::report::StatsAccumulator::quantiles`]) without keeping per-job records.
+    /// (quantiles, histograms) without keeping per-job records.
     pub fn wait_samples(
         &self,
     ) -> (

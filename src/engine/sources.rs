@@ -127,7 +127,7 @@ pub(super) struct Prepared {
 }
 
 /// One submission due now, from workload entry `entry`.
-pub struct Submission {
+pub(crate) struct Submission {
     /// The workload entry.
     pub entry: u32,
     /// For trace entries: the line.

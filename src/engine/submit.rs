@@ -224,7 +224,7 @@ impl Simulation {
             Some(name) => match self
                 .queues
                 .iter()
-                .position(|q| q.spec.name == crate::scenario::arn_tail(name))
+                .position(|q| q.spec.name == crate::model::arn_tail(name))
             {
                 Some(q) => QueueId(q as u32),
                 None => {

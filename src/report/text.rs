@@ -1,6 +1,7 @@
 //! The readable summary `batchsim run` prints by default.
 
 use super::{Report, Stats, WaitStats};
+use crate::model::SchedulingPolicy;
 use std::fmt::Write;
 
 fn secs(s: f64) -> String {
@@ -130,14 +131,10 @@ pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
 }
 
 /// Each share's target fraction of capacity from its weight: `(1/w) / sum(1/w)` over the
-/// shares of the report, with each share's weight taken from the scheduling policy of the
-/// first fair-share queue.
-pub fn fair_share_targets(scenario: &crate::Scenario, report: &Report) -> Vec<(String, f64)> {
-    let policy = scenario
-        .job_queues
-        .iter()
-        .find_map(|q| q.scheduling_policy)
-        .map(|p| &scenario.scheduling_policies[p.index()]);
+/// shares of the report, with each share's weight taken from `policy` (the command line
+/// passes the scheduling policy of the first fair-share queue,
+/// [`crate::Scenario::first_fair_share_policy`]); none without a policy.
+pub fn fair_share_targets(policy: Option<&SchedulingPolicy>, report: &Report) -> Vec<(String, f64)> {
     let Some(policy) = policy else { return Vec::new() };
     let inv: Vec<(String, f64)> = report
         .shares

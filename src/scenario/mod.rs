@@ -3,7 +3,7 @@
 //! Reading goes in three steps, each reporting every problem it finds with the JSON path:
 //! 1. JSON syntax (`file:line:column`);
 //! 2. structure: unknown field names (with a "did you mean"), wrong types, bad enum values,
-//!    missing required fields, checked against the AWS Batch API model ([`schema`]);
+//!    missing required fields, checked against the AWS Batch API model (`scenario/schema.rs`);
 //! 3. meaning: ranges, references between objects, AWS's rules (at most 3 compute
 //!    environments per queue, valid Fargate sizes, `shareIdentifier` rules, ...).
 //!
@@ -20,10 +20,11 @@
 
 mod actions;
 mod builder;
+mod ctx;
 mod definitions;
-pub mod raw;
-pub mod schema;
-pub mod suggest;
+mod queues;
+pub(crate) mod raw;
+pub(crate) mod schema;
 mod validate;
 mod workload;
 
@@ -33,8 +34,10 @@ use crate::time::SimTime;
 use crate::workload::WorkloadEntry;
 use std::path::{Path, PathBuf};
 
-pub use builder::{runtime_json, ScenarioBuilder};
-pub use validate::arn_tail;
+pub use builder::ScenarioBuilder;
+// The reader's helpers that other layers of the command line and the importers share.
+pub(crate) use crate::model::arn_tail;
+pub(crate) use crate::suggest;
 pub use workload::{check_job_bound, jobs_of_entry, DEFAULT_MAX_JOBS};
 
 /// A validated scenario: everything a run needs.
@@ -61,6 +64,15 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The scheduling policy of the first fair-share job queue (in file order), if any: the
+    /// weights the text summary's fair-share targets use.
+    pub fn first_fair_share_policy(&self) -> Option<&SchedulingPolicy> {
+        self.job_queues
+            .iter()
+            .find_map(|q| q.scheduling_policy)
+            .and_then(|p| self.scheduling_policies.get(p.index()))
+    }
+
     /// Reads and validates a scenario file. Trace paths are relative to the file's folder.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, Error> {
         let path = path.as_ref();

@@ -4,13 +4,14 @@
 mod trace;
 
 use super::actions::actions;
+use super::ctx::{check_name, check_share_identifier, Ctx};
 use super::definitions::{job_definition, requirements, retry_strategy, timeout};
 use super::raw::*;
-use super::suggest::{quote, suggest};
-use super::validate::{arn_tail, check_name, check_share_identifier, Ctx};
+use crate::model::arn_tail;
 use crate::model::job_definition::JobDefinitionRef;
 use crate::model::resources::check_fargate;
 use crate::model::*;
+use crate::suggest::{quote, suggest};
 use crate::time::SimTime;
 use crate::workload::{
     ArrayDependency, ArrivalProcess, Dependency, Distribution, JobTemplate, ResourceOverrides, RuntimeModel,

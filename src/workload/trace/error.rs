@@ -1,7 +1,7 @@
 //! What can go wrong reading a trace: the file cannot be opened or read (fatal), the CSV header
 //! is wrong (fatal), or one line cannot be read ([`BadLine`], reported and read past).
 
-use crate::scenario::suggest::quote;
+use crate::suggest::quote;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -46,16 +46,16 @@
 //! open only while a block of it is read ([`TraceReader::open`]), so any number of readers can
 //! be alive at once. [`check()`] reads a whole trace through and sums up what it found.
 
-pub mod check;
-pub mod csv;
+pub(crate) mod check;
+pub(crate) mod csv;
 mod error;
 mod input;
 mod number;
 mod skip;
 mod swf;
-pub mod timestamp;
+pub(crate) mod timestamp;
 
-pub use check::{check, TraceCheck};
+pub(crate) use check::check;
 pub use error::{BadLine, OpenError, TraceError};
 pub use skip::{SkipCounts, SkipReason};
 pub use timestamp::TimeKind;
@@ -63,7 +63,7 @@ pub use timestamp::TimeKind;
 use self::csv::{CsvBody, HeaderFailure};
 use input::{open_regular, Decoded, RawInput};
 use std::fmt;
-use std::io::{self, Read, Seek};
+use std::io;
 use std::iter::FusedIterator;
 use std::path::{Path, PathBuf};
 use swf::SwfBody;
@@ -110,7 +110,7 @@ impl fmt::Display for TraceFormat {
 
 /// One usable line of a trace, already converted to batchsim units.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TraceRecord {
+pub(crate) struct TraceRecord {
     /// 1-based line number in the (decompressed) file, comment and header lines included.
     pub line: u64,
     /// Submission time in milliseconds from the time origin, rounded to the nearest
@@ -181,7 +181,7 @@ enum Body {
 /// Gzip input is recognised by its magic bytes and decompressed on the fly. After a fatal
 /// error ([`TraceError::is_fatal`]) the iterator ends. [`skipped`](Self::skipped) and
 /// [`warnings`](Self::warnings) are complete once the iterator has returned `None`.
-pub struct TraceReader {
+pub(crate) struct TraceReader {
     body: Body,
     format: TraceFormat,
     path: PathBuf,
@@ -221,9 +221,10 @@ impl TraceReader {
     /// Reads a trace from any seekable reader (plain or gzip, detected by content; CSV with
     /// absolute times is read twice, hence the seek); `display_name` stands for the path in
     /// errors, and its last path component for the file name in warnings. For CSV the header
-    /// is read and checked here.
+    /// is read and checked here. (The tests read from memory with it.)
+    #[cfg(test)]
     pub fn from_reader(
-        reader: impl Read + Seek + Send + 'static,
+        reader: impl io::Read + io::Seek + Send + 'static,
         format: TraceFormat,
         display_name: &str,
     ) -> Result<Self, TraceError> {
@@ -256,22 +257,6 @@ impl TraceReader {
             skipped: SkipCounts::default(),
             done: false,
         })
-    }
-
-    /// The format being read.
-    pub fn format(&self) -> TraceFormat {
-        self.format
-    }
-
-    /// The path as given to [`open`](Self::open), or the display name of
-    /// [`from_reader`](Self::from_reader).
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The file name used in warnings (last component of the path).
-    pub fn file_name(&self) -> &str {
-        &self.file_name
     }
 
     /// Lines skipped so far, per reason.
