@@ -198,7 +198,7 @@ fn too_many_jobs_are_refused_before_running() {
     );
     let scenario = Scenario::from_file(&path).unwrap();
     assert_eq!(
-        batchsim::scenario::jobs_of_entry(&scenario.workload[0], None),
+        batchsim::scenario::jobs_of_entry(&scenario.workload()[0], None),
         Some(1e6 * 10_001.0),
         "10^6 arrivals of a parent and 10,000 children"
     );

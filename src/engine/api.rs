@@ -21,18 +21,14 @@
 //!   a multi-node job at most 1,000 nodes.
 
 use super::dependencies::DepTarget;
-use super::error::{ApplyError, DefinitionError, InvalidAction, Refusal, SubmitError};
+use super::error::{ApplyError, Refusal, SubmitError};
 use super::jobs::JobSlot;
 use super::{QueuePolicy, Simulation};
-use crate::error::{Error, Problem, Problems};
 use crate::model::job_definition::JobDefinitionRef;
-use crate::model::{
-    Action, CeId, JobDefinition, JobId, JobStatus, PolicyId, QueueId, RetryStrategy, SchedulingPolicy as Policy,
-};
+use crate::model::{Action, CeId, JobId, JobStatus, PolicyId, QueueId, RetryStrategy, SchedulingPolicy as Policy};
 use crate::policy::{Fifo, SchedulingPolicy};
-use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
-use crate::workload::{ArrayDependency, JobTemplate, ResourceOverrides, RuntimeModel, WorkloadEntry};
+use crate::workload::{ArrayDependency, JobTemplate, ResourceOverrides, RuntimeModel};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -279,7 +275,7 @@ impl SubmitJob {
     }
 
     /// The limits AWS checks on the request itself (nothing that depends on the simulation).
-    fn check(&self) -> Result<(), SubmitError> {
+    pub(super) fn check(&self) -> Result<(), SubmitError> {
         let name_ok = self.job_name.len() <= MAX_JOB_NAME_LEN
             && self.job_name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && self
@@ -351,206 +347,6 @@ fn check_runtime(m: &RuntimeModel) -> Result<(), &'static str> {
         return Err("its failure probability must be from 0 to 1");
     }
     Ok(())
-}
-
-/// The AWS limits of a job definition (registered by action or given in a scenario).
-fn check_definition(def: &JobDefinition) -> Result<(), DefinitionError> {
-    def.retry_strategy.check().map_err(DefinitionError::Retry)?;
-    if def
-        .timeout
-        .is_some_and(|t| t < SimDuration::from_secs(MIN_TIMEOUT_SECONDS))
-    {
-        return Err(DefinitionError::Timeout);
-    }
-    if def.scheduling_priority > MAX_SCHEDULING_PRIORITY {
-        return Err(DefinitionError::SchedulingPriority {
-            priority: def.scheduling_priority,
-        });
-    }
-    if let Some(m) = &def.multinode {
-        if m.num_nodes == 0 || m.num_nodes > MAX_NODES || m.main_node >= m.num_nodes {
-            return Err(DefinitionError::Nodes {
-                nodes: m.num_nodes,
-                main_node: m.main_node,
-            });
-        }
-    }
-    Ok(())
-}
-
-fn invalid(reason: InvalidAction) -> ApplyError {
-    ApplyError::Invalid { reason }
-}
-
-/// Checks the ids and AWS limits of an action against a simulation of `ces` compute
-/// environments (their kinds), `queues` job queues (fair share or not) and `policies`
-/// scheduling policies.
-fn check_action(
-    action: &Action,
-    ces: &[crate::model::ComputeEnvironmentType],
-    queues: &[bool],
-    policies: usize,
-) -> Result<(), ApplyError> {
-    let ce_ok = |id: CeId| {
-        if id.index() < ces.len() {
-            Ok(ces[id.index()])
-        } else {
-            Err(ApplyError::UnknownComputeEnvironment { id, count: ces.len() })
-        }
-    };
-    match action {
-        Action::UpdateComputeEnvironment {
-            compute_environment,
-            min_vcpus,
-            max_vcpus,
-            desired_vcpus,
-            ..
-        } => {
-            let kind = ce_ok(*compute_environment)?;
-            if [min_vcpus, max_vcpus, desired_vcpus]
-                .into_iter()
-                .flatten()
-                .any(|v| *v > MAX_VCPUS)
-            {
-                return Err(invalid(InvalidAction::VcpuLimit));
-            }
-            if kind.is_fargate() && (min_vcpus.is_some_and(|v| v != 0) || desired_vcpus.is_some_and(|v| v != 0)) {
-                return Err(invalid(InvalidAction::FargateMinOrDesired));
-            }
-        }
-        Action::UpdateJobQueue {
-            job_queue,
-            compute_environments,
-            scheduling_policy,
-            state_time_limit_actions,
-            ..
-        } => {
-            let Some(&fair) = queues.get(job_queue.index()) else {
-                return Err(ApplyError::UnknownQueue {
-                    id: *job_queue,
-                    count: queues.len(),
-                });
-            };
-            if let Some(list) = compute_environments {
-                if list.is_empty() || list.len() > MAX_QUEUE_COMPUTE_ENVIRONMENTS {
-                    return Err(invalid(InvalidAction::QueueComputeEnvironments { count: list.len() }));
-                }
-                let mut fargate = Vec::new();
-                for (k, &c) in list.iter().enumerate() {
-                    fargate.push(ce_ok(c)?.is_fargate());
-                    if list[..k].contains(&c) {
-                        return Err(invalid(InvalidAction::ListedTwice { id: c }));
-                    }
-                }
-                if fargate.iter().any(|f| *f != fargate[0]) {
-                    return Err(invalid(InvalidAction::MixedPlatforms));
-                }
-            }
-            if let Some(p) = scheduling_policy {
-                if p.index() >= policies {
-                    return Err(ApplyError::UnknownPolicy {
-                        id: *p,
-                        count: policies,
-                    });
-                }
-                if !fair {
-                    return Err(invalid(InvalidAction::FifoToFairShare));
-                }
-            }
-            for t in state_time_limit_actions.iter().flatten() {
-                let s = t.max_time.as_millis() / 1000;
-                if !(600..=86_400).contains(&s) || t.max_time.as_millis() % 1000 != 0 {
-                    return Err(invalid(InvalidAction::StateTimeLimit { max_time: t.max_time }));
-                }
-            }
-        }
-        Action::RegisterJobDefinition(def) => {
-            check_definition(def).map_err(|e| invalid(InvalidAction::JobDefinition(e)))?
-        }
-        Action::DeregisterJobDefinition(_) | Action::CancelJob { .. } | Action::TerminateJob { .. } => {}
-    }
-    Ok(())
-}
-
-/// Checks what [`Simulation::new`] relies on in a [`Scenario`] (whose fields are public and
-/// may have been edited after loading): every id in range, actions in time order, AWS's
-/// limits. Every problem is listed, with the path of its field.
-pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
-    let mut list = Vec::new();
-    let mut err = |path: String, message: String| list.push(Problem { path, message });
-    let kinds: Vec<_> = s.compute_environments.iter().map(|c| c.kind).collect();
-    let fair: Vec<bool> = s.job_queues.iter().map(|q| q.scheduling_policy.is_some()).collect();
-    for (i, c) in s.compute_environments.iter().enumerate() {
-        if c.max_vcpus > MAX_VCPUS || c.min_vcpus > MAX_VCPUS || c.desired_vcpus.is_some_and(|d| d > MAX_VCPUS) {
-            err(
-                format!("computeEnvironments[{i}].computeResources"),
-                format!("vCPU counts are at most {MAX_VCPUS}"),
-            );
-        }
-    }
-    for (i, q) in s.job_queues.iter().enumerate() {
-        let action = Action::UpdateJobQueue {
-            job_queue: QueueId(i as u32),
-            state: None,
-            priority: None,
-            compute_environments: Some(q.compute_environments.clone()),
-            scheduling_policy: q.scheduling_policy,
-            state_time_limit_actions: Some(q.state_time_limit_actions.clone()),
-        };
-        if let Err(e) = check_action(&action, &kinds, &fair, s.scheduling_policies.len()) {
-            err(format!("jobQueues[{i}]"), e.to_string());
-        }
-    }
-    for (i, d) in s.job_definitions.iter().enumerate() {
-        if let Err(e) = check_definition(d) {
-            err(format!("jobDefinitions[{i}]"), e.to_string());
-        }
-    }
-    for (i, w) in s.workload.iter().enumerate() {
-        let (t, runtime) = match w {
-            WorkloadEntry::Submission { template, runtime, .. } | WorkloadEntry::Stream { template, runtime, .. } => {
-                (template, Some(runtime))
-            }
-            WorkloadEntry::Trace { template, .. } => (template, None),
-        };
-        let p = format!("workload[{i}].submitJob");
-        if t.job_queue.index() >= s.job_queues.len() {
-            err(
-                format!("{p}.jobQueue"),
-                format!(
-                    "job queue {} is not one of the {} of the scenario",
-                    t.job_queue.0,
-                    s.job_queues.len()
-                ),
-            );
-        }
-        let mut req = SubmitJob::from_names("x", "", "", runtime.copied().unwrap_or(RuntimeModel::fixed(0.0)));
-        req.array_size = t.array_size;
-        req.retry_strategy = t.retry_strategy.clone();
-        req.timeout = t.timeout;
-        req.scheduling_priority_override = t.scheduling_priority_override;
-        req.resources = t.resource_overrides;
-        req.depends_on = vec![(JobId::new(0), None); t.depends_on.iter().filter(|d| !d.job.is_empty()).count()];
-        if let Err(e) = req.check() {
-            err(p, e.to_string());
-        }
-    }
-    for (i, a) in s.actions.iter().enumerate() {
-        if i > 0 && a.at < s.actions[i - 1].at {
-            err(format!("actions[{i}].at"), "actions are in time order".to_owned());
-        }
-        if let Err(e) = check_action(&a.action, &kinds, &fair, s.scheduling_policies.len()) {
-            err(format!("actions[{i}]"), e.to_string());
-        }
-    }
-    if list.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid(Problems {
-            file: s.name.clone(),
-            list,
-        }))
-    }
 }
 
 /// One job state change, as an observer sees it.
@@ -1036,7 +832,7 @@ impl Simulation {
         self.check_open().map_err(|at| ApplyError::Ended { at })?;
         let kinds: Vec<_> = self.ces.iter().map(|c| c.spec.kind).collect();
         let fair: Vec<bool> = self.queues.iter().map(|q| q.spec.scheduling_policy.is_some()).collect();
-        check_action(action, &kinds, &fair, self.policies.len())
+        super::limits::check_action(action, &kinds, &fair, self.policies.len())
     }
 }
 

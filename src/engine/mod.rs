@@ -26,6 +26,7 @@ mod error;
 mod event;
 mod instances;
 mod jobs;
+mod limits;
 mod quad_heap;
 // The event queue is internal; the `bench-internals` feature exposes it (hidden) to the
 // benchmark that compares it with the `priority-queue` crate (docs/DESIGN.md, the hot path).
@@ -242,7 +243,7 @@ impl Simulation {
     /// or when its fields were edited into something loading would refuse (an id out of
     /// range, actions out of time order, an AWS limit broken).
     pub fn new(scenario: &Scenario, options: Options) -> Result<Simulation, Error> {
-        api::check_scenario(scenario)?;
+        limits::check_scenario(scenario)?;
         let seed = options.seed.unwrap_or(scenario.seed);
         let until = options.until.or(scenario.until);
         let ces = scenario
@@ -271,7 +272,7 @@ impl Simulation {
             now: SimTime::ZERO,
             stopped: false,
             events: EventQueue::new(),
-            sources: Sources::new(&scenario.workload, seed).map_err(Error::Trace)?,
+            sources: Sources::new(&scenario.workload, seed).map_err(|e| Error::Trace(Box::new(e)))?,
             actions: scenario.actions.clone(),
             next_action: 0,
             ces,
