@@ -38,7 +38,7 @@ pub use builder::ScenarioBuilder;
 // The reader's helpers that other layers of the command line and the importers share.
 pub(crate) use crate::model::arn_tail;
 pub(crate) use crate::suggest;
-pub use workload::{check_job_bound, jobs_of_entry, DEFAULT_MAX_JOBS};
+pub use workload::{check_job_bound, jobs_of_entry, JobBoundError, DEFAULT_MAX_JOBS};
 
 /// A validated scenario: everything a run needs.
 ///
