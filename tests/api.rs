@@ -461,8 +461,9 @@ fn apply_checks_ids_and_limits() {
         s.apply(&queue(0, Some(vec![CeId(u32::MAX)]), None)),
         Err(ApplyError::UnknownComputeEnvironment { .. })
     ));
-    // "A job queue can have up to three compute environments" (AWS Batch User Guide, job
-    // queues): the typed reason says which rule, its Display the sentence.
+    // "You can associate up to three compute environments with a job queue." (API model,
+    // `CreateJobQueueRequest.computeEnvironmentOrder`): the typed reason says which rule, its
+    // Display the sentence.
     let empty = s.apply(&queue(0, Some(vec![]), None));
     assert_eq!(
         empty,
