@@ -47,6 +47,7 @@ use std::path::Path;
 
 /// What kind of input a file is, recognised from its content (and a `.tf` extension).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputKind {
     /// AWS CLI / SDK describe output (`{"computeEnvironments": [...]}`, ...).
     Describe,
