@@ -126,8 +126,10 @@
 //! - [`workload`]: workload entries, arrivals, runtime distributions, trace formats.
 //! - [`scenario`]: loading and the job-count bound.
 //! - [`engine`]: the simulation and its embedding API (AWS limits, typed refusals).
-//! - [`report`]: the report's parts, the per-job table (CSV) and the text summary.
+//! - [`report`]: the report's parts, the per-job and per-attempt tables (CSV), the text
+//!   summary.
 //! - [`sweep`]: many runs over seeds and `--set` values, tables with confidence intervals.
+//! - [`optimize`]: the cheapest set-up that meets constraints, over `--set` paths.
 //! - [`import`]: scenarios from describe output, CloudFormation and Terraform.
 //! - [`time`]: the integer-millisecond clock.
 //!
@@ -153,6 +155,7 @@ pub mod design {}
 mod error;
 pub mod import;
 pub mod model;
+pub mod optimize;
 pub mod policy;
 pub mod report;
 pub mod scenario;

@@ -36,7 +36,8 @@ fn a_starved_queue_reports_null_waits_and_queued_jobs_in_json() {
         json!({"submitted": 4, "succeeded": 0, "failed": 0, "cancelled": 0,
                "unfinished": 4, "queued": 4, "running": 0,
                "waitSeconds": {"count": 0, "mean": null, "p50": null, "p90": null, "p95": null,
-                               "p99": null, "max": null, "neverStarted": 4, "oldestWaitSeconds": 260.0}})
+                               "p99": null, "max": null, "neverStarted": 4, "oldestWaitSeconds": 260.0},
+               "cost": 0.0})
     );
     // The served queue's jobs all ran: real figures, nobody left waiting.
     let served = &r["queues"]["served"];
@@ -79,7 +80,7 @@ fn a_starved_queue_reads_as_dashes_and_queued_jobs_in_text() {
     );
     assert!(
         text.contains(
-            "  starved: 4 submitted, 0 succeeded, 0 failed, 0 cancelled, 4 unfinished (4 queued, 0 running)\n    wait mean -  p50 -  p90 -  p95 -  p99 -  max -  (n=0)  never started 4 (oldest waiting 4.3m)\n"
+            "  starved: 4 submitted, 0 succeeded, 0 failed, 0 cancelled, 4 unfinished (4 queued, 0 running), cost $0.00\n    wait mean -  p50 -  p90 -  p95 -  p99 -  max -  (n=0)  never started 4 (oldest waiting 4.3m)\n"
         ),
         "{text}"
     );

@@ -60,6 +60,7 @@ fn a_full_stdout_is_exit_1_for_every_command() {
         vec!["run", &s],
         vec!["run", &s, "--format", "json"],
         vec!["run", &s, "--jobs", "-"],
+        vec!["run", &s, "--attempts", "-"],
         vec!["run", &s, "--plot", "-"],
         vec!["run", &s, "--format", "json", "--jobs", &jobs],
         vec!["sweep", &s, "--seeds", "1..2"],
@@ -84,6 +85,10 @@ fn a_full_file_is_exit_1_naming_the_flag_and_file() {
         (
             vec!["run", &s, "--plot", "/dev/full"],
             "--plot /dev/full: cannot write: No space left",
+        ),
+        (
+            vec!["run", &s, "--attempts", "/dev/full"],
+            "--attempts /dev/full: cannot write: No space left",
         ),
         (
             vec!["sweep", &s, "--seeds", "1", "--out", "/dev/full"],
@@ -111,6 +116,10 @@ fn a_missing_folder_is_exit_1_naming_the_file() {
         (
             vec!["run", &s, "--plot", "/nonexistent-dir/x.svg"],
             "--plot /nonexistent-dir/x.svg",
+        ),
+        (
+            vec!["run", &s, "--attempts", "/nonexistent-dir/x.csv"],
+            "--attempts /nonexistent-dir/x.csv",
         ),
         (
             vec!["sweep", &s, "--seeds", "1", "--out", "/nonexistent-dir/x.csv"],

@@ -804,3 +804,27 @@ fn rule_f_could_ever_fit_counts_live_instances_for_the_strict_rule() {
         Some("Essential container in task exited")
     );
 }
+
+#[test]
+fn runnable_counts_include_jobs_waiting_for_a_launching_instance() {
+    // Issue 14: "the RUNNABLE panel leaves out jobs waiting for a launching instance". Ten
+    // jobs wait 120 s for five m5.large to launch; each is RUNNABLE all that time, holding
+    // a claim on its instance, and the queue depth (the chart's RUNNABLE panel) counts them.
+    let s = Scenario::from_value(&packing_scenario("3072", 100, "BEST_FIT"), "ec2.json").unwrap();
+    let mut sim = Simulation::new(&s, Options::default()).unwrap();
+    let mut peak = 0;
+    while sim.step() {
+        let live = sim
+            .live_counts()
+            .get(&batchsim::JobStatus::Runnable)
+            .copied()
+            .unwrap_or(0);
+        let counted: usize = sim.runnable_counts().sum();
+        assert_eq!(counted as u64, live, "at {:?}", sim.now());
+        assert_eq!(sim.queue_depths()[0].1, counted);
+        peak = peak.max(counted);
+        let provisioned: f64 = sim.vcpus_provisioned().sum();
+        assert!(provisioned >= sim.vcpus_in_use().map(|(u, _)| u).sum::<f64>());
+    }
+    assert_eq!(peak, 10, "all ten wait for the instances at once");
+}

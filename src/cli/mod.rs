@@ -2,6 +2,7 @@
 
 mod import;
 mod merge;
+mod optimize;
 pub mod output;
 mod run;
 mod sweep;
@@ -43,6 +44,11 @@ enum Command {
         /// which `batchsim import` reads back as job history.
         #[arg(long)]
         jobs: Option<PathBuf>,
+        /// Writes one row per attempt (each dispatch of a job: its compute environment and
+        /// instances, dispatch, RUNNING and end times, status, exit code, status reason and
+        /// cost) as CSV to this file, as attempts end; `-` is standard output.
+        #[arg(long, value_name = "FILE.csv")]
+        attempts: Option<PathBuf>,
         /// Draws queue depth, vCPUs in use per compute environment and the wait-time
         /// distribution over the run to this SVG file; `-` is standard output.
         #[arg(long, value_name = "FILE.svg")]
@@ -60,6 +66,10 @@ enum Command {
     /// Runs every combination of seeds and `--set` values in parallel; one row per run (CSV,
     /// JSON or JSON lines), the mean and 95% confidence interval per combination on stderr.
     Sweep(sweep::SweepArgs),
+    /// Finds the set-up (values of `--vary` settings) that minimises a figure subject to
+    /// constraints on report figures, each judged on a one-sided confidence bound over the
+    /// seeds; exit 1 when no evaluated set-up is feasible.
+    Optimize(optimize::OptimizeArgs),
     /// Joins the part files of a sharded sweep (`sweep --shard I/N`) into the table and
     /// summary of the whole sweep, after checking they are every shard of one sweep.
     Merge(merge::MergeArgs),
@@ -156,6 +166,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             until,
             format,
             jobs,
+            attempts,
             plot,
             infra,
             max_jobs,
@@ -164,11 +175,11 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             &infra,
             RunSettings { seed, until, max_jobs },
             format,
-            jobs,
-            plot,
+            RunOutputs { jobs, attempts, plot },
         )),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
         Command::Merge(args) => finish(merge::merge(&args)),
+        Command::Optimize(args) => optimize::optimize(&args),
         Command::Import(args) => import::import(&args),
     }
 }
@@ -349,6 +360,85 @@ fn stream_job_table(sim: &mut Simulation, out: &output::Pending) -> Result<Strea
     Ok(StreamedTable { writer: state })
 }
 
+/// `run`'s files: `--jobs`, `--attempts`, `--plot`.
+struct RunOutputs {
+    jobs: Option<PathBuf>,
+    attempts: Option<PathBuf>,
+    plot: Option<PathBuf>,
+}
+
+/// The attempt table of a run, written as attempts end (to a file, or to memory for
+/// standard output).
+struct StreamedAttempts {
+    state: std::sync::Arc<std::sync::Mutex<AttemptState>>,
+}
+
+enum AttemptOut {
+    File(crate::report::attempts::AttemptWriter<std::io::BufWriter<std::fs::File>>),
+    Memory(crate::report::attempts::AttemptWriter<Vec<u8>>),
+}
+
+/// The attempt writer and the first write error (later rows are dropped after one).
+struct AttemptState {
+    out: Option<AttemptOut>,
+    error: Option<std::io::Error>,
+}
+
+impl StreamedAttempts {
+    /// Sends `sim`'s attempt rows to `out` (a file) or to memory (`None`: standard output).
+    fn start(sim: &mut Simulation, out: Option<&output::Pending>) -> Result<StreamedAttempts, CliError> {
+        use crate::report::attempts::AttemptWriter;
+        let writer = match out {
+            Some(out) => {
+                let fail = |source| output::OutputError {
+                    target: out.target().clone(),
+                    source,
+                };
+                let file = out.stream()?;
+                AttemptOut::File(AttemptWriter::new(std::io::BufWriter::new(file)).map_err(fail)?)
+            }
+            None => AttemptOut::Memory(AttemptWriter::new(Vec::new()).map_err(|source| output::OutputError {
+                target: output::Target::Stdout,
+                source,
+            })?),
+        };
+        let state = std::sync::Arc::new(std::sync::Mutex::new(AttemptState {
+            out: Some(writer),
+            error: None,
+        }));
+        let shared = state.clone();
+        sim.set_attempt_sink(move |record| {
+            let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+            if s.error.is_some() {
+                return;
+            }
+            let result = match s.out.as_mut() {
+                Some(AttemptOut::File(w)) => w.row(&record),
+                Some(AttemptOut::Memory(w)) => w.row(&record),
+                None => Ok(()),
+            };
+            if let Err(e) = result {
+                s.error = Some(e);
+            }
+        });
+        Ok(StreamedAttempts { state })
+    }
+
+    /// Flushes the table: the bytes for standard output (empty for a file), or the first
+    /// write error.
+    fn finish(self) -> std::io::Result<Vec<u8>> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = state.error.take() {
+            return Err(e);
+        }
+        match state.out.take() {
+            Some(AttemptOut::File(w)) => w.finish()?.flush().map(|()| Vec::new()),
+            Some(AttemptOut::Memory(w)) => w.finish(),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
 /// `run`'s overrides of the scenario: `--seed`, `--until`, `--max-jobs`.
 struct RunSettings {
     seed: Option<u64>,
@@ -361,14 +451,14 @@ fn run_scenario(
     infra: &[PathBuf],
     settings: RunSettings,
     format: Format,
-    jobs: Option<PathBuf>,
-    plot_path: Option<PathBuf>,
+    outputs: RunOutputs,
 ) -> Result<(), CliError> {
     let RunSettings { seed, until, max_jobs } = settings;
-    let jobs = jobs.map(|p| output::Target::of("--jobs", &p));
-    let plot_target = plot_path.map(|p| output::Target::of("--plot", &p));
+    let jobs = outputs.jobs.map(|p| output::Target::of("--jobs", &p));
+    let attempts = outputs.attempts.map(|p| output::Target::of("--attempts", &p));
+    let plot_target = outputs.plot.map(|p| output::Target::of("--plot", &p));
     let mut stdout_taken = (format == Format::Json).then(|| "the JSON report (--format json)".to_owned());
-    for (flag, target) in [("--jobs", &jobs), ("--plot", &plot_target)] {
+    for (flag, target) in [("--jobs", &jobs), ("--attempts", &attempts), ("--plot", &plot_target)] {
         if let Some(t) = target {
             claim_stdout(&mut stdout_taken, flag, t)?;
         }
@@ -390,6 +480,7 @@ fn run_scenario(
         _ => Ok(None),
     };
     let mut jobs_out = open(&jobs)?;
+    let attempts_out = open(&attempts)?;
     let mut plot_out = open(&plot_target)?;
     // A job table going to a file is written as jobs end (flat memory); on stdout it follows
     // the chart, so it is written after the run.
@@ -402,7 +493,18 @@ fn run_scenario(
         Some(out) if !as_describe_jobs => Some(stream_job_table(&mut sim, out)?),
         _ => None,
     };
+    let attempt_table = match &attempts {
+        Some(_) => Some(StreamedAttempts::start(&mut sim, attempts_out.as_ref())?),
+        None => None,
+    };
     let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some());
+    let attempt_bytes = match attempt_table {
+        Some(table) => table.finish().map_err(|source| output::OutputError {
+            target: attempts.clone().unwrap_or(output::Target::Stdout),
+            source,
+        })?,
+        None => Vec::new(),
+    };
     if let (Some(table), Some(out)) = (streamed, jobs_out.as_ref()) {
         table.finish().map_err(|source| output::OutputError {
             target: out.target().clone(),
@@ -426,12 +528,10 @@ fn run_scenario(
             source,
         })?;
     }
+    stdout.extend_from_slice(&attempt_bytes);
     let summary = match format {
         Format::Json => format!("{}\n", report.to_json()),
-        Format::Text => text::render(
-            &report,
-            &text::fair_share_targets(scenario.first_fair_share_policy(), &report),
-        ),
+        Format::Text => text::render(&report),
     };
     // When standard output carries a table or a chart, the text summary goes to stderr.
     let summary_to_stderr = stdout_taken.is_some() && format == Format::Text;
@@ -439,7 +539,7 @@ fn run_scenario(
         stdout.extend_from_slice(summary.as_bytes());
     }
     output::to_stdout(&stdout)?;
-    for pending in [jobs_out, plot_out].into_iter().flatten() {
+    for pending in [jobs_out, attempts_out, plot_out].into_iter().flatten() {
         pending.commit()?;
     }
     if summary_to_stderr {

@@ -14,14 +14,17 @@ pub(super) struct Outcome {
     pub chart: Option<Chart>,
 }
 
-/// Current RUNNABLE counts per queue, then vCPUs in use and `maxvCpus` per compute
-/// environment, into `values`.
+/// Values sampled per compute environment: in use, `maxvCpus`, provisioned, reclaims so far.
+const PER_CE: usize = 4;
+
+/// Current RUNNABLE counts per queue, then per compute environment vCPUs in use,
+/// `maxvCpus`, vCPUs provisioned and Spot reclaims so far, into `values`.
 fn observe(sim: &Simulation, values: &mut Vec<f64>) {
     values.clear();
     values.extend(sim.runnable_counts().map(|n| n as f64));
-    for (in_use, max) in sim.vcpus_in_use() {
-        values.push(in_use);
-        values.push(f64::from(max));
+    let ces = sim.vcpus_in_use().zip(sim.vcpus_provisioned()).zip(sim.interruptions());
+    for (((in_use, max), provisioned), reclaims) in ces {
+        values.extend([in_use, f64::from(max), provisioned, reclaims as f64]);
     }
 }
 
@@ -39,7 +42,7 @@ pub(super) fn execute(sim: Simulation, chart: bool) -> Outcome {
     let mut sim = sim;
     let queue_names: Vec<String> = sim.queue_depths().into_iter().map(|(n, _)| n).collect();
     let ce_names: Vec<String> = sim.compute_environment_usage().into_iter().map(|c| c.name).collect();
-    let mut sampler = MaxSampler::new(queue_names.len() + 2 * ce_names.len(), plot::DEFAULT_MAX_POINTS);
+    let mut sampler = MaxSampler::new(queue_names.len() + PER_CE * ce_names.len(), plot::DEFAULT_MAX_POINTS);
     let mut values = Vec::new();
     observe(&sim, &mut values);
     sampler.record(sim.now().as_millis(), &values);
@@ -85,6 +88,8 @@ pub(super) fn execute(sim: Simulation, chart: bool) -> Outcome {
                 in_use,
                 in_use_mean,
                 max_vcpus: series.next().unwrap_or_default().0,
+                provisioned: series.next().unwrap_or_default().0,
+                reclaims: series.next().unwrap_or_default().0,
             }
         })
         .collect();

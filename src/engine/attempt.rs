@@ -171,11 +171,17 @@ impl Simulation {
         let now = self.now;
         self.leave_runnable(slot);
         let claimed = self.jobs.get_mut(slot).and_then(|j| j.claim.take()).is_some();
+        let placement = self.attempt_sink.is_some().then(|| self.placement_of(ce, &rooms));
         let attempt_id = self.next_attempt;
         self.next_attempt += 1;
         let Some(job) = self.jobs.get_mut(slot) else { return };
         job.status = JobStatus::Starting;
-        job.last_ce = Some(ce);
+        job.dispatches += 1;
+        // The job row's CE and `startedAt` come from one attempt (CONTRACT 7.4): the last
+        // to reach RUNNING, or while none has, the latest dispatch.
+        if job.attempts == 0 {
+            job.last_ce = Some(ce);
+        }
         // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): the first to get
         // there uses the plan drawn at submission.
         let plan = if job.attempts == 0 {
@@ -196,6 +202,9 @@ impl Simulation {
             if let Some(s) = self.metrics.shares.get_mut(job.spec.share_ix as usize) {
                 s.counts.wait.record(wait);
             }
+            if let Some(s) = self.metrics.queue_share(job.queue.index(), job.spec.share_ix) {
+                s.counts.wait.record(wait);
+            }
         }
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
         let c = &mut self.ces[ce.index()];
@@ -210,9 +219,15 @@ impl Simulation {
         // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
         qr.set.add_held_at(job.share_slot, mv as i64, now);
         self.metrics.ces[ce.index()].jobs_started += 1;
+        let instance_rate = self.ces[ce.index()]
+            .pool
+            .as_ref()
+            .map_or(0.0, |p| p.attributed_rate(&rooms));
         let mut attempt = Attempt {
             id: attempt_id,
             ce,
+            instance_rate,
+            placement,
             rooms: rooms.clone(),
             dispatched_at: now,
             running_at: None,
@@ -274,6 +289,7 @@ impl Simulation {
         // AWS: "placed into the RUNNING state that's considered an attempt".
         job.attempts += 1;
         job.started_at = Some(now);
+        job.last_ce = Some(a.ce);
         a.running_at = Some(now);
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Running);
@@ -345,22 +361,97 @@ impl Simulation {
 
     /// Accounts an attempt's use of its compute environment up to `until` (RUNNING time;
     /// Fargate bill from dispatch).
-    fn account_attempt(&mut self, a: &Attempt, share_ix: u32, r: &Resources, until: SimTime) {
+    ///
+    /// The attempt's cost goes to its queue and share: on Fargate the task's bill, on EC2 and
+    /// SPOT the instances' price for the time the attempt held them (dispatch to end) times
+    /// its share of their vCPUs; what the instances cost beyond that is the CE's idle cost.
+    fn account_attempt(&mut self, a: &Attempt, q: QueueId, share_ix: u32, r: &Resources, until: SimTime) -> f64 {
         let mv = u128::from(r.millivcpus);
         let ce = &self.ces[a.ce.index()];
         let m = &mut self.metrics.ces[a.ce.index()];
+        let mut ms = 0;
         if let Some(run) = a.running_at {
-            let ms = u128::from(until.since(run).as_millis());
+            ms = u128::from(until.since(run).as_millis());
             m.used_millivcpu_ms += mv * ms;
             if ce.spec.kind.is_fargate() {
                 m.provisioned_millivcpu_ms += mv * ms;
             }
-            if let Some(s) = self.metrics.shares.get_mut(share_ix as usize) {
-                s.millivcpu_ms += mv * ms;
-            }
         }
-        if ce.spec.kind.is_fargate() {
-            m.cost += fargate_cost(&ce.spec, r, until.since(a.dispatched_at));
+        let held = until.since(a.dispatched_at);
+        let cost = if ce.spec.kind.is_fargate() {
+            let c = fargate_cost(&ce.spec, r, held);
+            m.cost += c;
+            c
+        } else {
+            held.as_millis() as f64 / 3_600_000.0 * a.instance_rate
+        };
+        m.attributed_cost += cost;
+        let metrics = &mut self.metrics;
+        metrics.queues[q.index()].cost += cost;
+        if let Some(s) = metrics.shares.get_mut(share_ix as usize) {
+            s.millivcpu_ms += mv * ms;
+            s.counts.cost += cost;
+        }
+        if let Some(s) = metrics.queue_share(q.index(), share_ix) {
+            s.millivcpu_ms += mv * ms;
+            s.counts.cost += cost;
+        }
+        cost
+    }
+
+    /// The instances of `rooms` on `ce`, as the attempt table names them.
+    fn placement_of(&self, ce: CeId, rooms: &[(u32, Resources)]) -> Box<(Vec<String>, Vec<String>)> {
+        let pool = self.ces[ce.index()].pool.as_ref();
+        let types = rooms
+            .iter()
+            .map(|(id, _)| {
+                pool.and_then(|p| {
+                    p.instances
+                        .get(id)
+                        .map(|i| p.types[i.type_index].instance_type.name.to_string())
+                })
+                .unwrap_or_default()
+            })
+            .collect();
+        let ids = rooms
+            .iter()
+            .map(|(id, _)| super::ec2::Pool::instance_name(ce.0, *id))
+            .collect();
+        Box::new((ids, types))
+    }
+
+    /// Sends an attempt's row to the attempt sink (when one is set).
+    #[allow(clippy::too_many_arguments)]
+    fn emit_attempt(
+        &mut self,
+        slot: JobSlot,
+        a: &Attempt,
+        stopped: Option<SimTime>,
+        status: JobStatus,
+        exit_code: Option<i32>,
+        reason: Option<&str>,
+        cost: f64,
+    ) {
+        let Some(job) = self.jobs.get(slot) else { return };
+        let record = crate::report::AttemptRecord {
+            job_id: job.id,
+            job_name: job.spec.name.to_string(),
+            attempt: job.dispatches,
+            job_queue: self.queues[job.queue.index()].spec.name.clone(),
+            share_identifier: job.spec.share.to_string(),
+            compute_environment: self.ces[a.ce.index()].spec.name.clone(),
+            instance_ids: a.placement.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+            instance_types: a.placement.as_ref().map(|p| p.1.clone()).unwrap_or_default(),
+            dispatched_at: a.dispatched_at,
+            started_at: a.running_at,
+            stopped_at: stopped,
+            status,
+            exit_code,
+            status_reason: reason.map(str::to_owned),
+            cost,
+        };
+        if let Some(sink) = self.attempt_sink.as_mut() {
+            sink(record);
         }
     }
 
@@ -381,7 +472,7 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         qr.set.add_held_at(job.share_slot, -(mv as i64), now);
         let share_ix = job.spec.share_ix;
-        self.account_attempt(&a, share_ix, &r, now);
+        let cost = self.account_attempt(&a, q, share_ix, &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
@@ -402,6 +493,13 @@ impl Simulation {
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };
+        if self.attempt_sink.is_some() {
+            let code = match how {
+                AttemptEnd::Exited(code) => Some(code),
+                _ => None,
+            };
+            self.emit_attempt(slot, &a, Some(now), status, code, Some(&reason), cost);
+        }
         if requeue {
             if let Some(j) = self.jobs.get_mut(slot) {
                 j.status_reason = Some(reason);
@@ -556,15 +654,27 @@ impl Simulation {
     /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
     /// integrated to `end`.
     pub(super) fn close_books(&mut self, end: SimTime) {
-        let mut live: Vec<(Attempt, u32, Resources)> = self
+        let mut live: Vec<(Attempt, QueueId, u32, Resources, JobSlot)> = self
             .jobs
             .iter()
-            .filter_map(|(_, j)| j.attempt.clone().map(|a| (a, j.spec.share_ix, j.resources)))
+            .filter_map(|(slot, j)| {
+                j.attempt
+                    .clone()
+                    .map(|a| (a, j.queue, j.spec.share_ix, j.resources, slot))
+            })
             .collect();
         // In dispatch order: the sums do not depend on where jobs sit in the job table.
-        live.sort_by_key(|(a, _, _)| a.id);
-        for (a, share_ix, r) in live {
-            self.account_attempt(&a, share_ix, &r, end);
+        live.sort_by_key(|(a, ..)| a.id);
+        for (a, q, share_ix, r, slot) in live {
+            let cost = self.account_attempt(&a, q, share_ix, &r, end);
+            if self.attempt_sink.is_some() {
+                let status = if a.running_at.is_some() {
+                    JobStatus::Running
+                } else {
+                    JobStatus::Starting
+                };
+                self.emit_attempt(slot, &a, None, status, None, None, cost);
+            }
         }
         for i in 0..self.ces.len() {
             self.integrate_max(CeId(i as u32), end);
@@ -608,6 +718,9 @@ fn count_end(
     let ix = job.spec.share_ix as usize;
     let Some(s) = m.shares.get_mut(ix) else { return false };
     bump(&mut s.counts);
+    if let Some(s) = m.queue_share(job.queue.index(), job.spec.share_ix) {
+        bump(&mut s.counts);
+    }
     let qr = &mut queues[job.queue.index()];
     let inactive = qr.active.job_ended(ix, now);
     qr.stalled &= !inactive;

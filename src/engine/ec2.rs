@@ -546,6 +546,19 @@ impl Pool {
         self.may_launch(t.room.millivcpus, max_vcpus, strategy).then_some(i)
     }
 
+    /// Dollars per hour of the instances in `rooms` attributed to an attempt taking that
+    /// room: each instance's price times the room's share of the instance's vCPUs.
+    pub fn attributed_rate(&self, rooms: &[(u32, Resources)]) -> f64 {
+        rooms
+            .iter()
+            .filter_map(|(id, room)| {
+                let t = &self.types[self.instances.get(id)?.type_index];
+                let whole = t.room.millivcpus.max(1) as f64;
+                Some(t.price_per_hour * room.millivcpus as f64 / whole)
+            })
+            .sum()
+    }
+
     /// AWS-style instance id of instance `id` of compute environment `ce`.
     pub fn instance_name(ce: u32, id: u32) -> String {
         format!("i-{ce:04x}{id:013x}")

@@ -46,6 +46,9 @@ pub struct Attempt {
     pub id: u64,
     /// Where it runs.
     pub ce: CeId,
+    /// EC2/SPOT: dollars per hour of its instances attributed to it (each instance's price
+    /// times the attempt's share of its vCPUs); 0 on Fargate.
+    pub instance_rate: f64,
     /// EC2: the instances it runs on and the room it takes on each (one for a container
     /// job, one per node for a multi-node job; empty on Fargate).
     pub rooms: Vec<(u32, Resources)>,
@@ -57,6 +60,9 @@ pub struct Attempt {
     pub plan: AttemptPlan,
     /// Pending events of this attempt (start, end, interruption), to cancel.
     pub events: [Option<EventKey>; 2],
+    /// The instances' ids and types, kept only while an attempt table is written (a
+    /// reclaimed instance is gone when its attempts end).
+    pub placement: Option<Box<(Vec<String>, Vec<String>)>>,
 }
 
 /// Room a RUNNABLE job holds on launching instances; it is dispatched when they are all ready.
@@ -135,6 +141,8 @@ pub struct Job {
     pub status: JobStatus,
     /// Attempts that reached RUNNING so far (an attempt ended while STARTING does not count).
     pub attempts: u32,
+    /// Dispatches so far (every attempt, those ended while STARTING included).
+    pub dispatches: u32,
     /// Submission time.
     pub submitted_at: SimTime,
     /// First time RUNNABLE.
@@ -145,7 +153,8 @@ pub struct Job {
     pub started_at: Option<SimTime>,
     /// Terminal time.
     pub stopped_at: Option<SimTime>,
-    /// Compute environment of the last attempt.
+    /// Compute environment of the last attempt that reached RUNNING (the one `started_at`
+    /// is from), or while none has, of the latest dispatch.
     pub last_ce: Option<CeId>,
     /// `statusReason`.
     pub status_reason: Option<Reason>,

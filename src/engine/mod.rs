@@ -137,6 +137,9 @@ pub struct CeUsage {
     pub instances: usize,
 }
 
+/// Where attempt rows go ([`Simulation::set_attempt_sink`]).
+type AttemptSink = Box<dyn FnMut(crate::report::AttemptRecord) + Send>;
+
 /// The engine's end-of-job hook (set while observers are registered; see [`api::Hub`]).
 type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 
@@ -204,6 +207,8 @@ pub struct Simulation {
     metrics: Metrics,
     /// The per-job table, when asked for.
     recorder: Option<recorder::Recorder>,
+    /// Where attempt rows go, when an attempt table is written.
+    attempt_sink: api::NotCloned<Option<AttemptSink>>,
     next_submission: u64,
     next_attempt: u64,
     events_processed: u64,
@@ -283,6 +288,7 @@ impl Simulation {
             jobs: JobTable::default(),
             metrics: Metrics::default(),
             recorder: options.record_jobs.then(recorder::Recorder::default),
+            attempt_sink: Default::default(),
             next_submission: 1,
             next_attempt: 0,
             events_processed: 0,
@@ -311,6 +317,7 @@ impl Simulation {
         };
         sim.metrics.ces = vec![Default::default(); sim.ces.len()];
         sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];
+        sim.metrics.queue_shares = vec![Default::default(); scenario.job_queues.len()];
         for q in &scenario.job_queues {
             let runtime = sim.queue_runtime(q.clone());
             sim.queues.push(runtime);
@@ -541,6 +548,32 @@ impl Simulation {
             .set_sink(Box::new(sink));
     }
 
+    /// Sends a row for each attempt (each dispatch of a job) to `sink` as the attempt ends,
+    /// in the order attempts end; attempts still STARTING or RUNNING when the run finishes
+    /// ([`Simulation::finish`], [`Simulation::run`]) go out then, in dispatch order, with no
+    /// `stopped_at`. A copy of the simulation has no sink.
+    ///
+    /// ```
+    /// use batchsim::{Options, Scenario, Simulation};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// # let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/timeout-retry.json"))?;
+    /// let rows = Arc::new(Mutex::new(Vec::new()));
+    /// let mut sim = Simulation::new(&scenario, Options::default())?;
+    /// let sink = rows.clone();
+    /// sim.set_attempt_sink(move |a| sink.lock().unwrap().push(a));
+    /// let report = sim.run();
+    /// let rows = rows.lock().unwrap();
+    /// let started = report.compute_environments.values().map(|c| c.jobs_started).sum::<u64>();
+    /// assert_eq!(rows.len() as u64, started, "one row per dispatch");
+    /// let billed: f64 = rows.iter().map(|a| a.cost).sum();
+    /// assert!((billed + report.cost.idle - report.cost.total).abs() < 1e-9);
+    /// # Ok::<(), batchsim::Error>(())
+    /// ```
+    pub fn set_attempt_sink(&mut self, sink: impl FnMut(crate::report::AttemptRecord) + Send + 'static) {
+        *self.attempt_sink = Some(Box::new(sink));
+    }
+
     /// Runs to the end; returns the report and the per-job records.
     pub fn run_with_records(mut self) -> (Report, Vec<JobRecord>) {
         self.run_to_end();
@@ -568,6 +601,21 @@ impl Simulation {
             events: self.events_processed,
             metrics: &self.metrics,
             queue_names: self.queues.iter().map(|q| q.spec.name.as_str()).collect(),
+            queue_share_weights: self
+                .queues
+                .iter()
+                .zip(&self.metrics.queue_shares)
+                .map(|(q, shares)| match q.spec.scheduling_policy {
+                    Some(p) => shares
+                        .iter()
+                        .map(|(ix, _)| {
+                            let name = self.metrics.share_names.get(*ix as usize).map_or("", |n| n);
+                            self.policies.get(p.index()).map_or(1.0, |p| p.weight_of(name))
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                })
+                .collect(),
             ces: self
                 .ces
                 .iter()
@@ -604,15 +652,34 @@ impl Simulation {
             .collect()
     }
 
-    /// Number of RUNNABLE jobs of each queue now, in scenario order.
+    /// Number of RUNNABLE jobs of each queue now, in scenario order (those waiting for a
+    /// launching instance included).
     pub fn queue_depths(&self) -> Vec<(String, usize)> {
-        self.queues.iter().map(|q| (q.spec.name.clone(), q.set.len())).collect()
+        self.queues
+            .iter()
+            .map(|q| (q.spec.name.clone(), q.set.len() + q.claimed.len()))
+            .collect()
     }
 
     /// RUNNABLE jobs of each queue now, in scenario order, as [`Simulation::queue_depths`]
     /// without the names (no allocation: cheap enough to call after every step).
     pub fn runnable_counts(&self) -> impl Iterator<Item = usize> + '_ {
-        self.queues.iter().map(|q| q.set.len())
+        // A job holding a claim on a launching instance is RUNNABLE but out of the set.
+        self.queues.iter().map(|q| q.set.len() + q.claimed.len())
+    }
+
+    /// vCPUs provisioned by each compute environment now (EC2/SPOT: instances up or
+    /// launching; Fargate: vCPUs in use), in scenario order (no allocation).
+    pub fn vcpus_provisioned(&self) -> impl Iterator<Item = f64> + '_ {
+        self.ces
+            .iter()
+            .map(|c| c.pool.as_ref().map_or(c.used_millivcpus, |p| p.provisioned_millivcpus) as f64 / 1000.0)
+    }
+
+    /// Spot reclaims so far (tasks or instances) of each compute environment, in scenario
+    /// order (no allocation).
+    pub fn interruptions(&self) -> impl Iterator<Item = u64> + '_ {
+        self.metrics.ces.iter().map(|m| m.interruptions)
     }
 
     /// vCPUs in use and current `maxvCpus` of each compute environment, in scenario order, as

@@ -394,6 +394,9 @@ impl Simulation {
         if spec.share_ix != u32::MAX {
             let ix = spec.share_ix as usize;
             m.shares[ix].counts.submitted += 1;
+            if let Some(qs) = m.queue_share(queue.index(), spec.share_ix) {
+                qs.counts.submitted += 1;
+            }
             self.queues[queue.index()].active.job_added(ix, now);
         }
         let slot = self.jobs.insert(Job {
@@ -405,6 +408,7 @@ impl Simulation {
             share_slot: u32::MAX,
             status: JobStatus::Submitted,
             attempts: 0,
+            dispatches: 0,
             submitted_at: now,
             runnable_at: None,
             first_dispatch: None,

@@ -16,6 +16,9 @@ pub struct Counts {
     pub cancelled: u64,
     /// Wait samples: first dispatch minus first RUNNABLE.
     pub wait: StatsAccumulator,
+    /// Dollars attributed to the group's attempts (Fargate: the task's bill; EC2/SPOT: the
+    /// instance's price times the attempt's share of its vCPUs while the attempt held it).
+    pub cost: f64,
 }
 
 /// Per-share counters.
@@ -38,6 +41,8 @@ pub struct CeMetrics {
     pub provisioned_millivcpu_ms: u128,
     /// Dollars.
     pub cost: f64,
+    /// Dollars of `cost` attributed to attempts (the rest is idle capacity).
+    pub attributed_cost: f64,
     /// Spot reclaims (tasks or instances).
     pub interruptions: u64,
     /// EC2/SPOT instances launched (standing capacity included).
@@ -63,4 +68,47 @@ pub struct Metrics {
     pub share_names: Vec<std::sync::Arc<str>>,
     /// Per compute environment, by index.
     pub ces: Vec<CeMetrics>,
+    /// Per queue, by queue index: the shares of that queue's jobs (fair-share queues).
+    pub queue_shares: Vec<QueueShares>,
+}
+
+impl Metrics {
+    /// The counters of share `share_ix` (the run's share number) on queue `queue`, made on
+    /// first use; `None` for no share (`u32::MAX`) or an unknown queue.
+    pub fn queue_share(&mut self, queue: usize, share_ix: u32) -> Option<&mut ShareMetrics> {
+        if share_ix == u32::MAX {
+            return None;
+        }
+        self.queue_shares.get_mut(queue)?.get_or_insert(share_ix)
+    }
+}
+
+/// The shares seen on one queue: counters per share, found by the run's share number in
+/// O(1) (a share identifier used on two queues has one entry on each).
+#[derive(Clone, Debug, Default)]
+pub struct QueueShares {
+    /// Run share number -> position in `list` (`u32::MAX`: not seen on this queue).
+    index: Vec<u32>,
+    /// (run share number, counters), in order of first use on the queue.
+    list: Vec<(u32, ShareMetrics)>,
+}
+
+impl QueueShares {
+    fn get_or_insert(&mut self, share_ix: u32) -> Option<&mut ShareMetrics> {
+        let ix = share_ix as usize;
+        if ix >= self.index.len() {
+            self.index.resize(ix + 1, u32::MAX);
+        }
+        if self.index[ix] == u32::MAX {
+            self.index[ix] = self.list.len() as u32;
+            self.list.push((share_ix, ShareMetrics::default()));
+        }
+        let at = self.index[ix] as usize;
+        self.list.get_mut(at).map(|(_, m)| m)
+    }
+
+    /// The shares seen, as (run share number, counters), in order of first use.
+    pub fn iter(&self) -> impl Iterator<Item = &(u32, ShareMetrics)> {
+        self.list.iter()
+    }
 }

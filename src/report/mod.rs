@@ -1,6 +1,7 @@
 //! What a run produces: the report (CONTRACT section 4), the per-job table (section 5) and a
 //! readable text summary.
 
+pub mod attempts;
 pub mod csv;
 // The command line's outputs (`--describe-jobs`, `--plot`).
 #[cfg(feature = "cli")]
@@ -11,6 +12,7 @@ pub(crate) mod plot;
 pub(crate) mod stats;
 pub mod text;
 
+pub use attempts::AttemptRecord;
 pub(crate) use stats::StatsAccumulator;
 pub use stats::{Stats, WaitStats};
 
@@ -64,9 +66,18 @@ pub struct QueueReport {
     pub running: u64,
     /// Waits of the queue's jobs, and its jobs never dispatched.
     pub wait_seconds: WaitStats,
+    /// Dollars of the queue's attempts (see [`CostReport`]). An addition to the contract's
+    /// keys.
+    pub cost: f64,
+    /// Fair-share queues: each share identifier's figures on this queue, with the target
+    /// from this queue's scheduling policy (absent for FIFO queues). An addition to the
+    /// contract's keys.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub shares: BTreeMap<String, QueueShareReport>,
 }
 
-/// One share's figures (fair-share queues).
+/// One share's figures over the whole run (fair-share queues; a share identifier used on
+/// several queues is summed over them: [`QueueReport::shares`] has it per queue).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShareReport {
@@ -78,6 +89,34 @@ pub struct ShareReport {
     pub vcpu_seconds: f64,
     /// Waits of the share's jobs, and its jobs never dispatched.
     pub wait_seconds: WaitStats,
+    /// Dollars of the share's attempts (see [`CostReport`]). An addition to the contract's
+    /// keys.
+    pub cost: f64,
+}
+
+/// One share's figures on one fair-share queue.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueShareReport {
+    /// Jobs submitted to this queue with this `shareIdentifier`.
+    pub submitted: u64,
+    /// Ended SUCCEEDED.
+    pub succeeded: u64,
+    /// vCPU-seconds of RUNNING time.
+    pub vcpu_seconds: f64,
+    /// The share's fraction of the queue's RUNNING vCPU-seconds (0 when none ran).
+    pub used_fraction: f64,
+    /// `weightFactor` of the share in this queue's scheduling policy (1 when not listed).
+    pub weight_factor: f64,
+    /// The fraction of capacity the weights entitle the share to, among the queue's shares
+    /// in this report: `(1/w) / sum(1/w)` (AWS: "A lower weight factor ... gets more
+    /// resources"; at saturation shares split capacity in inverse proportion to their
+    /// weights, CONTRACT 6).
+    pub target_fraction: f64,
+    /// Waits of the share's jobs on this queue, and its jobs never dispatched.
+    pub wait_seconds: WaitStats,
+    /// Dollars of the share's attempts on this queue.
+    pub cost: f64,
 }
 
 /// One compute environment's figures.
@@ -101,16 +140,29 @@ pub struct CeReport {
     pub interruptions: u64,
     /// Dollars.
     pub cost: f64,
+    /// Dollars of `cost` no attempt was attributed (EC2/SPOT instance time beyond the
+    /// attempts' share of it: launching, idle, unused vCPUs; 0 on Fargate, where each task is
+    /// billed to its job). An addition to the contract's keys.
+    pub idle_cost: f64,
     /// EC2/SPOT: instances launched over the run (0 for Fargate). An addition to the
     /// contract's keys.
     pub instances_launched: u64,
 }
 
-/// Total cost.
+/// Total cost, and how it divides.
+///
+/// Each attempt's cost goes to its queue and share: on Fargate the task's bill (from
+/// dispatch to the end, one-minute minimum); on EC2 and SPOT each instance's price for the
+/// time the attempt held it (dispatch to end) times the attempt's share of the instance's
+/// vCPUs. What instances cost beyond that is each compute environment's `idleCost`, so
+/// `total` = the queues' `cost` summed + `idle` (up to floating-point rounding).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CostReport {
     /// Dollars over every compute environment.
     pub total: f64,
+    /// Dollars not attributed to any attempt (the compute environments' `idleCost`
+    /// summed). An addition to the contract's keys.
+    pub idle: f64,
 }
 
 /// The report of a run (CONTRACT section 4); `serde_json` of it is `--format json`.
@@ -197,6 +249,9 @@ pub(crate) struct ReportInput<'a> {
     pub events: u64,
     pub metrics: &'a Metrics,
     pub queue_names: Vec<&'a str>,
+    /// Per queue, the `weightFactor` of each of its shares in [`Metrics::queue_shares`]
+    /// order (empty for FIFO queues).
+    pub queue_share_weights: Vec<Vec<f64>>,
     pub ces: Vec<(&'a str, u32)>,
     pub live_jobs: Vec<LiveJob>,
     pub warnings: &'a [String],
@@ -252,6 +307,49 @@ impl Unfinished {
     }
 }
 
+/// Queue `q`'s shares (fair-share queues), with each share's target from the queue's
+/// weights.
+fn queue_shares(
+    input: &ReportInput<'_>,
+    q: usize,
+    unfinished: &BTreeMap<u32, Unfinished>,
+    end: SimTime,
+) -> BTreeMap<String, QueueShareReport> {
+    let m = input.metrics;
+    let (Some(shares), Some(weights)) = (m.queue_shares.get(q), input.queue_share_weights.get(q)) else {
+        return BTreeMap::new();
+    };
+    let listed: Vec<_> = shares.iter().zip(weights).collect();
+    let inverse: f64 = listed.iter().map(|(_, w)| 1.0 / w.max(f64::MIN_POSITIVE)).sum();
+    let used: u128 = listed.iter().map(|((_, s), _)| s.millivcpu_ms).sum();
+    listed
+        .into_iter()
+        .filter_map(|((ix, s), &w)| {
+            let name = m.share_names.get(*ix as usize)?;
+            let u = unfinished.get(ix).copied().unwrap_or_default();
+            let r = QueueShareReport {
+                submitted: s.counts.submitted,
+                succeeded: s.counts.succeeded,
+                vcpu_seconds: millivcpu_ms_to_vcpu_s(s.millivcpu_ms),
+                used_fraction: if used > 0 {
+                    s.millivcpu_ms as f64 / used as f64
+                } else {
+                    0.0
+                },
+                weight_factor: w,
+                target_fraction: if inverse > 0.0 {
+                    1.0 / w.max(f64::MIN_POSITIVE) / inverse
+                } else {
+                    0.0
+                },
+                wait_seconds: u.wait(s.counts.wait.stats(), end),
+                cost: s.counts.cost,
+            };
+            Some((name.to_string(), r))
+        })
+        .collect()
+}
+
 fn millivcpu_ms_to_vcpu_s(v: u128) -> f64 {
     v as f64 / 1_000_000.0
 }
@@ -262,10 +360,15 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
     let mut all = Unfinished::default();
     let mut per_queue = vec![Unfinished::default(); input.queue_names.len()];
     let mut per_share = vec![Unfinished::default(); m.shares.len()];
+    // Per queue: run share number -> unfinished jobs of that share on the queue.
+    let mut per_queue_share: Vec<BTreeMap<u32, Unfinished>> = vec![BTreeMap::new(); input.queue_names.len()];
     for j in &input.live_jobs {
         all.add(j);
         if let Some(u) = per_queue.get_mut(j.queue.index()) {
             u.add(j);
+        }
+        if let Some(u) = per_queue_share.get_mut(j.queue.index()).filter(|_| j.share != u32::MAX) {
+            u.entry(j.share).or_default().add(j);
         }
         if let Some(u) = per_share.get_mut(j.share as usize) {
             u.add(j);
@@ -295,6 +398,8 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
                     },
                     end,
                 ),
+                cost: c.cost,
+                shares: queue_shares(&input, i, &per_queue_share[i], end),
             };
             (name.to_string(), r)
         })
@@ -311,11 +416,12 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
                 succeeded: s.counts.succeeded,
                 vcpu_seconds: millivcpu_ms_to_vcpu_s(s.millivcpu_ms),
                 wait_seconds: u.wait(s.counts.wait.stats(), end),
+                cost: s.counts.cost,
             };
             (name.to_string(), r)
         })
         .collect();
-    let mut total = 0.0;
+    let (mut total, mut idle) = (0.0, 0.0);
     let compute_environments = input
         .ces
         .iter()
@@ -326,6 +432,9 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
             let provisioned = millivcpu_ms_to_vcpu_s(c.provisioned_millivcpu_ms);
             let max_integral = c.max_vcpu_ms as f64 / 1000.0;
             total += c.cost;
+            // Fargate: the same sums in the same order, so exactly 0.
+            let idle_cost = (c.cost - c.attributed_cost).max(0.0);
+            idle += idle_cost;
             let r = CeReport {
                 jobs_started: c.jobs_started,
                 max_vcpus: *max,
@@ -335,6 +444,7 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
                 utilization_of_max: if max_integral > 0.0 { used / max_integral } else { 0.0 },
                 interruptions: c.interruptions,
                 cost: c.cost,
+                idle_cost,
                 instances_launched: c.instances_launched,
             };
             (name.to_string(), r)
@@ -360,7 +470,7 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
         queues,
         shares,
         compute_environments,
-        cost: CostReport { total },
+        cost: CostReport { total, idle },
         warnings: input.warnings.to_vec(),
     }
 }

@@ -220,6 +220,11 @@ pub struct CeSeries {
     pub in_use_mean: Vec<f64>,
     /// `maxvCpus` in each bucket (its maximum, if an action changed it).
     pub max_vcpus: Vec<f64>,
+    /// Maximum vCPUs provisioned in each bucket (EC2/SPOT instances up or launching; equal
+    /// to `in_use` on Fargate).
+    pub provisioned: Vec<f64>,
+    /// Spot reclaims so far at the end of each bucket (cumulative; empty: none sampled).
+    pub reclaims: Vec<f64>,
 }
 
 /// A wait-time distribution: its quantiles at [`wait_probabilities`].
@@ -469,13 +474,19 @@ struct LegendItem {
     label: String,
     color: &'static str,
     dashed: bool,
+    /// Dotted (vCPUs provisioned); wins over `dashed`.
+    dotted: bool,
 }
 
 fn legend(o: &mut String, p: &Panel, items: &[LegendItem]) {
     let x = p.x + p.w + 20.0;
     let mut y = p.y + 8.0;
     for item in items.iter().take(MAX_LEGEND) {
-        let dash = if item.dashed { r#" stroke-dasharray="6 4""# } else { "" };
+        let dash = match (item.dotted, item.dashed) {
+            (true, _) => r#" stroke-dasharray="1.5 3""#,
+            (false, true) => r#" stroke-dasharray="6 4""#,
+            (false, false) => "",
+        };
         let _ = writeln!(
             o,
             r##"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-width="2.5"{dash}/><text x="{:.1}" y="{:.1}">{}</text>"##,
@@ -507,6 +518,29 @@ enum Line {
     Faint,
     /// A limit (`maxvCpus`).
     Dashed,
+    /// Capacity held (vCPUs provisioned).
+    Dotted,
+}
+
+/// A mark (▼) above each bucket in which Spot reclaims happened, from the cumulative counts
+/// `reclaims`, with the count as its tooltip.
+fn reclaim_marks(o: &mut String, p: &Panel, reclaims: &[f64], bucket: f64, end: f64, color: &str) {
+    let mut before = 0.0;
+    for (k, &n) in reclaims.iter().enumerate() {
+        if n > before {
+            let t = ((k as f64 + 0.5) * bucket).min(end);
+            let (x, y) = (p.px(t), p.y + 2.0);
+            let _ = writeln!(
+                o,
+                r##"<path d="M{:.1} {:.1}h8l-4 7z" fill="{color}"><title>{} Spot reclaim{}</title></path>"##,
+                x - 4.0,
+                y,
+                n - before,
+                if n - before == 1.0 { "" } else { "s" }
+            );
+        }
+        before = before.max(n);
+    }
 }
 
 /// A step line through per-bucket values, clipped at `end`.
@@ -539,6 +573,7 @@ fn step_path(o: &mut String, p: &Panel, values: &[f64], bucket: f64, end: f64, c
         Line::Solid => r#"stroke-width="1.6""#,
         Line::Faint => r#"stroke-width="1" stroke-opacity="0.35""#,
         Line::Dashed => r#"stroke-width="1.6" stroke-dasharray="6 4""#,
+        Line::Dotted => r#"stroke-width="1.6" stroke-dasharray="1.5 3""#,
     };
     let _ = writeln!(
         o,
@@ -647,19 +682,25 @@ pub fn render_svg(c: &Chart) -> String {
             label: q.name.clone(),
             color: color(i),
             dashed: false,
+            dotted: false,
         })
         .collect();
     legend(&mut o, &p, &items);
 
-    // 2. vCPUs in use per compute environment, maxvCpus dashed.
-    let ymax = series_max(c.compute_environments.iter().flat_map(|ce| [&ce.in_use, &ce.max_vcpus])) * 1.05;
+    // 2. vCPUs in use per compute environment, provisioned dotted, maxvCpus dashed, Spot
+    // reclaims marked.
+    let ymax = series_max(
+        c.compute_environments
+            .iter()
+            .flat_map(|ce| [&ce.in_use, &ce.max_vcpus, &ce.provisioned]),
+    ) * 1.05;
     let (top, y_step) = axis_top(ymax, 1.0, 5.0);
     let p = panel_at(1, end, top);
     frame(
         &mut o,
         &p,
         &AxisSpec {
-            title: "vCPUs in use per compute environment (dashed: maxvCpus)",
+            title: "vCPUs in use per compute environment (dotted: provisioned, dashed: maxvCpus, ▼ Spot reclaims)",
             x_title: time_title,
             y_title: "vCPUs",
             x_unit,
@@ -670,6 +711,20 @@ pub fn render_svg(c: &Chart) -> String {
     let mut items = Vec::new();
     for (i, ce) in c.compute_environments.iter().enumerate() {
         step_path(&mut o, &p, &ce.max_vcpus, c.bucket_seconds, end, color(i), Line::Dashed);
+        // Provisioned capacity is drawn where it differs from the use (EC2/SPOT instances).
+        let provisions = ce.provisioned.iter().zip(&ce.in_use).any(|(p, u)| p > &(u + 1e-9));
+        if provisions {
+            step_path(
+                &mut o,
+                &p,
+                &ce.provisioned,
+                c.bucket_seconds,
+                end,
+                color(i),
+                Line::Dotted,
+            );
+        }
+        reclaim_marks(&mut o, &p, &ce.reclaims, c.bucket_seconds, end, color(i));
         step_path(&mut o, &p, &ce.in_use, c.bucket_seconds, end, color(i), Line::Faint);
         step_path(
             &mut o,
@@ -684,12 +739,22 @@ pub fn render_svg(c: &Chart) -> String {
             label: ce.name.clone(),
             color: color(i),
             dashed: false,
+            dotted: false,
         });
         items.push(LegendItem {
             label: format!("{} maxvCpus", ce.name),
             color: color(i),
             dashed: true,
+            dotted: false,
         });
+        if provisions {
+            items.push(LegendItem {
+                label: format!("{} provisioned", ce.name),
+                color: color(i),
+                dashed: false,
+                dotted: true,
+            });
+        }
     }
     if c.compute_environments.is_empty() {
         no_data(&mut o, &p, "no compute environments");
@@ -765,6 +830,7 @@ pub fn render_svg(c: &Chart) -> String {
             label: format!("{} (n={})", w.name, w.count),
             color: if i == 0 { "#222222" } else { color(i - 1) },
             dashed: false,
+            dotted: false,
         });
     }
     if drawn.is_empty() {
@@ -861,6 +927,11 @@ mod tests {
                 in_use: (0..2000).map(|i| (i % 64) as f64).collect(),
                 in_use_mean: (0..2000).map(|i| (i % 64) as f64 * 0.9).collect(),
                 max_vcpus: vec![64.0; 2000],
+                provisioned: (0..2000).map(|i| (i % 64 + 8) as f64).collect(),
+                // Three reclaims in bucket 10, one in bucket 1500.
+                reclaims: (0..2000)
+                    .map(|i| [0.0, 3.0, 4.0][usize::from(i >= 10) + usize::from(i >= 1500)])
+                    .collect(),
             }],
             waits: vec![WaitCurve {
                 name: "all jobs".into(),
@@ -882,6 +953,10 @@ mod tests {
             ">low<",
             ">spot-ce<",
             ">spot-ce maxvCpus<",
+            ">spot-ce provisioned<",
+            "<title>3 Spot reclaims</title>",
+            "<title>1 Spot reclaim</title>",
+            "stroke-dasharray=\"1.5 3\"",
             "stroke-dasharray",
             "simulated time (minutes)",
             "RUNNABLE jobs",

@@ -1,7 +1,6 @@
 //! The readable summary `batchsim run` prints by default.
 
 use super::{Report, Stats, WaitStats};
-use crate::model::SchedulingPolicy;
 use std::fmt::Write;
 
 fn secs(s: f64) -> String {
@@ -45,9 +44,8 @@ fn wait_line(w: &WaitStats) -> String {
     line
 }
 
-/// Renders the summary. `targets` gives, per share identifier, the fraction of capacity its
-/// weight entitles it to (for the fairness table); empty when no queue uses fair share.
-pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
+/// Renders the summary.
+pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -70,7 +68,7 @@ pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
     for (name, q) in &r.queues {
         let _ = writeln!(
             o,
-            "  {name}: {} submitted, {} succeeded, {} failed, {} cancelled, {} unfinished ({} queued, {} running)\n    wait {}",
+            "  {name}: {} submitted, {} succeeded, {} failed, {} cancelled, {} unfinished ({} queued, {} running), cost ${:.2}\n    wait {}",
             q.submitted,
             q.succeeded,
             q.failed,
@@ -78,29 +76,26 @@ pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
             q.unfinished,
             q.queued,
             q.running,
+            q.cost,
             wait_line(&q.wait_seconds)
         );
-    }
-    if !r.shares.is_empty() {
-        let total: f64 = r.shares.values().map(|s| s.vcpu_seconds).sum();
-        let _ = writeln!(
-            o,
-            "\nshares (fair share): vCPU fraction used vs target from the weights"
-        );
-        for (name, s) in &r.shares {
-            let used = if total > 0.0 { s.vcpu_seconds / total } else { 0.0 };
-            let target = targets
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, t)| format!("{:5.1}%", t * 100.0))
-                .unwrap_or_else(|| "    -".into());
+        if !q.shares.is_empty() {
             let _ = writeln!(
                 o,
-                "  {name}: used {:5.1}%  target {target}  {} submitted, {} succeeded, {:.0} vCPU-s\n    wait {}",
-                used * 100.0,
+                "    shares (fair share): vCPU fraction used vs target from this queue's weights"
+            );
+        }
+        for (share, s) in &q.shares {
+            let _ = writeln!(
+                o,
+                "      {share}: used {:5.1}%  target {:5.1}% (weight {})  {} submitted, {} succeeded, {:.0} vCPU-s, cost ${:.2}\n        wait {}",
+                s.used_fraction * 100.0,
+                s.target_fraction * 100.0,
+                s.weight_factor,
                 s.submitted,
                 s.succeeded,
                 s.vcpu_seconds,
+                s.cost,
                 wait_line(&s.wait_seconds)
             );
         }
@@ -119,6 +114,9 @@ pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
             c.interruptions,
             c.cost
         );
+        if c.idle_cost > 0.0 {
+            let _ = writeln!(o, "    of which idle (not attributed to a job) ${:.2}", c.idle_cost);
+        }
     }
     let _ = writeln!(o, "\ncost: ${:.2}", r.cost.total);
     if !r.warnings.is_empty() {
@@ -128,21 +126,4 @@ pub fn render(r: &Report, targets: &[(String, f64)]) -> String {
         }
     }
     o
-}
-
-/// Each share's target fraction of capacity from its weight: `(1/w) / sum(1/w)` over the
-/// shares of the report, with each share's weight taken from `policy` (the command line
-/// passes the scheduling policy of the first fair-share queue,
-/// [`crate::Scenario::first_fair_share_policy`]); none without a policy.
-pub fn fair_share_targets(policy: Option<&SchedulingPolicy>, report: &Report) -> Vec<(String, f64)> {
-    let Some(policy) = policy else { return Vec::new() };
-    let inv: Vec<(String, f64)> = report
-        .shares
-        .keys()
-        .map(|s| (s.clone(), 1.0 / policy.weight_of(s)))
-        .collect();
-    let total: f64 = inv.iter().map(|(_, v)| v).sum();
-    inv.into_iter()
-        .map(|(s, v)| (s, if total > 0.0 { v / total } else { 0.0 }))
-        .collect()
 }

@@ -118,15 +118,6 @@ impl Scenario {
 }
 
 impl Scenario {
-    /// The scheduling policy of the first fair-share job queue (in file order), if any: the
-    /// weights the text summary's fair-share targets use.
-    pub fn first_fair_share_policy(&self) -> Option<&SchedulingPolicy> {
-        self.job_queues
-            .iter()
-            .find_map(|q| q.scheduling_policy)
-            .and_then(|p| self.scheduling_policies.get(p.index()))
-    }
-
     /// Reads and validates a scenario file. Trace paths are relative to the file's folder.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, Error> {
         let path = path.as_ref();

@@ -117,6 +117,8 @@ pub enum Metric {
     InstancesLaunched,
     /// Dollars.
     Cost,
+    /// A compute environment's dollars not attributed to any attempt.
+    IdleCost,
 }
 
 /// The unit of a metric (for the summary's headers and digits).
@@ -173,6 +175,7 @@ impl Metric {
             Metric::Interruptions => "interruptions",
             Metric::InstancesLaunched => "instancesLaunched",
             Metric::Cost => "cost",
+            Metric::IdleCost => "idleCost",
         }
     }
 
@@ -183,7 +186,7 @@ impl Metric {
             Metric::Wait(_) | Metric::Turnaround(_) => Unit::Seconds,
             Metric::VcpuSeconds | Metric::VcpuSecondsUsed | Metric::VcpuSecondsProvisioned => Unit::VcpuSeconds,
             Metric::Utilization | Metric::UtilizationOfMax => Unit::Ratio,
-            Metric::Cost => Unit::Dollars,
+            Metric::Cost | Metric::IdleCost => Unit::Dollars,
             _ => Unit::Count,
         }
     }
@@ -201,11 +204,12 @@ impl Metric {
         let turnarounds = Stat::ALL.map(Metric::Turnaround);
         match kind {
             Kind::Run => [&counts[..], &waits, &turnarounds, &[Metric::Utilization, Metric::Cost]].concat(),
-            Kind::Queue => [&counts[..], &waits, &turnarounds].concat(),
+            Kind::Queue => [&counts[..], &waits, &turnarounds, &[Metric::Cost]].concat(),
             Kind::Share => [
                 &[Metric::Submitted, Metric::Succeeded, Metric::VcpuSeconds][..],
                 &waits,
                 &turnarounds,
+                &[Metric::Cost],
             ]
             .concat(),
             Kind::Ce => vec![
@@ -218,6 +222,7 @@ impl Metric {
                 Metric::Interruptions,
                 Metric::InstancesLaunched,
                 Metric::Cost,
+                Metric::IdleCost,
             ],
         }
     }
@@ -272,6 +277,7 @@ impl Column {
                 Metric::VcpuSeconds => g.vcpu_seconds.map_or(Figure::Empty, Figure::Number),
                 Metric::Wait(s) => s.of(&g.wait),
                 Metric::Turnaround(s) => g.turnaround.as_ref().map_or(Figure::Empty, |t| s.of(t)),
+                Metric::Cost => Figure::Number(g.cost),
                 _ => Figure::Empty,
             }
         };
@@ -304,6 +310,7 @@ impl Column {
                     Metric::Interruptions => Figure::Count(ce.interruptions),
                     Metric::InstancesLaunched => Figure::Count(ce.instances_launched),
                     Metric::Cost => Figure::Number(ce.cost),
+                    Metric::IdleCost => Figure::Number(ce.idle_cost),
                     _ => Figure::Empty,
                 }
             }
@@ -353,6 +360,8 @@ pub struct GroupFigures {
     pub wait: Stats,
     /// Turnarounds, when the run kept its job records.
     pub turnaround: Option<Stats>,
+    /// Dollars attributed to the group's attempts ([`crate::report::CostReport`]).
+    pub cost: f64,
 }
 
 impl GroupFigures {
@@ -367,6 +376,7 @@ impl GroupFigures {
             vcpu_seconds: Some(0.0),
             wait: Stats::default(),
             turnaround: Some(Stats::default()),
+            cost: 0.0,
         }
     }
 }
@@ -433,6 +443,7 @@ impl Figures {
                         vcpu_seconds: None,
                         wait: q.wait_seconds.stats.clone(),
                         turnaround: turnaround(&queue_turnaround, name),
+                        cost: q.cost,
                     };
                     (name.clone(), g)
                 })
@@ -450,6 +461,7 @@ impl Figures {
                         vcpu_seconds: Some(s.vcpu_seconds),
                         wait: s.wait_seconds.stats.clone(),
                         turnaround: turnaround(&share_turnaround, name),
+                        cost: s.cost,
                     };
                     (name.clone(), g)
                 })
@@ -652,6 +664,7 @@ mod tests {
             vcpu_seconds: None,
             wait,
             turnaround: None,
+            cost: 1.25,
         };
         Figures {
             jobs: JobCounts::default(),

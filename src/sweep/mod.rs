@@ -527,6 +527,12 @@ impl Sweep {
     /// Run `index` (0..[`Sweep::runs`]): seed `first + index / combinations`, combination
     /// `index % combinations`.
     pub fn run(&self, index: usize) -> Result<Row, SweepError> {
+        self.run_with_report(index).map(|(row, _)| row)
+    }
+
+    /// Run `index` as [`Sweep::run`], with its whole report (for figures the columns do not
+    /// name, read by their path in the report's JSON).
+    pub fn run_with_report(&self, index: usize) -> Result<(Row, crate::Report), SweepError> {
         let (seed, combination) = self.grid.run_at(index).ok_or_else(|| SweepError::Run {
             index,
             reason: format!("the sweep has {} runs", self.runs()),
@@ -537,23 +543,43 @@ impl Sweep {
                 reason: format!("seed {seed}: {}", describe(&e, &self.file)),
             }
         })?;
-        let figures = if self.options.job_records {
+        let (report, figures) = if self.options.job_records {
             let (report, records) = sim.run_with_records();
-            Figures::of(&report, Some(&records))
+            let figures = Figures::of(&report, Some(&records));
+            (report, figures)
         } else {
-            Figures::of(&sim.run(), None)
+            let report = sim.run();
+            let figures = Figures::of(&report, None);
+            (report, figures)
         };
-        Ok(Row {
+        let row = Row {
             seed,
             combination,
             figures,
-        })
+        };
+        Ok((row, report))
     }
 
     /// Every run, in order, on this thread.
     pub fn run_all(&self) -> Result<Vec<Row>, SweepError> {
         (0..self.runs()).map(|i| self.run(i)).collect()
     }
+}
+
+/// `value` with each setting's first value written at its path (the scenario of one
+/// combination, as JSON: what `batchsim optimize --out` writes).
+pub(crate) fn apply_first(value: &Value, settings: &[Setting]) -> Result<Value, SweepError> {
+    let mut v = value.clone();
+    for s in settings {
+        let bad = |reason: String| SweepError::Setting {
+            path: s.path_text.clone(),
+            reason,
+        };
+        let path = set::resolve(value, &s.path).map_err(bad)?;
+        let new = s.values.first().map_or(Value::Null, |x| x.json.clone());
+        set::set(&mut v, &path, new).map_err(bad)?;
+    }
+    Ok(v)
 }
 
 fn run_options(seed: u64, options: &SweepOptions) -> Options {

@@ -585,6 +585,7 @@ struct GroupLine {
     vcpu_seconds: Option<Exact>,
     wait: StatsLine,
     turnaround: Option<StatsLine>,
+    cost: Exact,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -599,6 +600,7 @@ struct CeLine {
     utilization_of_max: Exact,
     interruptions: u64,
     cost: Exact,
+    idle_cost: Exact,
     instances_launched: u64,
 }
 
@@ -638,6 +640,7 @@ impl From<&GroupFigures> for GroupLine {
             vcpu_seconds: g.vcpu_seconds.map(Exact),
             wait: (&g.wait).into(),
             turnaround: g.turnaround.as_ref().map(StatsLine::from),
+            cost: Exact(g.cost),
         }
     }
 }
@@ -653,6 +656,7 @@ impl From<GroupLine> for GroupFigures {
             vcpu_seconds: g.vcpu_seconds.map(|x| x.0),
             wait: g.wait.into(),
             turnaround: g.turnaround.map(Stats::from),
+            cost: g.cost.0,
         }
     }
 }
@@ -668,6 +672,7 @@ impl From<&CeReport> for CeLine {
             utilization_of_max: Exact(c.utilization_of_max),
             interruptions: c.interruptions,
             cost: Exact(c.cost),
+            idle_cost: Exact(c.idle_cost),
             instances_launched: c.instances_launched,
         }
     }
@@ -684,6 +689,7 @@ impl From<CeLine> for CeReport {
             utilization_of_max: c.utilization_of_max.0,
             interruptions: c.interruptions,
             cost: c.cost.0,
+            idle_cost: c.idle_cost.0,
             instances_launched: c.instances_launched,
         }
     }

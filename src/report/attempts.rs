@@ -1,0 +1,163 @@
+//! The per-attempt table (`batchsim run --attempts FILE`): one row per dispatch of a job, for
+//! analysis next to the per-job table.
+//!
+//! The per-job table (CONTRACT section 5) keeps the contract's columns; what a row per job
+//! cannot hold (every attempt's dispatch and end, the instance it ran on, its exit code and
+//! its cost) is here. AWS's `describe-jobs` lists a job's `attempts` the same way
+//! (`AttemptDetail`: `startedAt`, `stoppedAt`, `statusReason`, `container.exitCode`), but
+//! only for attempts that reached RUNNING; this table also has the dispatches that ended
+//! while STARTING (a Spot reclaim, a termination), with an empty `startedAt`. So the rows
+//! with a `startedAt` of one job are its job row's `attempts`.
+
+use crate::model::{JobId, JobStatus};
+use crate::time::SimTime;
+use std::io::{self, Write};
+
+/// The header line of the attempt table.
+pub const HEADER: &str = "jobId,jobName,attempt,jobQueue,shareIdentifier,computeEnvironment,instanceIds,instanceTypes,dispatchedAt,startedAt,stoppedAt,status,exitCode,statusReason,cost";
+
+/// One attempt: a dispatch of a job to a compute environment, to its end (or to the end of
+/// the run).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttemptRecord {
+    /// The job's id.
+    pub job_id: JobId,
+    /// `jobName`.
+    pub job_name: String,
+    /// 1 for the job's first dispatch, 2 for the next, ... (dispatches that ended while
+    /// STARTING count here, unlike the job row's `attempts`).
+    pub attempt: u32,
+    /// `jobQueue` name.
+    pub job_queue: String,
+    /// `shareIdentifier` (empty on FIFO queues).
+    pub share_identifier: String,
+    /// Compute environment name.
+    pub compute_environment: String,
+    /// EC2/SPOT: the instances it ran on (one per node), AWS-style ids; empty on Fargate.
+    pub instance_ids: Vec<String>,
+    /// EC2/SPOT: their instance types, in the same order.
+    pub instance_types: Vec<String>,
+    /// Dispatch (STARTING).
+    pub dispatched_at: SimTime,
+    /// RUNNING, if reached.
+    pub started_at: Option<SimTime>,
+    /// End of the attempt (`None`: still STARTING or RUNNING when the run stopped).
+    pub stopped_at: Option<SimTime>,
+    /// SUCCEEDED or FAILED when it ended; STARTING or RUNNING when the run stopped first.
+    pub status: JobStatus,
+    /// The container's exit code, when it exited (not for timeouts, reclaims, terminations).
+    pub exit_code: Option<i32>,
+    /// The attempt's status reason (`Essential container in task exited`, the reclaim or
+    /// timeout reason, ...; empty while live).
+    pub status_reason: Option<String>,
+    /// Dollars attributed to the attempt ([`crate::report::CostReport`]).
+    pub cost: f64,
+}
+
+fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .comment(Some(b'\r'))
+        .from_writer(out)
+}
+
+fn io_error(e: csv::Error) -> io::Error {
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        _ => io::Error::other(message),
+    }
+}
+
+fn millis(ms: Option<u64>) -> String {
+    ms.map(|ms| {
+        let mut buf = [0u8; 24];
+        String::from_utf8_lossy(crate::time::millis_as_secs(ms, &mut buf)).into_owned()
+    })
+    .unwrap_or_default()
+}
+
+fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &AttemptRecord) -> csv::Result<()> {
+    let exit = r.exit_code.map(|c| c.to_string()).unwrap_or_default();
+    w.write_record([
+        r.job_id.to_string().as_str(),
+        &r.job_name,
+        &r.attempt.to_string(),
+        &r.job_queue,
+        &r.share_identifier,
+        &r.compute_environment,
+        &r.instance_ids.join(" "),
+        &r.instance_types.join(" "),
+        &millis(Some(r.dispatched_at.as_millis())),
+        &millis(r.started_at.map(SimTime::as_millis)),
+        &millis(r.stopped_at.map(SimTime::as_millis)),
+        r.status.as_str(),
+        &exit,
+        r.status_reason.as_deref().unwrap_or(""),
+        // Dollars to the hundredth of a cent would hide Fargate's per-second bills; the
+        // shortest form that reads back as the same f64 keeps them.
+        &format!("{}", r.cost),
+    ])
+}
+
+/// An attempt table written row by row (the command line streams rows as attempts end).
+pub struct AttemptWriter<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> AttemptWriter<W> {
+    /// Starts a table on `out` with the header line.
+    pub fn new(out: W) -> io::Result<AttemptWriter<W>> {
+        let mut w = writer(out);
+        w.write_record(HEADER.split(',')).map_err(io_error)?;
+        Ok(AttemptWriter { w })
+    }
+
+    /// Writes one row.
+    pub fn row(&mut self, r: &AttemptRecord) -> io::Result<()> {
+        write_row(&mut self.w, r).map_err(io_error)
+    }
+
+    /// Flushes what is buffered and hands the output back.
+    pub fn finish(self) -> io::Result<W> {
+        self.w.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_has_every_column_and_empty_cells_for_missing_values() {
+        let r = AttemptRecord {
+            job_id: JobId::child(7, 2),
+            job_name: "render, final".into(),
+            attempt: 2,
+            job_queue: "q".into(),
+            share_identifier: String::new(),
+            compute_environment: "spot".into(),
+            instance_ids: vec!["i-0000000100000003".into()],
+            instance_types: vec!["m5.large".into()],
+            dispatched_at: SimTime::from_millis(120_000),
+            started_at: None,
+            stopped_at: Some(SimTime::from_millis(125_500)),
+            status: JobStatus::Failed,
+            exit_code: None,
+            status_reason: Some("Host EC2 (instance i-0000000100000003) terminated.".into()),
+            cost: 0.000_066,
+        };
+        let mut w = AttemptWriter::new(Vec::new()).expect("memory");
+        w.row(&r).expect("memory");
+        let text = String::from_utf8(w.finish().expect("memory")).expect("UTF-8");
+        assert_eq!(
+            text,
+            format!(
+                "{HEADER}\n7:2,\"render, final\",2,q,,spot,i-0000000100000003,m5.large,120,,125.5,FAILED,,\
+                 Host EC2 (instance i-0000000100000003) terminated.,0.000066\n"
+            )
+        );
+        assert_eq!(HEADER.split(',').count(), 15);
+    }
+}
