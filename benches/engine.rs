@@ -2,8 +2,7 @@
 //!
 //! `cargo bench --bench engine`; figures are quoted in README.
 
-use batchsim::engine::queue::EventQueue;
-use batchsim::{Options, Scenario, SimTime, Simulation};
+use batchsim::{Options, Scenario, Simulation};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use serde_json::json;
 
@@ -57,7 +56,11 @@ fn run_engine(s: &Scenario) -> u64 {
     sim.finish().jobs.succeeded
 }
 
+/// The event queue against the `priority-queue` crate (docs/DESIGN.md, the hot path). The
+/// queue is internal: `cargo bench --bench engine --features bench-internals -- event_queue`.
+#[cfg(feature = "bench-internals")]
 fn event_queue(c: &mut Criterion) {
+    use batchsim::{engine::queue::EventQueue, SimTime};
     let mut g = c.benchmark_group("event_queue");
     let n = 1_000_000u64;
     g.throughput(Throughput::Elements(n));
@@ -104,6 +107,9 @@ fn event_queue(c: &mut Criterion) {
     });
     g.finish();
 }
+
+#[cfg(not(feature = "bench-internals"))]
+fn event_queue(_: &mut Criterion) {}
 
 fn mmc_stream(c: &mut Criterion) {
     let mut g = c.benchmark_group("mmc_fifo");

@@ -7,8 +7,7 @@
 //! `cargo run --release --example custom_policy`
 
 use batchsim::policy::{JobPolicy, QueueView, QueuedJob, RunnableSet};
-use batchsim::workload::RuntimeModel;
-use batchsim::{JobId, Options, Resources, Scenario, SimTime, Simulation};
+use batchsim::{JobId, Options, Resources, RuntimeModel, Scenario, SimTime, Simulation};
 
 /// Smallest job first: the RUNNABLE job asking for the fewest vCPUs (ties: submission
 /// order). Small jobs stop waiting behind big ones, at the risk of starving the big ones.

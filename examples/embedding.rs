@@ -4,11 +4,9 @@
 //!
 //! `cargo run --release --example embedding`
 
-use batchsim::engine::{JobQueueRef, SubmitJob};
-use batchsim::model::job_definition::JobDefinitionRef;
-use batchsim::model::Action;
-use batchsim::workload::RuntimeModel;
-use batchsim::{JobStatus, Options, Scenario, SimTime, Simulation};
+use batchsim::{
+    Action, JobDefinitionRef, JobQueueRef, JobStatus, Options, RuntimeModel, Scenario, SimTime, Simulation, SubmitJob,
+};
 use std::sync::{Arc, Mutex};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

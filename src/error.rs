@@ -67,9 +67,9 @@ pub enum Error {
     /// The JSON is well-formed but the scenario is not valid.
     #[error("{0}")]
     Invalid(Problems),
-    /// A trace file named by the scenario could not be read.
+    /// A trace file named by the scenario could not be read (boxed: it is large, and rare).
     #[error("{0}")]
-    Trace(String),
+    Trace(Box<crate::workload::trace::TraceError>),
 }
 
 impl Error {

@@ -61,45 +61,122 @@
 //! # Ok::<(), batchsim::Error>(())
 //! ```
 //!
+//! Between steps a program submits jobs ([`SubmitJob`]), applies actions ([`Action`]) and
+//! watches every state change ([`JobEvent`]); what AWS would refuse is a typed error
+//! ([`SubmitError`], [`ApplyError`]) whose `Display` is a sentence.
+//!
+//! ```
+//! use batchsim::engine::Refusal;
+//! use batchsim::{
+//!     JobDefinitionRef, JobQueueRef, JobStatus, Options, RuntimeModel, Scenario, SimTime, Simulation,
+//!     SubmitError, SubmitJob,
+//! };
+//! use std::sync::{Arc, Mutex};
+//!
+//! let scenario = Scenario::builder("embedded")
+//!     .fargate_compute_environment("ce", 2, 0.0)
+//!     .job_queue("q", 1, &["ce"])
+//!     .fargate_job_definition("d", 1.0, 2048)
+//!     .build()?;
+//! let mut sim = Simulation::new(&scenario, Options::default())?;
+//! let ended = Arc::new(Mutex::new(Vec::new()));
+//! let log = ended.clone();
+//! sim.add_observer(move |e| {
+//!     if e.status == JobStatus::Succeeded {
+//!         log.lock().unwrap().push((e.job, e.time.as_secs_f64()));
+//!     }
+//! });
+//! let job = |name: &str, secs: f64| {
+//!     SubmitJob::new(name, JobQueueRef::new("q"), JobDefinitionRef::parse("d"), RuntimeModel::fixed(secs))
+//! };
+//! let frames = sim.submit(&job("frames", 30.0).array(4)).unwrap();
+//! let video = sim.submit(&job("video", 10.0).depends_on(frames)).unwrap();
+//! // A share identifier on a FIFO queue: AWS refuses it, and says why.
+//! let refused = sim.submit(&job("odd", 1.0).share("team-a")).unwrap_err();
+//! assert!(matches!(refused, SubmitError::Refused { reason: Refusal::ShareOnFifo { .. } }));
+//! assert_eq!(
+//!     refused.to_string(),
+//!     "job queue `q` is FIFO: submission of `odd` with a shareIdentifier refused"
+//! );
+//!
+//! sim.run_until(SimTime::from_millis(65_000));
+//! // Two vCPUs: the four 30-second children run two by two, then the video.
+//! assert_eq!(sim.job_status(video), Some(JobStatus::Running));
+//! while sim.step() {}
+//! let report = sim.finish();
+//! assert_eq!(report.jobs.succeeded, 5);
+//! assert_eq!(ended.lock().unwrap().last(), Some(&(video, 70.0)));
+//! # Ok::<(), batchsim::Error>(())
+//! ```
+//!
+//! ## The public API
+//!
+//! The crate root holds what a program needs to define, run and read a simulation:
+//! - define: [`Scenario`] (loaded, or built with [`ScenarioBuilder`]), [`RuntimeModel`],
+//!   [`JobDefinitionRef`], [`RetryStrategy`], [`Resources`], [`Action`] and the typed ids
+//!   [`CeId`], [`QueueId`], [`PolicyId`], [`JobId`]; time as [`SimTime`] and [`SimDuration`];
+//! - assemble and run: [`Simulation`], [`Options`], [`SubmitJob`], [`JobQueueRef`]; what it
+//!   tells: [`JobEvent`], [`JobStatus`], [`CeUsage`], [`SnapshotEntry`];
+//! - read: [`Report`] (with [`Stats`], [`WaitStats`]), [`JobRecord`]; errors: [`Error`]
+//!   (loading, with every [`Problem`] in [`Problems`]), [`SubmitError`], [`ApplyError`].
+//!
+//! The modules hold the rest, each one concept:
+//! - [`model`]: every AWS object (compute environments, queues, job definitions, policies).
+//! - [`policy`]: the scheduling decisions as narrow traits, built-ins and your own: which
+//!   RUNNABLE job a queue offers next ([`policy::JobPolicy`]: FIFO, fair share), where it
+//!   goes ([`policy::PlacementPolicy`]), which instance type is launched
+//!   ([`policy::ScaleOutPolicy`]), which jobs backfill ([`policy::BackfillPolicy`]).
+//! - [`workload`]: workload entries, arrivals, runtime distributions, trace formats.
+//! - [`scenario`]: loading and the job-count bound.
+//! - [`engine`]: the simulation and its embedding API (AWS limits, typed refusals).
+//! - [`report`]: the report's parts, the per-job and per-attempt tables (CSV), the text
+//!   summary.
+//! - [`sweep`]: many runs over seeds and `--set` values, tables with confidence intervals.
+//! - [`optimize`]: the cheapest set-up that meets constraints, over `--set` paths.
+//! - [`import`]: scenarios from describe output, CloudFormation and Terraform.
+//! - [`time`]: the integer-millisecond clock.
+//!
+//! Raw parse structures, the schema walker, the engine's parts (kernel, job store, capacity,
+//! ledger) and the command line's outputs are internal: they change without notice.
+//!
 //! ## Design
 //!
 //! [`design`] (also `docs/DESIGN.md`) describes the layers, the engine's parts, the order of
 //! things inside one instant, the hot path's data structures with the figures that chose
 //! them, and how to add a compute environment kind or a policy. `docs/CONTRACT.md` is the
 //! external contract that the code comments cite as "CONTRACT section N".
-//!
-//! ## Where things live
-//! - [`time`]: integer-millisecond [`SimTime`] and [`SimDuration`].
-//! - [`model`]: the AWS objects (compute environments, queues, job definitions, jobs).
-//! - [`policy`]: the scheduling decisions as traits, built-ins and your own: which RUNNABLE
-//!   job a queue offers next (FIFO, fair share), where it goes, which instance type is
-//!   launched, which jobs backfill.
-//! - [`workload`]: arrivals, runtime models, traces.
-//! - [`scenario`]: reading and validating scenario files.
-//! - [`engine`]: the clock, the event queue and the dispatch pass.
-//! - [`report`]: the report, the per-job table and the text summary.
-//! - [`import`]: scenarios from describe output, CloudFormation and Terraform.
+
 #![warn(missing_docs)]
 
+// The `batchsim` binary's entry point (`cli::run`), not a library API: hidden from the docs.
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
 pub mod engine;
 #[doc = include_str!("../docs/DESIGN.md")]
 pub mod design {}
-pub mod error;
+mod error;
 pub mod import;
 pub mod model;
 pub mod optimize;
 pub mod policy;
 pub mod report;
 pub mod scenario;
+pub(crate) mod suggest;
 pub mod sweep;
 pub mod time;
 pub mod workload;
 
-pub use engine::{Options, Simulation};
-pub use error::{Error, Problem, Problems};
-pub use model::{JobId, JobStatus, Resources};
-pub use report::{JobRecord, Report, Stats, WaitStats};
-pub use scenario::Scenario;
+// Define: a scenario (loaded or built) and the objects it is made of.
+pub use model::job_definition::JobDefinitionRef;
+pub use model::{Action, CeId, JobId, JobStatus, PolicyId, QueueId, Resources, RetryStrategy};
+pub use scenario::{Scenario, ScenarioBuilder};
 pub use time::{SimDuration, SimTime};
+pub use workload::RuntimeModel;
+// Assemble and run: the simulation, what it is told, what it tells.
+pub use engine::{
+    ApplyError, CeUsage, JobEvent, JobQueueRef, Options, Simulation, SnapshotEntry, SubmitError, SubmitJob,
+};
+// Read: the report and the errors.
+pub use error::{Error, Problem, Problems};
+pub use report::{JobRecord, Report, Stats, WaitStats};

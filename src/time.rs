@@ -137,14 +137,14 @@ impl Add for SimDuration {
 }
 
 /// Writes a millisecond count as seconds in the shortest exact form: `100`, `100.5`, `0.25`.
-pub fn write_millis_as_secs(f: &mut impl fmt::Write, ms: u64) -> fmt::Result {
+pub(crate) fn write_millis_as_secs(f: &mut impl fmt::Write, ms: u64) -> fmt::Result {
     let mut buf = [0u8; 24];
     // Only ASCII digits and a dot are written.
     f.write_str(std::str::from_utf8(millis_as_secs(ms, &mut buf)).unwrap_or(""))
 }
 
 /// The decimal digits of `n` in `buf` (no `core::fmt`), as ASCII bytes.
-pub fn uint_digits(n: u64, buf: &mut [u8; 24]) -> &[u8] {
+pub(crate) fn uint_digits(n: u64, buf: &mut [u8; 24]) -> &[u8] {
     let start = digits_before(buf, buf.len(), n);
     &buf[start..]
 }
@@ -164,7 +164,7 @@ fn digits_before(buf: &mut [u8; 24], mut end: usize, mut n: u64) -> usize {
 
 /// [`write_millis_as_secs`] into `buf` (digits by hand: `core::fmt` was most of the cost of
 /// a job table's numbers). Returns the ASCII bytes.
-pub fn millis_as_secs(ms: u64, buf: &mut [u8; 24]) -> &[u8] {
+pub(crate) fn millis_as_secs(ms: u64, buf: &mut [u8; 24]) -> &[u8] {
     let (whole, mut frac) = (ms / 1000, ms % 1000);
     // The fraction's digits without trailing zeros, right-aligned in the buffer's end.
     let mut end = buf.len();

@@ -198,11 +198,25 @@ fn too_many_jobs_are_refused_before_running() {
     );
     let scenario = Scenario::from_file(&path).unwrap();
     assert_eq!(
-        batchsim::scenario::jobs_of_entry(&scenario.workload[0], None),
+        batchsim::scenario::jobs_of_entry(&scenario.workload()[0], None),
         Some(1e6 * 10_001.0),
         "10^6 arrivals of a parent and 10,000 children"
     );
     assert!(batchsim::scenario::check_job_bound(&scenario, None, 20_000_000_000).is_ok());
+    // Under a lower bound the error is typed: which entry, about how many jobs, the bound.
+    let over = batchsim::scenario::check_job_bound(&scenario, None, 1_000).unwrap_err();
+    assert_eq!(
+        over,
+        batchsim::scenario::JobBoundError::Entry {
+            entry: 0,
+            jobs: 1e6 * 10_001.0,
+            max_jobs: 1_000
+        }
+    );
+    assert_eq!(
+        over.to_string(),
+        "workload[0]: may generate about 1.000e10 jobs, over the bound of 1000 (raise it with --max-jobs N)"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     // The override: quickstart has 20 jobs.
     let quick = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json");

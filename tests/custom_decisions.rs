@@ -74,9 +74,9 @@ fn spread_example_places_each_job_on_the_emptiest_compute_environment() {
 
 /// Installs every built-in decision of `scenario` as a custom one.
 fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
-    for q in &scenario.job_queues {
+    for q in scenario.job_queues() {
         let policy: Box<dyn JobPolicy> = match q.scheduling_policy {
-            Some(p) => Box::new(FairShare::new(scenario.scheduling_policies[p.index()].clone())),
+            Some(p) => Box::new(FairShare::new(scenario.scheduling_policies()[p.index()].clone())),
             None => Box::new(Fifo),
         };
         assert!(sim.set_policy(&q.name, policy));
@@ -90,7 +90,7 @@ fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
             assert!(sim.set_backfill(&q.name, b));
         }
     }
-    for ce in &scenario.compute_environments {
+    for ce in scenario.compute_environments() {
         assert_eq!(
             sim.set_scale_out(&ce.name, Box::new(AwsScaleOut)),
             !ce.kind.is_fargate(),

@@ -18,7 +18,7 @@ fn seeds() -> Vec<String> {
 
 /// Roughly how many submissions a scenario makes before `horizon` (to skip huge runs).
 fn expected_jobs(s: &Scenario, horizon: f64) -> f64 {
-    s.workload
+    s.workload()
         .iter()
         .map(|e| match e {
             WorkloadEntry::Submission { template, .. } => f64::from(template.array_size.unwrap_or(1)),

@@ -769,7 +769,7 @@ fn bundled_account_is_the_import_of_the_describe_outputs_and_its_what_if_runs() 
     let kept: Value = serde_json::from_str(&std::fs::read_to_string(bundled("account.json")).unwrap()).unwrap();
     assert_eq!(fresh, kept, "scenarios/import/account.json is what import writes");
     let what_if = Scenario::from_file(bundled("account-what-if.json")).expect("the what-if validates");
-    assert_eq!(what_if.job_queues.len(), 3);
+    assert_eq!(what_if.job_queues().len(), 3);
     let out = batchsim(&[
         "run",
         bundled("account-what-if.json").to_str().unwrap(),

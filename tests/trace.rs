@@ -21,7 +21,7 @@ fn kth() -> PathBuf {
 fn kth_scenario(backfill: &str) -> Scenario {
     let s = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/kth-sp2-{backfill}.json"));
     let scenario = Scenario::from_file(&s).unwrap_or_else(|e| panic!("{e}"));
-    match &scenario.workload[0] {
+    match &scenario.workload()[0] {
         batchsim::workload::WorkloadEntry::Trace { path, .. } => {
             assert_eq!(
                 std::fs::canonicalize(path).unwrap(),

@@ -21,18 +21,14 @@
 //!   a multi-node job at most 1,000 nodes.
 
 use super::dependencies::DepTarget;
+use super::error::{ApplyError, Refusal, SubmitError};
 use super::jobs::JobSlot;
 use super::{QueuePolicy, Simulation};
-use crate::error::{Error, Problem, Problems};
 use crate::model::job_definition::JobDefinitionRef;
-use crate::model::retry::RetryLimitError;
-use crate::model::{
-    Action, CeId, JobDefinition, JobId, JobStatus, PolicyId, QueueId, RetryStrategy, SchedulingPolicy as Policy,
-};
+use crate::model::{Action, CeId, JobId, JobStatus, PolicyId, QueueId, RetryStrategy, SchedulingPolicy as Policy};
 use crate::policy::{Fifo, JobPolicy};
-use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
-use crate::workload::{ArrayDependency, JobTemplate, ResourceOverrides, RuntimeModel, WorkloadEntry};
+use crate::workload::{ArrayDependency, JobTemplate, ResourceOverrides, RuntimeModel};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -89,7 +85,7 @@ impl JobQueueRef {
 
     /// The name (the ARN's tail).
     pub fn name(&self) -> &str {
-        crate::scenario::arn_tail(&self.0)
+        crate::model::arn_tail(&self.0)
     }
 
     /// The reference as given.
@@ -127,7 +123,7 @@ pub(crate) fn quote(s: &str) -> String {
 ///
 /// ```
 /// use batchsim::engine::{JobQueueRef, SubmitJob};
-/// use batchsim::model::job_definition::JobDefinitionRef;
+/// use batchsim::model::JobDefinitionRef;
 /// use batchsim::workload::RuntimeModel;
 ///
 /// let req = SubmitJob::new(
@@ -279,7 +275,7 @@ impl SubmitJob {
     }
 
     /// The limits AWS checks on the request itself (nothing that depends on the simulation).
-    fn check(&self) -> Result<(), SubmitError> {
+    pub(super) fn check(&self) -> Result<(), SubmitError> {
         let name_ok = self.job_name.len() <= MAX_JOB_NAME_LEN
             && self.job_name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && self
@@ -351,350 +347,6 @@ fn check_runtime(m: &RuntimeModel) -> Result<(), &'static str> {
         return Err("its failure probability must be from 0 to 1");
     }
     Ok(())
-}
-
-/// Why an API submission was not accepted.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SubmitError {
-    /// No job queue has that name.
-    #[error("no job queue is named {}", quote(queue.name()))]
-    UnknownQueue {
-        /// The reference given.
-        queue: JobQueueRef,
-    },
-    /// A dependency names no job the simulation knows.
-    #[error(
-        "job {job} in dependsOn is not a job of this simulation (jobs that ended are known when they were submitted through the API, or when per-job records are kept)"
-    )]
-    UnknownDependency {
-        /// The dependency that is not known.
-        job: JobId,
-    },
-    /// N_TO_N between jobs that are not two arrays of the same size.
-    #[error("an N_TO_N dependency on job {job} needs two array jobs of the same size")]
-    NToN {
-        /// The dependency.
-        job: JobId,
-    },
-    /// More than 20 dependencies.
-    #[error("a job can depend on at most {MAX_DEPENDENCIES} jobs, found {count}")]
-    TooManyDependencies {
-        /// How many were given.
-        count: usize,
-    },
-    /// `arrayProperties.size` outside 2..=10,000.
-    #[error("the array size must be from {MIN_ARRAY_SIZE} to {MAX_ARRAY_SIZE}, found {size}")]
-    ArraySize {
-        /// The size given.
-        size: u32,
-    },
-    /// SEQUENTIAL on a job that is not an array.
-    #[error("a SEQUENTIAL dependency applies to array jobs only")]
-    SequentialWithoutArray,
-    /// The retry strategy breaks a limit.
-    #[error("{0}")]
-    Retry(RetryLimitError),
-    /// A timeout under 60 s.
-    #[error("the timeout must be at least {MIN_TIMEOUT_SECONDS} seconds, found {} s", timeout.as_secs_f64())]
-    Timeout {
-        /// The timeout given.
-        timeout: SimDuration,
-    },
-    /// `schedulingPriorityOverride` above 9999.
-    #[error("the scheduling priority must be from 0 to {MAX_SCHEDULING_PRIORITY}, found {priority}")]
-    SchedulingPriority {
-        /// The priority given.
-        priority: u32,
-    },
-    /// A `jobName` AWS would refuse.
-    #[error("{} is not a valid job name (1 to 128 letters, numbers, hyphens and underscores, starting with a letter or number)", quote(name))]
-    JobName {
-        /// The name given.
-        name: String,
-    },
-    /// A `shareIdentifier` AWS would refuse.
-    #[error(
-        "{} is not a valid share identifier (1 to 255 letters, numbers, hyphens and underscores)",
-        quote(share)
-    )]
-    ShareIdentifier {
-        /// The identifier given.
-        share: String,
-    },
-    /// A vCPU override of 0.
-    #[error("a job needs more than 0 vCPUs")]
-    Resources,
-    /// A runtime model that cannot be drawn from.
-    #[error("the runtime model cannot be used: {reason}")]
-    Runtime {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The run is over (the clock reached `until`).
-    #[error("the run ended at {} s: nothing more can be submitted", at.as_secs_f64())]
-    Ended {
-        /// When it ended.
-        at: SimTime,
-    },
-    /// AWS would refuse it now (queue DISABLED, unknown or inactive job definition, share
-    /// rules, platform mismatch, ...).
-    #[error("{reason}")]
-    Refused {
-        /// AWS's reason, as a sentence.
-        reason: String,
-    },
-}
-
-/// Why an action applied through [`Simulation::apply`] was not accepted.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ApplyError {
-    /// The compute environment id is not one of this simulation's.
-    #[error("compute environment {} is not one of the {count} of this simulation", .id.0)]
-    UnknownComputeEnvironment {
-        /// The id given.
-        id: CeId,
-        /// How many this simulation has.
-        count: usize,
-    },
-    /// The job queue id is not one of this simulation's.
-    #[error("job queue {} is not one of the {count} of this simulation", .id.0)]
-    UnknownQueue {
-        /// The id given.
-        id: QueueId,
-        /// How many this simulation has.
-        count: usize,
-    },
-    /// The scheduling policy id is not one of this simulation's.
-    #[error("scheduling policy {} is not one of the {count} of this simulation", .id.0)]
-    UnknownPolicy {
-        /// The id given.
-        id: PolicyId,
-        /// How many this simulation has.
-        count: usize,
-    },
-    /// The request breaks an AWS rule or limit.
-    #[error("{reason}")]
-    Invalid {
-        /// The rule, as a sentence.
-        reason: String,
-    },
-    /// The run is over (the clock reached `until`).
-    #[error("the run ended at {} s: no more actions apply", at.as_secs_f64())]
-    Ended {
-        /// When it ended.
-        at: SimTime,
-    },
-}
-
-fn invalid(reason: impl Into<String>) -> ApplyError {
-    ApplyError::Invalid { reason: reason.into() }
-}
-
-/// The AWS limits of a job definition (registered by action or given in a scenario).
-fn check_definition(def: &JobDefinition) -> Result<(), String> {
-    def.retry_strategy.check().map_err(|e| e.to_string())?;
-    if def
-        .timeout
-        .is_some_and(|t| t < SimDuration::from_secs(MIN_TIMEOUT_SECONDS))
-    {
-        return Err(format!("the timeout must be at least {MIN_TIMEOUT_SECONDS} seconds"));
-    }
-    if def.scheduling_priority > MAX_SCHEDULING_PRIORITY {
-        return Err(format!(
-            "the scheduling priority must be from 0 to {MAX_SCHEDULING_PRIORITY}, found {}",
-            def.scheduling_priority
-        ));
-    }
-    if let Some(m) = &def.multinode {
-        if m.num_nodes == 0 || m.num_nodes > MAX_NODES || m.main_node >= m.num_nodes {
-            return Err(format!(
-                "a multi-node job has 1 to {MAX_NODES} nodes and its main node is one of them, found {} nodes, main node {}",
-                m.num_nodes, m.main_node
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Checks the ids and AWS limits of an action against a simulation of `ces` compute
-/// environments (their kinds), `queues` job queues (fair share or not) and `policies`
-/// scheduling policies.
-fn check_action(
-    action: &Action,
-    ces: &[crate::model::ComputeEnvironmentType],
-    queues: &[bool],
-    policies: usize,
-) -> Result<(), ApplyError> {
-    let ce_ok = |id: CeId| {
-        if id.index() < ces.len() {
-            Ok(ces[id.index()])
-        } else {
-            Err(ApplyError::UnknownComputeEnvironment { id, count: ces.len() })
-        }
-    };
-    match action {
-        Action::UpdateComputeEnvironment {
-            compute_environment,
-            min_vcpus,
-            max_vcpus,
-            desired_vcpus,
-            ..
-        } => {
-            let kind = ce_ok(*compute_environment)?;
-            if [min_vcpus, max_vcpus, desired_vcpus]
-                .into_iter()
-                .flatten()
-                .any(|v| *v > MAX_VCPUS)
-            {
-                return Err(invalid(format!("vCPU counts are at most {MAX_VCPUS}")));
-            }
-            if kind.is_fargate() && (min_vcpus.is_some_and(|v| v != 0) || desired_vcpus.is_some_and(|v| v != 0)) {
-                return Err(invalid(
-                    "minvCpus and desiredvCpus do not apply to Fargate compute environments",
-                ));
-            }
-        }
-        Action::UpdateJobQueue {
-            job_queue,
-            compute_environments,
-            scheduling_policy,
-            state_time_limit_actions,
-            ..
-        } => {
-            let Some(&fair) = queues.get(job_queue.index()) else {
-                return Err(ApplyError::UnknownQueue {
-                    id: *job_queue,
-                    count: queues.len(),
-                });
-            };
-            if let Some(list) = compute_environments {
-                if list.is_empty() || list.len() > MAX_QUEUE_COMPUTE_ENVIRONMENTS {
-                    return Err(invalid(format!(
-                        "a job queue has 1 to {MAX_QUEUE_COMPUTE_ENVIRONMENTS} compute environments, found {}",
-                        list.len()
-                    )));
-                }
-                let mut fargate = Vec::new();
-                for (k, &c) in list.iter().enumerate() {
-                    fargate.push(ce_ok(c)?.is_fargate());
-                    if list[..k].contains(&c) {
-                        return Err(invalid(format!("compute environment {} is listed twice", c.0)));
-                    }
-                }
-                if fargate.iter().any(|f| *f != fargate[0]) {
-                    return Err(invalid("a job queue's compute environments are all Fargate or all EC2"));
-                }
-            }
-            if let Some(p) = scheduling_policy {
-                if p.index() >= policies {
-                    return Err(ApplyError::UnknownPolicy {
-                        id: *p,
-                        count: policies,
-                    });
-                }
-                if !fair {
-                    return Err(invalid(
-                        "AWS cannot turn a FIFO job queue into a fair-share one; create the queue with a scheduling policy",
-                    ));
-                }
-            }
-            for t in state_time_limit_actions.iter().flatten() {
-                let s = t.max_time.as_millis() / 1000;
-                if !(600..=86_400).contains(&s) || t.max_time.as_millis() % 1000 != 0 {
-                    return Err(invalid(format!(
-                        "jobStateTimeLimitActions maxTimeSeconds must be from 600 to 86400, found {} s",
-                        t.max_time.as_secs_f64()
-                    )));
-                }
-            }
-        }
-        Action::RegisterJobDefinition(def) => check_definition(def).map_err(invalid)?,
-        Action::DeregisterJobDefinition(_) | Action::CancelJob { .. } | Action::TerminateJob { .. } => {}
-    }
-    Ok(())
-}
-
-/// Checks what [`Simulation::new`] relies on in a [`Scenario`] (whose fields are public and
-/// may have been edited after loading): every id in range, actions in time order, AWS's
-/// limits. Every problem is listed, with the path of its field.
-pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
-    let mut list = Vec::new();
-    let mut err = |path: String, message: String| list.push(Problem { path, message });
-    let kinds: Vec<_> = s.compute_environments.iter().map(|c| c.kind).collect();
-    let fair: Vec<bool> = s.job_queues.iter().map(|q| q.scheduling_policy.is_some()).collect();
-    for (i, c) in s.compute_environments.iter().enumerate() {
-        if c.max_vcpus > MAX_VCPUS || c.min_vcpus > MAX_VCPUS || c.desired_vcpus.is_some_and(|d| d > MAX_VCPUS) {
-            err(
-                format!("computeEnvironments[{i}].computeResources"),
-                format!("vCPU counts are at most {MAX_VCPUS}"),
-            );
-        }
-    }
-    for (i, q) in s.job_queues.iter().enumerate() {
-        let action = Action::UpdateJobQueue {
-            job_queue: QueueId(i as u32),
-            state: None,
-            priority: None,
-            compute_environments: Some(q.compute_environments.clone()),
-            scheduling_policy: q.scheduling_policy,
-            state_time_limit_actions: Some(q.state_time_limit_actions.clone()),
-        };
-        if let Err(e) = check_action(&action, &kinds, &fair, s.scheduling_policies.len()) {
-            err(format!("jobQueues[{i}]"), e.to_string());
-        }
-    }
-    for (i, d) in s.job_definitions.iter().enumerate() {
-        if let Err(e) = check_definition(d) {
-            err(format!("jobDefinitions[{i}]"), e);
-        }
-    }
-    for (i, w) in s.workload.iter().enumerate() {
-        let (t, runtime) = match w {
-            WorkloadEntry::Submission { template, runtime, .. } | WorkloadEntry::Stream { template, runtime, .. } => {
-                (template, Some(runtime))
-            }
-            WorkloadEntry::Trace { template, .. } => (template, None),
-        };
-        let p = format!("workload[{i}].submitJob");
-        if t.job_queue.index() >= s.job_queues.len() {
-            err(
-                format!("{p}.jobQueue"),
-                format!(
-                    "job queue {} is not one of the {} of the scenario",
-                    t.job_queue.0,
-                    s.job_queues.len()
-                ),
-            );
-        }
-        let mut req = SubmitJob::from_names("x", "", "", runtime.copied().unwrap_or(RuntimeModel::fixed(0.0)));
-        req.array_size = t.array_size;
-        req.retry_strategy = t.retry_strategy.clone();
-        req.timeout = t.timeout;
-        req.scheduling_priority_override = t.scheduling_priority_override;
-        req.resources = t.resource_overrides;
-        req.depends_on = vec![(JobId::new(0), None); t.depends_on.iter().filter(|d| !d.job.is_empty()).count()];
-        if let Err(e) = req.check() {
-            err(p, e.to_string());
-        }
-    }
-    for (i, a) in s.actions.iter().enumerate() {
-        if i > 0 && a.at < s.actions[i - 1].at {
-            err(format!("actions[{i}].at"), "actions are in time order".to_owned());
-        }
-        if let Err(e) = check_action(&a.action, &kinds, &fair, s.scheduling_policies.len()) {
-            err(format!("actions[{i}]"), e.to_string());
-        }
-    }
-    if list.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid(Problems {
-            file: s.name.clone(),
-            list,
-        }))
-    }
 }
 
 /// One job state change, as an observer sees it.
@@ -934,7 +586,7 @@ impl Simulation {
     pub(super) fn resolve_dependencies_by_id(
         &self,
         deps: &[(JobId, Option<ArrayDependency>)],
-    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
+    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, Refusal> {
         let mut out = Vec::new();
         for &(id, kind) in deps {
             let parent = self.array_index(id);
@@ -947,7 +599,7 @@ impl Simulation {
                     None => match self.ended_status(id) {
                         Some(JobStatus::Succeeded) => DepTarget::Met,
                         Some(_) => DepTarget::Failed(id),
-                        None => return Err(format!("job {id} in dependsOn is not a job of this simulation")),
+                        None => return Err(Refusal::UnknownDependency { job: id }),
                     },
                 },
             };
@@ -958,7 +610,7 @@ impl Simulation {
 
     /// The id of a job queue by name (or ARN).
     pub fn queue_id(&self, name: &str) -> Option<QueueId> {
-        let name = crate::scenario::arn_tail(name);
+        let name = crate::model::arn_tail(name);
         self.queues
             .iter()
             .position(|q| q.spec.name == name)
@@ -967,7 +619,7 @@ impl Simulation {
 
     /// The id of a compute environment by name (or ARN), for [`crate::model::Action`]s.
     pub fn compute_environment_id(&self, name: &str) -> Option<CeId> {
-        let name = crate::scenario::arn_tail(name);
+        let name = crate::model::arn_tail(name);
         self.ces
             .iter()
             .position(|c| c.spec.name == name)
@@ -976,7 +628,7 @@ impl Simulation {
 
     /// The id of a scheduling policy by name (or ARN), for [`crate::model::Action`]s.
     pub fn scheduling_policy_id(&self, name: &str) -> Option<PolicyId> {
-        let name = crate::scenario::arn_tail(name);
+        let name = crate::model::arn_tail(name);
         self.policies
             .iter()
             .position(|p: &Policy| p.name == name)
@@ -1196,7 +848,7 @@ impl Simulation {
         self.check_open().map_err(|at| ApplyError::Ended { at })?;
         let kinds: Vec<_> = self.ces.iter().map(|c| c.spec.kind).collect();
         let fair: Vec<bool> = self.queues.iter().map(|q| q.spec.scheduling_policy.is_some()).collect();
-        check_action(action, &kinds, &fair, self.policies.len())
+        super::limits::check_action(action, &kinds, &fair, self.policies.len())
     }
 }
 

@@ -2,6 +2,7 @@
 //! bookkeeping every capacity change needs.
 
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
+use super::error::CeError;
 use super::event::Event;
 use super::Simulation;
 use crate::model::instance_catalog::Architecture;
@@ -54,12 +55,14 @@ pub(crate) struct CeRuntime {
 }
 
 impl CeRuntime {
-    pub fn new(spec: ComputeEnvironment, seed: u64, index: usize) -> Result<CeRuntime, String> {
+    pub fn new(spec: ComputeEnvironment, seed: u64, index: usize) -> Result<CeRuntime, CeError> {
         let pool = match spec.kind.is_fargate() {
             true => None,
             false => Some(
-                Pool::new(&spec, spec.reserved_memory_mib.map(u64::from))
-                    .map_err(|e| format!("compute environment `{}`: {e}", spec.name))?,
+                Pool::new(&spec, spec.reserved_memory_mib.map(u64::from)).map_err(|source| CeError {
+                    ce: spec.name.clone(),
+                    source,
+                })?,
             ),
         };
         let interruptions = stream(seed, StreamKind::Interruptions, index as u64);

@@ -1,6 +1,7 @@
 //! Array jobs and dependencies: what a name or id in `dependsOn` means now, and the links
 //! that make a dependent wait for (or fail with) the jobs it depends on.
 
+use super::error::Refusal;
 use super::jobs::{JobSlot, Reason, Waiter};
 use super::Simulation;
 use crate::model::{Action, JobId, TimedAction};
@@ -134,10 +135,13 @@ pub(super) enum DepTarget {
 }
 
 impl Simulation {
+    /// Resolves a workload submission's dependencies by name; `Err` names the first that
+    /// was never submitted. `job_name` is the submission's (a trace line may rename it).
     pub(super) fn resolve_dependencies(
         &self,
         t: &JobTemplate,
-    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, String> {
+        job_name: &str,
+    ) -> Result<Vec<(DepTarget, Option<ArrayDependency>)>, Refusal> {
         let mut out = Vec::new();
         for d in &t.depends_on {
             if d.job.is_empty() {
@@ -168,7 +172,13 @@ impl Simulation {
                 // Validation guarantees an earlier submission in the file; when that one was
                 // refused at run time (disabled queue, ...), AWS would refuse a dependency on
                 // a job that does not exist.
-                (None, _) => return Err(base.to_owned()),
+                (None, _) => {
+                    return Err(Refusal::DependencyNeverSubmitted {
+                        job: job_name.to_owned(),
+                        at: self.now,
+                        dependency: base.to_owned(),
+                    })
+                }
             };
             out.push((target, d.kind));
         }

@@ -19,7 +19,7 @@
 //!   overshoot what is still missing, else the smallest type (ties: cheaper per vCPU, then
 //!   listed order), never past `maxvCpus` under `BEST_FIT` on EC2 (CONTRACT 7.14 e).
 
-use crate::model::instance_catalog::InstanceType;
+use crate::model::instance_catalog::{InstanceType, UnknownInstanceType};
 use crate::model::{AllocationStrategy, ComputeEnvironment, Resources};
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
@@ -164,9 +164,8 @@ pub struct Pool {
 
 impl Pool {
     /// The pool of `ce`, with the types it may launch; `Err` names an unknown type.
-    pub fn new(ce: &ComputeEnvironment, reserved_memory_mib: Option<u64>) -> Result<Pool, String> {
-        let found = crate::model::instance_catalog::expand_all_with(&ce.instance_types, &ce.custom_instance_types)
-            .map_err(|e| e.to_string())?;
+    pub fn new(ce: &ComputeEnvironment, reserved_memory_mib: Option<u64>) -> Result<Pool, UnknownInstanceType> {
+        let found = crate::model::instance_catalog::expand_all_with(&ce.instance_types, &ce.custom_instance_types)?;
         // Spot pays the discounted price, never above `bidPercentage` of On-Demand (the price
         // is an average: a bid below it is taken as the price paid, not as missing capacity).
         let spot_factor = match (ce.kind.is_spot(), ce.bid_percentage) {

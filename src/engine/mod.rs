@@ -23,11 +23,19 @@ mod decisions;
 mod dependencies;
 mod dispatch;
 mod ec2;
+mod error;
 mod event;
 mod instances;
 mod jobs;
+mod limits;
 mod quad_heap;
+// The event queue is internal; the `bench-internals` feature exposes it (hidden) to the
+// benchmark that compares it with the `priority-queue` crate (docs/DESIGN.md, the hot path).
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
 pub mod queue;
+#[cfg(not(feature = "bench-internals"))]
+mod queue;
 mod recorder;
 mod shares;
 
@@ -50,11 +58,11 @@ use sources::Sources;
 use std::collections::BTreeMap;
 
 pub use api::{
-    ApplyError, JobQueueRef, ObservedJobEvent as JobEvent, SnapshotEntry, SubmitError, SubmitJob, MAX_ARRAY_SIZE,
-    MAX_DEPENDENCIES, MAX_JOB_NAME_LEN, MAX_NODES, MAX_QUEUE_COMPUTE_ENVIRONMENTS, MAX_SCHEDULING_PRIORITY,
-    MAX_SHARE_IDENTIFIER_LEN, MAX_VCPUS, MIN_ARRAY_SIZE, MIN_TIMEOUT_SECONDS,
+    JobQueueRef, ObservedJobEvent as JobEvent, SnapshotEntry, SubmitJob, MAX_ARRAY_SIZE, MAX_DEPENDENCIES,
+    MAX_JOB_NAME_LEN, MAX_NODES, MAX_QUEUE_COMPUTE_ENVIRONMENTS, MAX_SCHEDULING_PRIORITY, MAX_SHARE_IDENTIFIER_LEN,
+    MAX_VCPUS, MIN_ARRAY_SIZE, MIN_TIMEOUT_SECONDS,
 };
-pub use sources::Submission;
+pub use error::{ApplyError, DefinitionError, InvalidAction, Refusal, SubmitError};
 
 /// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
 /// per-job records.
@@ -247,7 +255,7 @@ impl Simulation {
     /// or when its fields were edited into something loading would refuse (an id out of
     /// range, actions out of time order, an AWS limit broken).
     pub fn new(scenario: &Scenario, options: Options) -> Result<Simulation, Error> {
-        api::check_scenario(scenario)?;
+        limits::check_scenario(scenario)?;
         let seed = options.seed.unwrap_or(scenario.seed);
         let until = options.until.or(scenario.until);
         let ces = scenario
@@ -255,13 +263,13 @@ impl Simulation {
             .iter()
             .enumerate()
             .map(|(i, ce)| CeRuntime::new(ce.clone(), seed, i))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(|message| {
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
                 Error::Invalid(crate::error::Problems {
                     file: scenario.name.clone(),
                     list: vec![crate::error::Problem {
                         path: "computeEnvironments".into(),
-                        message,
+                        message: e.to_string(),
                     }],
                 })
             })?;
@@ -276,7 +284,7 @@ impl Simulation {
             now: SimTime::ZERO,
             stopped: false,
             events: EventQueue::new(),
-            sources: Sources::new(&scenario.workload, seed).map_err(Error::Trace)?,
+            sources: Sources::new(&scenario.workload, seed).map_err(|e| Error::Trace(Box::new(e)))?,
             actions: scenario.actions.clone(),
             next_action: 0,
             ces,
@@ -696,7 +704,7 @@ impl Simulation {
 
     /// The wait samples so far (first dispatch minus first RUNNABLE, one per dispatched job):
     /// the whole run's, then each queue's with its name, in scenario order. For distributions
-    /// ([`crate::report::StatsAccumulator::quantiles`]) without keeping per-job records.
+    /// (quantiles, histograms) without keeping per-job records.
     pub fn wait_samples(
         &self,
     ) -> (

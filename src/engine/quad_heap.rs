@@ -69,7 +69,8 @@ impl<T: Ord + Copy> QuadHeap<T> {
         items[pos] = item;
     }
 
-    /// Every item, in heap (not sorted) order.
+    /// Every item, in heap (not sorted) order (for `EventQueue::cancel`).
+    #[allow(dead_code)]
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.items.iter()
     }

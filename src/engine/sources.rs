@@ -9,7 +9,7 @@ use crate::time::{SimDuration, SimTime};
 use crate::workload::arrivals::ArrivalClock;
 use crate::workload::rng::{stream, StreamKind};
 use crate::workload::runtime::AttemptPlan;
-use crate::workload::trace::{TraceReader, TraceRecord};
+use crate::workload::trace::{TraceError, TraceReader, TraceRecord};
 use crate::workload::{JobTemplate, RuntimeModel, TraceFormat, WorkloadEntry};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
@@ -48,8 +48,8 @@ pub(super) struct ReplayableTrace {
 }
 
 impl ReplayableTrace {
-    fn open(path: &std::path::Path, format: TraceFormat) -> Result<ReplayableTrace, String> {
-        let reader = TraceReader::open(path, format).map_err(|e| e.to_string())?;
+    fn open(path: &std::path::Path, format: TraceFormat) -> Result<ReplayableTrace, TraceError> {
+        let reader = TraceReader::open(path, format)?;
         Ok(ReplayableTrace {
             reader: Some(Box::new(reader)),
             path: path.to_path_buf(),
@@ -59,7 +59,7 @@ impl ReplayableTrace {
         })
     }
 
-    fn next(&mut self) -> Option<Result<TraceRecord, crate::workload::trace::TraceError>> {
+    fn next(&mut self) -> Option<Result<TraceRecord, TraceError>> {
         let r = self.reader.as_mut()?;
         self.reads += 1;
         r.next()
@@ -127,7 +127,7 @@ pub(super) struct Prepared {
 }
 
 /// One submission due now, from workload entry `entry`.
-pub struct Submission {
+pub(crate) struct Submission {
     /// The workload entry.
     pub entry: u32,
     /// For trace entries: the line.
@@ -146,7 +146,7 @@ pub(crate) struct Sources {
 }
 
 impl Sources {
-    pub fn new(workload: &[WorkloadEntry], seed: u64) -> Result<Sources, String> {
+    pub fn new(workload: &[WorkloadEntry], seed: u64) -> Result<Sources, TraceError> {
         let mut s = Sources {
             entries: Vec::new(),
             heap: BinaryHeap::new(),

@@ -3,6 +3,7 @@
 
 use super::api::ApiSubmission;
 use super::dependencies::{ArrayParent, DepTarget, NameTarget};
+use super::error::Refusal;
 use super::jobs::{Job, JobSlot, JobSpec, Waiter};
 use super::sources::{Prepared, Submission};
 use super::Simulation;
@@ -74,8 +75,8 @@ impl Simulation {
             },
             None => self.sources.first_plan(sub.entry, None),
         };
-        if let Err(message) = self.submit_template(&template, sub.entry, plan, sub.record.as_deref(), None) {
-            refusal(self, message);
+        if let Err(refused) = self.submit_template(&template, sub.entry, plan, sub.record.as_deref(), None) {
+            refusal(self, refused.to_string());
         }
     }
 
@@ -89,7 +90,7 @@ impl Simulation {
         plan: AttemptPlan,
         record: Option<&TraceRecord>,
         api: Option<&ApiSubmission>,
-    ) -> Result<JobId, String> {
+    ) -> Result<JobId, Refusal> {
         let now = self.now;
         // A stream's submissions all resolve the same way until an action changes the
         // configuration: resolve once, reuse (no per-job lookups or allocations).
@@ -127,24 +128,23 @@ impl Simulation {
         let share: &str = &spec.share;
         let qr = &self.queues[queue.index()];
         if qr.spec.state == QueueState::Disabled {
-            return Err(format!(
-                "job queue `{}` is DISABLED: submission of `{job_name}` at {now} s refused",
-                qr.spec.name
-            ));
+            return Err(Refusal::QueueDisabled {
+                queue: qr.spec.name.clone(),
+                job: job_name.to_owned(),
+                at: now,
+            });
         }
         let inactive = !qr.active.is_active(spec.share_ix as usize, now);
         if fair && inactive && qr.active.count_at(now) >= super::attempt::MAX_ACTIVE_SHARES {
-            return Err(format!(
-                "job queue `{}` already has {} active share identifiers: submission of `{job_name}` with share `{share}` refused",
-                qr.spec.name,
-                super::attempt::MAX_ACTIVE_SHARES
-            ));
+            return Err(Refusal::TooManyShares {
+                queue: qr.spec.name.clone(),
+                job: job_name.to_owned(),
+                share: share.to_owned(),
+            });
         }
         let deps = match api {
             Some(a) => self.resolve_dependencies_by_id(&a.depends_on)?,
-            None => self.resolve_dependencies(t).map_err(|name| {
-                format!("`{job_name}` at {now} s depends on `{name}`, which was never submitted (its submission was refused): submission refused")
-            })?,
+            None => self.resolve_dependencies(t, job_name)?,
         };
         let submission = self.next_submission;
         self.next_submission += 1;
@@ -218,20 +218,20 @@ impl Simulation {
         entry: u32,
         record: Option<&TraceRecord>,
         api: Option<&ApiSubmission>,
-    ) -> Result<Prepared, String> {
+    ) -> Result<Prepared, Refusal> {
         let now = self.now;
         let queue = match record.and_then(|r| r.job_queue.as_deref()) {
             Some(name) => match self
                 .queues
                 .iter()
-                .position(|q| q.spec.name == crate::scenario::arn_tail(name))
+                .position(|q| q.spec.name == crate::model::arn_tail(name))
             {
                 Some(q) => QueueId(q as u32),
                 None => {
-                    return Err(format!(
-                        "trace line {}: unknown job queue `{name}`; submission refused",
-                        record.map_or(0, |r| r.line)
-                    ));
+                    return Err(Refusal::TraceQueue {
+                        line: record.map_or(0, |r| r.line),
+                        queue: name.to_owned(),
+                    });
                 }
             },
             None => t.job_queue,
@@ -243,12 +243,13 @@ impl Simulation {
         let qr = &self.queues[queue.index()];
         let def_id = match self.definitions.resolve(&t.job_definition) {
             Ok(id) => id,
-            Err(e) => {
-                return Err(format!(
-                    "job definition {} cannot be used at {now} s ({e}): submission of {} refused",
-                    super::api::quote(&t.job_definition),
-                    super::api::quote(&job_name)
-                ));
+            Err(reason) => {
+                return Err(Refusal::JobDefinition {
+                    definition: t.job_definition.clone(),
+                    at: now,
+                    reason,
+                    job: job_name.to_string(),
+                });
             }
         };
         let def = self.definitions.get(def_id);
@@ -280,7 +281,11 @@ impl Simulation {
         if (fargate_queue != (def.platform == Platform::Fargate) || eks_queue != (def.platform == Platform::Eks))
             && record.is_none()
         {
-            return Err(format!("job definition `{}` does not run on the compute environments of job queue `{}`: submission of `{job_name}` refused", def.name_revision(), qr.spec.name));
+            return Err(Refusal::Platform {
+                definition: def.name_revision(),
+                queue: qr.spec.name.clone(),
+                job: job_name.to_string(),
+            });
         }
         let fair = qr.spec.scheduling_policy.is_some();
         let share: Arc<str> = match (
@@ -292,13 +297,16 @@ impl Simulation {
             (Some(s), true) => Arc::from(s),
             (None, false) => Arc::from(""),
             (None, true) => {
-                return Err(format!("job queue `{}` has a fair-share policy: submission of `{job_name}` without shareIdentifier refused", qr.spec.name));
+                return Err(Refusal::ShareMissing {
+                    queue: qr.spec.name.clone(),
+                    job: job_name.to_string(),
+                });
             }
             (Some(_), false) => {
-                return Err(format!(
-                    "job queue `{}` is FIFO: submission of `{job_name}` with a shareIdentifier refused",
-                    qr.spec.name
-                ));
+                return Err(Refusal::ShareOnFifo {
+                    queue: qr.spec.name.clone(),
+                    job: job_name.to_string(),
+                });
             }
         };
         let priority = if fair {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 /// Why an input could not be imported: every variant names the file, and where it can, the
 /// path inside it and the reason.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// The file could not be read.
     #[error("{}: cannot read the file: {source}", path.display())]

@@ -9,7 +9,7 @@
 //! workload, and `deregisterJobDefinition` actions at time 0 for the INACTIVE revisions. It
 //! validates on its own; add a workload to it to run something, or give the inputs
 //! themselves to `run`, `validate` or `sweep` with `--infra FILE` beside a workload-only
-//! scenario ([`add_infra`]). A run's `--jobs FILE.json` ([`crate::report::describe_jobs`])
+//! scenario ([`add_infra`]). A run's `--jobs FILE.json` (`report::describe_jobs`)
 //! reads back here as job history.
 //!
 //! ```
@@ -47,6 +47,7 @@ use std::path::Path;
 
 /// What kind of input a file is, recognised from its content (and a `.tf` extension).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputKind {
     /// AWS CLI / SDK describe output (`{"computeEnvironments": [...]}`, ...).
     Describe,

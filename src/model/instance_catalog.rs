@@ -426,7 +426,7 @@ pub fn expand_all_with<'a, S: AsRef<str>>(
     Ok(out)
 }
 
-/// The candidate closest to `input`, as [`crate::scenario::suggest::suggest`] ranks them
+/// The candidate closest to `input`, as `crate::suggest::suggest` ranks them
 /// (case-insensitive edit distance at most `max(2, input length / 3)`; ties go to the earliest
 /// candidate). Returns `None` for an exact (case-sensitive) match too, since there is nothing to
 /// suggest.
@@ -435,7 +435,7 @@ pub fn closest_match<'c>(input: &str, candidates: impl IntoIterator<Item = &'c s
     if candidates.contains(&input) {
         return None;
     }
-    crate::scenario::suggest::suggest(input, candidates)
+    crate::suggest::suggest(input, candidates)
 }
 
 fn family_of(name: &str) -> &str {

@@ -210,21 +210,6 @@ impl JobDefinitionRegistry {
     pub fn get(&self, id: JobDefinitionId) -> &JobDefinition {
         &self.revisions[id.0 as usize]
     }
-
-    /// True if some revision (active or not) has this name.
-    pub fn has_name(&self, name: &str) -> bool {
-        self.by_name.contains_key(name)
-    }
-
-    /// Every name registered, sorted.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str)
-    }
-
-    /// Every revision, in registration order.
-    pub fn iter(&self) -> impl Iterator<Item = &JobDefinition> {
-        self.revisions.iter()
-    }
 }
 
 #[cfg(test)]

@@ -4,27 +4,31 @@
 //! a program embedding batchsim can build directly. They are plain data: the engine keeps the
 //! changing state (jobs in flight, capacity in use) separately and refers to these by typed ids.
 
-pub mod action;
-pub mod compute_environment;
-pub mod eks_node;
+pub(crate) mod action;
+mod arn;
+pub(crate) mod compute_environment;
+pub(crate) mod eks_node;
 pub mod instance_catalog;
-pub mod job;
-pub mod job_definition;
-pub mod job_queue;
-pub mod resources;
-pub mod retry;
-pub mod scheduling_policy;
+pub(crate) mod job;
+pub(crate) mod job_definition;
+pub(crate) mod job_queue;
+pub(crate) mod resources;
+pub(crate) mod retry;
+pub(crate) mod scheduling_policy;
 
 pub use action::{Action, TimedAction};
+pub(crate) use arn::arn_tail;
 pub use compute_environment::{
     AllocationStrategy, CeState, ComputeEnvironment, ComputeEnvironmentType, Prices, QueuePriorityMode,
 };
 pub use instance_catalog::InstanceType;
 pub use job::{JobId, JobStatus};
-pub use job_definition::{JobDefinition, JobDefinitionRegistry, JobDefinitionStatus, Platform};
+pub use job_definition::{
+    JobDefinition, JobDefinitionRef, JobDefinitionStatus, MultiNode, NodeRange, Platform, ResolveError,
+};
 pub use job_queue::{Backfill, JobQueue, QueueState, StateTimeLimitAction};
 pub use resources::Resources;
-pub use retry::{EvaluateOnExit, RetryAction, RetryStrategy};
+pub use retry::{EvaluateOnExit, RetryAction, RetryLimitError, RetryStrategy};
 pub use scheduling_policy::{SchedulingPolicy, ShareWeight};
 
 macro_rules! typed_id {

@@ -62,7 +62,7 @@ pub struct EvaluateOnExit {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryStrategy {
-    /// Total attempts allowed, 1 to 10 ([`MIN_ATTEMPTS`], [`MAX_ATTEMPTS`]); a value outside
+    /// Total attempts allowed, 1 to 10 (`MIN_ATTEMPTS`, `MAX_ATTEMPTS`); a value outside
     /// counts as the nearest bound.
     pub attempts: u32,
     /// Tried in order; the first match decides.

@@ -3,14 +3,18 @@
 
 pub mod attempts;
 pub mod csv;
-pub mod describe_jobs;
-pub mod metrics;
-pub mod plot;
-pub mod stats;
+// The command line's outputs (`--describe-jobs`, `--plot`).
+#[cfg(feature = "cli")]
+pub(crate) mod describe_jobs;
+pub(crate) mod metrics;
+#[cfg(feature = "cli")]
+pub(crate) mod plot;
+pub(crate) mod stats;
 pub mod text;
 
 pub use attempts::AttemptRecord;
-pub use stats::{Stats, StatsAccumulator, WaitStats};
+pub(crate) use stats::StatsAccumulator;
+pub use stats::{Stats, WaitStats};
 
 use crate::model::{JobId, JobStatus, QueueId, Resources};
 use crate::time::{SimDuration, SimTime};

@@ -1,11 +1,13 @@
 //! Validation of timed actions (CONTRACT section 2.4).
 
+use super::ctx::{ce_state, queue_state, Ctx};
 use super::definitions::job_definition;
+use super::queues::{ce_order, time_limit_actions};
 use super::raw::*;
-use super::suggest::suggest;
-use super::validate::{arn_tail, ce_order, ce_state, queue_state, time_limit_actions, Ctx};
+use crate::model::arn_tail;
 use crate::model::job_definition::JobDefinitionRef;
 use crate::model::*;
+use crate::suggest::suggest;
 use std::collections::BTreeMap;
 
 pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueue>]) -> Option<Vec<TimedAction>> {

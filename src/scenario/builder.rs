@@ -37,7 +37,7 @@ fn push(doc: &mut Map<String, Value>, key: &str, v: Value) {
 }
 
 /// A runtime model as the scenario file writes it.
-pub fn runtime_json(m: &RuntimeModel) -> Value {
+pub(crate) fn runtime_json(m: &RuntimeModel) -> Value {
     let mut v = match m.distribution {
         Distribution::Fixed { seconds } => json!({"distribution": "fixed", "seconds": seconds}),
         Distribution::Exponential { mean_seconds } => {

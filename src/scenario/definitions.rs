@@ -1,8 +1,8 @@
 //! Validation of job definitions (RegisterJobDefinition bodies, in `jobDefinitions` and in
 //! `registerJobDefinition` actions): resources, retry strategies, timeouts, multi-node ranges.
 
+use super::ctx::{check_name, Ctx};
 use super::raw::*;
-use super::validate::{check_name, Ctx};
 use crate::model::instance_catalog::Architecture;
 use crate::model::job_definition::{MultiNode, NodeRange};
 use crate::model::resources::{check_fargate, fargate_min_memory};

@@ -19,8 +19,8 @@
 //! containers, always runs to completion", API model), at least the largest init container,
 //! resource by resource.
 
+use super::ctx::Ctx;
 use super::raw::{RawEksContainer, RawEksProperties};
-use super::validate::Ctx;
 use crate::model::Resources;
 
 /// One resource of one container: the value AWS Batch schedules by (requests, else limits).

@@ -3,7 +3,7 @@
 //! Reading goes in three steps, each reporting every problem it finds with the JSON path:
 //! 1. JSON syntax (`file:line:column`);
 //! 2. structure: unknown field names (with a "did you mean"), wrong types, bad enum values,
-//!    missing required fields, checked against the AWS Batch API model ([`schema`]);
+//!    missing required fields, checked against the AWS Batch API model (`scenario/schema.rs`);
 //! 3. meaning: ranges, references between objects, AWS's rules (at most 3 compute
 //!    environments per queue, valid Fargate sizes, `shareIdentifier` rules, ...).
 //!
@@ -20,11 +20,12 @@
 
 mod actions;
 mod builder;
+mod ctx;
 mod definitions;
 mod eks;
-pub mod raw;
-pub mod schema;
-pub mod suggest;
+mod queues;
+pub(crate) mod raw;
+pub(crate) mod schema;
 mod validate;
 mod workload;
 
@@ -34,31 +35,87 @@ use crate::time::SimTime;
 use crate::workload::WorkloadEntry;
 use std::path::{Path, PathBuf};
 
-pub use builder::{runtime_json, ScenarioBuilder};
-pub use validate::arn_tail;
-pub use workload::{check_job_bound, jobs_of_entry, DEFAULT_MAX_JOBS};
+pub use builder::ScenarioBuilder;
+// The reader's helpers that other layers of the command line and the importers share.
+pub(crate) use crate::model::arn_tail;
+pub(crate) use crate::suggest;
+pub use workload::{check_job_bound, jobs_of_entry, JobBoundError, DEFAULT_MAX_JOBS};
 
 /// A validated scenario: everything a run needs.
+///
+/// Built only by loading ([`Scenario::from_file`], [`Scenario::from_json_str`],
+/// [`Scenario::from_value`], [`Scenario::from_value_at`]) or by the builder
+/// ([`Scenario::builder`], which writes a document and loads it), so every `Scenario` has
+/// passed the same checks as a file; its parts are read through the accessors below. To run
+/// a variant, change the JSON document and load it again (as `batchsim sweep --set` does).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     /// `name` (default: the file stem).
-    pub name: String,
+    pub(crate) name: String,
     /// `seed` (default 0).
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// `until`: the clock stops here.
-    pub until: Option<SimTime>,
+    pub(crate) until: Option<SimTime>,
     /// `computeEnvironments`, in file order (a [`crate::model::CeId`] is a position here).
-    pub compute_environments: Vec<ComputeEnvironment>,
+    pub(crate) compute_environments: Vec<ComputeEnvironment>,
     /// `schedulingPolicies`, in file order.
-    pub scheduling_policies: Vec<SchedulingPolicy>,
+    pub(crate) scheduling_policies: Vec<SchedulingPolicy>,
     /// `jobQueues`, in file order.
-    pub job_queues: Vec<JobQueue>,
+    pub(crate) job_queues: Vec<JobQueue>,
     /// `jobDefinitions`, in registration order (a repeated name is its next revision).
-    pub job_definitions: Vec<JobDefinition>,
+    pub(crate) job_definitions: Vec<JobDefinition>,
     /// `workload`.
-    pub workload: Vec<WorkloadEntry>,
+    pub(crate) workload: Vec<WorkloadEntry>,
     /// `actions`, sorted by time (file order within an instant).
-    pub actions: Vec<TimedAction>,
+    pub(crate) actions: Vec<TimedAction>,
+}
+
+impl Scenario {
+    /// `name` (default: the file stem).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `seed` (default 0); [`crate::Options::seed`] overrides it for one run.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// `until`: the clock stops here (`None`: when nothing is left to happen);
+    /// [`crate::Options::until`] overrides it for one run.
+    pub fn until(&self) -> Option<SimTime> {
+        self.until
+    }
+
+    /// `computeEnvironments`, in file order (a [`crate::model::CeId`] is a position here).
+    pub fn compute_environments(&self) -> &[ComputeEnvironment] {
+        &self.compute_environments
+    }
+
+    /// `schedulingPolicies`, in file order (a [`crate::model::PolicyId`] is a position here).
+    pub fn scheduling_policies(&self) -> &[SchedulingPolicy] {
+        &self.scheduling_policies
+    }
+
+    /// `jobQueues`, in file order (a [`crate::model::QueueId`] is a position here).
+    pub fn job_queues(&self) -> &[JobQueue] {
+        &self.job_queues
+    }
+
+    /// `jobDefinitions`, in registration order (a repeated name is its next revision).
+    pub fn job_definitions(&self) -> &[JobDefinition] {
+        &self.job_definitions
+    }
+
+    /// `workload`, in file order.
+    pub fn workload(&self) -> &[WorkloadEntry] {
+        &self.workload
+    }
+
+    /// `actions`, sorted by time (file order within an instant).
+    pub fn actions(&self) -> &[TimedAction] {
+        &self.actions
+    }
 }
 
 impl Scenario {

@@ -55,7 +55,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use super::suggest::suggest;
+use crate::suggest::suggest;
 
 /// The generated AWS Batch model (see the module documentation).
 const AWS_MODEL: &str = include_str!("aws_model.json");
@@ -65,7 +65,9 @@ const EXTENSIONS: &str = include_str!("extensions.json");
 /// Name of the shape of a whole scenario document (defined in `extensions.json`).
 pub const SCENARIO_SHAPE: &str = "Scenario";
 
-/// The AWS Batch operations whose input shapes `aws_model.json` holds.
+/// The AWS Batch operations whose input shapes `aws_model.json` holds (documentation of the
+/// generated file; nothing reads it).
+#[allow(dead_code)]
 pub const OPERATIONS: [&str; 10] = [
     "CreateComputeEnvironment",
     "CreateJobQueue",
@@ -113,19 +115,6 @@ pub fn check_shape(shape: &str, value: &serde_json::Value) -> Vec<Diagnostic> {
     };
     walker.walk(shape, value);
     walker.out
-}
-
-/// Every field name known at one shape, for callers that want to suggest: e.g. known_fields("SubmitJobRequest").
-///
-/// Structures give their members (inherited ones included) in alphabetical order; a
-/// union gives the fields of all its variants. Other shapes and unknown names give `None`.
-pub fn known_fields(shape: &str) -> Option<Vec<&'static str>> {
-    let schema = schema();
-    match schema.shapes.get(shape)? {
-        Shape::Structure(st) => Some(st.members.iter().map(|(n, _)| n.as_str()).collect()),
-        Shape::Union(variants) => Some(union_fields(schema, variants)),
-        _ => None,
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -460,6 +449,21 @@ fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Every field name known at one shape: e.g. known_fields("SubmitJobRequest") (the tests
+/// check the embedded model with it).
+///
+/// Structures give their members (inherited ones included) in alphabetical order; a
+/// union gives the fields of all its variants. Other shapes and unknown names give `None`.
+#[cfg(test)]
+fn known_fields(shape: &str) -> Option<Vec<&'static str>> {
+    let schema = schema();
+    match schema.shapes.get(shape)? {
+        Shape::Structure(st) => Some(st.members.iter().map(|(n, _)| n.as_str()).collect()),
+        Shape::Union(variants) => Some(union_fields(schema, variants)),
+        _ => None,
+    }
 }
 
 /// A JSON string literal for `s`.

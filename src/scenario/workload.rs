@@ -4,13 +4,14 @@
 mod trace;
 
 use super::actions::actions;
+use super::ctx::{check_name, check_share_identifier, Ctx};
 use super::definitions::{job_definition, requirements, retry_strategy, timeout};
 use super::raw::*;
-use super::suggest::{quote, suggest};
-use super::validate::{arn_tail, check_name, check_share_identifier, Ctx};
+use crate::model::arn_tail;
 use crate::model::job_definition::JobDefinitionRef;
 use crate::model::resources::check_fargate;
 use crate::model::*;
+use crate::suggest::{quote, suggest};
 use crate::time::SimTime;
 use crate::workload::{
     ArrayDependency, ArrivalProcess, Dependency, Distribution, JobTemplate, ResourceOverrides, RuntimeModel,
@@ -683,25 +684,53 @@ pub fn jobs_of_entry(entry: &WorkloadEntry, until: Option<SimTime>) -> Option<f6
     }
 }
 
+/// A workload that may generate more jobs than the bound ([`check_job_bound`]).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JobBoundError {
+    /// One entry alone may pass the bound.
+    #[error(
+        "workload[{entry}]: may generate about {jobs:.3e} jobs, over the bound of {max_jobs} (raise it with --max-jobs N)"
+    )]
+    Entry {
+        /// The entry's index in `workload`.
+        entry: usize,
+        /// About how many jobs it may generate.
+        jobs: f64,
+        /// The bound.
+        max_jobs: u64,
+    },
+    /// The entries together may pass the bound.
+    #[error(
+        "workload: the entries may generate about {jobs:.3e} jobs in all, over the bound of {max_jobs} (raise it with --max-jobs N)"
+    )]
+    Total {
+        /// About how many jobs they may generate.
+        jobs: f64,
+        /// The bound.
+        max_jobs: u64,
+    },
+}
+
 /// Refuses a scenario whose workload may generate more than `max_jobs` jobs (see
-/// [`jobs_of_entry`]; `until` overrides the scenario's). The message names the entry (JSON
+/// [`jobs_of_entry`]; `until` overrides the scenario's). The error names the entry (JSON
 /// path) and the count.
-pub fn check_job_bound(scenario: &super::Scenario, until: Option<SimTime>, max_jobs: u64) -> Result<(), String> {
+pub fn check_job_bound(scenario: &super::Scenario, until: Option<SimTime>, max_jobs: u64) -> Result<(), JobBoundError> {
     let until = until.or(scenario.until);
     let mut total = 0.0;
     for (i, entry) in scenario.workload.iter().enumerate() {
         let Some(n) = jobs_of_entry(entry, until) else { continue };
         if n > max_jobs as f64 {
-            return Err(format!(
-                "workload[{i}]: may generate about {n:.3e} jobs, over the bound of {max_jobs} (raise it with --max-jobs N)"
-            ));
+            return Err(JobBoundError::Entry {
+                entry: i,
+                jobs: n,
+                max_jobs,
+            });
         }
         total += n;
     }
     if total > max_jobs as f64 {
-        return Err(format!(
-            "workload: the entries may generate about {total:.3e} jobs in all, over the bound of {max_jobs} (raise it with --max-jobs N)"
-        ));
+        return Err(JobBoundError::Total { jobs: total, max_jobs });
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! A [`Sweep`] runs one scenario once per seed and per combination of [`Setting`] values
 //! (each a JSON path and the values to put there, as `batchsim sweep --set` takes them),
 //! and gives one [`Row`] of typed [`Figures`] per run. A [`Table`] then picks
-//! [columns] (per run, per job queue, per share, per compute environment) and writes
+//! columns ([`parse_columns`]: per run, per job queue, per share, per compute environment) and writes
 //! them as CSV, JSON or JSON lines, with the mean and 95% confidence interval over seeds per
 //! combination ([`Table::intervals`]).
 //!
@@ -62,14 +62,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod columns;
+pub(crate) mod columns;
 mod set;
-pub mod shard;
+pub(crate) mod shard;
 mod table;
 
 pub use columns::{parse_columns, Column, ColumnSpec, Figure, Figures, GroupFigures, Metric, Scope, Stat, Unit};
 pub use set::{SetValue, Setting, Step};
-pub use shard::{Merged, Part, PartHeader, Shard, ShardError, SweepFlags, SweepId};
+pub use shard::{merge, Merged, Part, PartHeader, Shard, ShardError, SweepFlags, SweepId};
 pub use table::{mean_ci, round6, t_975, Format, Interval, Table, TableRow};
 
 use crate::scenario::suggest::suggest;

@@ -220,7 +220,7 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
-    /// Parses `I/N`, or `auto/N` with `I` from the first of [`ARRAY_INDEX_VARIABLES`] that
+    /// Parses `I/N`, or `auto/N` with `I` from the first of `ARRAY_INDEX_VARIABLES` that
     /// `env` knows (`env` is `|name| std::env::var(name).ok()` on the command line).
     pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
         let bad = |reason: String| ShardError::Shard {

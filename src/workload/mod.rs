@@ -5,9 +5,9 @@
 //! [`WorkloadEntry::Trace`]s replaying a real log. Runtimes come from a [`RuntimeModel`]
 //! (or the trace); nothing is executed.
 
-pub mod arrivals;
-pub mod rng;
-pub mod runtime;
+pub(crate) mod arrivals;
+pub(crate) mod rng;
+pub(crate) mod runtime;
 pub mod trace;
 
 pub use arrivals::ArrivalProcess;

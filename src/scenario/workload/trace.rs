@@ -6,9 +6,10 @@
 //!
 //! Traces are read one after the other, each closed before the next is opened.
 
-use super::super::suggest::{quote, suggest};
-use super::super::validate::{arn_tail, is_valid_name, is_valid_share_identifier, Ctx};
+use super::super::ctx::{is_valid_name, is_valid_share_identifier, Ctx};
+use crate::model::arn_tail;
 use crate::model::{ComputeEnvironmentType, JobQueue, Platform};
+use crate::suggest::{quote, suggest};
 use crate::workload::trace::{self, TraceError, TraceFormat, TraceRecord};
 use crate::workload::JobTemplate;
 use std::path::Path;

@@ -29,13 +29,14 @@ pub struct TraceCheck {
 
 impl TraceCheck {
     /// True when nothing is wrong (skipped lines are not wrong).
+    #[cfg(test)]
     pub fn is_ok(&self) -> bool {
         self.bad_total == 0 && self.fatal.is_none()
     }
 
     /// One message per problem, each naming the file (quoted) and the line: the listed bad
     /// lines, then `N more bad lines not listed (M in all)` when there were more, then the
-    /// error that stopped reading. Empty when [`is_ok`](Self::is_ok).
+    /// error that stopped reading. Empty when nothing is wrong (skipped lines are not wrong).
     pub fn messages(&self, path: &Path) -> Vec<String> {
         let file = shown(path);
         let mut out: Vec<String> = self

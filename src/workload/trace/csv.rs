@@ -14,7 +14,7 @@ use super::number::{parse_scaled, NumError};
 use super::skip::SkipReason;
 use super::timestamp::{read_submit, SubmitCell, TimeKind};
 use super::{Next, Rejected, TraceRecord, MAX_LINE_BYTES};
-use crate::scenario::suggest::{quote, suggest};
+use crate::suggest::{quote, suggest};
 use csv::ByteRecord;
 use std::io;
 

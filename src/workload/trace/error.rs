@@ -1,7 +1,7 @@
 //! What can go wrong reading a trace: the file cannot be opened or read (fatal), the CSV header
 //! is wrong (fatal), or one line cannot be read ([`BadLine`], reported and read past).
 
-use crate::scenario::suggest::quote;
+use crate::suggest::quote;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -139,7 +139,7 @@ pub enum TraceError {
     /// error, the file changed while it was read).
     #[error("cannot read trace {} at line {line}: {source}", shown(path))]
     Io {
-        /// The path as given (or the display name of [`super::TraceReader::from_reader`]).
+        /// The path as given (or the display name of `TraceReader::from_reader`).
         path: PathBuf,
         /// The 1-based line being read when the error happened.
         line: u64,
@@ -149,7 +149,7 @@ pub enum TraceError {
     /// The CSV header is missing or wrong.
     #[error("trace {} line {line}: bad CSV header: {message}", shown(path))]
     Header {
-        /// The path as given (or the display name of [`super::TraceReader::from_reader`]).
+        /// The path as given (or the display name of `TraceReader::from_reader`).
         path: PathBuf,
         /// The 1-based line of the header (the first non-blank line; 1 past the end for an
         /// empty file).
@@ -160,7 +160,7 @@ pub enum TraceError {
     /// One data line cannot be read.
     #[error("trace {} line {line}: {problem}", shown(path))]
     Line {
-        /// The path as given (or the display name of [`super::TraceReader::from_reader`]).
+        /// The path as given (or the display name of `TraceReader::from_reader`).
         path: PathBuf,
         /// The 1-based line (for CSV: where the record starts).
         line: u64,

@@ -5,28 +5,28 @@
 //! * **Standard Workload Format** (Parallel Workloads Archive, [`TraceFormat::Swf`]): one job
 //!   per line, 18 whitespace-separated numeric fields, `-1` meaning "missing"; lines whose first
 //!   non-blank character is `;` are header comments. Used fields:
-//!   - field 2, submit time (seconds from the log start) -> [`TraceRecord::submit_ms`];
-//!   - field 4, run time (seconds) -> [`TraceRecord::run_ms`];
+//!   - field 2, submit time (seconds from the log start) -> `TraceRecord::submit_ms`;
+//!   - field 4, run time (seconds) -> `TraceRecord::run_ms`;
 //!   - field 5, allocated processors, or field 8 (requested processors) when field 5 is
-//!     missing or `<= 0` -> [`TraceRecord::millivcpus`] (one processor = one vCPU);
-//!   - field 9, requested time (seconds) -> [`TraceRecord::estimate_ms`], raised to the run time
+//!     missing or `<= 0` -> `TraceRecord::millivcpus` (one processor = one vCPU);
+//!   - field 9, requested time (seconds) -> `TraceRecord::estimate_ms`, raised to the run time
 //!     where the log shows a longer run (CONTRACT 2.2, EASY estimates);
-//!   - field 12, user id -> [`TraceRecord::user`].
+//!   - field 12, user id -> `TraceRecord::user`.
 //!
 //!   Field 10 (requested memory) is KB *per processor* in SWF and is missing in most logs; it is
-//!   ignored and SWF records carry no memory ([`TraceRecord::memory_mib`] is `None`).
+//!   ignored and SWF records carry no memory (`TraceRecord::memory_mib` is `None`).
 //! * **CSV** ([`TraceFormat::Csv`]) with the header
 //!   `submitSeconds,runSeconds,vcpus[,memoryMiB,jobQueue,shareIdentifier,jobName]`, read with
-//!   the `csv` crate (see [`csv`] for quoting); `submitSeconds` may be seconds from the log
+//!   the `csv` crate (see `csv` for quoting); `submitSeconds` may be seconds from the log
 //!   start, epoch seconds, epoch milliseconds or ISO-8601 timestamps, told apart as
-//!   [`timestamp`] describes (for absolute times the earliest submission is t = 0).
+//!   `timestamp` describes (for absolute times the earliest submission is t = 0).
 //!
 //! Conversion: seconds become integer milliseconds rounded to the nearest (halves away from
 //! zero), computed exactly from the decimal text (no floating point); vCPUs become
 //! milli-vCPUs rounded the same way (so Fargate's `0.25` is exactly `250`).
 //!
 //! What happens to a data line:
-//! * a usable line is a [`TraceRecord`];
+//! * a usable line is a `TraceRecord`;
 //! * a line with a used value **missing** (SWF `-1`, a CSV empty cell or negative number) is
 //!   skipped and counted per reason in [`SkipCounts`] (the report's warnings, CONTRACT 2.3);
 //! * a line that **cannot be read** (not UTF-8, too long, wrong field or cell count, a value
@@ -39,23 +39,23 @@
 //! or corrupt gzip stream) and a bad CSV header.
 //!
 //! Records come out in file order, even where a log's submit times go backwards; the caller
-//! orders submissions (by time, then by [`TraceRecord::line`], which is stable).
+//! orders submissions (by time, then by `TraceRecord::line`, which is stable).
 //!
 //! Input compressed with gzip is detected by its magic bytes (`1f 8b`), not by the file name,
 //! and decompressed on the fly (concatenated gzip members are read as one stream). A file is
-//! open only while a block of it is read ([`TraceReader::open`]), so any number of readers can
-//! be alive at once. [`check()`] reads a whole trace through and sums up what it found.
+//! open only while a block of it is read (`TraceReader::open`), so any number of readers can
+//! be alive at once. `check()` reads a whole trace through and sums up what it found.
 
-pub mod check;
-pub mod csv;
+pub(crate) mod check;
+pub(crate) mod csv;
 mod error;
 mod input;
 mod number;
 mod skip;
 mod swf;
-pub mod timestamp;
+pub(crate) mod timestamp;
 
-pub use check::{check, TraceCheck};
+pub(crate) use check::check;
 pub use error::{BadLine, OpenError, TraceError};
 pub use skip::{SkipCounts, SkipReason};
 pub use timestamp::TimeKind;
@@ -63,7 +63,7 @@ pub use timestamp::TimeKind;
 use self::csv::{CsvBody, HeaderFailure};
 use input::{open_regular, Decoded, RawInput};
 use std::fmt;
-use std::io::{self, Read, Seek};
+use std::io;
 use std::iter::FusedIterator;
 use std::path::{Path, PathBuf};
 use swf::SwfBody;
@@ -110,7 +110,7 @@ impl fmt::Display for TraceFormat {
 
 /// One usable line of a trace, already converted to batchsim units.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TraceRecord {
+pub(crate) struct TraceRecord {
     /// 1-based line number in the (decompressed) file, comment and header lines included.
     pub line: u64,
     /// Submission time in milliseconds from the time origin, rounded to the nearest
@@ -181,7 +181,7 @@ enum Body {
 /// Gzip input is recognised by its magic bytes and decompressed on the fly. After a fatal
 /// error ([`TraceError::is_fatal`]) the iterator ends. [`skipped`](Self::skipped) and
 /// [`warnings`](Self::warnings) are complete once the iterator has returned `None`.
-pub struct TraceReader {
+pub(crate) struct TraceReader {
     body: Body,
     format: TraceFormat,
     path: PathBuf,
@@ -221,9 +221,10 @@ impl TraceReader {
     /// Reads a trace from any seekable reader (plain or gzip, detected by content; CSV with
     /// absolute times is read twice, hence the seek); `display_name` stands for the path in
     /// errors, and its last path component for the file name in warnings. For CSV the header
-    /// is read and checked here.
+    /// is read and checked here. (The tests read from memory with it.)
+    #[cfg(test)]
     pub fn from_reader(
-        reader: impl Read + Seek + Send + 'static,
+        reader: impl io::Read + io::Seek + Send + 'static,
         format: TraceFormat,
         display_name: &str,
     ) -> Result<Self, TraceError> {
@@ -256,22 +257,6 @@ impl TraceReader {
             skipped: SkipCounts::default(),
             done: false,
         })
-    }
-
-    /// The format being read.
-    pub fn format(&self) -> TraceFormat {
-        self.format
-    }
-
-    /// The path as given to [`open`](Self::open), or the display name of
-    /// [`from_reader`](Self::from_reader).
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The file name used in warnings (last component of the path).
-    pub fn file_name(&self) -> &str {
-        &self.file_name
     }
 
     /// Lines skipped so far, per reason.

@@ -10,8 +10,10 @@
 //! Ties go to the candidate that comes first in the given order (an exact
 //! case-sensitive match beats a case-insensitive one).
 //!
-//! [`edit_distance`] is the crate's one edit-distance function; [`quote`] puts a name or value
-//! a user wrote into a message, safely.
+//! `osa_distance` is the crate's one edit-distance function (`edit_distance`, over strings,
+//! is what its tests call); [`quote`] puts a name or value a user wrote into a message,
+//! safely. Crate-internal: the scenario reader, the trace readers, the importers, `--set`
+//! and `--columns` all suggest with it.
 
 /// Returns the candidate closest to `word`, or `None` when no candidate is close enough.
 ///
@@ -53,6 +55,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// edited twice), counting insertions, deletions, substitutions and swaps of two adjacent
 /// characters (Unicode scalar values) as 1 each. `edit_distance("kitten", "sitting")` is 3,
 /// `edit_distance("ab", "ba")` is 1.
+#[cfg(test)]
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
