@@ -45,6 +45,22 @@ pub(crate) enum AttemptEnd {
     Terminated(Reason),
 }
 
+/// What accounting needs of a job's spec (copied: no reference count on the hot path).
+#[derive(Clone, Copy)]
+struct JobKeys {
+    share_ix: u32,
+    architecture: crate::model::instance_catalog::Architecture,
+}
+
+impl JobKeys {
+    fn of(spec: &JobSpec) -> JobKeys {
+        JobKeys {
+            share_ix: spec.share_ix,
+            architecture: spec.architecture,
+        }
+    }
+}
+
 /// Fargate bills from dispatch to the end of the attempt, rounded up to the second, with a
 /// one-minute minimum; Spot at the discount.
 pub(crate) fn fargate_cost(ce: &ComputeEnvironment, r: &Resources, arch: Architecture, billed: SimDuration) -> f64 {
@@ -372,8 +388,8 @@ impl Simulation {
     /// The attempt's cost goes to its queue and share: on Fargate the task's bill, on EC2 and
     /// SPOT the instances' price for the time the attempt held them (dispatch to end) times
     /// its share of their vCPUs; what the instances cost beyond that is the CE's idle cost.
-    fn account_attempt(&mut self, a: &Attempt, q: QueueId, spec: &JobSpec, r: &Resources, until: SimTime) -> f64 {
-        let share_ix = spec.share_ix;
+    fn account_attempt(&mut self, a: &Attempt, q: QueueId, job: JobKeys, r: &Resources, until: SimTime) -> f64 {
+        let JobKeys { share_ix, architecture } = job;
         let mv = u128::from(r.millivcpus);
         let ce = &self.ces[a.ce.index()];
         let m = &mut self.metrics.ces[a.ce.index()];
@@ -387,7 +403,7 @@ impl Simulation {
         }
         let held = until.since(a.dispatched_at);
         let cost = if ce.spec.kind.is_fargate() {
-            let c = fargate_cost(&ce.spec, r, spec.architecture, held);
+            let c = fargate_cost(&ce.spec, r, architecture, held);
             m.cost += c;
             c
         } else {
@@ -479,8 +495,8 @@ impl Simulation {
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.get(slot) else { return };
         qr.set.add_held_at(job.share_slot, -(mv as i64), now);
-        let spec = job.spec.clone();
-        let cost = self.account_attempt(&a, q, &spec, &r, now);
+        let keys = JobKeys::of(&job.spec);
+        let cost = self.account_attempt(&a, q, keys, &r, now);
         for (i, room) in &a.rooms {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
@@ -663,19 +679,19 @@ impl Simulation {
     /// At the end of the run: attempts still running are accounted up to `end`, `maxvCpus`
     /// integrated to `end`.
     pub(super) fn close_books(&mut self, end: SimTime) {
-        let mut live: Vec<(Attempt, QueueId, std::sync::Arc<JobSpec>, Resources, JobSlot)> = self
+        let mut live: Vec<(Attempt, QueueId, JobKeys, Resources, JobSlot)> = self
             .jobs
             .iter()
             .filter_map(|(slot, j)| {
                 j.attempt
                     .clone()
-                    .map(|a| (a, j.queue, j.spec.clone(), j.resources, slot))
+                    .map(|a| (a, j.queue, JobKeys::of(&j.spec), j.resources, slot))
             })
             .collect();
         // In dispatch order: the sums do not depend on where jobs sit in the job table.
         live.sort_by_key(|(a, ..)| a.id);
-        for (a, q, spec, r, slot) in live {
-            let cost = self.account_attempt(&a, q, &spec, &r, end);
+        for (a, q, keys, r, slot) in live {
+            let cost = self.account_attempt(&a, q, keys, &r, end);
             if self.attempt_sink.is_some() {
                 let status = if a.running_at.is_some() {
                     JobStatus::Running
