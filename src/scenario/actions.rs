@@ -7,7 +7,7 @@ use super::raw::*;
 use crate::model::arn_tail;
 use crate::model::job_definition::JobDefinitionRef;
 use crate::model::*;
-use crate::suggest::suggest;
+use crate::suggest::{quote, suggest};
 use std::collections::BTreeMap;
 
 pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueue>]) -> Option<Vec<TimedAction>> {
@@ -152,7 +152,7 @@ pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueu
                     .unwrap_or_default();
                 ctx.err(
                     format!("{p}.deregisterJobDefinition.jobDefinition"),
-                    format!("unknown job definition `{reference}`{hint}"),
+                    format!("unknown job definition {}{hint}", quote(&reference)),
                 );
             }
             Action::DeregisterJobDefinition(reference)

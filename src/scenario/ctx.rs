@@ -71,7 +71,10 @@ impl Ctx {
                 if names.is_empty() {
                     format!(" (the scenario declares no {what}s)")
                 } else {
-                    format!(" (declared: {})", names.join(", "))
+                    format!(
+                        " (declared: {})",
+                        names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(", ")
+                    )
                 }
             });
         self.err(path, format!("unknown {what} {}{hint}", quote(reference)));

@@ -18,7 +18,10 @@ fn parse_vcpus(ctx: &mut Ctx, path: &str, value: &str) -> Option<u32> {
         _ => {
             ctx.err(
                 path,
-                format!("VCPU must be a positive number of vCPUs (e.g. \"1\", \"0.25\"), found \"{value}\""),
+                format!(
+                    "VCPU must be a positive number of vCPUs (e.g. \"1\", \"0.25\"), found {}",
+                    crate::suggest::quote(value)
+                ),
             );
             None
         }
@@ -31,7 +34,10 @@ fn parse_whole(ctx: &mut Ctx, path: &str, what: &str, value: &str, min: u64) -> 
         _ => {
             ctx.err(
                 path,
-                format!("{what} must be a whole number of at least {min}, found \"{value}\""),
+                format!(
+                    "{what} must be a whole number of at least {min}, found {}",
+                    crate::suggest::quote(value)
+                ),
             );
             None
         }
@@ -121,7 +127,10 @@ pub(super) fn retry_strategy(ctx: &mut Ctx, p: &str, raw: &RawRetryStrategy) -> 
             if !body.chars().all(|c| c.is_ascii_digit()) || (body.is_empty() && !code.ends_with('*')) {
                 ctx.err(
                     format!("{ep}.onExitCode"),
-                    format!("must be digits, optionally ending with `*`, found \"{code}\""),
+                    format!(
+                        "must be digits, optionally ending with `*`, found {}",
+                        crate::suggest::quote(code)
+                    ),
                 );
             }
         }

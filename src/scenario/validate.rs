@@ -282,7 +282,7 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
                         .unwrap_or_default();
                     ctx.err(
                         format!("{cp}.instanceTypes[{k}]"),
-                        format!("unknown instance type `{entry}`{hint}"),
+                        format!("unknown instance type {}{hint}", crate::suggest::quote(entry)),
                     );
                 }
                 Ok(types) => {

@@ -94,7 +94,7 @@ impl StaticDefs {
             let hint = suggest(&r.name, self.names())
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
-            ctx.err(path, format!("unknown job definition `{reference}`{hint}"));
+            ctx.err(path, format!("unknown job definition {}{hint}", quote(reference)));
             return None;
         }
         match r.revision {
@@ -605,7 +605,7 @@ fn workload(
                     .unwrap_or_default();
                 ctx.err(
                     format!("{dp}.jobId"),
-                    format!("`{}` does not name an earlier submission's jobName{hint}", d.job),
+                    format!("{} does not name an earlier submission's jobName{hint}", quote(&d.job)),
                 );
                 continue;
             };
