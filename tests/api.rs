@@ -3,6 +3,8 @@
 //! several observers, forking a run with `Clone`, and odd-but-legal call sequences that
 //! must never panic.
 
+mod common;
+
 use batchsim::engine::{
     ApplyError, DefinitionError, InvalidAction, JobEvent, JobQueueRef, Refusal, SubmitError, SubmitJob,
 };
@@ -337,15 +339,10 @@ fn the_unknown_dependency_error_names_the_unknown_job() {
     );
 }
 
-/// No Rust debug text or identifier in a message: `Some(`, `None`, CamelCase words.
+/// No Rust debug text or identifier in a message ([`common::not_for_people`]).
 fn assert_for_people(message: &str) {
-    assert!(!message.contains("Some(") && !message.contains("None"), "{message}");
-    for word in message.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let camel = word.len() > 1
-            && word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-            && word.chars().skip(1).any(|c| c.is_ascii_uppercase())
-            && word.chars().any(|c| c.is_ascii_lowercase());
-        assert!(!camel, "`{word}` in {message:?}");
+    if let Some(why) = common::not_for_people(message) {
+        panic!("{why} in {message:?}");
     }
 }
 

@@ -87,6 +87,14 @@ impl CeRuntime {
         self.spec.state == CeState::Enabled
     }
 
+    /// milli-vCPUs provisioned now: EC2/SPOT instances up or launching; on Fargate, the
+    /// tasks' vCPUs in use.
+    pub fn provisioned_millivcpus(&self) -> u64 {
+        self.pool
+            .as_ref()
+            .map_or(self.used_millivcpus, |p| p.provisioned_millivcpus)
+    }
+
     /// True when no job at all could be placed here now: DISABLED, or a Fargate compute
     /// environment whose tasks already hold all of `maxvCpus`. (An EC2 pool is never
     /// called full here: a job may still fit on an instance or launch one.)

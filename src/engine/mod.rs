@@ -657,8 +657,7 @@ impl Simulation {
                 name: c.spec.name.clone(),
                 vcpus_in_use: c.used_millivcpus as f64 / 1000.0,
                 max_vcpus: c.spec.max_vcpus,
-                vcpus_provisioned: c.pool.as_ref().map_or(c.used_millivcpus, |p| p.provisioned_millivcpus) as f64
-                    / 1000.0,
+                vcpus_provisioned: c.provisioned_millivcpus() as f64 / 1000.0,
                 instances: c.pool.as_ref().map_or(0, |p| p.instances.len()),
             })
             .collect()
@@ -683,9 +682,7 @@ impl Simulation {
     /// vCPUs provisioned by each compute environment now (EC2/SPOT: instances up or
     /// launching; Fargate: vCPUs in use), in scenario order (no allocation).
     pub fn vcpus_provisioned(&self) -> impl Iterator<Item = f64> + '_ {
-        self.ces
-            .iter()
-            .map(|c| c.pool.as_ref().map_or(c.used_millivcpus, |p| p.provisioned_millivcpus) as f64 / 1000.0)
+        self.ces.iter().map(|c| c.provisioned_millivcpus() as f64 / 1000.0)
     }
 
     /// Spot reclaims so far (tasks or instances) of each compute environment, in scenario

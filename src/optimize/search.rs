@@ -40,35 +40,20 @@ pub(crate) fn bisect<E>(n: u128, mut feasible: impl FnMut(u128) -> Result<bool, 
     Ok(match (first, last) {
         (false, false) => Found::NoneFeasible,
         (true, true) => Found::AllFeasible,
-        (false, true) => {
-            let (mut bad, mut good) = (0, n - 1);
-            while good - bad > 1 {
-                let mid = bad + (good - bad) / 2;
-                if feasible(mid)? {
-                    good = mid;
+        // The ends differ: bisect for the boundary between the index whose answer is the
+        // first end's (`lo`) and the one whose answer is the last end's (`hi`).
+        (first, _) => {
+            let (mut lo, mut hi) = (0, n - 1);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if feasible(mid)? == first {
+                    lo = mid;
                 } else {
-                    bad = mid;
+                    hi = mid;
                 }
             }
-            Found::Boundary {
-                feasible: good,
-                infeasible: bad,
-            }
-        }
-        (true, false) => {
-            let (mut good, mut bad) = (0, n - 1);
-            while bad - good > 1 {
-                let mid = good + (bad - good) / 2;
-                if feasible(mid)? {
-                    good = mid;
-                } else {
-                    bad = mid;
-                }
-            }
-            Found::Boundary {
-                feasible: good,
-                infeasible: bad,
-            }
+            let (feasible, infeasible) = if first { (lo, hi) } else { (hi, lo) };
+            Found::Boundary { feasible, infeasible }
         }
     })
 }

@@ -9,6 +9,7 @@
 //! while STARTING (a Spot reclaim, a termination), with an empty `startedAt`. So the rows
 //! with a `startedAt` of one job are its job row's `attempts`.
 
+use super::csv::{io_error, millis, uint, writer};
 use crate::model::{JobId, JobStatus};
 use crate::time::SimTime;
 use std::io::{self, Write};
@@ -54,51 +55,26 @@ pub struct AttemptRecord {
     pub cost: f64,
 }
 
-fn writer<W: Write>(out: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .quote_style(csv::QuoteStyle::Necessary)
-        .comment(Some(b'\r'))
-        .from_writer(out)
-}
-
-fn io_error(e: csv::Error) -> io::Error {
-    let message = e.to_string();
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => io,
-        _ => io::Error::other(message),
-    }
-}
-
-fn millis(ms: Option<u64>) -> String {
-    ms.map(|ms| {
-        let mut buf = [0u8; 24];
-        String::from_utf8_lossy(crate::time::millis_as_secs(ms, &mut buf)).into_owned()
-    })
-    .unwrap_or_default()
-}
-
+/// One row, in the job table's dialect and number forms ([`super::csv`]).
 fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &AttemptRecord) -> csv::Result<()> {
-    let exit = r.exit_code.map(|c| c.to_string()).unwrap_or_default();
-    w.write_record([
-        r.job_id.to_string().as_str(),
-        &r.job_name,
-        &r.attempt.to_string(),
-        &r.job_queue,
-        &r.share_identifier,
-        &r.compute_environment,
-        &r.instance_ids.join(" "),
-        &r.instance_types.join(" "),
-        &millis(Some(r.dispatched_at.as_millis())),
-        &millis(r.started_at.map(SimTime::as_millis)),
-        &millis(r.stopped_at.map(SimTime::as_millis)),
-        r.status.as_str(),
-        &exit,
-        r.status_reason.as_deref().unwrap_or(""),
-        // Dollars to the hundredth of a cent would hide Fargate's per-second bills; the
-        // shortest form that reads back as the same f64 keeps them.
-        &format!("{}", r.cost),
-    ])
+    w.write_field(r.job_id.to_string())?;
+    w.write_field(&r.job_name)?;
+    uint(w, u64::from(r.attempt))?;
+    w.write_field(&r.job_queue)?;
+    w.write_field(&r.share_identifier)?;
+    w.write_field(&r.compute_environment)?;
+    w.write_field(r.instance_ids.join(" "))?;
+    w.write_field(r.instance_types.join(" "))?;
+    millis(w, Some(r.dispatched_at.as_millis()))?;
+    millis(w, r.started_at.map(SimTime::as_millis))?;
+    millis(w, r.stopped_at.map(SimTime::as_millis))?;
+    w.write_field(r.status.as_str())?;
+    w.write_field(r.exit_code.map(|c| c.to_string()).unwrap_or_default())?;
+    w.write_field(r.status_reason.as_deref().unwrap_or(""))?;
+    // The shortest form that reads back as the same f64: rounding to cents would hide
+    // Fargate's per-second bills.
+    w.write_field(r.cost.to_string())?;
+    w.write_record(None::<&[u8]>)
 }
 
 /// An attempt table written row by row (the command line streams rows as attempts end).

@@ -10,7 +10,7 @@ pub const HEADER: &str = "jobId,jobName,arrayIndex,jobQueue,shareIdentifier,jobD
 /// A writer of job-table rows over `out`, with the contract's dialect: comma-separated, `\n`
 /// after each row, a cell quoted (RFC 4180, `""` for a quote) only when it holds a comma, a
 /// quote, `\r` or `\n`.
-fn writer<W: Write>(out: W) -> csv::Writer<W> {
+pub(super) fn writer<W: Write>(out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)
@@ -30,14 +30,14 @@ fn number<W: Write>(w: &mut csv::Writer<W>, num: &mut String, value: Option<&dyn
 }
 
 /// Writes an unsigned integer cell.
-fn uint<W: Write>(w: &mut csv::Writer<W>, n: u64) -> csv::Result<()> {
+pub(super) fn uint<W: Write>(w: &mut csv::Writer<W>, n: u64) -> csv::Result<()> {
     let mut buf = [0u8; 24];
     w.write_field(crate::time::uint_digits(n, &mut buf))
 }
 
 /// Writes milliseconds (or milli-vCPUs) as units in the shortest exact form (empty for
 /// `None`), digits written by hand ([`crate::time::millis_as_secs`]).
-fn millis<W: Write>(w: &mut csv::Writer<W>, ms: Option<u64>) -> csv::Result<()> {
+pub(super) fn millis<W: Write>(w: &mut csv::Writer<W>, ms: Option<u64>) -> csv::Result<()> {
     match ms {
         Some(ms) => {
             let mut buf = [0u8; 24];
@@ -78,7 +78,7 @@ fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &JobRecord, num: &mut String) 
 }
 
 /// A csv crate error as the I/O error it is (writing only fails on I/O).
-fn io_error(e: csv::Error) -> io::Error {
+pub(super) fn io_error(e: csv::Error) -> io::Error {
     let message = e.to_string();
     match e.into_kind() {
         csv::ErrorKind::Io(io) => io,

@@ -100,3 +100,29 @@ pub fn temp_dir(tag: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
+
+/// What makes `message` not for people, if anything: Rust `Option`/`Result` text, a
+/// CamelCase identifier (a Rust type or variant name; the units MiB, GiB and KiB are words),
+/// or a raw control character other than the line breaks between problems (a user's value
+/// must be quoted escaped).
+pub fn not_for_people(message: &str) -> Option<String> {
+    for needle in ["Some(", "None", "Ok(", "Err("] {
+        if message.contains(needle) {
+            return Some(format!("Rust text `{needle}`"));
+        }
+    }
+    if let Some(c) = message.chars().find(|c| c.is_control() && *c != '\n') {
+        return Some(format!("a raw control character {c:?}"));
+    }
+    for word in message.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let camel = word.len() > 1
+            && word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && word.chars().skip(1).any(|c| c.is_ascii_uppercase())
+            && word.chars().any(|c| c.is_ascii_lowercase())
+            && !["MiB", "GiB", "KiB"].contains(&word);
+        if camel {
+            return Some(format!("the identifier `{word}`"));
+        }
+    }
+    None
+}
