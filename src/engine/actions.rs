@@ -11,7 +11,7 @@ use crate::policy::FairShare;
 
 impl Simulation {
     pub(super) fn apply_action(&mut self, action: &Action) {
-        let now = self.now;
+        let now = self.kernel.now;
         self.config_generation += 1;
         match action {
             Action::UpdateComputeEnvironment {
@@ -83,7 +83,7 @@ impl Simulation {
             }
             Action::DeregisterJobDefinition(reference) => {
                 if let Err(e) = self.definitions.deregister(reference) {
-                    self.warnings.push(format!(
+                    self.ledger.warnings.push(format!(
                         "deregisterJobDefinition at {now} s: {} is not an ACTIVE job definition ({e}); nothing changed",
                         super::api::quote(reference)
                     ));
@@ -92,7 +92,8 @@ impl Simulation {
             Action::CancelJob { job, reason } => {
                 let targets = self.resolve_job_reference(job);
                 if targets.is_empty() {
-                    self.warnings
+                    self.ledger
+                        .warnings
                         .push(format!("cancelJob at {now} s: no live job `{job}`; nothing changed"));
                 }
                 for slot in targets {
@@ -102,7 +103,8 @@ impl Simulation {
             Action::TerminateJob { job, reason } => {
                 let targets = self.resolve_job_reference(job);
                 if targets.is_empty() {
-                    self.warnings
+                    self.ledger
+                        .warnings
                         .push(format!("terminateJob at {now} s: no live job `{job}`; nothing changed"));
                 }
                 for slot in targets {
@@ -120,7 +122,7 @@ impl Simulation {
         }
         let qr = &self.queues[q.index()];
         let mut counts = vec![0u64; qr.spec.compute_environments.len()];
-        for job in qr.set.view(self.now).jobs_in_submission_order() {
+        for job in qr.set.view(self.kernel.now).jobs_in_submission_order() {
             for (k, fit) in self.fits_per_ce(q, JobSlot(job.slot)).into_iter().enumerate() {
                 counts[k] += u64::from(fit);
             }
@@ -236,7 +238,7 @@ impl Simulation {
     pub fn apply(&mut self, action: &Action) -> Result<(), super::ApplyError> {
         self.check_action(action)?;
         self.apply_action(action);
-        self.events_processed += 1;
+        self.kernel.events_processed += 1;
         self.resume();
         Ok(())
     }

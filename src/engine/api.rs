@@ -511,12 +511,12 @@ impl Simulation {
         t.retry_strategy = req.retry_strategy.clone();
         t.timeout = req.timeout;
         t.parameters = req.parameters.clone();
-        let plan = self.sources.first_plan(API_ENTRY, Some(&req.runtime));
+        let plan = self.kernel.sources.first_plan(API_ENTRY, Some(&req.runtime));
         let api = ApiSubmission {
             depends_on: req.depends_on.clone(),
             runtime: req.runtime,
         };
-        self.events_processed += 1;
+        self.kernel.events_processed += 1;
         let id = self
             .submit_template(&t, API_ENTRY, plan, None, Some(&api))
             .map_err(|reason| SubmitError::Refused { reason })?;
@@ -526,10 +526,7 @@ impl Simulation {
 
     /// `Err(end)` once the clock reached `until`.
     pub(super) fn check_open(&self) -> Result<(), SimTime> {
-        match self.until {
-            Some(u) if self.stopped && self.now >= u => Err(self.now),
-            _ => Ok(()),
-        }
+        self.kernel.check_open()
     }
 
     /// Something new happens at the current instant: a dispatch pass is due, and a run that
@@ -537,7 +534,7 @@ impl Simulation {
     pub(super) fn resume(&mut self) {
         self.dispatch_needed = true;
         if self.check_open().is_ok() {
-            self.stopped = false;
+            self.kernel.stopped = false;
         }
     }
 
@@ -661,7 +658,7 @@ impl Simulation {
         if let Some(&ok) = self.api_outcomes.get(&id) {
             return Some(if ok { JobStatus::Succeeded } else { JobStatus::Failed });
         }
-        self.recorder.as_ref()?.ended_status(id)
+        self.ledger.recorder.as_ref()?.ended_status(id)
     }
 
     /// The RUNNABLE jobs of a queue in the order its policy would dispatch them now, at most
@@ -689,7 +686,7 @@ impl Simulation {
         };
         let details = self.job_details();
         while out.len() < limit {
-            let view = set.view(self.now);
+            let view = set.view(self.kernel.now);
             let pick = match (&qr.policy, &custom) {
                 (QueuePolicy::FairShare(p), _) => p.choose(&view),
                 (_, Some(p)) => p.lock().pick(&view.with_details(&details).with_capacity(&capacity)),
@@ -704,7 +701,11 @@ impl Simulation {
                 // A custom policy offered a job that is not in the queue: the snapshot ends.
                 break;
             }
-            set.add_held(&job.share_identifier, i64::from(job.resources.millivcpus), self.now);
+            set.add_held(
+                &job.share_identifier,
+                i64::from(job.resources.millivcpus),
+                self.kernel.now,
+            );
             out.push(SnapshotEntry {
                 job: job.id,
                 share_identifier: job.share_identifier.to_string(),
@@ -814,13 +815,13 @@ impl Simulation {
             (JobStatus::Running, Some(a)) => {
                 let within = job.spec.timeout.is_none_or(|t| a.plan.runtime <= t);
                 if let Some(n) = hub.notes.get_mut(&job.id) {
-                    n.exits_at = within.then(|| self.now + a.plan.runtime);
+                    n.exits_at = within.then(|| self.kernel.now + a.plan.runtime);
                 }
             }
             _ => {}
         }
         let raw = JobEvent {
-            time: self.now,
+            time: self.kernel.now,
             job: job.id,
             job_name: job.spec.name.to_string(),
             job_queue: self.queues[job.queue.index()].spec.name.clone(),

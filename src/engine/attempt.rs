@@ -3,6 +3,7 @@
 
 use super::event::Event;
 use super::jobs::{Attempt, Job, JobSlot, JobSpec, Reason, Waiter};
+use super::ledger::AttemptUse;
 use super::Simulation;
 use crate::model::instance_catalog::Architecture;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
@@ -93,7 +94,7 @@ pub(crate) fn fargate_bill((per_hour, factor): (f64, f64), billed: SimDuration) 
 impl Simulation {
     /// Puts a job (new, released from PENDING, or retried) in its queue's RUNNABLE set.
     pub(super) fn make_runnable(&mut self, slot: JobSlot) {
-        let now = self.now;
+        let now = self.kernel.now;
         let Some(job) = self.jobs.get_mut(slot) else { return };
         job.status = JobStatus::Runnable;
         job.runnable_at.get_or_insert(now);
@@ -190,10 +191,14 @@ impl Simulation {
     /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the
     /// compute environment's startup time.
     pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, rooms: Vec<(u32, Resources)>) {
-        let now = self.now;
+        let now = self.kernel.now;
         self.leave_runnable(slot);
         let claimed = self.jobs.get_mut(slot).and_then(|j| j.claim.take()).is_some();
-        let placement = self.attempt_sink.is_some().then(|| self.placement_of(ce, &rooms));
+        let placement = self
+            .ledger
+            .attempt_sink
+            .is_some()
+            .then(|| self.placement_of(ce, &rooms));
         let attempt_id = self.next_attempt;
         self.next_attempt += 1;
         let Some(job) = self.jobs.get_mut(slot) else { return };
@@ -209,24 +214,15 @@ impl Simulation {
         let plan = if job.attempts == 0 {
             job.first_plan
         } else {
-            self.sources
+            self.kernel
+                .sources
                 .retry_plan(job.spec.entry, job.first_plan, job.spec.runtime.as_ref())
         };
         let Some(job) = self.jobs.get_mut(slot) else { return };
         if job.first_dispatch.is_none() {
             job.first_dispatch = Some(now);
             let wait = now.since(job.runnable_at.unwrap_or(now)).as_millis();
-            self.metrics.all.wait.record(wait);
-            // With one queue its waits are the run's: the report copies them.
-            if self.metrics.queues.len() > 1 {
-                self.metrics.queues[job.queue.index()].wait.record(wait);
-            }
-            if let Some(s) = self.metrics.shares.get_mut(job.spec.share_ix as usize) {
-                s.counts.wait.record(wait);
-            }
-            if let Some(s) = self.metrics.queue_share(job.queue.index(), job.spec.share_ix) {
-                s.counts.wait.record(wait);
-            }
+            self.ledger.waited(job.queue, job.spec.share_ix, wait);
         }
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
         let c = &mut self.ces[ce.index()];
@@ -240,7 +236,7 @@ impl Simulation {
         }
         // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
         qr.set.add_held_at(job.share_slot, mv as i64, now);
-        self.metrics.ces[ce.index()].jobs_started += 1;
+        self.ledger.started(ce);
         let instance_rate = self.ces[ce.index()]
             .pool
             .as_ref()
@@ -260,7 +256,7 @@ impl Simulation {
         if let Some(d) = reclaim_in {
             let runs = timeout.map_or(plan.runtime, |t| t.min(plan.runtime));
             if d < startup + runs {
-                attempt.events[1] = Some(self.events.schedule(
+                attempt.events[1] = Some(self.kernel.schedule(
                     now + d,
                     Event::TaskReclaimed {
                         slot,
@@ -281,7 +277,7 @@ impl Simulation {
         }
         if let Some(r) = self.jobs.get(slot).and_then(|j| j.reserved_at) {
             if now > r {
-                self.reservation_misses += 1;
+                self.ledger.reservation_misses += 1;
             }
         }
         if self.observer.is_some() {
@@ -290,7 +286,7 @@ impl Simulation {
         if startup.is_zero() {
             self.start_running(slot);
         } else {
-            let key = self.events.schedule(
+            let key = self.kernel.schedule(
                 now + startup,
                 Event::TaskRunning {
                     slot,
@@ -304,7 +300,7 @@ impl Simulation {
     }
 
     fn start_running(&mut self, slot: JobSlot) {
-        let now = self.now;
+        let now = self.kernel.now;
         let Some(job) = self.jobs.get_mut(slot) else { return };
         let timeout = job.spec.timeout;
         let Some(a) = job.attempt.as_mut() else { return };
@@ -325,7 +321,7 @@ impl Simulation {
             _ => (a.plan.runtime, false),
         };
         let id = a.id;
-        a.events[0] = Some(self.events.schedule(
+        a.events[0] = Some(self.kernel.schedule(
             now + after,
             Event::AttemptEnd {
                 slot,
@@ -377,7 +373,7 @@ impl Simulation {
             return;
         }
         if let Some(ce) = self.jobs.get(slot).and_then(|j| j.attempt.as_ref()).map(|a| a.ce) {
-            self.metrics.ces[ce.index()].interruptions += 1;
+            self.ledger.interrupted(ce);
         }
         self.end_attempt(slot, AttemptEnd::Reclaimed(Reason::Static(REASON_FARGATE_SPOT)));
     }
@@ -390,36 +386,24 @@ impl Simulation {
     /// its share of their vCPUs; what the instances cost beyond that is the CE's idle cost.
     fn account_attempt(&mut self, a: &Attempt, q: QueueId, job: JobKeys, r: &Resources, until: SimTime) -> f64 {
         let JobKeys { share_ix, architecture } = job;
-        let mv = u128::from(r.millivcpus);
         let ce = &self.ces[a.ce.index()];
-        let m = &mut self.metrics.ces[a.ce.index()];
-        let mut ms = 0;
-        if let Some(run) = a.running_at {
-            ms = u128::from(until.since(run).as_millis());
-            m.used_millivcpu_ms += mv * ms;
-            if ce.spec.kind.is_fargate() {
-                m.provisioned_millivcpu_ms += mv * ms;
-            }
-        }
+        let running_ms = a.running_at.map_or(0, |run| until.since(run).as_millis());
         let held = until.since(a.dispatched_at);
-        let cost = if ce.spec.kind.is_fargate() {
-            let c = fargate_cost(&ce.spec, r, architecture, held);
-            m.cost += c;
-            c
+        let fargate = ce.spec.kind.is_fargate();
+        let cost = if fargate {
+            fargate_cost(&ce.spec, r, architecture, held)
         } else {
             held.as_millis() as f64 / 3_600_000.0 * a.instance_rate
         };
-        m.attributed_cost += cost;
-        let metrics = &mut self.metrics;
-        metrics.queues[q.index()].cost += cost;
-        if let Some(s) = metrics.shares.get_mut(share_ix as usize) {
-            s.millivcpu_ms += mv * ms;
-            s.counts.cost += cost;
-        }
-        if let Some(s) = metrics.queue_share(q.index(), share_ix) {
-            s.millivcpu_ms += mv * ms;
-            s.counts.cost += cost;
-        }
+        self.ledger.attempt_used(AttemptUse {
+            ce: a.ce,
+            queue: q,
+            share_ix,
+            millivcpus: u64::from(r.millivcpus),
+            running_ms,
+            fargate,
+            cost,
+        });
         cost
     }
 
@@ -474,7 +458,7 @@ impl Simulation {
             status_reason: reason.map(str::to_owned),
             cost,
         };
-        if let Some(sink) = self.attempt_sink.as_mut() {
+        if let Some(sink) = self.ledger.attempt_sink.as_mut() {
             sink(record);
         }
     }
@@ -482,12 +466,12 @@ impl Simulation {
     /// Ends the current attempt: releases capacity, accounts it, then retries or finishes the
     /// job.
     pub(super) fn end_attempt(&mut self, slot: JobSlot, how: AttemptEnd) {
-        let now = self.now;
+        let now = self.kernel.now;
         let Some(job) = self.jobs.get_mut(slot) else { return };
         let Some(a) = job.attempt.take() else { return };
         let (q, r, retry_left) = (job.queue, job.resources, job.attempts);
         for key in a.events.iter().flatten() {
-            self.events.cancel_pending(*key);
+            self.kernel.events.cancel_pending(*key);
         }
         let mv = u64::from(r.millivcpus);
         self.ces[a.ce.index()].used_millivcpus -= mv;
@@ -517,7 +501,7 @@ impl Simulation {
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };
-        if self.attempt_sink.is_some() {
+        if self.ledger.attempt_sink.is_some() {
             let code = match how {
                 AttemptEnd::Exited(code) => Some(code),
                 _ => None,
@@ -552,7 +536,7 @@ impl Simulation {
                 self.leave_runnable(slot);
                 self.release_claim(slot);
             }
-            let now = self.now;
+            let now = self.kernel.now;
             let Some(job) = self.jobs.get_mut(slot) else {
                 continue;
             };
@@ -565,7 +549,7 @@ impl Simulation {
             // The job is read in place and its slot freed at the end (no copy of the job).
             let Some(job) = self.jobs.get(slot) else { continue };
             let (job_id, array_index) = (job.id, job.id.array_index);
-            if count_end(&mut self.metrics, &mut self.queues, job, now, ending) {
+            if count_end(&mut self.ledger, &mut self.queues, job, now, ending) {
                 self.dispatch_needed = true;
             }
             let ok = status == JobStatus::Succeeded;
@@ -590,9 +574,9 @@ impl Simulation {
                     }
                 }
             }
-            if self.recorder.is_some() {
+            if self.ledger.recorder.is_some() {
                 let rec = self.record_of(job);
-                if let Some(r) = self.recorder.as_mut() {
+                if let Some(r) = self.ledger.recorder.as_mut() {
                     r.finished(job.row, rec);
                 }
             }
@@ -692,7 +676,7 @@ impl Simulation {
         live.sort_by_key(|(a, ..)| a.id);
         for (a, q, keys, r, slot) in live {
             let cost = self.account_attempt(&a, q, keys, &r, end);
-            if self.attempt_sink.is_some() {
+            if self.ledger.attempt_sink.is_some() {
                 let status = if a.running_at.is_some() {
                     JobStatus::Running
                 } else {
@@ -705,13 +689,13 @@ impl Simulation {
             self.integrate_max(CeId(i as u32), end);
         }
         self.close_capacity(end);
-        let extra = self.sources.warnings();
-        self.warnings.extend(extra);
-        if self.rejected > MAX_LISTED_REJECTIONS {
-            self.warnings.push(format!(
+        let extra = self.kernel.sources.warnings();
+        self.ledger.warnings.extend(extra);
+        if self.ledger.rejected > MAX_LISTED_REJECTIONS {
+            self.ledger.warnings.push(format!(
                 "... and {} more refused submissions ({} in all)",
-                self.rejected - MAX_LISTED_REJECTIONS,
-                self.rejected
+                self.ledger.rejected - MAX_LISTED_REJECTIONS,
+                self.ledger.rejected
             ));
         }
     }
@@ -726,28 +710,19 @@ impl Simulation {
 /// (which raises `computeReservation`'s limit, so a dispatch pass is due). On a fair-share
 /// queue a share stays active for the decay period after its last job (CONTRACT 7.7).
 fn count_end(
-    m: &mut crate::report::metrics::Metrics,
+    ledger: &mut super::ledger::Ledger,
     queues: &mut [super::QueueRuntime],
     job: &Job,
     now: SimTime,
     ending: Ending,
 ) -> bool {
-    let bump = |c: &mut crate::report::metrics::Counts| match ending {
-        Ending::Succeeded => c.succeeded += 1,
-        Ending::Failed => c.failed += 1,
-        Ending::Cancelled => c.cancelled += 1,
-    };
-    bump(&mut m.all);
-    bump(&mut m.queues[job.queue.index()]);
-    m.turnaround.record(now.since(job.submitted_at).as_millis());
-    let ix = job.spec.share_ix as usize;
-    let Some(s) = m.shares.get_mut(ix) else { return false };
-    bump(&mut s.counts);
-    if let Some(s) = m.queue_share(job.queue.index(), job.spec.share_ix) {
-        bump(&mut s.counts);
+    let ix = job.spec.share_ix;
+    ledger.ended(job.queue, ix, now.since(job.submitted_at).as_millis(), ending);
+    if ix == u32::MAX {
+        return false;
     }
     let qr = &mut queues[job.queue.index()];
-    let inactive = qr.active.job_ended(ix, now);
+    let inactive = qr.active.job_ended(ix as usize, now);
     qr.stalled &= !inactive;
     inactive
 }

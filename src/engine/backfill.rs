@@ -146,7 +146,7 @@ impl Simulation {
             })
             .max()
             .unwrap_or(0);
-        let earliest_running = self.now + self.ces[res.ce.index()].spec.startup;
+        let earliest_running = self.kernel.now + self.ces[res.ce.index()].spec.startup;
         BackfillBounds {
             all,
             easy: Some(EasyBounds {
@@ -186,8 +186,10 @@ impl Simulation {
     fn running_from_now(&self, ce: CeId, placement: &Placement) -> SimTime {
         let startup = self.ces[ce.index()].spec.startup;
         let ready = match placement {
-            Placement::Instance(Ec2Placement::Launching(_)) => self.now + self.ces[ce.index()].spec.instance_launch,
-            _ => self.now,
+            Placement::Instance(Ec2Placement::Launching(_)) => {
+                self.kernel.now + self.ces[ce.index()].spec.instance_launch
+            }
+            _ => self.kernel.now,
         };
         ready + startup
     }
@@ -250,7 +252,7 @@ impl Simulation {
             let job = self.jobs.get(JobSlot(s))?;
             let a = job.attempt.as_ref()?;
             let running = a.running_at.unwrap_or(a.dispatched_at + startup);
-            let end = (running + job.estimate?).max(self.now);
+            let end = (running + job.estimate?).max(self.kernel.now);
             let taken = a
                 .rooms
                 .iter()
@@ -261,7 +263,7 @@ impl Simulation {
         ends.sort_by_key(|(t, _)| *t);
         let want = room_of(need, bin.instance.is_none());
         let mut room = free;
-        let mut shadow = if room.holds(&want) { Some(self.now) } else { None };
+        let mut shadow = if room.holds(&want) { Some(self.kernel.now) } else { None };
         let mut i = 0;
         while shadow.is_none() && i < ends.len() {
             let t = ends[i].0;
@@ -294,7 +296,7 @@ impl Simulation {
     /// Heads that started later than their first EASY reservation (should stay 0 when
     /// estimates hold, as a trace's raised requested time and timeouts do).
     pub fn reservation_misses(&self) -> u64 {
-        self.reservation_misses
+        self.ledger.reservation_misses
     }
 }
 

@@ -107,7 +107,7 @@ impl Simulation {
             // No head before or after (the queue placed everything): nothing to track.
             return;
         }
-        let now = self.now;
+        let now = self.kernel.now;
         let new = blocked.and_then(|s| self.jobs.get(s).map(|j| (j.id, s)));
         if let Some((prev_id, prev_slot)) = previous {
             if new.is_none_or(|(id, _)| id != prev_id) {
@@ -136,7 +136,7 @@ impl Simulation {
         limits.sort();
         limits.dedup();
         for max in limits {
-            self.events.schedule(
+            self.kernel.schedule(
                 now + max,
                 Event::StateTimeLimit {
                     slot,
@@ -149,7 +149,7 @@ impl Simulation {
     /// A `jobStateTimeLimitActions` clock ran out: cancel the job if it is still the head it
     /// was, still RUNNABLE, and an action for its current reason has passed its time.
     pub(super) fn state_time_limit(&mut self, slot: JobSlot, head_since_ms: u64) {
-        let now = self.now;
+        let now = self.kernel.now;
         let Some(job) = self.jobs.get(slot) else { return };
         let since = SimTime::from_millis(head_since_ms);
         if job.status != JobStatus::Runnable

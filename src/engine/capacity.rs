@@ -210,7 +210,7 @@ impl Simulation {
     /// Brings a compute environment to its starting size: EC2 instances for
     /// `max(minvCpus, desiredvCpus)` vCPUs, ready at time 0.
     pub(super) fn start_compute_environment(&mut self, ce: CeId) {
-        self.metrics.ces[ce.index()].max_since = SimTime::ZERO;
+        self.ledger.metrics.ces[ce.index()].max_since = SimTime::ZERO;
         self.fill_standing_capacity(ce, true);
     }
 
@@ -238,7 +238,7 @@ impl Simulation {
     /// Starts an instance; ready at once when `ready` (or when the launch time is zero),
     /// else an [`Event::InstanceReady`] follows after `instanceLaunchSeconds`.
     pub(super) fn launch_instance(&mut self, ce: CeId, type_index: usize, ready: bool) -> u32 {
-        let now = self.now;
+        let now = self.kernel.now;
         let launch = self.ces[ce.index()].spec.instance_launch;
         let ready = ready || launch.is_zero();
         let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
@@ -246,10 +246,10 @@ impl Simulation {
         };
         let id = pool.launch(type_index, now, ready);
         let millivcpus = pool.types.get(type_index).map_or(0, |t| t.room.millivcpus);
-        self.metrics.ces[ce.index()].instances_launched += 1;
+        self.ledger.metrics.ces[ce.index()].instances_launched += 1;
         self.live_instances_changed(ce, millivcpus);
         if !ready {
-            self.events
+            self.kernel
                 .schedule(now + launch, Event::InstanceReady { ce, instance: id });
         }
         id
@@ -267,7 +267,7 @@ impl Simulation {
 
     /// Integrates `maxvCpus` up to now (before it changes, and at the end).
     pub(super) fn integrate_max(&mut self, ce: CeId, now: SimTime) {
-        let m = &mut self.metrics.ces[ce.index()];
+        let m = &mut self.ledger.metrics.ces[ce.index()];
         let span = u128::from(now.since(m.max_since).as_millis());
         m.max_vcpu_ms += span * u128::from(self.ces[ce.index()].spec.max_vcpus);
         m.max_since = now;
@@ -280,7 +280,7 @@ impl Simulation {
             return;
         }
         self.fill_standing_capacity(ce, false);
-        let now = self.now;
+        let now = self.kernel.now;
         let c = &self.ces[ce.index()];
         let idle: Vec<(u32, SimTime, u32)> = c
             .pool
@@ -295,7 +295,7 @@ impl Simulation {
             .unwrap_or_default();
         for (id, due, epoch) in idle {
             let at = due.max(now);
-            self.events.schedule(
+            self.kernel.schedule(
                 at,
                 Event::ScaleInCheck {
                     ce,
@@ -320,7 +320,7 @@ impl Simulation {
                 provisioned += u128::from(t.room.millivcpus) * u128::from(ms);
                 cost += super::instances::ec2_bill(t.price_per_hour, i.launched_at, pending, end);
             }
-            let m = &mut self.metrics.ces[c];
+            let m = &mut self.ledger.metrics.ces[c];
             m.provisioned_millivcpu_ms += provisioned;
             m.cost += cost;
         }

@@ -86,7 +86,11 @@ impl Simulation {
             .map(|&c| self.ce_capacity(c))
             .collect();
         let details = self.job_details();
-        let view = qr.set.view(self.now).with_details(&details).with_capacity(&capacity);
+        let view = qr
+            .set
+            .view(self.kernel.now)
+            .with_details(&details)
+            .with_capacity(&capacity);
         let job = policy.lock().pick(&view).map(|j| (JobSlot(j.slot), j.id))?;
         // A custom policy must answer with a job of the view; anything else offers nothing.
         self.jobs
@@ -214,7 +218,7 @@ impl Simulation {
         f: impl FnOnce(&mut dyn crate::policy::JobPolicy, &JobInfo, SimTime),
     ) {
         if let Some(j) = self.jobs.get(slot) {
-            f(&mut **p.lock(), &job_info(j), self.now);
+            f(&mut **p.lock(), &job_info(j), self.kernel.now);
         }
     }
 

@@ -175,7 +175,7 @@ impl Simulation {
                 (None, _) => {
                     return Err(Refusal::DependencyNeverSubmitted {
                         job: job_name.to_owned(),
-                        at: self.now,
+                        at: self.kernel.now,
                         dependency: base.to_owned(),
                     })
                 }

@@ -84,7 +84,7 @@ impl Simulation {
             // Every compute environment is full: no head fits, without asking each.
             return false;
         }
-        let view = self.queues[q.index()].set.view(self.now);
+        let view = self.queues[q.index()].set.view(self.kernel.now);
         let fits = view
             .shares()
             .filter_map(|s| s.head())
@@ -98,7 +98,7 @@ impl Simulation {
         match &qr.policy {
             // The built-ins answer with a job of the set: no check needed.
             QueuePolicy::Fifo => qr.set.first_submitted().map(|j| JobSlot(j.slot)),
-            QueuePolicy::FairShare(p) => p.choose(&qr.set.view(self.now)).map(|j| JobSlot(j.slot)),
+            QueuePolicy::FairShare(p) => p.choose(&qr.set.view(self.kernel.now)).map(|j| JobSlot(j.slot)),
             QueuePolicy::Custom(p) => self.custom_pick(q, p),
         }
     }
@@ -152,7 +152,7 @@ impl Simulation {
         if c == 0 {
             return true;
         }
-        let active = qr.active.count_at(self.now) as i32;
+        let active = qr.active.count_at(self.kernel.now) as i32;
         let limit =
             f64::from(self.ces[ce.index()].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
         (qr.held_on_ce[ce.index()] + u64::from(millivcpus)) as f64 <= limit + 1e-9

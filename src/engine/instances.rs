@@ -317,7 +317,7 @@ impl Simulation {
     /// Terminates the instances of `ce` idle for their idle time, oldest idle first (ties: by
     /// id), while the READY instances left keep `minvCpus`.
     fn scale_in(&mut self, ce: CeId) {
-        let now = self.now;
+        let now = self.kernel.now;
         let c = &self.ces[ce.index()];
         let min = u64::from(c.spec.min_vcpus) * 1000;
         let Some(pool) = &c.pool else { return };
@@ -358,7 +358,7 @@ impl Simulation {
     /// Called when an instance may have become idle: starts its scale-in clock, stops its
     /// Spot clock.
     pub(super) fn instance_idle(&mut self, ce: CeId, id: u32) {
-        let now = self.now;
+        let now = self.kernel.now;
         let c = &mut self.ces[ce.index()];
         let min = u64::from(c.spec.min_vcpus) * 1000;
         let Some(i) = c.pool.as_ref().and_then(|p| p.instances.get(&id)) else {
@@ -376,7 +376,7 @@ impl Simulation {
         let epoch = i.idle_epoch;
         if !i.noticed {
             for k in std::mem::take(&mut i.spot_events).into_iter().flatten() {
-                self.events.cancel_pending(k);
+                self.kernel.events.cancel_pending(k);
             }
         }
         // An instance the minimum needs gets no check of its own: it is remembered and looked
@@ -386,7 +386,7 @@ impl Simulation {
         if provisioned.saturating_sub(vcpus) < min {
             c.scale_in_kept.insert(id);
         } else {
-            self.events.schedule(
+            self.kernel.schedule(
                 now + idle_for,
                 Event::ScaleInCheck {
                     ce,
@@ -400,7 +400,7 @@ impl Simulation {
     /// An attempt starts on an instance: the instance is busy; on SPOT its reclaim clock
     /// starts when it turns busy.
     pub(super) fn instance_busy(&mut self, ce: CeId, id: u32, slot: JobSlot, attempt: u64) {
-        let now = self.now;
+        let now = self.kernel.now;
         let c = &mut self.ces[ce.index()];
         let spot = c.spec.kind == ComputeEnvironmentType::Spot && c.spec.interruptions_per_hour > 0.0;
         let notice = c.spec.interruption_notice;
@@ -417,10 +417,10 @@ impl Simulation {
         let reclaim_at = now + c.draw_reclaim();
         let notice_at = SimTime::from_millis(reclaim_at.as_millis().saturating_sub(notice.as_millis())).max(now);
         let k0 = self
-            .events
+            .kernel
             .schedule(notice_at, Event::InstanceNotice { ce, instance: id });
         let k1 = self
-            .events
+            .kernel
             .schedule(reclaim_at, Event::InstanceReclaimed { ce, instance: id });
         if let Some(i) = self.ces[ce.index()]
             .pool
@@ -462,7 +462,7 @@ impl Simulation {
         };
         i.spot_events = [None, None];
         let running = std::mem::take(&mut i.running);
-        self.metrics.ces[ce.index()].interruptions += 1;
+        self.ledger.interrupted(ce);
         let reason = Reason::from(format!(
             "Host EC2 (instance {}) terminated.",
             Pool::instance_name(ce.0, id)
@@ -502,19 +502,19 @@ impl Simulation {
 
     /// Removes an instance and bills its lifetime.
     fn terminate_instance(&mut self, ce: CeId, id: u32) {
-        let now = self.now;
+        let now = self.kernel.now;
         let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
             return;
         };
         let Some(i) = pool.terminate(id) else { return };
         for k in i.spot_events.into_iter().flatten() {
-            self.events.cancel_pending(k);
+            self.kernel.events.cancel_pending(k);
         }
         let t = &pool.types[i.type_index];
         let (mv, price) = (t.room.millivcpus, t.price_per_hour);
         let ms = now.since(i.launched_at).as_millis();
         let pending = self.ces[ce.index()].spec.instance_pending;
-        let m = &mut self.metrics.ces[ce.index()];
+        let m = &mut self.ledger.metrics.ces[ce.index()];
         m.provisioned_millivcpu_ms += u128::from(mv) * u128::from(ms);
         m.cost += ec2_bill(price, i.launched_at, pending, now);
         self.live_instances_changed(ce, mv);

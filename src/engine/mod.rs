@@ -27,6 +27,8 @@ mod error;
 mod event;
 mod instances;
 mod jobs;
+mod kernel;
+mod ledger;
 mod limits;
 mod quad_heap;
 // The event queue is internal; the `bench-internals` feature exposes it (hidden) to the
@@ -44,16 +46,14 @@ mod submit;
 
 use crate::error::Error;
 use crate::model::job_definition::JobDefinitionRegistry;
-use crate::model::{CeId, JobStatus, QueueId, TimedAction};
+use crate::model::{CeId, JobStatus, QueueId};
 use crate::policy::{FairShare, JobPolicy, RunnableSet};
-use crate::report::metrics::Metrics;
 use crate::report::{JobRecord, Report};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 use capacity::CeRuntime;
 use event::Event;
 use jobs::JobTable;
-use queue::EventQueue;
 use sources::Sources;
 use std::collections::BTreeMap;
 
@@ -142,9 +142,6 @@ pub struct CeUsage {
     pub instances: usize,
 }
 
-/// Where attempt rows go ([`Simulation::set_attempt_sink`]).
-type AttemptSink = Box<dyn FnMut(crate::report::AttemptRecord) + Send>;
-
 /// The engine's end-of-job hook (set while observers are registered; see [`api::Hub`]).
 type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 
@@ -196,30 +193,19 @@ type Observer = Box<dyn FnMut(&api::JobEvent) + Send>;
 pub struct Simulation {
     name: String,
     seed: u64,
-    until: Option<SimTime>,
-    now: SimTime,
-    stopped: bool,
-    events: EventQueue<Event>,
-    sources: Sources,
-    actions: Vec<TimedAction>,
-    next_action: usize,
+    /// The clock, the event queue, the submissions and the timed actions.
+    kernel: kernel::Kernel,
     ces: Vec<CeRuntime>,
     queues: Vec<QueueRuntime>,
     queue_order: Vec<QueueId>,
     policies: Vec<crate::model::SchedulingPolicy>,
     definitions: JobDefinitionRegistry,
     jobs: JobTable,
-    metrics: Metrics,
-    /// The per-job table, when asked for.
-    recorder: Option<recorder::Recorder>,
-    /// Where attempt rows go, when an attempt table is written.
-    attempt_sink: api::NotCloned<Option<AttemptSink>>,
+    /// Counters, statistics, billing, warnings and the per-job and per-attempt tables.
+    ledger: ledger::Ledger,
     next_submission: u64,
     next_attempt: u64,
-    events_processed: u64,
     dispatch_needed: bool,
-    warnings: Vec<String>,
-    rejected: u64,
     /// Share identifiers by name, numbered in order of appearance.
     share_ids: BTreeMap<std::sync::Arc<str>, u32>,
     /// Bumped by every action: cached resolutions of submissions are then redone.
@@ -230,7 +216,6 @@ pub struct Simulation {
     observer: api::NotCloned<Option<Observer>>,
     /// The observers and what they need to know of live attempts.
     observers: api::NotCloned<Option<std::sync::Arc<std::sync::Mutex<api::Hub>>>>,
-    reservation_misses: u64,
     /// Some queue has a custom job policy (to be told of starts and ends).
     custom_policies: bool,
     /// Some compute environment uses the `strict` cross-queue rule: queues count the
@@ -280,34 +265,26 @@ impl Simulation {
         let mut sim = Simulation {
             name: scenario.name.clone(),
             seed,
-            until,
-            now: SimTime::ZERO,
-            stopped: false,
-            events: EventQueue::new(),
-            sources: Sources::new(&scenario.workload, seed).map_err(|e| Error::Trace(Box::new(e)))?,
-            actions: scenario.actions.clone(),
-            next_action: 0,
+            kernel: kernel::Kernel::new(
+                Sources::new(&scenario.workload, seed).map_err(|e| Error::Trace(Box::new(e)))?,
+                scenario.actions.clone(),
+                until,
+            ),
+            ledger: ledger::Ledger::new(ces.len(), scenario.job_queues.len(), options.record_jobs),
             ces,
             queues: Vec::new(),
             queue_order: Vec::new(),
             policies: scenario.scheduling_policies.clone(),
             definitions,
             jobs: JobTable::default(),
-            metrics: Metrics::default(),
-            recorder: options.record_jobs.then(recorder::Recorder::default),
-            attempt_sink: Default::default(),
             next_submission: 1,
             next_attempt: 0,
-            events_processed: 0,
             dispatch_needed: false,
-            warnings: Vec::new(),
-            rejected: 0,
             share_ids: BTreeMap::new(),
             config_generation: 0,
             api_outcomes: BTreeMap::new(),
             observer: Default::default(),
             observers: Default::default(),
-            reservation_misses: 0,
             custom_policies: false,
             strict_on: scenario
                 .compute_environments
@@ -323,9 +300,6 @@ impl Simulation {
             scale_in_pending: false,
             passes: 0,
         };
-        sim.metrics.ces = vec![Default::default(); sim.ces.len()];
-        sim.metrics.queues = vec![Default::default(); scenario.job_queues.len()];
-        sim.metrics.queue_shares = vec![Default::default(); scenario.job_queues.len()];
         for q in &scenario.job_queues {
             let runtime = sim.queue_runtime(q.clone());
             sim.queues.push(runtime);
@@ -394,61 +368,40 @@ impl Simulation {
 
     /// The simulated time now.
     pub fn now(&self) -> SimTime {
-        self.now
+        self.kernel.now
     }
 
     /// True when the run is over: nothing left to happen, or the clock reached `until`.
     pub fn is_finished(&self) -> bool {
-        self.stopped
+        self.kernel.stopped
     }
 
     /// Number of events applied so far (submissions, actions and the engine's own events).
     pub fn events_processed(&self) -> u64 {
-        self.events_processed
-    }
-
-    /// The time of the next thing due, if any.
-    fn next_time(&mut self) -> Option<SimTime> {
-        let a = self.sources.peek_time();
-        let b = self.actions.get(self.next_action).map(|a| a.at);
-        let c = self.events.peek_time();
-        [a, b, c].into_iter().flatten().min()
+        self.kernel.events_processed
     }
 
     /// Applies everything due at the next instant, then one dispatch pass. Returns `false`
     /// once the run is over.
     pub fn step(&mut self) -> bool {
-        if self.stopped {
+        if self.kernel.stopped {
             return false;
         }
         if self.dispatch_needed {
             // Something was submitted through the API at the current instant.
             self.dispatch_pass();
         }
-        let Some(t) = self.next_time() else {
-            self.stopped = true;
+        let Some(t) = self.kernel.advance() else {
             return false;
         };
-        if self.until.is_some_and(|u| t >= u) {
-            self.now = self.until.unwrap_or(t);
-            self.stopped = true;
-            return false;
+        // CONTRACT 7.1: submissions, then actions in file order, then the engine's events.
+        while let Some(sub) = self.kernel.due_submission(t) {
+            self.submit_from_source(sub);
         }
-        self.now = t;
-        while self.sources.peek_time() == Some(t) {
-            if let Some(sub) = self.sources.pop(t) {
-                self.events_processed += 1;
-                self.submit_from_source(sub);
-            }
-        }
-        while self.actions.get(self.next_action).is_some_and(|a| a.at == t) {
-            let action = self.actions[self.next_action].action.clone();
-            self.next_action += 1;
-            self.events_processed += 1;
+        while let Some(action) = self.kernel.due_action(t) {
             self.apply_action(&action);
         }
-        while let Some((_, event)) = self.events.pop_due(t) {
-            self.events_processed += 1;
+        while let Some(event) = self.kernel.due_event(t) {
             self.handle(event);
         }
         if self.dispatch_needed {
@@ -463,12 +416,12 @@ impl Simulation {
     /// Runs until the clock would pass `t` (events at exactly `t` are applied), then moves
     /// the clock to `t`.
     pub fn run_until(&mut self, t: SimTime) {
-        while !self.stopped {
+        while !self.kernel.stopped {
             if self.dispatch_needed {
                 // Submissions or actions through the API at the current instant.
                 self.dispatch_pass();
             }
-            match self.next_time() {
+            match self.kernel.next_time() {
                 Some(next) if next <= t => {
                     self.step();
                 }
@@ -477,9 +430,7 @@ impl Simulation {
         }
         // The clock moves to `t` (not past `until`), so that what the caller does next
         // happens at `t`.
-        if !self.stopped && t > self.now {
-            self.now = self.until.map_or(t, |u| t.min(u));
-        }
+        self.kernel.rest_at(t);
     }
 
     /// Runs to the end and reports.
@@ -517,7 +468,7 @@ impl Simulation {
 
     /// Ends the run: running attempts are accounted to the end, unfinished jobs recorded.
     pub fn finish(mut self) -> Report {
-        let end = self.now;
+        let end = self.kernel.now;
         self.close_books(end);
         self.close_records();
         crate::report::build(self.report_input())
@@ -527,7 +478,7 @@ impl Simulation {
     /// submission order; jobs still live are included with their current state. Rows
     /// already given to a [`Simulation::set_record_sink`] sink are not repeated.
     pub fn job_records(&self) -> Vec<JobRecord> {
-        match &self.recorder {
+        match &self.ledger.recorder {
             Some(r) => r.rows(|slot| self.jobs.get(slot).map(|j| self.record_of(j))),
             None => Vec::new(),
         }
@@ -555,7 +506,8 @@ impl Simulation {
     /// # Ok::<(), batchsim::Error>(())
     /// ```
     pub fn set_record_sink(&mut self, sink: impl FnMut(JobRecord) + Send + 'static) {
-        self.recorder
+        self.ledger
+            .recorder
             .get_or_insert_with(Default::default)
             .set_sink(Box::new(sink));
     }
@@ -583,13 +535,13 @@ impl Simulation {
     /// # Ok::<(), batchsim::Error>(())
     /// ```
     pub fn set_attempt_sink(&mut self, sink: impl FnMut(crate::report::AttemptRecord) + Send + 'static) {
-        *self.attempt_sink = Some(Box::new(sink));
+        *self.ledger.attempt_sink = Some(Box::new(sink));
     }
 
     /// Runs to the end; returns the report and the per-job records.
     pub fn run_with_records(mut self) -> (Report, Vec<JobRecord>) {
         self.run_to_end();
-        let end = self.now;
+        let end = self.kernel.now;
         self.close_books(end);
         let records = self.close_records();
         (crate::report::build(self.report_input()), records)
@@ -597,11 +549,11 @@ impl Simulation {
 
     /// Flushes the per-job table at the end: live jobs' rows with their state now.
     fn close_records(&mut self) -> Vec<JobRecord> {
-        let Some(mut recorder) = self.recorder.take() else {
+        let Some(mut recorder) = self.ledger.recorder.take() else {
             return Vec::new();
         };
         let rows = recorder.close(|slot| self.jobs.get(slot).map(|j| self.record_of(j)));
-        self.recorder = Some(recorder);
+        self.ledger.recorder = Some(recorder);
         rows
     }
 
@@ -609,19 +561,19 @@ impl Simulation {
         crate::report::ReportInput {
             scenario: &self.name,
             seed: self.seed,
-            end: self.now,
-            events: self.events_processed,
-            metrics: &self.metrics,
+            end: self.kernel.now,
+            events: self.kernel.events_processed,
+            metrics: &self.ledger.metrics,
             queue_names: self.queues.iter().map(|q| q.spec.name.as_str()).collect(),
             queue_share_weights: self
                 .queues
                 .iter()
-                .zip(&self.metrics.queue_shares)
+                .zip(&self.ledger.metrics.queue_shares)
                 .map(|(q, shares)| match q.spec.scheduling_policy {
                     Some(p) => shares
                         .iter()
                         .map(|(ix, _)| {
-                            let name = self.metrics.share_names.get(*ix as usize).map_or("", |n| n);
+                            let name = self.ledger.metrics.share_names.get(*ix as usize).map_or("", |n| n);
                             self.policies.get(p.index()).map_or(1.0, |p| p.weight_of(name))
                         })
                         .collect(),
@@ -643,8 +595,8 @@ impl Simulation {
                     waiting_since: j.runnable_at.filter(|_| j.first_dispatch.is_none()),
                 })
                 .collect(),
-            warnings: &self.warnings,
-            rejected: self.rejected,
+            warnings: &self.ledger.warnings,
+            rejected: self.ledger.rejected,
         }
     }
 
@@ -688,7 +640,7 @@ impl Simulation {
     /// Spot reclaims so far (tasks or instances) of each compute environment, in scenario
     /// order (no allocation).
     pub fn interruptions(&self) -> impl Iterator<Item = u64> + '_ {
-        self.metrics.ces.iter().map(|m| m.interruptions)
+        self.ledger.metrics.ces.iter().map(|m| m.interruptions)
     }
 
     /// vCPUs in use and current `maxvCpus` of each compute environment, in scenario order, as
@@ -711,10 +663,10 @@ impl Simulation {
         let queues = self
             .queues
             .iter()
-            .zip(&self.metrics.queues)
+            .zip(&self.ledger.metrics.queues)
             .map(|(q, m)| (q.spec.name.as_str(), &m.wait))
             .collect();
-        (&self.metrics.all.wait, queues)
+        (&self.ledger.metrics.all.wait, queues)
     }
 
     /// The status of every live job, counted (for tests and progress displays).

@@ -123,7 +123,7 @@ impl Simulation {
     /// (`computeReservation`) and a share lingers, a dispatch pass is due when that share
     /// goes inactive (the reserve shrinks then). At most one wake-up is pending per queue.
     pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId) {
-        let now = self.now;
+        let now = self.kernel.now;
         let qr = &self.queues[q.index()];
         let Some(p) = qr.spec.scheduling_policy else { return };
         if self.policies[p.index()].compute_reservation == 0 {
@@ -134,12 +134,12 @@ impl Simulation {
             return;
         }
         self.queues[q.index()].active.wake_at = Some(at);
-        self.events.schedule(at, Event::ShareExpiry { queue: q });
+        self.kernel.schedule(at, Event::ShareExpiry { queue: q });
     }
 
     /// A lingering share of queue `q` went inactive: its queue looks again.
     pub(super) fn share_expiry(&mut self, q: QueueId) {
-        let now = self.now;
+        let now = self.kernel.now;
         let qr = &mut self.queues[q.index()];
         if qr.active.wake_at == Some(now) {
             qr.active.wake_at = None;

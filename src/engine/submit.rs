@@ -59,21 +59,21 @@ pub fn substitute_parameters(
 
 /// Why a submission was refused (listed in the report's warnings, not counted).
 pub(super) fn refusal(sim: &mut Simulation, message: String) {
-    sim.rejected += 1;
-    if sim.rejected <= super::attempt::MAX_LISTED_REJECTIONS {
-        sim.warnings.push(message);
+    sim.ledger.rejected += 1;
+    if sim.ledger.rejected <= super::attempt::MAX_LISTED_REJECTIONS {
+        sim.ledger.warnings.push(message);
     }
 }
 
 impl Simulation {
     pub(super) fn submit_from_source(&mut self, sub: Submission) {
-        let template = self.sources.entries[sub.entry as usize].template.clone();
+        let template = self.kernel.sources.entries[sub.entry as usize].template.clone();
         let plan = match &sub.record {
             Some(r) => AttemptPlan {
                 runtime: SimDuration::from_millis(r.run_ms),
                 exit_code: 0,
             },
-            None => self.sources.first_plan(sub.entry, None),
+            None => self.kernel.sources.first_plan(sub.entry, None),
         };
         if let Err(refused) = self.submit_template(&template, sub.entry, plan, sub.record.as_deref(), None) {
             refusal(self, refused.to_string());
@@ -91,11 +91,12 @@ impl Simulation {
         record: Option<&TraceRecord>,
         api: Option<&ApiSubmission>,
     ) -> Result<JobId, Refusal> {
-        let now = self.now;
+        let now = self.kernel.now;
         // A stream's submissions all resolve the same way until an action changes the
         // configuration: resolve once, reuse (no per-job lookups or allocations).
         let cacheable = record.is_none() && api.is_none();
         let cached = match self
+            .kernel
             .sources
             .entries
             .get(entry as usize)
@@ -109,7 +110,7 @@ impl Simulation {
             None => {
                 let p = self.prepare(t, entry, record, api)?;
                 if cacheable {
-                    if let Some(e) = self.sources.entries.get_mut(entry as usize) {
+                    if let Some(e) = self.kernel.sources.entries.get_mut(entry as usize) {
                         e.prepared = Some((self.config_generation, p.clone()));
                     }
                 }
@@ -185,7 +186,7 @@ impl Simulation {
                     let child_plan = if i == 0 {
                         plan
                     } else {
-                        self.sources.first_plan(entry, api.map(|a| &a.runtime))
+                        self.kernel.sources.first_plan(entry, api.map(|a| &a.runtime))
                     };
                     let id = JobId::child(submission, i);
                     let slot = self.create_job(id, &spec, queue, resources, priority, child_plan);
@@ -219,7 +220,7 @@ impl Simulation {
         record: Option<&TraceRecord>,
         api: Option<&ApiSubmission>,
     ) -> Result<Prepared, Refusal> {
-        let now = self.now;
+        let now = self.kernel.now;
         let queue = match record.and_then(|r| r.job_queue.as_deref()) {
             Some(name) => match self
                 .queues
@@ -339,7 +340,7 @@ impl Simulation {
         per_record: bool,
     ) -> Arc<JobSpec> {
         if !per_record {
-            if let Some((d, spec)) = &self.sources.entries[entry as usize].spec {
+            if let Some((d, spec)) = &self.kernel.sources.entries[entry as usize].spec {
                 if *d == def_id && spec.share == share {
                     return spec.clone();
                 }
@@ -365,7 +366,7 @@ impl Simulation {
             architecture: def.cpu_architecture,
         });
         if !per_record {
-            self.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));
+            self.kernel.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));
         }
         spec
     }
@@ -378,10 +379,9 @@ impl Simulation {
         if let Some(&ix) = self.share_ids.get(share) {
             return ix;
         }
-        let ix = self.metrics.share_names.len() as u32;
+        let ix = self.ledger.share_count();
         self.share_ids.insert(share.clone(), ix);
-        self.metrics.share_names.push(share.clone());
-        self.metrics.shares.push(Default::default());
+        self.ledger.share_added(ix, share.clone());
         ix
     }
 
@@ -395,17 +395,10 @@ impl Simulation {
         priority: u32,
         plan: AttemptPlan,
     ) -> JobSlot {
-        let now = self.now;
-        let m = &mut self.metrics;
-        m.all.submitted += 1;
-        m.queues[queue.index()].submitted += 1;
+        let now = self.kernel.now;
+        self.ledger.submitted(queue, spec.share_ix);
         if spec.share_ix != u32::MAX {
-            let ix = spec.share_ix as usize;
-            m.shares[ix].counts.submitted += 1;
-            if let Some(qs) = m.queue_share(queue.index(), spec.share_ix) {
-                qs.counts.submitted += 1;
-            }
-            self.queues[queue.index()].active.job_added(ix, now);
+            self.queues[queue.index()].active.job_added(spec.share_ix as usize, now);
         }
         let slot = self.jobs.insert(Job {
             id,
@@ -434,7 +427,7 @@ impl Simulation {
             reserved_at: None,
             row: 0,
         });
-        if let Some(r) = self.recorder.as_mut() {
+        if let Some(r) = self.ledger.recorder.as_mut() {
             let row = r.admit(slot);
             if let Some(j) = self.jobs.get_mut(slot) {
                 j.row = row;
