@@ -97,7 +97,7 @@ impl Simulation {
         let now = self.kernel.now;
         let Some(job) = self.jobs.get_mut(slot) else { return };
         job.status = JobStatus::Runnable;
-        job.runnable_at.get_or_insert(now);
+        job.runnable_at.set_if_none(now);
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Runnable);
         }
@@ -120,7 +120,16 @@ impl Simulation {
         }
         let qr = &mut self.queues[q.index()];
         let share_slot = qr.set.insert_keyed(queued, share_key);
-        qr.stalled = false;
+        // A FIFO queue resting on a blocked head stays at rest when a job joins behind the
+        // head: the head is the same and no capacity freed, so the pass would fail on it
+        // again. A job older than the head (a retry, a released dependent) becomes the head
+        // and wakes the queue; a backfilling queue looks past its head, so it always wakes.
+        let behind_head = qr.stalled
+            && matches!(qr.policy, super::QueuePolicy::Fifo)
+            && qr.spec.backfill == crate::model::Backfill::None
+            && qr.backfill_policy.0.is_none()
+            && qr.set.first_submitted().is_some_and(|j| j.slot != slot.0);
+        qr.stalled &= behind_head;
         self.dispatch_needed = true;
         self.backfill_index_insert(slot);
         if let Some(j) = self.jobs.get_mut(slot) {
@@ -172,7 +181,7 @@ impl Simulation {
     /// Takes a job out of its queue's RUNNABLE set (dispatched or cancelled).
     pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.get_mut(slot) else { return };
-        job.head_since = None;
+        job.head_since.clear();
         let (q, id, priority) = (job.queue, job.id, job.priority);
         if self.queues[q.index()]
             .set
@@ -220,8 +229,8 @@ impl Simulation {
         };
         let Some(job) = self.jobs.get_mut(slot) else { return };
         if job.first_dispatch.is_none() {
-            job.first_dispatch = Some(now);
-            let wait = now.since(job.runnable_at.unwrap_or(now)).as_millis();
+            job.first_dispatch.set(now);
+            let wait = now.since(job.runnable_at.get().unwrap_or(now)).as_millis();
             self.ledger.waited(job.queue, job.spec.share_ix, wait);
         }
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
@@ -265,6 +274,7 @@ impl Simulation {
                 ));
             }
         }
+        let attempt = self.jobs.boxed(attempt);
         if let Some(j) = self.jobs.get_mut(slot) {
             j.attempt = Some(attempt);
         }
@@ -275,7 +285,7 @@ impl Simulation {
         if self.backfill_on {
             self.ces[ce.index()].attempts.insert(slot.0);
         }
-        if let Some(r) = self.jobs.get(slot).and_then(|j| j.reserved_at) {
+        if let Some(r) = self.jobs.get(slot).and_then(|j| j.reserved_at.get()) {
             if now > r {
                 self.ledger.reservation_misses += 1;
             }
@@ -307,7 +317,7 @@ impl Simulation {
         job.status = JobStatus::Running;
         // AWS: "placed into the RUNNING state that's considered an attempt".
         job.attempts += 1;
-        job.started_at = Some(now);
+        job.started_at.set(now);
         job.last_ce = Some(a.ce);
         a.running_at = Some(now);
         if self.observer.is_some() {
@@ -508,6 +518,7 @@ impl Simulation {
             };
             self.emit_attempt(slot, &a, Some(now), status, code, Some(&reason), cost);
         }
+        self.jobs.recycle(a);
         self.notify_end(q, slot, requeue, status);
         if requeue {
             if let Some(j) = self.jobs.get_mut(slot) {
@@ -541,7 +552,7 @@ impl Simulation {
                 continue;
             };
             job.status = status;
-            job.stopped_at = Some(now);
+            job.stopped_at.set(now);
             if reason.is_some() {
                 job.status_reason = reason;
             }
@@ -652,10 +663,14 @@ impl Simulation {
             attempts: job.attempts,
             resources: job.resources,
             submitted_at: job.submitted_at,
-            runnable_at: job.runnable_at,
-            started_at: job.started_at,
-            stopped_at: job.stopped_at,
-            wait: job.first_dispatch.zip(job.runnable_at).map(|(d, r)| d.since(r)),
+            runnable_at: job.runnable_at.get(),
+            started_at: job.started_at.get(),
+            stopped_at: job.stopped_at.get(),
+            wait: job
+                .first_dispatch
+                .get()
+                .zip(job.runnable_at.get())
+                .map(|(d, r)| d.since(r)),
             command: job.spec.command.clone(),
         }
     }
@@ -668,7 +683,8 @@ impl Simulation {
             .iter()
             .filter_map(|(slot, j)| {
                 j.attempt
-                    .clone()
+                    .as_deref()
+                    .cloned()
                     .map(|a| (a, j.queue, JobKeys::of(&j.spec), j.resources, slot))
             })
             .collect();

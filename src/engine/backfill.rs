@@ -57,7 +57,7 @@ impl Simulation {
             true => match self.easy_reservation(q, head) {
                 Some(r) => {
                     if let Some(j) = self.jobs.get_mut(head) {
-                        j.reserved_at.get_or_insert(r.shadow);
+                        j.reserved_at.set_if_none(r.shadow);
                     }
                     Some(r)
                 }

@@ -112,7 +112,7 @@ impl Simulation {
         if let Some((prev_id, prev_slot)) = previous {
             if new.is_none_or(|(id, _)| id != prev_id) {
                 if let Some(j) = self.jobs.get_mut(prev_slot).filter(|j| j.id == prev_id) {
-                    j.head_since = None;
+                    j.head_since.clear();
                 }
             }
         }
@@ -126,7 +126,7 @@ impl Simulation {
         if job.head_since.is_some() {
             return;
         }
-        job.head_since = Some(now);
+        job.head_since.set(now);
         let mut limits: Vec<_> = self.queues[q.index()]
             .spec
             .state_time_limit_actions
@@ -153,7 +153,7 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         let since = SimTime::from_millis(head_since_ms);
         if job.status != JobStatus::Runnable
-            || job.head_since != Some(since)
+            || job.head_since.get() != Some(since)
             || self.queues[job.queue.index()].head.map(|h| h.0) != Some(job.id)
         {
             return;

@@ -9,6 +9,62 @@ use crate::time::{SimDuration, SimTime};
 use crate::workload::runtime::AttemptPlan;
 use std::sync::Arc;
 
+/// A time that may not have happened yet, in 8 bytes (an `Option<SimTime>` takes 16): a job
+/// carries six of them. `u64::MAX` milliseconds means "not yet"; the engine's times stop
+/// near 2^50 ms (`MAX_SECONDS`), so no real time is lost.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(u64);
+
+impl Stamp {
+    /// Not happened yet.
+    pub const NONE: Stamp = Stamp(u64::MAX);
+
+    /// The time, if it happened.
+    #[inline]
+    pub fn get(self) -> Option<SimTime> {
+        (self.0 != u64::MAX).then_some(SimTime::from_millis(self.0))
+    }
+
+    /// It happened at `t`.
+    #[inline]
+    pub fn set(&mut self, t: SimTime) {
+        debug_assert!(t.as_millis() != u64::MAX, "a time past the engine's bound");
+        self.0 = t.as_millis();
+    }
+
+    /// It happened at `t`, unless it already had.
+    #[inline]
+    pub fn set_if_none(&mut self, t: SimTime) {
+        if self.is_none() {
+            self.set(t);
+        }
+    }
+
+    /// Forgotten (not happened, as far as anyone asks).
+    #[inline]
+    pub fn clear(&mut self) {
+        *self = Stamp::NONE;
+    }
+
+    /// Not happened yet.
+    #[inline]
+    pub fn is_none(self) -> bool {
+        self.0 == u64::MAX
+    }
+
+    /// Happened.
+    #[inline]
+    pub fn is_some(self) -> bool {
+        !self.is_none()
+    }
+}
+
+impl std::fmt::Debug for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// Index of a live job in the [`JobTable`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct JobSlot(pub u32);
@@ -149,20 +205,21 @@ pub struct Job {
     /// Submission time.
     pub submitted_at: SimTime,
     /// First time RUNNABLE.
-    pub runnable_at: Option<SimTime>,
+    pub runnable_at: Stamp,
     /// First dispatch.
-    pub first_dispatch: Option<SimTime>,
+    pub first_dispatch: Stamp,
     /// Last attempt's RUNNING time.
-    pub started_at: Option<SimTime>,
+    pub started_at: Stamp,
     /// Terminal time.
-    pub stopped_at: Option<SimTime>,
+    pub stopped_at: Stamp,
     /// Compute environment of the last attempt that reached RUNNING (the one `started_at`
     /// is from), or while none has, of the latest dispatch.
     pub last_ce: Option<CeId>,
     /// `statusReason`.
     pub status_reason: Option<Reason>,
-    /// The current attempt, when STARTING or RUNNING.
-    pub attempt: Option<Attempt>,
+    /// The current attempt, when STARTING or RUNNING (boxed: a queued job does not carry
+    /// its 112 bytes).
+    pub attempt: Option<Box<Attempt>>,
     /// The first attempt's plan, drawn at submission (same job, same runtime under any
     /// policy).
     pub first_plan: AttemptPlan,
@@ -173,11 +230,11 @@ pub struct Job {
     /// EC2: the launching instances this RUNNABLE job waits for.
     pub claim: Option<Box<Claim>>,
     /// When the job became its queue's head while RUNNABLE (jobStateTimeLimitActions).
-    pub head_since: Option<SimTime>,
+    pub head_since: Stamp,
     /// Run time estimate for EASY backfilling: the timeout, or a trace's requested time.
     pub estimate: Option<SimDuration>,
     /// EASY: the start time first reserved for this job while it was its queue's head.
-    pub reserved_at: Option<SimTime>,
+    pub reserved_at: Stamp,
 }
 
 /// The slab of live jobs.
@@ -186,6 +243,8 @@ pub struct JobTable {
     slots: Vec<Option<Job>>,
     free: Vec<u32>,
     live: usize,
+    /// Boxes of ended attempts, for the next ones (no allocation per dispatch).
+    spare: Vec<Box<Attempt>>,
 }
 
 impl JobTable {
@@ -201,6 +260,24 @@ impl JobTable {
                 self.slots.push(Some(job));
                 JobSlot(self.slots.len() as u32 - 1)
             }
+        }
+    }
+
+    /// `a` in a box, reusing the box of an ended attempt when there is one.
+    pub fn boxed(&mut self, a: Attempt) -> Box<Attempt> {
+        match self.spare.pop() {
+            Some(mut b) => {
+                *b = a;
+                b
+            }
+            None => Box::new(a),
+        }
+    }
+
+    /// Keeps an ended attempt's box for [`JobTable::boxed`] (at most one per live job).
+    pub fn recycle(&mut self, b: Box<Attempt>) {
+        if self.spare.len() < self.live.max(16) {
+            self.spare.push(b);
         }
     }
 
@@ -237,5 +314,35 @@ impl JobTable {
             .iter()
             .enumerate()
             .filter_map(|(i, j)| j.as_ref().map(|j| (JobSlot(i as u32), j)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stamp_is_an_option_in_half_the_room() {
+        assert_eq!(std::mem::size_of::<Stamp>(), 8);
+        let mut s = Stamp::NONE;
+        assert_eq!(s.get(), None);
+        s.set_if_none(SimTime::from_millis(5));
+        s.set_if_none(SimTime::from_millis(9));
+        assert_eq!(s.get(), Some(SimTime::from_millis(5)), "the first time stays");
+        s.set(SimTime::ZERO);
+        assert_eq!(s.get(), Some(SimTime::ZERO), "time zero is a time");
+        s.clear();
+        assert!(s.is_none());
+    }
+
+    /// What a queued job costs in the job table (issue 13 asks for at most 96 bytes with its
+    /// RUNNABLE entry; this keeps the figure from growing unnoticed).
+    #[test]
+    fn a_job_record_stays_small() {
+        assert!(
+            std::mem::size_of::<Option<Job>>() <= 320,
+            "{}",
+            std::mem::size_of::<Option<Job>>()
+        );
     }
 }

@@ -55,10 +55,12 @@ pub(crate) struct Ledger {
 impl Ledger {
     /// An empty ledger for `ces` compute environments and `queues` queues.
     pub fn new(ces: usize, queues: usize, record_jobs: bool) -> Ledger {
-        let mut metrics = Metrics::default();
-        metrics.ces = vec![Default::default(); ces];
-        metrics.queues = vec![Default::default(); queues];
-        metrics.queue_shares = vec![Default::default(); queues];
+        let metrics = Metrics {
+            ces: vec![Default::default(); ces],
+            queues: vec![Default::default(); queues],
+            queue_shares: vec![Default::default(); queues],
+            ..Metrics::default()
+        };
         Ledger {
             metrics,
             recorder: record_jobs.then(Recorder::default),

@@ -4,7 +4,7 @@
 use super::api::ApiSubmission;
 use super::dependencies::{ArrayParent, DepTarget, NameTarget};
 use super::error::Refusal;
-use super::jobs::{Job, JobSlot, JobSpec, Waiter};
+use super::jobs::{Job, JobSlot, JobSpec, Stamp, Waiter};
 use super::sources::{Prepared, Submission};
 use super::Simulation;
 use crate::model::job_definition::JobDefinitionId;
@@ -411,20 +411,20 @@ impl Simulation {
             attempts: 0,
             dispatches: 0,
             submitted_at: now,
-            runnable_at: None,
-            first_dispatch: None,
-            started_at: None,
-            stopped_at: None,
+            runnable_at: Stamp::NONE,
+            first_dispatch: Stamp::NONE,
+            started_at: Stamp::NONE,
+            stopped_at: Stamp::NONE,
             last_ce: None,
             status_reason: None,
             attempt: None,
             first_plan: plan,
             unmet: 0,
             waiters: Vec::new(),
-            head_since: None,
+            head_since: Stamp::NONE,
             claim: None,
             estimate: spec.timeout,
-            reserved_at: None,
+            reserved_at: Stamp::NONE,
             row: 0,
         });
         if let Some(r) = self.ledger.recorder.as_mut() {
