@@ -95,7 +95,7 @@ impl Simulation {
     /// Puts a job (new, released from PENDING, or retried) in its queue's RUNNABLE set.
     pub(super) fn make_runnable(&mut self, slot: JobSlot) {
         let now = self.kernel.now;
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         job.status = JobStatus::Runnable;
         job.runnable_at.set_if_none(now);
         if self.observer.is_some() {
@@ -106,7 +106,7 @@ impl Simulation {
 
     /// Puts a RUNNABLE job in its queue's RUNNABLE set (in its place by submission).
     pub(super) fn enter_runnable_set(&mut self, slot: JobSlot) {
-        let Some(job) = self.jobs.get(slot) else { return };
+        let Some(job) = self.jobs.live(slot) else { return };
         let queued = QueuedJob {
             id: job.id,
             share_identifier: job.spec.share.clone(),
@@ -154,7 +154,7 @@ impl Simulation {
     /// fit: `joining` the queue or leaving it. When a count drops to zero, the queues below
     /// may use that compute environment again.
     fn count_fits(&mut self, q: QueueId, slot: JobSlot, joining: bool) {
-        let Some(job) = self.jobs.get(slot) else { return };
+        let Some(job) = self.jobs.live(slot) else { return };
         let ces = &self.ces;
         let qr = &mut self.queues[q.index()];
         let mut emptied = Vec::new();
@@ -180,7 +180,7 @@ impl Simulation {
 
     /// Takes a job out of its queue's RUNNABLE set (dispatched or cancelled).
     pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         job.head_since.clear();
         let (q, id, priority) = (job.queue, job.id, job.priority);
         if self.queues[q.index()]
@@ -210,7 +210,7 @@ impl Simulation {
             .then(|| self.placement_of(ce, &rooms));
         let attempt_id = self.next_attempt;
         self.next_attempt += 1;
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         job.status = JobStatus::Starting;
         job.dispatches += 1;
         // The job row's CE and `startedAt` come from one attempt (CONTRACT 7.4): the last
@@ -227,7 +227,7 @@ impl Simulation {
                 .sources
                 .retry_plan(job.spec.entry, job.first_plan, job.spec.runtime.as_ref())
         };
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         if job.first_dispatch.is_none() {
             job.first_dispatch.set(now);
             let wait = now.since(job.runnable_at.get().unwrap_or(now)).as_millis();
@@ -311,7 +311,7 @@ impl Simulation {
 
     fn start_running(&mut self, slot: JobSlot) {
         let now = self.kernel.now;
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         let timeout = job.spec.timeout;
         let Some(a) = job.attempt.as_mut() else { return };
         job.status = JobStatus::Running;
@@ -323,7 +323,7 @@ impl Simulation {
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Running);
         }
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         let Some(a) = job.attempt.as_mut() else { return };
         // A run equal to the timeout succeeds.
         let (after, timed_out) = match timeout {
@@ -450,7 +450,7 @@ impl Simulation {
         reason: Option<&str>,
         cost: f64,
     ) {
-        let Some(job) = self.jobs.get(slot) else { return };
+        let Some(job) = self.jobs.live(slot) else { return };
         let record = crate::report::AttemptRecord {
             job_id: job.id,
             job_name: job.spec.name.to_string(),
@@ -477,7 +477,7 @@ impl Simulation {
     /// job.
     pub(super) fn end_attempt(&mut self, slot: JobSlot, how: AttemptEnd) {
         let now = self.kernel.now;
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         let Some(a) = job.attempt.take() else { return };
         let (q, r, retry_left) = (job.queue, job.resources, job.attempts);
         for key in a.events.iter().flatten() {
@@ -487,7 +487,7 @@ impl Simulation {
         self.ces[a.ce.index()].used_millivcpus -= mv;
         let qr = &mut self.queues[q.index()];
         qr.held_on_ce[a.ce.index()] -= mv;
-        let Some(job) = self.jobs.get(slot) else { return };
+        let Some(job) = self.jobs.live(slot) else { return };
         qr.set.add_held_at(job.share_slot, -(mv as i64), now);
         let keys = JobKeys::of(&job.spec);
         let cost = self.account_attempt(&a, q, keys, &r, now);
@@ -498,7 +498,7 @@ impl Simulation {
             self.ces[a.ce.index()].attempts.remove(&slot.0);
         }
         self.capacity_changed(a.ce);
-        let Some(job) = self.jobs.get(slot) else { return };
+        let Some(job) = self.jobs.live(slot) else { return };
         let retry = |reason: &str, code: Option<i32>| job.spec.retry.should_retry(retry_left, reason, "", code);
         let (status, reason, requeue) = match &how {
             AttemptEnd::Exited(0) => (JobStatus::Succeeded, Reason::Static(REASON_EXITED), false),

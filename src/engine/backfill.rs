@@ -161,7 +161,7 @@ impl Simulation {
         if !self.backfill_on {
             return;
         }
-        let Some(job) = self.jobs.get(slot) else { return };
+        let Some(job) = self.jobs.live(slot) else { return };
         let leaf = Leaf {
             millivcpus: if job.spec.nodes.is_some() {
                 u64::MAX

@@ -94,7 +94,7 @@ impl Simulation {
             return;
         }
         self.leave_runnable(slot);
-        let Some(job) = self.jobs.get_mut(slot) else { return };
+        let Some(job) = self.jobs.live_mut(slot) else { return };
         let (job_id, q, mv) = (job.id, job.queue, u64::from(r.millivcpus));
         let (rooms_len, multinode) = (rooms.len(), job.spec.nodes.is_some());
         job.claim = Some(Box::new(Claim {

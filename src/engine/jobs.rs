@@ -10,8 +10,10 @@ use crate::workload::runtime::AttemptPlan;
 use std::sync::Arc;
 
 /// A time that may not have happened yet, in 8 bytes (an `Option<SimTime>` takes 16): a job
-/// carries six of them. `u64::MAX` milliseconds means "not yet"; the engine's times stop
-/// near 2^50 ms (`MAX_SECONDS`), so no real time is lost.
+/// carries six of them. `u64::MAX` milliseconds means "not yet". A scenario's times stop
+/// near 2^50 ms (`MAX_SECONDS`); only the library API can reach the last millisecond of
+/// `SimTime` (`run_until(SimTime::MAX)`, then a submission), and a stamp set there reads one
+/// millisecond earlier.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Stamp(u64);
 
@@ -28,8 +30,7 @@ impl Stamp {
     /// It happened at `t`.
     #[inline]
     pub fn set(&mut self, t: SimTime) {
-        debug_assert!(t.as_millis() != u64::MAX, "a time past the engine's bound");
-        self.0 = t.as_millis();
+        self.0 = t.as_millis().min(u64::MAX - 1);
     }
 
     /// It happened at `t`, unless it already had.
@@ -303,6 +304,26 @@ impl JobTable {
         self.slots.get_mut(slot.0 as usize)?.as_mut()
     }
 
+    /// The job in `slot`, which the caller knows to be live (a job on its way through its
+    /// states: the event or call that got here was checked for it). Debug builds assert the
+    /// invariant; release builds give `None`, and the caller does nothing.
+    #[inline]
+    #[track_caller]
+    pub fn live(&self, slot: JobSlot) -> Option<&Job> {
+        let job = self.get(slot);
+        debug_assert!(job.is_some(), "job slot {} is not live", slot.0);
+        job
+    }
+
+    /// [`JobTable::live`], mutably.
+    #[inline]
+    #[track_caller]
+    pub fn live_mut(&mut self, slot: JobSlot) -> Option<&mut Job> {
+        let live = self.get(slot).is_some();
+        debug_assert!(live, "job slot {} is not live", slot.0);
+        self.get_mut(slot)
+    }
+
     /// The job in `slot` if it is still job `id` (slots are reused).
     pub fn get_if(&self, slot: JobSlot, id: JobId) -> Option<&Job> {
         self.get(slot).filter(|j| j.id == id)
@@ -333,6 +354,12 @@ mod tests {
         assert_eq!(s.get(), Some(SimTime::ZERO), "time zero is a time");
         s.clear();
         assert!(s.is_none());
+        s.set(SimTime::MAX);
+        assert_eq!(
+            s.get(),
+            Some(SimTime::from_millis(u64::MAX - 1)),
+            "the last millisecond is a time"
+        );
     }
 
     /// What a queued job costs in the job table (issue 13 asks for at most 96 bytes with its
