@@ -244,7 +244,9 @@ pub struct JobTable {
     slots: Vec<Option<Job>>,
     free: Vec<u32>,
     live: usize,
-    /// Boxes of ended attempts, for the next ones (no allocation per dispatch).
+    /// Boxes of ended attempts, for the next ones (no allocation per dispatch): the boxes
+    /// themselves are what is kept, so `Vec<Attempt>` would not do.
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Attempt>>,
 }
 
