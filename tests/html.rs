@@ -38,8 +38,15 @@ fn run_html_is_self_contained_and_names_every_queue_share_and_ce() {
     }
     for q in report["queues"].as_object().unwrap().keys() {
         assert!(page.contains(&format!("<td>wait, queue {q}</td>")), "queue {q}");
-        for share in report["queues"][q]["shares"].as_object().into_iter().flat_map(|m| m.keys()) {
-            assert!(page.contains(&format!("<td>share {share}</td>")), "share {share} of {q}");
+        for share in report["queues"][q]["shares"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.keys())
+        {
+            assert!(
+                page.contains(&format!("<td>share {share}</td>")),
+                "share {share} of {q}"
+            );
         }
     }
     for ce in report["computeEnvironments"].as_object().unwrap().keys() {
@@ -48,7 +55,10 @@ fn run_html_is_self_contained_and_names_every_queue_share_and_ce() {
     }
     // The cost total as the report has it, and the chart's four panels.
     let total = report["cost"]["total"].as_f64().unwrap();
-    assert!(page.contains(&format!("<td>total</td><td>${total:.2}</td>")), "total ${total:.2}");
+    assert!(
+        page.contains(&format!("<td>total</td><td>${total:.2}</td>")),
+        "total ${total:.2}"
+    );
     for panel in ["Queue depth", "vCPUs in use", "Cost so far", "Wait time distribution"] {
         assert!(page.contains(panel), "panel {panel}");
     }
@@ -121,13 +131,20 @@ fn sweep_html_charts_each_column_with_its_interval() {
     with.extend(["--html", &p, "--out", &t]);
     let o = batchsim(&with);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(plain.stdout, std::fs::read(&table).unwrap(), "--html must not change the table");
+    assert_eq!(
+        plain.stdout,
+        std::fs::read(&table).unwrap(),
+        "--html must not change the table"
+    );
     let html = std::fs::read_to_string(&page).unwrap();
     for needle in NETWORK {
         assert!(!html.contains(needle), "the page has {needle}");
     }
     for caption in ["queues[batch].waitP95 (s)", "queues[critical].waitP95 (s)", "cost ($)"] {
-        assert!(html.contains(&format!("<figcaption>{caption}</figcaption>")), "{caption}");
+        assert!(
+            html.contains(&format!("<figcaption>{caption}</figcaption>")),
+            "{caption}"
+        );
     }
     // Three seeds: every mean of the summary has its half-width, as on stderr.
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -249,7 +266,10 @@ fn html_report_renders_in_headless_chromium() {
     assert!(top > 5_000, "{top} inked pixels in the top 400 rows");
     // The whole view: text, grid lines and the chart's lines, on a white page.
     let (dark, blue) = ink(w, &pixels, 0..h);
-    assert!(dark > total / 50 && dark < total / 2, "{dark} of {total} pixels not white");
+    assert!(
+        dark > total / 50 && dark < total / 2,
+        "{dark} of {total} pixels not white"
+    );
     assert!(blue > 1_000, "{blue} pixels of the chart's lines");
     eprintln!("screenshot: {} ({bytes} bytes, {dark} inked pixels)", shot.display());
 
@@ -260,7 +280,10 @@ fn html_report_renders_in_headless_chromium() {
     assert_eq!((w, h), (1200, 3000));
     // The cost panel (rows 1640..1900 at this width): its axes, labels and the CE's line.
     let (cost, blue) = ink(w, &pixels, 1640..1900);
-    assert!(cost > 5_000 && blue > 300, "{cost} inked, {blue} blue pixels in the cost panel");
+    assert!(
+        cost > 5_000 && blue > 300,
+        "{cost} inked, {blue} blue pixels in the cost panel"
+    );
     // The wait panel below it: the distribution's black line, ticks and labels.
     let (wait, _) = ink(w, &pixels, 1980..2240);
     assert!(wait > 5_000, "{wait} inked pixels in the wait panel");

@@ -235,7 +235,7 @@ fn tables(o: &mut String, r: &Report) {
             ],
         );
         for (name, q) in r.queues.iter().filter(|(_, q)| !q.shares.is_empty()) {
-            row(o, None, &format!("queue {name}"), &[]);
+            row(o, None, &format!("queue {name}"), &vec![String::new(); 7]);
             for (share, s) in &q.shares {
                 let cells = [
                     s.weight_factor.to_string(),

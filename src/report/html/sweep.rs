@@ -321,7 +321,9 @@ pub(crate) fn sweep_page(title: &str, grid: &Grid, table: &Table) -> String {
             let _ = write!(
                 o,
                 "<td>{}</td>",
-                esc(&interval_text(&intervals[k][c], col.metric.unit()))
+                intervals[k]
+                    .get(c)
+                    .map_or_else(|| "-".into(), |i| esc(&interval_text(i, col.metric.unit())))
             );
         }
         o.push_str("</tr>\n");
