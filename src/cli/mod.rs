@@ -49,8 +49,9 @@ enum Command {
         /// cost) as CSV to this file, as attempts end; `-` is standard output.
         #[arg(long, value_name = "FILE.csv")]
         attempts: Option<PathBuf>,
-        /// Draws queue depth, vCPUs in use per compute environment and the wait-time
-        /// distribution over the run to this SVG file; `-` is standard output.
+        /// Draws queue depth, vCPUs in use and provisioned per compute environment (Spot
+        /// reclaims marked), dollars so far per compute environment and the wait-time
+        /// distribution (log time axis) over the run to this SVG file; `-` is standard output.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
         /// Writes the report as one self-contained HTML page to this file (the summary

@@ -220,7 +220,7 @@ fn tables(o: &mut String, r: &Report) {
     end_table(o);
 
     if r.queues.values().any(|q| !q.shares.is_empty()) {
-        o.push_str("<h2>Fair share, per queue</h2>\n<p class=\"note\">Each share under its queue, its target from that queue's scheduling policy: (1/weight) / sum of (1/weight) over the queue's shares (AWS: \u{201c}A lower weight factor ... gets more resources\u{201d}).</p>\n");
+        o.push_str("<h2>Fair share, per queue</h2>\n<p class=\"note\">Each share under its queue, its target from that queue's scheduling policy: (1/weight) / sum of (1/weight) over the queue's shares (AWS, <code>weightFactor</code>: \u{201c}jobs that use a share identifier with a weight factor of 0.125 (1/8) get 8 times the compute resources of jobs that use a share identifier with a weight factor of 1\u{201d}).</p>\n");
         header(
             o,
             &[

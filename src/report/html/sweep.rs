@@ -65,7 +65,7 @@ fn figure(f: &Figure) -> String {
 
 /// The x positions of the first setting's values: the numbers themselves when every value
 /// is a number, else 0, 1, 2, ... (and whether they are numeric).
-fn x_positions(grid: &Grid) -> (Vec<f64>, bool) {
+pub(super) fn x_positions(grid: &Grid) -> (Vec<f64>, bool) {
     let Some(s) = grid.settings().first() else {
         return (Vec::new(), false);
     };

@@ -330,3 +330,24 @@ fn sweep_page_without_settings_says_nothing_was_varied() {
     assert!(page.contains("One seed: no confidence interval"));
     assert!(!page.contains("<figure>"));
 }
+
+#[test]
+fn sweep_x_axis_is_to_scale_for_numbers_and_in_order_otherwise() {
+    use super::sweep::x_positions;
+    use crate::sweep::Grid;
+    let grid = |set: &str| Grid::new("1".parse().unwrap(), vec![set.parse().unwrap()]).unwrap();
+    assert_eq!(
+        x_positions(&grid("a.maxvCpus=16,64,32")),
+        (vec![16.0, 64.0, 32.0], true)
+    );
+    assert_eq!(
+        x_positions(&grid("a.type=SPOT,EC2,FARGATE")),
+        (vec![0.0, 1.0, 2.0], false)
+    );
+    // One non-number makes the whole axis ordinal.
+    assert_eq!(x_positions(&grid("a.v=1,two")), (vec![0.0, 1.0], false));
+    assert_eq!(
+        x_positions(&Grid::new("1".parse().unwrap(), Vec::new()).unwrap()),
+        (Vec::new(), false)
+    );
+}
