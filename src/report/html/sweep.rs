@@ -9,7 +9,8 @@ use crate::sweep::{Figure, Grid, Interval, Table, Unit};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Rows of the per-run table shown on the page (the whole table is the sweep's output).
+/// Rows of the per-run table and of the summary shown on the page (the whole table is the
+/// sweep's output, the whole summary on stderr).
 const MAX_ROWS: usize = 2000;
 
 /// Charts drawn at most (one per column, in column order).
@@ -83,12 +84,11 @@ struct Line {
     points: Vec<(usize, Interval)>,
 }
 
-/// The lines of column `k`: the combinations grouped by their values of the settings after
-/// the first.
-fn lines(grid: &Grid, table: &Table, k: usize, names: &[String]) -> Vec<Line> {
-    let intervals = table.intervals(k, grid.combinations());
+/// The lines of a column whose interval per combination is `intervals`: the combinations
+/// grouped by their values of the settings after the first.
+fn lines(grid: &Grid, intervals: &[Interval], names: &[String]) -> Vec<Line> {
     let mut groups: BTreeMap<Vec<usize>, Vec<(usize, Interval)>> = BTreeMap::new();
-    for (c, i) in intervals.into_iter().enumerate() {
+    for (c, &i) in intervals.iter().enumerate() {
         let values = grid.combination(c);
         let Some((&x, rest)) = values.split_first() else {
             continue;
@@ -111,11 +111,12 @@ fn lines(grid: &Grid, table: &Table, k: usize, names: &[String]) -> Vec<Line> {
         .collect()
 }
 
-/// The chart of column `k`: mean against the first setting, the 95% interval as a band.
-fn chart(grid: &Grid, table: &Table, k: usize, names: &[String]) -> String {
+/// The chart of a column (its interval per combination): mean against the first setting,
+/// the 95% interval as a band.
+fn chart(grid: &Grid, intervals: &[Interval], names: &[String]) -> String {
     let (xs, numeric) = x_positions(grid);
     let setting = &grid.settings()[0];
-    let all = lines(grid, table, k, names);
+    let all = lines(grid, intervals, names);
     let shown = &all[..all.len().min(MAX_LINES)];
     // Every figure of a sweep is at least 0 (counts, seconds, dollars, fractions): the
     // band is cut at 0 rather than drawn over values no run can have.
@@ -309,7 +310,7 @@ pub(crate) fn sweep_page(title: &str, grid: &Grid, table: &Table) -> String {
     cells.extend(heads.iter().map(String::as_str));
     header(&mut o, &cells);
     let intervals: Vec<Vec<Interval>> = (0..table.columns.len()).map(|k| table.intervals(k, combos)).collect();
-    for c in 0..combos {
+    for c in 0..combos.min(MAX_ROWS) {
         o.push_str("<tr>");
         if grid.settings().is_empty() {
             let _ = write!(o, "<td>{}</td>", esc(&grid.label(c, Some(&names))));
@@ -329,6 +330,12 @@ pub(crate) fn sweep_page(title: &str, grid: &Grid, table: &Table) -> String {
         o.push_str("</tr>\n");
     }
     end_table(&mut o);
+    if combos > MAX_ROWS {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">The first {MAX_ROWS} of {combos} combinations; stderr's summary has them all.</p>"
+        );
+    }
 
     o.push_str("<h2>Charts</h2>\n");
     if grid.settings().is_empty() {
@@ -344,7 +351,7 @@ pub(crate) fn sweep_page(title: &str, grid: &Grid, table: &Table) -> String {
                 o,
                 "<figure><figcaption>{}</figcaption>\n{}</figure>\n",
                 esc(h),
-                chart(grid, table, k, &names)
+                chart(grid, &intervals[k], &names)
             );
         }
         o.push_str("</div>\n");
