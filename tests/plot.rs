@@ -129,3 +129,43 @@ fn unwritable_plot_path_is_an_output_error() {
         "{err}"
     );
 }
+
+/// The cost panel's source: `Simulation::cost_so_far` never goes down over a run (an EC2
+/// instance's bill grows by the second while it is up and moves, unchanged, into the billed
+/// sum when it terminates) and ends at each compute environment's `cost` in the report, on
+/// an EC2 Spot scenario (instances launched, reclaimed and scaled in) and a Fargate one.
+#[test]
+fn cost_so_far_rises_to_the_reports_cost() {
+    for name in ["compare-ec2-spot.json", "priority-fargate-spot.json"] {
+        let scenario = batchsim::Scenario::from_file(std::path::Path::new(&scenario_path(name))).unwrap();
+        let mut sim = batchsim::Simulation::new(&scenario, batchsim::Options::default()).unwrap();
+        let names: Vec<String> = sim.compute_environment_usage().into_iter().map(|c| c.name).collect();
+        let mut last: Vec<f64> = sim.cost_so_far().collect();
+        assert!(last.iter().all(|&c| c == 0.0), "{name}: {last:?} before the run");
+        let mut rises = 0;
+        while sim.step() {
+            let now: Vec<f64> = sim.cost_so_far().collect();
+            for (a, b) in last.iter().zip(&now) {
+                assert!(
+                    b + 1e-9 >= *a,
+                    "{name}: cost went down from {a} to {b} at {:?}",
+                    sim.now()
+                );
+                rises += usize::from(b > a);
+            }
+            last = now;
+        }
+        let report = sim.finish();
+        assert!(rises > 10, "{name}: {rises} rises");
+        for (ce, so_far) in names.iter().zip(&last) {
+            let cost = report.compute_environments[ce].cost;
+            assert!(cost > 1.0, "{name}/{ce}: ${cost}");
+            // What is still up at the end (Fargate tasks, instances to the stop time) is
+            // billed by `finish` only.
+            assert!(
+                *so_far <= cost + 1e-9 && *so_far > 0.9 * cost,
+                "{name}/{ce}: {so_far} of {cost}"
+            );
+        }
+    }
+}

@@ -8,7 +8,7 @@
 //! part of another split (`--shard I/M`), two parts of one shard, a shard without a part.
 
 use super::output::{Pending, Target};
-use super::sweep::{emit, Done};
+use super::sweep::{emit, Done, HtmlOut};
 use super::CliError;
 use crate::sweep::shard::{merge as merge_parts, Part};
 use std::path::PathBuf;
@@ -23,6 +23,10 @@ pub struct MergeArgs {
     /// Writes the table to this file instead of stdout (`-` is stdout).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also writes the sweep as one self-contained HTML page to this file, as
+    /// `batchsim sweep --html` does; `-` is standard output (the table then needs `--out`).
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
 }
 
 /// Runs `batchsim merge`.
@@ -43,9 +47,11 @@ pub(super) fn merge(args: &MergeArgs) -> Result<(), CliError> {
         Some(Target::File { flag, path }) => Some(Pending::create(flag, &path)?),
         _ => None,
     };
+    let title = format!("sweep {}", merged.id);
+    let html = HtmlOut::open(args.html.as_deref(), out.is_some(), &title)?;
     let done = Done {
         elapsed: Duration::try_from_secs_f64(merged.elapsed_seconds).unwrap_or_default(),
         threads: merged.threads,
     };
-    emit(&merged.grid, &merged.rows, &specs, &merged.flags, out, done)
+    emit(&merged.grid, &merged.rows, &specs, &merged.flags, out, html, done)
 }

@@ -8,7 +8,7 @@ mod run;
 mod sweep;
 
 use crate::import::{add_infra, Added, ImportOptions};
-use crate::report::{csv, describe_jobs, plot, text};
+use crate::report::{csv, describe_jobs, html, plot, text};
 use crate::{Error, Options, Scenario, SimTime, Simulation};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -49,10 +49,17 @@ enum Command {
         /// cost) as CSV to this file, as attempts end; `-` is standard output.
         #[arg(long, value_name = "FILE.csv")]
         attempts: Option<PathBuf>,
-        /// Draws queue depth, vCPUs in use per compute environment and the wait-time
-        /// distribution over the run to this SVG file; `-` is standard output.
+        /// Draws queue depth, vCPUs in use and provisioned per compute environment (Spot
+        /// reclaims marked), dollars so far per compute environment and the wait-time
+        /// distribution (log time axis) over the run to this SVG file; `-` is standard output.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        /// Writes the report as one self-contained HTML page to this file (the summary
+        /// tables: jobs, waits, each queue with its shares, each compute environment with
+        /// its utilization and cost; then the `--plot` charts inline); the page loads
+        /// nothing from the network. `-` is standard output.
+        #[arg(long, value_name = "FILE.html")]
+        html: Option<PathBuf>,
         /// Adds the set-up (compute environments, queues, job definitions, scheduling
         /// policies) imported from FILE, any input `batchsim import` reads (repeatable); a
         /// name defined twice is an error.
@@ -168,6 +175,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             jobs,
             attempts,
             plot,
+            html,
             infra,
             max_jobs,
         } => finish(run_scenario(
@@ -175,7 +183,12 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             &infra,
             RunSettings { seed, until, max_jobs },
             format,
-            RunOutputs { jobs, attempts, plot },
+            RunOutputs {
+                jobs,
+                attempts,
+                plot,
+                html,
+            },
         )),
         Command::Sweep(args) => finish(sweep::sweep(&args)),
         Command::Merge(args) => finish(merge::merge(&args)),
@@ -360,11 +373,12 @@ fn stream_job_table(sim: &mut Simulation, out: &output::Pending) -> Result<Strea
     Ok(StreamedTable { writer: state })
 }
 
-/// `run`'s files: `--jobs`, `--attempts`, `--plot`.
+/// `run`'s files: `--jobs`, `--attempts`, `--plot`, `--html`.
 struct RunOutputs {
     jobs: Option<PathBuf>,
     attempts: Option<PathBuf>,
     plot: Option<PathBuf>,
+    html: Option<PathBuf>,
 }
 
 /// The attempt table of a run, written as attempts end (to a file, or to memory for
@@ -457,8 +471,14 @@ fn run_scenario(
     let jobs = outputs.jobs.map(|p| output::Target::of("--jobs", &p));
     let attempts = outputs.attempts.map(|p| output::Target::of("--attempts", &p));
     let plot_target = outputs.plot.map(|p| output::Target::of("--plot", &p));
+    let html_target = outputs.html.map(|p| output::Target::of("--html", &p));
     let mut stdout_taken = (format == Format::Json).then(|| "the JSON report (--format json)".to_owned());
-    for (flag, target) in [("--jobs", &jobs), ("--attempts", &attempts), ("--plot", &plot_target)] {
+    for (flag, target) in [
+        ("--jobs", &jobs),
+        ("--attempts", &attempts),
+        ("--plot", &plot_target),
+        ("--html", &html_target),
+    ] {
         if let Some(t) = target {
             claim_stdout(&mut stdout_taken, flag, t)?;
         }
@@ -482,6 +502,7 @@ fn run_scenario(
     let mut jobs_out = open(&jobs)?;
     let attempts_out = open(&attempts)?;
     let mut plot_out = open(&plot_target)?;
+    let mut html_out = open(&html_target)?;
     // A job table going to a file is written as jobs end (flat memory); on stdout it follows
     // the chart, so it is written after the run.
     // `--jobs FILE.json` is describe-jobs JSON, written whole after the run.
@@ -497,7 +518,7 @@ fn run_scenario(
         Some(_) => Some(StreamedAttempts::start(&mut sim, attempts_out.as_ref())?),
         None => None,
     };
-    let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some());
+    let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some() || html_target.is_some());
     let attempt_bytes = match attempt_table {
         Some(table) => table.finish().map_err(|source| output::OutputError {
             target: attempts.clone().unwrap_or(output::Target::Stdout),
@@ -515,11 +536,18 @@ fn run_scenario(
         out.write(|w| describe_jobs::write(w, &records))?;
     }
     let mut stdout = Vec::new();
-    if let Some(chart) = &chart {
+    if let Some(chart) = chart.as_ref().filter(|_| plot_target.is_some()) {
         let svg = plot::render_svg(chart);
         match plot_out.as_mut() {
             Some(out) => out.write(|w| w.write_all(svg.as_bytes()))?,
             None => stdout.extend_from_slice(svg.as_bytes()),
+        }
+    }
+    if html_target.is_some() {
+        let page = html::run_page(&report, chart.as_ref());
+        match html_out.as_mut() {
+            Some(out) => out.write(|w| w.write_all(page.as_bytes()))?,
+            None => stdout.extend_from_slice(page.as_bytes()),
         }
     }
     if jobs.is_some() && jobs_out.is_none() {
@@ -539,7 +567,7 @@ fn run_scenario(
         stdout.extend_from_slice(summary.as_bytes());
     }
     output::to_stdout(&stdout)?;
-    for pending in [jobs_out, attempts_out, plot_out].into_iter().flatten() {
+    for pending in [jobs_out, attempts_out, plot_out, html_out].into_iter().flatten() {
         pending.commit()?;
     }
     if summary_to_stderr {

@@ -14,17 +14,46 @@ pub(super) struct Outcome {
     pub chart: Option<Chart>,
 }
 
-/// Values sampled per compute environment: in use, `maxvCpus`, provisioned, reclaims so far.
-const PER_CE: usize = 4;
+/// Values sampled per compute environment: in use, `maxvCpus`, provisioned, reclaims so far,
+/// dollars so far.
+const PER_CE: usize = 5;
+
+/// How often the dollars so far are read: [`Simulation::cost_so_far`] walks the instances
+/// up, so it is read again only once the clock has moved on by 1/`COST_READS` of the time
+/// elapsed (at least 1 ms): about `COST_READS` reads per factor e of simulated time, each
+/// late by at most that fraction of the run, below a chart pixel.
+const COST_READS: u64 = 4096;
+
+/// The dollars per compute environment, read at most as often as [`COST_READS`] allows.
+struct CostReader {
+    values: Vec<f64>,
+    next_ms: u64,
+}
+
+impl CostReader {
+    fn read(&mut self, sim: &Simulation, force: bool) {
+        let now = sim.now().as_millis();
+        if force || now >= self.next_ms || self.values.is_empty() {
+            self.values.clear();
+            self.values.extend(sim.cost_so_far());
+            self.next_ms = now.saturating_add((now / COST_READS).max(1));
+        }
+    }
+}
 
 /// Current RUNNABLE counts per queue, then per compute environment vCPUs in use,
-/// `maxvCpus`, vCPUs provisioned and Spot reclaims so far, into `values`.
-fn observe(sim: &Simulation, values: &mut Vec<f64>) {
+/// `maxvCpus`, vCPUs provisioned, Spot reclaims so far and dollars so far, into `values`.
+fn observe(sim: &Simulation, cost: &mut CostReader, force_cost: bool, values: &mut Vec<f64>) {
     values.clear();
     values.extend(sim.runnable_counts().map(|n| n as f64));
-    let ces = sim.vcpus_in_use().zip(sim.vcpus_provisioned()).zip(sim.interruptions());
-    for (((in_use, max), provisioned), reclaims) in ces {
-        values.extend([in_use, f64::from(max), provisioned, reclaims as f64]);
+    cost.read(sim, force_cost);
+    let ces = sim
+        .vcpus_in_use()
+        .zip(sim.vcpus_provisioned())
+        .zip(sim.interruptions())
+        .zip(&cost.values);
+    for ((((in_use, max), provisioned), reclaims), &dollars) in ces {
+        values.extend([in_use, f64::from(max), provisioned, reclaims as f64, dollars]);
     }
 }
 
@@ -44,14 +73,18 @@ pub(super) fn execute(sim: Simulation, chart: bool) -> Outcome {
     let ce_names: Vec<String> = sim.compute_environment_usage().into_iter().map(|c| c.name).collect();
     let mut sampler = MaxSampler::new(queue_names.len() + PER_CE * ce_names.len(), plot::DEFAULT_MAX_POINTS);
     let mut values = Vec::new();
-    observe(&sim, &mut values);
+    let mut cost = CostReader {
+        values: Vec::new(),
+        next_ms: 0,
+    };
+    observe(&sim, &mut cost, true, &mut values);
     sampler.record(sim.now().as_millis(), &values);
     while sim.step() {
-        observe(&sim, &mut values);
+        observe(&sim, &mut cost, false, &mut values);
         sampler.record(sim.now().as_millis(), &values);
     }
     // The last call may still have run a dispatch pass before finding nothing left to do.
-    observe(&sim, &mut values);
+    observe(&sim, &mut cost, true, &mut values);
     sampler.record(sim.now().as_millis(), &values);
     let end_ms = sim.now().as_millis();
 
@@ -83,13 +116,18 @@ pub(super) fn execute(sim: Simulation, chart: bool) -> Outcome {
         .into_iter()
         .map(|name| {
             let (in_use, in_use_mean) = series.next().unwrap_or_default();
+            // The instances still up at the end are billed by `finish` (with the 60 s
+            // minimum): the report's figure ends the cost curve.
+            let total_cost = report.compute_environments.get(&name).map_or(0.0, |c| c.cost);
             CeSeries {
+                total_cost,
                 name,
                 in_use,
                 in_use_mean,
                 max_vcpus: series.next().unwrap_or_default().0,
                 provisioned: series.next().unwrap_or_default().0,
                 reclaims: series.next().unwrap_or_default().0,
+                cost: series.next().unwrap_or_default().0,
             }
         })
         .collect();

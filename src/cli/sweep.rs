@@ -12,9 +12,10 @@
 
 use super::output::{self, Pending, Target};
 use super::{parse_seconds, CliError};
+use crate::report::html::sweep::{heading, interval_text, sweep_page};
 use crate::sweep::{
-    self, ColumnSpec, Grid, Interval, Part, PartHeader, Row, Scope, Seeds, Setting, Shard, Sweep, SweepError,
-    SweepFlags, SweepId, SweepOptions, Table, Unit,
+    self, ColumnSpec, Grid, Part, PartHeader, Row, Scope, Seeds, Setting, Shard, Sweep, SweepError, SweepFlags,
+    SweepId, SweepOptions, Table,
 };
 use crate::SimTime;
 use rayon::prelude::*;
@@ -71,6 +72,13 @@ pub struct SweepArgs {
     /// before the `--set` paths are resolved; a name defined twice is an error.
     #[arg(long = "infra", value_name = "FILE")]
     infra: Vec<PathBuf>,
+    /// Also writes the sweep as one self-contained HTML page to this file: the settings,
+    /// the mean and 95% confidence interval of every column per combination, a chart of
+    /// each column against the first `--set` path (the interval as a band) and the table
+    /// of every run; the page loads nothing from the network. `-` is standard output (the
+    /// table then needs `--out FILE`). Not with `--shard`: give it to `batchsim merge`.
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -151,11 +159,21 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     }
     .map_err(|e| flag_message(e, args))?;
     plan.check_columns(&specs).map_err(|e| flag_message(e, args))?;
-    // Open the output before the runs: a bad folder is found at once.
+    if shard.is_some() && args.html.is_some() {
+        return Err(CliError::BadInput(
+            "--html with --shard: a shard has only part of the runs; give --html to batchsim merge".into(),
+        ));
+    }
+    // Open the outputs before the runs: a bad folder is found at once.
     let out = match args.out.as_deref().map(|p| Target::of("--out", p)) {
         Some(Target::File { flag, path }) => Some(Pending::create(flag, &path)?),
         _ => None,
     };
+    let html = HtmlOut::open(
+        args.html.as_deref(),
+        out.is_some(),
+        &args.scenario.display().to_string(),
+    )?;
     if let Some(shard) = shard {
         return sweep_shard(args, &plan, flags, shard, out);
     }
@@ -167,7 +185,41 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         elapsed: started.elapsed(),
         threads: rayon::current_num_threads(),
     };
-    emit(plan.grid(), &rows, &specs, &flags, out, done)
+    emit(plan.grid(), &rows, &specs, &flags, out, html, done)
+}
+
+/// `--html`: where the sweep's page goes, and its title.
+pub(super) struct HtmlOut {
+    /// The file (`None`: standard output).
+    pending: Option<Pending>,
+    title: String,
+}
+
+impl HtmlOut {
+    /// Opens `--html PATH` (none without the flag) for a sweep titled `title`;
+    /// `table_to_file` says whether the table goes to `--out FILE` (else standard output
+    /// cannot carry the page too).
+    pub(super) fn open(
+        path: Option<&std::path::Path>,
+        table_to_file: bool,
+        title: &str,
+    ) -> Result<Option<HtmlOut>, CliError> {
+        let pending = match path.map(|p| Target::of("--html", p)) {
+            None => return Ok(None),
+            Some(Target::File { flag, path }) => Some(Pending::create(flag, &path)?),
+            Some(_) if !table_to_file => {
+                return Err(CliError::BadInput(
+                    "--html -: standard output already carries the table; write one of them to a file (--out FILE)"
+                        .into(),
+                ))
+            }
+            Some(_) => None,
+        };
+        Ok(Some(HtmlOut {
+            pending,
+            title: title.to_owned(),
+        }))
+    }
 }
 
 /// How long the runs took, on how many threads (the summary's first line).
@@ -178,15 +230,16 @@ pub(super) struct Done {
     pub(super) threads: usize,
 }
 
-/// Writes the table of `rows` (every run of `grid`) to `out` (stdout when `None`), then on
-/// stderr the unused-share warnings and the summary: the unsharded sweep's output, also
-/// `batchsim merge`'s.
+/// Writes the table of `rows` (every run of `grid`) to `out` (stdout when `None`) and the
+/// page to `html` when asked, then on stderr the unused-share warnings and the summary: the
+/// unsharded sweep's output, also `batchsim merge`'s.
 pub(super) fn emit(
     grid: &Grid,
     rows: &[Row],
     specs: &[ColumnSpec],
     flags: &SweepFlags,
     mut out: Option<Pending>,
+    html: Option<HtmlOut>,
     done: Done,
 ) -> Result<(), CliError> {
     let table = Table::of_grid(grid, rows, specs);
@@ -195,7 +248,18 @@ pub(super) fn emit(
         Some(pending) => pending.write(|w| w.write_all(text.as_bytes()))?,
         None => output::to_stdout(text.as_bytes())?,
     }
-    if let Some(pending) = out {
+    let html = match html {
+        Some(mut h) => {
+            let page = sweep_page(&h.title, grid, &table);
+            match h.pending.as_mut() {
+                Some(pending) => pending.write(|w| w.write_all(page.as_bytes()))?,
+                None => output::to_stdout(page.as_bytes())?,
+            }
+            h.pending
+        }
+        None => None,
+    };
+    for pending in [out, html].into_iter().flatten() {
         pending.commit()?;
     }
     for warning in unused_shares(&table, rows) {
@@ -337,35 +401,6 @@ fn progress(done: &AtomicUsize, finished: &AtomicBool, total: usize, started: In
     }
 }
 
-/// An interval as text: `12.3 ± 0.4`, `12.3` (one sample), `-` (none), with the share of
-/// runs that had the figure when some had not.
-fn interval_text(i: &Interval, unit: Unit) -> String {
-    let digits = match unit {
-        Unit::Seconds | Unit::Count => 1,
-        Unit::Dollars => 2,
-        Unit::Ratio => 3,
-        Unit::VcpuSeconds => 0,
-    };
-    let Some(m) = i.mean else { return "-".into() };
-    let mut s = match i.half_width {
-        Some(h) => format!("{m:.digits$} ± {h:.digits$}"),
-        None => format!("{m:.digits$}"),
-    };
-    if i.samples < i.runs {
-        let _ = write!(s, " ({} of {} runs)", i.samples, i.runs);
-    }
-    s
-}
-
-fn heading(name: String, unit: Unit) -> String {
-    match unit {
-        Unit::Seconds => format!("{name} (s)"),
-        Unit::Dollars => format!("{name} ($)"),
-        Unit::VcpuSeconds => format!("{name} (vCPU-s)"),
-        Unit::Count | Unit::Ratio => name,
-    }
-}
-
 /// The summary: per combination, mean ± half-width of the 95% confidence interval over
 /// seeds of every chosen column (without `--columns`: waitMean, waitP95 and cost).
 fn summary(plan: &Grid, table: &Table, chosen: bool, elapsed: Duration, threads: usize) -> String {
@@ -444,6 +479,7 @@ fn summary(plan: &Grid, table: &Table, chosen: bool, elapsed: Duration, threads:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sweep::{Interval, Unit};
 
     #[test]
     fn intervals_show_missing_runs_and_units() {

@@ -643,6 +643,25 @@ impl Simulation {
         self.ledger.metrics.ces.iter().map(|m| m.interruptions)
     }
 
+    /// Dollars of each compute environment so far, in scenario order: what is billed (ended
+    /// Fargate tasks, terminated instances) plus, on EC2/SPOT, the instances still up as if
+    /// billed now. Costs `O(instances up)`; the report's `cost` is the value at the end.
+    pub fn cost_so_far(&self) -> impl Iterator<Item = f64> + '_ {
+        let now = self.now;
+        self.ces.iter().zip(&self.metrics.ces).map(move |(c, m)| {
+            let up: f64 = c.pool.as_ref().map_or(0.0, |pool| {
+                pool.instances
+                    .values()
+                    .map(|i| {
+                        let price = pool.types[i.type_index].price_per_hour;
+                        instances::ec2_bill(price, i.launched_at, c.spec.instance_pending, now)
+                    })
+                    .sum()
+            });
+            m.cost + up
+        })
+    }
+
     /// vCPUs in use and current `maxvCpus` of each compute environment, in scenario order, as
     /// [`Simulation::compute_environment_usage`] without the names (no allocation).
     pub fn vcpus_in_use(&self) -> impl Iterator<Item = (f64, u32)> + '_ {

@@ -3,12 +3,16 @@
 
 pub mod attempts;
 pub mod csv;
-// The command line's outputs (`--describe-jobs`, `--plot`).
+// The command line's outputs (`--describe-jobs`, `--plot`, `--html`).
 #[cfg(feature = "cli")]
 pub(crate) mod describe_jobs;
+#[cfg(feature = "cli")]
+pub(crate) mod html;
 pub(crate) mod metrics;
 #[cfg(feature = "cli")]
 pub(crate) mod plot;
+#[cfg(feature = "cli")]
+mod plot_panels;
 pub(crate) mod stats;
 pub mod text;
 

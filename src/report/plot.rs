@@ -6,8 +6,10 @@
 //!   series' maximum over the bucket, so peaks survive and memory stays bounded however long
 //!   the run is;
 //! - [`render_svg`] draws a [`Chart`] (sampled series plus wait-time quantiles) as SVG text
-//!   with three panels: RUNNABLE jobs per queue, vCPUs in use per compute environment (with
-//!   each one's `maxvCpus` dashed), and the cumulative distribution of job waits.
+//!   with four panels: RUNNABLE jobs per queue, vCPUs in use per compute environment (with
+//!   each one's `maxvCpus` dashed), dollars so far per compute environment, and the
+//!   cumulative distribution of job waits on a log axis (`plot_panels.rs` draws the last
+//!   two).
 
 use std::fmt::Write;
 
@@ -225,6 +227,12 @@ pub struct CeSeries {
     pub provisioned: Vec<f64>,
     /// Spot reclaims so far at the end of each bucket (cumulative; empty: none sampled).
     pub reclaims: Vec<f64>,
+    /// Dollars so far at the end of each bucket (cumulative: billed, plus EC2/SPOT
+    /// instances up as if billed then; empty: none sampled).
+    pub cost: Vec<f64>,
+    /// The compute environment's cost in the report (the instances up at the end billed),
+    /// where the cost curve ends.
+    pub total_cost: f64,
 }
 
 /// A wait-time distribution: its quantiles at [`wait_probabilities`].
@@ -265,18 +273,20 @@ const RIGHT: f64 = 250.0;
 const PANEL_H: f64 = 250.0;
 const PANEL_GAP: f64 = 95.0;
 const TOP: f64 = 95.0;
+/// Panels stacked in the chart.
+const PANELS: usize = 4;
 const PALETTE: [&str; 10] = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 ];
 /// Legend entries shown per panel; the rest are summarised as "+N more".
 const MAX_LEGEND: usize = 12;
 
-fn color(i: usize) -> &'static str {
+pub(super) fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
 /// Escapes text for SVG content and attribute values.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -316,7 +326,7 @@ fn time_unit(span: f64) -> (f64, &'static str) {
 }
 
 /// A human duration for captions: `45 s`, `12.5 min`, `3.2 h`, `4.1 d`.
-fn duration(secs: f64) -> String {
+pub(super) fn duration(secs: f64) -> String {
     if secs < 60.0 {
         format!("{} s", trim(secs, 1))
     } else if secs < 3600.0 {
@@ -329,7 +339,7 @@ fn duration(secs: f64) -> String {
 }
 
 /// `x` with at most `digits` decimals and no trailing zeros.
-fn trim(x: f64, digits: usize) -> String {
+pub(super) fn trim(x: f64, digits: usize) -> String {
     let s = format!("{x:.digits$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_owned()
@@ -339,7 +349,7 @@ fn trim(x: f64, digits: usize) -> String {
 }
 
 /// A step of 1, 2, 2.5 or 5 times a power of ten giving about `target` intervals over `span`.
-fn nice_step(span: f64, target: f64) -> f64 {
+pub(super) fn nice_step(span: f64, target: f64) -> f64 {
     if span.is_nan() || span <= 0.0 || span.is_infinite() {
         return 1.0;
     }
@@ -354,13 +364,13 @@ fn nice_step(span: f64, target: f64) -> f64 {
 }
 
 /// Tick values `0, step, ...` up to `max` (inclusive, with a little slack).
-fn ticks(max: f64, step: f64) -> Vec<f64> {
+pub(super) fn ticks(max: f64, step: f64) -> Vec<f64> {
     let n = (max / step + 1e-9).floor() as usize;
     (0..=n.min(1000)).map(|i| i as f64 * step).collect()
 }
 
 /// The number of decimals that tick labels of `step` need.
-fn decimals(step: f64) -> usize {
+pub(super) fn decimals(step: f64) -> usize {
     let mut d = 0;
     while d < 6 && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-6 {
         d += 1;
@@ -369,7 +379,7 @@ fn decimals(step: f64) -> usize {
 }
 
 /// An upper bound for a value axis: `max` rounded up to a tick, at least `min_top`.
-fn axis_top(max: f64, min_top: f64, target: f64) -> (f64, f64) {
+pub(super) fn axis_top(max: f64, min_top: f64, target: f64) -> (f64, f64) {
     let m = if max.is_finite() { max.max(min_top) } else { min_top };
     let step = nice_step(m, target);
     let top = (m / step - 1e-9).ceil().max(1.0) * step;
@@ -377,36 +387,42 @@ fn axis_top(max: f64, min_top: f64, target: f64) -> (f64, f64) {
 }
 
 /// One panel's frame: plot area, grid, ticks and axis titles.
-struct Panel {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-    x_max: f64,
-    y_max: f64,
+#[derive(Clone, Copy)]
+pub(super) struct Panel {
+    pub(super) x: f64,
+    pub(super) y: f64,
+    pub(super) w: f64,
+    pub(super) h: f64,
+    pub(super) x_max: f64,
+    pub(super) y_max: f64,
 }
 
 impl Panel {
-    fn px(&self, v: f64) -> f64 {
+    pub(super) fn px(&self, v: f64) -> f64 {
         self.x + (v / self.x_max).clamp(0.0, 1.0) * self.w
     }
 
-    fn py(&self, v: f64) -> f64 {
+    pub(super) fn py(&self, v: f64) -> f64 {
         self.y + self.h - (v / self.y_max).clamp(0.0, 1.0) * self.h
     }
 }
 
-struct AxisSpec<'a> {
-    title: &'a str,
-    x_title: String,
-    y_title: &'a str,
+pub(super) struct AxisSpec<'a> {
+    pub(super) title: &'a str,
+    pub(super) x_title: String,
+    pub(super) y_title: &'a str,
     /// Divides x values for tick labels.
-    x_unit: f64,
-    x_step: f64,
-    y_step: f64,
+    pub(super) x_unit: f64,
+    pub(super) x_step: f64,
+    pub(super) y_step: f64,
+    /// Ticks at these x values (panel units) with these labels instead of the linear ones
+    /// (a log axis).
+    pub(super) x_ticks: Option<Vec<(f64, String)>>,
+    /// Decimals of the y tick labels at least (dollars: 2).
+    pub(super) y_decimals: usize,
 }
 
-fn frame(o: &mut String, p: &Panel, a: &AxisSpec<'_>) {
+pub(super) fn frame(o: &mut String, p: &Panel, a: &AxisSpec<'_>) {
     let _ = writeln!(
         o,
         r##"<text x="{:.1}" y="{:.1}" font-size="15" font-weight="bold">{}</text>"##,
@@ -419,7 +435,7 @@ fn frame(o: &mut String, p: &Panel, a: &AxisSpec<'_>) {
         r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#fafafa" stroke="none"/>"##,
         p.x, p.y, p.w, p.h
     );
-    let yd = decimals(a.y_step);
+    let yd = decimals(a.y_step).max(a.y_decimals);
     for v in ticks(p.y_max, a.y_step) {
         let y = p.py(v);
         let _ = writeln!(
@@ -433,8 +449,15 @@ fn frame(o: &mut String, p: &Panel, a: &AxisSpec<'_>) {
         );
     }
     let xd = decimals(a.x_step);
-    for v in ticks(p.x_max / a.x_unit, a.x_step) {
-        let x = p.px(v * a.x_unit);
+    let linear = || {
+        ticks(p.x_max / a.x_unit, a.x_step)
+            .into_iter()
+            .map(|v| (v * a.x_unit, format!("{v:.xd$}")))
+            .collect()
+    };
+    let x_ticks: Vec<(f64, String)> = a.x_ticks.clone().unwrap_or_else(linear);
+    for (v, label) in x_ticks {
+        let x = p.px(v);
         let _ = writeln!(
             o,
             r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#e0e0e0"/><line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#333"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
@@ -443,7 +466,7 @@ fn frame(o: &mut String, p: &Panel, a: &AxisSpec<'_>) {
             p.y + p.h,
             p.y + p.h + 5.0,
             p.y + p.h + 19.0,
-            format_args!("{v:.xd$}")
+            esc(&label)
         );
     }
     let _ = writeln!(
@@ -470,15 +493,15 @@ fn frame(o: &mut String, p: &Panel, a: &AxisSpec<'_>) {
 }
 
 /// A legend entry: a line swatch (dashed or not) and a label.
-struct LegendItem {
-    label: String,
-    color: &'static str,
-    dashed: bool,
+pub(super) struct LegendItem {
+    pub(super) label: String,
+    pub(super) color: &'static str,
+    pub(super) dashed: bool,
     /// Dotted (vCPUs provisioned); wins over `dashed`.
-    dotted: bool,
+    pub(super) dotted: bool,
 }
 
-fn legend(o: &mut String, p: &Panel, items: &[LegendItem]) {
+pub(super) fn legend(o: &mut String, p: &Panel, items: &[LegendItem]) {
     let x = p.x + p.w + 20.0;
     let mut y = p.y + 8.0;
     for item in items.iter().take(MAX_LEGEND) {
@@ -511,7 +534,7 @@ fn legend(o: &mut String, p: &Panel, items: &[LegendItem]) {
 
 /// How a series is stroked.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Line {
+pub(super) enum Line {
     /// The main line (means).
     Solid,
     /// Thin and translucent (bucket maxima, behind the means).
@@ -544,7 +567,7 @@ fn reclaim_marks(o: &mut String, p: &Panel, reclaims: &[f64], bucket: f64, end: 
 }
 
 /// A step line through per-bucket values, clipped at `end`.
-fn step_path(o: &mut String, p: &Panel, values: &[f64], bucket: f64, end: f64, color: &str, line: Line) {
+pub(super) fn step_path(o: &mut String, p: &Panel, values: &[f64], bucket: f64, end: f64, color: &str, line: Line) {
     if values.is_empty() {
         return;
     }
@@ -581,7 +604,7 @@ fn step_path(o: &mut String, p: &Panel, values: &[f64], bucket: f64, end: f64, c
     );
 }
 
-fn no_data(o: &mut String, p: &Panel, text: &str) {
+pub(super) fn no_data(o: &mut String, p: &Panel, text: &str) {
     let _ = writeln!(
         o,
         r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#777" font-size="14">{}</text>"##,
@@ -591,7 +614,7 @@ fn no_data(o: &mut String, p: &Panel, text: &str) {
     );
 }
 
-fn panel_at(i: usize, x_max: f64, y_max: f64) -> Panel {
+pub(super) fn panel_at(i: usize, x_max: f64, y_max: f64) -> Panel {
     Panel {
         x: LEFT,
         y: TOP + i as f64 * (PANEL_H + PANEL_GAP),
@@ -602,20 +625,21 @@ fn panel_at(i: usize, x_max: f64, y_max: f64) -> Panel {
     }
 }
 
-fn series_max<'a>(it: impl IntoIterator<Item = &'a Vec<f64>>) -> f64 {
+pub(super) fn series_max<'a>(it: impl IntoIterator<Item = &'a Vec<f64>>) -> f64 {
     it.into_iter()
         .flat_map(|v| v.iter().copied())
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max)
 }
 
-/// Draws the chart: a title, then three panels stacked vertically (RUNNABLE jobs per queue
+/// Draws the chart: a title, then four panels stacked vertically (RUNNABLE jobs per queue
 /// over time; vCPUs in use per compute environment over time, each `maxvCpus` dashed in the
-/// same colour; the cumulative distribution of job waits, all jobs and per queue), each with
-/// tick labels, axis titles and a legend on the right. Deterministic: the same chart gives
+/// same colour; dollars so far per compute environment; the cumulative distribution of job
+/// waits on a log time axis, all jobs and per queue), each with tick labels, axis titles
+/// and a legend on the right. Deterministic: the same chart gives
 /// the same bytes.
 pub fn render_svg(c: &Chart) -> String {
-    let height = TOP + 3.0 * PANEL_H + 2.0 * PANEL_GAP + 60.0;
+    let height = TOP + PANELS as f64 * PANEL_H + (PANELS - 1) as f64 * PANEL_GAP + 60.0;
     let mut o = String::with_capacity(64 * 1024);
     let _ = writeln!(
         o,
@@ -665,6 +689,8 @@ pub fn render_svg(c: &Chart) -> String {
             x_unit,
             x_step,
             y_step,
+            x_ticks: None,
+            y_decimals: 0,
         },
     );
     for (i, q) in c.queues.iter().enumerate() {
@@ -701,11 +727,13 @@ pub fn render_svg(c: &Chart) -> String {
         &p,
         &AxisSpec {
             title: "vCPUs in use per compute environment (dotted: provisioned, dashed: maxvCpus, ▼ Spot reclaims)",
-            x_title: time_title,
+            x_title: time_title.clone(),
             y_title: "vCPUs",
             x_unit,
             x_step,
             y_step,
+            x_ticks: None,
+            y_decimals: 0,
         },
     );
     let mut items = Vec::new();
@@ -761,82 +789,11 @@ pub fn render_svg(c: &Chart) -> String {
     }
     legend(&mut o, &p, &items);
 
-    // 3. Wait-time CDF.
-    let drawn: Vec<(usize, &WaitCurve)> = c
-        .waits
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| w.count > 0 && w.quantiles.len() == w.probabilities.len() && !w.quantiles.is_empty())
-        .collect();
-    let wmax = drawn
-        .iter()
-        .flat_map(|(_, w)| w.quantiles.iter().copied())
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let (w_unit, w_unit_name) = time_unit(wmax.max(1.0));
-    let (w_top, w_step) = axis_top(wmax / w_unit, 1.0, 8.0);
-    let p = panel_at(2, w_top * w_unit, 1.0);
-    let caption = match c.waits.first() {
-        Some(all) if all.count > 0 => {
-            let q = |p: f64| {
-                let i = all.probabilities.iter().position(|&x| x >= p - 1e-9);
-                i.and_then(|i| all.quantiles.get(i)).copied().unwrap_or(0.0)
-            };
-            format!(
-                "Wait time distribution ({} jobs: p50 {}, p95 {}, p99 {}, max {})",
-                all.count,
-                duration(q(0.5)),
-                duration(q(0.95)),
-                duration(q(0.99)),
-                duration(q(1.0))
-            )
-        }
-        _ => "Wait time distribution".to_owned(),
-    };
-    frame(
-        &mut o,
-        &p,
-        &AxisSpec {
-            title: &caption,
-            x_title: format!("wait: first dispatch minus first RUNNABLE ({w_unit_name})"),
-            y_title: "fraction of jobs waiting ≤ x",
-            x_unit: w_unit,
-            x_step: w_step,
-            y_step: 0.25,
-        },
-    );
-    let mut items = Vec::new();
-    for &(i, w) in &drawn {
-        let col = if i == 0 { "#222222" } else { color(i - 1) };
-        let mut d = String::with_capacity(w.quantiles.len() * 14);
-        // A CDF: horizontal to each quantile, vertical up to its probability.
-        let _ = write!(d, "M{:.1} {:.1}", p.px(0.0), p.py(0.0));
-        let mut prev_x = p.px(0.0);
-        for (&q, &pr) in w.quantiles.iter().zip(&w.probabilities) {
-            let x = p.px(q);
-            if (x - prev_x).abs() >= 0.05 {
-                let _ = write!(d, "H{x:.1}");
-                prev_x = x;
-            }
-            let _ = write!(d, "V{:.1}", p.py(pr));
-        }
-        let _ = write!(d, "H{:.1}", p.x + p.w);
-        let width = if i == 0 { "2.4" } else { "1.6" };
-        let _ = writeln!(
-            o,
-            r##"<path d="{d}" fill="none" stroke="{col}" stroke-width="{width}" stroke-linejoin="round"/>"##
-        );
-        items.push(LegendItem {
-            label: format!("{} (n={})", w.name, w.count),
-            color: if i == 0 { "#222222" } else { color(i - 1) },
-            dashed: false,
-            dotted: false,
-        });
-    }
-    if drawn.is_empty() {
-        no_data(&mut o, &p, "no job was dispatched: no wait to show");
-    }
-    legend(&mut o, &p, &items);
+    // 3. Dollars so far per compute environment.
+    super::plot_panels::cost_panel(&mut o, c, &panel_at(2, end, 1.0), &time_title, x_unit, x_step);
+
+    // 4. Wait-time distribution, log time axis.
+    super::plot_panels::wait_panel(&mut o, c, panel_at(3, 1.0, 1.0));
     o.push_str("</svg>\n");
     o
 }
@@ -932,6 +889,8 @@ mod tests {
                 reclaims: (0..2000)
                     .map(|i| [0.0, 3.0, 4.0][usize::from(i >= 10) + usize::from(i >= 1500)])
                     .collect(),
+                cost: (0..2000).map(|i| f64::from(i) * 0.01).collect(),
+                total_cost: 20.5,
             }],
             waits: vec![WaitCurve {
                 name: "all jobs".into(),
@@ -962,8 +921,13 @@ mod tests {
             "RUNNABLE jobs",
             ">vCPUs<",
             "fraction of jobs waiting",
-            "wait: first dispatch minus first RUNNABLE (minutes)",
+            "wait: first dispatch minus first RUNNABLE (log scale",
+            ">1 min<",
+            ">10 min<",
             "p95 9.5 min",
+            "Cost so far per compute environment (total $20.50",
+            ">spot-ce $20.50<",
+            ">dollars<",
         ] {
             assert!(svg.contains(needle), "missing {needle}");
         }
