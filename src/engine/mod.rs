@@ -647,8 +647,8 @@ impl Simulation {
     /// Fargate tasks, terminated instances) plus, on EC2/SPOT, the instances still up as if
     /// billed now. Costs `O(instances up)`; the report's `cost` is the value at the end.
     pub fn cost_so_far(&self) -> impl Iterator<Item = f64> + '_ {
-        let now = self.now;
-        self.ces.iter().zip(&self.metrics.ces).map(move |(c, m)| {
+        let now = self.kernel.now;
+        self.ces.iter().zip(&self.ledger.metrics.ces).map(move |(c, m)| {
             let up: f64 = c.pool.as_ref().map_or(0.0, |pool| {
                 pool.instances
                     .values()
