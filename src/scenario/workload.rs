@@ -644,8 +644,10 @@ fn array_size(size: Option<u32>) -> String {
     }
 }
 
-/// The default bound on the jobs a scenario may generate (`batchsim run --max-jobs`):
-/// 10^8, about 10 GB of job state at the ~100 bytes a finished job still costs.
+/// The default bound on the jobs a scenario may generate (`batchsim run --max-jobs`,
+/// `batchsim sweep --max-jobs`): 10^8. A queued job costs about 500 bytes (measured), a
+/// finished one next to nothing (it is dropped as it ends), so 10^8 jobs queued at once
+/// would need about 50 GB.
 pub const DEFAULT_MAX_JOBS: u64 = 100_000_000;
 
 /// The most jobs workload entry `entry` may generate, computed before running: a single
