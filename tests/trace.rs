@@ -486,7 +486,10 @@ fn a_row_whose_queue_its_definition_cannot_run_on_is_reported() {
     v["computeEnvironments"].as_array_mut().unwrap().push(json!({
         "computeEnvironmentName": "ec2", "type": "MANAGED",
         "computeResources": {"type": "EC2", "minvCpus": 0, "maxvCpus": 16, "instanceTypes": ["m5.large"]}}));
-    v["jobQueues"].as_array_mut().unwrap().push(common::queue("e", 1, &["ec2"]));
+    v["jobQueues"]
+        .as_array_mut()
+        .unwrap()
+        .push(common::queue("e", 1, &["ec2"]));
     let file = format!("`{}`", csv.display());
     let want = |line: u32| {
         format!(

@@ -150,10 +150,11 @@ impl Simulation {
         let earliest_running = self.now + self.ces[res.ce.index()].spec.startup;
         BackfillBounds {
             all,
-            easy: Some(EasyBounds {
-                untimed: elsewhere.max(res.extra_millivcpus),
-                in_time_ms: res.shadow.as_millis().saturating_sub(earliest_running.as_millis()),
-            }),
+            easy: Some(EasyBounds::new(
+                all,
+                elsewhere.max(res.extra_millivcpus),
+                res.shadow.as_millis().saturating_sub(earliest_running.as_millis()),
+            )),
         }
     }
 
@@ -326,6 +327,21 @@ struct EasyBounds {
     untimed: u64,
     /// Otherwise it must end by the shadow time: an estimate of at most this.
     in_time_ms: u64,
+    /// `in_time_ms` in whole seconds, and the size class of the queue's largest placeable
+    /// job: what [`BackfillBounds::may_hold`] compares at every node, computed once.
+    in_time_s: u64,
+    all_class: usize,
+}
+
+impl EasyBounds {
+    fn new(all: u64, untimed: u64, in_time_ms: u64) -> EasyBounds {
+        EasyBounds {
+            untimed,
+            in_time_ms,
+            in_time_s: in_time_ms / 1000,
+            all_class: class_of(all),
+        }
+    }
 }
 
 impl BackfillBounds {
@@ -347,8 +363,7 @@ impl BackfillBounds {
             None => m.millivcpus <= self.all,
             Some(e) => {
                 m.millivcpus_estimated <= self.all.min(e.untimed)
-                    || (m.millivcpus_estimated <= self.all
-                        && u64::from(m.estimate_s_upto[class_of(self.all)]) <= e.in_time_ms / 1000)
+                    || (m.millivcpus_estimated <= self.all && u64::from(m.estimate_s_upto[e.all_class]) <= e.in_time_s)
             }
         }
     }
@@ -392,7 +407,7 @@ mod tests {
             for (after, all, untimed, in_time, easy) in queries {
                 let bounds = BackfillBounds {
                     all: all * 700,
-                    easy: easy.then_some(EasyBounds { untimed: untimed * 700, in_time_ms: in_time * 1500 }),
+                    easy: easy.then(|| EasyBounds::new(all * 700, untimed * 700, in_time * 1500)),
                 };
                 let want = naive
                     .range((std::ops::Bound::Excluded(id(after)), std::ops::Bound::Unbounded))
