@@ -232,3 +232,62 @@ fn too_many_jobs_are_refused_before_running() {
         .unwrap();
     assert_eq!(ran.status.code(), Some(0));
 }
+
+fn batchsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Issue 16: a trace's jobs count toward the bound. Its lines are counted while the scenario
+/// is validated (the file is read through then anyway), so a 50-line trace is refused under
+/// `--max-jobs 49`, naming the entry and the count. Before, traces were not counted at all.
+#[test]
+fn a_trace_counts_its_lines_toward_the_job_bound() {
+    let dir = std::env::temp_dir().join(format!("batchsim-bound-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let swf: String = (1..=50u64)
+        .map(|i| format!("{i} {} -1 60 1 -1 -1 1 120 -1 1 1 1 -1 -1 -1 -1 -1\n", i * 10))
+        .collect();
+    std::fs::write(dir.join("fifty.swf"), swf).unwrap();
+    let template =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/kth-sp2-easy.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&template).unwrap();
+    value["workload"][0]["trace"]["path"] = "fifty.swf".into();
+    let path = dir.join("fifty.json");
+    std::fs::write(&path, value.to_string()).unwrap();
+    let scenario = Scenario::from_file(&path).unwrap();
+    assert_eq!(
+        batchsim::scenario::jobs_of_entry(&scenario.workload()[0], None),
+        Some(50.0)
+    );
+    let p = path.to_str().unwrap();
+    let refused = batchsim(&["run", p, "--max-jobs", "49"]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("workload[0]: may generate about 5.000e1 jobs, over the bound of 49"),
+        "{err}"
+    );
+    assert_eq!(batchsim(&["run", p, "--max-jobs", "50"]).status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 16: `sweep` checks the bound per run (each combination of `--set` values), naming
+/// the run, the entry and the count; `--max-jobs` overrides it. Before, sweep had no bound.
+#[test]
+fn sweep_refuses_a_run_over_the_job_bound() {
+    let quick = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json");
+    let args = ["sweep", quick, "--seeds", "1..2", "--set", "workload[0].count=10,30"];
+    let refused = batchsim(&[&args[..], &["--max-jobs", "20"]].concat());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("(run workload[0].count=30): workload[0]: may generate about 3.000e1 jobs, over the bound of 20"),
+        "{err}"
+    );
+    assert!(refused.stdout.is_empty(), "nothing ran");
+    let ran = batchsim(&[&args[..], &["--max-jobs", "30"]].concat());
+    assert_eq!(ran.status.code(), Some(0), "{}", String::from_utf8_lossy(&ran.stderr));
+}

@@ -103,3 +103,53 @@ fn no_message_of_a_mutated_scenario_shows_debug_text_or_raw_control_characters()
         bad[..bad.len().min(20)].join("\n")
     );
 }
+
+/// Issue 16, item 4: `validate` lists every problem of the file, type errors included. A
+/// value JSON accepts but the scenario's type does not (`"seed": -1`) used to stop validation
+/// there, hiding the four other problems; now all five are listed, each at its JSON path.
+#[test]
+fn validate_lists_a_type_error_beside_every_other_problem() {
+    let scenario = serde_json::json!({
+        "seed": -1,
+        "computeEnvironments": [common::fargate_ce("ce", 4)],
+        "jobQueues": [common::queue("q", 1, &["cee"])],
+        "jobDefinitions": [common::fargate_def("d", "1", "2048")],
+        "workload": [{
+            "at": 0,
+            "submitJob": {"jobName": "j", "jobQueue": "qq", "jobDefinition": "dd"},
+            "runtime": {"distribution": "fixed", "seconds": -60}
+        }]
+    });
+    let dir = std::env::temp_dir().join(format!("batchsim-messages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("five.json");
+    std::fs::write(&path, scenario.to_string()).unwrap();
+    let out = common::batchsim(&["validate", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let at: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{}: ", path.display())))
+        .map(|l| l.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "seed",
+            "jobQueues[0].computeEnvironmentOrder[0].computeEnvironment",
+            "workload[0].submitJob.jobQueue",
+            "workload[0].submitJob.jobDefinition",
+            "workload[0].runtime.seconds",
+        ],
+        "{err}"
+    );
+    assert!(
+        err.contains("seed: expected a whole number from 0 to 18446744073709551615, found -1"),
+        "{err}"
+    );
+    assert!(err.ends_with("5 problems\n"), "{err}");
+    // The library lists the same five.
+    let e = Scenario::from_value(&scenario, "five.json").unwrap_err();
+    assert_eq!(e.problems().len(), 5, "{e}");
+}

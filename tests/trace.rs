@@ -468,3 +468,33 @@ fn a_bad_csv_header_stops_run_before_any_output_file() {
     );
     assert!(!jobs.exists() && !plot.exists());
 }
+
+/// Issue 16, item 3: a CSV row naming a queue its job definition cannot run on (a Fargate
+/// definition, a queue of EC2 compute environments) is a problem at `workload[0].trace` with
+/// the file and line. AWS: "Jobs run on Fargate resources specify FARGATE." (API reference,
+/// `platformCapabilities`) and, of a queue's compute environments, "EC2 and Fargate compute
+/// environments can't be mixed." (User Guide, Job queues on Fargate): a queue of EC2
+/// compute environments never runs a FARGATE definition's job. Rows on the template's own
+/// queue are not re-checked (that pair was checked already).
+#[test]
+fn a_row_whose_queue_its_definition_cannot_run_on_is_reported() {
+    let csv = temp(
+        "platform.csv",
+        "submitSeconds,runSeconds,vcpus,jobQueue\n0,60,1,a\n1,60,1,e\n2,60,1,a\n3,60,1,e\n",
+    );
+    let mut v = trace_scenario(&csv, "csv", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    v["computeEnvironments"].as_array_mut().unwrap().push(json!({
+        "computeEnvironmentName": "ec2", "type": "MANAGED",
+        "computeResources": {"type": "EC2", "minvCpus": 0, "maxvCpus": 16, "instanceTypes": ["m5.large"]}}));
+    v["jobQueues"]
+        .as_array_mut()
+        .unwrap()
+        .push(common::queue("e", 1, &["ec2"]));
+    let file = format!("`{}`", csv.display());
+    let want = |line: u32| {
+        format!(
+            "workload[0].trace: {file} line {line}: jobQueue: job definition `d` is for FARGATE but job queue `e` has EC2 compute environments"
+        )
+    };
+    assert_eq!(problems(&v), vec![want(3), want(5)]);
+}

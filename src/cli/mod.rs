@@ -66,7 +66,8 @@ enum Command {
         #[arg(long = "infra", value_name = "FILE")]
         infra: Vec<PathBuf>,
         /// Refuses (exit 2) a scenario whose workload may generate more jobs than this,
-        /// counted before running (streams: `count`, or rate x span; arrays: x size + 1).
+        /// counted before running (streams: `count`, or rate x span; traces: their lines;
+        /// arrays: x size + 1).
         #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_MAX_JOBS)]
         max_jobs: u64,
     },

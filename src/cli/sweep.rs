@@ -79,6 +79,10 @@ pub struct SweepArgs {
     /// table then needs `--out FILE`). Not with `--shard`: give it to `batchsim merge`.
     #[arg(long, value_name = "FILE.html")]
     html: Option<PathBuf>,
+    /// Refuses (exit 2) the sweep when one run's workload may generate more jobs than this
+    /// (each combination counted as `run --max-jobs` counts a scenario).
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_MAX_JOBS)]
+    max_jobs: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -164,6 +168,7 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             "--html with --shard: a shard has only part of the runs; give --html to batchsim merge".into(),
         ));
     }
+    check_job_bounds(&plan, args)?;
     // Open the outputs before the runs: a bad folder is found at once.
     let out = match args.out.as_deref().map(|p| Target::of("--out", p)) {
         Some(Target::File { flag, path }) => Some(Pending::create(flag, &path)?),
@@ -220,6 +225,22 @@ impl HtmlOut {
             title: title.to_owned(),
         }))
     }
+}
+
+/// Refuses a sweep one of whose runs may generate more than `--max-jobs` jobs, naming the
+/// combination, the entry and the count (a run's jobs do not depend on its seed).
+fn check_job_bounds(plan: &Sweep, args: &SweepArgs) -> Result<(), CliError> {
+    for c in 0..plan.combinations() {
+        let Some(scenario) = plan.scenario(c) else { continue };
+        if let Err(e) = crate::scenario::check_job_bound(scenario, args.until, args.max_jobs) {
+            let which = match plan.settings().is_empty() {
+                true => String::new(),
+                false => format!(" (run {})", plan.label(c, None)),
+            };
+            return Err(CliError::BadInput(format!("{}{which}: {e}", args.scenario.display())));
+        }
+    }
+    Ok(())
 }
 
 /// How long the runs took, on how many threads (the summary's first line).

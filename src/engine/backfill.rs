@@ -10,6 +10,7 @@
 //!   beyond the head's need. A job without an estimate is never backfilled, and while a
 //!   running attempt on the bin lacks one, nothing is.
 
+use super::backfill_index::{class_of, Leaf, Mins};
 use super::capacity::Placement;
 use super::ec2::{Ec2Placement, Room};
 use super::jobs::JobSlot;
@@ -149,10 +150,11 @@ impl Simulation {
         let earliest_running = self.kernel.now + self.ces[res.ce.index()].spec.startup;
         BackfillBounds {
             all,
-            easy: Some(EasyBounds {
-                untimed: elsewhere.max(res.extra_millivcpus),
-                in_time_ms: res.shadow.as_millis().saturating_sub(earliest_running.as_millis()),
-            }),
+            easy: Some(EasyBounds::new(
+                all,
+                elsewhere.max(res.extra_millivcpus),
+                res.shadow.as_millis().saturating_sub(earliest_running.as_millis()),
+            )),
         }
     }
 
@@ -327,6 +329,21 @@ struct EasyBounds {
     untimed: u64,
     /// Otherwise it must end by the shadow time: an estimate of at most this.
     in_time_ms: u64,
+    /// `in_time_ms` in whole seconds, and the size class of the queue's largest placeable
+    /// job: what [`BackfillBounds::may_hold`] compares at every node, computed once.
+    in_time_s: u64,
+    all_class: usize,
+}
+
+impl EasyBounds {
+    fn new(all: u64, untimed: u64, in_time_ms: u64) -> EasyBounds {
+        EasyBounds {
+            untimed,
+            in_time_ms,
+            in_time_s: in_time_ms / 1000,
+            all_class: class_of(all),
+        }
+    }
 }
 
 impl BackfillBounds {
@@ -348,326 +365,16 @@ impl BackfillBounds {
             None => m.millivcpus <= self.all,
             Some(e) => {
                 m.millivcpus_estimated <= self.all.min(e.untimed)
-                    || (m.millivcpus_estimated <= self.all
-                        && u64::from(m.estimate_s_upto[class_of(self.all)]) <= e.in_time_ms / 1000)
+                    || (m.millivcpus_estimated <= self.all && u64::from(m.estimate_s_upto[e.all_class]) <= e.in_time_s)
             }
         }
-    }
-}
-
-/// The RUNNABLE jobs of one queue in submission order, with what backfilling asks of them
-/// (milli-vCPUs, estimate), in a treap whose nodes keep their subtree's minimums: "the first
-/// job after `id` that could start" skips every subtree that holds none, so one backfilling
-/// pass costs O(log n) per job it considers instead of a scan of the backlog.
-///
-/// Deterministic: a node's heap priority is a hash of its job id.
-#[derive(Clone, Debug)]
-pub(crate) struct BackfillIndex {
-    nodes: Vec<Node>,
-    free: Vec<u32>,
-    root: u32,
-}
-
-impl Default for BackfillIndex {
-    fn default() -> Self {
-        BackfillIndex {
-            nodes: Vec::new(),
-            free: Vec::new(),
-            root: NIL,
-        }
-    }
-}
-
-const NIL: u32 = u32::MAX;
-
-/// What backfilling knows of a job without looking it up. `millivcpus` is `u64::MAX` for a
-/// job never backfilled (multi-node); `estimate_ms` is `u64::MAX` without an estimate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Leaf {
-    pub millivcpus: u64,
-    pub estimate_ms: u64,
-}
-
-/// Size classes of [`Mins::estimate_s_upto`]: class `i` holds up to `250 << i` milli-vCPUs,
-/// the last class everything larger.
-const CLASSES: usize = 16;
-
-/// The size class of a job needing `millivcpus`.
-fn class_of(millivcpus: u64) -> usize {
-    (0..CLASSES - 1)
-        .find(|&i| millivcpus <= 250u64 << i)
-        .unwrap_or(CLASSES - 1)
-}
-
-/// Minimums over a subtree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Mins {
-    /// Smallest milli-vCPUs of any job.
-    pub millivcpus: u64,
-    /// Smallest milli-vCPUs of a job with an estimate.
-    pub millivcpus_estimated: u64,
-    /// Per size class: the smallest estimate (whole seconds, rounded down) of the jobs of
-    /// that class or a smaller one (a job with an estimate and a given size: two dimensions
-    /// that single minimums would mix up).
-    pub estimate_s_upto: [u32; CLASSES],
-}
-
-impl Mins {
-    const NONE: Mins = Mins {
-        millivcpus: u64::MAX,
-        millivcpus_estimated: u64::MAX,
-        estimate_s_upto: [u32::MAX; CLASSES],
-    };
-
-    fn of(l: &Leaf) -> Mins {
-        let mut m = Mins {
-            millivcpus: l.millivcpus,
-            millivcpus_estimated: if l.estimate_ms == u64::MAX {
-                u64::MAX
-            } else {
-                l.millivcpus
-            },
-            ..Mins::NONE
-        };
-        if l.estimate_ms != u64::MAX {
-            let s = u32::try_from(l.estimate_ms / 1000).unwrap_or(u32::MAX - 1);
-            for e in &mut m.estimate_s_upto[class_of(l.millivcpus)..] {
-                *e = s;
-            }
-        }
-        m
-    }
-
-    fn min(mut self, o: &Mins) -> Mins {
-        self.millivcpus = self.millivcpus.min(o.millivcpus);
-        self.millivcpus_estimated = self.millivcpus_estimated.min(o.millivcpus_estimated);
-        for (a, b) in self.estimate_s_upto.iter_mut().zip(&o.estimate_s_upto) {
-            *a = (*a).min(*b);
-        }
-        self
-    }
-}
-
-#[derive(Clone, Debug)]
-struct Node {
-    key: JobId,
-    slot: u32,
-    leaf: Leaf,
-    /// `Mins::of(&leaf)`, kept.
-    own: Mins,
-    prio: u64,
-    left: u32,
-    right: u32,
-    mins: Mins,
-}
-
-fn priority_of(id: JobId) -> u64 {
-    // splitmix64 of the id: a fixed, well-spread heap priority.
-    let mut z = id
-        .submission
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(id.array_index.map_or(0, |i| u64::from(i) + 1));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-impl BackfillIndex {
-    /// Number of jobs indexed.
-    #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.nodes.len() - self.free.len()
-    }
-
-    fn mins(&self, n: u32) -> &Mins {
-        if n == NIL {
-            &Mins::NONE
-        } else {
-            &self.nodes[n as usize].mins
-        }
-    }
-
-    fn pull(&mut self, n: u32) {
-        let (l, r) = (self.nodes[n as usize].left, self.nodes[n as usize].right);
-        let m = self.nodes[n as usize].own.min(self.mins(l)).min(self.mins(r));
-        self.nodes[n as usize].mins = m;
-    }
-
-    /// Splits `n` into keys `< key` and keys `>= key`.
-    fn split(&mut self, n: u32, key: JobId) -> (u32, u32) {
-        if n == NIL {
-            return (NIL, NIL);
-        }
-        if self.nodes[n as usize].key < key {
-            let (a, b) = self.split(self.nodes[n as usize].right, key);
-            self.nodes[n as usize].right = a;
-            self.pull(n);
-            (n, b)
-        } else {
-            let (a, b) = self.split(self.nodes[n as usize].left, key);
-            self.nodes[n as usize].left = b;
-            self.pull(n);
-            (a, n)
-        }
-    }
-
-    /// Joins two treaps, every key of `a` below every key of `b`.
-    fn merge(&mut self, a: u32, b: u32) -> u32 {
-        if a == NIL {
-            return b;
-        }
-        if b == NIL {
-            return a;
-        }
-        if self.nodes[a as usize].prio > self.nodes[b as usize].prio {
-            let r = self.merge(self.nodes[a as usize].right, b);
-            self.nodes[a as usize].right = r;
-            self.pull(a);
-            a
-        } else {
-            let l = self.merge(a, self.nodes[b as usize].left);
-            self.nodes[b as usize].left = l;
-            self.pull(b);
-            b
-        }
-    }
-
-    /// Adds (or replaces) job `key`.
-    pub fn insert(&mut self, key: JobId, slot: u32, leaf: Leaf) {
-        if self.contains(key) {
-            self.remove(key);
-        }
-        let node = Node {
-            key,
-            slot,
-            leaf,
-            own: Mins::of(&leaf),
-            prio: priority_of(key),
-            left: NIL,
-            right: NIL,
-            mins: Mins::of(&leaf),
-        };
-        let n = match self.free.pop() {
-            Some(i) => {
-                self.nodes[i as usize] = node;
-                i
-            }
-            None => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u32
-            }
-        };
-        let (a, b) = self.split(self.root, key);
-        let a = self.merge(a, n);
-        self.root = self.merge(a, b);
-    }
-
-    /// Removes job `key`; returns whether it was there.
-    pub fn remove(&mut self, key: JobId) -> bool {
-        if self.root == NIL {
-            return false;
-        }
-        let (a, b) = self.split(self.root, key);
-        // `b` starts with `key` if it is there: split it off as the smallest.
-        let (mid, c) = match self.first(b) {
-            Some(k) if k == key => {
-                let next = self.successor_key(b, key);
-                match next {
-                    Some(nk) => self.split(b, nk),
-                    None => (b, NIL),
-                }
-            }
-            _ => (NIL, b),
-        };
-        let found = mid != NIL;
-        if found {
-            self.free.push(mid);
-        }
-        self.root = self.merge(a, c);
-        found
-    }
-
-    /// Whether job `key` is indexed.
-    pub fn contains(&self, key: JobId) -> bool {
-        let mut n = self.root;
-        while n != NIL {
-            let node = &self.nodes[n as usize];
-            n = match key.cmp(&node.key) {
-                std::cmp::Ordering::Equal => return true,
-                std::cmp::Ordering::Less => node.left,
-                std::cmp::Ordering::Greater => node.right,
-            };
-        }
-        false
-    }
-
-    fn first(&self, mut n: u32) -> Option<JobId> {
-        if n == NIL {
-            return None;
-        }
-        while self.nodes[n as usize].left != NIL {
-            n = self.nodes[n as usize].left;
-        }
-        Some(self.nodes[n as usize].key)
-    }
-
-    /// The smallest key above `key` in `n`.
-    fn successor_key(&self, mut n: u32, key: JobId) -> Option<JobId> {
-        let mut best = None;
-        while n != NIL {
-            let node = &self.nodes[n as usize];
-            if node.key > key {
-                best = Some(node.key);
-                n = node.left;
-            } else {
-                n = node.right;
-            }
-        }
-        best
-    }
-
-    /// The first job (in id order) above `after` whose leaf passes `leaf_ok`, looking only
-    /// into subtrees whose minimums pass `mins_may`: `mins_may` must hold for the minimums
-    /// of any set of jobs holding one that passes `leaf_ok`.
-    pub fn first_after(
-        &self,
-        after: JobId,
-        mins_may: &impl Fn(&Mins) -> bool,
-        leaf_ok: &impl Fn(&Leaf) -> bool,
-    ) -> Option<(JobId, u32)> {
-        self.find(self.root, after, mins_may, leaf_ok)
-    }
-
-    fn find(
-        &self,
-        n: u32,
-        after: JobId,
-        mins_may: &impl Fn(&Mins) -> bool,
-        leaf_ok: &impl Fn(&Leaf) -> bool,
-    ) -> Option<(JobId, u32)> {
-        if n == NIL {
-            return None;
-        }
-        let node = &self.nodes[n as usize];
-        if !mins_may(&node.mins) {
-            return None;
-        }
-        if node.key <= after {
-            return self.find(node.right, after, mins_may, leaf_ok);
-        }
-        if let Some(hit) = self.find(node.left, after, mins_may, leaf_ok) {
-            return Some(hit);
-        }
-        if leaf_ok(&node.leaf) {
-            return Some((node.key, node.slot));
-        }
-        self.find(node.right, after, mins_may, leaf_ok)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::backfill_index::BackfillIndex;
     use proptest::prelude::*;
 
     fn id(n: u64) -> JobId {
@@ -702,7 +409,7 @@ mod tests {
             for (after, all, untimed, in_time, easy) in queries {
                 let bounds = BackfillBounds {
                     all: all * 700,
-                    easy: easy.then_some(EasyBounds { untimed: untimed * 700, in_time_ms: in_time * 1500 }),
+                    easy: easy.then(|| EasyBounds::new(all * 700, untimed * 700, in_time * 1500)),
                 };
                 let want = naive
                     .range((std::ops::Bound::Excluded(id(after)), std::ops::Bound::Unbounded))
@@ -712,15 +419,5 @@ mod tests {
                 prop_assert_eq!(got, want);
             }
         }
-    }
-
-    #[test]
-    fn size_classes_are_monotone() {
-        assert_eq!(class_of(0), 0);
-        assert_eq!(class_of(250), 0);
-        assert_eq!(class_of(251), 1);
-        assert_eq!(class_of(1000), 2);
-        assert_eq!(class_of(u64::MAX), CLASSES - 1);
-        assert!((1..100_000u64).step_by(97).all(|m| class_of(m) <= class_of(m + 97)));
     }
 }

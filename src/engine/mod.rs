@@ -17,6 +17,7 @@ mod actions;
 mod api;
 mod attempt;
 mod backfill;
+mod backfill_index;
 mod blocked;
 mod capacity;
 mod decisions;
@@ -120,7 +121,7 @@ pub(crate) struct QueueRuntime {
     pub active: shares::ActiveShares,
     /// The RUNNABLE set in submission order for backfilling (kept when some queue
     /// backfills).
-    pub backfill_index: backfill::BackfillIndex,
+    pub backfill_index: backfill_index::BackfillIndex,
     /// A custom placement (`None`: AWS's order, [`crate::policy::AwsOrder`]).
     pub placement: crate::policy::Installed<dyn crate::policy::PlacementPolicy>,
     /// A custom backfilling policy (`None`: the queue's `backfill` mode).

@@ -181,7 +181,9 @@ impl Sources {
                         },
                     )
                 }
-                WorkloadEntry::Trace { path, format, template } => {
+                WorkloadEntry::Trace {
+                    path, format, template, ..
+                } => {
                     let reader = ReplayableTrace::open(path, *format)?;
                     (
                         template,

@@ -23,6 +23,7 @@ mod builder;
 mod ctx;
 mod definitions;
 mod eks;
+mod lenient;
 mod queues;
 pub(crate) mod raw;
 pub(crate) mod schema;
@@ -165,7 +166,7 @@ impl Scenario {
             file: file.to_owned(),
             line: e.line(),
             column: e.column(),
-            message: strip_position(&e.to_string()),
+            message: lenient::strip_position(&e.to_string()),
         })?;
         Self::check_value(&value, file, stem, dir)
     }
@@ -184,29 +185,31 @@ impl Scenario {
                 message: d.message,
             })
             .collect();
-        let raw: raw::RawScenario = match serde_path_to_error::deserialize(value) {
-            Ok(raw) => raw,
-            Err(e) => {
-                if problems.is_empty() {
-                    let path = e.path().to_string();
-                    problems.push(Problem {
-                        path: if path == "." { "(root)".into() } else { path },
-                        message: strip_position(&e.inner().to_string()),
-                    });
-                }
-                return Err(invalid(problems));
+        // Values serde refuses (a JSON type the schema accepts but a Rust type does not,
+        // such as `"seed": -1`) are reported and taken out, so the semantic checks still
+        // see the rest of the file.
+        let read = lenient::read(value);
+        for p in read.problems {
+            if !problems.iter().any(|q| q.path == p.path) {
+                problems.push(p);
             }
+        }
+        let Some(raw) = read.raw else {
+            return Err(invalid(problems));
         };
+        let patched = read.patched;
         match validate::convert(raw, stem, dir) {
             Ok(s) if problems.is_empty() => Ok(s),
             Ok(_) => Err(invalid(problems)),
             Err(more) => {
                 // Structural problems first; a semantic problem at a path the structure check
-                // already reported is a consequence of it. Semantic problems at one path (the
-                // bad lines of one trace) are all kept.
+                // already reported is a consequence of it, and so is one at or inside a value
+                // taken out above. Semantic problems at one path (the bad lines of one trace)
+                // are all kept.
                 let structural = problems.len();
                 for p in more {
-                    if !problems[..structural].iter().any(|q| q.path == p.path) {
+                    let inside_patched = patched.iter().any(|t| is_at_or_inside(&p.path, t));
+                    if !inside_patched && !problems[..structural].iter().any(|q| q.path == p.path) {
                         problems.push(p);
                     }
                 }
@@ -216,10 +219,9 @@ impl Scenario {
     }
 }
 
-/// serde_json appends " at line L column C" to its messages; the error already says where.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
+/// Whether JSON path `path` is `outer` or inside it (`a.b` and `a.b[0].c` are inside `a.b`;
+/// `a.bc` is not).
+fn is_at_or_inside(path: &str, outer: &str) -> bool {
+    path.strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }

@@ -468,7 +468,7 @@ fn workload(
                     .and_then(|t| tc.statics.likely(&t.job_definition))
                     .map(|d| d.platform),
             };
-            trace::check_trace(ctx, &p, &path, format, &rules);
+            let records = trace::check_trace(ctx, &p, &path, format, &rules);
             let Some(t) = t else {
                 ok = false;
                 continue;
@@ -477,6 +477,7 @@ fn workload(
                 path,
                 format,
                 template: t,
+                records,
             }
         } else if let Some(arr) = &e.arrivals {
             let process = match arr.process.as_deref() {
@@ -643,15 +644,18 @@ fn array_size(size: Option<u32>) -> String {
     }
 }
 
-/// The default bound on the jobs a scenario may generate (`batchsim run --max-jobs`):
-/// 10^8, about 10 GB of job state at the ~100 bytes a finished job still costs.
+/// The default bound on the jobs a scenario may generate (`batchsim run --max-jobs`,
+/// `batchsim sweep --max-jobs`): 10^8. A queued job costs about 500 bytes (measured), a
+/// finished one next to nothing (it is dropped as it ends), so 10^8 jobs queued at once
+/// would need about 50 GB.
 pub const DEFAULT_MAX_JOBS: u64 = 100_000_000;
 
 /// The most jobs workload entry `entry` may generate, computed before running: a single
 /// submission 1, a stream its `count` or its arrivals over `[start, end)` (`end`, or `until`
 /// when it has none: the Poisson rate times the span, or the span over the interval),
-/// whichever is smaller; an array counts its children and its parent. `None` for a trace
-/// (bounded by its file, read as it replays) and for a stream with no bound at all.
+/// whichever is smaller; a trace its lines that submit a job (counted when it was
+/// validated); an array counts its children and its parent. `None` for a stream with no
+/// bound at all.
 pub fn jobs_of_entry(entry: &WorkloadEntry, until: Option<SimTime>) -> Option<f64> {
     let per = |t: &crate::workload::JobTemplate| t.array_size.map_or(1.0, |n| f64::from(n) + 1.0);
     match entry {
@@ -680,7 +684,7 @@ pub fn jobs_of_entry(entry: &WorkloadEntry, until: Option<SimTime>) -> Option<f6
             };
             Some(n * per(template))
         }
-        WorkloadEntry::Trace { .. } => None,
+        WorkloadEntry::Trace { template, records, .. } => Some(*records as f64 * per(template)),
     }
 }
 

@@ -318,16 +318,23 @@ impl Grid {
         }
     }
 
-    /// Total runs: seeds x combinations.
+    /// Total runs: seeds x combinations (at most [`MAX_RUNS`] by construction; saturating
+    /// all the same).
     pub fn runs(&self) -> usize {
-        self.seeds.count() as usize * self.combinations.len()
+        usize::try_from(self.seeds.count())
+            .unwrap_or(usize::MAX)
+            .saturating_mul(self.combinations.len())
     }
 
     /// Run `index`'s seed and combination (`None` past the last run): seed
     /// `first + index / combinations`, combination `index % combinations`.
     pub fn run_at(&self, index: usize) -> Option<(u64, usize)> {
         let n = self.combinations.len();
-        (index < self.runs()).then(|| (self.seeds.first + (index / n) as u64, index % n))
+        if index >= self.runs() || n == 0 {
+            return None;
+        }
+        let seed = self.seeds.first.checked_add(u64::try_from(index / n).ok()?)?;
+        Some((seed, index % n))
     }
 }
 
@@ -451,6 +458,11 @@ impl Sweep {
             scenarios: vec![scenario],
             options,
         })
+    }
+
+    /// Combination `c`'s scenario (`None` past the last combination).
+    pub fn scenario(&self, c: usize) -> Option<&Scenario> {
+        self.scenarios.get(c)
     }
 
     /// The runs without the scenario: seeds and combinations.
@@ -650,6 +662,19 @@ mod tests {
         assert_eq!(seeds("18446744073709551615").unwrap().count(), 1);
         assert!(err("18446744073709551616").contains("not a seed"));
         assert!(Seeds::new(5, 4).is_err());
+    }
+
+    /// Checked arithmetic on run numbers: seeds at the top of the range map to runs without
+    /// wrapping, and an index past the last run is `None`.
+    #[test]
+    fn run_numbers_at_the_top_of_the_seed_range_do_not_wrap() {
+        let b: Setting = "b=x,y,z".parse().unwrap();
+        let grid = Grid::new(Seeds::new(u64::MAX - 1, u64::MAX).unwrap(), vec![b]).unwrap();
+        assert_eq!(grid.runs(), 6);
+        assert_eq!(grid.run_at(0), Some((u64::MAX - 1, 0)));
+        assert_eq!(grid.run_at(5), Some((u64::MAX, 2)));
+        assert_eq!(grid.run_at(6), None);
+        assert_eq!(grid.run_at(usize::MAX), None);
     }
 
     #[test]

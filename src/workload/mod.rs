@@ -149,5 +149,8 @@ pub enum WorkloadEntry {
         format: TraceFormat,
         /// `submitJob` template (queue, definition, share; a CSV line may override some).
         template: JobTemplate,
+        /// Lines of the file that submit a job, counted when the scenario was validated
+        /// (the bound on the jobs a scenario may generate counts them).
+        records: u64,
     },
 }

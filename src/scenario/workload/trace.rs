@@ -117,8 +117,9 @@ impl RowRules<'_> {
 }
 
 /// Reads the trace of entry `p` (`workload[i]`) through and reports its problems: an open
-/// failure at `p.trace.path`, everything else at `p.trace`.
-pub(super) fn check_trace(ctx: &mut Ctx, p: &str, path: &Path, format: TraceFormat, rules: &RowRules<'_>) {
+/// failure at `p.trace.path`, everything else at `p.trace`. Returns how many of its lines
+/// submit a job.
+pub(super) fn check_trace(ctx: &mut Ctx, p: &str, path: &Path, format: TraceFormat, rules: &RowRules<'_>) -> u64 {
     let found = trace::check(path, format, |r| rules.check(r));
     if let Some(TraceError::Open { reason, .. }) = &found.fatal {
         ctx.err(
@@ -128,9 +129,10 @@ pub(super) fn check_trace(ctx: &mut Ctx, p: &str, path: &Path, format: TraceForm
                 quote(&path.display().to_string()),
             ),
         );
-        return;
+        return 0;
     }
     for message in found.messages(path) {
         ctx.err(format!("{p}.trace"), message);
     }
+    found.records
 }
