@@ -105,6 +105,11 @@ impl ClaimedSet {
         self.all.range(bounds(after, before)).next_back().copied()
     }
 
+    /// The first claimed job after `after` and before job `before`.
+    pub(crate) fn first_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
+        self.all.range(bounds(after, before)).next().copied()
+    }
+
     /// The first claimed job of `shape` after `after` and before job `before`.
     pub(crate) fn first_of(
         &self,
@@ -153,6 +158,11 @@ mod tests {
             Some(job(5, 50))
         );
         assert_eq!(set.last_between(Bound::Unbounded, None), Some(job(9, 90)));
+        assert_eq!(set.first_between(Bound::Unbounded, None), Some(job(2, 20)));
+        assert_eq!(
+            set.first_between(Bound::Excluded((JobId::new(2), u32::MAX)), Some(JobId::new(9))),
+            Some(job(5, 50))
+        );
         assert!(set.contains(&job(2, 20)));
     }
 

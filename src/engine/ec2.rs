@@ -121,6 +121,24 @@ impl Instance {
     }
 }
 
+/// Takes instance `id` out of its index (it is in at most one, under its free room).
+fn unindex(ready: &mut RoomIndex, launching: &mut RoomIndex, i: &Instance, id: u32) {
+    let _ = ready.remove(&i.free, id) || launching.remove(&i.free, id);
+}
+
+/// Enters instance `id` in its index: ready and un-noticed ones, launching ones with free
+/// room.
+fn reindex(ready: &mut RoomIndex, launching: &mut RoomIndex, i: &Instance, id: u32) {
+    if i.noticed {
+        return;
+    }
+    if i.ready {
+        ready.insert(&i.free, id);
+    } else if i.free.millivcpus > 0 {
+        launching.insert(&i.free, id);
+    }
+}
+
 /// Where a job can go on an EC2/SPOT compute environment now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -205,24 +223,18 @@ impl Pool {
     /// Takes instance `id` out of the indexes (before its free room changes).
     fn unindex(&mut self, id: u32) {
         if let Some(i) = self.instances.get(&id) {
-            // An instance is in at most one index, under its free room.
-            let _ = self.ready_index.remove(&i.free, id) || self.launching_index.remove(&i.free, id);
+            unindex(&mut self.ready_index, &mut self.launching_index, i, id);
         }
     }
 
-    /// Enters instance `id` in its index: ready and un-noticed ones, launching ones with
-    /// free room.
-    fn reindex(&mut self, id: u32) {
-        if let Some(i) = self.instances.get(&id) {
-            if i.noticed {
-                return;
-            }
-            if i.ready {
-                self.ready_index.insert(&i.free, id);
-            } else if i.free.millivcpus > 0 {
-                self.launching_index.insert(&i.free, id);
-            }
-        }
+    /// Changes instance `id` by `f`, keeping the indexes: one look-up of the instance.
+    fn change(&mut self, id: u32, f: impl FnOnce(&mut Instance)) {
+        let Some(i) = self.instances.get_mut(&id) else {
+            return;
+        };
+        unindex(&mut self.ready_index, &mut self.launching_index, i, id);
+        f(i);
+        reindex(&mut self.ready_index, &mut self.launching_index, i, id);
     }
 
     /// Whether launches must keep the compute environment within `maxvCpus` (BEST_FIT on
@@ -450,39 +462,48 @@ impl Pool {
                 spot_events: [None, None],
             },
         );
-        self.reindex(id);
+        if let Some(i) = self.instances.get(&id) {
+            reindex(&mut self.ready_index, &mut self.launching_index, i, id);
+        }
         id
     }
 
     /// Takes room for a job on an instance (an attempt when ready, a claim otherwise).
+    #[cfg(test)]
     pub fn occupy(&mut self, id: u32, r: &Resources) {
-        self.unindex(id);
-        if let Some(i) = self.instances.get_mut(&id) {
+        self.change(id, |i| {
             i.free.take(&Room::of(r));
             i.idle_since = None;
-        }
-        self.reindex(id);
+        });
+    }
+
+    /// Takes room for a job on an instance, as [`Pool::occupy`]; when the instance is still
+    /// launching, records the job's claim on it (slot, job id) and returns true.
+    pub(crate) fn occupy_or_claim(&mut self, id: u32, r: &Resources, claim: (u32, crate::model::JobId)) -> bool {
+        let mut launching = false;
+        self.change(id, |i| {
+            i.free.take(&Room::of(r));
+            i.idle_since = None;
+            if !i.ready {
+                i.claims.push(claim);
+                launching = true;
+            }
+        });
+        launching
     }
 
     /// Gives back a job's room.
     pub fn release(&mut self, id: u32, r: &Resources) {
-        self.unindex(id);
-        if let Some(i) = self.instances.get_mut(&id) {
-            i.free.give(&Room::of(r));
-        }
-        self.reindex(id);
+        self.change(id, |i| i.free.give(&Room::of(r)));
     }
 
     /// Marks an instance ready.
     pub fn set_ready(&mut self, id: u32) {
-        self.unindex(id);
-        if let Some(i) = self.instances.get_mut(&id) {
-            if !i.ready {
-                self.ready_millivcpus += self.types[i.type_index].room.millivcpus;
-            }
-            i.ready = true;
+        let Some(i) = self.instances.get(&id) else { return };
+        if !i.ready {
+            self.ready_millivcpus += self.types[i.type_index].room.millivcpus;
         }
-        self.reindex(id);
+        self.change(id, |i| i.ready = true);
     }
 
     /// Marks an instance as noticed (Spot): nothing new is placed on it.

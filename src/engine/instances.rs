@@ -54,7 +54,7 @@ impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
     /// launching ones (the job stays RUNNABLE, its wait running, until all are ready).
     pub(super) fn place_on_instances(&mut self, slot: JobSlot, ce: CeId, placement: Placement) {
-        let Some(r) = self.jobs.get(slot).map(|j| j.resources) else {
+        let Some((r, job_id)) = self.jobs.get(slot).map(|j| (j.resources, j.id)) else {
             return;
         };
         // (instance, room taken): a single job takes its own size, a node a whole instance.
@@ -82,39 +82,28 @@ impl Simulation {
         let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
             return;
         };
-        for (id, room) in &rooms {
-            pool.occupy(*id, room);
-        }
-        let launching: Vec<u32> = rooms
+        // The room is taken; a launching instance also gets the job's claim.
+        let waiting = rooms
             .iter()
-            .map(|(id, _)| *id)
-            .filter(|id| pool.instances.get(id).is_some_and(|i| !i.ready))
-            .collect();
-        if launching.is_empty() {
+            .filter(|(id, room)| pool.occupy_or_claim(*id, room, (slot.0, job_id)))
+            .count();
+        if waiting == 0 {
             self.dispatch(slot, ce, rooms);
             return;
         }
         self.leave_runnable(slot);
         let Some(job) = self.jobs.get_mut(slot) else { return };
-        let (job_id, q, mv) = (job.id, job.queue, u64::from(r.millivcpus));
+        let (q, mv) = (job.queue, u64::from(r.millivcpus));
         let (rooms_len, multinode) = (rooms.len(), job.spec.nodes.is_some());
         job.claim = Some(Box::new(Claim {
             ce,
             rooms,
-            waiting: launching.len() as u32,
+            waiting: waiting as u32,
         }));
         let qr = &mut self.queues[q.index()];
         qr.held_on_ce[ce.index()] += mv;
         if rooms_len == 1 && !multinode {
             qr.claimed.insert((job_id, slot.0), Shape::new(&r, ce));
-        }
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
-            return;
-        };
-        for id in launching {
-            if let Some(i) = pool.instances.get_mut(&id) {
-                i.claims.push((slot.0, job_id));
-            }
         }
     }
 
@@ -224,6 +213,24 @@ impl Simulation {
         let Some(last) = qr.claimed.last_between(after, bound) else {
             return false;
         };
+        if qr.claimed.first_between(after, bound) == Some(last) {
+            // One claimed job to look at (usually the one the previous pick claimed).
+            qr.claims_checked = (self.passes, Some(last.0));
+            let (job_id, slot) = last;
+            let fits = self
+                .jobs
+                .get(JobSlot(slot))
+                .is_some_and(|j| u64::from(j.resources.millivcpus) <= max_free);
+            let Some((ce, id)) = fits
+                .then(|| self.ready_room_for_claimed(q, JobSlot(slot), job_id))
+                .flatten()
+            else {
+                return false;
+            };
+            self.release_claim(JobSlot(slot));
+            self.place_on_instances(JobSlot(slot), ce, Placement::Instance(Ec2Placement::Ready(id)));
+            return true;
+        }
         // The jobs go in job id order. Whether one finds READY room depends on its shape only
         // (needs, claim's compute environment), and room only shrinks while claimed jobs
         // move, so a shape that found none is dropped for the rest of this call: the next job

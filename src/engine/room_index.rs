@@ -13,7 +13,9 @@
 use super::ec2::Room;
 use std::collections::BTreeMap;
 
-/// The instances of one index (ready, or launching) by free room.
+/// The instances of one index (ready, or launching) by free room. A run, once made, stays
+/// when it empties: there are as many runs as distinct free-vCPU values seen, which whole-
+/// vCPU jobs keep to the largest type's vCPUs plus one.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RoomIndex {
     /// Free milli-vCPUs of each run, ascending.
@@ -48,14 +50,9 @@ impl RoomIndex {
         if self.runs[k].remove(&(free.memory_mib, id)).is_none() {
             return false;
         }
-        match self.runs[k].last_key_value() {
-            Some((&(memory, _), _)) => self.max_memory[k] = memory,
-            None => {
-                self.cpus.remove(k);
-                self.max_memory.remove(k);
-                self.runs.remove(k);
-            }
-        }
+        // An emptied run stays (with its node): instances move between a few runs all the
+        // time, and a run made and dropped at each move was an allocation per move.
+        self.max_memory[k] = self.runs[k].last_key_value().map_or(0, |(&(memory, _), _)| memory);
         true
     }
 
@@ -64,7 +61,7 @@ impl RoomIndex {
     pub(crate) fn best_fit(&self, need: &Room) -> Option<u32> {
         let start = self.cpus.partition_point(|&c| c < need.millivcpus);
         (start..self.cpus.len())
-            .filter(|&k| self.max_memory[k] >= need.memory_mib)
+            .filter(|&k| self.max_memory[k] >= need.memory_mib && !self.runs[k].is_empty())
             .find_map(|k| {
                 self.runs[k]
                     .range((need.memory_mib, 0)..)
@@ -77,7 +74,11 @@ impl RoomIndex {
     pub(crate) fn max_free_millivcpus(&self, except: Option<u32>) -> u64 {
         (0..self.cpus.len())
             .rev()
-            .find(|&k| except.is_none_or(|e| self.runs[k].len() > 1 || self.runs[k].keys().all(|&(_, id)| id != e)))
+            .find(|&k| match self.runs[k].len() {
+                0 => false,
+                1 => except.is_none_or(|e| self.runs[k].keys().all(|&(_, id)| id != e)),
+                _ => true,
+            })
             .map_or(0, |k| self.cpus[k])
     }
 }
