@@ -8,7 +8,10 @@
 #
 # Prints jobs per CPU-second (user + system time, best of 5 runs, from getrusage) and peak RSS for each tool
 # and size, the ratios the performance issue sets targets for, and batchsim's scaling from
-# 10^5 to 10^7 jobs. Nothing is asserted: machines differ; README quotes the latest output.
+# 10^5 to 10^7 jobs. Then the EC2 scenarios of benches/scenarios/ (ec2-packing.json: BEST_FIT_PROGRESSIVE
+# packing with thousands of instances up; spot-reclaims.json: Spot reclaims and retries), with
+# their job counts scaled to each size at the same arrival rates. Nothing is asserted: machines
+# differ; README quotes the latest output. EC2=0 skips the EC2 scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEERS=${PEERS:-../shared/peers}
@@ -110,3 +113,33 @@ echo "memory: a 5,000,000-job stream without per-job output"
 f=$(scenario 5000000)
 read -r cpu rss < <(RUNS=1 measure "$BATCHSIM" run "$f" --format json)
 python3 -c "print(f'  peak RSS {$rss / 1024:.1f} MiB in {$cpu:.2f} CPU-s (target: under 200 MiB)')"
+
+if [ "${EC2:-1}" != 0 ]; then
+  scaled() { # scenario jobs -> path of the scenario with its streams' counts scaled to `jobs` in all
+    local f="$WORK/$(basename "$1" .json)-$2.json"
+    python3 - "$1" "$2" "$f" <<'PY'
+import json, sys
+src, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = json.load(open(src))
+total = sum(w["count"] for w in s["workload"])
+counts = [w["count"] * n // total for w in s["workload"]]
+counts[0] += n - sum(counts)
+for w, c in zip(s["workload"], counts):
+    w["count"] = c
+json.dump(s, open(path, "w"))
+PY
+    echo "$f"
+  }
+  echo
+  echo "EC2 scenarios of benches/scenarios/, counts scaled (targets: ec2-packing >= 2,000,000 jobs/cpu-s, spot-reclaims >= 1,500,000)"
+  printf '%-14s %10s %9s %15s %10s\n' scenario jobs "cpu s" "jobs/cpu-s" "peak MiB"
+  for name in ec2-packing spot-reclaims; do
+    for n in $SIZES; do
+      f=$(scaled "benches/scenarios/$name.json" "$n")
+      read -r cpu rss < <(measure "$BATCHSIM" run "$f" --format json)
+      python3 -c "print(f'{\"$name\":<14} {$n:>10} {$cpu:>9.4f} {$n/$cpu:>15,.0f} {$rss/1024:>10.1f}')"
+      RATE[$name-$n]=$(python3 -c "print($n / $cpu)")
+    done
+    python3 -c "print(f'  $name cost per job: {1e9 / ${RATE[$name-$first]}:.0f} ns at $first jobs, {1e9 / ${RATE[$name-$big]}:.0f} ns at $big jobs')"
+  done
+fi

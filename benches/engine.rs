@@ -1,4 +1,5 @@
-//! Engine benches: the event queue alone, and a large M/M/c stream through the whole engine.
+//! Engine benches: the event queue alone, a large M/M/c stream through the whole engine, a deep
+//! backlog, fair share with many shares, and the EC2 scenarios of `benches/scenarios/`.
 //!
 //! `cargo bench --bench engine`; figures are quoted in README.
 
@@ -183,32 +184,29 @@ fn many_shares(c: &mut Criterion) {
     g.finish();
 }
 
-/// EC2 packing with many instances: 1,000 jobs of mixed sizes at a time on up to 4,096
-/// vCPUs of m5 instances (hundreds of instances up at once).
-fn ec2_packing(c: &mut Criterion) {
-    let mut g = c.benchmark_group("ec2_packing");
+/// The EC2 scenarios of `benches/scenarios/` (the workloads of issue 13's EC2 targets, also
+/// run by `benches/compare.sh`): BEST_FIT_PROGRESSIVE packing of three job sizes on m5/c5
+/// with thousands of instances up, and the same on SPOT with reclaims and retries; 200,000
+/// jobs each.
+fn ec2_scenarios(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ec2");
     g.sample_size(10);
-    let jobs = 100_000u64;
-    let v = json!({
-        "computeEnvironments": [{"computeEnvironmentName": "ec2", "type": "MANAGED",
-            "computeResources": {"type": "EC2", "minvCpus": 0, "maxvCpus": 4096, "instanceTypes": ["m5"],
-                                 "allocationStrategy": "BEST_FIT_PROGRESSIVE"},
-            "simulation": {"instanceLaunchSeconds": 60, "startupSeconds": 5, "scaleInIdleSeconds": 300}}],
-        "jobQueues": [{"jobQueueName": "q", "priority": 1, "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ec2"}]}],
-        "jobDefinitions": [
-            {"jobDefinitionName": "small", "type": "container", "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "3000"}]}},
-            {"jobDefinitionName": "big", "type": "container", "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "4"}, {"type": "MEMORY", "value": "15000"}]}}],
-        "workload": [
-            {"arrivals": {"process": "poisson", "ratePerHour": 6000}, "count": jobs * 3 / 4,
-             "submitJob": {"jobName": "s", "jobQueue": "q", "jobDefinition": "small"}, "runtime": {"distribution": "exponential", "meanSeconds": 1200}},
-            {"arrivals": {"process": "poisson", "ratePerHour": 2000}, "count": jobs / 4,
-             "submitJob": {"jobName": "b", "jobQueue": "q", "jobDefinition": "big"}, "runtime": {"distribution": "exponential", "meanSeconds": 1200}}]
-    });
-    let s = Scenario::from_value(&v, "ec2.json").expect("valid");
-    g.throughput(Throughput::Elements(jobs));
-    g.bench_function(BenchmarkId::new("jobs", jobs), |b| b.iter(|| run(&s)));
+    for name in ["ec2-packing", "spot-reclaims"] {
+        let path = format!("{}/benches/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let s = Scenario::from_file(&path).expect("valid bench scenario");
+        let jobs = 200_000u64;
+        g.throughput(Throughput::Elements(jobs));
+        g.bench_function(BenchmarkId::new(name, jobs), |b| b.iter(|| run(&s)));
+    }
     g.finish();
 }
 
-criterion_group!(benches, event_queue, mmc_stream, deep_backlog, many_shares, ec2_packing);
+criterion_group!(
+    benches,
+    event_queue,
+    mmc_stream,
+    deep_backlog,
+    many_shares,
+    ec2_scenarios
+);
 criterion_main!(benches);

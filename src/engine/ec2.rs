@@ -19,6 +19,7 @@
 //!   overshoot what is still missing, else the smallest type (ties: cheaper per vCPU, then
 //!   listed order), never past `maxvCpus` under `BEST_FIT` on EC2 (CONTRACT 7.14 e).
 
+use super::room_index::RoomIndex;
 use crate::model::instance_catalog::{InstanceType, UnknownInstanceType};
 use crate::model::{AllocationStrategy, ComputeEnvironment, Resources};
 use crate::time::SimTime;
@@ -120,6 +121,24 @@ impl Instance {
     }
 }
 
+/// Takes instance `id` out of its index (it is in at most one, under its free room).
+fn unindex(ready: &mut RoomIndex, launching: &mut RoomIndex, i: &Instance, id: u32) {
+    let _ = ready.remove(&i.free, id) || launching.remove(&i.free, id);
+}
+
+/// Enters instance `id` in its index: ready and un-noticed ones, launching ones with free
+/// room.
+fn reindex(ready: &mut RoomIndex, launching: &mut RoomIndex, i: &Instance, id: u32) {
+    if i.noticed {
+        return;
+    }
+    if i.ready {
+        ready.insert(&i.free, id);
+    } else if i.free.millivcpus > 0 {
+        launching.insert(&i.free, id);
+    }
+}
+
 /// Where a job can go on an EC2/SPOT compute environment now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -157,9 +176,9 @@ pub struct Pool {
     /// A SPOT compute environment (BEST_FIT may pass `maxvCpus` by one instance there).
     pub spot: bool,
     /// Ready, un-noticed instances by (free vCPUs, free memory, id): best-fit search.
-    ready_index: BTreeSet<(u64, u64, u32)>,
+    ready_index: RoomIndex,
     /// Launching instances with free room, by the same key.
-    launching_index: BTreeSet<(u64, u64, u32)>,
+    launching_index: RoomIndex,
 }
 
 impl Pool {
@@ -196,35 +215,26 @@ impl Pool {
             provisioned_millivcpus: 0,
             ready_millivcpus: 0,
             spot: ce.kind.is_spot(),
-            ready_index: BTreeSet::new(),
-            launching_index: BTreeSet::new(),
+            ready_index: RoomIndex::default(),
+            launching_index: RoomIndex::default(),
         })
     }
 
-    fn key(i: &Instance, id: u32) -> (u64, u64, u32) {
-        (i.free.millivcpus, i.free.memory_mib, id)
-    }
-
+    /// Takes instance `id` out of the indexes (before its free room changes).
     fn unindex(&mut self, id: u32) {
         if let Some(i) = self.instances.get(&id) {
-            let k = Self::key(i, id);
-            self.ready_index.remove(&k);
-            self.launching_index.remove(&k);
+            unindex(&mut self.ready_index, &mut self.launching_index, i, id);
         }
     }
 
-    fn reindex(&mut self, id: u32) {
-        if let Some(i) = self.instances.get(&id) {
-            let k = Self::key(i, id);
-            if i.noticed {
-                return;
-            }
-            if i.ready {
-                self.ready_index.insert(k);
-            } else if i.free.millivcpus > 0 {
-                self.launching_index.insert(k);
-            }
-        }
+    /// Changes instance `id` by `f`, keeping the indexes: one look-up of the instance.
+    fn change(&mut self, id: u32, f: impl FnOnce(&mut Instance)) {
+        let Some(i) = self.instances.get_mut(&id) else {
+            return;
+        };
+        unindex(&mut self.ready_index, &mut self.launching_index, i, id);
+        f(i);
+        reindex(&mut self.ready_index, &mut self.launching_index, i, id);
     }
 
     /// Whether launches must keep the compute environment within `maxvCpus` (BEST_FIT on
@@ -271,44 +281,12 @@ impl Pool {
 
     /// The most free milli-vCPUs of a READY instance that takes jobs (0 when none has any).
     pub fn max_ready_free_millivcpus(&self) -> u64 {
-        self.ready_index.last().map_or(0, |k| k.0)
+        self.ready_index.max_free_millivcpus(None)
     }
 
     /// The READY instance a job needing `r` would go to now (best fit), if any.
     pub fn ready_room(&self, r: &Resources) -> Option<u32> {
-        Self::best_fit(&self.ready_index, &self.instances, &Room::of(r))
-    }
-
-    /// The first instance of `index` (ordered by free vCPUs, then free memory, then id) whose
-    /// free room holds `need`.
-    ///
-    /// A scan from the first entry with enough vCPUs would also step over every instance
-    /// with enough vCPUs but too little memory (81% of an EC2 run's instructions with 2,000
-    /// instances up). Instead each run of equal free vCPUs is entered at the first entry with
-    /// enough memory: one range query per distinct free-vCPU value, which the instance types'
-    /// sizes keep few. The answer is the same entry the scan finds.
-    fn best_fit(index: &BTreeSet<(u64, u64, u32)>, instances: &BTreeMap<u32, Instance>, need: &Room) -> Option<u32> {
-        // Most searches end within a few entries: scan those first.
-        const SCAN: usize = 8;
-        let holds = |id: &u32| instances.get(id).is_some_and(|i| i.free.holds(need));
-        let mut scanned = index.range((need.millivcpus, 0, 0)..);
-        for &(_, _, id) in scanned.by_ref().take(SCAN) {
-            if holds(&id) {
-                return Some(id);
-            }
-        }
-        let &(mut cpu, _, _) = scanned.next()?;
-        loop {
-            // The next run of equal free vCPUs at or above `cpu`.
-            let &(run_cpu, _, _) = index.range((cpu, 0, 0)..).next()?;
-            let found = index
-                .range((run_cpu, need.memory_mib, 0)..=(run_cpu, u64::MAX, u32::MAX))
-                .find(|(_, _, id)| holds(id));
-            if let Some(&(_, _, id)) = found {
-                return Some(id);
-            }
-            cpu = run_cpu.checked_add(1)?;
-        }
+        self.ready_index.best_fit(&Room::of(r))
     }
 
     /// An upper bound on the milli-vCPUs of any job [`Pool::plan`] places now (with
@@ -316,8 +294,6 @@ impl Pool {
     /// launching instance, or the largest type it may launch. A job needing more is never
     /// placed (backfilling skips it without asking).
     pub fn max_placeable_millivcpus(&self, max_vcpus: u32, strategy: AllocationStrategy, except: Option<u32>) -> u64 {
-        let top =
-            |index: &BTreeSet<(u64, u64, u32)>| index.iter().rev().find(|k| Some(k.2) != except).map_or(0, |k| k.0);
         let launch = self
             .types
             .iter()
@@ -325,7 +301,10 @@ impl Pool {
             .map(|t| t.room.millivcpus)
             .max()
             .unwrap_or(0);
-        top(&self.ready_index).max(top(&self.launching_index)).max(launch)
+        self.ready_index
+            .max_free_millivcpus(except)
+            .max(self.launching_index.max_free_millivcpus(except))
+            .max(launch)
     }
 
     /// Where a job needing `r` goes now, if anywhere; `may_launch` is false for a DISABLED
@@ -350,10 +329,10 @@ impl Pool {
     /// best-fit launching one.
     pub fn plan_existing(&self, r: &Resources) -> Option<Ec2Placement> {
         let need = Room::of(r);
-        if let Some(id) = Self::best_fit(&self.ready_index, &self.instances, &need) {
+        if let Some(id) = self.ready_index.best_fit(&need) {
             return Some(Ec2Placement::Ready(id));
         }
-        Self::best_fit(&self.launching_index, &self.instances, &need).map(Ec2Placement::Launching)
+        self.launching_index.best_fit(&need).map(Ec2Placement::Launching)
     }
 
     /// The type the built-in scale-out launches for a job needing `r` (CONTRACT 7.14 g), the
@@ -483,39 +462,48 @@ impl Pool {
                 spot_events: [None, None],
             },
         );
-        self.reindex(id);
+        if let Some(i) = self.instances.get(&id) {
+            reindex(&mut self.ready_index, &mut self.launching_index, i, id);
+        }
         id
     }
 
     /// Takes room for a job on an instance (an attempt when ready, a claim otherwise).
+    #[cfg(test)]
     pub fn occupy(&mut self, id: u32, r: &Resources) {
-        self.unindex(id);
-        if let Some(i) = self.instances.get_mut(&id) {
+        self.change(id, |i| {
             i.free.take(&Room::of(r));
             i.idle_since = None;
-        }
-        self.reindex(id);
+        });
+    }
+
+    /// Takes room for a job on an instance, as [`Pool::occupy`]; when the instance is still
+    /// launching, records the job's claim on it (slot, job id) and returns true.
+    pub(crate) fn occupy_or_claim(&mut self, id: u32, r: &Resources, claim: (u32, crate::model::JobId)) -> bool {
+        let mut launching = false;
+        self.change(id, |i| {
+            i.free.take(&Room::of(r));
+            i.idle_since = None;
+            if !i.ready {
+                i.claims.push(claim);
+                launching = true;
+            }
+        });
+        launching
     }
 
     /// Gives back a job's room.
     pub fn release(&mut self, id: u32, r: &Resources) {
-        self.unindex(id);
-        if let Some(i) = self.instances.get_mut(&id) {
-            i.free.give(&Room::of(r));
-        }
-        self.reindex(id);
+        self.change(id, |i| i.free.give(&Room::of(r)));
     }
 
     /// Marks an instance ready.
     pub fn set_ready(&mut self, id: u32) {
-        self.unindex(id);
-        if let Some(i) = self.instances.get_mut(&id) {
-            if !i.ready {
-                self.ready_millivcpus += self.types[i.type_index].room.millivcpus;
-            }
-            i.ready = true;
+        let Some(i) = self.instances.get(&id) else { return };
+        if !i.ready {
+            self.ready_millivcpus += self.types[i.type_index].room.millivcpus;
         }
-        self.reindex(id);
+        self.change(id, |i| i.ready = true);
     }
 
     /// Marks an instance as noticed (Spot): nothing new is placed on it.
@@ -580,31 +568,6 @@ impl Pool {
 
 #[cfg(test)]
 mod tests {
-
-    proptest::proptest! {
-        /// The run-by-run search finds the entry a plain scan in index order finds.
-        #[test]
-        fn best_fit_is_the_first_entry_in_index_order_that_holds(
-            frees in proptest::collection::vec((0u64..9, 0u64..40, 0u64..3), 0..300),
-            need in (0u64..9, 0u64..40, 0u64..3),
-        ) {
-            let mut instances = BTreeMap::new();
-            let mut index = BTreeSet::new();
-            for (id, &(c, m, g)) in frees.iter().enumerate() {
-                let free = Room { millivcpus: c * 1000, memory_mib: m * 512, gpus: g };
-                let id = id as u32;
-                instances.insert(id, Instance {
-                    type_index: 0, launched_at: SimTime::ZERO, ready: true, noticed: false, free,
-                    attempts: 0, claims: Vec::new(), running: Vec::new(), idle_since: None,
-                    idle_epoch: 0, spot_events: [None, None], has_run: false,
-                });
-                index.insert((free.millivcpus, free.memory_mib, id));
-            }
-            let need = Room { millivcpus: need.0 * 1000, memory_mib: need.1 * 512, gpus: need.2 };
-            let scan = index.iter().find(|k| instances[&k.2].free.holds(&need)).map(|k| k.2);
-            proptest::prop_assert_eq!(Pool::best_fit(&index, &instances, &need), scan);
-        }
-    }
 
     use super::*;
     use crate::model::ComputeEnvironmentType;

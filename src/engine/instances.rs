@@ -19,6 +19,7 @@
 //!   change its outcome).
 
 use super::capacity::Placement;
+use super::claimed::{ClaimedJob, Shape};
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
 use super::jobs::Reason;
@@ -53,7 +54,7 @@ impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
     /// launching ones (the job stays RUNNABLE, its wait running, until all are ready).
     pub(super) fn place_on_instances(&mut self, slot: JobSlot, ce: CeId, placement: Placement) {
-        let Some(r) = self.jobs.get(slot).map(|j| j.resources) else {
+        let Some((r, job_id)) = self.jobs.get(slot).map(|j| (j.resources, j.id)) else {
             return;
         };
         // (instance, room taken): a single job takes its own size, a node a whole instance.
@@ -81,39 +82,28 @@ impl Simulation {
         let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
             return;
         };
-        for (id, room) in &rooms {
-            pool.occupy(*id, room);
-        }
-        let launching: Vec<u32> = rooms
+        // The room is taken; a launching instance also gets the job's claim.
+        let waiting = rooms
             .iter()
-            .map(|(id, _)| *id)
-            .filter(|id| pool.instances.get(id).is_some_and(|i| !i.ready))
-            .collect();
-        if launching.is_empty() {
+            .filter(|(id, room)| pool.occupy_or_claim(*id, room, (slot.0, job_id)))
+            .count();
+        if waiting == 0 {
             self.dispatch(slot, ce, rooms);
             return;
         }
         self.leave_runnable(slot);
         let Some(job) = self.jobs.live_mut(slot) else { return };
-        let (job_id, q, mv) = (job.id, job.queue, u64::from(r.millivcpus));
+        let (q, mv) = (job.queue, u64::from(r.millivcpus));
         let (rooms_len, multinode) = (rooms.len(), job.spec.nodes.is_some());
         job.claim = Some(Box::new(Claim {
             ce,
             rooms,
-            waiting: launching.len() as u32,
+            waiting: waiting as u32,
         }));
         let qr = &mut self.queues[q.index()];
         qr.held_on_ce[ce.index()] += mv;
         if rooms_len == 1 && !multinode {
-            qr.claimed.insert((job_id, slot.0));
-        }
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
-            return;
-        };
-        for id in launching {
-            if let Some(i) = pool.instances.get_mut(&id) {
-                i.claims.push((slot.0, job_id));
-            }
+            qr.claimed.insert((job_id, slot.0), Shape::new(&r, ce));
         }
     }
 
@@ -134,11 +124,11 @@ impl Simulation {
     fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Vec<(u32, Resources)>)> {
         let job = self.jobs.get_mut(slot)?;
         let claim = job.claim.take()?;
-        let (job_id, q, mv) = (job.id, job.queue, u64::from(job.resources.millivcpus));
+        let (job_id, q, r) = (job.id, job.queue, job.resources);
         let ce = claim.ce;
         let qr = &mut self.queues[q.index()];
-        qr.held_on_ce[ce.index()] -= mv;
-        qr.claimed.remove(&(job_id, slot.0));
+        qr.held_on_ce[ce.index()] -= u64::from(r.millivcpus);
+        qr.claimed.remove(&(job_id, slot.0), Shape::new(&r, ce));
         if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
             for (id, room) in &claim.rooms {
                 pool.release(*id, room);
@@ -213,51 +203,75 @@ impl Simulation {
             return false;
         }
         let bound = next.and_then(|s| self.jobs.get(s)).map(|j| j.id);
+        let qr = &mut self.queues[q.index()];
         let mut after = match qr.claims_checked {
             (pass, Some(last)) if pass == self.passes => Bound::Excluded((last, u32::MAX)),
             _ => Bound::Unbounded,
         };
-        let mut moved = false;
-        // (needs, claim's compute environment) that found no READY room in this call: room
-        // only shrinks while claimed jobs move, so another job with the same needs and
-        // claim fails too, without asking the pools again (thousands of claimed jobs of a few
-        // shapes made this search most of an EC2 run's work).
-        let mut no_room: Vec<(Resources, CeId)> = Vec::new();
-        loop {
-            // One claimed job at a time (the set changes as jobs move), in job id order.
-            let qr = &mut self.queues[q.index()];
-            let Some(&(job_id, slot)) = qr.claimed.range((after, Bound::Unbounded)).next() else {
-                break;
-            };
-            if bound.is_some_and(|b| job_id >= b) {
-                break;
-            }
-            after = Bound::Excluded((job_id, u32::MAX));
-            qr.claims_checked = (self.passes, Some(job_id));
-            let slot = JobSlot(slot);
-            let Some(shape) = self
+        // Every claimed job up to the bound is looked at (moved, or of a shape that found no
+        // room) unless READY room runs out first.
+        let Some(last) = qr.claimed.last_between(after, bound) else {
+            return false;
+        };
+        if qr.claimed.first_between(after, bound) == Some(last) {
+            // One claimed job to look at (usually the one the previous pick claimed).
+            qr.claims_checked = (self.passes, Some(last.0));
+            let (job_id, slot) = last;
+            let fits = self
                 .jobs
-                .get(slot)
-                .filter(|j| u64::from(j.resources.millivcpus) <= max_free)
-                .and_then(|j| Some((j.resources, j.claim.as_ref()?.ce)))
+                .get(JobSlot(slot))
+                .is_some_and(|j| u64::from(j.resources.millivcpus) <= max_free);
+            let Some((ce, id)) = fits
+                .then(|| self.ready_room_for_claimed(q, JobSlot(slot), job_id))
+                .flatten()
             else {
+                return false;
+            };
+            self.release_claim(JobSlot(slot));
+            self.place_on_instances(JobSlot(slot), ce, Placement::Instance(Ec2Placement::Ready(id)));
+            return true;
+        }
+        // The jobs go in job id order. Whether one finds READY room depends on its shape only
+        // (needs, claim's compute environment), and room only shrinks while claimed jobs
+        // move, so a shape that found none is dropped for the rest of this call: the next job
+        // is the first, by id, of the shapes still in play (`claimed.rs`).
+        let mut heads: Vec<(Shape, Option<ClaimedJob>)> = qr
+            .claimed
+            .shapes()
+            .map(|s| (s, qr.claimed.first_of(&s, after, bound)))
+            .collect();
+        let mut moved = false;
+        let mut checked = last.0;
+        loop {
+            let next_job = heads
+                .iter()
+                .enumerate()
+                .filter(|(_, (s, _))| s.millivcpus() <= max_free)
+                .filter_map(|(k, (_, h))| h.map(|h| (h, k)))
+                .min();
+            let Some(((job_id, slot), k)) = next_job else {
+                break;
+            };
+            after = Bound::Excluded((job_id, u32::MAX));
+            let Some((ce, id)) = self.ready_room_for_claimed(q, JobSlot(slot), job_id) else {
+                heads.swap_remove(k);
                 continue;
             };
-            if no_room.contains(&shape) {
-                continue;
-            }
-            let Some((ce, id)) = self.ready_room_for_claimed(q, slot, job_id) else {
-                no_room.push(shape);
-                continue;
-            };
-            self.release_claim(slot);
-            self.place_on_instances(slot, ce, Placement::Instance(Ec2Placement::Ready(id)));
+            let shape = heads[k].0;
+            self.release_claim(JobSlot(slot));
+            self.place_on_instances(JobSlot(slot), ce, Placement::Instance(Ec2Placement::Ready(id)));
             moved = true;
-            max_free = self.max_ready_free(q);
+            // Only this job left the set: the other shapes' first jobs stay.
+            heads[k].1 = self.queues[q.index()].claimed.first_of(&shape, after, bound);
+            let free = self.max_ready_free(q);
+            debug_assert!(free <= max_free, "READY room only shrinks while claimed jobs move");
+            max_free = free;
             if max_free == 0 {
+                checked = job_id;
                 break;
             }
         }
+        self.queues[q.index()].claims_checked = (self.passes, Some(checked));
         moved
     }
 

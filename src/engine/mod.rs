@@ -20,6 +20,7 @@ mod backfill;
 mod backfill_index;
 mod blocked;
 mod capacity;
+mod claimed;
 mod decisions;
 mod dependencies;
 mod dispatch;
@@ -40,6 +41,7 @@ pub mod queue;
 #[cfg(not(feature = "bench-internals"))]
 mod queue;
 mod recorder;
+mod room_index;
 mod shares;
 
 mod sources;
@@ -112,7 +114,7 @@ pub(crate) struct QueueRuntime {
     pub head: Option<(crate::model::JobId, jobs::JobSlot)>,
     /// RUNNABLE jobs holding a claim on one launching instance (out of `set`: not the
     /// queue's head), by job id (CONTRACT 7.14 b, c).
-    pub claimed: std::collections::BTreeSet<(crate::model::JobId, u32)>,
+    pub claimed: claimed::ClaimedSet,
     /// (pass number, last claimed job looked at): within one dispatch pass READY room only
     /// shrinks, so a claimed job that found none is not looked at again in that pass.
     pub claims_checked: (u64, Option<crate::model::JobId>),

@@ -1,0 +1,183 @@
+//! The claimed jobs of one queue (CONTRACT 7.14 b, c): RUNNABLE jobs holding room on one
+//! launching instance, by job id and grouped by shape.
+//!
+//! A later pass offers each claimed job READY room in job id order (7.14 c). Whether a
+//! claimed job finds READY room depends only on its shape, its needs and the compute
+//! environment of its claim, and READY room only shrinks while claimed jobs move, so once a
+//! shape found none in a search no later job of that shape can. Walking every claimed job to
+//! skip those of shapes that found nothing was most of an EC2 run's work (thousands of
+//! claimed jobs of a few shapes); grouped by shape, a search looks at the first job of each
+//! shape still in play and costs in proportion to the shapes, not the jobs.
+
+use crate::model::{CeId, JobId, Resources};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+/// A claimed job: its id and job slot (the set's order is the id's).
+pub(crate) type ClaimedJob = (JobId, u32);
+
+/// What decides whether a claimed job finds READY room: its needs and its claim's compute
+/// environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Shape {
+    millivcpus: u32,
+    memory_mib: u32,
+    gpus: u32,
+    ce: CeId,
+}
+
+impl Shape {
+    /// The shape of a job needing `r` with its claim on `ce`.
+    pub(crate) fn new(r: &Resources, ce: CeId) -> Shape {
+        Shape {
+            millivcpus: r.millivcpus,
+            memory_mib: r.memory_mib,
+            gpus: r.gpus,
+            ce,
+        }
+    }
+
+    /// The milli-vCPUs the shape needs.
+    pub(crate) fn millivcpus(&self) -> u64 {
+        u64::from(self.millivcpus)
+    }
+}
+
+/// The claimed jobs of a queue, in job id order and by shape.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClaimedSet {
+    all: BTreeSet<ClaimedJob>,
+    by_shape: BTreeMap<Shape, BTreeSet<ClaimedJob>>,
+}
+
+/// The range bounds of the claimed jobs after `after` and before job `before` (`None`: no
+/// end).
+fn bounds(after: Bound<ClaimedJob>, before: Option<JobId>) -> (Bound<ClaimedJob>, Bound<ClaimedJob>) {
+    (after, before.map_or(Bound::Unbounded, |b| Bound::Excluded((b, 0))))
+}
+
+impl ClaimedSet {
+    /// Adds a claimed job of `shape`.
+    pub(crate) fn insert(&mut self, job: ClaimedJob, shape: Shape) {
+        if self.all.insert(job) {
+            self.by_shape.entry(shape).or_default().insert(job);
+        }
+    }
+
+    /// Removes a claimed job of `shape`; returns whether it was there.
+    pub(crate) fn remove(&mut self, job: &ClaimedJob, shape: Shape) -> bool {
+        if !self.all.remove(job) {
+            return false;
+        }
+        let emptied = self.by_shape.get_mut(&shape).is_some_and(|s| {
+            let was = s.remove(job);
+            debug_assert!(was, "a claimed job is in its shape's set");
+            s.is_empty()
+        });
+        if emptied {
+            self.by_shape.remove(&shape);
+        }
+        true
+    }
+
+    /// Whether `job` is claimed.
+    pub(crate) fn contains(&self, job: &ClaimedJob) -> bool {
+        self.all.contains(job)
+    }
+
+    /// How many jobs are claimed.
+    pub(crate) fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    /// Whether no job is claimed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    /// The shapes of the claimed jobs, in shape order.
+    pub(crate) fn shapes(&self) -> impl Iterator<Item = Shape> + '_ {
+        self.by_shape.keys().copied()
+    }
+
+    /// The last claimed job after `after` and before job `before`.
+    pub(crate) fn last_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
+        self.all.range(bounds(after, before)).next_back().copied()
+    }
+
+    /// The first claimed job after `after` and before job `before`.
+    pub(crate) fn first_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
+        self.all.range(bounds(after, before)).next().copied()
+    }
+
+    /// The first claimed job of `shape` after `after` and before job `before`.
+    pub(crate) fn first_of(
+        &self,
+        shape: &Shape,
+        after: Bound<ClaimedJob>,
+        before: Option<JobId>,
+    ) -> Option<ClaimedJob> {
+        self.by_shape.get(shape)?.range(bounds(after, before)).next().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(n: u64, slot: u32) -> ClaimedJob {
+        (JobId::new(n), slot)
+    }
+
+    fn shape(vcpus: f64, mib: u32, ce: u32) -> Shape {
+        Shape::new(&Resources::new(vcpus, mib), CeId(ce))
+    }
+
+    #[test]
+    fn jobs_are_kept_in_id_order_and_by_shape() {
+        let (a, b) = (shape(1.0, 2048, 0), shape(4.0, 8192, 0));
+        let mut set = ClaimedSet::default();
+        set.insert(job(5, 50), a);
+        set.insert(job(2, 20), b);
+        set.insert(job(9, 90), a);
+        set.insert(job(9, 90), a);
+        assert_eq!(set.len(), 3, "a job is claimed once");
+        assert_eq!(set.shapes().collect::<Vec<_>>(), vec![a, b], "by vCPUs first");
+        assert_eq!(set.first_of(&a, Bound::Unbounded, None), Some(job(5, 50)));
+        assert_eq!(
+            set.first_of(&a, Bound::Excluded((JobId::new(5), u32::MAX)), None),
+            Some(job(9, 90))
+        );
+        assert_eq!(
+            set.first_of(&a, Bound::Unbounded, Some(JobId::new(5))),
+            None,
+            "before job 5: none of shape a"
+        );
+        assert_eq!(
+            set.last_between(Bound::Unbounded, Some(JobId::new(9))),
+            Some(job(5, 50))
+        );
+        assert_eq!(set.last_between(Bound::Unbounded, None), Some(job(9, 90)));
+        assert_eq!(set.first_between(Bound::Unbounded, None), Some(job(2, 20)));
+        assert_eq!(
+            set.first_between(Bound::Excluded((JobId::new(2), u32::MAX)), Some(JobId::new(9))),
+            Some(job(5, 50))
+        );
+        assert!(set.contains(&job(2, 20)));
+    }
+
+    #[test]
+    fn a_shape_goes_with_its_last_job() {
+        let (a, b) = (shape(1.0, 2048, 0), shape(1.0, 2048, 1));
+        let mut set = ClaimedSet::default();
+        set.insert(job(1, 1), a);
+        set.insert(job(2, 2), b);
+        assert_eq!(set.shapes().count(), 2, "another compute environment is another shape");
+        assert!(set.remove(&job(1, 1), a));
+        assert!(!set.remove(&job(1, 1), a), "removed once");
+        assert_eq!(set.shapes().collect::<Vec<_>>(), vec![b]);
+        assert!(set.remove(&job(2, 2), b));
+        assert!(set.is_empty());
+        assert_eq!(set.shapes().count(), 0);
+    }
+}

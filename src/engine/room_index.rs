@@ -1,0 +1,160 @@
+//! Instances by free room, for the best-fit search of an EC2/SPOT pool (`ec2.rs`).
+//!
+//! Best fit is the first instance in (free vCPUs, free memory, id) order whose free room
+//! holds the job. The instances are kept in runs of equal free vCPUs, each run ordered by
+//! (free memory, id) and carrying its GPUs, beside a flat array of the runs' free vCPUs and
+//! largest free memory. A search walks that array from the job's vCPUs, skips every run whose
+//! largest free memory is too small without touching it, and enters a run at the first
+//! instance with enough memory: no look-up of the instances, one range query per run that
+//! can hold the job. (A B-tree of (vCPUs, memory, id) with one range query per run, and an
+//! instance look-up per entry, was more than half of an EC2 run's instructions with a few
+//! thousand instances up.)
+
+use super::ec2::Room;
+use std::collections::BTreeMap;
+
+/// The instances of one index (ready, or launching) by free room. A run, once made, stays
+/// when it empties: there are as many runs as distinct free-vCPU values seen, which whole-
+/// vCPU jobs keep to the largest type's vCPUs plus one.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RoomIndex {
+    /// Free milli-vCPUs of each run, ascending.
+    cpus: Vec<u64>,
+    /// The largest free memory of each run (same positions as `cpus`).
+    max_memory: Vec<u64>,
+    /// Each run's instances by (free memory, id), with their free GPUs.
+    runs: Vec<BTreeMap<(u64, u32), u64>>,
+}
+
+impl RoomIndex {
+    /// Enters instance `id` with free room `free`.
+    pub(crate) fn insert(&mut self, free: &Room, id: u32) {
+        let k = match self.cpus.binary_search(&free.millivcpus) {
+            Ok(k) => k,
+            Err(k) => {
+                self.cpus.insert(k, free.millivcpus);
+                self.max_memory.insert(k, 0);
+                self.runs.insert(k, BTreeMap::new());
+                k
+            }
+        };
+        self.runs[k].insert((free.memory_mib, id), free.gpus);
+        self.max_memory[k] = self.max_memory[k].max(free.memory_mib);
+    }
+
+    /// Removes instance `id`, entered with free room `free`; returns whether it was there.
+    pub(crate) fn remove(&mut self, free: &Room, id: u32) -> bool {
+        let Ok(k) = self.cpus.binary_search(&free.millivcpus) else {
+            return false;
+        };
+        if self.runs[k].remove(&(free.memory_mib, id)).is_none() {
+            return false;
+        }
+        // An emptied run stays (with its node): instances move between a few runs all the
+        // time, and a run made and dropped at each move was an allocation per move.
+        self.max_memory[k] = self.runs[k].last_key_value().map_or(0, |(&(memory, _), _)| memory);
+        true
+    }
+
+    /// The first instance in (free vCPUs, free memory, id) order whose free room holds
+    /// `need`.
+    pub(crate) fn best_fit(&self, need: &Room) -> Option<u32> {
+        let start = self.cpus.partition_point(|&c| c < need.millivcpus);
+        (start..self.cpus.len())
+            .filter(|&k| self.max_memory[k] >= need.memory_mib && !self.runs[k].is_empty())
+            .find_map(|k| {
+                self.runs[k]
+                    .range((need.memory_mib, 0)..)
+                    .find(|(_, &gpus)| gpus >= need.gpus)
+                    .map(|(&(_, id), _)| id)
+            })
+    }
+
+    /// The most free milli-vCPUs of an instance other than `except` (0 when none).
+    pub(crate) fn max_free_millivcpus(&self, except: Option<u32>) -> u64 {
+        (0..self.cpus.len())
+            .rev()
+            .find(|&k| match self.runs[k].len() {
+                0 => false,
+                1 => except.is_none_or(|e| self.runs[k].keys().all(|&(_, id)| id != e)),
+                _ => true,
+            })
+            .map_or(0, |k| self.cpus[k])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn room(cpus: u64, mib: u64, gpus: u64) -> Room {
+        Room {
+            millivcpus: cpus * 1000,
+            memory_mib: mib,
+            gpus,
+        }
+    }
+
+    proptest::proptest! {
+        /// The search finds the entry a plain scan in (free vCPUs, free memory, id) order
+        /// finds, after any sequence of entries and removals.
+        #[test]
+        fn best_fit_is_the_first_entry_in_order_that_holds(
+            ops in proptest::collection::vec((0u64..9, 0u64..40, 0u64..3, 0u32..60, proptest::bool::ANY), 0..400),
+            needs in proptest::collection::vec((0u64..9, 0u64..40, 0u64..3), 1..8),
+        ) {
+            let mut index = RoomIndex::default();
+            let mut plain: BTreeSet<(u64, u64, u32, u64)> = BTreeSet::new();
+            let mut live: BTreeMap<u32, Room> = BTreeMap::new();
+            for (c, m, g, id, add) in ops {
+                let free = room(c, m * 512, g);
+                if let Some(old) = live.remove(&id) {
+                    proptest::prop_assert!(index.remove(&old, id));
+                    plain.remove(&(old.millivcpus, old.memory_mib, id, old.gpus));
+                }
+                if add {
+                    index.insert(&free, id);
+                    plain.insert((free.millivcpus, free.memory_mib, id, free.gpus));
+                    live.insert(id, free);
+                }
+            }
+            for (c, m, g) in needs {
+                let need = room(c, m * 512, g);
+                let scan = plain
+                    .iter()
+                    .find(|k| k.0 >= need.millivcpus && k.1 >= need.memory_mib && k.3 >= need.gpus)
+                    .map(|k| k.2);
+                proptest::prop_assert_eq!(index.best_fit(&need), scan);
+            }
+            for except in [None, live.keys().next().copied()] {
+                let top = plain.iter().rev().find(|k| Some(k.2) != except).map_or(0, |k| k.0);
+                proptest::prop_assert_eq!(index.max_free_millivcpus(except), top);
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_too_short_of_memory_is_passed_over() {
+        let mut index = RoomIndex::default();
+        index.insert(&room(2, 1024, 0), 1);
+        index.insert(&room(2, 512, 0), 2);
+        index.insert(&room(4, 8192, 0), 3);
+        index.insert(&room(4, 4096, 1), 4);
+        assert_eq!(index.best_fit(&room(1, 600, 0)), Some(1), "fewest vCPUs left first");
+        assert_eq!(index.best_fit(&room(1, 2048, 0)), Some(4), "then the least memory");
+        assert_eq!(index.best_fit(&room(1, 2048, 1)), Some(4));
+        assert_eq!(index.best_fit(&room(1, 8192, 1)), None, "no GPU beside that memory");
+        assert_eq!(index.max_free_millivcpus(None), 4000);
+        assert!(index.remove(&room(4, 8192, 0), 3));
+        assert!(!index.remove(&room(4, 8192, 0), 3), "removed once");
+        assert_eq!(
+            index.max_free_millivcpus(Some(4)),
+            2000,
+            "the run of 4 vCPUs holds only 4"
+        );
+        assert!(index.remove(&room(4, 4096, 1), 4));
+        assert_eq!(index.best_fit(&room(3, 0, 0)), None);
+        assert_eq!(index.max_free_millivcpus(None), 2000);
+    }
+}
