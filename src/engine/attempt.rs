@@ -231,7 +231,7 @@ impl Simulation {
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
         let c = &mut self.ces[ce.index()];
         c.used_millivcpus += mv;
-        let startup = c.spec.startup;
+        let startup = c.start_latency(&job.resources, now, &mut self.events);
         let fargate_spot = c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot;
         let reclaim_in = (fargate_spot && c.spec.interruptions_per_hour > 0.0).then(|| c.draw_reclaim());
         let qr = &mut self.queues[q.index()];
@@ -308,6 +308,7 @@ impl Simulation {
         let Some(job) = self.jobs.get_mut(slot) else { return };
         let timeout = job.spec.timeout;
         let Some(a) = job.attempt.as_mut() else { return };
+        let timeout = self.ces[a.ce.index()].attempt_limit(timeout);
         job.status = JobStatus::Running;
         // AWS: "placed into the RUNNING state that's considered an attempt".
         job.attempts += 1;
@@ -397,13 +398,17 @@ impl Simulation {
         if let Some(run) = a.running_at {
             ms = u128::from(until.since(run).as_millis());
             m.used_millivcpu_ms += mv * ms;
-            if ce.spec.kind.is_fargate() {
+            if !ce.spec.kind.has_instances() {
                 m.provisioned_millivcpu_ms += mv * ms;
             }
         }
         let held = until.since(a.dispatched_at);
         let cost = if ce.spec.kind.is_fargate() {
             let c = fargate_cost(&ce.spec, r, architecture, held);
+            m.cost += c;
+            c
+        } else if ce.spec.kind.is_lambda() {
+            let c = super::lambda::lambda_cost(&ce.spec, r, architecture, held);
             m.cost += c;
             c
         } else {
@@ -491,6 +496,7 @@ impl Simulation {
         }
         let mv = u64::from(r.millivcpus);
         self.ces[a.ce.index()].used_millivcpus -= mv;
+        self.ces[a.ce.index()].task_released(&r, now);
         let qr = &mut self.queues[q.index()];
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.get(slot) else { return };
@@ -513,7 +519,11 @@ impl Simulation {
                 Reason::Static(REASON_EXITED),
                 retry(REASON_EXITED, Some(*code)),
             ),
-            AttemptEnd::TimedOut => (JobStatus::Failed, Reason::Static(REASON_TIMEOUT), false),
+            AttemptEnd::TimedOut => (
+                JobStatus::Failed,
+                Reason::Static(self.ces[a.ce.index()].timeout_reason(job.spec.timeout)),
+                false,
+            ),
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };

@@ -27,6 +27,7 @@ mod error;
 mod event;
 mod instances;
 mod jobs;
+mod lambda;
 mod limits;
 mod quad_heap;
 // The event queue is internal; the `bench-internals` feature exposes it (hidden) to the
@@ -238,6 +239,8 @@ pub struct Simulation {
     strict_on: bool,
     /// Some queue backfills: compute environments track their attempts.
     backfill_on: bool,
+    /// Some compute environment is LAMBDA (its pool needs the clock at each pass).
+    lambda_on: bool,
     names: dependencies::NameIndex,
     arrays: dependencies::ArrayTable,
     /// CancelJob requests on PENDING jobs, applied when they leave PENDING.
@@ -317,6 +320,7 @@ impl Simulation {
                 .job_queues
                 .iter()
                 .any(|q| q.backfill != crate::model::Backfill::None),
+            lambda_on: scenario.compute_environments.iter().any(|c| c.kind.is_lambda()),
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
             pending_cancels: dependencies::PendingCancels::default(),
@@ -507,6 +511,7 @@ impl Simulation {
             Event::ScaleInCheck { ce, instance, epoch } => self.scale_in_check(ce, instance, epoch),
             Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
             Event::ShareExpiry { queue } => self.share_expiry(queue),
+            Event::LambdaScalingWindow { ce, memory_mb } => self.lambda_window_closed(ce, memory_mb),
         }
     }
 
