@@ -276,8 +276,7 @@ pub fn derive(doc: &Value, scenario: &Scenario, platform: Platform) -> (Value, V
         let def = scenario
             .job_definitions()
             .iter()
-            .filter(|d| d.name == r.name && r.revision.is_none_or(|v| v == d.revision))
-            .next_back();
+            .rfind(|d| d.name == r.name && r.revision.is_none_or(|v| v == d.revision));
         let Some(def) = def else { continue };
         let need = template.resource_overrides.apply(def.resources);
         if let Some(why) = platform.cannot_hold(&need, def.multinode.is_some()) {

@@ -254,8 +254,7 @@ mod tests {
         // Three in flight: the concurrency of 3 is used up.
         assert!(p.is_full(&s) && !p.can_start(&s, &r));
         // Too big for Lambda: never.
-        let mut q = LambdaPool::default();
-        q.in_flight = 0;
+        let q = LambdaPool::default();
         assert!(!q.can_start(&s, &Resources::new(8.0, 2048)));
     }
 }
