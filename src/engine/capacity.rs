@@ -37,7 +37,7 @@ pub(crate) struct CeRuntime {
     /// EC2/SPOT instances.
     pub pool: Option<Pool>,
     /// LAMBDA: invocations in flight, warm environments, scaling windows.
-    pub lambda: Option<super::lambda::LambdaPool>,
+    pub lambda: Option<Box<super::lambda::LambdaPool>>,
     /// Slots of the jobs with an attempt here (kept only when some queue backfills).
     pub attempts: std::collections::BTreeSet<u32>,
     /// Instances that became READY at this instant: their idle clocks start after the pass
@@ -68,7 +68,7 @@ impl CeRuntime {
             ),
         };
         let interruptions = stream(seed, StreamKind::Interruptions, index as u64);
-        let lambda = spec.kind.is_lambda().then(super::lambda::LambdaPool::default);
+        let lambda = spec.kind.is_lambda().then(Box::default);
         Ok(CeRuntime {
             spec,
             used_millivcpus: 0,

@@ -105,6 +105,7 @@ impl LambdaPool {
     }
 
     /// An invocation needing `r` ended at `now`: its environment goes idle.
+    #[cold]
     fn release(&mut self, r: &Resources, now: SimTime) {
         self.in_flight = self.in_flight.saturating_sub(1);
         let mb = lambda::memory_mb(r).unwrap_or(lambda::MAX_MEMORY_MB);
@@ -124,7 +125,17 @@ impl CeRuntime {
     /// Dispatch on a LAMBDA compute environment: takes a warm environment or makes a cold
     /// start (scheduling the end of a scaling window it opens); the latency before RUNNING.
     /// Other kinds: their `startup`.
+    #[inline]
     pub(super) fn start_latency(&mut self, r: &Resources, now: SimTime, events: &mut EventQueue<Event>) -> SimDuration {
+        match self.lambda.is_none() {
+            true => self.spec.startup,
+            false => self.lambda_start(r, now, events),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lambda_start(&mut self, r: &Resources, now: SimTime, events: &mut EventQueue<Event>) -> SimDuration {
         let Some(pool) = self.lambda.as_mut() else {
             return self.spec.startup;
         };
@@ -137,6 +148,7 @@ impl CeRuntime {
     }
 
     /// An attempt needing `r` ended at `now` (LAMBDA: its environment goes idle).
+    #[inline]
     pub(super) fn task_released(&mut self, r: &Resources, now: SimTime) {
         if let Some(pool) = self.lambda.as_mut() {
             pool.release(r, now);
@@ -145,6 +157,7 @@ impl CeRuntime {
 
     /// The longest an attempt may run here with the job's own `timeout`: on LAMBDA, at most
     /// 900 s ("a maximum value of 900 seconds (15 minutes)").
+    #[inline]
     pub(super) fn attempt_limit(&self, timeout: Option<SimDuration>) -> Option<SimDuration> {
         match self.lambda {
             Some(_) => Some(timeout.map_or(MAX_TIMEOUT, |t| t.min(MAX_TIMEOUT))),

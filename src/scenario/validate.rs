@@ -186,6 +186,12 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
         ce.startup = crate::model::lambda::DEFAULT_COLD_START;
     }
     ce.eks = raw.eks_configuration.as_ref().is_some_and(|v| !v.is_null());
+    if ce.eks && kind.is_lambda() {
+        ctx.err(
+            format!("{p}.eksConfiguration"),
+            "a LAMBDA compute environment (a simulation extension) runs ECS job definitions only; remove eksConfiguration",
+        );
+    }
     if !kind.has_instances() {
         for (field, set) in [
             ("minvCpus", cr.min_vcpus.is_some_and(|v| v != 0)),
