@@ -181,7 +181,7 @@ pub fn compare(doc: &Value, path: &Path, platforms: &[Platform]) -> Result<Vec<P
 }
 
 /// Runs the scenario `doc` (read from `path`; `original` is it, validated) on `platform`'s
-/// set-up ([`derive`]).
+/// set-up ([`derive()`]).
 pub fn run_platform(doc: &Value, original: &Scenario, path: &Path, platform: Platform) -> Result<PlatformRun, Error> {
     let (derived, size_reasons) = derive(doc, original, platform);
     let scenario = Scenario::from_value_at(&derived, path)?;
