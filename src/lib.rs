@@ -152,6 +152,7 @@
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+pub mod compare;
 pub mod engine;
 #[doc = include_str!("../docs/DESIGN.md")]
 pub mod design {}

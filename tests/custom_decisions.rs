@@ -93,7 +93,7 @@ fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
     for ce in scenario.compute_environments() {
         assert_eq!(
             sim.set_scale_out(&ce.name, Box::new(AwsScaleOut)),
-            !ce.kind.is_fargate(),
+            ce.kind.has_instances(),
             "scale-out is for EC2/SPOT compute environments only"
         );
     }

@@ -188,3 +188,20 @@ fn fingerprint_keeps_small_tables_whole_and_hashes_large_ones() {
     // FNV-1a's published test vector: "a" -> af63dc4c8601ec8c.
     assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
 }
+
+/// `batchsim compare` on the bundled Lambda scenario: the table and the JSON, byte for byte.
+#[test]
+fn compare_gives_its_golden_outputs() {
+    let p = common::scenario_path("compare-lambda.json");
+    let args = ["compare", p.as_str(), "--platforms", "lambda,fargate,ec2"];
+    let text = stdout_of(&args);
+    let json = stdout_of(&[&args[..], &["--format", "json"]].concat());
+    let problems: Vec<String> = [
+        check("compare-lambda.compare.txt", &text),
+        check("compare-lambda.compare.json", &json),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

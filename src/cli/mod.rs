@@ -1,5 +1,6 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
+mod compare;
 mod import;
 mod merge;
 mod optimize;
@@ -81,6 +82,9 @@ enum Command {
     /// Joins the part files of a sharded sweep (`sweep --shard I/N`) into the table and
     /// summary of the whole sweep, after checking they are every shard of one sweep.
     Merge(merge::MergeArgs),
+    /// Runs the scenario's workload on Lambda, Fargate and EC2 (each set up from the scenario
+    /// by one rule) and prints cost, wait, turnaround and the jobs each cannot run.
+    Compare(compare::CompareArgs),
     /// Writes a scenario from describe output, CloudFormation, Terraform, request bodies and job history.
     Import(import::ImportArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
@@ -195,6 +199,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Merge(args) => finish(merge::merge(&args)),
         Command::Optimize(args) => optimize::optimize(&args),
         Command::Import(args) => import::import(&args),
+        Command::Compare(args) => finish(compare::compare(&args)),
     }
 }
 

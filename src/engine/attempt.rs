@@ -236,7 +236,7 @@ impl Simulation {
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
         let c = &mut self.ces[ce.index()];
         c.used_millivcpus += mv;
-        let startup = c.spec.startup;
+        let startup = c.start_latency(&job.resources, now, &mut self.kernel.events);
         let fargate_spot = c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot;
         let reclaim_in = (fargate_spot && c.spec.interruptions_per_hour > 0.0).then(|| c.draw_reclaim());
         let qr = &mut self.queues[q.index()];
@@ -314,6 +314,7 @@ impl Simulation {
         let Some(job) = self.jobs.live_mut(slot) else { return };
         let timeout = job.spec.timeout;
         let Some(a) = job.attempt.as_mut() else { return };
+        let timeout = self.ces[a.ce.index()].attempt_limit(timeout);
         job.status = JobStatus::Running;
         // AWS: "placed into the RUNNING state that's considered an attempt".
         job.attempts += 1;
@@ -399,9 +400,11 @@ impl Simulation {
         let ce = &self.ces[a.ce.index()];
         let running_ms = a.running_at.map_or(0, |run| until.since(run).as_millis());
         let held = until.since(a.dispatched_at);
-        let fargate = ce.spec.kind.is_fargate();
-        let cost = if fargate {
+        let task_billed = !ce.spec.kind.has_instances();
+        let cost = if ce.spec.kind.is_fargate() {
             fargate_cost(&ce.spec, r, architecture, held)
+        } else if ce.spec.kind.is_lambda() {
+            super::lambda::lambda_cost(&ce.spec, r, architecture, held)
         } else {
             held.as_millis() as f64 / 3_600_000.0 * a.instance_rate
         };
@@ -411,7 +414,7 @@ impl Simulation {
             share_ix,
             millivcpus: u64::from(r.millivcpus),
             running_ms,
-            fargate,
+            task_billed,
             cost,
         });
         cost
@@ -485,6 +488,7 @@ impl Simulation {
         }
         let mv = u64::from(r.millivcpus);
         self.ces[a.ce.index()].used_millivcpus -= mv;
+        self.ces[a.ce.index()].task_released(&r, now);
         let qr = &mut self.queues[q.index()];
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.live(slot) else { return };
@@ -507,7 +511,11 @@ impl Simulation {
                 Reason::Static(REASON_EXITED),
                 retry(REASON_EXITED, Some(*code)),
             ),
-            AttemptEnd::TimedOut => (JobStatus::Failed, Reason::Static(REASON_TIMEOUT), false),
+            AttemptEnd::TimedOut => (
+                JobStatus::Failed,
+                Reason::Static(self.ces[a.ce.index()].timeout_reason(job.spec.timeout)),
+                false,
+            ),
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
         };

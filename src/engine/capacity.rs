@@ -36,6 +36,8 @@ pub(crate) struct CeRuntime {
     pub interruptions: ChaCha8Rng,
     /// EC2/SPOT instances.
     pub pool: Option<Pool>,
+    /// LAMBDA: invocations in flight, warm environments, scaling windows.
+    pub lambda: Option<Box<super::lambda::LambdaPool>>,
     /// Slots of the jobs with an attempt here (kept only when some queue backfills).
     pub attempts: std::collections::BTreeSet<u32>,
     /// Instances that became READY at this instant: their idle clocks start after the pass
@@ -56,7 +58,7 @@ pub(crate) struct CeRuntime {
 
 impl CeRuntime {
     pub fn new(spec: ComputeEnvironment, seed: u64, index: usize) -> Result<CeRuntime, CeError> {
-        let pool = match spec.kind.is_fargate() {
+        let pool = match !spec.kind.has_instances() {
             true => None,
             false => Some(
                 Pool::new(&spec, spec.reserved_memory_mib.map(u64::from)).map_err(|source| CeError {
@@ -66,12 +68,14 @@ impl CeRuntime {
             ),
         };
         let interruptions = stream(seed, StreamKind::Interruptions, index as u64);
+        let lambda = spec.kind.is_lambda().then(Box::default);
         Ok(CeRuntime {
             spec,
             used_millivcpus: 0,
             attached: Vec::new(),
             interruptions,
             pool,
+            lambda,
             attempts: Default::default(),
             settle: Vec::new(),
             scale_in_review: false,
@@ -99,7 +103,9 @@ impl CeRuntime {
     /// environment whose tasks already hold all of `maxvCpus`. (An EC2 pool is never
     /// called full here: a job may still fit on an instance or launch one.)
     pub fn is_full(&self) -> bool {
-        !self.enabled() || (self.pool.is_none() && self.used_millivcpus >= self.max_millivcpus())
+        !self.enabled()
+            || (self.pool.is_none() && self.used_millivcpus >= self.max_millivcpus())
+            || self.lambda.as_ref().is_some_and(|l| l.is_full(&self.spec))
     }
 
     fn max_millivcpus(&self) -> u64 {
@@ -109,9 +115,9 @@ impl CeRuntime {
     /// Where a job needing `r` (or, for a multi-node job, one instance per node) goes now.
     pub fn plan(&self, r: &Resources, nodes: Option<&[Resources]>) -> Option<Placement> {
         match (&self.pool, nodes) {
-            (None, None) => {
-                (self.used_millivcpus + u64::from(r.millivcpus) <= self.max_millivcpus()).then_some(Placement::Task)
-            }
+            (None, None) => (self.used_millivcpus + u64::from(r.millivcpus) <= self.max_millivcpus()
+                && self.lambda.as_ref().is_none_or(|l| l.can_start(&self.spec, r)))
+            .then_some(Placement::Task),
             (None, Some(_)) => None,
             (Some(pool), None) => match &self.scale_out.0 {
                 None => pool
@@ -150,6 +156,7 @@ impl CeRuntime {
             return 0;
         }
         match &self.pool {
+            None if self.lambda.as_ref().is_some_and(|l| l.is_full(&self.spec)) => 0,
             None => self.max_millivcpus().saturating_sub(self.used_millivcpus),
             Some(pool) => pool.max_placeable_millivcpus(self.spec.max_vcpus, self.spec.allocation_strategy, except),
         }
@@ -174,7 +181,10 @@ impl CeRuntime {
     /// Whether a job could ever be placed here (with everything else idle).
     pub fn could_ever_fit(&self, r: &Resources, nodes: Option<&[Resources]>) -> bool {
         match (&self.pool, nodes) {
-            (None, None) => u64::from(r.millivcpus) <= self.max_millivcpus(),
+            (None, None) => {
+                u64::from(r.millivcpus) <= self.max_millivcpus()
+                    && (!self.spec.kind.is_lambda() || crate::model::lambda::memory_mb(r).is_some())
+            }
             (None, Some(_)) => false,
             (Some(pool), None) => pool.could_ever_fit(r, self.spec.max_vcpus, self.spec.allocation_strategy),
             (Some(pool), Some(nodes)) => pool.could_ever_fit_nodes(nodes, self.spec.max_vcpus),

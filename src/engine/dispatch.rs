@@ -11,6 +11,9 @@ impl Simulation {
     pub(super) fn dispatch_pass(&mut self) {
         self.dispatch_needed = false;
         self.passes += 1;
+        if self.lambda_on {
+            self.sync_lambda_clocks();
+        }
         loop {
             let mut placed = false;
             for i in 0..self.queue_order.len() {

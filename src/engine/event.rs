@@ -74,4 +74,12 @@ pub enum Event {
         /// The queue.
         queue: QueueId,
     },
+    /// A LAMBDA function's 10-second scaling window closed: it may create new execution
+    /// environments again.
+    LambdaScalingWindow {
+        /// The compute environment.
+        ce: CeId,
+        /// The function (its memory size, MB).
+        memory_mb: u32,
+    },
 }

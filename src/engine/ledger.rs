@@ -28,9 +28,10 @@ pub(crate) struct AttemptUse {
     pub millivcpus: u64,
     /// RUNNING milliseconds (0 when it never reached RUNNING).
     pub running_ms: u64,
-    /// A Fargate task: the compute environment's capacity is the task itself, and its bill
+    /// A task (Fargate, Lambda), not a share of instances: the compute environment's
+    /// capacity is the task itself (its RUNNING time is provisioned capacity), and its bill
     /// is the compute environment's cost.
-    pub fargate: bool,
+    pub task_billed: bool,
     /// Dollars attributed to the attempt.
     pub cost: f64,
 }
@@ -128,7 +129,7 @@ impl Ledger {
         let m = &mut self.metrics;
         let c = &mut m.ces[u.ce.index()];
         c.used_millivcpu_ms += run;
-        if u.fargate {
+        if u.task_billed {
             c.provisioned_millivcpu_ms += run;
             c.cost += u.cost;
         }
@@ -209,13 +210,13 @@ mod tests {
             share_ix: 1,
             millivcpus: 2_000,
             running_ms: 60_000,
-            fargate: true,
+            task_billed: true,
             cost: 0.5,
         };
         l.attempt_used(fargate);
         l.attempt_used(AttemptUse {
             ce: CeId(1),
-            fargate: false,
+            task_billed: false,
             ..fargate
         });
         let m = &l.metrics;

@@ -79,7 +79,7 @@ pub(super) fn check_action(
             {
                 return Err(invalid(InvalidAction::VcpuLimit));
             }
-            if kind.is_fargate() && (min_vcpus.is_some_and(|v| v != 0) || desired_vcpus.is_some_and(|v| v != 0)) {
+            if !kind.has_instances() && (min_vcpus.is_some_and(|v| v != 0) || desired_vcpus.is_some_and(|v| v != 0)) {
                 return Err(invalid(InvalidAction::FargateMinOrDesired));
             }
         }
@@ -102,7 +102,7 @@ pub(super) fn check_action(
                 }
                 let mut fargate = Vec::new();
                 for (k, &c) in list.iter().enumerate() {
-                    fargate.push(ce_ok(c)?.is_fargate());
+                    fargate.push(ce_ok(c)?.platform_class());
                     if list[..k].contains(&c) {
                         return Err(invalid(InvalidAction::ListedTwice { id: c }));
                     }

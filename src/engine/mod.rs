@@ -30,6 +30,7 @@ mod event;
 mod instances;
 mod jobs;
 mod kernel;
+mod lambda;
 mod ledger;
 mod limits;
 mod quad_heap;
@@ -226,6 +227,8 @@ pub struct Simulation {
     strict_on: bool,
     /// Some queue backfills: compute environments track their attempts.
     backfill_on: bool,
+    /// Some compute environment is LAMBDA (its pool needs the clock at each pass).
+    lambda_on: bool,
     names: dependencies::NameIndex,
     arrays: dependencies::ArrayTable,
     /// CancelJob requests on PENDING jobs, applied when they leave PENDING.
@@ -297,6 +300,7 @@ impl Simulation {
                 .job_queues
                 .iter()
                 .any(|q| q.backfill != crate::model::Backfill::None),
+            lambda_on: scenario.compute_environments.iter().any(|c| c.kind.is_lambda()),
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
             pending_cancels: dependencies::PendingCancels::default(),
@@ -461,6 +465,7 @@ impl Simulation {
             Event::ScaleInCheck { ce, instance, epoch } => self.scale_in_check(ce, instance, epoch),
             Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
             Event::ShareExpiry { queue } => self.share_expiry(queue),
+            Event::LambdaScalingWindow { ce, memory_mb } => self.lambda_window_closed(ce, memory_mb),
         }
     }
 

@@ -273,7 +273,11 @@ impl Simulation {
             .spec
             .compute_environments
             .first()
-            .is_some_and(|c| self.ces[c.index()].spec.kind.is_fargate());
+            .is_some_and(|c| match self.ces[c.index()].spec.kind {
+                // A LAMBDA queue runs ECS job definitions of either platform.
+                k if k.is_lambda() => def.platform == Platform::Fargate,
+                k => k.is_fargate(),
+            });
         let eks_queue = qr
             .spec
             .compute_environments

@@ -1,6 +1,7 @@
 //! Compute environments: where jobs run (CreateComputeEnvironment plus `simulation`).
 
 use super::instance_catalog::InstanceType;
+use super::lambda::LambdaSettings;
 use crate::time::SimDuration;
 
 /// `computeResources.type`: how capacity is provided.
@@ -15,12 +16,34 @@ pub enum ComputeEnvironmentType {
     Fargate,
     /// Fargate Spot tasks.
     FargateSpot,
+    /// AWS Lambda functions: a simulation extension (AWS Batch has no Lambda compute
+    /// environments), for what-if comparisons; see [`crate::model::lambda`].
+    Lambda,
 }
 
 impl ComputeEnvironmentType {
     /// True for FARGATE and FARGATE_SPOT.
     pub fn is_fargate(self) -> bool {
         matches!(self, Self::Fargate | Self::FargateSpot)
+    }
+
+    /// True for EC2 and SPOT: capacity made of instances.
+    pub fn has_instances(self) -> bool {
+        matches!(self, Self::Ec2 | Self::Spot)
+    }
+
+    /// True for LAMBDA (a simulation extension).
+    pub fn is_lambda(self) -> bool {
+        self == Self::Lambda
+    }
+
+    /// Which kinds share a job queue: EC2/SPOT (0), FARGATE/FARGATE_SPOT (1), LAMBDA (2).
+    pub(crate) fn platform_class(self) -> u8 {
+        match self {
+            Self::Ec2 | Self::Spot => 0,
+            Self::Fargate | Self::FargateSpot => 1,
+            Self::Lambda => 2,
+        }
     }
 
     /// True for SPOT and FARGATE_SPOT.
@@ -35,6 +58,7 @@ impl ComputeEnvironmentType {
             Self::Spot => "SPOT",
             Self::Fargate => "FARGATE",
             Self::FargateSpot => "FARGATE_SPOT",
+            Self::Lambda => "LAMBDA",
         }
     }
 }
@@ -140,7 +164,8 @@ pub struct ComputeEnvironment {
     pub allocation_strategy: AllocationStrategy,
     /// `computeResources.bidPercentage` (SPOT): the most paid, as a percentage of On-Demand.
     pub bid_percentage: Option<u32>,
-    /// Fargate: task start latency; EC2/SPOT: container start on a ready instance.
+    /// Fargate: task start latency; EC2/SPOT: container start on a ready instance; LAMBDA:
+    /// the cold start (a warm execution environment starts at once).
     pub startup: SimDuration,
     /// EC2/SPOT: from scale-out decision to instance ready.
     pub instance_launch: SimDuration,
@@ -171,6 +196,9 @@ pub struct ComputeEnvironment {
     /// An Amazon EKS compute environment (`eksConfiguration` given): it runs EKS job
     /// definitions (`eksProperties`) only, and ECS ones run elsewhere.
     pub eks: bool,
+    /// LAMBDA: concurrency, scaling rate, keep-alive and prices (`simulation.lambda`);
+    /// unused by the other kinds.
+    pub lambda: LambdaSettings,
 }
 
 /// Default Fargate task start latency: the AWS Batch user guide says Fargate jobs start in
@@ -214,6 +242,7 @@ impl ComputeEnvironment {
             reserved_memory_mib: None,
             custom_instance_types: Vec::new(),
             eks: false,
+            lambda: LambdaSettings::default(),
         }
     }
 }

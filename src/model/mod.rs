@@ -12,6 +12,7 @@ pub mod instance_catalog;
 pub(crate) mod job;
 pub(crate) mod job_definition;
 pub(crate) mod job_queue;
+pub mod lambda;
 pub(crate) mod resources;
 pub(crate) mod retry;
 pub(crate) mod scheduling_policy;
@@ -27,6 +28,7 @@ pub use job_definition::{
     JobDefinition, JobDefinitionRef, JobDefinitionStatus, MultiNode, NodeRange, Platform, ResolveError,
 };
 pub use job_queue::{Backfill, JobQueue, QueueState, StateTimeLimitAction};
+pub use lambda::LambdaSettings;
 pub use resources::Resources;
 pub use retry::{EvaluateOnExit, RetryAction, RetryLimitError, RetryStrategy};
 pub use scheduling_policy::{SchedulingPolicy, ShareWeight};

@@ -3,7 +3,8 @@
 use super::{Report, Stats, WaitStats};
 use std::fmt::Write;
 
-fn secs(s: f64) -> String {
+/// A duration in seconds as `12.0s`, `3.5m`, `1.25h` or `2.00d`.
+pub(crate) fn secs(s: f64) -> String {
     if s >= 86_400.0 {
         format!("{:.2}d", s / 86_400.0)
     } else if s >= 3_600.0 {

@@ -53,7 +53,7 @@ pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueu
                 .get(ce as usize)
                 .copied()
                 .flatten()
-                .is_some_and(|k| k.is_fargate());
+                .is_some_and(|k| !k.has_instances());
             if fargate
                 && cr.is_some_and(|c| c.min_vcpus.is_some_and(|v| v != 0) || c.desired_vcpus.is_some_and(|v| v != 0))
             {

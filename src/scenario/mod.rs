@@ -23,6 +23,7 @@ mod builder;
 mod ctx;
 mod definitions;
 mod eks;
+mod lambda;
 mod lenient;
 mod queues;
 pub(crate) mod raw;

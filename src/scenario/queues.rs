@@ -55,11 +55,11 @@ pub(super) fn ce_order(ctx: &mut Ctx, p: &str, order: &[RawCeOrder]) -> Option<V
         .filter_map(|e| ctx.ce_kinds.get(e.2.index()).copied().flatten().map(|k| (e.1, k)))
         .collect();
     if let Some(&(_, first)) = kinds.first() {
-        if let Some(&(k, other)) = kinds.iter().find(|(_, k)| k.is_fargate() != first.is_fargate()) {
+        if let Some(&(k, other)) = kinds.iter().find(|(_, k)| k.platform_class() != first.platform_class()) {
             ctx.err(
                 format!("{p}[{k}].computeEnvironment"),
                 format!(
-                    "a job queue cannot mix {} and {} compute environments (all EC2/SPOT or all FARGATE/FARGATE_SPOT)",
+                    "a job queue cannot mix {} and {} compute environments (all EC2/SPOT, all FARGATE/FARGATE_SPOT or all LAMBDA)",
                     first.as_str(),
                     other.as_str()
                 ),
@@ -186,6 +186,8 @@ pub(super) fn job_queue(ctx: &mut Ctx, i: usize, raw: &RawJobQueue) -> Option<Jo
         let eks = ctx.ce_eks.get(first.index()).copied().flatten();
         let want = match (eks, kind) {
             (Some(true), _) => Some("EKS"),
+            // LAMBDA is batchsim's: either ECS type is accepted.
+            (_, Some(k)) if k.is_lambda() => None,
             (_, Some(k)) if k.is_fargate() => Some("ECS_FARGATE"),
             (_, Some(_)) => Some("ECS"),
             _ => None,

@@ -74,6 +74,22 @@ pub struct RawCeSimulation {
     pub reserved_memory_mib: Option<i64>,
     pub prices: Option<RawPrices>,
     pub instance_types: Vec<RawInstanceType>,
+    pub lambda: Option<RawLambda>,
+}
+
+/// `simulation.lambda` (LAMBDA compute environments, a simulation extension).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawLambda {
+    pub account_concurrency: Option<i64>,
+    pub reserved_concurrency: Option<i64>,
+    pub scaling_rate: Option<i64>,
+    pub keep_alive_seconds: Option<f64>,
+    pub cold_start_seconds: Option<f64>,
+    pub gb_second: Option<f64>,
+    #[serde(rename = "arm64GbSecond")]
+    pub arm64_gb_second: Option<f64>,
+    pub request_per_million: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1317,7 +1317,7 @@ mod tests {
             check(doc),
             vec![diag(
                 "computeEnvironments[0].computeResources.type",
-                r#""FARGATEE" is not one of EC2, SPOT, FARGATE, FARGATE_SPOT, ECS_MANAGED_INSTANCES; did you mean `FARGATE`?"#
+                r#""FARGATEE" is not one of EC2, SPOT, FARGATE, FARGATE_SPOT, ECS_MANAGED_INSTANCES, LAMBDA; did you mean `FARGATE`?"#
             )]
         );
         // Enums are case-sensitive; the case-insensitive match is suggested.

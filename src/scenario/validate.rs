@@ -130,6 +130,8 @@ const CE_TYPES: &[(&str, ComputeEnvironmentType)] = &[
     ("SPOT", ComputeEnvironmentType::Spot),
     ("FARGATE", ComputeEnvironmentType::Fargate),
     ("FARGATE_SPOT", ComputeEnvironmentType::FargateSpot),
+    // A simulation extension: AWS Batch has no Lambda compute environments.
+    ("LAMBDA", ComputeEnvironmentType::Lambda),
 ];
 
 fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> Option<ComputeEnvironment> {
@@ -180,8 +182,17 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
     let mut ce = ComputeEnvironment::fargate(name, max_vcpus, false);
     ce.kind = kind;
     ce.state = state;
+    if kind.is_lambda() {
+        ce.startup = crate::model::lambda::DEFAULT_COLD_START;
+    }
     ce.eks = raw.eks_configuration.as_ref().is_some_and(|v| !v.is_null());
-    if kind.is_fargate() {
+    if ce.eks && kind.is_lambda() {
+        ctx.err(
+            format!("{p}.eksConfiguration"),
+            "a LAMBDA compute environment (a simulation extension) runs ECS job definitions only; remove eksConfiguration",
+        );
+    }
+    if !kind.has_instances() {
         for (field, set) in [
             ("minvCpus", cr.min_vcpus.is_some_and(|v| v != 0)),
             ("desiredvCpus", cr.desired_vcpus.is_some_and(|v| v != 0)),
@@ -271,7 +282,7 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
     if let Some(sim) = &raw.simulation {
         simulation(ctx, &format!("{p}.simulation"), sim, &mut ce);
     }
-    if !kind.is_fargate() {
+    if kind.has_instances() {
         let mut arch: Option<(Architecture, String)> = None;
         for (k, entry) in ce.instance_types.iter().enumerate() {
             match instance_catalog::expand_with(entry, &ce.custom_instance_types) {
@@ -310,9 +321,17 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
 }
 
 fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnvironment) {
-    let fargate = ce.kind.is_fargate();
-    if let Some(d) = ctx.duration(&format!("{p}.startupSeconds"), sim.startup_seconds) {
+    let fargate = !ce.kind.has_instances();
+    if sim.startup_seconds.is_some() && ce.kind.is_lambda() {
+        ctx.err(
+            format!("{p}.startupSeconds"),
+            "does not apply to LAMBDA compute environments: a new execution environment's latency is `simulation.lambda.coldStartSeconds`",
+        );
+    } else if let Some(d) = ctx.duration(&format!("{p}.startupSeconds"), sim.startup_seconds) {
         ce.startup = d;
+    }
+    if let Some(l) = &sim.lambda {
+        super::lambda::lambda_settings(ctx, &format!("{p}.lambda"), l, ce);
     }
     for (field, value, target) in [
         (

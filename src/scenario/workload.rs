@@ -272,6 +272,8 @@ fn template(
             .compute_environments
             .first()
             .and_then(|c| tc.ce_kinds.get(c.index()).copied().flatten())
+            // A LAMBDA queue runs ECS job definitions of either platform.
+            .filter(|k| !k.is_lambda())
             .map(|k| k.is_fargate());
         let resources = t.resource_overrides.apply(def.resources);
         match (fargate_queue, def.platform) {
