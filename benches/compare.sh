@@ -113,6 +113,9 @@ echo "memory: a 5,000,000-job stream without per-job output"
 f=$(scenario 5000000)
 read -r cpu rss < <(RUNS=1 measure "$BATCHSIM" run "$f" --format json)
 python3 -c "print(f'  peak RSS {$rss / 1024:.1f} MiB in {$cpu:.2f} CPU-s (target: under 200 MiB)')"
+echo "memory: a backlog of 1,000,000 queued jobs (benches/scenarios/backlog.json: 1 vCPU, a job a millisecond)"
+read -r cpu rss < <(RUNS=1 measure "$BATCHSIM" run benches/scenarios/backlog.json --format json)
+python3 -c "print(f'  peak RSS {$rss / 1024:.1f} MiB, {$rss * 1024 / 1e6:.0f} bytes a queued job (target: 96)')"
 
 if [ "${EC2:-1}" != 0 ]; then
   scaled() { # scenario jobs -> path of the scenario with its streams' counts scaled to `jobs` in all
