@@ -6,6 +6,7 @@ mod merge;
 mod optimize;
 pub mod output;
 mod run;
+mod streamed;
 mod sweep;
 
 use crate::import::{add_infra, Added, ImportOptions};
@@ -329,134 +330,12 @@ fn claim_stdout(taken: &mut Option<String>, flag: &str, target: &output::Target)
     Ok(())
 }
 
-/// The job table of a run, written to its file as rows become final.
-struct StreamedTable {
-    writer: std::sync::Arc<std::sync::Mutex<StreamState>>,
-}
-
-/// The table writer and the first write error (later rows are dropped after one).
-struct StreamState {
-    table: Option<csv::TableWriter<std::io::BufWriter<std::fs::File>>>,
-    error: Option<std::io::Error>,
-}
-
-impl StreamedTable {
-    /// Flushes the table; the first error of any write.
-    fn finish(self) -> std::io::Result<()> {
-        let mut state = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = state.error.take() {
-            return Err(e);
-        }
-        match state.table.take() {
-            Some(t) => t.finish()?.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Sends `sim`'s job-table rows to `out` as they become final.
-fn stream_job_table(sim: &mut Simulation, out: &output::Pending) -> Result<StreamedTable, CliError> {
-    let fail = |source| output::OutputError {
-        target: out.target().clone(),
-        source,
-    };
-    let file = out.stream()?;
-    let table = csv::TableWriter::new(std::io::BufWriter::new(file)).map_err(fail)?;
-    let state = std::sync::Arc::new(std::sync::Mutex::new(StreamState {
-        table: Some(table),
-        error: None,
-    }));
-    let shared = state.clone();
-    sim.set_record_sink(move |record| {
-        let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-        if s.error.is_some() {
-            return;
-        }
-        if let Some(Err(e)) = s.table.as_mut().map(|t| t.row(&record)) {
-            s.error = Some(e);
-        }
-    });
-    Ok(StreamedTable { writer: state })
-}
-
 /// `run`'s files: `--jobs`, `--attempts`, `--plot`, `--html`.
 struct RunOutputs {
     jobs: Option<PathBuf>,
     attempts: Option<PathBuf>,
     plot: Option<PathBuf>,
     html: Option<PathBuf>,
-}
-
-/// The attempt table of a run, written as attempts end (to a file, or to memory for
-/// standard output).
-struct StreamedAttempts {
-    state: std::sync::Arc<std::sync::Mutex<AttemptState>>,
-}
-
-enum AttemptOut {
-    File(crate::report::attempts::AttemptWriter<std::io::BufWriter<std::fs::File>>),
-    Memory(crate::report::attempts::AttemptWriter<Vec<u8>>),
-}
-
-/// The attempt writer and the first write error (later rows are dropped after one).
-struct AttemptState {
-    out: Option<AttemptOut>,
-    error: Option<std::io::Error>,
-}
-
-impl StreamedAttempts {
-    /// Sends `sim`'s attempt rows to `out` (a file) or to memory (`None`: standard output).
-    fn start(sim: &mut Simulation, out: Option<&output::Pending>) -> Result<StreamedAttempts, CliError> {
-        use crate::report::attempts::AttemptWriter;
-        let writer = match out {
-            Some(out) => {
-                let fail = |source| output::OutputError {
-                    target: out.target().clone(),
-                    source,
-                };
-                let file = out.stream()?;
-                AttemptOut::File(AttemptWriter::new(std::io::BufWriter::new(file)).map_err(fail)?)
-            }
-            None => AttemptOut::Memory(AttemptWriter::new(Vec::new()).map_err(|source| output::OutputError {
-                target: output::Target::Stdout,
-                source,
-            })?),
-        };
-        let state = std::sync::Arc::new(std::sync::Mutex::new(AttemptState {
-            out: Some(writer),
-            error: None,
-        }));
-        let shared = state.clone();
-        sim.set_attempt_sink(move |record| {
-            let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-            if s.error.is_some() {
-                return;
-            }
-            let result = match s.out.as_mut() {
-                Some(AttemptOut::File(w)) => w.row(&record),
-                Some(AttemptOut::Memory(w)) => w.row(&record),
-                None => Ok(()),
-            };
-            if let Err(e) = result {
-                s.error = Some(e);
-            }
-        });
-        Ok(StreamedAttempts { state })
-    }
-
-    /// Flushes the table: the bytes for standard output (empty for a file), or the first
-    /// write error.
-    fn finish(self) -> std::io::Result<Vec<u8>> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = state.error.take() {
-            return Err(e);
-        }
-        match state.out.take() {
-            Some(AttemptOut::File(w)) => w.finish()?.flush().map(|()| Vec::new()),
-            Some(AttemptOut::Memory(w)) => w.finish(),
-            None => Ok(Vec::new()),
-        }
-    }
 }
 
 /// `run`'s overrides of the scenario: `--seed`, `--until`, `--max-jobs`.
@@ -517,11 +396,19 @@ fn run_scenario(
         output::Target::Stdout => false,
     });
     let streamed = match jobs_out.as_ref() {
-        Some(out) if !as_describe_jobs => Some(stream_job_table(&mut sim, out)?),
+        Some(out) if !as_describe_jobs => {
+            let table = streamed::JobTable::start(Some(out))?;
+            sim.set_record_sink(table.sink());
+            Some(table)
+        }
         _ => None,
     };
     let attempt_table = match &attempts {
-        Some(_) => Some(StreamedAttempts::start(&mut sim, attempts_out.as_ref())?),
+        Some(_) => {
+            let table = streamed::AttemptTable::start(attempts_out.as_ref())?;
+            sim.set_attempt_sink(table.sink());
+            Some(table)
+        }
         None => None,
     };
     let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some() || html_target.is_some());
@@ -533,7 +420,7 @@ fn run_scenario(
         None => Vec::new(),
     };
     if let (Some(table), Some(out)) = (streamed, jobs_out.as_ref()) {
-        table.finish().map_err(|source| output::OutputError {
+        let _no_bytes_for_a_file = table.finish().map_err(|source| output::OutputError {
             target: out.target().clone(),
             source,
         })?;

@@ -13,7 +13,11 @@ pub(crate) mod metrics;
 pub(crate) mod plot;
 #[cfg(feature = "cli")]
 mod plot_panels;
+#[cfg(feature = "cli")]
+mod sampler;
 pub(crate) mod stats;
+#[cfg(feature = "cli")]
+mod svg;
 pub mod text;
 
 pub use attempts::AttemptRecord;

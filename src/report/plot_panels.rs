@@ -1,13 +1,13 @@
 //! The chart's cost panel (dollars so far per compute environment) and its wait panel (the
 //! cumulative distribution of waits on a log time axis), drawn into the frame of
-//! [`super::plot`].
+//! [`super::svg`] for [`super::plot`].
 //!
 //! A log axis because waits span orders of magnitude: on a linear axis a run whose p50 is
 //! 5 s and whose max is 2 h draws every short wait as one vertical line at 0 (issue 14).
 
-use super::plot::{
-    axis_top, color, duration, frame, legend, no_data, series_max, step_path, AxisSpec, Chart, LegendItem, Line, Panel,
-    WaitCurve,
+use super::plot::{Chart, WaitCurve};
+use super::svg::{
+    axis_top, color, duration, frame, legend, no_data, series_max, step_path, AxisSpec, LegendItem, Line, Panel,
 };
 use std::fmt::Write;
 

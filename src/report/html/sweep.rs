@@ -4,7 +4,7 @@
 //! and the table of every run.
 
 use super::{end_table, esc, head, header, tail};
-use crate::report::plot::{color, decimals, nice_step, trim};
+use crate::report::svg::{color, decimals, nice_step, trim};
 use crate::sweep::{Figure, Grid, Interval, Table, Unit};
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -1,0 +1,175 @@
+//! Tables written row by row while a run goes on: the `--jobs` CSV (to a file) and the
+//! `--attempts` CSV (to a file, or to memory for standard output). One writer serves both:
+//! the simulation's sink sends each row to it, the first write error is kept (later rows
+//! are dropped after one) and `finish` flushes the table or returns that error.
+
+use super::output;
+use crate::report::attempts::{AttemptRecord, AttemptWriter};
+use crate::report::csv::TableWriter;
+use crate::JobRecord;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::sync::{Arc, Mutex};
+
+/// Where a streamed table's bytes go: a file, or memory (later copied to standard output).
+pub(super) enum Dest {
+    /// A buffered file.
+    File(BufWriter<File>),
+    /// Bytes kept for standard output.
+    Memory(Vec<u8>),
+}
+
+impl Dest {
+    /// The file behind `out`, or memory when there is no file (standard output).
+    fn open(out: Option<&output::Pending>) -> Result<Dest, output::OutputError> {
+        Ok(match out {
+            Some(out) => Dest::File(BufWriter::new(out.stream()?)),
+            None => Dest::Memory(Vec::new()),
+        })
+    }
+
+    /// Flushes a file (no bytes left to write) or gives the bytes kept in memory.
+    fn into_bytes(self) -> io::Result<Vec<u8>> {
+        match self {
+            Dest::File(mut f) => f.flush().map(|()| Vec::new()),
+            Dest::Memory(bytes) => Ok(bytes),
+        }
+    }
+}
+
+impl Write for Dest {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Dest::File(f) => f.write(buf),
+            Dest::Memory(m) => m.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Dest::File(f) => f.flush(),
+            Dest::Memory(m) => m.flush(),
+        }
+    }
+}
+
+/// A CSV table that takes rows of one kind and gives its destination back at the end.
+pub(super) trait RowTable: Send + 'static {
+    /// One row of the table.
+    type Row;
+    /// Writes the header on `dest`.
+    fn start(dest: Dest) -> io::Result<Self>
+    where
+        Self: Sized;
+    /// Writes one row.
+    fn row(&mut self, row: &Self::Row) -> io::Result<()>;
+    /// Flushes the CSV writer and gives the destination back.
+    fn end(self) -> io::Result<Dest>;
+}
+
+impl RowTable for TableWriter<Dest> {
+    type Row = JobRecord;
+    fn start(dest: Dest) -> io::Result<Self> {
+        TableWriter::new(dest)
+    }
+    fn row(&mut self, row: &JobRecord) -> io::Result<()> {
+        TableWriter::row(self, row)
+    }
+    fn end(self) -> io::Result<Dest> {
+        self.finish()
+    }
+}
+
+impl RowTable for AttemptWriter<Dest> {
+    type Row = AttemptRecord;
+    fn start(dest: Dest) -> io::Result<Self> {
+        AttemptWriter::new(dest)
+    }
+    fn row(&mut self, row: &AttemptRecord) -> io::Result<()> {
+        AttemptWriter::row(self, row)
+    }
+    fn end(self) -> io::Result<Dest> {
+        self.finish()
+    }
+}
+
+/// The table and the first write error.
+struct State<T> {
+    table: Option<T>,
+    error: Option<io::Error>,
+}
+
+/// A table written as the run produces its rows.
+pub(super) struct Streamed<T: RowTable> {
+    state: Arc<Mutex<State<T>>>,
+}
+
+impl<T: RowTable> Streamed<T> {
+    /// Opens the table on `out` (a file) or on memory (`None`: standard output) and writes
+    /// its header; a failure names the output (`stdout` is the target when `out` is `None`).
+    pub(super) fn start(out: Option<&output::Pending>) -> Result<Streamed<T>, output::OutputError> {
+        let target = out.map_or(output::Target::Stdout, |o| o.target().clone());
+        let table = T::start(Dest::open(out)?).map_err(|source| output::OutputError { target, source })?;
+        Ok(Streamed {
+            state: Arc::new(Mutex::new(State {
+                table: Some(table),
+                error: None,
+            })),
+        })
+    }
+
+    /// The sink to give the simulation: writes each row, keeps the first error.
+    pub(super) fn sink(&self) -> impl FnMut(T::Row) + Send + 'static {
+        let shared = self.state.clone();
+        move |row| {
+            let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+            if s.error.is_some() {
+                return;
+            }
+            if let Some(Err(e)) = s.table.as_mut().map(|t| t.row(&row)) {
+                s.error = Some(e);
+            }
+        }
+    }
+
+    /// Flushes the table: the bytes for standard output (empty for a file), or the first
+    /// error of any write.
+    pub(super) fn finish(self) -> io::Result<Vec<u8>> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = state.error.take() {
+            return Err(e);
+        }
+        match state.table.take() {
+            Some(t) => t.end()?.into_bytes(),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+/// The `--jobs` table streamed to a file.
+pub(super) type JobTable = Streamed<TableWriter<Dest>>;
+/// The `--attempts` table streamed to a file or to memory.
+pub(super) type AttemptTable = Streamed<AttemptWriter<Dest>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_tables_give_their_bytes_and_keep_the_header() {
+        let table = AttemptTable::start(None).expect("memory never fails");
+        let bytes = table.finish().expect("no write failed");
+        let text = String::from_utf8(bytes).expect("utf-8");
+        assert_eq!(text, format!("{}\n", crate::report::attempts::HEADER));
+        let jobs = JobTable::start(None).expect("memory never fails");
+        let text = String::from_utf8(jobs.finish().expect("no write failed")).expect("utf-8");
+        assert_eq!(text, format!("{}\n", crate::report::csv::HEADER));
+    }
+
+    #[test]
+    fn the_first_error_is_returned_by_finish() {
+        let table = JobTable::start(None).expect("memory never fails");
+        table.state.lock().unwrap().error = Some(io::Error::other("disk full"));
+        assert_eq!(table.finish().unwrap_err().to_string(), "disk full");
+    }
+}
