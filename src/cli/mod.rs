@@ -1,5 +1,6 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
+mod calibrate;
 mod import;
 mod merge;
 mod optimize;
@@ -83,6 +84,9 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Writes a scenario from describe output, CloudFormation, Terraform, request bodies and job history.
     Import(import::ImportArgs),
+    /// Replays a recorded job history through a scenario's set-up and reports how well the
+    /// model fits it (wait errors, start order, vCPUs in use); `--fit` tunes the latencies.
+    Calibrate(calibrate::CalibrateArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
     Validate {
         /// The scenario file (JSON).
@@ -195,6 +199,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Merge(args) => finish(merge::merge(&args)),
         Command::Optimize(args) => optimize::optimize(&args),
         Command::Import(args) => import::import(&args),
+        Command::Calibrate(args) => finish(calibrate::calibrate(&args)),
     }
 }
 

@@ -29,6 +29,45 @@ pub(crate) struct RecordedJob {
     pub job_id: String,
 }
 
+/// What the history recorded of one job (array children included), kept for calibration
+/// (`crate::calibrate`): its times in epoch milliseconds and its size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedRun {
+    /// `jobId` (`parent:3` for an array child).
+    pub job_id: String,
+    /// `jobName` (an array child's is its parent's when it names none).
+    pub job_name: String,
+    /// The queue's name (the ARN's tail); empty when the record names none.
+    pub job_queue: String,
+    /// `createdAt`.
+    pub created_ms: i64,
+    /// When the job became RUNNABLE: the `time` of its first EventBridge event with status
+    /// RUNNABLE (describe-jobs output has no such field).
+    pub runnable_ms: Option<i64>,
+    /// `startedAt` of the last attempt (RUNNING).
+    pub started_ms: Option<i64>,
+    /// `stoppedAt` of the last attempt.
+    pub stopped_ms: Option<i64>,
+    /// `status`.
+    pub status: String,
+    /// vCPUs from `container.resourceRequirements` (or `container.vcpus`).
+    pub vcpus: Option<f64>,
+    /// `arrayProperties.index` of an array child.
+    pub array_index: Option<u32>,
+    /// `arrayProperties.size` of an array parent.
+    pub array_size: Option<u32>,
+}
+
+/// Everything a job history recorded, with the time origin of the workload read from it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recorded {
+    /// Epoch milliseconds of simulated time 0: the earliest `createdAt` of the jobs replayed
+    /// (`None` without any).
+    pub origin_ms: Option<i64>,
+    /// Every job record, array children included, in input order.
+    pub runs: Vec<RecordedRun>,
+}
+
 /// Whether a document is describe-jobs / list-jobs output or an EventBridge event.
 pub(crate) fn is_history(doc: &Value) -> bool {
     let jobs = doc.get("jobs").or_else(|| doc.get("jobSummaryList"));
@@ -47,6 +86,8 @@ pub(crate) fn read(
     setup: &mut Setup,
 ) -> Result<(), ImportError> {
     let mut jobs: Vec<(String, Value)> = Vec::new();
+    // EventBridge: the time each job first became RUNNABLE.
+    let mut runnable: Vec<(String, i64)> = Vec::new();
     for (page, doc) in documents.iter().enumerate() {
         let prefix = if documents.len() == 1 {
             String::new()
@@ -65,6 +106,13 @@ pub(crate) fn read(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
+            if detail.get("status").and_then(Value::as_str) == Some("RUNNABLE") {
+                if let Some(t) = doc.get("time").and_then(time_ms) {
+                    if !runnable.iter().any(|(j, _)| *j == id) {
+                        runnable.push((id.clone(), t));
+                    }
+                }
+            }
             match jobs
                 .iter_mut()
                 .find(|(_, j)| j.get("jobId").and_then(Value::as_str) == Some(id.as_str()))
@@ -128,6 +176,7 @@ pub(crate) fn read(
             }
         };
         let job_id = o.get("jobId").and_then(Value::as_str).unwrap_or_default().to_owned();
+        setup.runs.push(recorded_run(o, &job_id, created, &runnable));
         if o.get("arrayProperties").and_then(|a| a.get("index")).is_some() {
             children += 1;
             continue;
@@ -297,6 +346,47 @@ pub(crate) fn workload(history: &[RecordedJob], notes: &mut Vec<String>) -> Vec<
         ));
     }
     out
+}
+
+/// The [`RecordedRun`] of one job record.
+fn recorded_run(o: &Map<String, Value>, job_id: &str, created_ms: i64, runnable: &[(String, i64)]) -> RecordedRun {
+    let (started_ms, stopped_ms) = last_attempt(o);
+    let text = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default();
+    let container = o.get("container");
+    let vcpus = container
+        .and_then(|c| c.get("resourceRequirements"))
+        .and_then(Value::as_array)
+        .and_then(|rs| {
+            rs.iter()
+                .find(|r| r.get("type").and_then(Value::as_str) == Some("VCPU"))
+        })
+        .and_then(|r| r.get("value"))
+        .and_then(|v| match v {
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            other => other.as_f64(),
+        })
+        .or_else(|| container.and_then(|c| c.get("vcpus")).and_then(Value::as_f64))
+        .filter(|v| v.is_finite() && *v >= 0.0);
+    let array = o.get("arrayProperties");
+    let small = |k: &str| {
+        array
+            .and_then(|a| a.get(k))
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    RecordedRun {
+        job_id: job_id.to_owned(),
+        job_name: text("jobName").to_owned(),
+        job_queue: arn_tail(text("jobQueue")).to_owned(),
+        created_ms,
+        runnable_ms: runnable.iter().find(|(j, _)| j == job_id).map(|(_, t)| *t),
+        started_ms,
+        stopped_ms,
+        status: text("status").to_owned(),
+        vcpus,
+        array_index: small("index"),
+        array_size: small("size"),
+    }
 }
 
 /// `startedAt` and `stoppedAt` of the last attempt (the job's own, else its `attempts`).
