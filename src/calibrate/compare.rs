@@ -98,8 +98,8 @@ pub struct QueueFit {
 pub struct NotCompared {
     /// Jobs that never started (no `startedAt`): nothing was replayed for them.
     pub never_started: usize,
-    /// Array parents: their children are compared (a parent without its children in the
-    /// history is counted here and not compared).
+    /// Array parents without their children in the history (a parent's children are
+    /// compared one by one; a parent alone is not compared).
     pub array_parents: usize,
     /// Jobs replayed that did not start in the simulation (before `until`, or at all).
     pub not_started_in_replay: usize,
@@ -156,7 +156,7 @@ fn simulated_keys(records: &[JobRecord]) -> BTreeMap<Key, &JobRecord> {
         .iter()
         .map(|r| (r.job_name.as_str(), r.submitted_at.as_millis(), r.job_id.submission))
         .collect();
-    subs.sort_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
+    subs.sort_by_key(|s| (s.1, s.2));
     subs.dedup_by_key(|s| s.2);
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let mut occurrence: BTreeMap<u64, usize> = BTreeMap::new();
@@ -209,17 +209,21 @@ pub(crate) fn compare_records(runs: &[RecordedRun], origin: i64, records: &[JobR
     let mut not = NotCompared::default();
     let mut jobs: Vec<Compared> = Vec::new();
     for run in runs {
-        let Some(started) = run.started_ms else {
-            if run.array_index.is_none() {
-                not.never_started += 1;
+        if run.array_index.is_none() && run.array_size.is_some() {
+            let prefix = format!("{}:", run.job_id);
+            if !runs
+                .iter()
+                .any(|c| c.array_index.is_some() && c.job_id.starts_with(&prefix))
+            {
+                not.array_parents += 1;
             }
+            continue;
+        }
+        let Some(started) = run.started_ms else {
+            not.never_started += 1;
             continue;
         };
         let key = match run.array_index {
-            None if run.array_size.is_some() => {
-                not.array_parents += 1;
-                continue;
-            }
             None => parent_key.get(run.job_id.as_str()).map(|(n, o)| (n.clone(), *o, None)),
             Some(i) => run
                 .job_id

@@ -651,4 +651,57 @@ mod tests {
         assert_eq!(s.history.len(), 1);
         assert_eq!(s.history[0].entry["runtime"]["seconds"], 3.0);
     }
+
+    #[test]
+    fn recorded_runs_keep_the_times_the_runnable_event_and_the_vcpus() {
+        // The User Guide: "Anytime that an existing (previously submitted) job changes
+        // states, an event is created"; the event's `time` is when the job became RUNNABLE.
+        let ev = |status: &str, time: &str, extra: Value| {
+            let mut d = json!({"jobId": "j1", "jobName": "n", "jobQueue": "arn:aws:batch:us-east-1:1:job-queue/q",
+                "jobDefinition": "d:1", "status": status, "createdAt": 5000,
+                "container": {"resourceRequirements": [{"type": "VCPU", "value": "0.5"}]}});
+            if let (Value::Object(d), Value::Object(e)) = (&mut d, extra) {
+                d.extend(e);
+            }
+            json!({"detail-type": "Batch Job State Change", "time": time, "detail": d})
+        };
+        let docs = [
+            ev("RUNNABLE", "1970-01-01T00:00:07Z", json!({})),
+            ev("RUNNING", "1970-01-01T00:00:09Z", json!({"startedAt": 9000})),
+            ev(
+                "SUCCEEDED",
+                "1970-01-01T00:00:12Z",
+                json!({"startedAt": 9000, "stoppedAt": 12000}),
+            ),
+        ];
+        let mut s = Setup::default();
+        read("events.jsonl", &docs, None, &mut s).unwrap();
+        assert_eq!(
+            s.runs,
+            vec![RecordedRun {
+                job_id: "j1".into(),
+                job_name: "n".into(),
+                job_queue: "q".into(),
+                created_ms: 5000,
+                runnable_ms: Some(7000),
+                started_ms: Some(9000),
+                stopped_ms: Some(12000),
+                status: "SUCCEEDED".into(),
+                vcpus: Some(0.5),
+                array_index: None,
+                array_size: None,
+            }]
+        );
+        // describe-jobs output has no state times: no RUNNABLE time, and a job that never
+        // started is kept too (calibration counts it).
+        let page = json!({"jobs": [{"jobId": "a", "jobQueue": "q", "createdAt": 1, "status": "RUNNABLE",
+            "container": {"vcpus": 2}}]});
+        let mut s = Setup::default();
+        read("jobs.json", &[page], None, &mut s).unwrap();
+        assert_eq!(
+            (s.runs[0].runnable_ms, s.runs[0].started_ms, s.runs[0].vcpus),
+            (None, None, Some(2.0))
+        );
+        assert!(s.history.is_empty());
+    }
 }
