@@ -27,7 +27,7 @@
 //!     "computeResources": {"type": "FARGATE", "maxvCpus": 4}, "simulation": {"startupSeconds": 30}}],
 //!     "jobQueues": [{"jobQueueName": "q", "priority": 1,
 //!         "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "f"}]}],
-//!     "jobDefinitions": [{"jobDefinitionName": "d", "type": "container",
+//!     "jobDefinitions": [{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["FARGATE"],
 //!         "containerProperties": {"resourceRequirements": [{"type": "VCPU", "value": "1"},
 //!             {"type": "MEMORY", "value": "2048"}]}}]});
 //! let history = r#"{"jobs": [{"jobId": "a1", "jobName": "a", "jobQueue": "q", "jobDefinition": "d:1",
