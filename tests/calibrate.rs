@@ -249,6 +249,7 @@ fn a_history_whose_queue_the_set_up_lacks_is_exit_2_naming_the_queue() {
     let e = bad(&[&scenario, "--history", &history]);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(e.contains("s.json") && e.contains("nightly"), "{e}");
+    assert!(e.contains("h.json by createdAt"), "the history is named: {e}");
 }
 
 #[test]

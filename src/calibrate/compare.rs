@@ -256,14 +256,18 @@ pub(crate) fn compare_records(runs: &[RecordedRun], origin: i64, records: &[JobR
                 run.job_queue.clone()
             },
             basis,
-            recorded_wait_ms: started - rec_from,
-            simulated_wait_ms: sim_start - sim_from,
-            recorded_start_ms: started - origin,
+            recorded_wait_ms: started.saturating_sub(rec_from),
+            simulated_wait_ms: sim_start.saturating_sub(sim_from),
+            recorded_start_ms: started.saturating_sub(origin),
             simulated_start_ms: sim_start,
         };
         let vcpus = run.vcpus.unwrap_or_else(|| r.resources.vcpus());
         jobs.push(Compared {
-            recorded: (started - origin, run.stopped_ms.map(|t| t - origin), vcpus),
+            recorded: (
+                started.saturating_sub(origin),
+                run.stopped_ms.map(|t| t.saturating_sub(origin)),
+                vcpus,
+            ),
             simulated: (
                 sim_start,
                 r.stopped_at.map(|t| t.as_millis() as i64),

@@ -77,7 +77,7 @@ pub fn text(replay: &Replay, c: &Calibration, fit: Option<&Fit>) -> String {
     );
     table(&mut out, c);
     let mut worst: Vec<&JobFit> = c.jobs.iter().collect();
-    worst.sort_by_key(|j| std::cmp::Reverse((j.simulated_wait_ms - j.recorded_wait_ms).abs()));
+    worst.sort_by_key(|j| std::cmp::Reverse(j.simulated_wait_ms.abs_diff(j.recorded_wait_ms)));
     let worst: Vec<&JobFit> = worst
         .into_iter()
         .take(5)

@@ -14,7 +14,7 @@ pub(crate) struct WaitErrorsBuilder {
 impl WaitErrorsBuilder {
     /// Adds one job's waits.
     pub fn add(&mut self, recorded_ms: i64, simulated_ms: i64) {
-        let d = (simulated_ms - recorded_ms) as f64 / 1000.0;
+        let d = (simulated_ms as f64 - recorded_ms as f64) / 1000.0;
         self.abs.push(d.abs());
         self.rel.push(d.abs() / (recorded_ms as f64 / 1000.0).max(1.0));
         self.signed += d;
@@ -112,7 +112,7 @@ pub(crate) fn step_curve_difference(a: &[(i64, Option<i64>, f64)], b: &[(i64, Op
     let (mut ha, mut hb, mut t) = (0.0f64, 0.0f64, 0i64);
     let (mut diff, mut area) = (0.0, 0.0);
     for (at, da, db) in steps {
-        let dt = (at - t) as f64;
+        let dt = at as f64 - t as f64;
         diff += (ha - hb).abs() * dt;
         area += ha * dt;
         t = at;

@@ -57,7 +57,16 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
     for note in &replay.notes {
         output::note(&format!("note: {note}"));
     }
-    let given = calibrate::compare(&replay, &replay.scenario).map_err(bad)?;
+    let given = calibrate::compare(&replay, &replay.scenario).map_err(|e| {
+        let mut m = e.to_string();
+        if m.contains("workload[") {
+            m.push_str(&format!(
+                "\n(the workload is the history's: workload[i] is the (i+1)-th job of {} by createdAt)",
+                replay.history_files.join(", ")
+            ));
+        }
+        CliError::BadInput(m)
+    })?;
     let fit = if args.fit {
         Some(calibrate::fit(&replay).map_err(bad)?)
     } else {

@@ -147,7 +147,7 @@ pub(crate) fn read(
         }
         let id = o.get("jobId").and_then(Value::as_str).unwrap_or_default();
         if let (Some((parent, _)), (Some(started), Some(stopped))) = (id.rsplit_once(':'), last_attempt(o)) {
-            child_runs.push((parent.to_owned(), (stopped - started).max(0)));
+            child_runs.push((parent.to_owned(), stopped.saturating_sub(started).max(0)));
         }
     }
     let mut uneven_arrays = 0usize;
@@ -192,7 +192,7 @@ pub(crate) fn read(
                 never_started += 1;
                 continue;
             };
-            (stopped - started).max(0)
+            stopped.saturating_sub(started).max(0)
         } else {
             // An array parent with its children in the history: their run time (the mean
             // when they differ, as a submission has one run time).
@@ -333,7 +333,10 @@ pub(crate) fn workload(history: &[RecordedJob], notes: &mut Vec<String>) -> Vec<
             }
         }
         let mut with_at = Map::new();
-        with_at.insert("at".into(), json!((job.created_ms - origin) as f64 / 1000.0));
+        with_at.insert(
+            "at".into(),
+            json!(job.created_ms.saturating_sub(origin) as f64 / 1000.0),
+        );
         if let Value::Object(o) = entry {
             with_at.extend(o);
         }
