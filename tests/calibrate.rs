@@ -306,6 +306,36 @@ fn bundled_account_calibrates_and_fits() {
 }
 
 #[test]
+fn plot_draws_the_recorded_and_simulated_vcpu_curves() {
+    let dir = temp_dir("calibrate-plot");
+    let recorded = write(&dir, "recorded.json", &roomy(60.0));
+    let history = history_of(&dir, &recorded);
+    let model = write(&dir, "model.json", &roomy(0.0));
+    let svg = dir.join("c.svg").display().to_string();
+    let out = batchsim(&["calibrate", &model, "--history", &history, "--plot", &svg]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    let both = batchsim(&[
+        "calibrate",
+        &model,
+        "--history",
+        &history,
+        "--fit",
+        "--plot",
+        "-",
+        "--out",
+        "-",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(chart.starts_with("<svg") && chart.ends_with("</svg>\n"));
+    assert!(chart.contains("<title>recorded</title>") && chart.contains("<title>simulated</title>"));
+    // 12 jobs of 1 vCPU, one every 90 s for 200 s: at most 3 run at once on either side.
+    assert!(chart.contains(r#"text-anchor="end">3</text>"#), "{chart}");
+    assert!(chart.contains("mean |difference| "), "{chart}");
+    assert_eq!(both.status.code(), Some(2), "two outputs on standard output");
+}
+
+#[test]
 fn output_is_deterministic() {
     let account = bundled("account.json");
     let h = bundled("history/describe-jobs.json");

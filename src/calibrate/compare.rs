@@ -37,6 +37,14 @@ pub struct JobFit {
     pub recorded_start_ms: i64,
     /// Simulated RUNNING time.
     pub simulated_start_ms: i64,
+    /// Recorded `stoppedAt` (`None`: still running when recorded).
+    pub recorded_stop_ms: Option<i64>,
+    /// Simulated end (`None`: still running when the replay stopped).
+    pub simulated_stop_ms: Option<i64>,
+    /// vCPUs the recording gives (the simulated job's when it gives none).
+    pub recorded_vcpus: f64,
+    /// vCPUs of the simulated job.
+    pub simulated_vcpus: f64,
 }
 
 /// Wait errors over a set of jobs (simulated minus recorded).
@@ -260,8 +268,12 @@ pub(crate) fn compare_records(runs: &[RecordedRun], origin: i64, records: &[JobR
             simulated_wait_ms: sim_start.saturating_sub(sim_from),
             recorded_start_ms: started.saturating_sub(origin),
             simulated_start_ms: sim_start,
+            recorded_stop_ms: run.stopped_ms.map(|t| t.saturating_sub(origin)),
+            simulated_stop_ms: r.stopped_at.map(|t| t.as_millis() as i64),
+            recorded_vcpus: run.vcpus.unwrap_or_else(|| r.resources.vcpus()),
+            simulated_vcpus: r.resources.vcpus(),
         };
-        let vcpus = run.vcpus.unwrap_or_else(|| r.resources.vcpus());
+        let vcpus = fit.recorded_vcpus;
         jobs.push(Compared {
             recorded: (
                 started.saturating_sub(origin),

@@ -1,7 +1,8 @@
 //! Calibration: how well the model fits an account. A recorded job history
 //! (`aws batch describe-jobs` / `list-jobs` output, EventBridge "Batch Job State Change"
 //! events: whatever `batchsim import` reads as history) is replayed through a set-up, and
-//! the simulated jobs are compared with the recorded ones, job by job and queue by queue:
+//! the simulated jobs are compared with the recorded ones, job by job and queue by queue
+//! (text, JSON, and an SVG of the two vCPU curves):
 //!
 //! - **wait**: `startedAt` minus the time the job became RUNNABLE (the `time` of its
 //!   EventBridge RUNNABLE event), or minus `createdAt` where the history has no state times
@@ -42,11 +43,13 @@
 
 mod compare;
 mod fit;
+mod plot;
 mod render;
 mod stats;
 
 pub use compare::{compare, Calibration, JobFit, NotCompared, QueueFit, Summary, VcpuFit, WaitBasis, WaitErrors};
 pub use fit::{fit, with_latencies, Fit, FitPoint, INSTANCE_LAUNCH_GRID, STARTUP_GRID};
+pub use plot::svg as to_svg;
 pub use render::{json as to_json, text as to_text};
 
 use crate::import::{ImportError, ImportOptions, Importer, Recorded};

@@ -5,6 +5,14 @@ use super::{Calibration, Fit, JobFit, Replay, Summary, WaitBasis};
 use serde_json::{json, Value};
 use std::fmt::Write;
 
+/// Escapes text for SVG.
+pub(super) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 fn basis_name(b: WaitBasis) -> &'static str {
     match b {
         WaitBasis::Runnable => "runnable",

@@ -30,6 +30,10 @@ pub struct CalibrateArgs {
     /// output, the report then goes to stderr).
     #[arg(long, value_name = "TUNED.json", requires = "fit")]
     out: Option<PathBuf>,
+    /// Draws the recorded and the simulated vCPUs in use over time (the scenario as given)
+    /// to this SVG file; `-` is standard output (the report then goes to stderr).
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
     /// `jobQueue=NAME`: the queue of list-jobs summaries (repeatable, as for `import`).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
@@ -49,6 +53,16 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
     options.skip_bad_lines = args.skip_bad_lines;
     let target = args.out.as_deref().map(|p| Target::of("--out", p));
     let pending = match &target {
+        Some(Target::File { flag, path }) => Some(output::Pending::create(flag, path)?),
+        _ => None,
+    };
+    let plot_target = args.plot.as_deref().map(|p| Target::of("--plot", p));
+    if plot_target == Some(Target::Stdout) && target == Some(Target::Stdout) {
+        return Err(CliError::BadInput(
+            "--plot - and --out -: standard output can carry one of them; write the other to a file".into(),
+        ));
+    }
+    let plot_pending = match &plot_target {
         Some(Target::File { flag, path }) => Some(output::Pending::create(flag, path)?),
         _ => None,
     };
@@ -81,6 +95,9 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
             t
         }
     };
+    // What standard output carries: the report, or a `-` output (the report then goes to
+    // stderr).
+    let mut stdout: Option<String> = None;
     if let Some(f) = &fit {
         let mut tuned = serde_json::to_string_pretty(&f.tuned).map_err(|e| CliError::BadInput(e.to_string()))?;
         tuned.push('\n');
@@ -92,12 +109,25 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
                     report.push_str(&format!("tuned scenario written to {}\n", path.display()));
                 }
             }
-            (_, Some(Target::Stdout)) => {
-                output::note(report.trim_end());
-                return Ok(output::to_stdout(tuned.as_bytes())?);
-            }
+            (_, Some(Target::Stdout)) => stdout = Some(tuned),
             _ => {}
         }
     }
-    Ok(output::to_stdout(report.as_bytes())?)
+    if plot_target.is_some() {
+        let chart = calibrate::to_svg(&replay, &given);
+        match plot_pending {
+            Some(mut p) => {
+                p.write(|w| w.write_all(chart.as_bytes()))?;
+                p.commit()?;
+            }
+            None => stdout = Some(chart),
+        }
+    }
+    match stdout {
+        Some(other) => {
+            output::note(report.trim_end());
+            Ok(output::to_stdout(other.as_bytes())?)
+        }
+        None => Ok(output::to_stdout(report.as_bytes())?),
+    }
 }
