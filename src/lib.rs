@@ -156,6 +156,7 @@ pub mod compare;
 pub mod engine;
 #[doc = include_str!("../docs/DESIGN.md")]
 pub mod design {}
+pub mod calibrate;
 mod error;
 pub mod import;
 pub mod model;

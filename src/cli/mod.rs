@@ -1,5 +1,6 @@
 //! The `batchsim` command line (CONTRACT section 3). Behind the default `cli` feature.
 
+mod calibrate;
 mod compare;
 mod import;
 mod merge;
@@ -88,6 +89,9 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Writes a scenario from describe output, CloudFormation, Terraform, request bodies and job history.
     Import(import::ImportArgs),
+    /// Replays a recorded job history through a scenario's set-up and reports how well the
+    /// model fits it (wait errors, start order, vCPUs in use); `--fit` tunes the latencies.
+    Calibrate(calibrate::CalibrateArgs),
     /// Checks a scenario and prints every problem; exit 0 only if there is none.
     Validate {
         /// The scenario file (JSON).
@@ -201,6 +205,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Optimize(args) => optimize::optimize(&args),
         Command::Import(args) => import::import(&args),
         Command::Compare(args) => finish(compare::compare(&args)),
+        Command::Calibrate(args) => finish(calibrate::calibrate(&args)),
     }
 }
 

@@ -29,6 +29,45 @@ pub(crate) struct RecordedJob {
     pub job_id: String,
 }
 
+/// What the history recorded of one job (array children included), kept for calibration
+/// (`crate::calibrate`): its times in epoch milliseconds and its size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedRun {
+    /// `jobId` (`parent:3` for an array child).
+    pub job_id: String,
+    /// `jobName` (an array child's is its parent's when it names none).
+    pub job_name: String,
+    /// The queue's name (the ARN's tail); empty when the record names none.
+    pub job_queue: String,
+    /// `createdAt`.
+    pub created_ms: i64,
+    /// When the job became RUNNABLE: the `time` of its first EventBridge event with status
+    /// RUNNABLE (describe-jobs output has no such field).
+    pub runnable_ms: Option<i64>,
+    /// `startedAt` of the last attempt (RUNNING).
+    pub started_ms: Option<i64>,
+    /// `stoppedAt` of the last attempt.
+    pub stopped_ms: Option<i64>,
+    /// `status`.
+    pub status: String,
+    /// vCPUs from `container.resourceRequirements` (or `container.vcpus`).
+    pub vcpus: Option<f64>,
+    /// `arrayProperties.index` of an array child.
+    pub array_index: Option<u32>,
+    /// `arrayProperties.size` of an array parent.
+    pub array_size: Option<u32>,
+}
+
+/// Everything a job history recorded, with the time origin of the workload read from it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recorded {
+    /// Epoch milliseconds of simulated time 0: the earliest `createdAt` of the jobs replayed
+    /// (`None` without any).
+    pub origin_ms: Option<i64>,
+    /// Every job record, array children included, in input order.
+    pub runs: Vec<RecordedRun>,
+}
+
 /// Whether a document is describe-jobs / list-jobs output or an EventBridge event.
 pub(crate) fn is_history(doc: &Value) -> bool {
     let jobs = doc.get("jobs").or_else(|| doc.get("jobSummaryList"));
@@ -47,6 +86,8 @@ pub(crate) fn read(
     setup: &mut Setup,
 ) -> Result<(), ImportError> {
     let mut jobs: Vec<(String, Value)> = Vec::new();
+    // EventBridge: the time each job first became RUNNABLE.
+    let mut runnable: Vec<(String, i64)> = Vec::new();
     for (page, doc) in documents.iter().enumerate() {
         let prefix = if documents.len() == 1 {
             String::new()
@@ -65,6 +106,13 @@ pub(crate) fn read(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
+            if detail.get("status").and_then(Value::as_str) == Some("RUNNABLE") {
+                if let Some(t) = doc.get("time").and_then(time_ms) {
+                    if !runnable.iter().any(|(j, _)| *j == id) {
+                        runnable.push((id.clone(), t));
+                    }
+                }
+            }
             match jobs
                 .iter_mut()
                 .find(|(_, j)| j.get("jobId").and_then(Value::as_str) == Some(id.as_str()))
@@ -99,7 +147,7 @@ pub(crate) fn read(
         }
         let id = o.get("jobId").and_then(Value::as_str).unwrap_or_default();
         if let (Some((parent, _)), (Some(started), Some(stopped))) = (id.rsplit_once(':'), last_attempt(o)) {
-            child_runs.push((parent.to_owned(), (stopped - started).max(0)));
+            child_runs.push((parent.to_owned(), stopped.saturating_sub(started).max(0)));
         }
     }
     let mut uneven_arrays = 0usize;
@@ -128,6 +176,7 @@ pub(crate) fn read(
             }
         };
         let job_id = o.get("jobId").and_then(Value::as_str).unwrap_or_default().to_owned();
+        setup.runs.push(recorded_run(o, &job_id, created, &runnable));
         if o.get("arrayProperties").and_then(|a| a.get("index")).is_some() {
             children += 1;
             continue;
@@ -143,7 +192,7 @@ pub(crate) fn read(
                 never_started += 1;
                 continue;
             };
-            (stopped - started).max(0)
+            stopped.saturating_sub(started).max(0)
         } else {
             // An array parent with its children in the history: their run time (the mean
             // when they differ, as a submission has one run time).
@@ -284,7 +333,10 @@ pub(crate) fn workload(history: &[RecordedJob], notes: &mut Vec<String>) -> Vec<
             }
         }
         let mut with_at = Map::new();
-        with_at.insert("at".into(), json!((job.created_ms - origin) as f64 / 1000.0));
+        with_at.insert(
+            "at".into(),
+            json!(job.created_ms.saturating_sub(origin) as f64 / 1000.0),
+        );
         if let Value::Object(o) = entry {
             with_at.extend(o);
         }
@@ -297,6 +349,47 @@ pub(crate) fn workload(history: &[RecordedJob], notes: &mut Vec<String>) -> Vec<
         ));
     }
     out
+}
+
+/// The [`RecordedRun`] of one job record.
+fn recorded_run(o: &Map<String, Value>, job_id: &str, created_ms: i64, runnable: &[(String, i64)]) -> RecordedRun {
+    let (started_ms, stopped_ms) = last_attempt(o);
+    let text = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default();
+    let container = o.get("container");
+    let vcpus = container
+        .and_then(|c| c.get("resourceRequirements"))
+        .and_then(Value::as_array)
+        .and_then(|rs| {
+            rs.iter()
+                .find(|r| r.get("type").and_then(Value::as_str) == Some("VCPU"))
+        })
+        .and_then(|r| r.get("value"))
+        .and_then(|v| match v {
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            other => other.as_f64(),
+        })
+        .or_else(|| container.and_then(|c| c.get("vcpus")).and_then(Value::as_f64))
+        .filter(|v| v.is_finite() && *v >= 0.0);
+    let array = o.get("arrayProperties");
+    let small = |k: &str| {
+        array
+            .and_then(|a| a.get(k))
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    RecordedRun {
+        job_id: job_id.to_owned(),
+        job_name: text("jobName").to_owned(),
+        job_queue: arn_tail(text("jobQueue")).to_owned(),
+        created_ms,
+        runnable_ms: runnable.iter().find(|(j, _)| j == job_id).map(|(_, t)| *t),
+        started_ms,
+        stopped_ms,
+        status: text("status").to_owned(),
+        vcpus,
+        array_index: small("index"),
+        array_size: small("size"),
+    }
 }
 
 /// `startedAt` and `stoppedAt` of the last attempt (the job's own, else its `attempts`).
@@ -560,5 +653,58 @@ mod tests {
         read("events.jsonl", &docs, None, &mut s).unwrap();
         assert_eq!(s.history.len(), 1);
         assert_eq!(s.history[0].entry["runtime"]["seconds"], 3.0);
+    }
+
+    #[test]
+    fn recorded_runs_keep_the_times_the_runnable_event_and_the_vcpus() {
+        // The User Guide: "Anytime that an existing (previously submitted) job changes
+        // states, an event is created"; the event's `time` is when the job became RUNNABLE.
+        let ev = |status: &str, time: &str, extra: Value| {
+            let mut d = json!({"jobId": "j1", "jobName": "n", "jobQueue": "arn:aws:batch:us-east-1:1:job-queue/q",
+                "jobDefinition": "d:1", "status": status, "createdAt": 5000,
+                "container": {"resourceRequirements": [{"type": "VCPU", "value": "0.5"}]}});
+            if let (Value::Object(d), Value::Object(e)) = (&mut d, extra) {
+                d.extend(e);
+            }
+            json!({"detail-type": "Batch Job State Change", "time": time, "detail": d})
+        };
+        let docs = [
+            ev("RUNNABLE", "1970-01-01T00:00:07Z", json!({})),
+            ev("RUNNING", "1970-01-01T00:00:09Z", json!({"startedAt": 9000})),
+            ev(
+                "SUCCEEDED",
+                "1970-01-01T00:00:12Z",
+                json!({"startedAt": 9000, "stoppedAt": 12000}),
+            ),
+        ];
+        let mut s = Setup::default();
+        read("events.jsonl", &docs, None, &mut s).unwrap();
+        assert_eq!(
+            s.runs,
+            vec![RecordedRun {
+                job_id: "j1".into(),
+                job_name: "n".into(),
+                job_queue: "q".into(),
+                created_ms: 5000,
+                runnable_ms: Some(7000),
+                started_ms: Some(9000),
+                stopped_ms: Some(12000),
+                status: "SUCCEEDED".into(),
+                vcpus: Some(0.5),
+                array_index: None,
+                array_size: None,
+            }]
+        );
+        // describe-jobs output has no state times: no RUNNABLE time, and a job that never
+        // started is kept too (calibration counts it).
+        let page = json!({"jobs": [{"jobId": "a", "jobQueue": "q", "createdAt": 1, "status": "RUNNABLE",
+            "container": {"vcpus": 2}}]});
+        let mut s = Setup::default();
+        read("jobs.json", &[page], None, &mut s).unwrap();
+        assert_eq!(
+            (s.runs[0].runnable_ms, s.runs[0].started_ms, s.runs[0].vcpus),
+            (None, None, Some(2.0))
+        );
+        assert!(s.history.is_empty());
     }
 }

@@ -39,6 +39,7 @@ mod terraform;
 mod yaml;
 
 pub use error::ImportError;
+pub use history::{Recorded, RecordedRun};
 pub use infra::{add_infra, add_infra_str, Added};
 
 use serde_json::Value;
@@ -173,12 +174,26 @@ impl Importer {
     }
 
     /// The scenario, named `name`, and the notes of every input read.
-    pub fn finish(mut self, name: &str) -> Result<Imported, ImportError> {
+    pub fn finish(self, name: &str) -> Result<Imported, ImportError> {
+        self.finish_with_runs(name).map(|(imported, _)| imported)
+    }
+
+    /// [`Importer::finish`], and what the job history recorded of each job (array children
+    /// included, in input order) for a calibration against it (`crate::calibrate`). The
+    /// workload's time origin is the earliest `createdAt` of the jobs that started.
+    pub fn finish_with_runs(mut self, name: &str) -> Result<(Imported, Recorded), ImportError> {
+        let origin_ms = self.setup.history.iter().map(|j| j.created_ms).min();
         let scenario = self.setup.build_scenario(name);
-        Ok(Imported {
-            scenario,
-            notes: self.setup.notes,
-        })
+        Ok((
+            Imported {
+                scenario,
+                notes: self.setup.notes,
+            },
+            Recorded {
+                origin_ms,
+                runs: self.setup.runs,
+            },
+        ))
     }
 }
 

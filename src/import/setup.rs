@@ -39,6 +39,8 @@ pub(crate) struct Setup {
     pub sources: Vec<String>,
     /// Jobs read from job history, in input order.
     pub history: Vec<RecordedJob>,
+    /// What the history recorded of each job, array children included, in input order.
+    pub runs: Vec<history::RecordedRun>,
 }
 
 /// The kinds of object a scenario holds.

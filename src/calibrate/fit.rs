@@ -1,0 +1,153 @@
+//! `--fit`: a grid search over the latency settings for the values whose replay waits most
+//! like the recording.
+//!
+//! The settings are every compute environment's `simulation.startupSeconds` (task start on
+//! Fargate, container start on a ready instance on EC2) and, when the set-up has an EC2 or
+//! SPOT compute environment, their `instanceLaunchSeconds`; one value of each for the whole
+//! set-up (a history rarely has enough jobs per compute environment to fit each on its own).
+//! The scenario format has no scheduler cycle setting, so there is none to tune. The figure
+//! minimised is the mean absolute wait error over every compared job; ties go to the grid
+//! point found first (smaller startup, then smaller launch time), so the search is
+//! deterministic.
+
+use super::{compare, CalibrateError, Calibration, Replay};
+use serde_json::{json, Value};
+
+/// The `startupSeconds` values tried.
+pub const STARTUP_GRID: [f64; 13] = [
+    0.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 240.0, 300.0,
+];
+
+/// The `instanceLaunchSeconds` values tried (EC2 and SPOT compute environments only).
+pub const INSTANCE_LAUNCH_GRID: [f64; 10] = [0.0, 30.0, 60.0, 90.0, 120.0, 180.0, 240.0, 300.0, 420.0, 600.0];
+
+/// One grid point and how it fared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitPoint {
+    /// `startupSeconds` of every compute environment.
+    pub startup_seconds: f64,
+    /// `instanceLaunchSeconds` of every EC2/SPOT compute environment (`None` without one).
+    pub instance_launch_seconds: Option<f64>,
+    /// Mean absolute wait error of the replay, seconds.
+    pub mean_wait_error_seconds: f64,
+}
+
+/// The outcome of [`fit`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fit {
+    /// The mean absolute wait error of the scenario as given, seconds.
+    pub given_error_seconds: f64,
+    /// The best grid point (`None` when the scenario refused every one).
+    pub best: Option<FitPoint>,
+    /// Grid points replayed (points the scenario refuses, such as a launch time below an
+    /// `instancePendingSeconds`, are skipped).
+    pub tried: usize,
+    /// The calibration at the best point (of the scenario as given without one).
+    pub calibration: Calibration,
+    /// The scenario as given with the best point's settings (unchanged without one).
+    pub tuned: Value,
+}
+
+/// Whether a compute environment document is EC2 or SPOT (it launches instances).
+fn launches_instances(ce: &Value) -> bool {
+    matches!(
+        ce.pointer("/computeResources/type").and_then(Value::as_str),
+        Some("EC2" | "SPOT")
+    )
+}
+
+/// `scenario` with `startupSeconds` set on every compute environment and, when given,
+/// `instanceLaunchSeconds` on every EC2/SPOT one (other `simulation` fields kept).
+pub fn with_latencies(scenario: &Value, startup_seconds: f64, instance_launch_seconds: Option<f64>) -> Value {
+    let mut out = scenario.clone();
+    if let Some(ces) = out.get_mut("computeEnvironments").and_then(Value::as_array_mut) {
+        for ce in ces {
+            let ec2 = launches_instances(ce);
+            let Some(o) = ce.as_object_mut() else { continue };
+            let sim = o.entry("simulation").or_insert_with(|| json!({}));
+            if !sim.is_object() {
+                *sim = json!({});
+            }
+            sim["startupSeconds"] = json!(startup_seconds);
+            if let (true, Some(l)) = (ec2, instance_launch_seconds) {
+                sim["instanceLaunchSeconds"] = json!(l);
+            }
+        }
+    }
+    out
+}
+
+/// Searches [`STARTUP_GRID`] (and [`INSTANCE_LAUNCH_GRID`] when the set-up has EC2 or SPOT
+/// compute environments) for the settings that minimise the mean absolute wait error of
+/// `replay`. An error of the scenario as given is returned as it is.
+pub fn fit(replay: &Replay) -> Result<Fit, CalibrateError> {
+    let given = compare(replay, &replay.scenario)?;
+    let has_ec2 = replay
+        .scenario
+        .get("computeEnvironments")
+        .and_then(Value::as_array)
+        .is_some_and(|ces| ces.iter().any(launches_instances));
+    let launches: Vec<Option<f64>> = if has_ec2 {
+        INSTANCE_LAUNCH_GRID.iter().copied().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let mut best: Option<(FitPoint, Calibration)> = None;
+    let mut tried = 0;
+    for &startup in &STARTUP_GRID {
+        for &launch in &launches {
+            let Ok(c) = compare(replay, &with_latencies(&replay.scenario, startup, launch)) else {
+                continue;
+            };
+            tried += 1;
+            let error = c.overall.waits.mean_seconds;
+            if best.as_ref().is_none_or(|(b, _)| error < b.mean_wait_error_seconds) {
+                best = Some((
+                    FitPoint {
+                        startup_seconds: startup,
+                        instance_launch_seconds: launch,
+                        mean_wait_error_seconds: error,
+                    },
+                    c,
+                ));
+            }
+        }
+    }
+    let given_error_seconds = given.overall.waits.mean_seconds;
+    let (best, calibration, tuned) = match best {
+        Some((point, c)) => {
+            let tuned = with_latencies(&replay.given, point.startup_seconds, point.instance_launch_seconds);
+            (Some(point), c, tuned)
+        }
+        None => (None, given, replay.given.clone()),
+    };
+    Ok(Fit {
+        given_error_seconds,
+        best,
+        tried,
+        calibration,
+        tuned,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latencies_go_into_every_compute_environment_and_launch_only_into_ec2() {
+        let s = json!({"computeEnvironments": [
+            {"computeEnvironmentName": "f", "computeResources": {"type": "FARGATE"}},
+            {"computeEnvironmentName": "e", "computeResources": {"type": "EC2"},
+             "simulation": {"scaleInIdleSeconds": 5}}]});
+        let t = with_latencies(&s, 45.0, Some(90.0));
+        assert_eq!(
+            t["computeEnvironments"][0]["simulation"],
+            json!({"startupSeconds": 45.0})
+        );
+        assert_eq!(
+            t["computeEnvironments"][1]["simulation"],
+            json!({"scaleInIdleSeconds": 5, "startupSeconds": 45.0, "instanceLaunchSeconds": 90.0})
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! `calibrate --plot FILE.svg`: the recorded and the simulated vCPUs in use over time, as two
+//! step curves in one self-contained SVG (hand-written, as the run charts are).
+
+use super::{Calibration, Replay};
+use std::fmt::Write;
+
+const W: f64 = 900.0;
+const H: f64 = 320.0;
+const LEFT: f64 = 70.0;
+const RIGHT: f64 = 170.0;
+const TOP: f64 = 50.0;
+const BOTTOM: f64 = 50.0;
+
+/// The step curve of `(start, end, vcpus)` intervals as (time ms, height) corners; an open
+/// end lasts to `last`.
+fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> {
+    let mut steps: Vec<(i64, f64)> = Vec::with_capacity(2 * intervals.len());
+    for (s, e, v) in intervals {
+        steps.push(((*s).max(0), *v));
+        steps.push((e.unwrap_or(last).max(0), -*v));
+    }
+    steps.sort_by_key(|s| s.0);
+    let mut out = vec![(0, 0.0)];
+    let mut h = 0.0;
+    for (t, d) in steps {
+        out.push((t, h));
+        h += d;
+        out.push((t, h));
+    }
+    out.push((last, h));
+    out
+}
+
+/// The chart of `c`'s compared jobs: recorded (black) and simulated (orange) vCPUs in use.
+pub fn svg(replay: &Replay, c: &Calibration) -> String {
+    let rec: Vec<_> = c
+        .jobs
+        .iter()
+        .map(|j| (j.recorded_start_ms, j.recorded_stop_ms, j.recorded_vcpus))
+        .collect();
+    let sim: Vec<_> = c
+        .jobs
+        .iter()
+        .map(|j| (j.simulated_start_ms, j.simulated_stop_ms, j.simulated_vcpus))
+        .collect();
+    let last = rec
+        .iter()
+        .chain(&sim)
+        .flat_map(|(s, e, _)| [Some(*s), *e])
+        .flatten()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (a, b) = (corners(&rec, last), corners(&sim, last));
+    let top = a.iter().chain(&b).map(|p| p.1).fold(1.0f64, f64::max);
+    let x = |t: i64| LEFT + (W - LEFT - RIGHT) * t as f64 / last as f64;
+    let y = |v: f64| H - BOTTOM - (H - TOP - BOTTOM) * v / top;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(o, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let _ = writeln!(
+        o,
+        r#"<text x="{LEFT}" y="24" font-size="15">vCPUs in use: recorded vs simulated ({}, {} jobs; mean |difference| {:.2} vCPUs)</text>"#,
+        super::render::esc(&replay.path.display().to_string()),
+        c.jobs.len(),
+        c.overall.vcpus.mean_abs_difference
+    );
+    let (x0, x1, y0, y1) = (x(0), x(last), y(0.0), y(top));
+    let _ = writeln!(
+        o,
+        r##"<path d="M{x0:.1},{y1:.1} L{x0:.1},{y0:.1} L{x1:.1},{y0:.1}" fill="none" stroke="#444"/>"##
+    );
+    let _ = writeln!(
+        o,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{top}</text>"#,
+        x0 - 6.0,
+        y1 + 4.0
+    );
+    let _ = writeln!(
+        o,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="end">0</text>"#,
+        x0 - 6.0,
+        y0 + 4.0
+    );
+    let _ = writeln!(
+        o,
+        r#"<text x="{x1:.1}" y="{:.1}" text-anchor="end">{:.0} s</text>"#,
+        y0 + 18.0,
+        last as f64 / 1000.0
+    );
+    let _ = writeln!(
+        o,
+        r#"<text x="{x0:.1}" y="{:.1}">0 s (first recorded submission)</text>"#,
+        y0 + 18.0
+    );
+    for (points, colour, label, dash) in [
+        (&a, "#000000", "recorded", ""),
+        (&b, "#ff7f0e", "simulated", r#" stroke-dasharray="6,3""#),
+    ] {
+        let mut d = String::new();
+        for (i, (t, v)) in points.iter().enumerate() {
+            let _ = write!(d, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(*t), y(*v));
+        }
+        let _ = writeln!(
+            o,
+            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}><title>{label}</title></path>"#
+        );
+    }
+    for (i, (colour, label)) in [("#000000", "recorded"), ("#ff7f0e", "simulated")].iter().enumerate() {
+        let ly = TOP + 20.0 * i as f64;
+        let _ = writeln!(
+            o,
+            r#"<line x1="{:.1}" y1="{ly:.1}" x2="{:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="2"/><text x="{:.1}" y="{:.1}">{label}</text>"#,
+            W - RIGHT + 15.0,
+            W - RIGHT + 40.0,
+            W - RIGHT + 46.0,
+            ly + 4.0
+        );
+    }
+    o.push_str("</svg>\n");
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corners_step_up_and_down() {
+        let c = corners(&[(10, Some(30), 2.0), (20, None, 1.0)], 50);
+        assert_eq!(
+            c,
+            vec![
+                (0, 0.0),
+                (10, 0.0),
+                (10, 2.0),
+                (20, 2.0),
+                (20, 3.0),
+                (30, 3.0),
+                (30, 1.0),
+                (50, 1.0),
+                (50, 0.0),
+                (50, 0.0)
+            ]
+        );
+    }
+}

@@ -1,0 +1,346 @@
+//! `batchsim calibrate`: a history batchsim wrote itself calibrates to zero error against
+//! the set-up that made it; a known startup offset shows as that error and `--fit` finds
+//! it; bad input is exit 2 naming the file; the bundled example's report.
+//!
+//! The recorded wait rests on the API reference's JobDetail: `startedAt` is "The Unix
+//! timestamp (in milliseconds) for when the job was started (when the job transitioned from
+//! the STARTING state to the RUNNING state)", and `createdAt` the submission; the User
+//! Guide's job state change events ("Anytime that an existing (previously submitted) job
+//! changes states, an event is created") carry the RUNNABLE time in their `time`.
+
+mod common;
+
+use common::{batchsim, fargate_ce, fargate_def, queue, temp_dir};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+fn bundled(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/import")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Writes `scenario` to `dir/name`.
+fn write(dir: &Path, name: &str, value: &Value) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    p.display().to_string()
+}
+
+/// Runs `scenario` with `--jobs history.json` (describe-jobs output) and returns its path.
+fn history_of(dir: &Path, scenario: &str) -> String {
+    let history = dir.join("history.json").display().to_string();
+    let out = batchsim(&["run", scenario, "--jobs", &history]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    history
+}
+
+fn calibrate_json(args: &[&str]) -> Value {
+    let mut all = vec!["calibrate"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let out = batchsim(&all);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Two Fargate queues sharing one small environment (jobs wait for each other), with
+/// random runtimes and an array job.
+fn contended(startup: f64) -> Value {
+    let mut ce = fargate_ce("f", 8);
+    ce["simulation"]["startupSeconds"] = json!(startup);
+    json!({"seed": 7,
+    "computeEnvironments": [ce],
+    "jobQueues": [queue("high", 10, &["f"]), queue("low", 1, &["f"])],
+    "jobDefinitions": [fargate_def("d", "2", "4096")],
+    "workload": [
+        {"arrivals": {"process": "poisson", "ratePerHour": 60}, "start": 0, "count": 25,
+         "submitJob": {"jobName": "h", "jobQueue": "high", "jobDefinition": "d"},
+         "runtime": {"distribution": "lognormal", "medianSeconds": 300, "sigma": 0.5}},
+        {"arrivals": {"process": "poisson", "ratePerHour": 60}, "start": 0, "count": 25,
+         "submitJob": {"jobName": "l", "jobQueue": "low", "jobDefinition": "d"},
+         "runtime": {"distribution": "exponential", "meanSeconds": 400}},
+        {"at": 600, "submitJob": {"jobName": "arr", "jobQueue": "low", "jobDefinition": "d",
+         "arrayProperties": {"size": 3}}, "runtime": {"distribution": "fixed", "seconds": 120}}
+    ]})
+}
+
+#[test]
+fn a_batchsim_history_calibrates_to_zero_error_against_its_own_set_up() {
+    let dir = temp_dir("calibrate-zero");
+    let scenario = write(&dir, "s.json", &contended(30.0));
+    let history = history_of(&dir, &scenario);
+    let c = calibrate_json(&[&scenario, "--history", &history]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(c["jobsCompared"], 53, "50 jobs and 3 array children");
+    assert_eq!(c["waitFromCreatedAt"], 53, "describe-jobs has no state times");
+    assert_eq!(
+        c["notCompared"]["arrayParents"], 0,
+        "the parent is compared through its children"
+    );
+    let o = &c["overall"];
+    for k in [
+        "meanAbsSeconds",
+        "p50AbsSeconds",
+        "p95AbsSeconds",
+        "meanRelative",
+        "biasSeconds",
+    ] {
+        assert_eq!(o["wait"][k], 0.0, "{k}: {c}");
+    }
+    assert_eq!(o["startOrderSpearman"], 1.0);
+    assert_eq!(o["vcpus"]["meanAbsDifference"], 0.0);
+    assert!(o["vcpus"]["recordedMean"].as_f64().unwrap() > 4.0, "{o}");
+    // The jobs waited (the test means something): the recorded waits are not all zero.
+    let waits: Vec<f64> = c["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["recordedWaitSeconds"].as_f64().unwrap())
+        .collect();
+    assert!(waits.iter().any(|w| *w > 300.0), "{waits:?}");
+    let queues: Vec<&str> = c["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["jobQueue"].as_str().unwrap())
+        .collect();
+    assert_eq!(queues, ["high", "low"]);
+    assert_eq!(c["queues"][1]["jobs"], 28);
+}
+
+/// A set-up where nothing waits for capacity: each job's wait is the startup time.
+fn roomy(startup: f64) -> Value {
+    let mut ce = fargate_ce("f", 256);
+    ce["simulation"]["startupSeconds"] = json!(startup);
+    json!({"computeEnvironments": [ce],
+    "jobQueues": [queue("q", 1, &["f"])],
+    "jobDefinitions": [fargate_def("d", "1", "2048")],
+    "workload": [
+        {"arrivals": {"process": "every", "seconds": 90}, "start": 0, "count": 12,
+         "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
+         "runtime": {"distribution": "fixed", "seconds": 200}}
+    ]})
+}
+
+#[test]
+fn a_startup_offset_is_the_error_and_fit_finds_it() {
+    let dir = temp_dir("calibrate-offset");
+    let recorded = write(&dir, "recorded.json", &roomy(60.0));
+    let history = history_of(&dir, &recorded);
+    let model = write(&dir, "model.json", &roomy(0.0));
+    let tuned = dir.join("tuned.json").display().to_string();
+    let c = calibrate_json(&[&model, "--history", &history, "--fit", "--out", &tuned]);
+    let tuned_scenario: Value = serde_json::from_str(&std::fs::read_to_string(&tuned).unwrap()).unwrap();
+    let validated = batchsim(&["validate", &tuned]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(c["jobsCompared"], 12);
+    let w = &c["overall"]["wait"];
+    assert_eq!(w["meanAbsSeconds"], 60.0);
+    assert_eq!(w["p50AbsSeconds"], 60.0);
+    assert_eq!(w["p95AbsSeconds"], 60.0);
+    assert_eq!(w["biasSeconds"], -60.0, "the model starts jobs 60 s early");
+    assert_eq!(w["meanRelative"], 1.0, "60 s off a 60 s wait");
+    assert_eq!(c["overall"]["startOrderSpearman"], 1.0, "the order is the same");
+    // Each job runs 60 s earlier: 1 vCPU differs for 2 x 60 s per job.
+    let mad = c["overall"]["vcpus"]["meanAbsDifference"].as_f64().unwrap();
+    assert!(mad > 0.0, "{mad}");
+    let f = &c["fit"];
+    assert_eq!(f["best"]["startupSeconds"], 60.0);
+    assert_eq!(f["best"]["instanceLaunchSeconds"], Value::Null, "no EC2 environment");
+    assert_eq!(f["best"]["meanWaitErrorSeconds"], 0.0);
+    assert_eq!(f["givenErrorSeconds"], 60.0);
+    assert_eq!(f["tried"], batchsim::calibrate::STARTUP_GRID.len());
+    assert_eq!(f["calibration"]["overall"]["vcpus"]["meanAbsDifference"], 0.0);
+    assert_eq!(
+        tuned_scenario["computeEnvironments"][0]["simulation"]["startupSeconds"],
+        60.0
+    );
+    assert_eq!(
+        tuned_scenario["workload"],
+        roomy(0.0)["workload"],
+        "the scenario as given, only its latencies changed"
+    );
+    assert!(
+        validated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validated.stderr)
+    );
+}
+
+#[test]
+fn fit_between_grid_points_picks_the_nearest() {
+    let dir = temp_dir("calibrate-grid");
+    let recorded = write(&dir, "recorded.json", &roomy(52.0));
+    let history = history_of(&dir, &recorded);
+    let model = write(&dir, "model.json", &roomy(10.0));
+    let c = calibrate_json(&[&model, "--history", &history, "--fit"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(c["overall"]["wait"]["meanAbsSeconds"], 42.0);
+    assert_eq!(c["fit"]["best"]["startupSeconds"], 45.0, "7 s off, against 8 s for 60");
+    assert_eq!(c["fit"]["best"]["meanWaitErrorSeconds"], 7.0);
+}
+
+fn bad(args: &[&str]) -> String {
+    let mut all = vec!["calibrate"];
+    all.extend_from_slice(args);
+    let out = batchsim(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn bad_input_is_exit_2_naming_the_file() {
+    let dir = temp_dir("calibrate-bad");
+    let scenario = write(&dir, "s.json", &roomy(0.0));
+    let no_created = write(
+        &dir,
+        "no-created.json",
+        &json!({"jobs": [{"jobId": "a", "jobName": "a", "jobQueue": "q", "jobDefinition": "d:1", "startedAt": 5}]}),
+    );
+    let never = write(
+        &dir,
+        "never.json",
+        &json!({"jobs": [{"jobId": "a", "jobName": "a", "jobQueue": "q", "jobDefinition": "d:1", "createdAt": 5, "status": "RUNNABLE"}]}),
+    );
+    let setup = bundled("describe/compute-environments.json");
+    let missing = dir.join("missing.json").display().to_string();
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"computeEnvironments\": [").unwrap();
+    let broken = broken.display().to_string();
+    let e1 = bad(&[&scenario, "--history", &no_created]);
+    let e2 = bad(&[&scenario, "--history", &never]);
+    let e3 = bad(&[&scenario, "--history", &setup]);
+    let e4 = bad(&[&missing, "--history", &no_created]);
+    let e5 = bad(&[&broken, "--history", &no_created]);
+    let e6 = bad(&[&scenario, "--history", &no_created, "--out", "x.json"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        e1.contains(&format!("{no_created}: jobs[0].createdAt: missing")),
+        "{e1}"
+    );
+    assert!(
+        e2.contains(&never) && e2.contains("no job in the history started"),
+        "{e2}"
+    );
+    assert!(e3.contains(&setup) && e3.contains("not job history"), "{e3}");
+    assert!(e4.contains(&missing), "{e4}");
+    assert!(e5.contains(&broken), "{e5}");
+    assert!(e6.contains("--fit"), "--out needs --fit: {e6}");
+}
+
+#[test]
+fn a_history_whose_queue_the_set_up_lacks_is_exit_2_naming_the_queue() {
+    let dir = temp_dir("calibrate-queue");
+    let scenario = write(&dir, "s.json", &roomy(0.0));
+    let history = write(
+        &dir,
+        "h.json",
+        &json!({"jobs": [{"jobId": "a", "jobName": "a", "jobQueue": "nightly", "jobDefinition": "d:1",
+            "createdAt": 5, "startedAt": 10, "stoppedAt": 20, "status": "SUCCEEDED"}]}),
+    );
+    let e = bad(&[&scenario, "--history", &history]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(e.contains("s.json") && e.contains("nightly"), "{e}");
+    assert!(e.contains("h.json by createdAt"), "the history is named: {e}");
+}
+
+#[test]
+fn bundled_account_calibrates_and_fits() {
+    let account = bundled("account.json");
+    let history = [bundled("history/describe-jobs.json"), bundled("history/events.jsonl")];
+    let c = calibrate_json(&[&account, "--history", &history[0], &history[1], "--fit"]);
+    assert_eq!(c["jobsCompared"], 5);
+    assert_eq!(c["waitFromRunnable"], 1, "train-a's events include its RUNNABLE change");
+    assert_eq!(c["waitFromCreatedAt"], 4);
+    assert_eq!(c["notCompared"]["neverStarted"], 1);
+    let train = c["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["jobName"] == "train-a")
+        .unwrap();
+    // RUNNABLE event at 01:00:05Z, startedAt 1717203850000 (01:04:10Z): 245 s.
+    assert_eq!(train["waitFrom"], "runnable");
+    assert_eq!(train["recordedWaitSeconds"], 245.0);
+    let given = c["overall"]["wait"]["meanAbsSeconds"].as_f64().unwrap();
+    let best = &c["fit"]["best"];
+    assert!(best["meanWaitErrorSeconds"].as_f64().unwrap() < given / 4.0, "{c}");
+    assert_eq!(best["startupSeconds"], 60.0);
+    assert_eq!(best["instanceLaunchSeconds"], 180.0, "ml-ec2 is EC2");
+    // The text report names the winner, and the bundled tuned scenario is its --out.
+    let out = batchsim(&["calibrate", &account, "--history", &history[0], &history[1], "--fit"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("best: startupSeconds 60, instanceLaunchSeconds 180: mean wait error 8.0 s (as given: 43.2 s, 35.2 s better)"),
+        "{text}"
+    );
+    let dir = temp_dir("calibrate-bundled");
+    let tuned: PathBuf = dir.join("tuned.json");
+    let tuned_s = tuned.display().to_string();
+    let w = batchsim(&[
+        "calibrate",
+        &account,
+        "--history",
+        &history[0],
+        &history[1],
+        "--fit",
+        "--out",
+        &tuned_s,
+    ]);
+    assert!(w.status.success());
+    let written = std::fs::read_to_string(&tuned).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        written,
+        std::fs::read_to_string(bundled("account-tuned.json")).unwrap(),
+        "scenarios/import/account-tuned.json is the --out of this command"
+    );
+}
+
+#[test]
+fn plot_draws_the_recorded_and_simulated_vcpu_curves() {
+    let dir = temp_dir("calibrate-plot");
+    let recorded = write(&dir, "recorded.json", &roomy(60.0));
+    let history = history_of(&dir, &recorded);
+    let model = write(&dir, "model.json", &roomy(0.0));
+    let svg = dir.join("c.svg").display().to_string();
+    let out = batchsim(&["calibrate", &model, "--history", &history, "--plot", &svg]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    let both = batchsim(&[
+        "calibrate",
+        &model,
+        "--history",
+        &history,
+        "--fit",
+        "--plot",
+        "-",
+        "--out",
+        "-",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(chart.starts_with("<svg") && chart.ends_with("</svg>\n"));
+    assert!(chart.contains("<title>recorded</title>") && chart.contains("<title>simulated</title>"));
+    // 12 jobs of 1 vCPU, one every 90 s for 200 s: at most 3 run at once on either side.
+    assert!(chart.contains(r#"text-anchor="end">3</text>"#), "{chart}");
+    assert!(chart.contains("mean |difference| "), "{chart}");
+    assert_eq!(both.status.code(), Some(2), "two outputs on standard output");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let account = bundled("account.json");
+    let h = bundled("history/describe-jobs.json");
+    let a = batchsim(&["calibrate", &account, "--history", &h, "--fit", "--format", "json"]);
+    let b = batchsim(&["calibrate", &account, "--history", &h, "--fit", "--format", "json"]);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
