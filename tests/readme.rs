@@ -10,7 +10,8 @@
 //!   `$ ` line and neither marker fails this test, so a new example cannot be forgotten.
 //! - Each block runs in a fresh temporary directory holding a symbolic link `scenarios` to
 //!   the bundled scenarios, so `scenarios/NAME.json` works as from the repository root.
-//!   Options, separated by spaces: `files=DIR` copies every file of the repository folder
+//!   Options, separated by spaces (`copy=`'s DEST may name a folder, which is made):
+//!   `files=DIR` copies every file of the repository folder
 //!   DIR into it; `copy=SRC:DEST` copies the repository file SRC to DEST, and
 //!   `copy=SRC:DEST:N` only its first N bytes (a truncated file).
 //! - A line starting with `$ ` is a command (lines ending with `\` continue it); it is run
@@ -144,8 +145,11 @@ fn prepare(options: &str, dir: &Path) {
                 Some(n) => n.parse::<usize>().expect("copy=SRC:DEST:N with N a number"),
                 None => bytes.len(),
             };
-            let dest = parts.get(1).unwrap_or_else(|| panic!("copy={spec}: no DEST"));
-            std::fs::write(dir.join(dest), &bytes[..keep.min(bytes.len())]).expect("write copy");
+            let dest = dir.join(parts.get(1).unwrap_or_else(|| panic!("copy={spec}: no DEST")));
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).expect("DEST's folder");
+            }
+            std::fs::write(dest, &bytes[..keep.min(bytes.len())]).expect("write copy");
         } else {
             panic!("README example: unknown option `{option}` (files=DIR, copy=SRC:DEST[:N])");
         }
