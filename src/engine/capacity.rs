@@ -220,7 +220,7 @@ impl Simulation {
     /// Brings a compute environment to its starting size: EC2 instances for
     /// `max(minvCpus, desiredvCpus)` vCPUs, ready at time 0.
     pub(super) fn start_compute_environment(&mut self, ce: CeId) {
-        self.ledger.metrics.ces[ce.index()].max_since = SimTime::ZERO;
+        self.ledger.max_vcpus_from(ce, SimTime::ZERO);
         self.fill_standing_capacity(ce, true);
     }
 
@@ -256,7 +256,7 @@ impl Simulation {
         };
         let id = pool.launch(type_index, now, ready);
         let millivcpus = pool.types.get(type_index).map_or(0, |t| t.room.millivcpus);
-        self.ledger.metrics.ces[ce.index()].instances_launched += 1;
+        self.ledger.launched(ce);
         self.live_instances_changed(ce, millivcpus);
         if !ready {
             self.kernel
@@ -277,10 +277,8 @@ impl Simulation {
 
     /// Integrates `maxvCpus` up to now (before it changes, and at the end).
     pub(super) fn integrate_max(&mut self, ce: CeId, now: SimTime) {
-        let m = &mut self.ledger.metrics.ces[ce.index()];
-        let span = u128::from(now.since(m.max_since).as_millis());
-        m.max_vcpu_ms += span * u128::from(self.ces[ce.index()].spec.max_vcpus);
-        m.max_since = now;
+        self.ledger
+            .max_vcpus_until(ce, self.ces[ce.index()].spec.max_vcpus, now);
     }
 
     /// After UpdateComputeEnvironment: launch toward new min/desired, and let idle instances
@@ -330,9 +328,7 @@ impl Simulation {
                 provisioned += u128::from(t.room.millivcpus) * u128::from(ms);
                 cost += super::instances::ec2_bill(t.price_per_hour, i.launched_at, pending, end);
             }
-            let m = &mut self.ledger.metrics.ces[c];
-            m.provisioned_millivcpu_ms += provisioned;
-            m.cost += cost;
+            self.ledger.instances_billed(CeId(c as u32), provisioned, cost);
         }
     }
 }

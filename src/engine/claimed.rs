@@ -56,6 +56,19 @@ fn bounds(after: Bound<ClaimedJob>, before: Option<JobId>) -> (Bound<ClaimedJob>
     (after, before.map_or(Bound::Unbounded, |b| Bound::Excluded((b, 0))))
 }
 
+/// Whether the jobs after `after` and before job `before` form a range a B-tree accepts
+/// (`BTreeSet::range` panics when the start is past the end): when `after` is at or past
+/// `before` there is no job between them.
+fn nonempty_range(after: &Bound<ClaimedJob>, before: Option<JobId>) -> bool {
+    let Some(b) = before else { return true };
+    let end = (b, 0);
+    match after {
+        Bound::Unbounded => true,
+        Bound::Included(a) => *a <= end,
+        Bound::Excluded(a) => *a < end,
+    }
+}
+
 impl ClaimedSet {
     /// Adds a claimed job of `shape`.
     pub(crate) fn insert(&mut self, job: ClaimedJob, shape: Shape) {
@@ -102,11 +115,17 @@ impl ClaimedSet {
 
     /// The last claimed job after `after` and before job `before`.
     pub(crate) fn last_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
+        if !nonempty_range(&after, before) {
+            return None;
+        }
         self.all.range(bounds(after, before)).next_back().copied()
     }
 
     /// The first claimed job after `after` and before job `before`.
     pub(crate) fn first_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
+        if !nonempty_range(&after, before) {
+            return None;
+        }
         self.all.range(bounds(after, before)).next().copied()
     }
 
@@ -117,6 +136,9 @@ impl ClaimedSet {
         after: Bound<ClaimedJob>,
         before: Option<JobId>,
     ) -> Option<ClaimedJob> {
+        if !nonempty_range(&after, before) {
+            return None;
+        }
         self.by_shape.get(shape)?.range(bounds(after, before)).next().copied()
     }
 }
@@ -131,6 +153,30 @@ mod tests {
 
     fn shape(vcpus: f64, mib: u32, ce: u32) -> Shape {
         Shape::new(&Resources::new(vcpus, mib), CeId(ce))
+    }
+
+    /// Found by `tests/table_properties.rs`: a search starting at or past its end asked the
+    /// B-tree for a reversed range, which panics.
+    #[test]
+    fn a_search_starting_past_its_end_finds_nothing() {
+        let mut set = ClaimedSet::default();
+        let s = shape(1.0, 2048, 0);
+        set.insert(job(5, 0), s);
+        set.insert(job(9, 1), s);
+        let past = Bound::Excluded((JobId::new(9), u32::MAX));
+        assert_eq!(set.first_between(past, Some(JobId::new(7))), None);
+        assert_eq!(set.last_between(past, Some(JobId::new(7))), None);
+        assert_eq!(set.first_of(&s, past, Some(JobId::new(7))), None);
+        let at = Bound::Excluded((JobId::new(7), 0));
+        assert_eq!(set.first_between(at, Some(JobId::new(7))), None);
+        assert_eq!(
+            set.first_between(Bound::Included((JobId::new(7), 0)), Some(JobId::new(7))),
+            None
+        );
+        assert_eq!(
+            set.first_between(Bound::Unbounded, Some(JobId::new(7))),
+            Some(job(5, 0))
+        );
     }
 
     #[test]

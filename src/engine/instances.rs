@@ -528,9 +528,8 @@ impl Simulation {
         let (mv, price) = (t.room.millivcpus, t.price_per_hour);
         let ms = now.since(i.launched_at).as_millis();
         let pending = self.ces[ce.index()].spec.instance_pending;
-        let m = &mut self.ledger.metrics.ces[ce.index()];
-        m.provisioned_millivcpu_ms += u128::from(mv) * u128::from(ms);
-        m.cost += ec2_bill(price, i.launched_at, pending, now);
+        let cost = ec2_bill(price, i.launched_at, pending, now);
+        self.ledger.instances_billed(ce, u128::from(mv) * u128::from(ms), cost);
         self.live_instances_changed(ce, mv);
     }
 

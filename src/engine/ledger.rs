@@ -10,6 +10,7 @@ use super::attempt::Ending;
 use super::recorder::Recorder;
 use crate::model::{CeId, QueueId};
 use crate::report::metrics::{Counts, Metrics};
+use crate::time::SimTime;
 use std::sync::Arc;
 
 /// Where attempt rows go ([`super::Simulation::set_attempt_sink`]).
@@ -123,6 +124,32 @@ impl Ledger {
         self.metrics.ces[ce.index()].interruptions += 1;
     }
 
+    /// An EC2/SPOT instance of `ce` was launched.
+    pub fn launched(&mut self, ce: CeId) {
+        self.metrics.ces[ce.index()].instances_launched += 1;
+    }
+
+    /// Instances of `ce` were billed: `millivcpu_ms` of provisioned capacity for `cost`
+    /// dollars (an instance terminated, or the ones still up at the end of the run).
+    pub fn instances_billed(&mut self, ce: CeId, millivcpu_ms: u128, cost: f64) {
+        let m = &mut self.metrics.ces[ce.index()];
+        m.provisioned_millivcpu_ms += millivcpu_ms;
+        m.cost += cost;
+    }
+
+    /// `maxvCpus` of `ce` is integrated from `since` on.
+    pub fn max_vcpus_from(&mut self, ce: CeId, since: SimTime) {
+        self.metrics.ces[ce.index()].max_since = since;
+    }
+
+    /// `maxvCpus` of `ce` was `max_vcpus` from the last integration up to `now`.
+    pub fn max_vcpus_until(&mut self, ce: CeId, max_vcpus: u32, now: SimTime) {
+        let m = &mut self.metrics.ces[ce.index()];
+        let span = u128::from(now.since(m.max_since).as_millis());
+        m.max_vcpu_ms += span * u128::from(max_vcpus);
+        m.max_since = now;
+    }
+
     /// What an attempt used, up to its end (or the end of the run).
     pub fn attempt_used(&mut self, u: AttemptUse) {
         let run = u128::from(u.millivcpus) * u128::from(u.running_ms);
@@ -232,5 +259,20 @@ mod tests {
         assert_eq!(m.queues[0].cost, 1.0);
         assert_eq!(m.shares[1].millivcpu_ms, 240_000_000);
         assert_eq!(m.shares[1].counts.cost, 1.0);
+    }
+
+    #[test]
+    fn instances_and_max_vcpus_count_per_compute_environment() {
+        let mut l = ledger();
+        l.launched(CeId(1));
+        l.instances_billed(CeId(1), 4_000 * 60_000, 0.25);
+        l.max_vcpus_from(CeId(1), SimTime::ZERO);
+        l.max_vcpus_until(CeId(1), 16, SimTime::from_millis(10_000));
+        l.max_vcpus_until(CeId(1), 32, SimTime::from_millis(15_000));
+        let c = &l.metrics.ces[1];
+        assert_eq!((c.instances_launched, c.cost), (1, 0.25));
+        assert_eq!(c.provisioned_millivcpu_ms, 240_000_000);
+        assert_eq!(c.max_vcpu_ms, 16 * 10_000 + 32 * 5_000);
+        assert_eq!(l.metrics.ces[0].instances_launched, 0);
     }
 }
