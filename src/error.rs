@@ -72,7 +72,36 @@ pub enum Error {
     Trace(Box<crate::workload::trace::TraceError>),
 }
 
+/// serde_json appends " at line L column C" to its messages; [`Error::Json`] already says
+/// where.
+pub(crate) fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The JSON document in the file at `path`: [`Error::Read`] when it cannot be read,
+/// [`Error::Json`] (with its line and column) when it is not JSON.
+pub(crate) fn read_json(path: &std::path::Path) -> Result<serde_json::Value, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::json(&path.display().to_string(), &e))
+}
+
 impl Error {
+    /// A JSON syntax error of `file`.
+    pub(crate) fn json(file: &str, e: &serde_json::Error) -> Error {
+        Error::Json {
+            file: file.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        }
+    }
+
     /// The problems of an invalid scenario (empty for other errors).
     pub fn problems(&self) -> &[Problem] {
         match self {

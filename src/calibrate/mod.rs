@@ -100,21 +100,7 @@ pub struct Replay {
 impl Replay {
     /// Reads the scenario file at `scenario` and the history files.
     pub fn load(scenario: &Path, history: &[PathBuf], options: &ImportOptions) -> Result<Replay, CalibrateError> {
-        let text = std::fs::read_to_string(scenario).map_err(|source| crate::Error::Read {
-            path: scenario.to_owned(),
-            source,
-        })?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            let message = e.to_string();
-            crate::Error::Json {
-                file: scenario.display().to_string(),
-                line: e.line(),
-                column: e.column(),
-                message: message
-                    .rfind(" at line ")
-                    .map_or(message.clone(), |i| message[..i].to_owned()),
-            }
-        })?;
+        let value: Value = crate::error::read_json(scenario)?;
         let mut texts = Vec::with_capacity(history.len());
         for p in history {
             let t = std::fs::read_to_string(p).map_err(|source| ImportError::Read {

@@ -5,7 +5,6 @@
 use super::output::{self, Target};
 use super::{CliError, Format};
 use crate::calibrate::{self, Replay};
-use crate::import::ImportOptions;
 use std::path::PathBuf;
 
 /// Arguments of `batchsim calibrate`.
@@ -44,13 +43,7 @@ pub struct CalibrateArgs {
 
 /// Runs `batchsim calibrate`: 0, 2 for bad input, 1 when an output cannot be written.
 pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
-    let mut options = ImportOptions::default();
-    for p in &args.params {
-        options
-            .params
-            .push(ImportOptions::parse_param(p).map_err(|e| CliError::BadInput(e.to_string()))?);
-    }
-    options.skip_bad_lines = args.skip_bad_lines;
+    let options = super::import::import_options(&args.params, args.skip_bad_lines)?;
     let target = args.out.as_deref().map(|p| Target::of("--out", p));
     let pending = match &target {
         Some(Target::File { flag, path }) => Some(output::Pending::create(flag, path)?),

@@ -41,14 +41,21 @@ pub(super) fn import(args: &ImportArgs) -> i32 {
     }
 }
 
-fn run(args: &ImportArgs, invalid: &mut bool) -> Result<(), CliError> {
+/// The import options of `--param NAME=VALUE`s and `--skip-bad-lines` (`import`,
+/// `calibrate`).
+pub(super) fn import_options(params: &[String], skip_bad_lines: bool) -> Result<ImportOptions, CliError> {
     let mut options = ImportOptions::default();
-    for p in &args.params {
+    for p in params {
         options
             .params
             .push(ImportOptions::parse_param(p).map_err(|e| CliError::BadInput(e.to_string()))?);
     }
-    options.skip_bad_lines = args.skip_bad_lines;
+    options.skip_bad_lines = skip_bad_lines;
+    Ok(options)
+}
+
+fn run(args: &ImportArgs, invalid: &mut bool) -> Result<(), CliError> {
+    let options = import_options(&args.params, args.skip_bad_lines)?;
     let mut importer = Importer::new(options);
     for input in &args.inputs {
         importer

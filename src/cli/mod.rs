@@ -218,23 +218,7 @@ fn with_infra(path: &Path, infra: &[PathBuf]) -> Result<Option<(serde_json::Valu
         return Ok(None);
     }
     let bad = |e: Error| CliError::BadInput(describe(&e, path));
-    let text = std::fs::read_to_string(path).map_err(|source| {
-        bad(Error::Read {
-            path: path.to_owned(),
-            source,
-        })
-    })?;
-    let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        let message = e.to_string();
-        bad(Error::Json {
-            file: path.display().to_string(),
-            line: e.line(),
-            column: e.column(),
-            message: message
-                .rfind(" at line ")
-                .map_or(message.clone(), |i| message[..i].to_owned()),
-        })
-    })?;
+    let mut value = crate::error::read_json(path).map_err(bad)?;
     let added = add_infra(
         &mut value,
         &path.display().to_string(),

@@ -109,20 +109,7 @@ fn scenario_value(path: &Path, infra: &[PathBuf]) -> Result<(serde_json::Value, 
     }
     let bad = |e: crate::Error| CliError::BadInput(super::describe(&e, path));
     crate::Scenario::from_file(path).map_err(bad)?;
-    let text = std::fs::read_to_string(path).map_err(|source| {
-        bad(crate::Error::Read {
-            path: path.to_owned(),
-            source,
-        })
-    })?;
-    let value = serde_json::from_str(&text).map_err(|e| {
-        bad(crate::Error::Json {
-            file: path.display().to_string(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })
-    })?;
+    let value = crate::error::read_json(path).map_err(bad)?;
     Ok((value, super::Added::default()))
 }
 

@@ -42,6 +42,7 @@ pub use error::ImportError;
 pub use history::{Recorded, RecordedRun};
 pub use infra::{add_infra, add_infra_str, Added};
 
+use crate::error::strip_position;
 use serde_json::Value;
 use setup::Setup;
 use std::path::Path;
@@ -256,13 +257,6 @@ fn json_lines(file: &str, text: &str, notes: &mut Vec<String>) -> Option<Vec<Val
         ));
     }
     Some(docs)
-}
-
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
 }
 
 /// The kind of a parsed input, from its top-level keys.

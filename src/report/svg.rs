@@ -23,8 +23,16 @@ pub(super) fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-/// Escapes text for SVG content and attribute values.
+/// Escapes text for SVG content and attribute values (control characters but tab become
+/// spaces).
 pub(super) fn esc(s: &str) -> String {
+    escape_markup(s, |c| (c as u32) < 0x20 && c != '\t')
+}
+
+/// Escapes `&`, `<`, `>` and both quotes for markup content and attribute values, and
+/// writes a space for each character `blank` says cannot stand (SVG and HTML differ on
+/// newlines and the C1 controls).
+pub(crate) fn escape_markup(s: &str, blank: impl Fn(char) -> bool) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -33,7 +41,7 @@ pub(super) fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\t' => o.push(' '),
+            c if blank(c) => o.push(' '),
             c => o.push(c),
         }
     }

@@ -15,7 +15,7 @@ use serde_json::Value;
 use serde_path_to_error::Segment;
 
 use super::raw::RawScenario;
-use crate::error::Problem;
+use crate::error::{strip_position, Problem};
 
 /// At most this many values taken out before giving up (a file refusing more is reported
 /// with those first problems only).
@@ -123,14 +123,6 @@ fn take_out(doc: &mut Value, segments: &[Segment], attempt: usize) -> bool {
             _ => false,
         },
         _ => false,
-    }
-}
-
-/// serde_json appends " at line L column C" to its messages; the error already says where.
-pub(super) fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
     }
 }
 

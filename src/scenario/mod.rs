@@ -163,12 +163,7 @@ impl Scenario {
     }
 
     fn parse(text: &str, file: &str, stem: &str, dir: &Path) -> Result<Scenario, Error> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Json {
-            file: file.to_owned(),
-            line: e.line(),
-            column: e.column(),
-            message: lenient::strip_position(&e.to_string()),
-        })?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::json(file, &e))?;
         Self::check_value(&value, file, stem, dir)
     }
 

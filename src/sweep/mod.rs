@@ -364,20 +364,7 @@ impl Sweep {
             source,
         };
         Scenario::from_file(path).map_err(scenario_error)?;
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            scenario_error(Error::Read {
-                path: path.to_owned(),
-                source,
-            })
-        })?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            scenario_error(Error::Json {
-                file: path.display().to_string(),
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })
-        })?;
+        let value: Value = crate::error::read_json(path).map_err(scenario_error)?;
         Sweep::from_value_at(&value, path, seeds, settings, options)
     }
 

@@ -45,20 +45,7 @@ figcaption{font-size:13px;font-weight:600;margin:0 0 4px}
 /// Escapes text for HTML content and attribute values (`&`, `<`, `>`, both quotes; other
 /// control characters but tab and newline become spaces).
 pub(crate) fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            '\t' | '\n' => o.push(c),
-            c if c.is_control() => o.push(' '),
-            c => o.push(c),
-        }
-    }
-    o
+    crate::report::svg::escape_markup(s, |c| c.is_control() && c != '\t' && c != '\n')
 }
 
 /// The start of a page titled `title` (escaped here), up to the open `<body>`.
