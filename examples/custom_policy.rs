@@ -53,7 +53,7 @@ fn main() -> Result<(), batchsim::Error> {
     let s = scenario()?;
     let fifo = Simulation::new(&s, Options::default())?.run();
     let mut sim = Simulation::new(&s, Options::default())?;
-    assert!(sim.set_policy("q", Box::new(SmallestFirst)));
+    sim.set_policy("q", Box::new(SmallestFirst)).unwrap();
     let custom = sim.run();
     // A figure is `None` when no job was dispatched: print it as `-`.
     let secs = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |s| format!("{s:.1}"));

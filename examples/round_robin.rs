@@ -91,7 +91,7 @@ pub fn start_order(policy: Option<RoundRobin>) -> Result<(Vec<String>, u64), bat
     let mut sim = Simulation::new(&scenario()?, options)?;
     let told = Arc::new(std::sync::Mutex::new(0));
     if let Some(p) = policy {
-        assert!(sim.set_policy("q", Box::new(Counted(p, told.clone()))));
+        sim.set_policy("q", Box::new(Counted(p, told.clone()))).unwrap();
     }
     let (_, mut records) = sim.run_with_records();
     records.sort_by_key(|r| (r.started_at, r.job_id));

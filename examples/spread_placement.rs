@@ -70,7 +70,7 @@ pub fn placements(spread: bool) -> Result<Vec<String>, batchsim::Error> {
     };
     let mut sim = Simulation::new(&scenario()?, options)?;
     if spread {
-        assert!(sim.set_placement("q", Box::new(Spread)));
+        sim.set_placement("q", Box::new(Spread)).unwrap();
     }
     let (_, records) = sim.run_with_records();
     Ok(records

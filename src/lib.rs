@@ -177,7 +177,8 @@ pub use time::{SimDuration, SimTime};
 pub use workload::RuntimeModel;
 // Assemble and run: the simulation, what it is told, what it tells.
 pub use engine::{
-    ApplyError, CeUsage, JobEvent, JobQueueRef, Options, Simulation, SnapshotEntry, SubmitError, SubmitJob,
+    ApplyError, CeUsage, DecisionError, JobEvent, JobQueueRef, Options, Simulation, SnapshotEntry, SubmitError,
+    SubmitJob,
 };
 // Read: the report and the errors.
 pub use error::{Error, Problem, Problems};

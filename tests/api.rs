@@ -622,7 +622,7 @@ fn fork_with_policy(shared: bool) {
     } else {
         Box::new(Newest)
     };
-    assert!(s.set_policy("q", policy));
+    s.set_policy("q", policy).unwrap();
     for i in 0..5 {
         s.submit(&job(&format!("j{i}"), 10.0)).unwrap();
     }
@@ -1119,7 +1119,7 @@ fn odd_but_legal_call_sequences_never_panic() {
         let mut s = sim(1);
         s.submit(&job("a", 10.0)).unwrap();
         let stranger = QueuedJob::new(JobId::new(999), Resources::new(1.0, 2048));
-        assert!(s.set_policy("q", Box::new(Stranger(stranger))));
+        s.set_policy("q", Box::new(Stranger(stranger))).unwrap();
         assert_eq!(s.queue_snapshot("q", usize::MAX), Some(Vec::new()));
         s.run_until(secs(100));
         assert_eq!(
@@ -1129,7 +1129,8 @@ fn odd_but_legal_call_sequences_never_panic() {
         );
     });
     case("set_policy on an unknown queue", &|| {
-        assert!(!sim(1).set_policy("nope", Box::new(Newest)));
+        let err = sim(1).set_policy("nope", Box::new(Newest)).unwrap_err();
+        assert_eq!(err.to_string(), "no job queue is named `nope`");
     });
     case("lookups of unknown names", &|| {
         let s = sim(1);

@@ -17,7 +17,7 @@ use batchsim::policy::{
     Greedy, HeadReservation, JobInfo, JobPolicy, PlaceOn, PlacementCandidate, PlacementPolicy, QueueView, QueuedJob,
     ScaleOutPolicy, ScaleOutView,
 };
-use batchsim::{JobId, JobStatus, Options, Resources, Scenario, SimDuration, SimTime, Simulation};
+use batchsim::{DecisionError, JobId, JobStatus, Options, Resources, Scenario, SimDuration, SimTime, Simulation};
 use common::{fargate_ce, fargate_def, load, queue};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -79,20 +79,20 @@ fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
             Some(p) => Box::new(FairShare::new(scenario.scheduling_policies()[p.index()].clone())),
             None => Box::new(Fifo),
         };
-        assert!(sim.set_policy(&q.name, policy));
-        assert!(sim.set_placement(&q.name, Box::new(AwsOrder)));
+        sim.set_policy(&q.name, policy).unwrap();
+        sim.set_placement(&q.name, Box::new(AwsOrder)).unwrap();
         let backfill: Option<Box<dyn BackfillPolicy>> = match q.backfill {
             Backfill::Easy => Some(Box::new(Easy)),
             Backfill::Greedy => Some(Box::new(Greedy)),
             _ => None,
         };
         if let Some(b) = backfill {
-            assert!(sim.set_backfill(&q.name, b));
+            sim.set_backfill(&q.name, b).unwrap();
         }
     }
     for ce in scenario.compute_environments() {
         assert_eq!(
-            sim.set_scale_out(&ce.name, Box::new(AwsScaleOut)),
+            sim.set_scale_out(&ce.name, Box::new(AwsScaleOut)).is_ok(),
             ce.kind.has_instances(),
             "scale-out is for EC2/SPOT compute environments only"
         );
@@ -177,7 +177,7 @@ fn a_custom_policy_sees_details_and_capacity_and_is_told_of_starts_and_ends() {
     let scenario = load(&scenario);
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
-    assert!(sim.set_policy("q", Box::new(Recording(seen.clone()))));
+    sim.set_policy("q", Box::new(Recording(seen.clone()))).unwrap();
     let report = sim.run();
     assert_eq!((report.jobs.succeeded, report.jobs.failed), (1, 2));
     let seen = seen.lock().unwrap();
@@ -242,7 +242,8 @@ fn a_stateful_policy_forks_with_the_simulation_and_snapshots_leave_it_alone() {
     let scenario = round_robin::scenario().unwrap();
     let run = |snapshot: bool, fork_at: Option<u64>| {
         let mut sim = Simulation::new(&scenario, with_records()).unwrap();
-        assert!(sim.set_policy("q", Box::new(round_robin::RoundRobin::default())));
+        sim.set_policy("q", Box::new(round_robin::RoundRobin::default()))
+            .unwrap();
         if let Some(t) = fork_at {
             sim.run_until(secs(t));
         }
@@ -330,7 +331,7 @@ fn a_custom_scale_out_decides_the_type_launched_and_a_bad_answer_launches_nothin
     let provisioned_at_1s = |scale_out: Option<Box<dyn ScaleOutPolicy>>| {
         let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
         if let Some(s) = scale_out {
-            assert!(sim.set_scale_out("ec2", s));
+            sim.set_scale_out("ec2", s).unwrap();
         }
         sim.run_until(secs(1));
         let usage = &sim.compute_environment_usage()[0];
@@ -360,11 +361,15 @@ fn a_custom_scale_out_decides_the_type_launched_and_a_bad_answer_launches_nothin
     assert_eq!(provisioned_at_1s(Some(Box::new(Nonsense))), (0.0, 0));
 
     let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
-    assert!(
-        !sim.set_scale_out("fargate", Box::new(AwsScaleOut)),
+    assert_eq!(
+        sim.set_scale_out("fargate", Box::new(AwsScaleOut)),
+        Err(DecisionError::NoInstances { name: "fargate".into() }),
         "no instances to launch"
     );
-    assert!(!sim.set_scale_out("nope", Box::new(AwsScaleOut)));
+    assert_eq!(
+        sim.set_scale_out("ec3", Box::new(AwsScaleOut)).unwrap_err().to_string(),
+        "no compute environment is named `ec3` (did you mean `ec2`?)"
+    );
 }
 
 /// Places on a compute environment that is not the queue's.
@@ -380,8 +385,11 @@ impl PlacementPolicy for Elsewhere {
 fn a_placement_answer_outside_the_candidates_places_nothing() {
     let scenario = one_ec2_job();
     let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
-    assert!(sim.set_placement("q", Box::new(Elsewhere)));
-    assert!(!sim.set_placement("nope", Box::new(AwsOrder)));
+    sim.set_placement("q", Box::new(Elsewhere)).unwrap();
+    assert!(matches!(
+        sim.set_placement("nope", Box::new(AwsOrder)),
+        Err(DecisionError::UnknownQueue { .. })
+    ));
     sim.run_until(secs(500));
     assert_eq!(sim.job_status(JobId::new(1)), Some(JobStatus::Runnable));
     assert_eq!(
@@ -391,7 +399,7 @@ fn a_placement_answer_outside_the_candidates_places_nothing() {
     );
     // AWS's order through the custom path runs it (after the 60 s launch).
     let mut sim = Simulation::new(&scenario, with_records()).unwrap();
-    assert!(sim.set_placement("q", Box::new(AwsOrder)));
+    sim.set_placement("q", Box::new(AwsOrder)).unwrap();
     let (_, records) = sim.run_with_records();
     assert_eq!(records[0].started_at, Some(secs(60)));
     assert_eq!(records[0].compute_environment.as_deref(), Some("ec2"));
@@ -450,7 +458,7 @@ fn a_custom_backfill_decides_who_passes_a_blocked_head() {
     let small_start = |backfill: Option<Box<dyn BackfillPolicy>>| {
         let mut sim = Simulation::new(&scenario, with_records()).unwrap();
         if let Some(b) = backfill {
-            assert!(sim.set_backfill("q", b));
+            sim.set_backfill("q", b).unwrap();
         }
         let (_, records) = sim.run_with_records();
         records[2].started_at
@@ -486,7 +494,10 @@ fn a_custom_backfill_decides_who_passes_a_blocked_head() {
         (JobId::new(3), Some(SimDuration::from_secs(60)), secs(2), false)
     );
     let mut sim = Simulation::new(&scenario, Options::default()).unwrap();
-    assert!(!sim.set_backfill("nope", Box::new(Greedy)));
+    assert_eq!(
+        sim.set_backfill("nope", Box::new(Greedy)).unwrap_err().to_string(),
+        "no job queue is named `nope`"
+    );
 }
 
 /// Installing backfilling in the middle of a run starts from the live jobs.
@@ -507,7 +518,7 @@ fn backfilling_installed_mid_run_sees_the_jobs_already_queued() {
     let mut sim = Simulation::new(&scenario, with_records()).unwrap();
     sim.run_until(secs(50));
     assert_eq!(sim.job_status(JobId::new(3)), Some(JobStatus::Runnable));
-    assert!(sim.set_backfill("q", Box::new(Greedy)));
+    sim.set_backfill("q", Box::new(Greedy)).unwrap();
     sim.run_until(secs(50));
     assert_eq!(
         sim.job_status(JobId::new(3)),

@@ -808,7 +808,7 @@ fn run_with_policy(scenario: &Value, queue: &str, policy: Option<Box<dyn JobPoli
     };
     let mut sim = Simulation::new(&load(scenario), options).unwrap();
     if let Some(p) = policy {
-        assert!(sim.set_policy(queue, p));
+        sim.set_policy(queue, p).unwrap();
     }
     sim.run_with_records()
 }
@@ -883,7 +883,7 @@ fn a_custom_policy_set_on_a_queue_decides_the_start_order() {
     assert_eq!((r.wait_seconds.stats.p95, r.wait_seconds.stats.max), (None, None));
     assert!(r.wait_seconds.oldest_wait_seconds.is_some());
     let mut sim = Simulation::new(&load(&scenario), Options::default()).unwrap();
-    assert!(!sim.set_policy("nope", Box::new(Hold)));
+    assert!(sim.set_policy("nope", Box::new(Hold)).is_err());
 }
 
 /// A custom policy only decides the order: the queue's `computeReservation` still limits
@@ -898,7 +898,7 @@ fn compute_reservation_still_applies_under_a_custom_policy() {
         "workload": jobs_at(0.0, "a", "q", "d", Some("A"), 8, 1000.0),
     });
     let mut sim = Simulation::new(&load(&scenario), Options::default()).unwrap();
-    assert!(sim.set_policy("q", Box::new(LastShareFirst)));
+    sim.set_policy("q", Box::new(LastShareFirst)).unwrap();
     sim.run_until(batchsim::SimTime::from_millis(1));
     assert_eq!(in_use(&sim), [4.0], "8 x (1 - 0.5^1)");
     assert_eq!(sim.run().end_seconds, 2000.0);

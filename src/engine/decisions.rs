@@ -5,7 +5,7 @@
 use super::capacity::Placement;
 use super::ec2::{Ec2Placement, Pool};
 use super::jobs::{Job, JobSlot, JobTable};
-use super::{QueuePolicy, Simulation};
+use super::{DecisionError, QueuePolicy, Simulation};
 use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
 use crate::policy::{
     AttemptOutcome, BackfillPolicy, CeCapacity, Installed, JobDetails, JobInfo, PlaceOn, PlacementCandidate,
@@ -226,44 +226,62 @@ impl Simulation {
 
     /// Replaces the placement of queue `queue` (by name): which of its compute environments,
     /// and which instance there, each single-node job goes to (multi-node jobs keep the
-    /// built-in rule). `false` (and nothing changed) for an unknown queue. The `strict`
-    /// rule and `computeReservation` still decide which compute environments are eligible.
-    pub fn set_placement(&mut self, queue: &str, placement: Box<dyn PlacementPolicy>) -> bool {
-        let Some(q) = self.queue_id(queue) else { return false };
+    /// built-in rule). An unknown queue is an error and nothing changes. The `strict` rule
+    /// and `computeReservation` still decide which compute environments are eligible.
+    pub fn set_placement(&mut self, queue: &str, placement: Box<dyn PlacementPolicy>) -> Result<(), DecisionError> {
+        let q = self.decision_queue(queue)?;
         let qr = &mut self.queues[q.index()];
         qr.placement = Installed(Some(Shared::new(placement)));
         qr.stalled = false;
         self.dispatch_needed = true;
-        true
+        Ok(())
     }
 
     /// Replaces the scale-out decision of EC2/SPOT compute environment `ce` (by name): which
-    /// instance type it launches for a job no live instance can take. `false` (and nothing
-    /// changed) for an unknown or Fargate compute environment. The `minvCpus`/`desiredvCpus`
+    /// instance type it launches for a job no live instance can take. An unknown compute
+    /// environment, or one that launches no instances (Fargate, Lambda), is an error and
+    /// nothing changes. The `minvCpus`/`desiredvCpus`
     /// capacity and multi-node jobs keep the built-in rules (CONTRACT 7.14 e).
-    pub fn set_scale_out(&mut self, ce: &str, scale_out: Box<dyn ScaleOutPolicy>) -> bool {
+    pub fn set_scale_out(&mut self, ce: &str, scale_out: Box<dyn ScaleOutPolicy>) -> Result<(), DecisionError> {
         let Some(c) = self.compute_environment_id(ce) else {
-            return false;
+            let names = self.ces.iter().map(|c| c.spec.name.as_str());
+            return Err(DecisionError::UnknownComputeEnvironment {
+                name: ce.to_string(),
+                suggestion: crate::suggest::suggest(crate::model::arn_tail(ce), names).map(str::to_string),
+            });
         };
         if self.ces[c.index()].pool.is_none() {
-            return false;
+            return Err(DecisionError::NoInstances {
+                name: self.ces[c.index()].spec.name.clone(),
+            });
         }
         self.ces[c.index()].scale_out = Installed(Some(Shared::new(scale_out)));
         self.capacity_changed(c);
-        true
+        Ok(())
     }
 
     /// Replaces the backfilling of queue `queue` (by name), whatever its `backfill` mode:
-    /// which later jobs start while its head cannot be placed. `false` (and nothing
-    /// changed) for an unknown queue.
-    pub fn set_backfill(&mut self, queue: &str, backfill: Box<dyn BackfillPolicy>) -> bool {
-        let Some(q) = self.queue_id(queue) else { return false };
+    /// which later jobs start while its head cannot be placed. An unknown queue is an error
+    /// and nothing changes.
+    pub fn set_backfill(&mut self, queue: &str, backfill: Box<dyn BackfillPolicy>) -> Result<(), DecisionError> {
+        let q = self.decision_queue(queue)?;
         self.track_for_backfilling();
         let qr = &mut self.queues[q.index()];
         qr.backfill_policy = Installed(Some(Shared::new(backfill)));
         qr.stalled = false;
         self.dispatch_needed = true;
-        true
+        Ok(())
+    }
+
+    /// The queue a `set_*` call names, or the error naming the closest queue.
+    pub(super) fn decision_queue(&self, queue: &str) -> Result<QueueId, DecisionError> {
+        self.queue_id(queue).ok_or_else(|| {
+            let names = self.queues.iter().map(|q| q.spec.name.as_str());
+            DecisionError::UnknownQueue {
+                name: queue.to_string(),
+                suggestion: crate::suggest::suggest(crate::model::arn_tail(queue), names).map(str::to_string),
+            }
+        })
     }
 
     /// Starts the bookkeeping backfilling needs (each queue's backfill index, each compute

@@ -325,3 +325,41 @@ pub(crate) struct CeError {
     /// The unknown entry of `instanceTypes`.
     pub source: UnknownInstanceType,
 }
+
+/// Why a custom decision was not installed ([`crate::Simulation::set_policy`],
+/// [`crate::Simulation::set_placement`], [`crate::Simulation::set_scale_out`],
+/// [`crate::Simulation::set_backfill`]). Nothing is changed when one of these is returned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecisionError {
+    /// No job queue has that name.
+    #[error("no job queue is named {}{}", quote(name), did_you_mean(suggestion))]
+    UnknownQueue {
+        /// The name given.
+        name: String,
+        /// The closest queue name, when one is close.
+        suggestion: Option<String>,
+    },
+    /// No compute environment has that name.
+    #[error("no compute environment is named {}{}", quote(name), did_you_mean(suggestion))]
+    UnknownComputeEnvironment {
+        /// The name given.
+        name: String,
+        /// The closest compute environment name, when one is close.
+        suggestion: Option<String>,
+    },
+    /// The compute environment launches no instances (FARGATE, FARGATE_SPOT, LAMBDA), so it
+    /// has no scale-out decision to replace.
+    #[error("compute environment {} launches no instances (only EC2, SPOT and EKS compute environments scale out by instance)", quote(name))]
+    NoInstances {
+        /// The compute environment's name.
+        name: String,
+    },
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!(" (did you mean {}?)", quote(s)),
+        None => String::new(),
+    }
+}

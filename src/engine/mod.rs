@@ -66,7 +66,7 @@ pub use api::{
     MAX_JOB_NAME_LEN, MAX_NODES, MAX_QUEUE_COMPUTE_ENVIRONMENTS, MAX_SCHEDULING_PRIORITY, MAX_SHARE_IDENTIFIER_LEN,
     MAX_VCPUS, MIN_ARRAY_SIZE, MIN_TIMEOUT_SECONDS,
 };
-pub use error::{ApplyError, DefinitionError, InvalidAction, Refusal, SubmitError};
+pub use error::{ApplyError, DecisionError, DefinitionError, InvalidAction, Refusal, SubmitError};
 
 /// How to run a scenario: overrides of the file's `seed` and `until`, and whether to keep
 /// per-job records.
@@ -356,21 +356,18 @@ impl Simulation {
         }
     }
 
-    /// Replaces the scheduling policy of queue `queue` (by name) with a custom one; `false`
-    /// (and nothing changed) for an unknown queue. The queue keeps its shares and usage
-    /// (and its `computeReservation`); the policy only decides the order. Copies of the
-    /// simulation share the policy unless it gives each its own
-    /// ([`JobPolicy::clone_box`]).
-    pub fn set_policy(&mut self, queue: &str, policy: Box<dyn JobPolicy>) -> bool {
-        match self.queues.iter_mut().find(|q| q.spec.name == queue) {
-            Some(q) => {
-                q.policy = QueuePolicy::Custom(crate::policy::SharedPolicy::new(policy));
-                self.custom_policies = true;
-                q.stalled = false;
-                true
-            }
-            None => false,
-        }
+    /// Replaces the scheduling policy of queue `queue` (by name or ARN) with a custom one.
+    /// The queue keeps its shares and usage (and its `computeReservation`); the policy only
+    /// decides the order. Copies of the simulation share the policy unless it gives each its
+    /// own ([`JobPolicy::clone_box`]). An unknown queue is an error (with the closest name)
+    /// and nothing changes.
+    pub fn set_policy(&mut self, queue: &str, policy: Box<dyn JobPolicy>) -> Result<(), DecisionError> {
+        let q = self.decision_queue(queue)?;
+        let q = &mut self.queues[q.index()];
+        q.policy = QueuePolicy::Custom(crate::policy::SharedPolicy::new(policy));
+        self.custom_policies = true;
+        q.stalled = false;
+        Ok(())
     }
 
     /// The simulated time now.
