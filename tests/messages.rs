@@ -153,3 +153,35 @@ fn validate_lists_a_type_error_beside_every_other_problem() {
     let e = Scenario::from_value(&scenario, "five.json").unwrap_err();
     assert_eq!(e.problems().len(), 5, "{e}");
 }
+
+/// Issue 16: problems are listed in the order of the file, whichever check found them (a
+/// type error used to come after every structural problem), and a required field whose
+/// value has the wrong type is one problem, not also "missing required field".
+#[test]
+fn validate_lists_problems_in_document_order_once_each() {
+    let mut ce = common::fargate_ce("ce", 4);
+    ce["computeResources"]["maxvCpus"] = serde_json::json!("lots");
+    let scenario = serde_json::json!({
+        "computeEnvironments": [ce],
+        "jobQueues": [common::queue("q", 1, &["ce"])],
+        "jobDefinitions": [common::fargate_def("d", "1", "2048")],
+        "workload": [{
+            "at": 0,
+            "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d", "shareIdentifer": "x"},
+            "runtime": {"distribution": "fixed", "seconds": 60}
+        }],
+        "seed": -1
+    });
+    let e = Scenario::from_value(&scenario, "order.json").unwrap_err();
+    let at: Vec<&str> = e.problems().iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "computeEnvironments[0].computeResources.maxvCpus",
+            "workload[0].submitJob.shareIdentifer",
+            "seed"
+        ],
+        "{e}"
+    );
+    assert!(!e.to_string().contains("missing required field `maxvCpus`"), "{e}");
+}

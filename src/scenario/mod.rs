@@ -22,6 +22,7 @@ mod actions;
 mod builder;
 mod ctx;
 mod definitions;
+mod document_order;
 mod eks;
 mod lambda;
 mod lenient;
@@ -191,12 +192,12 @@ impl Scenario {
             }
         }
         let Some(raw) = read.raw else {
-            return Err(invalid(problems));
+            return Err(invalid(document_order::sort(value, problems)));
         };
         let patched = read.patched;
         match validate::convert(raw, stem, dir) {
             Ok(s) if problems.is_empty() => Ok(s),
-            Ok(_) => Err(invalid(problems)),
+            Ok(_) => Err(invalid(document_order::sort(value, problems))),
             Err(more) => {
                 // Structural problems first; a semantic problem at a path the structure check
                 // already reported is a consequence of it, and so is one at or inside a value
@@ -205,14 +206,30 @@ impl Scenario {
                 let structural = problems.len();
                 for p in more {
                     let inside_patched = patched.iter().any(|t| is_at_or_inside(&p.path, t));
-                    if !inside_patched && !problems[..structural].iter().any(|q| q.path == p.path) {
+                    // A required field whose value was refused reads as missing: its type
+                    // error already says what is wrong with it.
+                    let refused_field = missing_field(&p).is_some_and(|field| {
+                        problems[..structural].iter().any(|q| q.path == field) || patched.contains(&field)
+                    });
+                    if !inside_patched && !refused_field && !problems[..structural].iter().any(|q| q.path == p.path) {
                         problems.push(p);
                     }
                 }
-                Err(invalid(problems))
+                Err(invalid(document_order::sort(value, problems)))
             }
         }
     }
+}
+
+/// The JSON path of the field a "missing required field" problem is about (`a.b` and
+/// `` missing required field `c` `` give `a.b.c`), or `None` for any other problem.
+fn missing_field(p: &Problem) -> Option<String> {
+    let field = p.message.strip_prefix("missing required field `")?.strip_suffix('`')?;
+    Some(if p.path == "(root)" {
+        field.to_owned()
+    } else {
+        format!("{}.{field}", p.path)
+    })
 }
 
 /// Whether JSON path `path` is `outer` or inside it (`a.b` and `a.b[0].c` are inside `a.b`;
