@@ -73,6 +73,14 @@ fn a_batchsim_history_calibrates_to_zero_error_against_its_own_set_up() {
     let scenario = write(&dir, "s.json", &contended(30.0));
     let history = history_of(&dir, &scenario);
     let c = calibrate_json(&[&scenario, "--history", &history]);
+    // A directory of history files (issue 12: "pages concatenated or a directory of them")
+    // calibrates the same.
+    let pages = dir.join("pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    std::fs::copy(&history, pages.join("page-1.json")).unwrap();
+    let from_dir = calibrate_json(&[&scenario, "--history", pages.to_str().unwrap()]);
+    assert_eq!(from_dir["overall"], c["overall"]);
+    assert_eq!(from_dir["jobsCompared"], c["jobsCompared"]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(c["jobsCompared"], 53, "50 jobs and 3 array children");
     assert_eq!(c["waitFromCreatedAt"], 53, "describe-jobs has no state times");

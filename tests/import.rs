@@ -1094,3 +1094,47 @@ fn an_unwritable_out_is_exit_1_and_dash_is_stdout() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("the scenario on stdout");
     assert_eq!(v["name"], "batch-stack");
 }
+
+/// Issue 12, item 2: a job history given as "pages concatenated or a directory of them". A
+/// directory of `describe-jobs` pages, one per file, imports as the same workload as the
+/// pages in one file; its files are read in name order (`page-10` after `page-09`), and an
+/// empty directory is an error naming it.
+#[test]
+fn a_directory_of_describe_jobs_pages_reads_as_one_history() {
+    let source = bundled("history/describe-jobs.json");
+    let page: Value = serde_json::from_str(&std::fs::read_to_string(&source).unwrap()).unwrap();
+    let jobs = page["jobs"].as_array().unwrap().clone();
+    assert!(jobs.len() >= 2, "the bundled history has several jobs");
+    let dir = common::temp_dir("history-pages");
+    // One job per page, in an order that name order must restore (page-10 sorts last).
+    let mut names: Vec<String> = (0..jobs.len()).map(|i| format!("page-{:02}.json", i + 9)).collect();
+    names.sort();
+    for (name, job) in names.iter().zip(&jobs) {
+        std::fs::write(dir.join(name), json!({ "jobs": [job] }).to_string()).unwrap();
+    }
+    std::fs::write(dir.join(".DS_Store"), "not json").unwrap();
+    let whole = import(&[source], &[]);
+    let paged = import(&[dir.clone()], &[]);
+    assert_eq!(paged.scenario["workload"], whole.scenario["workload"]);
+    assert_eq!(
+        paged.scenario["workload"].as_array().unwrap().len(),
+        whole.scenario["workload"].as_array().unwrap().len()
+    );
+    // The command line takes directories too: the bundled describe output (one directory)
+    // with the history pages (another) imports and validates.
+    let setup = bundled("describe");
+    let out = batchsim(&["import", setup.to_str().unwrap(), dir.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("3 job queues") && err.contains("3 workload entries"), "{err}");
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = batchsim(&["import", empty.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}: the directory holds no input file", empty.display())),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -101,14 +101,8 @@ impl Replay {
     /// Reads the scenario file at `scenario` and the history files.
     pub fn load(scenario: &Path, history: &[PathBuf], options: &ImportOptions) -> Result<Replay, CalibrateError> {
         let value: Value = crate::error::read_json(scenario)?;
-        let mut texts = Vec::with_capacity(history.len());
-        for p in history {
-            let t = std::fs::read_to_string(p).map_err(|source| ImportError::Read {
-                path: p.clone(),
-                source,
-            })?;
-            texts.push((p.display().to_string(), t));
-        }
+        // A directory is read as its files in name order (describe-jobs pages).
+        let texts = crate::import::read_inputs(history)?;
         let parts: Vec<(&str, &str)> = texts.iter().map(|(f, t)| (f.as_str(), t.as_str())).collect();
         Replay::from_parts(value, scenario, &parts, options)
     }

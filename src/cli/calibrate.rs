@@ -15,7 +15,8 @@ pub struct CalibrateArgs {
     /// history's submissions for the replay.
     scenario: PathBuf,
     /// Recorded job history, the files `batchsim import` reads as history (describe-jobs /
-    /// list-jobs output, EventBridge events); repeatable.
+    /// list-jobs output, EventBridge events); repeatable. A directory is read as its files in
+    /// name order (pages saved one per file).
     #[arg(long = "history", value_name = "HISTORY", required = true, num_args = 1..)]
     history: Vec<PathBuf>,
     /// `text` (a table) or `json`.

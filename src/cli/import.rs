@@ -14,7 +14,8 @@ pub struct ImportArgs {
     /// YAML), `terraform show -json` output, `.tf` files, request bodies
     /// (`--cli-input-json` files, `--generate-cli-skeleton` templates), job history
     /// (describe-jobs / list-jobs output, EventBridge events). The kind is recognised from
-    /// the content.
+    /// the content. A directory is read as its files in name order (pages saved one per
+    /// file; names starting with `.` skipped).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Writes the scenario to this file (default, or `-`: standard output). It is written

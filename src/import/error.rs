@@ -16,6 +16,12 @@ pub enum ImportError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A directory given as an input holds no file to read.
+    #[error("{}: the directory holds no input file (its files are read in name order; names starting with `.` are skipped)", path.display())]
+    EmptyDirectory {
+        /// The directory.
+        path: PathBuf,
+    },
     /// The file is not well-formed JSON, YAML or HCL.
     #[error("{file}:{line}:{column}: malformed {format}: {message}")]
     Syntax {

@@ -92,16 +92,8 @@ pub fn add_infra(
     infra: &[impl AsRef<Path>],
     options: &ImportOptions,
 ) -> Result<Added, ImportError> {
-    let mut texts = Vec::with_capacity(infra.len());
-    for path in infra {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        texts.push((text, path.display().to_string()));
-    }
-    let refs: Vec<(&str, &str)> = texts.iter().map(|(t, f)| (t.as_str(), f.as_str())).collect();
+    let texts = super::read_inputs(infra)?;
+    let refs: Vec<(&str, &str)> = texts.iter().map(|(f, t)| (t.as_str(), f.as_str())).collect();
     add_infra_str(scenario, scenario_file, &refs, options)
 }
 

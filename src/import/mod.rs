@@ -126,13 +126,15 @@ impl Importer {
         }
     }
 
-    /// Reads the file at `path`.
+    /// Reads the file at `path`; a directory is read as its files, in name order (pages of
+    /// `describe-jobs` output saved one per file). Returns the kind of the last file read.
     pub fn add_file(&mut self, path: &Path) -> Result<InputKind, ImportError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        self.add_str(&text, &path.display().to_string())
+        let mut kind = None;
+        for (file, text) in read_inputs(&[path])? {
+            kind = Some(self.add_str(&text, &file)?);
+        }
+        // `read_inputs` gives at least one file for each path, or an error.
+        kind.ok_or_else(|| ImportError::EmptyDirectory { path: path.to_owned() })
     }
 
     /// Reads one input given as text; `file` names it in messages (a name ending in `.tf` is
@@ -205,6 +207,47 @@ pub fn import_files(paths: &[impl AsRef<Path>], options: &ImportOptions, name: &
         importer.add_file(p.as_ref())?;
     }
     importer.finish(name)
+}
+
+/// The text of each input, named as messages name it: a file as it is, a directory as its
+/// files in name order (names starting with `.` skipped; subdirectories are not entered),
+/// so `aws batch describe-jobs` pages saved one per file read as one history.
+pub fn read_inputs(paths: &[impl AsRef<Path>]) -> Result<Vec<(String, String)>, ImportError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+            path: path.to_owned(),
+            source,
+        })
+    };
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        let path = path.as_ref();
+        if !path.is_dir() {
+            out.push((path.display().to_string(), read(path)?));
+            continue;
+        }
+        let io = |source| ImportError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if !hidden && !entry.path().is_dir() {
+                files.push(entry.path());
+            }
+        }
+        if files.is_empty() {
+            return Err(ImportError::EmptyDirectory { path: path.to_owned() });
+        }
+        files.sort();
+        for f in files {
+            let text = read(&f)?;
+            out.push((f.display().to_string(), text));
+        }
+    }
+    Ok(out)
 }
 
 /// One or more JSON documents, one after the other (pages of describe output).
