@@ -1114,7 +1114,7 @@ fn a_directory_of_describe_jobs_pages_reads_as_one_history() {
     }
     std::fs::write(dir.join(".DS_Store"), "not json").unwrap();
     let whole = import(&[source], &[]);
-    let paged = import(&[dir.clone()], &[]);
+    let paged = import(std::slice::from_ref(&dir), &[]);
     assert_eq!(paged.scenario["workload"], whole.scenario["workload"]);
     assert_eq!(
         paged.scenario["workload"].as_array().unwrap().len(),
