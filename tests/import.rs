@@ -1126,7 +1126,10 @@ fn a_directory_of_describe_jobs_pages_reads_as_one_history() {
     let out = batchsim(&["import", setup.to_str().unwrap(), dir.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("3 job queues") && err.contains("3 workload entries"), "{err}");
+    assert!(
+        err.contains("3 job queues") && err.contains("3 workload entries"),
+        "{err}"
+    );
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = batchsim(&["import", empty.to_str().unwrap()]);

@@ -342,6 +342,14 @@ fn run_scenario(
     outputs: RunOutputs,
 ) -> Result<(), CliError> {
     let RunSettings { seed, until, max_jobs } = settings;
+    let jobs_format = match &outputs.jobs {
+        Some(p) => streamed::format_of("--jobs", p).map_err(CliError::BadInput)?,
+        None => streamed::TableFormat::Csv,
+    };
+    let attempts_format = match &outputs.attempts {
+        Some(p) => streamed::format_of("--attempts", p).map_err(CliError::BadInput)?,
+        None => streamed::TableFormat::Csv,
+    };
     let jobs = outputs.jobs.map(|p| output::Target::of("--jobs", &p));
     let attempts = outputs.attempts.map(|p| output::Target::of("--attempts", &p));
     let plot_target = outputs.plot.map(|p| output::Target::of("--plot", &p));
@@ -386,7 +394,7 @@ fn run_scenario(
     });
     let streamed = match jobs_out.as_ref() {
         Some(out) if !as_describe_jobs => {
-            let table = streamed::JobTable::start(Some(out))?;
+            let table = streamed::JobTable::start(Some(out), jobs_format)?;
             sim.set_record_sink(table.sink());
             Some(table)
         }
@@ -394,7 +402,7 @@ fn run_scenario(
     };
     let attempt_table = match &attempts {
         Some(_) => {
-            let table = streamed::AttemptTable::start(attempts_out.as_ref())?;
+            let table = streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format)?;
             sim.set_attempt_sink(table.sink());
             Some(table)
         }

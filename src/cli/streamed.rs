@@ -53,45 +53,88 @@ impl Write for Dest {
     }
 }
 
-/// A CSV table that takes rows of one kind and gives its destination back at the end.
+/// The file format of a streamed table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TableFormat {
+    /// CSV in the contract's dialect.
+    Csv,
+    /// Parquet or Arrow IPC (feature `columnar`).
+    #[cfg(feature = "columnar")]
+    Columnar(crate::report::columnar::ColumnarFormat),
+}
+
+/// A table that takes rows of one kind and gives its destination back at the end.
 pub(super) trait RowTable: Send + 'static {
     /// One row of the table.
     type Row;
-    /// Writes the header on `dest`.
-    fn start(dest: Dest) -> io::Result<Self>
+    /// Starts the table on `dest` (the CSV header, a Parquet file's magic bytes).
+    fn start(dest: Dest, format: TableFormat) -> io::Result<Self>
     where
         Self: Sized;
     /// Writes one row.
     fn row(&mut self, row: &Self::Row) -> io::Result<()>;
-    /// Flushes the CSV writer and gives the destination back.
+    /// Flushes the writer (a columnar file's last batch and footer) and gives the
+    /// destination back.
     fn end(self) -> io::Result<Dest>;
 }
 
-impl RowTable for TableWriter<Dest> {
-    type Row = JobRecord;
-    fn start(dest: Dest) -> io::Result<Self> {
-        TableWriter::new(dest)
-    }
-    fn row(&mut self, row: &JobRecord) -> io::Result<()> {
-        TableWriter::row(self, row)
-    }
-    fn end(self) -> io::Result<Dest> {
-        self.finish()
-    }
+/// The writer of one table in one of its formats.
+pub(super) enum Writer<Csv, Col> {
+    /// CSV.
+    Csv(Csv),
+    /// Parquet or Arrow IPC.
+    #[cfg_attr(not(feature = "columnar"), allow(dead_code))]
+    Columnar(Col),
 }
 
-impl RowTable for AttemptWriter<Dest> {
-    type Row = AttemptRecord;
-    fn start(dest: Dest) -> io::Result<Self> {
-        AttemptWriter::new(dest)
-    }
-    fn row(&mut self, row: &AttemptRecord) -> io::Result<()> {
-        AttemptWriter::row(self, row)
-    }
-    fn end(self) -> io::Result<Dest> {
-        self.finish()
-    }
+#[cfg(feature = "columnar")]
+type Columnar<C> = crate::report::columnar::TableWriter<C, Dest>;
+#[cfg(not(feature = "columnar"))]
+type Columnar<C> = std::marker::PhantomData<fn() -> C>;
+#[cfg(feature = "columnar")]
+use crate::report::columnar::{AttemptColumns, JobColumns};
+#[cfg(not(feature = "columnar"))]
+type JobColumns = ();
+#[cfg(not(feature = "columnar"))]
+type AttemptColumns = ();
+
+/// Implements [`RowTable`] for a table's [`Writer`]: `$csv` is its CSV writer type, `$cols`
+/// its columns.
+macro_rules! row_table {
+    ($row:ty, $csv:ident, $cols:ty) => {
+        impl RowTable for Writer<$csv<Dest>, Columnar<$cols>> {
+            type Row = $row;
+            fn start(dest: Dest, format: TableFormat) -> io::Result<Self> {
+                match format {
+                    TableFormat::Csv => $csv::new(dest).map(Writer::Csv),
+                    #[cfg(feature = "columnar")]
+                    TableFormat::Columnar(f) => Columnar::<$cols>::new(dest, f).map(Writer::Columnar),
+                }
+            }
+            fn row(&mut self, row: &$row) -> io::Result<()> {
+                match self {
+                    Writer::Csv(w) => w.row(row),
+                    #[cfg(feature = "columnar")]
+                    Writer::Columnar(w) => w.row(row),
+                    #[cfg(not(feature = "columnar"))]
+                    Writer::Columnar(_) => Ok(()),
+                }
+            }
+            fn end(self) -> io::Result<Dest> {
+                match self {
+                    Writer::Csv(w) => w.finish(),
+                    #[cfg(feature = "columnar")]
+                    Writer::Columnar(w) => w.finish(),
+                    #[cfg(not(feature = "columnar"))]
+                    Writer::Columnar(_) => Err(io::Error::other("built without the `columnar` feature")),
+                }
+            }
+        }
+    };
 }
+
+row_table!(JobRecord, TableWriter, JobColumns);
+row_table!(AttemptRecord, AttemptWriter, AttemptColumns);
 
 /// The table and the first write error.
 struct State<T> {
@@ -107,9 +150,12 @@ pub(super) struct Streamed<T: RowTable> {
 impl<T: RowTable> Streamed<T> {
     /// Opens the table on `out` (a file) or on memory (`None`: standard output) and writes
     /// its header; a failure names the output (`stdout` is the target when `out` is `None`).
-    pub(super) fn start(out: Option<&output::Pending>) -> Result<Streamed<T>, output::OutputError> {
+    pub(super) fn start(
+        out: Option<&output::Pending>,
+        format: TableFormat,
+    ) -> Result<Streamed<T>, output::OutputError> {
         let target = out.map_or(output::Target::Stdout, |o| o.target().clone());
-        let table = T::start(Dest::open(out)?).map_err(|source| output::OutputError { target, source })?;
+        let table = T::start(Dest::open(out)?, format).map_err(|source| output::OutputError { target, source })?;
         Ok(Streamed {
             state: Arc::new(Mutex::new(State {
                 table: Some(table),
@@ -147,9 +193,34 @@ impl<T: RowTable> Streamed<T> {
 }
 
 /// The `--jobs` table streamed to a file.
-pub(super) type JobTable = Streamed<TableWriter<Dest>>;
+pub(super) type JobTable = Streamed<Writer<TableWriter<Dest>, Columnar<JobColumns>>>;
 /// The `--attempts` table streamed to a file or to memory.
-pub(super) type AttemptTable = Streamed<AttemptWriter<Dest>>;
+pub(super) type AttemptTable = Streamed<Writer<AttemptWriter<Dest>, Columnar<AttemptColumns>>>;
+
+/// The format a table written to `path` asks for by its name: `.parquet`, `.arrow` or
+/// `.feather` ask for a columnar file (an error naming `flag` in a build without the
+/// `columnar` feature), anything else for CSV.
+pub(super) fn format_of(flag: &str, path: &std::path::Path) -> Result<TableFormat, String> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let columnar = matches!(ext.as_deref(), Some("parquet" | "arrow" | "feather"));
+    if !columnar {
+        return Ok(TableFormat::Csv);
+    }
+    #[cfg(feature = "columnar")]
+    {
+        crate::report::columnar::ColumnarFormat::of_path(path)
+            .map(TableFormat::Columnar)
+            .ok_or_else(|| format!("{flag} {}: not a columnar file name", path.display()))
+    }
+    #[cfg(not(feature = "columnar"))]
+    {
+        Err(format!(
+            "{flag} {}: Parquet and Arrow files need batchsim built with the `columnar` feature \
+             (cargo install --path . --features columnar); without it, write CSV (FILE.csv)",
+            path.display()
+        ))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -157,18 +228,18 @@ mod tests {
 
     #[test]
     fn memory_tables_give_their_bytes_and_keep_the_header() {
-        let table = AttemptTable::start(None).expect("memory never fails");
+        let table = AttemptTable::start(None, TableFormat::Csv).expect("memory never fails");
         let bytes = table.finish().expect("no write failed");
         let text = String::from_utf8(bytes).expect("utf-8");
         assert_eq!(text, format!("{}\n", crate::report::attempts::HEADER));
-        let jobs = JobTable::start(None).expect("memory never fails");
+        let jobs = JobTable::start(None, TableFormat::Csv).expect("memory never fails");
         let text = String::from_utf8(jobs.finish().expect("no write failed")).expect("utf-8");
         assert_eq!(text, format!("{}\n", crate::report::csv::HEADER));
     }
 
     #[test]
     fn the_first_error_is_returned_by_finish() {
-        let table = JobTable::start(None).expect("memory never fails");
+        let table = JobTable::start(None, TableFormat::Csv).expect("memory never fails");
         table.state.lock().unwrap().error = Some(io::Error::other("disk full"));
         assert_eq!(table.finish().unwrap_err().to_string(), "disk full");
     }

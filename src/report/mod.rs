@@ -2,6 +2,8 @@
 //! readable text summary.
 
 pub mod attempts;
+#[cfg(feature = "columnar")]
+pub mod columnar;
 pub mod csv;
 // The command line's outputs (`--describe-jobs`, `--plot`, `--html`).
 #[cfg(feature = "cli")]
