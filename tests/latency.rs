@@ -155,7 +155,9 @@ fn an_instance_ready_between_cycles_waits_for_the_next_pass_before_scaling_in() 
 }
 
 #[test]
-fn a_run_with_a_cycle_and_no_work_ends_and_sparse_work_costs_no_empty_cycles() {
+fn a_run_with_a_cycle_and_no_work_ends() {
+    // (That a cycle costs a pass only when one is needed is a unit test of
+    // `engine/latency.rs`, which counts the cycles visited.)
     let base = json!({
         "simulation": {"schedulingIntervalSeconds": 30},
         "computeEnvironments": [common::fargate_ce("f", 4)],
@@ -163,24 +165,6 @@ fn a_run_with_a_cycle_and_no_work_ends_and_sparse_work_costs_no_empty_cycles() {
         "jobDefinitions": [common::fargate_def("d", "1", "2048")]});
     let r = common::run(&base);
     assert_eq!((r.end_seconds, r.events), (0.0, 0));
-    // A 7 s cycle over ten jobs a day apart: 123 000 cycles, but a cycle is visited only
-    // when a pass is needed. Each job costs at most two cycle events more than without the
-    // cycle: one after it becomes RUNNABLE, one after its end frees capacity.
-    let mut sparse = base.clone();
-    sparse["simulation"]["schedulingIntervalSeconds"] = json!(7);
-    sparse["workload"] = json!([{"arrivals": {"process": "every", "seconds": 86_400.5}, "count": 10,
-        "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
-        "runtime": {"distribution": "fixed", "seconds": 60}}]);
-    let with = common::run(&sparse);
-    sparse["simulation"]["schedulingIntervalSeconds"] = json!(0);
-    let without = common::run(&sparse);
-    assert_eq!(with.jobs.succeeded, 10);
-    assert!(
-        with.events <= without.events + 20 && with.events > without.events,
-        "{} events with the cycle, {} without",
-        with.events,
-        without.events
-    );
 }
 
 /// A small random scenario over Fargate and EC2 capacity, with dependencies and an array.
@@ -366,6 +350,29 @@ fn sweep_set_addresses_the_latency_settings() {
     assert!((wait("30", "0") - 20.0).abs() < 1e-9, "{}", wait("30", "0"));
     // RUNNABLE at 15 s and 45 s, started at 30 s and 60 s: 15 s each.
     assert!((wait("30", "5") - 15.0).abs() < 1e-9, "{}", wait("30", "5"));
+    // A scenario without a `simulation` object: `--set` adds only a path's last key, so the
+    // object is set whole.
+    let quickstart = common::scenario_path("quickstart.json");
+    let o = batchsim(&[
+        "sweep",
+        &quickstart,
+        "--seeds",
+        "1",
+        "--set",
+        "simulation.schedulingIntervalSeconds=30",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("the scenario has no `simulation`"));
+    let o = batchsim(&[
+        "sweep",
+        &quickstart,
+        "--seeds",
+        "1",
+        "--set",
+        r#"simulation={"schedulingIntervalSeconds":0},{"schedulingIntervalSeconds":60}"#,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 3);
     // The CE's cooldown is addressed by name like any CE field.
     let o = batchsim(&[
         "sweep",

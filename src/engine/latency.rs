@@ -40,6 +40,8 @@ pub(crate) struct LatencyState {
     pub next_cycle: Option<crate::time::SimTime>,
     /// Some compute environment has a scale-out cooldown.
     pub cooldowns: bool,
+    /// Cycles visited so far (each one [`Event::SchedulerCycle`]).
+    pub cycles: u64,
 }
 
 impl CeRuntime {
@@ -86,8 +88,14 @@ impl Simulation {
     /// The cycle's event: the pass itself runs after the instant's other events
     /// ([`Simulation::pass_if_due`]; a pass was needed when the event was scheduled, and
     /// only a pass clears that).
+    ///
+    /// A cycle is when a pass runs, not something that happens in the simulated world, so it
+    /// is not counted in `events` (as passes are not): the report does not depend on how
+    /// often a queue rests, which a custom policy never does (`tests/custom_decisions.rs`).
     pub(super) fn scheduler_cycle(&mut self) {
         self.latency.next_cycle = None;
+        self.latency.cycles += 1;
+        self.kernel.events_processed = self.kernel.events_processed.saturating_sub(1);
     }
 
     /// A new job stays SUBMITTED for `submittedToRunnableSeconds`; `true` when it was
@@ -144,5 +152,46 @@ impl Simulation {
             let cooldown = c.spec.scale_out_cooldown;
             c.scale_out_held = c.last_scale_out.is_some_and(|t| now > t && now < t + cooldown);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Options, Scenario, Simulation};
+
+    fn sparse(interval: &str) -> Simulation {
+        let text = format!(
+            r#"{{"simulation": {{"schedulingIntervalSeconds": {interval}}},
+              "computeEnvironments": [{{"computeEnvironmentName": "f", "type": "MANAGED",
+                 "computeResources": {{"type": "FARGATE", "maxvCpus": 4}}, "simulation": {{"startupSeconds": 0}}}}],
+              "jobQueues": [{{"jobQueueName": "q", "priority": 1,
+                 "computeEnvironmentOrder": [{{"order": 1, "computeEnvironment": "f"}}]}}],
+              "jobDefinitions": [{{"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["FARGATE"],
+                 "containerProperties": {{"resourceRequirements": [{{"type": "VCPU", "value": "1"}}, {{"type": "MEMORY", "value": "2048"}}]}}}}],
+              "workload": [{{"arrivals": {{"process": "every", "seconds": 86400.5}}, "count": 10,
+                 "submitJob": {{"jobName": "j", "jobQueue": "q", "jobDefinition": "d"}},
+                 "runtime": {{"distribution": "fixed", "seconds": 60}}}}]}}"#
+        );
+        let s = Scenario::from_json_str(&text, "sparse.json").expect("valid");
+        Simulation::new(&s, Options::default()).expect("runs")
+    }
+
+    #[test]
+    fn a_cycle_is_visited_only_when_a_pass_is_needed() {
+        // A 1 ms cycle over ten jobs a day apart: 8.6 * 10^8 cycles in the run. Each job
+        // needs one (it became RUNNABLE between two); its end frees capacity no job waits
+        // for, which needs none.
+        let mut sim = sparse("0.001");
+        while sim.step() {}
+        assert_eq!(sim.latency.cycles, 0, "every submission falls on a 1 ms cycle");
+        let mut sim = sparse("7");
+        while sim.step() {}
+        // The first job (at 0 s) falls on a cycle; the others (at 86400.5 s x k) do not.
+        assert_eq!(sim.latency.cycles, 9);
+        let report = sim.finish();
+        assert_eq!(report.jobs.succeeded, 10);
+        // Cycles are not events: submissions and ends only.
+        assert_eq!(report.events, 20);
+        assert_eq!(report.wait_seconds.stats.count, 10);
     }
 }

@@ -6,7 +6,7 @@
 //!    entry's stream or trace);
 //! 2. actions due now, in file order;
 //! 3. the engine's own events due now, in the order they were created;
-//! 4. one dispatch pass.
+//! 4. one dispatch pass (with a scheduling interval, only at a cycle: `latency.rs`).
 //!
 //! A dispatch pass visits the queues in descending priority and offers each queue's next job
 //! (chosen by its scheduling policy) to the queue's compute environments in order. It costs
@@ -316,6 +316,7 @@ impl Simulation {
                     .compute_environments
                     .iter()
                     .any(|c| !c.scale_out_cooldown.is_zero()),
+                cycles: 0,
             },
         };
         for q in &scenario.job_queues {
