@@ -109,6 +109,41 @@
 //! # Ok::<(), batchsim::Error>(())
 //! ```
 //!
+//! ## Scheduler and scaling latency
+//!
+//! By default every decision happens at the instant it becomes possible (the idealised model
+//! queueing theory checks). The scenario's top-level `simulation` object adds AWS's scheduler
+//! cycle and the time a job stays SUBMITTED, and a compute environment's
+//! `simulation.scaleOutCooldownSeconds` the delay between two scale-out decisions
+//! ([`model::SchedulerLatency`], [`model::ComputeEnvironment::scale_out_cooldown`]):
+//!
+//! ```
+//! use batchsim::{Options, Scenario, Simulation};
+//!
+//! let scenario = Scenario::from_json_str(r#"{
+//!   "simulation": {"schedulingIntervalSeconds": 30, "submittedToRunnableSeconds": 5},
+//!   "computeEnvironments": [{"computeEnvironmentName": "fargate", "type": "MANAGED",
+//!      "computeResources": {"type": "FARGATE", "maxvCpus": 4},
+//!      "simulation": {"startupSeconds": 0}}],
+//!   "jobQueues": [{"jobQueueName": "q", "priority": 1,
+//!      "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "fargate"}]}],
+//!   "jobDefinitions": [{"jobDefinitionName": "d", "type": "container",
+//!      "platformCapabilities": ["FARGATE"],
+//!      "containerProperties": {"resourceRequirements": [
+//!        {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}]}}],
+//!   "workload": [{"at": 10, "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
+//!      "runtime": {"distribution": "fixed", "seconds": 60}}]
+//! }"#, "latency.json")?;
+//! let options = Options { record_jobs: true, ..Options::default() };
+//! let (report, jobs) = Simulation::new(&scenario, options)?.run_with_records();
+//! // SUBMITTED 10..15 s, RUNNABLE until the scheduler's cycle at 30 s.
+//! assert_eq!(jobs[0].runnable_at.map(|t| t.as_secs_f64()), Some(15.0));
+//! assert_eq!(jobs[0].started_at.map(|t| t.as_secs_f64()), Some(30.0));
+//! assert_eq!(report.wait_seconds.stats.max, Some(15.0));
+//! assert_eq!(report.end_seconds, 90.0);
+//! # Ok::<(), batchsim::Error>(())
+//! ```
+//!
 //! ## The public API
 //!
 //! The crate root holds what a program needs to define, run and read a simulation:

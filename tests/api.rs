@@ -1203,6 +1203,7 @@ fn a_fork_in_the_middle_of_every_kind_of_run_ends_as_the_whole_run() {
         "timeout-retry",
         "priority-fargate-spot",
         "capacity-planning",
+        "latency-realistic",
     ] {
         let sc = Scenario::from_file(format!("{dir}{file}.json")).unwrap();
         let (whole, whole_jobs) = Simulation::new(&sc, options()).unwrap().run_with_records();

@@ -72,6 +72,7 @@ fn no_message_of_a_mutated_scenario_shows_debug_text_or_raw_control_characters()
         "timeout-retry",
         "nightly-pipeline",
         "priority-fargate-spot",
+        "latency-realistic",
     ] {
         let text = std::fs::read_to_string(format!("{dir}/{name}.json")).unwrap();
         let base: Value = serde_json::from_str(&text).unwrap();

@@ -54,6 +54,10 @@ pub(crate) struct CeRuntime {
     pub id: CeId,
     /// A custom scale-out decision (`None`: CONTRACT 7.14 g, [`crate::policy::AwsScaleOut`]).
     pub scale_out: crate::policy::Installed<dyn crate::policy::ScaleOutPolicy>,
+    /// The last scale-out decision (instances launched for jobs), when a cooldown is set.
+    pub last_scale_out: Option<SimTime>,
+    /// Inside the cooldown of the last decision: no launches for jobs (`latency.rs`).
+    pub scale_out_held: bool,
 }
 
 impl CeRuntime {
@@ -83,6 +87,8 @@ impl CeRuntime {
             scale_in_kept: Default::default(),
             id: CeId(index as u32),
             scale_out: Default::default(),
+            last_scale_out: None,
+            scale_out_held: false,
         })
     }
 
@@ -121,14 +127,27 @@ impl CeRuntime {
             (None, Some(_)) => None,
             (Some(pool), None) => match &self.scale_out.0 {
                 None => pool
-                    .plan(r, self.spec.max_vcpus, self.spec.allocation_strategy, true)
+                    .plan(
+                        r,
+                        self.spec.max_vcpus,
+                        self.spec.allocation_strategy,
+                        self.may_scale_out(),
+                    )
                     .map(Placement::Instance),
                 Some(_) => pool
                     .plan_existing(r)
-                    .or_else(|| self.launch_type(r).map(Ec2Placement::Launch))
+                    .or_else(|| {
+                        self.may_scale_out()
+                            .then(|| self.launch_type(r).map(Ec2Placement::Launch))
+                            .flatten()
+                    })
                     .map(Placement::Instance),
             },
-            (Some(pool), Some(nodes)) => pool.plan_nodes(nodes, self.spec.max_vcpus).map(Placement::Nodes),
+            (Some(pool), Some(nodes)) => pool
+                .plan_nodes(nodes, self.spec.max_vcpus)
+                // Inside a scale-out cooldown, only idle instances take nodes.
+                .filter(|slots| self.may_scale_out() || slots.iter().all(|s| matches!(s, NodeSlot::Idle(_))))
+                .map(Placement::Nodes),
         }
     }
 

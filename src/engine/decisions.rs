@@ -129,7 +129,8 @@ impl Simulation {
                     };
                 };
                 let (ready, launching) = pool.placeable_instances();
-                let launch = match eligible {
+                // No new instance is offered inside a scale-out cooldown (`latency.rs`).
+                let launch = match eligible && c.may_scale_out() {
                     true => c
                         .launch_type(&job.resources)
                         .and_then(|t| pool.instance_option(t, c.spec.max_vcpus, c.spec.allocation_strategy)),

@@ -1,7 +1,7 @@
 //! The simulation's own events (submissions and actions are fed from their own sources).
 
 use super::jobs::JobSlot;
-use crate::model::{CeId, QueueId};
+use crate::model::{CeId, JobId, QueueId};
 
 /// Something the engine scheduled for later. Job events carry the attempt id, so an event
 /// that outlived its attempt (terminated, interrupted) is recognised and ignored.
@@ -81,5 +81,21 @@ pub enum Event {
         ce: CeId,
         /// The function (its memory size, MB).
         memory_mb: u32,
+    },
+    /// The scheduler's next evaluation cycle (`simulation.schedulingIntervalSeconds`): a
+    /// dispatch pass is due at this instant.
+    SchedulerCycle,
+    /// The scheduler evaluates a SUBMITTED job (`simulation.submittedToRunnableSeconds`
+    /// after its submission): PENDING or RUNNABLE.
+    JobEvaluated {
+        /// The job.
+        slot: JobSlot,
+        /// Its id (the slot may have been reused if the job was cancelled meanwhile).
+        id: JobId,
+    },
+    /// A compute environment's scale-out cooldown is over: it may launch instances for jobs.
+    ScaleOutCooldownEnd {
+        /// The compute environment.
+        ce: CeId,
     },
 }

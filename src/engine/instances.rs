@@ -63,7 +63,10 @@ impl Simulation {
             Placement::Instance(p) => {
                 let id = match p {
                     Ec2Placement::Ready(id) | Ec2Placement::Launching(id) => id,
-                    Ec2Placement::Launch(t) => self.launch_instance(ce, t, false),
+                    Ec2Placement::Launch(t) => {
+                        self.scaled_out(ce);
+                        self.launch_instance(ce, t, false)
+                    }
                 };
                 vec![(id, r)]
             }
@@ -72,7 +75,10 @@ impl Simulation {
                 .map(|n| {
                     let id = match n {
                         NodeSlot::Idle(id) => id,
-                        NodeSlot::Launch(t) => self.launch_instance(ce, t, false),
+                        NodeSlot::Launch(t) => {
+                            self.scaled_out(ce);
+                            self.launch_instance(ce, t, false)
+                        }
                     };
                     let whole = self.ces[ce.index()].pool.as_ref().map_or(r, |p| p.whole_room(id));
                     (id, whole)

@@ -6,7 +6,7 @@
 //!    entry's stream or trace);
 //! 2. actions due now, in file order;
 //! 3. the engine's own events due now, in the order they were created;
-//! 4. one dispatch pass.
+//! 4. one dispatch pass (with a scheduling interval, only at a cycle: `latency.rs`).
 //!
 //! A dispatch pass visits the queues in descending priority and offers each queue's next job
 //! (chosen by its scheduling policy) to the queue's compute environments in order. It costs
@@ -31,6 +31,7 @@ mod instances;
 mod jobs;
 mod kernel;
 mod lambda;
+mod latency;
 mod ledger;
 mod limits;
 mod quad_heap;
@@ -238,6 +239,8 @@ pub struct Simulation {
     scale_in_pending: bool,
     /// Dispatch passes so far (numbers [`QueueRuntime::claims_checked`]).
     passes: u64,
+    /// The scheduler's cycle and the SUBMITTED delay, and the pending cycle (`latency.rs`).
+    latency: latency::LatencyState,
 }
 
 impl Simulation {
@@ -306,6 +309,15 @@ impl Simulation {
             pending_cancels: dependencies::PendingCancels::default(),
             scale_in_pending: false,
             passes: 0,
+            latency: latency::LatencyState {
+                scheduler: scenario.scheduler_latency(),
+                next_cycle: None,
+                cooldowns: scenario
+                    .compute_environments
+                    .iter()
+                    .any(|c| !c.scale_out_cooldown.is_zero()),
+                cycles: 0,
+            },
         };
         for q in &scenario.job_queues {
             let runtime = sim.queue_runtime(q.clone());
@@ -391,10 +403,8 @@ impl Simulation {
         if self.kernel.stopped {
             return false;
         }
-        if self.dispatch_needed {
-            // Something was submitted through the API at the current instant.
-            self.dispatch_pass();
-        }
+        // Something was submitted through the API at the current instant.
+        self.pass_if_due();
         let Some(t) = self.kernel.advance() else {
             return false;
         };
@@ -408,10 +418,11 @@ impl Simulation {
         while let Some(event) = self.kernel.due_event(t) {
             self.handle(event);
         }
-        if self.dispatch_needed {
-            self.dispatch_pass();
-        }
-        if self.scale_in_pending {
+        self.pass_if_due();
+        // Scale-in follows the instant's pass; while the scheduler's next cycle is pending,
+        // it waits for that cycle's pass (an instance is not idle before the scheduler has
+        // looked at the jobs that could use it).
+        if self.scale_in_pending && self.latency.next_cycle.is_none() {
             self.scale_in_after_pass();
         }
         true
@@ -421,10 +432,8 @@ impl Simulation {
     /// the clock to `t`.
     pub fn run_until(&mut self, t: SimTime) {
         while !self.kernel.stopped {
-            if self.dispatch_needed {
-                // Submissions or actions through the API at the current instant.
-                self.dispatch_pass();
-            }
+            // Submissions or actions through the API at the current instant.
+            self.pass_if_due();
             match self.kernel.next_time() {
                 Some(next) if next <= t => {
                     self.step();
@@ -463,6 +472,9 @@ impl Simulation {
             Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
             Event::ShareExpiry { queue } => self.share_expiry(queue),
             Event::LambdaScalingWindow { ce, memory_mb } => self.lambda_window_closed(ce, memory_mb),
+            Event::SchedulerCycle => self.scheduler_cycle(),
+            Event::JobEvaluated { slot, id } => self.job_evaluated(slot, id),
+            Event::ScaleOutCooldownEnd { ce } => self.scale_out_cooldown_over(ce),
         }
     }
 

@@ -440,11 +440,19 @@ impl Simulation {
         slot
     }
 
-    /// A new job: fails at once when a dependency already failed, else PENDING or RUNNABLE.
+    /// A new job: fails at once when a dependency already failed, else PENDING or RUNNABLE
+    /// (after `submittedToRunnableSeconds`, when set: `latency.rs`).
     fn settle_new_job(&mut self, slot: JobSlot) {
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Submitted);
         }
+        if !self.defer_evaluation(slot) {
+            self.evaluate_submitted(slot);
+        }
+    }
+
+    /// The scheduler's evaluation of a SUBMITTED job.
+    pub(super) fn evaluate_submitted(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.get(slot) else { return };
         if job.status != JobStatus::Submitted {
             return;

@@ -172,6 +172,11 @@ pub struct ComputeEnvironment {
     /// EC2/SPOT: the part of `instance_launch` spent in EC2's `pending` state, which is not
     /// billed (`simulation.instancePendingSeconds`, default 0).
     pub instance_pending: SimDuration,
+    /// EC2/SPOT: after a scale-out decision (instances launched for jobs) at `t`, the next
+    /// one is made no earlier than `t` + this (`simulation.scaleOutCooldownSeconds`, default
+    /// 0: AWS documents no figure). Jobs that need new instances wait meanwhile; room on
+    /// ready and launching instances is still used.
+    pub scale_out_cooldown: SimDuration,
     /// EC2/SPOT: idle time before an instance is terminated.
     pub scale_in_idle: SimDuration,
     /// EC2/SPOT: idle time before an instance that has run no job is terminated. It differs
@@ -233,6 +238,7 @@ impl ComputeEnvironment {
             startup: DEFAULT_FARGATE_STARTUP,
             instance_launch: SimDuration::ZERO,
             instance_pending: SimDuration::ZERO,
+            scale_out_cooldown: SimDuration::ZERO,
             scale_in_idle: SimDuration::ZERO,
             unused_scale_in_idle: SimDuration::ZERO,
             interruptions_per_hour: 0.0,

@@ -13,6 +13,7 @@ pub(crate) mod job;
 pub(crate) mod job_definition;
 pub(crate) mod job_queue;
 pub mod lambda;
+pub(crate) mod latency;
 pub(crate) mod resources;
 pub(crate) mod retry;
 pub(crate) mod scheduling_policy;
@@ -29,6 +30,7 @@ pub use job_definition::{
 };
 pub use job_queue::{Backfill, JobQueue, QueueState, StateTimeLimitAction};
 pub use lambda::LambdaSettings;
+pub use latency::SchedulerLatency;
 pub use resources::Resources;
 pub use retry::{EvaluateOnExit, RetryAction, RetryLimitError, RetryStrategy};
 pub use scheduling_policy::{SchedulingPolicy, ShareWeight};

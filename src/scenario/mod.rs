@@ -25,6 +25,7 @@ mod definitions;
 mod document_order;
 mod eks;
 mod lambda;
+mod latency;
 mod lenient;
 mod queues;
 pub(crate) mod raw;
@@ -33,7 +34,7 @@ mod validate;
 mod workload;
 
 use crate::error::{Error, Problem, Problems};
-use crate::model::{ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, TimedAction};
+use crate::model::{ComputeEnvironment, JobDefinition, JobQueue, SchedulerLatency, SchedulingPolicy, TimedAction};
 use crate::time::SimTime;
 use crate::workload::WorkloadEntry;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,8 @@ pub struct Scenario {
     pub(crate) workload: Vec<WorkloadEntry>,
     /// `actions`, sorted by time (file order within an instant).
     pub(crate) actions: Vec<TimedAction>,
+    /// The top-level `simulation` object: the scheduler's latencies.
+    pub(crate) scheduler: SchedulerLatency,
 }
 
 impl Scenario {
@@ -118,6 +121,12 @@ impl Scenario {
     /// `actions`, sorted by time (file order within an instant).
     pub fn actions(&self) -> &[TimedAction] {
         &self.actions
+    }
+
+    /// The top-level `simulation` object: the scheduler's cycle and the SUBMITTED ->
+    /// RUNNABLE delay (all 0 when absent).
+    pub fn scheduler_latency(&self) -> SchedulerLatency {
+        self.scheduler
     }
 }
 

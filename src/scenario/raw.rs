@@ -19,6 +19,15 @@ pub struct RawScenario {
     pub job_definitions: Vec<RawJobDefinition>,
     pub workload: Vec<RawWorkloadEntry>,
     pub actions: Vec<RawAction>,
+    pub simulation: Option<RawScenarioSimulation>,
+}
+
+/// The top-level `simulation` object: the scheduler's latencies (a simulation extension).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawScenarioSimulation {
+    pub scheduling_interval_seconds: Option<f64>,
+    pub submitted_to_runnable_seconds: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +75,7 @@ pub struct RawCeSimulation {
     pub startup_seconds: Option<f64>,
     pub instance_launch_seconds: Option<f64>,
     pub instance_pending_seconds: Option<f64>,
+    pub scale_out_cooldown_seconds: Option<f64>,
     pub scale_in_idle_seconds: Option<f64>,
     pub interruptions_per_hour: Option<f64>,
     pub interruption_notice_seconds: Option<f64>,

@@ -37,6 +37,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
             .collect(),
     };
     let until = ctx.time("until", raw.until);
+    let scheduler = super::latency::scheduler_latency(&mut ctx, raw.simulation.as_ref());
     check_unique(
         &mut ctx,
         "computeEnvironments",
@@ -110,6 +111,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         job_definitions,
         workload,
         actions,
+        scheduler,
     })
 }
 
@@ -368,6 +370,7 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
             ),
         );
     }
+    super::latency::scale_out_cooldown(ctx, p, sim, ce);
     if sim.scale_in_idle_seconds.is_some() {
         // The simulation's own idle time applies to every instance.
         ce.unused_scale_in_idle = ce.scale_in_idle;
