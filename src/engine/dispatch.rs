@@ -62,6 +62,9 @@ impl Simulation {
                     if rest {
                         self.queues[q.index()].stalled = true;
                     }
+                    if self.ec2_capacity.is_some() {
+                        self.ec2_wake_later();
+                    }
                     blocked = Some(slot);
                     break;
                 }
@@ -123,7 +126,11 @@ impl Simulation {
             if !c.runs_architecture(job.spec.architecture) {
                 return None;
             }
-            c.plan(&job.resources, job.spec.nodes.as_deref()).map(|p| (ce, p))
+            match &self.ec2_capacity {
+                None => c.plan(&job.resources, job.spec.nodes.as_deref()),
+                Some(_) => c.plan_with(&job.resources, job.spec.nodes.as_deref(), |t| self.ec2_available(ce, t)),
+            }
+            .map(|p| (ce, p))
         })
     }
 

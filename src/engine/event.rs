@@ -82,4 +82,7 @@ pub enum Event {
         /// The function (its memory size, MB).
         memory_mb: u32,
     },
+    /// An insufficient-capacity window of the scenario's `ec2Capacity` closed: EC2/SPOT
+    /// compute environments may launch its types again.
+    Ec2CapacityReturns,
 }

@@ -25,6 +25,7 @@ mod decisions;
 mod dependencies;
 mod dispatch;
 mod ec2;
+mod ec2_capacity;
 mod error;
 mod event;
 mod instances;
@@ -43,6 +44,7 @@ pub mod queue;
 mod queue;
 mod recorder;
 mod room_index;
+mod scale_out;
 mod shares;
 
 mod sources;
@@ -238,6 +240,8 @@ pub struct Simulation {
     scale_in_pending: bool,
     /// Dispatch passes so far (numbers [`QueueRuntime::claims_checked`]).
     passes: u64,
+    /// The account's EC2 capacity (scenario `ec2Capacity`); `None`: every launch supplied.
+    ec2_capacity: Option<Box<ec2_capacity::Ec2Capacity>>,
 }
 
 impl Simulation {
@@ -306,7 +310,12 @@ impl Simulation {
             pending_cancels: dependencies::PendingCancels::default(),
             scale_in_pending: false,
             passes: 0,
+            ec2_capacity: None,
         };
+        sim.ec2_capacity = scenario
+            .ec2_capacity
+            .as_ref()
+            .map(|m| Box::new(ec2_capacity::Ec2Capacity::new(m, &sim.ces)));
         for q in &scenario.job_queues {
             let runtime = sim.queue_runtime(q.clone());
             sim.queues.push(runtime);
@@ -466,6 +475,7 @@ impl Simulation {
             Event::StateTimeLimit { slot, head_since_ms } => self.state_time_limit(slot, head_since_ms),
             Event::ShareExpiry { queue } => self.share_expiry(queue),
             Event::LambdaScalingWindow { ce, memory_mb } => self.lambda_window_closed(ce, memory_mb),
+            Event::Ec2CapacityReturns => self.ec2_capacity_returns(),
         }
     }
 

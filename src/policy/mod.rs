@@ -39,6 +39,7 @@ mod ordered;
 mod placement;
 mod runnable;
 mod scale_out;
+mod scale_plan;
 
 pub use backfill::{BackfillCandidate, BackfillPolicy, Easy, Greedy, HeadReservation};
 pub use capacity::{CeCapacity, InstanceId, InstanceRoom};
@@ -47,8 +48,10 @@ pub use fifo::Fifo;
 pub use job::{AttemptOutcome, JobDetails, JobInfo};
 pub use placement::{AwsOrder, PlaceOn, PlacementCandidate, PlacementPolicy};
 pub use runnable::{QueueView, QueuedJob, RunnableSet, ShareView};
+pub(crate) use scale_out::availability_rank as scale_out_availability_rank;
 pub(crate) use scale_out::per_vcpu_cmp as scale_out_per_vcpu_cmp;
 pub use scale_out::{AwsScaleOut, InstanceOption, ScaleOutPolicy, ScaleOutView};
+pub use scale_plan::{DemandScaleOut, LaunchPlan};
 
 /// Picks the next job of a queue, and may keep state across picks.
 ///

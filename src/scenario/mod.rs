@@ -22,6 +22,7 @@ mod actions;
 mod builder;
 mod ctx;
 mod definitions;
+mod ec2_capacity;
 mod eks;
 mod lambda;
 mod lenient;
@@ -70,6 +71,8 @@ pub struct Scenario {
     pub(crate) workload: Vec<WorkloadEntry>,
     /// `actions`, sorted by time (file order within an instant).
     pub(crate) actions: Vec<TimedAction>,
+    /// `ec2Capacity` (a simulation extension): `None` supplies every instance asked for.
+    pub(crate) ec2_capacity: Option<crate::model::Ec2CapacityModel>,
 }
 
 impl Scenario {
@@ -87,6 +90,11 @@ impl Scenario {
     /// [`crate::Options::until`] overrides it for one run.
     pub fn until(&self) -> Option<SimTime> {
         self.until
+    }
+
+    /// `ec2Capacity`: the account's EC2 capacity model, if the scenario has one.
+    pub fn ec2_capacity(&self) -> Option<&crate::model::Ec2CapacityModel> {
+        self.ec2_capacity.as_ref()
     }
 
     /// `computeEnvironments`, in file order (a [`crate::model::CeId`] is a position here).

@@ -19,6 +19,32 @@ pub struct RawScenario {
     pub job_definitions: Vec<RawJobDefinition>,
     pub workload: Vec<RawWorkloadEntry>,
     pub actions: Vec<RawAction>,
+    pub ec2_capacity: Option<RawEc2Capacity>,
+}
+
+/// `ec2Capacity` (a simulation extension).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEc2Capacity {
+    pub instance_limits: Vec<RawInstanceLimit>,
+    pub insufficient_capacity: Vec<RawCapacityWindow>,
+    pub on_demand_vcpu_quota: Option<i64>,
+    pub spot_vcpu_quota: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawInstanceLimit {
+    pub instance_types: Vec<String>,
+    pub max_instances: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawCapacityWindow {
+    pub instance_types: Vec<String>,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,6 +96,7 @@ pub struct RawCeSimulation {
     pub interruptions_per_hour: Option<f64>,
     pub interruption_notice_seconds: Option<f64>,
     pub queue_priority: Option<String>,
+    pub scale_out: Option<String>,
     #[serde(rename = "reservedMemoryMiB")]
     pub reserved_memory_mib: Option<i64>,
     pub prices: Option<RawPrices>,

@@ -1036,7 +1036,7 @@ mod tests {
         let ce = known_fields("ScenarioComputeEnvironment").expect("a structure");
         assert!(ce.contains(&"computeResources") && ce.contains(&"simulation"));
         let top = known_fields(SCENARIO_SHAPE).expect("a structure");
-        assert_eq!(top.len(), 10);
+        assert_eq!(top.len(), 11);
         let entry = known_fields("WorkloadEntry").expect("a union");
         for f in [
             "trace",
