@@ -63,7 +63,7 @@ impl Simulation {
                         self.queues[q.index()].stalled = true;
                     }
                     if self.ec2_capacity.is_some() {
-                        self.ec2_wake_later();
+                        self.ec2_wake_if_short(q, slot);
                     }
                     blocked = Some(slot);
                     break;

@@ -172,9 +172,20 @@ impl Simulation {
         }
     }
 
-    /// A job could not be placed: if an insufficient-capacity window is open, look again when
-    /// it closes.
-    pub(super) fn ec2_wake_later(&mut self) {
+    /// The job in `slot` of queue `q` could not be placed: if EC2 could not supply its
+    /// instances on some compute environment of the queue while an insufficient-capacity
+    /// window is open, look again when the window closes.
+    pub(super) fn ec2_wake_if_short(&mut self, q: crate::model::QueueId, slot: super::jobs::JobSlot) {
+        let short = self.jobs.get(slot).is_some_and(|job| {
+            self.queues[q.index()]
+                .spec
+                .compute_environments
+                .iter()
+                .any(|&ce| self.short_of_capacity(ce, job))
+        });
+        if !short {
+            return;
+        }
         let now = self.kernel.now;
         let Some(cap) = self.ec2_capacity.as_deref_mut() else {
             return;
