@@ -92,7 +92,13 @@ fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
     }
     for ce in scenario.compute_environments() {
         assert_eq!(
-            sim.set_scale_out(&ce.name, Box::new(AwsScaleOut)),
+            sim.set_scale_out(
+                &ce.name,
+                match ce.scale_out {
+                    batchsim::model::ScaleOutMode::Demand => Box::new(batchsim::policy::DemandScaleOut),
+                    _ => Box::new(AwsScaleOut),
+                }
+            ),
             ce.kind.has_instances(),
             "scale-out is for EC2/SPOT compute environments only"
         );

@@ -131,7 +131,7 @@ impl Simulation {
                 let (ready, launching) = pool.placeable_instances();
                 let launch = match eligible {
                     true => c
-                        .launch_type(&job.resources)
+                        .launch_type_with(&job.resources, |t| self.ec2_available(ce, t))
                         .and_then(|t| pool.instance_option(t, c.spec.max_vcpus, c.spec.allocation_strategy)),
                     false => None,
                 };
