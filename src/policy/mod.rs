@@ -5,6 +5,7 @@
 //! | which RUNNABLE job of a queue next | [`JobPolicy`] | [`Fifo`], [`FairShare`] | [`crate::Simulation::set_policy`] |
 //! | which compute environment and instance a job goes to | [`PlacementPolicy`] | [`AwsOrder`] | [`crate::Simulation::set_placement`] |
 //! | which instance type an EC2/SPOT compute environment launches | [`ScaleOutPolicy`] | [`AwsScaleOut`] | [`crate::Simulation::set_scale_out`] |
+//! | which types and how many for the queue's demand (`scaleOut: "demand"`) | [`ScaleOutPolicy::launch_plan`] | [`DemandScaleOut`] | [`crate::Simulation::set_scale_out`] |
 //! | which jobs behind a blocked head may start | [`BackfillPolicy`] | [`Easy`], [`Greedy`] | [`crate::Simulation::set_backfill`] |
 //!
 //! The engine owns the jobs, the capacity and the accounting; a decision only reads what it
