@@ -45,10 +45,18 @@ fn run(v: &Value) -> (Report, Vec<batchsim::JobRecord>) {
 /// rule launches 16 m5.large.
 #[test]
 fn sixteen_jobs_get_one_instance_sized_for_them() {
-    let per_job = scenario(ce(&["m5"], 256, "BEST_FIT", "perJob"), def("2", "4096"), jobs(16, 0.0, 600.0));
+    let per_job = scenario(
+        ce(&["m5"], 256, "BEST_FIT", "perJob"),
+        def("2", "4096"),
+        jobs(16, 0.0, 600.0),
+    );
     let (r, _) = run(&per_job);
     assert_eq!(r.compute_environments["ec2"].instances_launched, 16);
-    let demand = scenario(ce(&["m5"], 256, "BEST_FIT", "demand"), def("2", "4096"), jobs(16, 0.0, 600.0));
+    let demand = scenario(
+        ce(&["m5"], 256, "BEST_FIT", "demand"),
+        def("2", "4096"),
+        jobs(16, 0.0, 600.0),
+    );
     let (r, records) = run(&demand);
     let c = &r.compute_environments["ec2"];
     assert_eq!(c.instances_launched, 1);
@@ -75,7 +83,11 @@ fn sixteen_jobs_get_one_instance_sized_for_them() {
 /// 20 vCPUs hold 10 of the 16 jobs; the others run when those end.
 #[test]
 fn a_demand_plan_keeps_maxvcpus_and_the_rest_waits() {
-    let v = scenario(ce(&["m5"], 20, "BEST_FIT", "demand"), def("2", "4096"), jobs(16, 0.0, 600.0));
+    let v = scenario(
+        ce(&["m5"], 20, "BEST_FIT", "demand"),
+        def("2", "4096"),
+        jobs(16, 0.0, 600.0),
+    );
     let (r, records) = run(&v);
     assert_eq!(r.jobs.succeeded, 16);
     let at_120 = records
@@ -123,7 +135,11 @@ fn insufficient_after(secs: u32) -> Value {
 #[test]
 fn an_ordinary_backlog_gets_no_reason_and_no_action() {
     let v = with_capacity(
-        scenario(ce(&["m5.large"], 2, "BEST_FIT", "perJob"), def("2", "4096"), jobs(3, 0.0, 1000.0)),
+        scenario(
+            ce(&["m5.large"], 2, "BEST_FIT", "perJob"),
+            def("2", "4096"),
+            jobs(3, 0.0, 1000.0),
+        ),
         json!({"onDemandVcpuQuota": 1000, "insufficientCapacity": [
             {"instanceTypes": ["c5.*"], "start": 0, "end": 100000}]}),
         insufficient_after(600),
@@ -131,11 +147,9 @@ fn an_ordinary_backlog_gets_no_reason_and_no_action() {
     let (r, records) = run(&v);
     assert_eq!(r.jobs.succeeded, 3);
     assert_eq!(r.jobs.cancelled, 0);
-    assert!(records.iter().all(|j| !j
-        .status_reason
-        .as_deref()
-        .unwrap_or_default()
-        .contains("CAPACITY")));
+    assert!(records
+        .iter()
+        .all(|j| !j.status_reason.as_deref().unwrap_or_default().contains("CAPACITY")));
 }
 
 /// API model, `JobDetail.statusReason`: "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - All compute
@@ -144,7 +158,11 @@ fn an_ordinary_backlog_gets_no_reason_and_no_action() {
 #[test]
 fn a_job_whose_types_cannot_be_had_is_cancelled_after_max_time() {
     let v = with_capacity(
-        scenario(ce(&["m5.large"], 16, "BEST_FIT", "perJob"), def("2", "4096"), jobs(1, 0.0, 60.0)),
+        scenario(
+            ce(&["m5.large"], 16, "BEST_FIT", "perJob"),
+            def("2", "4096"),
+            jobs(1, 0.0, 60.0),
+        ),
         json!({"insufficientCapacity": [{"instanceTypes": ["m5.*"], "start": 0, "end": 7200}]}),
         insufficient_after(600),
     );
@@ -175,7 +193,11 @@ fn best_fit_waits_and_progressive_falls_back() {
     let window = json!({"insufficientCapacity": [{"instanceTypes": ["m5.large"], "start": 0, "end": 3600}]});
     let run_with = |strategy: &str| {
         let v = with_capacity(
-            scenario(ce(&["m5.large", "c5"], 64, strategy, "perJob"), def("2", "2048"), jobs(1, 0.0, 60.0)),
+            scenario(
+                ce(&["m5.large", "c5"], 64, strategy, "perJob"),
+                def("2", "2048"),
+                jobs(1, 0.0, 60.0),
+            ),
             window.clone(),
             json!([]),
         );
@@ -188,7 +210,11 @@ fn best_fit_waits_and_progressive_falls_back() {
     // same price per vCPU, cheaper), but it falls back to m5.xlarge.
     let run_big = |strategy: &str| {
         let v = with_capacity(
-            scenario(ce(&["m5.large", "m5.xlarge"], 64, strategy, "perJob"), def("2", "4096"), jobs(1, 0.0, 60.0)),
+            scenario(
+                ce(&["m5.large", "m5.xlarge"], 64, strategy, "perJob"),
+                def("2", "4096"),
+                jobs(1, 0.0, 60.0),
+            ),
             window.clone(),
             json!([]),
         );
@@ -210,13 +236,20 @@ fn limits_and_quotas_hold_scaling() {
     ] {
         for mode in ["perJob", "demand"] {
             let v = with_capacity(
-                scenario(ce(&["m5.large"], 64, "BEST_FIT", mode), def("2", "4096"), jobs(4, 0.0, 600.0)),
+                scenario(
+                    ce(&["m5.large"], 64, "BEST_FIT", mode),
+                    def("2", "4096"),
+                    jobs(4, 0.0, 600.0),
+                ),
                 capacity.clone(),
                 insufficient_after(600),
             );
             let (r, records) = run(&v);
             assert_eq!(r.compute_environments["ec2"].instances_launched, 2, "{capacity} {mode}");
-            let mut starts: Vec<u64> = records.iter().filter_map(|j| j.started_at.map(|t| t.as_millis())).collect();
+            let mut starts: Vec<u64> = records
+                .iter()
+                .filter_map(|j| j.started_at.map(|t| t.as_millis()))
+                .collect();
             starts.sort();
             // Two at 120 s; the third, the head blocked because EC2 cannot supply a third
             // instance, is cancelled by the action at 600 s; the fourth becomes the head then
@@ -236,23 +269,34 @@ fn problems(v: &Value) -> String {
 
 #[test]
 fn bad_capacity_models_name_the_path() {
-    let base = scenario(ce(&["m5.large"], 16, "BEST_FIT", "demand"), def("2", "4096"), jobs(1, 0.0, 60.0));
+    let base = scenario(
+        ce(&["m5.large"], 16, "BEST_FIT", "demand"),
+        def("2", "4096"),
+        jobs(1, 0.0, 60.0),
+    );
     let with = |capacity: Value| {
         let mut v = base.clone();
         v["ec2Capacity"] = capacity;
         v
     };
-    let e = problems(&with(json!({"instanceLimits": [{"instanceTypes": ["m5.lareg"], "maxInstances": 2}]})));
+    let e = problems(&with(
+        json!({"instanceLimits": [{"instanceTypes": ["m5.lareg"], "maxInstances": 2}]}),
+    ));
     assert!(
         e.contains("ec2Capacity.instanceLimits[0].instanceTypes[0]") && e.contains("did you mean `m5.large`"),
         "{e}"
     );
-    let e = problems(&with(json!({"instanceLimits": [{"instanceTypes": ["m5"], "maxInstances": -1}]})));
+    let e = problems(&with(
+        json!({"instanceLimits": [{"instanceTypes": ["m5"], "maxInstances": -1}]}),
+    ));
     assert!(e.contains("ec2Capacity.instanceLimits[0].maxInstances"), "{e}");
     let e = problems(&with(
         json!({"insufficientCapacity": [{"instanceTypes": ["*"], "start": 100, "end": 50}]}),
     ));
-    assert!(e.contains("ec2Capacity.insufficientCapacity[0].end") && e.contains("after start"), "{e}");
+    assert!(
+        e.contains("ec2Capacity.insufficientCapacity[0].end") && e.contains("after start"),
+        "{e}"
+    );
     let e = problems(&with(json!({"spotVcpuQuota": -4})));
     assert!(e.contains("ec2Capacity.spotVcpuQuota"), "{e}");
     let mut bad_mode = base.clone();
@@ -262,8 +306,10 @@ fn bad_capacity_models_name_the_path() {
     // The CLI: exit 2, every problem listed.
     let dir = common::temp_dir("capacity");
     let path = dir.join("bad.json");
-    let v = with(json!({"instanceLimits": [{"instanceTypes": ["m5.lareg"], "maxInstances": -1}],
-                        "insufficientCapacity": [{"instanceTypes": ["m5"], "start": 10, "end": 10}]}));
+    let v = with(
+        json!({"instanceLimits": [{"instanceTypes": ["m5.lareg"], "maxInstances": -1}],
+                        "insufficientCapacity": [{"instanceTypes": ["m5"], "start": 10, "end": 10}]}),
+    );
     std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
     let o = common::batchsim(&["validate", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
@@ -299,6 +345,9 @@ fn an_eks_pod_asking_for_every_vcpu_of_a_type_does_not_fit_it() {
         r.compute_environments["ec2"].cost
     };
     // 3540 s of job + 60 s idle = one hour.
-    assert!((cost("1.75") - 0.096).abs() < 1e-9, "1.75 vCPUs fit the 1930 millicores of an m5.large");
+    assert!(
+        (cost("1.75") - 0.096).abs() < 1e-9,
+        "1.75 vCPUs fit the 1930 millicores of an m5.large"
+    );
     assert!((cost("2") - 0.192).abs() < 1e-9, "2 vCPUs need the m5.xlarge");
 }

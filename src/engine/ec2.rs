@@ -409,9 +409,13 @@ impl Pool {
                 let best = self.cheapest_fitting_where(&need, allowed)?;
                 return supplied(best.0).then_some(best.0);
             }
-            AllocationStrategy::BestFitProgressiveOrdered => fitting()
-                .filter(|(i, _)| supplied(*i))
-                .min_by(|(_, a), (_, b)| a.entry.cmp(&b.entry).then(a.price_per_hour.total_cmp(&b.price_per_hour))),
+            AllocationStrategy::BestFitProgressiveOrdered => {
+                fitting().filter(|(i, _)| supplied(*i)).min_by(|(_, a), (_, b)| {
+                    a.entry
+                        .cmp(&b.entry)
+                        .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+                })
+            }
             AllocationStrategy::SpotCapacityOptimizedPrioritized => {
                 fitting().filter(|(i, _)| supplied(*i)).min_by(|a, b| {
                     rank(a.0)

@@ -128,7 +128,11 @@ impl Ec2Capacity {
         } else {
             &mut self.on_demand_vcpus
         };
-        *used = if came { *used + vcpus } else { used.saturating_sub(vcpus) };
+        *used = if came {
+            *used + vcpus
+        } else {
+            used.saturating_sub(vcpus)
+        };
     }
 
     /// The earliest end, after `now`, of a window open at `now`, not yet scheduled.
@@ -218,6 +222,7 @@ impl Simulation {
         let Some(pool) = &c.pool else { return false };
         pool.plan_existing(&job.resources).is_none()
             && c.launch_type(&job.resources).is_some()
-            && c.launch_type_with(&job.resources, |t| self.ec2_available(ce, t)).is_none()
+            && c.launch_type_with(&job.resources, |t| self.ec2_available(ce, t))
+                .is_none()
     }
 }

@@ -7,9 +7,11 @@
 //!
 //! The demand: the job being placed, then the queue's other RUNNABLE jobs in submission
 //! order (single-node, of an architecture the compute environment runs), each left out when
-//! it fits the free room of a live instance (first fit over a copy), until their vCPUs reach
-//! what `maxvCpus` leaves (or [`crate::policy::scale_plan::MAX_PLANNED_INSTANCES`] jobs). Its
-//! cost grows with the demand, not with the queue: a FIFO queue is read lazily in order.
+//! a live instance has room for it (a best-fit index look-up per change of shape; several
+//! such jobs may count on one room, which only makes the demand smaller: the jobs left over
+//! start another decision in the same pass), until their vCPUs reach what `maxvCpus` leaves
+//! (or 4,096 jobs). Its cost grows with the demand, not with the queue or the instances: a
+//! FIFO queue is read lazily in order, and the plan works on runs of equal jobs.
 
 use super::ec2::{Ec2Placement, Room};
 use super::jobs::JobSlot;
@@ -31,6 +33,9 @@ impl Simulation {
     /// the demand's plan and returns the live instance the job takes (best fit).
     pub(super) fn launch_for_demand(&mut self, slot: JobSlot, ce: CeId, t: usize) -> u32 {
         let demand = self.demand(slot, ce);
+        let Some(&first) = demand.first() else {
+            return self.launch_instance(ce, t, false);
+        };
         let c = &self.ces[ce.index()];
         let Some(pool) = &c.pool else { return 0 };
         let (max, strategy) = (c.spec.max_vcpus, c.spec.allocation_strategy);
@@ -44,7 +49,7 @@ impl Simulation {
             .instances
             .first()
             .and_then(|&i| pool.types.get(i))
-            .is_some_and(|ty| ty.usable().holds(&Room::of(&demand[0])));
+            .is_some_and(|ty| ty.usable().holds(&Room::of(&first)));
         let instances = if first_holds { plan.instances } else { vec![t] };
         for (k, i) in instances.into_iter().enumerate() {
             let c = &self.ces[ce.index()];
@@ -60,14 +65,18 @@ impl Simulation {
                 break;
             }
             let id = self.launch_instance(ce, i, false);
-            if k > 0 && self.ces[ce.index()].pool.as_ref().is_some_and(|p| p.instances.get(&id).is_some_and(|x| x.ready)) {
+            if k > 0
+                && self.ces[ce.index()]
+                    .pool
+                    .as_ref()
+                    .is_some_and(|p| p.instances.get(&id).is_some_and(|x| x.ready))
+            {
                 // Ready at once (no launch time) and unclaimed: it settles after the pass.
                 self.ces[ce.index()].settle.push(id);
                 self.scale_in_pending = true;
             }
         }
-        let r = demand[0];
-        match self.ces[ce.index()].pool.as_ref().and_then(|p| p.plan_existing(&r)) {
+        match self.ces[ce.index()].pool.as_ref().and_then(|p| p.plan_existing(&first)) {
             Some(Ec2Placement::Ready(id) | Ec2Placement::Launching(id)) => id,
             _ => self.launch_instance(ce, t, false),
         }
@@ -86,14 +95,11 @@ impl Simulation {
         if headroom == 0 {
             return out;
         }
-        let mut rooms: Vec<Room> = pool
-            .instances
-            .values()
-            .filter(|i| !i.noticed && i.free.millivcpus > 0)
-            .map(|i| i.free)
-            .collect();
         let qr = &self.queues[job.queue.index()];
         let view = qr.set.view(self.kernel.now);
+        // Whether a job of this shape has room on a live instance (best-fit index look-ups,
+        // one per change of shape; the job being placed has none).
+        let mut last: (Resources, bool) = (job.resources, false);
         for queued in view.jobs_in_submission_order() {
             if out.len() >= MAX_DEMAND_JOBS || headroom == 0 {
                 break;
@@ -107,12 +113,13 @@ impl Simulation {
             if other.spec.nodes.is_some() || !c.runs_architecture(other.spec.architecture) {
                 continue;
             }
-            let need = Room::of(&other.resources);
-            if let Some(room) = rooms.iter_mut().find(|r| r.holds(&need)) {
-                room.take(&need);
+            if other.resources != last.0 {
+                last = (other.resources, pool.plan_existing(&other.resources).is_some());
+            }
+            if last.1 {
                 continue;
             }
-            headroom = headroom.saturating_sub(need.millivcpus);
+            headroom = headroom.saturating_sub(u64::from(other.resources.millivcpus));
             out.push(other.resources);
         }
         out

@@ -49,7 +49,12 @@ pub fn kube_reserved_memory_mib(max_pods: u64) -> u64 {
 /// vCPUs: 2 vCPUs 70, 4 vCPUs 80, 16 vCPUs 110, 96 vCPUs 310.
 pub fn kube_reserved_millicores(vcpus: u32) -> u64 {
     let total = u64::from(vcpus) * 1000;
-    let ranges = [(0, 1000, 600), (1000, 2000, 100), (2000, 4000, 50), (4000, u64::MAX, 25)];
+    let ranges = [
+        (0, 1000, 600),
+        (1000, 2000, 100),
+        (2000, 4000, 50),
+        (4000, u64::MAX, 25),
+    ];
     ranges
         .iter()
         .filter(|(start, _, _)| total > *start)

@@ -174,9 +174,11 @@ impl ScaleOutPolicy for AwsScaleOut {
                 .filter(|t| t.supplied()),
             // The list order of `instanceTypes` (a family's sizes: the cheapest that holds
             // the job); PRIORITIZED puts capacity first.
-            AllocationStrategy::BestFitProgressiveOrdered => fitting
-                .filter(|t| t.supplied())
-                .min_by(|a, b| a.entry.cmp(&b.entry).then(a.price_per_hour.total_cmp(&b.price_per_hour))),
+            AllocationStrategy::BestFitProgressiveOrdered => fitting.filter(|t| t.supplied()).min_by(|a, b| {
+                a.entry
+                    .cmp(&b.entry)
+                    .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+            }),
             AllocationStrategy::SpotCapacityOptimizedPrioritized => fitting.filter(|t| t.supplied()).min_by(|a, b| {
                 availability_rank(a.available)
                     .cmp(&availability_rank(b.available))

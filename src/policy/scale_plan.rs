@@ -91,29 +91,43 @@ pub struct DemandScaleOut;
 
 /// What one instance of a type would hold of the jobs left.
 struct Fill {
-    jobs: usize,
+    jobs: u64,
     used_millivcpus: u64,
 }
 
-/// The jobs of `left` (in order) that an empty instance of `t` holds: positions into `left`
-/// when `take`, else only the counts.
-fn fill(t: &InstanceOption, left: &[Resources], mut taken: Option<&mut Vec<usize>>) -> Fill {
+/// The jobs left, as runs of equal requirements in the demand's order: a run of 4,000 equal
+/// jobs costs one step, so a plan costs in proportion to the runs and the instances it
+/// launches.
+type Runs = Vec<(Resources, u64)>;
+
+/// How many jobs of `r` fit in (`cpu`, `mem`, `gpu`), at most `n`.
+fn how_many(r: &Resources, n: u64, cpu: u64, mem: u64, gpu: u64) -> u64 {
+    let per = |have: u64, need: u32| if need == 0 { u64::MAX } else { have / u64::from(need) };
+    n.min(per(cpu, r.millivcpus))
+        .min(per(mem, r.memory_mib))
+        .min(per(gpu, r.gpus))
+}
+
+/// The jobs of `left` (in order) that an empty instance of `t` holds; `take` gets (run,
+/// count) when given.
+fn fill(t: &InstanceOption, left: &Runs, mut take: Option<&mut Vec<(usize, u64)>>) -> Fill {
     let (mut cpu, mut mem, mut gpu) = (t.millivcpus, t.memory_mib, t.gpus);
     let (mut jobs, mut used) = (0, 0);
-    for (k, r) in left.iter().enumerate() {
-        let (c, m, g) = (u64::from(r.millivcpus), u64::from(r.memory_mib), u64::from(r.gpus));
-        if c <= cpu && m <= mem && g <= gpu {
-            cpu -= c;
-            mem -= m;
-            gpu -= g;
-            jobs += 1;
-            used += c;
-            if let Some(v) = taken.as_deref_mut() {
-                v.push(k);
-            }
-            if cpu == 0 {
-                break;
-            }
+    for (k, (r, n)) in left.iter().enumerate() {
+        let fit = how_many(r, *n, cpu, mem, gpu);
+        if fit == 0 {
+            continue;
+        }
+        cpu -= fit * u64::from(r.millivcpus);
+        mem -= fit * u64::from(r.memory_mib);
+        gpu -= fit * u64::from(r.gpus);
+        jobs += fit;
+        used += fit * u64::from(r.millivcpus);
+        if let Some(v) = take.as_deref_mut() {
+            v.push((k, fit));
+        }
+        if cpu == 0 {
+            break;
         }
     }
     Fill {
@@ -124,10 +138,15 @@ fn fill(t: &InstanceOption, left: &[Resources], mut taken: Option<&mut Vec<usize
 
 /// Lower is better: price per used vCPU, then more jobs held, then fewer vCPUs, then index.
 fn score_cmp(a: &Fill, ta: &InstanceOption, b: &Fill, tb: &InstanceOption) -> Ordering {
-    per_vcpu_cmp(ta.price_per_hour, a.used_millivcpus, tb.price_per_hour, b.used_millivcpus)
-        .then(b.jobs.cmp(&a.jobs))
-        .then(ta.millivcpus.cmp(&tb.millivcpus))
-        .then(ta.index.cmp(&tb.index))
+    per_vcpu_cmp(
+        ta.price_per_hour,
+        a.used_millivcpus,
+        tb.price_per_hour,
+        b.used_millivcpus,
+    )
+    .then(b.jobs.cmp(&a.jobs))
+    .then(ta.millivcpus.cmp(&tb.millivcpus))
+    .then(ta.index.cmp(&tb.index))
 }
 
 /// The demand-sized plan for `demand` over `view` (see the module docs).
@@ -137,9 +156,15 @@ pub fn plan_for_demand(demand: &[Resources], view: &ScaleOutView) -> LaunchPlan 
     let max = u64::from(view.max_vcpus) * 1000;
     let mut provisioned = view.provisioned_millivcpus;
     let mut available: Vec<Option<u32>> = view.types.iter().map(|t| t.available).collect();
-    let mut left: Vec<Resources> = demand.to_vec();
+    let mut left: Runs = Vec::new();
+    for r in demand {
+        match left.last_mut() {
+            Some((last, n)) if last == r => *n += 1,
+            _ => left.push((*r, 1)),
+        }
+    }
     let mut plan = LaunchPlan::default();
-    while let Some(first) = left.first().copied() {
+    while let Some(&(first, _)) = left.first() {
         if plan.instances.len() >= MAX_PLANNED_INSTANCES {
             break;
         }
@@ -191,9 +216,10 @@ pub fn plan_for_demand(demand: &[Resources], view: &ScaleOutView) -> LaunchPlan 
         let t = &view.types[k];
         let mut taken = Vec::new();
         fill(t, &left, Some(&mut taken));
-        for &pos in taken.iter().rev() {
-            left.remove(pos);
+        for (run, n) in taken {
+            left[run].1 -= n;
         }
+        left.retain(|(_, n)| *n > 0);
         provisioned += t.millivcpus;
         if let Some(n) = &mut available[k] {
             *n -= 1;
@@ -375,6 +401,12 @@ mod tests {
         let jobs = vec![Resources::new(2.0, 4096); 16];
         assert_eq!(Smallest.launch_plan(&jobs, &v), LaunchPlan::one(0));
         assert_eq!(Smallest.launch_plan(&[], &v), LaunchPlan::default());
-        assert_eq!(LaunchPlan { instances: vec![2, 1, 2] }.counts(), [(2, 2), (1, 1)]);
+        assert_eq!(
+            LaunchPlan {
+                instances: vec![2, 1, 2]
+            }
+            .counts(),
+            [(2, 2), (1, 1)]
+        );
     }
 }

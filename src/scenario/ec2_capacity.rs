@@ -104,10 +104,7 @@ fn patterns(ctx: &mut Ctx, p: &str, entries: &[String], ces: &[Option<ComputeEnv
             .unwrap_or_default();
         ctx.err(
             format!("{p}.instanceTypes[{k}]"),
-            format!(
-                "unknown instance type or family {}{hint}",
-                crate::suggest::quote(entry)
-            ),
+            format!("unknown instance type or family {}{hint}", crate::suggest::quote(entry)),
         );
     }
     out

@@ -236,7 +236,10 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
                 &[
                     ("BEST_FIT", AllocationStrategy::BestFit),
                     ("BEST_FIT_PROGRESSIVE", AllocationStrategy::BestFitProgressive),
-                    ("BEST_FIT_PROGRESSIVE_ORDERED", AllocationStrategy::BestFitProgressiveOrdered),
+                    (
+                        "BEST_FIT_PROGRESSIVE_ORDERED",
+                        AllocationStrategy::BestFitProgressiveOrdered,
+                    ),
                     ("SPOT_CAPACITY_OPTIMIZED", AllocationStrategy::SpotCapacityOptimized),
                     (
                         "SPOT_CAPACITY_OPTIMIZED_PRIORITIZED",
