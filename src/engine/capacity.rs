@@ -114,7 +114,13 @@ impl CeRuntime {
 
     /// Where a job needing `r` (or, for a multi-node job, one instance per node) goes now.
     pub fn plan(&self, r: &Resources, nodes: Option<&[Resources]>) -> Option<Placement> {
-        self.plan_with(r, nodes, |_| None)
+        match (&self.pool, nodes, &self.scale_out.0) {
+            // The built-in scale-out without a capacity model: the pool's own rule.
+            (Some(pool), None, None) => pool
+                .plan(r, self.spec.max_vcpus, self.spec.allocation_strategy, true)
+                .map(Placement::Instance),
+            _ => self.plan_with(r, nodes, |_| None),
+        }
     }
 
     /// [`CeRuntime::plan`] when EC2 supplies `available(type index)` more instances of each

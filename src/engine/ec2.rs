@@ -83,15 +83,15 @@ pub struct PoolType {
     /// CPU, [`crate::model::eks_node::kube_reserved_millicores`]); the instance still counts
     /// whole (`room`) for `maxvCpus` and billing.
     pub reserved_millivcpus: u64,
+    /// `room` less the reserved CPU (kept, not recomputed: the packing path reads it).
+    fit: Room,
 }
 
 impl PoolType {
     /// What jobs can use of one instance: its room less the reserved CPU.
+    #[inline]
     pub fn usable(&self) -> Room {
-        Room {
-            millivcpus: self.room.millivcpus - self.reserved_millivcpus,
-            ..self.room
-        }
+        self.fit
     }
 }
 
@@ -219,9 +219,10 @@ impl Pool {
             }
         }
         let entry_of = |name: &str| entries.iter().find(|(n, _)| *n == name).map_or(0, |e| e.1);
-        let types = found
+        let types: Vec<PoolType> = found
             .into_iter()
             .map(|t| PoolType {
+                fit: Room::default(),
                 entry: entry_of(&t.name),
                 reserved_millivcpus: match ce.eks {
                     true => crate::model::eks_node::kube_reserved_millicores(t.vcpus).min(u64::from(t.vcpus) * 1000),
@@ -238,6 +239,13 @@ impl Pool {
                 },
                 price_per_hour: ce.prices.instance_hour.unwrap_or(t.price_per_hour) * spot_factor,
                 instance_type: t.clone(),
+            })
+            .map(|mut t| {
+                t.fit = Room {
+                    millivcpus: t.room.millivcpus - t.reserved_millivcpus,
+                    ..t.room
+                };
+                t
             })
             .collect();
         Ok(Pool {
@@ -341,7 +349,6 @@ impl Pool {
 
     /// Where a job needing `r` goes now, if anywhere; `may_launch` is false for a DISABLED
     /// compute environment.
-    #[cfg(test)]
     pub fn plan(
         &self,
         r: &Resources,
@@ -371,7 +378,6 @@ impl Pool {
     /// The type the built-in scale-out launches for a job needing `r` (CONTRACT 7.14 g), the
     /// rule [`crate::policy::AwsScaleOut`] states over a `Pool::scale_out_view`
     /// (`decisions.rs`).
-    #[cfg(test)]
     pub fn launch_type(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> Option<usize> {
         self.launch_type_with(r, max_vcpus, strategy, |_| None)
     }
