@@ -92,7 +92,14 @@ fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
     }
     for ce in scenario.compute_environments() {
         assert_eq!(
-            sim.set_scale_out(&ce.name, Box::new(AwsScaleOut)).is_ok(),
+            sim.set_scale_out(
+                &ce.name,
+                match ce.scale_out {
+                    batchsim::model::ScaleOutMode::Demand => Box::new(batchsim::policy::DemandScaleOut),
+                    _ => Box::new(AwsScaleOut),
+                }
+            )
+            .is_ok(),
             ce.kind.has_instances(),
             "scale-out is for EC2/SPOT compute environments only"
         );

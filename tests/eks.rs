@@ -221,8 +221,9 @@ fn a_job_queue_type_must_match_its_compute_environments() {
 #[test]
 fn eks_nodes_offer_pods_their_allocatable_memory() {
     // m5.large: ECS registers 8192 - 559 - 32 = 7601 MiB; an EKS node leaves 8192 - 559 -
-    // (11 x 29 + 255) - 100 = 6959 MiB allocatable. A 2 vCPU / 7168 MiB pod needs an m5.xlarge.
-    let pod = json!([container(json!({"cpu": "2", "memory": "7168Mi"}), json!({}))]);
+    // (11 x 29 + 255) - 100 = 6959 MiB allocatable. A 1.5 vCPU / 7168 MiB pod needs an
+    // m5.xlarge. (1.5 vCPUs: the node's 2 vCPUs less the kubelet's 70 millicores hold it.)
+    let pod = json!([container(json!({"cpu": "1.5", "memory": "7168Mi"}), json!({}))]);
     let v = scenario(
         vec![eks_ce("eks")],
         &["eks"],
@@ -236,7 +237,7 @@ fn eks_nodes_offer_pods_their_allocatable_memory() {
         "{}",
         ce.vcpu_seconds_provisioned
     );
-    let fits = json!([container(json!({"cpu": "2", "memory": "6959Mi"}), json!({}))]);
+    let fits = json!([container(json!({"cpu": "1.5", "memory": "6959Mi"}), json!({}))]);
     let v = scenario(vec![eks_ce("eks")], &["eks"], vec![eks_def("d", fits, json!([]))]);
     let ce = &common::run(&v).compute_environments["eks"];
     assert!(

@@ -220,7 +220,7 @@ impl Simulation {
                     .instances
                     .iter()
                     .filter(|(_, i)| {
-                        i.ready && !i.noticed && pool.types[i.type_index].room.holds(&room_of(&need, false))
+                        i.ready && !i.noticed && pool.types[i.type_index].usable().holds(&room_of(&need, false))
                     })
                     .map(|(id, i)| {
                         (

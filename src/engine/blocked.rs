@@ -8,9 +8,11 @@
 //! - `MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT` - "All compute environments have no connected
 //!   instances that meet the job requirements.";
 //! - `CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY` - "All compute environments have insufficient
-//!   capacity to service the job." That one means EC2 could not supply the instances; the
-//!   simulation has no EC2 capacity model yet, so it is never given. A job that waits its turn
-//!   behind running jobs has no reason, and no time-limit action fires for it.
+//!   capacity to service the job." That one means EC2 could not supply the instances: it is
+//!   given only when the scenario's `ec2Capacity` refuses the instances a compute environment
+//!   would launch for the job and no compute environment of the queue can take it otherwise
+//!   (`ec2_capacity.rs`). A job that waits its turn behind running jobs has no reason, and no
+//!   time-limit action fires for it.
 
 use super::attempt::Ending;
 use super::event::Event;
@@ -26,6 +28,12 @@ pub const JOB_RESOURCE_REQUIREMENT: &str = "MISCONFIGURATION:JOB_RESOURCE_REQUIR
 /// Reason of a head job whose vCPUs are more than every attached compute environment's
 /// `maxvCpus` allows.
 pub const COMPUTE_ENVIRONMENT_MAX_RESOURCE: &str = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE";
+/// Reason of a head job whose instances EC2 cannot supply (the scenario's `ec2Capacity`).
+pub const INSUFFICIENT_INSTANCE_CAPACITY: &str = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY";
+/// The full status reason of a job blocked for [`INSUFFICIENT_INSTANCE_CAPACITY`] (API model
+/// text).
+pub const INSUFFICIENT_INSTANCE_CAPACITY_TEXT: &str =
+    "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - All compute environments have insufficient capacity to service the job.";
 /// The full status reason of a job blocked for [`JOB_RESOURCE_REQUIREMENT`] (API model text).
 pub const JOB_RESOURCE_REQUIREMENT_TEXT: &str = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - All compute environments have no connected instances that meet the job requirements.";
 /// The full status reason of a job blocked for [`COMPUTE_ENVIRONMENT_MAX_RESOURCE`] (API
@@ -91,13 +99,24 @@ impl Simulation {
     /// `None` when some compute environment of the queue could run it.
     fn head_reason(&self, q: QueueId, slot: JobSlot) -> Option<(&'static str, &'static str)> {
         let job = self.jobs.get(slot)?;
-        blocked_reason(
-            self.queues[q.index()]
-                .spec
-                .compute_environments
-                .iter()
-                .map(|ce| self.never_on(*ce, job)),
-        )
+        let ces = &self.queues[q.index()].spec.compute_environments;
+        let never = blocked_reason(ces.iter().map(|ce| self.never_on(*ce, job)));
+        if never.is_some() || self.ec2_capacity.is_none() {
+            return never;
+        }
+        // EC2 cannot supply it: every compute environment that could run the job is short of
+        // the instances it would launch for it (and at least one could run it).
+        let mut short = false;
+        for &ce in ces {
+            if self.never_on(ce, job).is_some() {
+                continue;
+            }
+            if !self.short_of_capacity(ce, job) {
+                return None;
+            }
+            short = true;
+        }
+        short.then_some((INSUFFICIENT_INSTANCE_CAPACITY, INSUFFICIENT_INSTANCE_CAPACITY_TEXT))
     }
 
     /// After a queue's turn in a pass: `blocked` is the job it could not place (its head), if

@@ -120,29 +120,37 @@ impl CeRuntime {
 
     /// Where a job needing `r` (or, for a multi-node job, one instance per node) goes now.
     pub fn plan(&self, r: &Resources, nodes: Option<&[Resources]>) -> Option<Placement> {
+        match (&self.pool, nodes, &self.scale_out.0) {
+            // The built-in scale-out without a capacity model: the pool's own rule.
+            (Some(pool), None, None) => pool
+                .plan(r, self.spec.max_vcpus, self.spec.allocation_strategy, self.may_scale_out())
+                .map(Placement::Instance),
+            _ => self.plan_with(r, nodes, |_| None),
+        }
+    }
+
+    /// [`CeRuntime::plan`] when EC2 supplies `available(type index)` more instances of each
+    /// type (`None`: no limit).
+    pub fn plan_with(
+        &self,
+        r: &Resources,
+        nodes: Option<&[Resources]>,
+        available: impl Fn(usize) -> Option<u32>,
+    ) -> Option<Placement> {
         match (&self.pool, nodes) {
             (None, None) => (self.used_millivcpus + u64::from(r.millivcpus) <= self.max_millivcpus()
                 && self.lambda.as_ref().is_none_or(|l| l.can_start(&self.spec, r)))
             .then_some(Placement::Task),
             (None, Some(_)) => None,
-            (Some(pool), None) => match &self.scale_out.0 {
-                None => pool
-                    .plan(
-                        r,
-                        self.spec.max_vcpus,
-                        self.spec.allocation_strategy,
-                        self.may_scale_out(),
-                    )
-                    .map(Placement::Instance),
-                Some(_) => pool
-                    .plan_existing(r)
-                    .or_else(|| {
-                        self.may_scale_out()
-                            .then(|| self.launch_type(r).map(Ec2Placement::Launch))
-                            .flatten()
-                    })
-                    .map(Placement::Instance),
-            },
+            (Some(pool), None) => pool
+                .plan_existing(r)
+                .or_else(|| {
+                    // Inside a scale-out cooldown, no launch (latency.rs).
+                    self.may_scale_out()
+                        .then(|| self.launch_type_with(r, available).map(Ec2Placement::Launch))
+                        .flatten()
+                })
+                .map(Placement::Instance),
             (Some(pool), Some(nodes)) => pool
                 .plan_nodes(nodes, self.spec.max_vcpus)
                 // Inside a scale-out cooldown, only idle instances take nodes.
@@ -155,16 +163,22 @@ impl CeRuntime {
     /// (its scale-out decision's answer, checked: a type that holds the job within the
     /// limit), if any.
     pub fn launch_type(&self, r: &Resources) -> Option<usize> {
+        self.launch_type_with(r, |_| None)
+    }
+
+    /// [`CeRuntime::launch_type`] when EC2 supplies `available(type index)` more instances
+    /// of each type (`None`: no limit); a custom decision's answer must be supplied too.
+    pub fn launch_type_with(&self, r: &Resources, available: impl Fn(usize) -> Option<u32>) -> Option<usize> {
         let pool = self.pool.as_ref()?;
         let (max, strategy) = (self.spec.max_vcpus, self.spec.allocation_strategy);
         let Some(custom) = &self.scale_out.0 else {
-            return pool.launch_type(r, max, strategy);
+            return pool.launch_type_with(r, max, strategy, available);
         };
-        let view = pool.scale_out_view(self.id, max, strategy);
+        let view = pool.scale_out_view(self.id, max, strategy, available);
         let pick = custom.lock().instance_type(r, &view)?;
         view.types
             .iter()
-            .find(|t| t.index == pick && t.within_limit && t.holds(r))
+            .find(|t| t.index == pick && t.within_limit && t.holds(r) && t.supplied())
             .map(|t| t.index)
     }
 
@@ -275,6 +289,7 @@ impl Simulation {
         };
         let id = pool.launch(type_index, now, ready);
         let millivcpus = pool.types.get(type_index).map_or(0, |t| t.room.millivcpus);
+        self.ec2_count(ce, type_index, true);
         self.ledger.launched(ce);
         self.live_instances_changed(ce, millivcpus);
         if !ready {

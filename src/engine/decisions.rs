@@ -132,7 +132,7 @@ impl Simulation {
                 // No new instance is offered inside a scale-out cooldown (`latency.rs`).
                 let launch = match eligible && c.may_scale_out() {
                     true => c
-                        .launch_type(&job.resources)
+                        .launch_type_with(&job.resources, |t| self.ec2_available(ce, t))
                         .and_then(|t| pool.instance_option(t, c.spec.max_vcpus, c.spec.allocation_strategy)),
                     false => None,
                 };
@@ -320,6 +320,7 @@ impl Pool {
         ce: CeId,
         max_vcpus: u32,
         strategy: crate::model::AllocationStrategy,
+        available: impl Fn(usize) -> Option<u32>,
     ) -> crate::policy::ScaleOutView {
         crate::policy::ScaleOutView {
             ce,
@@ -328,7 +329,11 @@ impl Pool {
             max_vcpus,
             provisioned_millivcpus: self.provisioned_millivcpus,
             types: (0..self.types.len())
-                .filter_map(|i| self.instance_option(i, max_vcpus, strategy))
+                .filter_map(|i| {
+                    let mut option = self.instance_option(i, max_vcpus, strategy)?;
+                    option.available = available(i);
+                    Some(option)
+                })
                 .collect(),
         }
     }
@@ -344,11 +349,13 @@ impl Pool {
         Some(crate::policy::InstanceOption {
             index,
             name: t.instance_type.name.to_string(),
-            millivcpus: t.room.millivcpus,
+            millivcpus: t.usable().millivcpus,
             memory_mib: t.room.memory_mib,
             gpus: t.room.gpus,
             price_per_hour: t.price_per_hour,
             within_limit: self.may_launch(t.room.millivcpus, max_vcpus, strategy),
+            available: None,
+            entry: t.entry,
         })
     }
 

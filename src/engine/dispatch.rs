@@ -62,6 +62,9 @@ impl Simulation {
                     if rest {
                         self.queues[q.index()].stalled = true;
                     }
+                    if self.ec2_capacity.is_some() {
+                        self.ec2_wake_if_short(q, slot);
+                    }
                     blocked = Some(slot);
                     break;
                 }
@@ -115,6 +118,9 @@ impl Simulation {
                 return self.custom_place(q, slot, custom);
             }
         }
+        if self.ec2_capacity.is_some() {
+            return self.find_ce_with_capacity(q, slot);
+        }
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
             if !self.ce_eligible(q, ce, job.resources.millivcpus) {
                 return None;
@@ -124,6 +130,26 @@ impl Simulation {
                 return None;
             }
             c.plan(&job.resources, job.spec.nodes.as_deref()).map(|p| (ce, p))
+        })
+    }
+
+    /// [`Simulation::find_ce`] under the scenario's `ec2Capacity`: launches only of types EC2
+    /// supplies now (kept off the default path).
+    #[cold]
+    #[inline(never)]
+    fn find_ce_with_capacity(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
+        let job = self.jobs.get(slot)?;
+        let qr = &self.queues[q.index()];
+        qr.spec.compute_environments.iter().copied().find_map(|ce| {
+            if !self.ce_eligible(q, ce, job.resources.millivcpus) {
+                return None;
+            }
+            let c = &self.ces[ce.index()];
+            if !c.runs_architecture(job.spec.architecture) {
+                return None;
+            }
+            c.plan_with(&job.resources, job.spec.nodes.as_deref(), |t| self.ec2_available(ce, t))
+                .map(|p| (ce, p))
         })
     }
 

@@ -76,6 +76,23 @@ pub struct PoolType {
     pub room: Room,
     /// Dollars per hour actually paid (Spot discount and overrides applied).
     pub price_per_hour: f64,
+    /// The position in `instanceTypes` of the entry it comes from (the `*_ORDERED` and
+    /// `*_PRIORITIZED` strategies follow it).
+    pub entry: usize,
+    /// milli-vCPUs of each instance that jobs cannot use (EKS nodes: the kubelet's reserved
+    /// CPU, [`crate::model::eks_node::kube_reserved_millicores`]); the instance still counts
+    /// whole (`room`) for `maxvCpus` and billing.
+    pub reserved_millivcpus: u64,
+    /// `room` less the reserved CPU (kept, not recomputed: the packing path reads it).
+    fit: Room,
+}
+
+impl PoolType {
+    /// What jobs can use of one instance: its room less the reserved CPU.
+    #[inline]
+    pub fn usable(&self) -> Room {
+        self.fit
+    }
 }
 
 /// Compares two types by price per vCPU (CONTRACT 7.14 g; shared with
@@ -192,9 +209,25 @@ impl Pool {
             (true, None) => 1.0 - ce.prices.spot_discount,
             (true, Some(bid)) => (1.0 - ce.prices.spot_discount).min(f64::from(bid) / 100.0),
         };
-        let types = found
+        // Each type's entry: the first entry that names it (as `expand_all_with` keeps it).
+        let mut entries: Vec<(&str, usize)> = Vec::new();
+        for (k, entry) in ce.instance_types.iter().enumerate() {
+            for t in crate::model::instance_catalog::expand_with(entry, &ce.custom_instance_types)? {
+                if !entries.iter().any(|(n, _)| *n == t.name) {
+                    entries.push((&t.name, k));
+                }
+            }
+        }
+        let entry_of = |name: &str| entries.iter().find(|(n, _)| *n == name).map_or(0, |e| e.1);
+        let types: Vec<PoolType> = found
             .into_iter()
             .map(|t| PoolType {
+                fit: Room::default(),
+                entry: entry_of(&t.name),
+                reserved_millivcpus: match ce.eks {
+                    true => crate::model::eks_node::kube_reserved_millicores(t.vcpus).min(u64::from(t.vcpus) * 1000),
+                    false => 0,
+                },
                 room: Room {
                     millivcpus: u64::from(t.vcpus) * 1000,
                     memory_mib: match (ce.eks, reserved_memory_mib) {
@@ -206,6 +239,13 @@ impl Pool {
                 },
                 price_per_hour: ce.prices.instance_hour.unwrap_or(t.price_per_hour) * spot_factor,
                 instance_type: t.clone(),
+            })
+            .map(|mut t| {
+                t.fit = Room {
+                    millivcpus: t.room.millivcpus - t.reserved_millivcpus,
+                    ..t.room
+                };
+                t
             })
             .collect();
         Ok(Pool {
@@ -260,7 +300,7 @@ impl Pool {
         let need = Room::of(r);
         let max = u64::from(max_vcpus) * 1000;
         self.types.iter().any(|t| {
-            t.room.holds(&need)
+            t.usable().holds(&need)
                 && if self.never_past_max(strategy) {
                     t.room.millivcpus <= max
                 } else {
@@ -269,14 +309,14 @@ impl Pool {
         }) || self
             .instances
             .values()
-            .any(|i| self.types[i.type_index].room.holds(&need))
+            .any(|i| self.types[i.type_index].usable().holds(&need))
     }
 
     /// Whether some type of the pool holds `r` (live instances are of these types), whatever
     /// `maxvCpus` says.
     pub fn some_type_holds(&self, r: &Resources) -> bool {
         let need = Room::of(r);
-        self.types.iter().any(|t| t.room.holds(&need))
+        self.types.iter().any(|t| t.usable().holds(&need))
     }
 
     /// The most free milli-vCPUs of a READY instance that takes jobs (0 when none has any).
@@ -339,28 +379,63 @@ impl Pool {
     /// rule [`crate::policy::AwsScaleOut`] states over a `Pool::scale_out_view`
     /// (`decisions.rs`).
     pub fn launch_type(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> Option<usize> {
+        self.launch_type_with(r, max_vcpus, strategy, |_| None)
+    }
+
+    /// [`Pool::launch_type`] when EC2 supplies `available(type index)` more instances of each
+    /// type (`None`: no limit; the scenario's `ec2Capacity`): `BEST_FIT` waits when its type
+    /// cannot be had, the other strategies take another type (API model,
+    /// `CRAllocationStrategy`).
+    pub fn launch_type_with(
+        &self,
+        r: &Resources,
+        max_vcpus: u32,
+        strategy: AllocationStrategy,
+        available: impl Fn(usize) -> Option<u32>,
+    ) -> Option<usize> {
         let need = Room::of(r);
         let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
-        match strategy {
+        let supplied = |i: usize| available(i) != Some(0);
+        let fitting = || {
+            self.types
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.usable().holds(&need) && allowed(t))
+        };
+        let per_vcpu = |(_, a): &(usize, &PoolType), (_, b): &(usize, &PoolType)| {
+            per_vcpu_cmp(a, b)
+                .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+                .then(a.instance_type.name.cmp(&b.instance_type.name))
+        };
+        let rank = |i: usize| crate::policy::scale_out_availability_rank(available(i));
+        let best = match strategy {
             AllocationStrategy::BestFit => {
-                // CONTRACT 7.14 g: the cheapest type that holds the job within the limit.
+                // CONTRACT 7.14 g: the cheapest type that holds the job within the limit;
+                // BEST_FIT "waits for the additional instances to be available".
                 let best = self.cheapest_fitting_where(&need, allowed)?;
-                Some(best.0)
+                return supplied(best.0).then_some(best.0);
             }
-            _ => {
-                let fitting = self
-                    .types
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.room.holds(&need) && allowed(t));
-                let best = fitting.min_by(|(_, a), (_, b)| {
-                    per_vcpu_cmp(a, b)
+            AllocationStrategy::BestFitProgressiveOrdered => {
+                fitting().filter(|(i, _)| supplied(*i)).min_by(|(_, a), (_, b)| {
+                    a.entry
+                        .cmp(&b.entry)
                         .then(a.price_per_hour.total_cmp(&b.price_per_hour))
-                        .then(a.instance_type.name.cmp(&b.instance_type.name))
-                })?;
-                Some(best.0)
+                })
             }
-        }
+            AllocationStrategy::SpotCapacityOptimizedPrioritized => {
+                fitting().filter(|(i, _)| supplied(*i)).min_by(|a, b| {
+                    rank(a.0)
+                        .cmp(&rank(b.0))
+                        .then(a.1.entry.cmp(&b.1.entry))
+                        .then(a.1.price_per_hour.total_cmp(&b.1.price_per_hour))
+                })
+            }
+            AllocationStrategy::SpotCapacityOptimized => fitting()
+                .filter(|(i, _)| supplied(*i))
+                .min_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(per_vcpu(a, b))),
+            _ => fitting().filter(|(i, _)| supplied(*i)).min_by(per_vcpu),
+        }?;
+        Some(best.0)
     }
 
     /// One instance per node of a multi-node parallel job: idle ready instances that hold the
@@ -377,7 +452,7 @@ impl Pool {
                 .instances
                 .iter()
                 .filter(|(id, i)| i.ready && !i.noticed && i.is_idle() && !taken.contains(*id))
-                .filter(|(_, i)| self.types[i.type_index].room.holds(&need))
+                .filter(|(_, i)| self.types[i.type_index].usable().holds(&need))
                 .min_by_key(|(id, i)| (self.types[i.type_index].room, **id));
             if let Some((id, _)) = idle {
                 taken.insert(*id);
@@ -413,7 +488,7 @@ impl Pool {
         self.types
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.room.holds(need) && keep(t))
+            .filter(|(_, t)| t.usable().holds(need) && keep(t))
             .min_by(|(_, a), (_, b)| {
                 a.price_per_hour
                     .total_cmp(&b.price_per_hour)
@@ -427,7 +502,7 @@ impl Pool {
         let room = self
             .instances
             .get(&id)
-            .map(|i| self.types[i.type_index].room)
+            .map(|i| self.types[i.type_index].usable())
             .unwrap_or_default();
         Resources {
             millivcpus: u32::try_from(room.millivcpus).unwrap_or(u32::MAX),
@@ -452,7 +527,7 @@ impl Pool {
                 launched_at: now,
                 ready,
                 noticed: false,
-                free: t.room,
+                free: t.usable(),
                 attempts: 0,
                 claims: Vec::new(),
                 running: Vec::new(),

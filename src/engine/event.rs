@@ -98,4 +98,7 @@ pub enum Event {
         /// The compute environment.
         ce: CeId,
     },
+    /// An insufficient-capacity window of the scenario's `ec2Capacity` closed: EC2/SPOT
+    /// compute environments may launch its types again.
+    Ec2CapacityReturns,
 }

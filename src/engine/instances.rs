@@ -63,6 +63,10 @@ impl Simulation {
             Placement::Instance(p) => {
                 let id = match p {
                     Ec2Placement::Ready(id) | Ec2Placement::Launching(id) => id,
+                    Ec2Placement::Launch(t) if self.demand_sized(ce) => {
+                        self.scaled_out(ce);
+                        self.launch_for_demand(slot, ce, t)
+                    }
                     Ec2Placement::Launch(t) => {
                         self.scaled_out(ce);
                         self.launch_instance(ce, t, false)
@@ -533,6 +537,7 @@ impl Simulation {
         let t = &pool.types[i.type_index];
         let (mv, price) = (t.room.millivcpus, t.price_per_hour);
         let ms = now.since(i.launched_at).as_millis();
+        self.ec2_count(ce, i.type_index, false);
         let pending = self.ces[ce.index()].spec.instance_pending;
         let cost = ec2_bill(price, i.launched_at, pending, now);
         self.ledger.instances_billed(ce, u128::from(mv) * u128::from(ms), cost);

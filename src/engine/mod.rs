@@ -25,6 +25,7 @@ mod decisions;
 mod dependencies;
 mod dispatch;
 mod ec2;
+mod ec2_capacity;
 mod error;
 mod event;
 mod instances;
@@ -44,6 +45,7 @@ pub mod queue;
 mod queue;
 mod recorder;
 mod room_index;
+mod scale_out;
 mod shares;
 
 mod sources;
@@ -241,6 +243,8 @@ pub struct Simulation {
     passes: u64,
     /// The scheduler's cycle and the SUBMITTED delay, and the pending cycle (`latency.rs`).
     latency: latency::LatencyState,
+    /// The account's EC2 capacity (scenario `ec2Capacity`); `None`: every launch supplied.
+    ec2_capacity: Option<Box<ec2_capacity::Ec2Capacity>>,
 }
 
 impl Simulation {
@@ -318,7 +322,12 @@ impl Simulation {
                     .any(|c| !c.scale_out_cooldown.is_zero()),
                 cycles: 0,
             },
+            ec2_capacity: None,
         };
+        sim.ec2_capacity = scenario
+            .ec2_capacity
+            .as_ref()
+            .map(|m| Box::new(ec2_capacity::Ec2Capacity::new(m, &sim.ces)));
         for q in &scenario.job_queues {
             let runtime = sim.queue_runtime(q.clone());
             sim.queues.push(runtime);
@@ -475,6 +484,7 @@ impl Simulation {
             Event::SchedulerCycle => self.scheduler_cycle(),
             Event::JobEvaluated { slot, id } => self.job_evaluated(slot, id),
             Event::ScaleOutCooldownEnd { ce } => self.scale_out_cooldown_over(ce),
+            Event::Ec2CapacityReturns => self.ec2_capacity_returns(),
         }
     }
 

@@ -87,6 +87,44 @@ pub enum AllocationStrategy {
     SpotCapacityOptimized,
     /// Spot: least likely interrupted and lowest price.
     SpotPriceCapacityOptimized,
+    /// `BEST_FIT_PROGRESSIVE_ORDERED` (EC2): types in the order of `instanceTypes`; "Batch
+    /// selects instance types in the order they appear in the instanceTypes list" (API model).
+    BestFitProgressiveOrdered,
+    /// `SPOT_CAPACITY_OPTIMIZED_PRIORITIZED` (Spot): capacity first, then the order of
+    /// `instanceTypes` (API model: "optimizes for capacity first, and honors instance type
+    /// priorities on a best-effort basis").
+    SpotCapacityOptimizedPrioritized,
+}
+
+impl AllocationStrategy {
+    /// Whether the list order of `instanceTypes` decides between types (the `*_ORDERED` and
+    /// `*_PRIORITIZED` strategies).
+    pub fn follows_list_order(self) -> bool {
+        matches!(
+            self,
+            AllocationStrategy::BestFitProgressiveOrdered | AllocationStrategy::SpotCapacityOptimizedPrioritized
+        )
+    }
+
+    /// Whether a type that EC2 cannot supply now is replaced by another one (every strategy
+    /// but `BEST_FIT`, which "waits for the additional instances to be available", API model).
+    pub fn falls_back(self) -> bool {
+        self != AllocationStrategy::BestFit
+    }
+}
+
+/// `simulation.scaleOut`: how an EC2/SPOT compute environment sizes a scale-out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ScaleOutMode {
+    /// `"perJob"` (default, CONTRACT 7.14 g): one instance for each job no live instance can
+    /// take, chosen for that job.
+    #[default]
+    PerJob,
+    /// `"demand"`: one decision for the RUNNABLE jobs of the queue that no live instance
+    /// takes (up to `maxvCpus`): instance types and counts chosen for all of them
+    /// ([`crate::policy::DemandScaleOut`]).
+    Demand,
 }
 
 /// `simulation.queuePriority`: how a lower-priority queue may use a compute environment that
@@ -162,6 +200,8 @@ pub struct ComputeEnvironment {
     pub instance_types: Vec<String>,
     /// `computeResources.allocationStrategy` (EC2/SPOT).
     pub allocation_strategy: AllocationStrategy,
+    /// `simulation.scaleOut` (EC2/SPOT): one instance per job, or sized for the demand.
+    pub scale_out: ScaleOutMode,
     /// `computeResources.bidPercentage` (SPOT): the most paid, as a percentage of On-Demand.
     pub bid_percentage: Option<u32>,
     /// Fargate: task start latency; EC2/SPOT: container start on a ready instance; LAMBDA:
@@ -234,6 +274,7 @@ impl ComputeEnvironment {
             desired_vcpus: None,
             instance_types: Vec::new(),
             allocation_strategy: AllocationStrategy::BestFit,
+            scale_out: ScaleOutMode::PerJob,
             bid_percentage: None,
             startup: DEFAULT_FARGATE_STARTUP,
             instance_launch: SimDuration::ZERO,

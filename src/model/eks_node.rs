@@ -1,4 +1,4 @@
-//! What an Amazon EKS node offers pods: the memory the kubelet leaves allocatable.
+//! What an Amazon EKS node offers pods: the memory and CPU the kubelet leaves allocatable.
 //!
 //! AWS Batch on Amazon EKS runs jobs as pods on EC2 nodes of the cluster, so the memory a job
 //! can use on a node is Kubernetes' *allocatable* memory, not what the ECS agent registers:
@@ -14,9 +14,13 @@
 //!   `0254c5b490f819627461d1b24f87e440cbdb251f`; "# of ENI * (# of IPv4 per ENI - 1) + 2"),
 //!   [`max_pods`]; a type not in it (a custom type) gets the kubelet's default of 110.
 //!
-//! The AMI also reserves CPU (6% of the first core, 1% of the second, 0.5% of the next two,
-//! 0.25% of the rest); batchsim does not model that yet (a pool type's vCPUs are also its size
-//! for `maxvCpus`), nor DaemonSets' requests, nor `systemReserved` (not set by default).
+//! The same script reserves CPU for `kube-reserved` (`get_cpu_millicores_to_reserve`: ranges
+//! 0, 1000, 2000, 4000 millicores and the rest, reserved at 600, 100, 50 and 25 hundredths of
+//! a percent, each range rounded down): 6% of the first core, 1% of the second, 0.5% of the
+//! next two, 0.25% of every core above four ([`kube_reserved_millicores`]); a pod asking for
+//! all the vCPUs of a node type does not fit it. The node's vCPUs still count whole for
+//! `maxvCpus` and billing. Not modelled: DaemonSets' requests, `systemReserved` (not set by
+//! default).
 
 use super::instance_catalog::{os_memory_mib, InstanceType};
 
@@ -39,6 +43,23 @@ pub fn max_pods(instance_type: &InstanceType) -> u64 {
 /// `kube-reserved` memory for a node of `max_pods` pods: 11 MiB x max pods + 255 MiB.
 pub fn kube_reserved_memory_mib(max_pods: u64) -> u64 {
     11 * max_pods + 255
+}
+
+/// CPU (millicores) the EKS-optimized AMI reserves for `kube-reserved` on a node of `vcpus`
+/// vCPUs: 2 vCPUs 70, 4 vCPUs 80, 16 vCPUs 110, 96 vCPUs 310.
+pub fn kube_reserved_millicores(vcpus: u32) -> u64 {
+    let total = u64::from(vcpus) * 1000;
+    let ranges = [
+        (0, 1000, 600),
+        (1000, 2000, 100),
+        (2000, 4000, 50),
+        (4000, u64::MAX, 25),
+    ];
+    ranges
+        .iter()
+        .filter(|(start, _, _)| total > *start)
+        .map(|(start, end, pct)| (total.min(*end) - start) * pct / 100 / 100)
+        .sum()
 }
 
 /// Memory (MiB) a node of this type leaves allocatable to pods: nominal - OS/kernel share -
@@ -238,5 +259,19 @@ mod tests {
         for t in builtin() {
             assert!(allocatable_memory_mib(t) < crate::model::instance_catalog::registered_memory_mib(t));
         }
+    }
+
+    /// bootstrap.sh `get_cpu_millicores_to_reserve`: "cpu_ranges=(0 1000 2000 4000
+    /// $total_cpu_on_instance)" reserved at "(600 100 50 25)" hundredths of a percent: 6% of
+    /// the first core, 1% of the second, 0.5% of the next two, 0.25% of the rest.
+    #[test]
+    fn reserved_cpu_follows_the_eks_ami() {
+        assert_eq!(kube_reserved_millicores(1), 60);
+        assert_eq!(kube_reserved_millicores(2), 60 + 10);
+        assert_eq!(kube_reserved_millicores(4), 60 + 10 + 10);
+        assert_eq!(kube_reserved_millicores(5), 80 + 2, "2.5 rounded down");
+        assert_eq!(kube_reserved_millicores(16), 80 + 30);
+        assert_eq!(kube_reserved_millicores(96), 80 + 230);
+        assert_eq!(kube_reserved_millicores(0), 0);
     }
 }

@@ -7,6 +7,7 @@
 pub(crate) mod action;
 mod arn;
 pub(crate) mod compute_environment;
+pub mod ec2_capacity;
 pub(crate) mod eks_node;
 pub mod instance_catalog;
 pub(crate) mod job;
@@ -21,8 +22,9 @@ pub(crate) mod scheduling_policy;
 pub use action::{Action, TimedAction};
 pub(crate) use arn::arn_tail;
 pub use compute_environment::{
-    AllocationStrategy, CeState, ComputeEnvironment, ComputeEnvironmentType, Prices, QueuePriorityMode,
+    AllocationStrategy, CeState, ComputeEnvironment, ComputeEnvironmentType, Prices, QueuePriorityMode, ScaleOutMode,
 };
+pub use ec2_capacity::Ec2CapacityModel;
 pub use instance_catalog::InstanceType;
 pub use job::{JobId, JobStatus};
 pub use job_definition::{

@@ -5,6 +5,7 @@
 //! | which RUNNABLE job of a queue next | [`JobPolicy`] | [`Fifo`], [`FairShare`] | [`crate::Simulation::set_policy`] |
 //! | which compute environment and instance a job goes to | [`PlacementPolicy`] | [`AwsOrder`] | [`crate::Simulation::set_placement`] |
 //! | which instance type an EC2/SPOT compute environment launches | [`ScaleOutPolicy`] | [`AwsScaleOut`] | [`crate::Simulation::set_scale_out`] |
+//! | which types and how many for the queue's demand (`scaleOut: "demand"`) | [`ScaleOutPolicy::launch_plan`] | [`DemandScaleOut`] | [`crate::Simulation::set_scale_out`] |
 //! | which jobs behind a blocked head may start | [`BackfillPolicy`] | [`Easy`], [`Greedy`] | [`crate::Simulation::set_backfill`] |
 //!
 //! The engine owns the jobs, the capacity and the accounting; a decision only reads what it
@@ -39,6 +40,7 @@ mod ordered;
 mod placement;
 mod runnable;
 mod scale_out;
+mod scale_plan;
 
 pub use backfill::{BackfillCandidate, BackfillPolicy, Easy, Greedy, HeadReservation};
 pub use capacity::{CeCapacity, InstanceId, InstanceRoom};
@@ -47,8 +49,10 @@ pub use fifo::Fifo;
 pub use job::{AttemptOutcome, JobDetails, JobInfo};
 pub use placement::{AwsOrder, PlaceOn, PlacementCandidate, PlacementPolicy};
 pub use runnable::{QueueView, QueuedJob, RunnableSet, ShareView};
+pub(crate) use scale_out::availability_rank as scale_out_availability_rank;
 pub(crate) use scale_out::per_vcpu_cmp as scale_out_per_vcpu_cmp;
 pub use scale_out::{AwsScaleOut, InstanceOption, ScaleOutPolicy, ScaleOutView};
+pub use scale_plan::{DemandScaleOut, LaunchPlan};
 
 /// Picks the next job of a queue, and may keep state across picks.
 ///

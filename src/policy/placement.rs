@@ -187,6 +187,8 @@ mod tests {
                 gpus: 0,
                 price_per_hour: 0.096,
                 within_limit: true,
+                available: None,
+                entry: 0,
             }),
         }
     }

@@ -17,7 +17,7 @@
 //!
 //! let option = |index, name: &str, vcpus: u64, memory_mib, price_per_hour| InstanceOption {
 //!     index, name: name.into(), millivcpus: vcpus * 1000, memory_mib, gpus: 0,
-//!     price_per_hour, within_limit: true,
+//!     price_per_hour, within_limit: true, available: None, entry: index,
 //! };
 //! let view = ScaleOutView {
 //!     ce: CeId(0), allocation_strategy: AllocationStrategy::BestFit, spot: false,
@@ -52,9 +52,20 @@ pub struct InstanceOption {
     /// Launching one now keeps the compute environment within its limit (see the module
     /// docs).
     pub within_limit: bool,
+    /// How many more instances of it EC2 supplies now, by the scenario's `ec2Capacity`
+    /// (limits, insufficient-capacity windows, vCPU quota); `None`: no limit.
+    pub available: Option<u32>,
+    /// The position in `instanceTypes` of the entry it comes from (a family's sizes share
+    /// one): what the `*_ORDERED` and `*_PRIORITIZED` strategies follow.
+    pub entry: usize,
 }
 
 impl InstanceOption {
+    /// Whether EC2 supplies one more instance of it now.
+    pub fn supplied(&self) -> bool {
+        self.available != Some(0)
+    }
+
     /// Whether a job needing `r` fits a whole instance of this type.
     pub fn holds(&self, r: &Resources) -> bool {
         self.millivcpus >= u64::from(r.millivcpus)
@@ -90,6 +101,23 @@ pub trait ScaleOutPolicy: Send {
     /// `None` to launch nothing (the job waits).
     fn instance_type(&mut self, need: &Resources, view: &ScaleOutView) -> Option<usize>;
 
+    /// The instances to launch for `demand` (`simulation.scaleOut: "demand"`): the RUNNABLE
+    /// jobs of the queue that no live instance takes, in the queue's order, the job being
+    /// placed first, up to `maxvCpus`. The engine launches the plan's instances in order
+    /// while each is within the limit and supplied, then offers their room to the jobs in
+    /// normal pass order (CONTRACT 7.14 a-c). A plan whose first instance does not hold the
+    /// first job is replaced by [`ScaleOutPolicy::instance_type`]'s answer for it.
+    ///
+    /// The default keeps the one-launch-per-job behaviour: one instance,
+    /// [`ScaleOutPolicy::instance_type`]'s answer for the first job.
+    fn launch_plan(&mut self, demand: &[Resources], view: &ScaleOutView) -> super::LaunchPlan {
+        demand
+            .first()
+            .and_then(|job| self.instance_type(job, view))
+            .map(super::LaunchPlan::one)
+            .unwrap_or_default()
+    }
+
     /// A copy for a copy of the simulation; `None` (the default) shares this one (exact only
     /// for a decision without state).
     fn clone_box(&self) -> Option<Box<dyn ScaleOutPolicy>> {
@@ -120,23 +148,51 @@ pub(crate) fn per_vcpu_cmp(price_a: f64, millivcpus_a: u64, price_b: f64, milliv
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AwsScaleOut;
 
+/// How many more instances a type is supplied, as a rank: unlimited first, then more.
+pub(crate) fn availability_rank(available: Option<u32>) -> std::cmp::Reverse<u64> {
+    std::cmp::Reverse(available.map_or(u64::MAX, u64::from))
+}
+
 impl ScaleOutPolicy for AwsScaleOut {
     fn instance_type(&mut self, need: &Resources, view: &ScaleOutView) -> Option<usize> {
         let fitting = view.types.iter().filter(|t| t.holds(need) && t.within_limit);
+        let per_vcpu = |a: &&InstanceOption, b: &&InstanceOption| {
+            per_vcpu_cmp(a.price_per_hour, a.millivcpus, b.price_per_hour, b.millivcpus)
+                .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+                .then(a.name.cmp(&b.name))
+        };
         let best = match view.allocation_strategy {
-            // The cheapest type (ties: fewer vCPUs, then name).
-            AllocationStrategy::BestFit => fitting.min_by(|a, b| {
-                a.price_per_hour
-                    .total_cmp(&b.price_per_hour)
-                    .then(a.millivcpus.cmp(&b.millivcpus))
-                    .then(a.name.cmp(&b.name))
+            // The cheapest type (ties: fewer vCPUs, then name); BEST_FIT "waits for the
+            // additional instances to be available" when EC2 cannot supply it.
+            AllocationStrategy::BestFit => fitting
+                .min_by(|a, b| {
+                    a.price_per_hour
+                        .total_cmp(&b.price_per_hour)
+                        .then(a.millivcpus.cmp(&b.millivcpus))
+                        .then(a.name.cmp(&b.name))
+                })
+                .filter(|t| t.supplied()),
+            // The list order of `instanceTypes` (a family's sizes: the cheapest that holds
+            // the job); PRIORITIZED puts capacity first.
+            AllocationStrategy::BestFitProgressiveOrdered => fitting.filter(|t| t.supplied()).min_by(|a, b| {
+                a.entry
+                    .cmp(&b.entry)
+                    .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+            }),
+            AllocationStrategy::SpotCapacityOptimizedPrioritized => fitting.filter(|t| t.supplied()).min_by(|a, b| {
+                availability_rank(a.available)
+                    .cmp(&availability_rank(b.available))
+                    .then(a.entry.cmp(&b.entry))
+                    .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+            }),
+            // The pools EC2 has most of, then the lowest price per vCPU.
+            AllocationStrategy::SpotCapacityOptimized => fitting.filter(|t| t.supplied()).min_by(|a, b| {
+                availability_rank(a.available)
+                    .cmp(&availability_rank(b.available))
+                    .then(per_vcpu(a, b))
             }),
             // The lowest price per vCPU (ties: cheaper, then name).
-            _ => fitting.min_by(|a, b| {
-                per_vcpu_cmp(a.price_per_hour, a.millivcpus, b.price_per_hour, b.millivcpus)
-                    .then(a.price_per_hour.total_cmp(&b.price_per_hour))
-                    .then(a.name.cmp(&b.name))
-            }),
+            _ => fitting.filter(|t| t.supplied()).min_by(per_vcpu),
         };
         best.map(|t| t.index)
     }
@@ -160,6 +216,8 @@ mod tests {
             gpus: 0,
             price_per_hour: price,
             within_limit,
+            available: None,
+            entry: index,
         };
         let mut view = ScaleOutView {
             ce: CeId(0),

@@ -23,6 +23,7 @@ mod builder;
 mod ctx;
 mod definitions;
 mod document_order;
+mod ec2_capacity;
 mod eks;
 mod lambda;
 mod latency;
@@ -74,6 +75,8 @@ pub struct Scenario {
     pub(crate) actions: Vec<TimedAction>,
     /// The top-level `simulation` object: the scheduler's latencies.
     pub(crate) scheduler: SchedulerLatency,
+    /// `ec2Capacity` (a simulation extension): `None` supplies every instance asked for.
+    pub(crate) ec2_capacity: Option<crate::model::Ec2CapacityModel>,
 }
 
 impl Scenario {
@@ -91,6 +94,11 @@ impl Scenario {
     /// [`crate::Options::until`] overrides it for one run.
     pub fn until(&self) -> Option<SimTime> {
         self.until
+    }
+
+    /// `ec2Capacity`: the account's EC2 capacity model, if the scenario has one.
+    pub fn ec2_capacity(&self) -> Option<&crate::model::Ec2CapacityModel> {
+        self.ec2_capacity.as_ref()
     }
 
     /// `computeEnvironments`, in file order (a [`crate::model::CeId`] is a position here).

@@ -20,6 +20,7 @@ pub struct RawScenario {
     pub workload: Vec<RawWorkloadEntry>,
     pub actions: Vec<RawAction>,
     pub simulation: Option<RawScenarioSimulation>,
+    pub ec2_capacity: Option<RawEc2Capacity>,
 }
 
 /// The top-level `simulation` object: the scheduler's latencies (a simulation extension).
@@ -28,6 +29,31 @@ pub struct RawScenario {
 pub struct RawScenarioSimulation {
     pub scheduling_interval_seconds: Option<f64>,
     pub submitted_to_runnable_seconds: Option<f64>,
+}
+
+/// `ec2Capacity` (a simulation extension).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawEc2Capacity {
+    pub instance_limits: Vec<RawInstanceLimit>,
+    pub insufficient_capacity: Vec<RawCapacityWindow>,
+    pub on_demand_vcpu_quota: Option<i64>,
+    pub spot_vcpu_quota: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawInstanceLimit {
+    pub instance_types: Vec<String>,
+    pub max_instances: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawCapacityWindow {
+    pub instance_types: Vec<String>,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,6 +106,7 @@ pub struct RawCeSimulation {
     pub interruptions_per_hour: Option<f64>,
     pub interruption_notice_seconds: Option<f64>,
     pub queue_priority: Option<String>,
+    pub scale_out: Option<String>,
     #[serde(rename = "reservedMemoryMiB")]
     pub reserved_memory_mib: Option<i64>,
     pub prices: Option<RawPrices>,

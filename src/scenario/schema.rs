@@ -1036,7 +1036,7 @@ mod tests {
         let ce = known_fields("ScenarioComputeEnvironment").expect("a structure");
         assert!(ce.contains(&"computeResources") && ce.contains(&"simulation"));
         let top = known_fields(SCENARIO_SHAPE).expect("a structure");
-        assert_eq!(top.len(), 11);
+        assert_eq!(top.len(), 12);
         assert!(top.contains(&"simulation"), "the scheduler's latencies");
         let entry = known_fields("WorkloadEntry").expect("a union");
         for f in [

@@ -96,6 +96,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         .map(|(i, q)| job_queue(&mut ctx, i, q))
         .collect();
     let jobs = super::workload::convert_jobs(&mut ctx, &raw, &queues, until, base_dir);
+    let ec2_capacity = super::ec2_capacity::ec2_capacity(&mut ctx, raw.ec2_capacity.as_ref(), &ces);
 
     if !ctx.problems.is_empty() {
         return Err(ctx.problems);
@@ -112,6 +113,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         workload,
         actions,
         scheduler,
+        ec2_capacity,
     })
 }
 
@@ -236,11 +238,14 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
                 &[
                     ("BEST_FIT", AllocationStrategy::BestFit),
                     ("BEST_FIT_PROGRESSIVE", AllocationStrategy::BestFitProgressive),
-                    ("BEST_FIT_PROGRESSIVE_ORDERED", AllocationStrategy::BestFitProgressive),
+                    (
+                        "BEST_FIT_PROGRESSIVE_ORDERED",
+                        AllocationStrategy::BestFitProgressiveOrdered,
+                    ),
                     ("SPOT_CAPACITY_OPTIMIZED", AllocationStrategy::SpotCapacityOptimized),
                     (
                         "SPOT_CAPACITY_OPTIMIZED_PRIORITIZED",
-                        AllocationStrategy::SpotCapacityOptimized,
+                        AllocationStrategy::SpotCapacityOptimizedPrioritized,
                     ),
                     (
                         "SPOT_PRICE_CAPACITY_OPTIMIZED",
@@ -251,12 +256,22 @@ fn compute_environment(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment) -> 
             if let Some(st) = strategy {
                 let spot_only = matches!(
                     st,
-                    AllocationStrategy::SpotCapacityOptimized | AllocationStrategy::SpotPriceCapacityOptimized
+                    AllocationStrategy::SpotCapacityOptimized
+                        | AllocationStrategy::SpotPriceCapacityOptimized
+                        | AllocationStrategy::SpotCapacityOptimizedPrioritized
                 );
                 if spot_only && kind != ComputeEnvironmentType::Spot {
                     ctx.err(
                         format!("{cp}.allocationStrategy"),
                         format!("{s} applies to SPOT compute environments only"),
+                    );
+                }
+                // API model: "This strategy is only available for On-Demand Instance (EC2)
+                // compute resources."
+                if st == AllocationStrategy::BestFitProgressiveOrdered && kind != ComputeEnvironmentType::Ec2 {
+                    ctx.err(
+                        format!("{cp}.allocationStrategy"),
+                        format!("{s} applies to EC2 (On-Demand) compute environments only"),
                     );
                 }
                 ce.allocation_strategy = st;
@@ -410,6 +425,23 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
             );
         } else if let Some(m) = ctx.int_in(&format!("{p}.reservedMemoryMiB"), Some(m), 0, 1 << 20) {
             ce.reserved_memory_mib = Some(m);
+        }
+    }
+    if let Some(mode) = &sim.scale_out {
+        if fargate {
+            ctx.err(
+                format!("{p}.scaleOut"),
+                format!(
+                    "applies to EC2 and SPOT compute environments only, not {}",
+                    ce.kind.as_str()
+                ),
+            );
+        } else if let Some(m) = ctx.enum_value(
+            &format!("{p}.scaleOut"),
+            mode,
+            &[("perJob", ScaleOutMode::PerJob), ("demand", ScaleOutMode::Demand)],
+        ) {
+            ce.scale_out = m;
         }
     }
     if let Some(q) = &sim.queue_priority {
