@@ -330,6 +330,8 @@ impl Pool {
             gpus: t.room.gpus,
             price_per_hour: t.price_per_hour,
             within_limit: self.may_launch(t.room.millivcpus, max_vcpus, strategy),
+            interruptions_per_hour: t.spot.interruptions_per_hour,
+            priced_out: t.spot.priced_out,
         })
     }
 

@@ -74,8 +74,11 @@ pub struct PoolType {
     /// Capacity jobs can use: the memory ECS registers for the type (EKS: the kubelet's
     /// allocatable memory), or the nominal memory less `reservedMemoryMiB` when that is set.
     pub room: Room,
-    /// Dollars per hour actually paid (Spot discount and overrides applied).
+    /// Dollars per hour actually paid (Spot discount and overrides applied; with a Spot price
+    /// history, the price in force now, capped at the bid).
     pub price_per_hour: f64,
+    /// Its Spot market: price history, bid, interruption rate (`spot_market.rs`).
+    pub spot: super::spot_market::SpotPool,
 }
 
 /// Compares two types by price per vCPU (CONTRACT 7.14 g; shared with
@@ -179,6 +182,8 @@ pub struct Pool {
     ready_index: RoomIndex,
     /// Launching instances with free room, by the same key.
     launching_index: RoomIndex,
+    /// A launch was wanted of a type whose Spot price is above the bid (`spot_market.rs`).
+    pub(crate) bid_wait: std::cell::Cell<bool>,
 }
 
 impl Pool {
@@ -194,18 +199,23 @@ impl Pool {
         };
         let types = found
             .into_iter()
-            .map(|t| PoolType {
-                room: Room {
-                    millivcpus: u64::from(t.vcpus) * 1000,
-                    memory_mib: match (ce.eks, reserved_memory_mib) {
-                        // EKS nodes: what the kubelet leaves allocatable.
-                        (true, None) => crate::model::eks_node::allocatable_memory_mib(t),
-                        _ => crate::model::instance_catalog::usable_memory_mib(t, reserved_memory_mib),
+            .map(|t| {
+                let on_demand = ce.prices.instance_hour.unwrap_or(t.price_per_hour);
+                let spot = super::spot_market::spot_pool(ce, t, on_demand);
+                PoolType {
+                    room: Room {
+                        millivcpus: u64::from(t.vcpus) * 1000,
+                        memory_mib: match (ce.eks, reserved_memory_mib) {
+                            // EKS nodes: what the kubelet leaves allocatable.
+                            (true, None) => crate::model::eks_node::allocatable_memory_mib(t),
+                            _ => crate::model::instance_catalog::usable_memory_mib(t, reserved_memory_mib),
+                        },
+                        gpus: u64::from(t.gpus),
                     },
-                    gpus: u64::from(t.gpus),
-                },
-                price_per_hour: ce.prices.instance_hour.unwrap_or(t.price_per_hour) * spot_factor,
-                instance_type: t.clone(),
+                    price_per_hour: spot.initial_price().unwrap_or(on_demand * spot_factor),
+                    spot,
+                    instance_type: t.clone(),
+                }
             })
             .collect();
         Ok(Pool {
@@ -217,6 +227,7 @@ impl Pool {
             spot: ce.kind.is_spot(),
             ready_index: RoomIndex::default(),
             launching_index: RoomIndex::default(),
+            bid_wait: Default::default(),
         })
     }
 
@@ -340,7 +351,12 @@ impl Pool {
     /// (`decisions.rs`).
     pub fn launch_type(&self, r: &Resources, max_vcpus: u32, strategy: AllocationStrategy) -> Option<usize> {
         let need = Room::of(r);
-        let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
+        let allowed = |t: &PoolType| {
+            if t.spot.priced_out && t.room.holds(&need) {
+                self.bid_wait.set(true);
+            }
+            !t.spot.priced_out && self.may_launch(t.room.millivcpus, max_vcpus, strategy)
+        };
         match strategy {
             AllocationStrategy::BestFit => {
                 // CONTRACT 7.14 g: the cheapest type that holds the job within the limit.
@@ -353,10 +369,21 @@ impl Pool {
                     .iter()
                     .enumerate()
                     .filter(|(_, t)| t.room.holds(&need) && allowed(t));
+                // The Spot strategies rank pools by interruption rate first (`spot_market.rs`).
+                let most = crate::policy::scale_out_price_capacity_threshold(
+                    strategy,
+                    fitting.clone().map(|(_, t)| t.spot.interruptions_per_hour),
+                );
+                let fitting = fitting.filter(|(_, t)| t.spot.interruptions_per_hour <= most);
                 let best = fitting.min_by(|(_, a), (_, b)| {
-                    per_vcpu_cmp(a, b)
-                        .then(a.price_per_hour.total_cmp(&b.price_per_hour))
-                        .then(a.instance_type.name.cmp(&b.instance_type.name))
+                    crate::policy::scale_out_capacity_cmp(
+                        strategy,
+                        a.spot.interruptions_per_hour,
+                        b.spot.interruptions_per_hour,
+                    )
+                    .then_with(|| per_vcpu_cmp(a, b))
+                    .then(a.price_per_hour.total_cmp(&b.price_per_hour))
+                    .then(a.instance_type.name.cmp(&b.instance_type.name))
                 })?;
                 Some(best.0)
             }
@@ -536,7 +563,11 @@ impl Pool {
         max_vcpus: u32,
         strategy: AllocationStrategy,
     ) -> Option<usize> {
-        let sized = self.types.iter().enumerate().filter(|(_, t)| t.room.millivcpus > 0);
+        let sized = self
+            .types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.room.millivcpus > 0 && !t.spot.priced_out);
         let under = sized
             .clone()
             .filter(|(_, t)| t.room.millivcpus <= missing_millivcpus)

@@ -16,6 +16,7 @@ pub mod lambda;
 pub(crate) mod resources;
 pub(crate) mod retry;
 pub(crate) mod scheduling_policy;
+pub mod spot_market;
 
 pub use action::{Action, TimedAction};
 pub(crate) use arn::arn_tail;

@@ -48,6 +48,9 @@ pub use job::{AttemptOutcome, JobDetails, JobInfo};
 pub use placement::{AwsOrder, PlaceOn, PlacementCandidate, PlacementPolicy};
 pub use runnable::{QueueView, QueuedJob, RunnableSet, ShareView};
 pub(crate) use scale_out::per_vcpu_cmp as scale_out_per_vcpu_cmp;
+pub(crate) use scale_out::{
+    capacity_cmp as scale_out_capacity_cmp, price_capacity_threshold as scale_out_price_capacity_threshold,
+};
 pub use scale_out::{AwsScaleOut, InstanceOption, ScaleOutPolicy, ScaleOutView};
 
 /// Picks the next job of a queue, and may keep state across picks.

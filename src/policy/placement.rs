@@ -187,6 +187,8 @@ mod tests {
                 gpus: 0,
                 price_per_hour: 0.096,
                 within_limit: true,
+                interruptions_per_hour: 0.0,
+                priced_out: false,
             }),
         }
     }

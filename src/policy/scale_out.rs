@@ -17,7 +17,7 @@
 //!
 //! let option = |index, name: &str, vcpus: u64, memory_mib, price_per_hour| InstanceOption {
 //!     index, name: name.into(), millivcpus: vcpus * 1000, memory_mib, gpus: 0,
-//!     price_per_hour, within_limit: true,
+//!     price_per_hour, within_limit: true, interruptions_per_hour: 0.0, priced_out: false,
 //! };
 //! let view = ScaleOutView {
 //!     ce: CeId(0), allocation_strategy: AllocationStrategy::BestFit, spot: false,
@@ -52,6 +52,14 @@ pub struct InstanceOption {
     /// Launching one now keeps the compute environment within its limit (see the module
     /// docs).
     pub within_limit: bool,
+    /// SPOT: reclaims per hour of an instance of this type (its pool's
+    /// `interruptionsPerHour`); 0 on EC2.
+    pub interruptions_per_hour: f64,
+    /// SPOT with a price history: the Spot price now is above `bidPercentage` of On-Demand,
+    /// so AWS launches none ("The maximum percentage that a Spot Instance price can be when
+    /// compared with the On-Demand price for that instance type before instances are
+    /// launched", API model); an answer naming it launches nothing.
+    pub priced_out: bool,
 }
 
 impl InstanceOption {
@@ -116,14 +124,39 @@ pub(crate) fn per_vcpu_cmp(price_a: f64, millivcpus_a: u64, price_b: f64, milliv
     }
 }
 
+/// The interruption rate below which SPOT_PRICE_CAPACITY_OPTIMIZED takes a pool among those
+/// fitting: twice the lowest rate (so only rate-0 pools when one has 0); every pool for the
+/// other strategies.
+pub(crate) fn price_capacity_threshold(strategy: AllocationStrategy, rates: impl Iterator<Item = f64>) -> f64 {
+    match strategy {
+        AllocationStrategy::SpotPriceCapacityOptimized => rates.fold(f64::INFINITY, f64::min) * 2.0,
+        _ => f64::INFINITY,
+    }
+}
+
+/// The first key of the spot strategies' order: SPOT_CAPACITY_OPTIMIZED prefers the pool
+/// least likely to be interrupted; the others leave the order to price.
+pub(crate) fn capacity_cmp(strategy: AllocationStrategy, rate_a: f64, rate_b: f64) -> std::cmp::Ordering {
+    match strategy {
+        AllocationStrategy::SpotCapacityOptimized => rate_a.total_cmp(&rate_b),
+        _ => std::cmp::Ordering::Equal,
+    }
+}
+
 /// The CONTRACT 7.14 g rule (what the engine does without a custom scale-out).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AwsScaleOut;
 
 impl ScaleOutPolicy for AwsScaleOut {
     fn instance_type(&mut self, need: &Resources, view: &ScaleOutView) -> Option<usize> {
-        let fitting = view.types.iter().filter(|t| t.holds(need) && t.within_limit);
-        let best = match view.allocation_strategy {
+        let fitting = view
+            .types
+            .iter()
+            .filter(|t| t.holds(need) && t.within_limit && !t.priced_out);
+        let strategy = view.allocation_strategy;
+        let most = price_capacity_threshold(strategy, fitting.clone().map(|t| t.interruptions_per_hour));
+        let fitting = fitting.filter(|t| t.interruptions_per_hour <= most);
+        let best = match strategy {
             // The cheapest type (ties: fewer vCPUs, then name).
             AllocationStrategy::BestFit => fitting.min_by(|a, b| {
                 a.price_per_hour
@@ -131,9 +164,12 @@ impl ScaleOutPolicy for AwsScaleOut {
                     .then(a.millivcpus.cmp(&b.millivcpus))
                     .then(a.name.cmp(&b.name))
             }),
-            // The lowest price per vCPU (ties: cheaper, then name).
+            // The lowest price per vCPU (ties: cheaper, then name); SPOT_CAPACITY_OPTIMIZED
+            // first the lowest interruption rate, SPOT_PRICE_CAPACITY_OPTIMIZED only among
+            // the pools within twice the lowest rate (`most`).
             _ => fitting.min_by(|a, b| {
-                per_vcpu_cmp(a.price_per_hour, a.millivcpus, b.price_per_hour, b.millivcpus)
+                capacity_cmp(strategy, a.interruptions_per_hour, b.interruptions_per_hour)
+                    .then_with(|| per_vcpu_cmp(a.price_per_hour, a.millivcpus, b.price_per_hour, b.millivcpus))
                     .then(a.price_per_hour.total_cmp(&b.price_per_hour))
                     .then(a.name.cmp(&b.name))
             }),
@@ -160,6 +196,8 @@ mod tests {
             gpus: 0,
             price_per_hour: price,
             within_limit,
+            interruptions_per_hour: 0.0,
+            priced_out: false,
         };
         let mut view = ScaleOutView {
             ce: CeId(0),
