@@ -221,4 +221,57 @@ mod tests {
         // Equal price per vCPU within noise: the cheaper (smaller) type.
         assert_eq!(per_vcpu_cmp(0.096, 2000, 0.192, 4000), Ordering::Equal);
     }
+
+    /// API model, `CRAllocationStrategy`: SPOT_CAPACITY_OPTIMIZED's "preference is for
+    /// instance types that are less likely to be interrupted"; SPOT_PRICE_CAPACITY_OPTIMIZED
+    /// "looks at both price and capacity to select the Spot Instance pools that are the least
+    /// likely to be interrupted and have the lowest possible price".
+    #[test]
+    fn spot_strategies_rank_pools_by_interruption_rate() {
+        let t = |index, name: &str, price: f64, rate: f64| InstanceOption {
+            index,
+            name: name.into(),
+            millivcpus: 2000,
+            memory_mib: 4096,
+            gpus: 0,
+            price_per_hour: price,
+            within_limit: true,
+            interruptions_per_hour: rate,
+            priced_out: false,
+        };
+        let mut view = ScaleOutView {
+            ce: CeId(0),
+            allocation_strategy: AllocationStrategy::SpotCapacityOptimized,
+            spot: true,
+            max_vcpus: 8,
+            provisioned_millivcpus: 0,
+            types: vec![
+                t(0, "c5.large", 0.025, 0.5),
+                t(1, "m5.large", 0.029, 0.2),
+                t(2, "r5.large", 0.038, 0.15),
+            ],
+        };
+        let job = Resources::new(2.0, 2048);
+        // Capacity-optimized: the least interrupted pool, whatever its price.
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(2));
+        // Price-capacity-optimized: the cheapest of the pools within twice the lowest rate
+        // (0.15 -> 0.3: m5 and r5, not c5).
+        view.allocation_strategy = AllocationStrategy::SpotPriceCapacityOptimized;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(1));
+        // A type priced out by the bid is never launched.
+        view.types[1].priced_out = true;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(2));
+        // Equal rates: the price per vCPU decides, as without per-pool rates.
+        for o in &mut view.types {
+            o.interruptions_per_hour = 0.2;
+            o.priced_out = false;
+        }
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(0));
+        view.allocation_strategy = AllocationStrategy::SpotCapacityOptimized;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(0));
+        assert_eq!(
+            price_capacity_threshold(AllocationStrategy::BestFit, [0.1].into_iter()),
+            f64::INFINITY
+        );
+    }
 }

@@ -172,6 +172,7 @@ fn known_names(ce: &ComputeEnvironment) -> Vec<String> {
 }
 
 /// One price record before time mapping.
+#[derive(Debug)]
 struct Record {
     /// Milliseconds on the file's clock.
     at_ms: i128,
