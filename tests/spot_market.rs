@@ -75,7 +75,8 @@ fn one_instance_across_a_price_step_pays_each_price_for_its_seconds() {
     let csv = "timestamp,instanceType,spotPrice,availabilityZone\n\
                2026-11-01T00:30:00+00:00,m5.large,0.06,us-east-1a\n\
                2026-11-01T00:00:00+00:00,m5.large,0.03,us-east-1a\n\
-               2026-11-01T00:00:00+00:00,m5.large,0.04,us-east-1b\n";
+               2026-11-01T00:00:00+00:00,m5.large,0.04,us-east-1b\n\
+               2026-11-01T05:00:00+00:00,m5.large,0.05,us-east-1b\n";
     let sim = sim_with(json!({"spotPriceHistory": {"path": "prices.csv"}}));
     let (s, dir) = with_files(
         "spot-step",
@@ -86,6 +87,8 @@ fn one_instance_across_a_price_step_pays_each_price_for_its_seconds() {
     let (r, records) = run(&s);
     let _ = std::fs::remove_dir_all(dir);
     assert_eq!(records[0].started_at.map(|t| t.as_millis()), Some(60_000));
+    // The step at 5 h matters to nobody: the run ends when the instance goes.
+    assert_eq!(r.end_seconds, 3720.0);
     let ce = &r.compute_environments["spot"];
     let dollars = (1800.0 * 0.03 + 1920.0 * 0.04) / 3600.0;
     assert!((ce.cost - dollars).abs() < 1e-12, "{} vs {dollars}", ce.cost);
@@ -173,12 +176,14 @@ fn capacity_optimized_prefers_the_less_interrupted_pool() {
     assert!((r.compute_environments["spot"].cost - 3120.0 * 0.085 * 0.3 / 3600.0).abs() < 1e-12);
 }
 
-/// AWS Batch User Guide (*Compute environments for AWS Batch*, Fargate): jobs go to the
-/// compute environments of the queue in `computeEnvironmentOrder`, so a job that FARGATE_SPOT
-/// cannot start spills over to FARGATE ("you can attach both FARGATE and FARGATE_SPOT compute
-/// environments to the same job queue", API reference). Fargate Spot is unavailable from 100
-/// s to 200 s: b (150 s) runs on FARGATE; d, on a queue with only Fargate Spot, waits until
-/// 200 s; a and c run on Fargate Spot.
+/// Amazon ECS Developer Guide (Fargate capacity providers): "During periods of extremely high
+/// demand, Fargate Spot capacity might be unavailable. This can cause Fargate Spot tasks to be
+/// delayed." AWS Batch API model, `ComputeEnvironmentOrder.order`: "Compute environments are
+/// tried in ascending order. For example, if two compute environments are associated with a
+/// job queue, the compute environment with a lower order integer value is tried for job
+/// placement first." Fargate Spot is unavailable from 100 s to 200 s: b (150 s) runs on
+/// FARGATE; d, on a queue with only Fargate Spot, waits until 200 s; a and c run on Fargate
+/// Spot.
 #[test]
 fn a_fargate_spot_window_spills_over_to_fargate() {
     let spot = json!({"computeEnvironmentName": "fargate-spot", "type": "MANAGED",

@@ -151,6 +151,10 @@ impl CeRuntime {
             return pool.launch_type(r, max, strategy);
         };
         let view = pool.scale_out_view(self.id, max, strategy);
+        // A type priced out by the bid that holds the job: wake when its price falls.
+        if view.types.iter().any(|t| t.priced_out && t.holds(r)) {
+            pool.bid_wait.set(true);
+        }
         let pick = custom.lock().instance_type(r, &view)?;
         view.types
             .iter()

@@ -12,15 +12,16 @@
 //!   price and never more than your maximum percentage. If you leave this field empty, the
 //!   default value is 100% of the On-Demand price." A type whose price is above the bid is
 //!   not launched (`SpotPool::priced_out`); the job waits or another type that holds it is
-//!   chosen. When a job wanted such a type, the compute environment wakes at the type's next
-//!   price change.
+//!   chosen. When a job wanted such a type, the compute environment wakes when the type's
+//!   price falls to the bid.
 //! - **A price above the bid interrupts.** EC2 User Guide, *Spot Instance interruptions*:
 //!   Amazon EC2 may interrupt a Spot Instance for "Price: The Spot price is higher than your
 //!   maximum price." A READY instance of a type priced out gets the interruption notice at
 //!   once (it takes no new job) and is reclaimed `interruptionNoticeSeconds` later; an
 //!   instance still launching is noticed when it is READY if its price is still above the
-//!   bid (the pass after it is READY sees it). To see every crossing on time the compute environment wakes at the next price
-//!   change of each type that has live instances and a price somewhere above its bid.
+//!   bid (the pass after it is READY sees it). To see every crossing on time the compute
+//!   environment wakes at the next step, of each type with live instances, whose price is
+//!   above the bid (found once and kept until then).
 //! - **Fargate Spot windows.** While `simulation.unavailable` holds the clock a FARGATE_SPOT
 //!   compute environment starts no task (it is full; running tasks run on), so jobs go to the
 //!   next compute environment of their queue's `computeEnvironmentOrder`; it wakes at the
@@ -51,6 +52,11 @@ pub struct SpotPool {
     pub interruptions_per_hour: f64,
     /// The price now is above the bid: no instance of this type is launched.
     pub priced_out: bool,
+    /// The next time the price passes above the bid, as computed at some earlier time (valid
+    /// until then: the history does not change).
+    rise: Option<(SimTime, Option<SimTime>)>,
+    /// The next time the price falls to the bid or below, likewise.
+    fall: Option<(SimTime, Option<SimTime>)>,
 }
 
 /// The Spot side of type `t` of `ce`, priced at `on_demand` per hour, at time 0.
@@ -77,7 +83,28 @@ pub(super) fn spot_pool(ce: &ComputeEnvironment, t: &InstanceType, on_demand: f6
             0.0
         },
         priced_out,
+        rise: None,
+        fall: None,
     }
+}
+
+/// The first step after `now` where the price is above the bid (`above`) or at most it,
+/// cached in `cache`: an answer found at time c holds for every time from c up to it.
+fn next_crossing(
+    steps: &PriceSteps,
+    cap: f64,
+    above: bool,
+    now: SimTime,
+    cache: &mut Option<(SimTime, Option<SimTime>)>,
+) -> Option<SimTime> {
+    if let Some((from, next)) = *cache {
+        if from <= now && next.is_none_or(|t| now < t) {
+            return next;
+        }
+    }
+    let next = steps.next_step_where(now, |p| (p > cap) == above);
+    *cache = Some((now, next));
+    next
 }
 
 impl SpotPool {
@@ -188,9 +215,9 @@ impl Simulation {
         }
     }
 
-    /// After a dispatch pass: wakes each price-history compute environment at the next price
-    /// change that matters (a type a job waited for, or a type with live instances whose
-    /// price may pass the bid).
+    /// After a dispatch pass: wakes each price-history compute environment when a price
+    /// crosses the bid in a way that matters: a type a job waited for falls to the bid, or a
+    /// type with live instances passes above it.
     pub(super) fn spot_after_pass(&mut self) {
         let now = self.kernel.now;
         for c in 0..self.ces.len() {
@@ -204,14 +231,27 @@ impl Simulation {
             for i in pool.instances.values() {
                 live[i.type_index] = true;
             }
+            let Some(pool) = self.ces[c].pool.as_mut() else {
+                continue;
+            };
             let next = pool
                 .types
-                .iter()
+                .iter_mut()
                 .zip(&live)
                 .filter_map(|(t, &live)| {
-                    let steps = t.spot.steps.as_ref()?;
-                    let matters = (t.spot.priced_out && wanted) || (live && steps.max_price() > t.spot.cap_hour);
-                    matters.then(|| steps.next_change_after(now)).flatten()
+                    let steps = t.spot.steps.clone()?;
+                    let cap = t.spot.cap_hour;
+                    if t.spot.priced_out {
+                        // A job waits for this type: wake when its price falls to the bid.
+                        wanted
+                            .then(|| next_crossing(&steps, cap, false, now, &mut t.spot.fall))
+                            .flatten()
+                    } else if live && steps.max_price() > cap {
+                        // Its instances are interrupted when the price passes the bid.
+                        next_crossing(&steps, cap, true, now, &mut t.spot.rise)
+                    } else {
+                        None
+                    }
                 })
                 .min();
             if let Some(t) = next {

@@ -14,7 +14,7 @@
 //! use batchsim::model::spot_market::PriceSteps;
 //! use batchsim::SimTime;
 //!
-//! let s = |secs| SimTime::from_millis(secs * 1000);
+//! let s = |secs: u64| SimTime::from_millis(secs * 1000);
 //! // 0.03 $/h from 0 s, 0.06 $/h from 1800 s.
 //! let steps = PriceSteps::new(vec![(s(1800), 0.06), (s(0), 0.03)]).unwrap();
 //! assert_eq!(steps.price_at(s(1799)), 0.03);
@@ -106,6 +106,12 @@ impl PriceSteps {
         self.steps.get(k).map(|s| s.0)
     }
 
+    /// The first step after `t` whose price satisfies `pred` (linear in the steps passed).
+    pub fn next_step_where(&self, t: SimTime, pred: impl Fn(f64) -> bool) -> Option<SimTime> {
+        let k = self.steps.partition_point(|s| s.0 <= t);
+        self.steps[k..].iter().find(|s| pred(s.1)).map(|s| s.0)
+    }
+
     /// Dollars for one instance from `from` to `to` at the price in force each moment, never
     /// more than `cap` dollars per hour.
     pub fn cost(&self, from: SimTime, to: SimTime, cap: f64) -> f64 {
@@ -191,6 +197,8 @@ mod tests {
         assert_eq!(p.steps(), &[(s(0), 0.2), (s(300), 0.4)]);
         assert_eq!(p.max_price(), 0.4);
         assert_eq!(p.next_change_after(s(300)), None);
+        assert_eq!(p.next_step_where(s(0), |x| x > 0.3), Some(s(300)));
+        assert_eq!(p.next_step_where(s(300), |x| x > 0.3), None);
         assert!(PriceSteps::new(Vec::new()).is_none());
     }
 
