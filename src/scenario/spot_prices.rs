@@ -135,7 +135,7 @@ fn interruptions(ctx: &mut Ctx, p: &str, v: &Value, ce: &mut ComputeEnvironment)
                 let Some(r) = rate(ctx, &path, x) else { continue };
                 if k == "default" {
                     ce.interruptions_per_hour = r;
-                } else if known.iter().any(|n| n == k) {
+                } else if known.contains(k) {
                     ce.spot_market.interruptions_by_type.insert(k.clone(), r);
                 } else {
                     let hint = instance_catalog::closest_match(k, known.iter().map(String::as_str).chain(["default"]))
@@ -220,7 +220,7 @@ fn history(
     }
     let known = known_names(ce);
     for r in &records {
-        if !known.iter().any(|n| *n == r.instance_type) {
+        if !known.contains(&r.instance_type) {
             let hint = instance_catalog::closest_match(&r.instance_type, known.iter().map(String::as_str))
                 .map(|m| format!("; did you mean `{m}`?"))
                 .unwrap_or_default();
