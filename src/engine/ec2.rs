@@ -467,6 +467,7 @@ impl Pool {
     pub fn launch(&mut self, type_index: usize, now: SimTime, ready: bool) -> u32 {
         let id = self.next_id;
         self.next_id += 1;
+        self.types[type_index].spot.live += 1;
         let t = &self.types[type_index];
         self.provisioned_millivcpus += t.room.millivcpus;
         if ready {
@@ -545,6 +546,7 @@ impl Pool {
     pub fn terminate(&mut self, id: u32) -> Option<Instance> {
         self.unindex(id);
         let i = self.instances.remove(&id)?;
+        self.types[i.type_index].spot.live -= 1;
         let mv = self.types[i.type_index].room.millivcpus;
         self.provisioned_millivcpus -= mv;
         if i.ready {

@@ -52,6 +52,10 @@ pub struct SpotPool {
     pub interruptions_per_hour: f64,
     /// The price now is above the bid: no instance of this type is launched.
     pub priced_out: bool,
+    /// Live instances of this type (launching ones included).
+    pub live: u32,
+    /// Until when `price_per_hour` and `priced_out` hold (the next step of the history).
+    valid_until: Option<SimTime>,
     /// The next time the price passes above the bid, as computed at some earlier time (valid
     /// until then: the history does not change).
     rise: Option<(SimTime, Option<SimTime>)>,
@@ -83,6 +87,8 @@ pub(super) fn spot_pool(ce: &ComputeEnvironment, t: &InstanceType, on_demand: f6
             0.0
         },
         priced_out,
+        live: 0,
+        valid_until: Some(SimTime::ZERO),
         rise: None,
         fall: None,
     }
@@ -173,10 +179,14 @@ impl Simulation {
         let mut any_out = false;
         for t in pool.types.iter_mut() {
             let Some(steps) = &t.spot.steps else { continue };
-            let p = steps.price_at(now);
-            t.price_per_hour = p.min(t.spot.cap_hour);
-            t.spot.priced_out = p > t.spot.cap_hour;
-            any_out |= t.spot.priced_out;
+            // The price holds until the next step: look it up only when that has come.
+            if t.spot.valid_until.is_some_and(|u| u <= now) {
+                let p = steps.price_at(now);
+                t.price_per_hour = p.min(t.spot.cap_hour);
+                t.spot.priced_out = p > t.spot.cap_hour;
+                t.spot.valid_until = steps.next_change_after(now);
+            }
+            any_out |= t.spot.priced_out && t.spot.live > 0;
         }
         if !any_out {
             return;
@@ -221,41 +231,34 @@ impl Simulation {
     pub(super) fn spot_after_pass(&mut self) {
         let now = self.kernel.now;
         for c in 0..self.ces.len() {
-            let ce = CeId(c as u32);
-            let Some(pool) = &self.ces[c].pool else { continue };
             if self.ces[c].spec.spot_market.price_history.is_none() {
                 continue;
-            }
-            let wanted = pool.bid_wait.take();
-            let mut live = vec![false; pool.types.len()];
-            for i in pool.instances.values() {
-                live[i.type_index] = true;
             }
             let Some(pool) = self.ces[c].pool.as_mut() else {
                 continue;
             };
+            let wanted = pool.bid_wait.take();
             let next = pool
                 .types
                 .iter_mut()
-                .zip(&live)
-                .filter_map(|(t, &live)| {
-                    let steps = t.spot.steps.clone()?;
+                .filter_map(|t| {
+                    let steps = t.spot.steps.as_ref()?;
                     let cap = t.spot.cap_hour;
                     if t.spot.priced_out {
                         // A job waits for this type: wake when its price falls to the bid.
                         wanted
-                            .then(|| next_crossing(&steps, cap, false, now, &mut t.spot.fall))
+                            .then(|| next_crossing(steps, cap, false, now, &mut t.spot.fall))
                             .flatten()
-                    } else if live && steps.max_price() > cap {
+                    } else if t.spot.live > 0 && steps.max_price() > cap {
                         // Its instances are interrupted when the price passes the bid.
-                        next_crossing(&steps, cap, true, now, &mut t.spot.rise)
+                        next_crossing(steps, cap, true, now, &mut t.spot.rise)
                     } else {
                         None
                     }
                 })
                 .min();
             if let Some(t) = next {
-                self.wake_spot(ce, t);
+                self.wake_spot(CeId(c as u32), t);
             }
         }
     }
