@@ -156,7 +156,8 @@
 //!   (loading, with every [`Problem`] in [`Problems`]), [`SubmitError`], [`ApplyError`].
 //!
 //! The modules hold the rest, each one concept:
-//! - [`model`]: every AWS object (compute environments, queues, job definitions, policies).
+//! - [`model`]: every AWS object (compute environments, queues, job definitions, policies);
+//!   Spot markets as data ([`model::spot_market`]: price steps per instance type, rates by pool).
 //! - [`policy`]: the scheduling decisions as narrow traits, built-ins and your own: which
 //!   RUNNABLE job a queue offers next ([`policy::JobPolicy`]: FIFO, fair share), where it
 //!   goes ([`policy::PlacementPolicy`]), which instance type is launched

@@ -238,7 +238,8 @@ impl Simulation {
         c.used_millivcpus += mv;
         let startup = c.start_latency(&job.resources, now, &mut self.kernel.events);
         let fargate_spot = c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot;
-        let reclaim_in = (fargate_spot && c.spec.interruptions_per_hour > 0.0).then(|| c.draw_reclaim());
+        let rate = c.spec.interruptions_per_hour;
+        let reclaim_in = (fargate_spot && rate > 0.0).then(|| c.draw_reclaim(rate));
         let qr = &mut self.queues[q.index()];
         if !claimed {
             qr.held_on_ce[ce.index()] += mv;

@@ -58,6 +58,11 @@ pub(crate) struct CeRuntime {
     pub last_scale_out: Option<SimTime>,
     /// Inside the cooldown of the last decision: no launches for jobs (`latency.rs`).
     pub scale_out_held: bool,
+    /// FARGATE_SPOT inside a `simulation.unavailable` window: no task starts
+    /// (`spot_market.rs`).
+    pub spot_unavailable: bool,
+    /// When the pending [`Event::SpotMarket`] of this compute environment is due.
+    pub spot_wake: Option<SimTime>,
 }
 
 impl CeRuntime {
@@ -89,6 +94,8 @@ impl CeRuntime {
             scale_out: Default::default(),
             last_scale_out: None,
             scale_out_held: false,
+            spot_unavailable: false,
+            spot_wake: None,
         })
     }
 
@@ -110,6 +117,7 @@ impl CeRuntime {
     /// called full here: a job may still fit on an instance or launch one.)
     pub fn is_full(&self) -> bool {
         !self.enabled()
+            || self.spot_unavailable
             || (self.pool.is_none() && self.used_millivcpus >= self.max_millivcpus())
             || self.lambda.as_ref().is_some_and(|l| l.is_full(&self.spec))
     }
@@ -123,7 +131,12 @@ impl CeRuntime {
         match (&self.pool, nodes, &self.scale_out.0) {
             // The built-in scale-out without a capacity model: the pool's own rule.
             (Some(pool), None, None) => pool
-                .plan(r, self.spec.max_vcpus, self.spec.allocation_strategy, self.may_scale_out())
+                .plan(
+                    r,
+                    self.spec.max_vcpus,
+                    self.spec.allocation_strategy,
+                    self.may_scale_out(),
+                )
                 .map(Placement::Instance),
             _ => self.plan_with(r, nodes, |_| None),
         }
@@ -138,7 +151,8 @@ impl CeRuntime {
         available: impl Fn(usize) -> Option<u32>,
     ) -> Option<Placement> {
         match (&self.pool, nodes) {
-            (None, None) => (self.used_millivcpus + u64::from(r.millivcpus) <= self.max_millivcpus()
+            (None, None) => (!self.spot_unavailable
+                && self.used_millivcpus + u64::from(r.millivcpus) <= self.max_millivcpus()
                 && self.lambda.as_ref().is_none_or(|l| l.can_start(&self.spec, r)))
             .then_some(Placement::Task),
             (None, Some(_)) => None,
@@ -175,17 +189,21 @@ impl CeRuntime {
             return pool.launch_type_with(r, max, strategy, available);
         };
         let view = pool.scale_out_view(self.id, max, strategy, available);
+        // A type priced out by the bid that holds the job: wake when its price falls.
+        if view.types.iter().any(|t| t.priced_out && t.holds(r)) {
+            pool.bid_wait.set(true);
+        }
         let pick = custom.lock().instance_type(r, &view)?;
         view.types
             .iter()
-            .find(|t| t.index == pick && t.within_limit && t.holds(r) && t.supplied())
+            .find(|t| t.index == pick && t.within_limit && !t.priced_out && t.holds(r) && t.supplied())
             .map(|t| t.index)
     }
 
     /// An upper bound on the milli-vCPUs of a single-node job [`CeRuntime::plan`] places now,
     /// not counting EC2 instance `except` (0 when DISABLED).
     pub fn max_placeable_millivcpus(&self, except: Option<u32>) -> u64 {
-        if !self.enabled() {
+        if !self.enabled() || self.spot_unavailable {
             return 0;
         }
         match &self.pool {
@@ -236,10 +254,11 @@ impl CeRuntime {
         }
     }
 
-    /// Exponential time to the next Spot reclaim at `interruptionsPerHour`.
-    pub fn draw_reclaim(&mut self) -> SimDuration {
+    /// Exponential time to the next Spot reclaim at `rate` per hour (`interruptionsPerHour`,
+    /// or the instance type's own rate).
+    pub fn draw_reclaim(&mut self, rate: f64) -> SimDuration {
         let e: f64 = self.interruptions.sample(rand_distr::Exp1);
-        let hours = e / self.spec.interruptions_per_hour;
+        let hours = e / rate;
         SimDuration::from_secs_f64(hours * 3600.0).unwrap_or(SimDuration::from_millis(u64::MAX / 4))
     }
 }
@@ -356,11 +375,16 @@ impl Simulation {
             let pending = self.ces[c].spec.instance_pending;
             let mut provisioned = 0u128;
             let mut cost = 0.0;
+            let mut paid = Vec::new();
             for i in pool.instances.values() {
                 let t = &pool.types[i.type_index];
                 let ms = end.since(i.launched_at).as_millis();
                 provisioned += u128::from(t.room.millivcpus) * u128::from(ms);
-                cost += super::instances::ec2_bill(t.price_per_hour, i.launched_at, pending, end);
+                cost += t.bill(i.launched_at, pending, end);
+                paid.extend(t.spot_paid(i.launched_at, pending, end));
+            }
+            for p in paid {
+                self.ledger.spot_billed(CeId(c as u32), p);
             }
             self.ledger.instances_billed(CeId(c as u32), provisioned, cost);
         }

@@ -119,6 +119,8 @@ impl Simulation {
                 let c = &self.ces[ce.index()];
                 let eligible = self.ce_eligible(q, ce, job.resources.millivcpus)
                     && self.ces[ce.index()].runs_architecture(job.spec.architecture)
+                    // FARGATE_SPOT inside a `simulation.unavailable` window starts nothing.
+                    && !c.spot_unavailable
                     // LAMBDA: concurrency, then a warm environment or room in the scaling window.
                     && c.lambda.as_ref().is_none_or(|l| l.can_start(&c.spec, &job.resources));
                 let capacity = self.ce_capacity(ce);
@@ -356,6 +358,8 @@ impl Pool {
             within_limit: self.may_launch(t.room.millivcpus, max_vcpus, strategy),
             available: None,
             entry: t.entry,
+            interruptions_per_hour: t.spot.interruptions_per_hour,
+            priced_out: t.spot.priced_out,
         })
     }
 

@@ -14,6 +14,9 @@ impl Simulation {
         if self.lambda_on {
             self.sync_lambda_clocks();
         }
+        if self.spot_on {
+            self.sync_spot_markets();
+        }
         loop {
             let mut placed = false;
             for i in 0..self.queue_order.len() {
@@ -28,6 +31,9 @@ impl Simulation {
             if !placed {
                 break;
             }
+        }
+        if self.spot_on {
+            self.spot_after_pass();
         }
     }
 

@@ -74,7 +74,8 @@ pub struct PoolType {
     /// Capacity jobs can use: the memory ECS registers for the type (EKS: the kubelet's
     /// allocatable memory), or the nominal memory less `reservedMemoryMiB` when that is set.
     pub room: Room,
-    /// Dollars per hour actually paid (Spot discount and overrides applied).
+    /// Dollars per hour actually paid (Spot discount and overrides applied; with a Spot price
+    /// history, the price in force now, capped at the bid).
     pub price_per_hour: f64,
     /// The position in `instanceTypes` of the entry it comes from (the `*_ORDERED` and
     /// `*_PRIORITIZED` strategies follow it).
@@ -85,6 +86,8 @@ pub struct PoolType {
     pub reserved_millivcpus: u64,
     /// `room` less the reserved CPU (kept, not recomputed: the packing path reads it).
     fit: Room,
+    /// Its Spot market: price history, bid, interruption rate (`spot_market.rs`).
+    pub spot: super::spot_market::SpotPool,
 }
 
 impl PoolType {
@@ -196,6 +199,8 @@ pub struct Pool {
     ready_index: RoomIndex,
     /// Launching instances with free room, by the same key.
     launching_index: RoomIndex,
+    /// A launch was wanted of a type whose Spot price is above the bid (`spot_market.rs`).
+    pub(crate) bid_wait: std::cell::Cell<bool>,
 }
 
 impl Pool {
@@ -221,24 +226,31 @@ impl Pool {
         let entry_of = |name: &str| entries.iter().find(|(n, _)| *n == name).map_or(0, |e| e.1);
         let types: Vec<PoolType> = found
             .into_iter()
-            .map(|t| PoolType {
-                fit: Room::default(),
-                entry: entry_of(&t.name),
-                reserved_millivcpus: match ce.eks {
-                    true => crate::model::eks_node::kube_reserved_millicores(t.vcpus).min(u64::from(t.vcpus) * 1000),
-                    false => 0,
-                },
-                room: Room {
-                    millivcpus: u64::from(t.vcpus) * 1000,
-                    memory_mib: match (ce.eks, reserved_memory_mib) {
-                        // EKS nodes: what the kubelet leaves allocatable.
-                        (true, None) => crate::model::eks_node::allocatable_memory_mib(t),
-                        _ => crate::model::instance_catalog::usable_memory_mib(t, reserved_memory_mib),
+            .map(|t| {
+                let on_demand = ce.prices.instance_hour.unwrap_or(t.price_per_hour);
+                let spot = super::spot_market::spot_pool(ce, t, on_demand);
+                PoolType {
+                    fit: Room::default(),
+                    entry: entry_of(&t.name),
+                    reserved_millivcpus: match ce.eks {
+                        true => {
+                            crate::model::eks_node::kube_reserved_millicores(t.vcpus).min(u64::from(t.vcpus) * 1000)
+                        }
+                        false => 0,
                     },
-                    gpus: u64::from(t.gpus),
-                },
-                price_per_hour: ce.prices.instance_hour.unwrap_or(t.price_per_hour) * spot_factor,
-                instance_type: t.clone(),
+                    room: Room {
+                        millivcpus: u64::from(t.vcpus) * 1000,
+                        memory_mib: match (ce.eks, reserved_memory_mib) {
+                            // EKS nodes: what the kubelet leaves allocatable.
+                            (true, None) => crate::model::eks_node::allocatable_memory_mib(t),
+                            _ => crate::model::instance_catalog::usable_memory_mib(t, reserved_memory_mib),
+                        },
+                        gpus: u64::from(t.gpus),
+                    },
+                    price_per_hour: spot.initial_price().unwrap_or(on_demand * spot_factor),
+                    spot,
+                    instance_type: t.clone(),
+                }
             })
             .map(|mut t| {
                 t.fit = Room {
@@ -257,6 +269,7 @@ impl Pool {
             spot: ce.kind.is_spot(),
             ready_index: RoomIndex::default(),
             launching_index: RoomIndex::default(),
+            bid_wait: Default::default(),
         })
     }
 
@@ -394,7 +407,12 @@ impl Pool {
         available: impl Fn(usize) -> Option<u32>,
     ) -> Option<usize> {
         let need = Room::of(r);
-        let allowed = |t: &PoolType| self.may_launch(t.room.millivcpus, max_vcpus, strategy);
+        let allowed = |t: &PoolType| {
+            if t.spot.priced_out && t.usable().holds(&need) {
+                self.bid_wait.set(true);
+            }
+            !t.spot.priced_out && self.may_launch(t.room.millivcpus, max_vcpus, strategy)
+        };
         let supplied = |i: usize| available(i) != Some(0);
         let fitting = || {
             self.types
@@ -426,14 +444,41 @@ impl Pool {
                 fitting().filter(|(i, _)| supplied(*i)).min_by(|a, b| {
                     rank(a.0)
                         .cmp(&rank(b.0))
+                        .then(
+                            a.1.spot
+                                .interruptions_per_hour
+                                .total_cmp(&b.1.spot.interruptions_per_hour),
+                        )
                         .then(a.1.entry.cmp(&b.1.entry))
                         .then(a.1.price_per_hour.total_cmp(&b.1.price_per_hour))
                 })
             }
-            AllocationStrategy::SpotCapacityOptimized => fitting()
-                .filter(|(i, _)| supplied(*i))
-                .min_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(per_vcpu(a, b))),
-            _ => fitting().filter(|(i, _)| supplied(*i)).min_by(per_vcpu),
+            // The same order as `AwsScaleOut` (policy/scale_out.rs): SPOT_CAPACITY_OPTIMIZED
+            // the pools EC2 has most of, then the lowest interruption rate;
+            // SPOT_PRICE_CAPACITY_OPTIMIZED only the pools within twice the lowest rate;
+            // then the lowest price per vCPU.
+            _ => {
+                let supplied = || fitting().filter(|(i, _)| supplied(*i));
+                let most = crate::policy::scale_out_price_capacity_threshold(
+                    strategy,
+                    supplied().map(|(_, t)| t.spot.interruptions_per_hour),
+                );
+                supplied()
+                    .filter(|(_, t)| t.spot.interruptions_per_hour <= most)
+                    .min_by(|a, b| {
+                        let capacity = match strategy {
+                            AllocationStrategy::SpotCapacityOptimized => rank(a.0).cmp(&rank(b.0)),
+                            _ => std::cmp::Ordering::Equal,
+                        };
+                        capacity
+                            .then(crate::policy::scale_out_capacity_cmp(
+                                strategy,
+                                a.1.spot.interruptions_per_hour,
+                                b.1.spot.interruptions_per_hour,
+                            ))
+                            .then_with(|| per_vcpu(a, b))
+                    })
+            }
         }?;
         Some(best.0)
     }
@@ -515,6 +560,7 @@ impl Pool {
     pub fn launch(&mut self, type_index: usize, now: SimTime, ready: bool) -> u32 {
         let id = self.next_id;
         self.next_id += 1;
+        self.types[type_index].spot.live += 1;
         let t = &self.types[type_index];
         self.provisioned_millivcpus += t.room.millivcpus;
         if ready {
@@ -593,6 +639,7 @@ impl Pool {
     pub fn terminate(&mut self, id: u32) -> Option<Instance> {
         self.unindex(id);
         let i = self.instances.remove(&id)?;
+        self.types[i.type_index].spot.live -= 1;
         let mv = self.types[i.type_index].room.millivcpus;
         self.provisioned_millivcpus -= mv;
         if i.ready {
@@ -611,7 +658,11 @@ impl Pool {
         max_vcpus: u32,
         strategy: AllocationStrategy,
     ) -> Option<usize> {
-        let sized = self.types.iter().enumerate().filter(|(_, t)| t.room.millivcpus > 0);
+        let sized = self
+            .types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.room.millivcpus > 0 && !t.spot.priced_out);
         let under = sized
             .clone()
             .filter(|(_, t)| t.room.millivcpus <= missing_millivcpus)

@@ -74,6 +74,12 @@ pub enum Event {
         /// The queue.
         queue: QueueId,
     },
+    /// A Spot price change or the end of a Fargate Spot window without capacity
+    /// (`spot_market.rs`).
+    SpotMarket {
+        /// The compute environment.
+        ce: CeId,
+    },
     /// A LAMBDA function's 10-second scaling window closed: it may create new execution
     /// environments again.
     LambdaScalingWindow {

@@ -426,9 +426,18 @@ impl Simulation {
     pub(super) fn instance_busy(&mut self, ce: CeId, id: u32, slot: JobSlot, attempt: u64) {
         let now = self.kernel.now;
         let c = &mut self.ces[ce.index()];
-        let spot = c.spec.kind == ComputeEnvironmentType::Spot && c.spec.interruptions_per_hour > 0.0;
         let notice = c.spec.interruption_notice;
-        let Some(i) = c.pool.as_mut().and_then(|p| p.instances.get_mut(&id)) else {
+        let Some(pool) = c.pool.as_mut() else { return };
+        // The pool's rate: `interruptionsPerHour` by instance type or family (`spot_market.rs`).
+        let Some(rate) = pool
+            .instances
+            .get(&id)
+            .map(|i| pool.types[i.type_index].spot.interruptions_per_hour)
+        else {
+            return;
+        };
+        let spot = c.spec.kind == ComputeEnvironmentType::Spot && rate > 0.0;
+        let Some(i) = pool.instances.get_mut(&id) else {
             return;
         };
         i.attempts += 1;
@@ -438,7 +447,7 @@ impl Simulation {
         if !(spot && i.spot_events.iter().all(Option::is_none) && !i.noticed) {
             return;
         }
-        let reclaim_at = now + c.draw_reclaim();
+        let reclaim_at = now + c.draw_reclaim(rate);
         let notice_at = SimTime::from_millis(reclaim_at.as_millis().saturating_sub(notice.as_millis())).max(now);
         let k0 = self
             .kernel
@@ -527,6 +536,7 @@ impl Simulation {
     /// Removes an instance and bills its lifetime.
     fn terminate_instance(&mut self, ce: CeId, id: u32) {
         let now = self.kernel.now;
+        let pending = self.ces[ce.index()].spec.instance_pending;
         let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
             return;
         };
@@ -535,11 +545,14 @@ impl Simulation {
             self.kernel.events.cancel_pending(k);
         }
         let t = &pool.types[i.type_index];
-        let (mv, price) = (t.room.millivcpus, t.price_per_hour);
+        let mv = t.room.millivcpus;
         let ms = now.since(i.launched_at).as_millis();
-        self.ec2_count(ce, i.type_index, false);
-        let pending = self.ces[ce.index()].spec.instance_pending;
-        let cost = ec2_bill(price, i.launched_at, pending, now);
+        let type_index = i.type_index;
+        let cost = t.bill(i.launched_at, pending, now);
+        if let Some(paid) = t.spot_paid(i.launched_at, pending, now) {
+            self.ledger.spot_billed(ce, paid);
+        }
+        self.ec2_count(ce, type_index, false);
         self.ledger.instances_billed(ce, u128::from(mv) * u128::from(ms), cost);
         self.live_instances_changed(ce, mv);
     }

@@ -137,6 +137,17 @@ impl Ledger {
         m.cost += cost;
     }
 
+    /// Instances of `ce` priced by its Spot price history were billed `paid` (part of what
+    /// [`Ledger::instances_billed`] counted).
+    pub fn spot_billed(&mut self, ce: CeId, paid: crate::report::metrics::SpotPaid) {
+        let s = self.metrics.ces[ce.index()]
+            .spot_paid
+            .get_or_insert_with(Default::default);
+        s.dollars += paid.dollars;
+        s.hours += paid.hours;
+        s.on_demand += paid.on_demand;
+    }
+
     /// `maxvCpus` of `ce` is integrated from `since` on.
     pub fn max_vcpus_from(&mut self, ce: CeId, since: SimTime) {
         self.metrics.ces[ce.index()].max_since = since;

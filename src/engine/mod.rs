@@ -49,6 +49,7 @@ mod scale_out;
 mod shares;
 
 mod sources;
+mod spot_market;
 mod submit;
 
 use crate::error::Error;
@@ -232,6 +233,9 @@ pub struct Simulation {
     backfill_on: bool,
     /// Some compute environment is LAMBDA (its pool needs the clock at each pass).
     lambda_on: bool,
+    /// Some compute environment has a Spot price history or Fargate Spot windows
+    /// (`spot_market.rs`: prices and windows follow the clock at each pass).
+    spot_on: bool,
     names: dependencies::NameIndex,
     arrays: dependencies::ArrayTable,
     /// CancelJob requests on PENDING jobs, applied when they leave PENDING.
@@ -308,6 +312,7 @@ impl Simulation {
                 .iter()
                 .any(|q| q.backfill != crate::model::Backfill::None),
             lambda_on: scenario.compute_environments.iter().any(|c| c.kind.is_lambda()),
+            spot_on: scenario.compute_environments.iter().any(|c| c.spot_market.is_dynamic()),
             names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
             arrays: dependencies::ArrayTable::default(),
             pending_cancels: dependencies::PendingCancels::default(),
@@ -485,6 +490,7 @@ impl Simulation {
             Event::JobEvaluated { slot, id } => self.job_evaluated(slot, id),
             Event::ScaleOutCooldownEnd { ce } => self.scale_out_cooldown_over(ce),
             Event::Ec2CapacityReturns => self.ec2_capacity_returns(),
+            Event::SpotMarket { ce } => self.spot_market_event(ce),
         }
     }
 
@@ -679,10 +685,7 @@ impl Simulation {
             let up: f64 = c.pool.as_ref().map_or(0.0, |pool| {
                 pool.instances
                     .values()
-                    .map(|i| {
-                        let price = pool.types[i.type_index].price_per_hour;
-                        instances::ec2_bill(price, i.launched_at, c.spec.instance_pending, now)
-                    })
+                    .map(|i| pool.types[i.type_index].bill(i.launched_at, c.spec.instance_pending, now))
                     .sum()
             });
             m.cost + up

@@ -244,6 +244,9 @@ pub struct ComputeEnvironment {
     /// LAMBDA: concurrency, scaling rate, keep-alive and prices (`simulation.lambda`);
     /// unused by the other kinds.
     pub lambda: LambdaSettings,
+    /// Spot markets: a price history, interruption rates by type, Fargate Spot windows
+    /// without capacity (default: the fixed discount, one rate, always available).
+    pub spot_market: crate::model::spot_market::SpotSettings,
 }
 
 /// Default Fargate task start latency: the AWS Batch user guide says Fargate jobs start in
@@ -290,6 +293,7 @@ impl ComputeEnvironment {
             custom_instance_types: Vec::new(),
             eks: false,
             lambda: LambdaSettings::default(),
+            spot_market: Default::default(),
         }
     }
 }

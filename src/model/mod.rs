@@ -18,6 +18,7 @@ pub(crate) mod latency;
 pub(crate) mod resources;
 pub(crate) mod retry;
 pub(crate) mod scheduling_policy;
+pub mod spot_market;
 
 pub use action::{Action, TimedAction};
 pub(crate) use arn::arn_tail;

@@ -51,6 +51,9 @@ pub use placement::{AwsOrder, PlaceOn, PlacementCandidate, PlacementPolicy};
 pub use runnable::{QueueView, QueuedJob, RunnableSet, ShareView};
 pub(crate) use scale_out::availability_rank as scale_out_availability_rank;
 pub(crate) use scale_out::per_vcpu_cmp as scale_out_per_vcpu_cmp;
+pub(crate) use scale_out::{
+    capacity_cmp as scale_out_capacity_cmp, price_capacity_threshold as scale_out_price_capacity_threshold,
+};
 pub use scale_out::{AwsScaleOut, InstanceOption, ScaleOutPolicy, ScaleOutView};
 pub use scale_plan::{DemandScaleOut, LaunchPlan};
 

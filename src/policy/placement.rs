@@ -189,6 +189,8 @@ mod tests {
                 within_limit: true,
                 available: None,
                 entry: 0,
+                interruptions_per_hour: 0.0,
+                priced_out: false,
             }),
         }
     }

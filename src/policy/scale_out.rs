@@ -18,6 +18,7 @@
 //! let option = |index, name: &str, vcpus: u64, memory_mib, price_per_hour| InstanceOption {
 //!     index, name: name.into(), millivcpus: vcpus * 1000, memory_mib, gpus: 0,
 //!     price_per_hour, within_limit: true, available: None, entry: index,
+//!     interruptions_per_hour: 0.0, priced_out: false,
 //! };
 //! let view = ScaleOutView {
 //!     ce: CeId(0), allocation_strategy: AllocationStrategy::BestFit, spot: false,
@@ -58,6 +59,14 @@ pub struct InstanceOption {
     /// The position in `instanceTypes` of the entry it comes from (a family's sizes share
     /// one): what the `*_ORDERED` and `*_PRIORITIZED` strategies follow.
     pub entry: usize,
+    /// SPOT: reclaims per hour of an instance of this type (its pool's
+    /// `interruptionsPerHour`); 0 on EC2.
+    pub interruptions_per_hour: f64,
+    /// SPOT with a price history: the Spot price now is above `bidPercentage` of On-Demand,
+    /// so AWS launches none ("The maximum percentage that a Spot Instance price can be when
+    /// compared with the On-Demand price for that instance type before instances are
+    /// launched", API model); an answer naming it launches nothing.
+    pub priced_out: bool,
 }
 
 impl InstanceOption {
@@ -144,6 +153,25 @@ pub(crate) fn per_vcpu_cmp(price_a: f64, millivcpus_a: u64, price_b: f64, milliv
     }
 }
 
+/// The interruption rate below which SPOT_PRICE_CAPACITY_OPTIMIZED takes a pool among those
+/// fitting: twice the lowest rate (so only rate-0 pools when one has 0); every pool for the
+/// other strategies.
+pub(crate) fn price_capacity_threshold(strategy: AllocationStrategy, rates: impl Iterator<Item = f64>) -> f64 {
+    match strategy {
+        AllocationStrategy::SpotPriceCapacityOptimized => rates.fold(f64::INFINITY, f64::min) * 2.0,
+        _ => f64::INFINITY,
+    }
+}
+
+/// The first key of the spot strategies' order: SPOT_CAPACITY_OPTIMIZED prefers the pool
+/// least likely to be interrupted; the others leave the order to price.
+pub(crate) fn capacity_cmp(strategy: AllocationStrategy, rate_a: f64, rate_b: f64) -> std::cmp::Ordering {
+    match strategy {
+        AllocationStrategy::SpotCapacityOptimized => rate_a.total_cmp(&rate_b),
+        _ => std::cmp::Ordering::Equal,
+    }
+}
+
 /// The CONTRACT 7.14 g rule (what the engine does without a custom scale-out).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AwsScaleOut;
@@ -155,13 +183,17 @@ pub(crate) fn availability_rank(available: Option<u32>) -> std::cmp::Reverse<u64
 
 impl ScaleOutPolicy for AwsScaleOut {
     fn instance_type(&mut self, need: &Resources, view: &ScaleOutView) -> Option<usize> {
-        let fitting = view.types.iter().filter(|t| t.holds(need) && t.within_limit);
+        let fitting = view
+            .types
+            .iter()
+            .filter(|t| t.holds(need) && t.within_limit && !t.priced_out);
+        let strategy = view.allocation_strategy;
         let per_vcpu = |a: &&InstanceOption, b: &&InstanceOption| {
             per_vcpu_cmp(a.price_per_hour, a.millivcpus, b.price_per_hour, b.millivcpus)
                 .then(a.price_per_hour.total_cmp(&b.price_per_hour))
                 .then(a.name.cmp(&b.name))
         };
-        let best = match view.allocation_strategy {
+        let best = match strategy {
             // The cheapest type (ties: fewer vCPUs, then name); BEST_FIT "waits for the
             // additional instances to be available" when EC2 cannot supply it.
             AllocationStrategy::BestFit => fitting
@@ -182,17 +214,33 @@ impl ScaleOutPolicy for AwsScaleOut {
             AllocationStrategy::SpotCapacityOptimizedPrioritized => fitting.filter(|t| t.supplied()).min_by(|a, b| {
                 availability_rank(a.available)
                     .cmp(&availability_rank(b.available))
+                    .then(a.interruptions_per_hour.total_cmp(&b.interruptions_per_hour))
                     .then(a.entry.cmp(&b.entry))
                     .then(a.price_per_hour.total_cmp(&b.price_per_hour))
             }),
-            // The pools EC2 has most of, then the lowest price per vCPU.
-            AllocationStrategy::SpotCapacityOptimized => fitting.filter(|t| t.supplied()).min_by(|a, b| {
-                availability_rank(a.available)
-                    .cmp(&availability_rank(b.available))
-                    .then(per_vcpu(a, b))
-            }),
-            // The lowest price per vCPU (ties: cheaper, then name).
-            _ => fitting.filter(|t| t.supplied()).min_by(per_vcpu),
+            // SPOT_CAPACITY_OPTIMIZED: the pools EC2 has most of, then the lowest
+            // interruption rate, then the lowest price per vCPU; SPOT_PRICE_CAPACITY_OPTIMIZED
+            // the lowest price per vCPU among the pools within twice the lowest rate
+            // (`most`); the others the lowest price per vCPU (ties: cheaper, then name).
+            _ => {
+                let supplied = fitting.filter(|t| t.supplied());
+                let most = price_capacity_threshold(strategy, supplied.clone().map(|t| t.interruptions_per_hour));
+                supplied.filter(|t| t.interruptions_per_hour <= most).min_by(|a, b| {
+                    let capacity = match strategy {
+                        AllocationStrategy::SpotCapacityOptimized => {
+                            availability_rank(a.available).cmp(&availability_rank(b.available))
+                        }
+                        _ => Ordering::Equal,
+                    };
+                    capacity
+                        .then(capacity_cmp(
+                            strategy,
+                            a.interruptions_per_hour,
+                            b.interruptions_per_hour,
+                        ))
+                        .then_with(|| per_vcpu(a, b))
+                })
+            }
         };
         best.map(|t| t.index)
     }
@@ -218,6 +266,8 @@ mod tests {
             within_limit,
             available: None,
             entry: index,
+            interruptions_per_hour: 0.0,
+            priced_out: false,
         };
         let mut view = ScaleOutView {
             ce: CeId(0),
@@ -240,5 +290,58 @@ mod tests {
         assert_eq!(AwsScaleOut.instance_type(&job, &view), None);
         // Equal price per vCPU within noise: the cheaper (smaller) type.
         assert_eq!(per_vcpu_cmp(0.096, 2000, 0.192, 4000), Ordering::Equal);
+    }
+
+    /// API model, `CRAllocationStrategy`: SPOT_CAPACITY_OPTIMIZED's "preference is for
+    /// instance types that are less likely to be interrupted"; SPOT_PRICE_CAPACITY_OPTIMIZED
+    /// "looks at both price and capacity to select the Spot Instance pools that are the least
+    /// likely to be interrupted and have the lowest possible price".
+    #[test]
+    fn spot_strategies_rank_pools_by_interruption_rate() {
+        let t = |index, name: &str, price: f64, rate: f64| InstanceOption {
+            index,
+            name: name.into(),
+            millivcpus: 2000,
+            memory_mib: 4096,
+            gpus: 0,
+            price_per_hour: price,
+            within_limit: true,
+            interruptions_per_hour: rate,
+            priced_out: false,
+        };
+        let mut view = ScaleOutView {
+            ce: CeId(0),
+            allocation_strategy: AllocationStrategy::SpotCapacityOptimized,
+            spot: true,
+            max_vcpus: 8,
+            provisioned_millivcpus: 0,
+            types: vec![
+                t(0, "c5.large", 0.025, 0.5),
+                t(1, "m5.large", 0.029, 0.2),
+                t(2, "r5.large", 0.038, 0.15),
+            ],
+        };
+        let job = Resources::new(2.0, 2048);
+        // Capacity-optimized: the least interrupted pool, whatever its price.
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(2));
+        // Price-capacity-optimized: the cheapest of the pools within twice the lowest rate
+        // (0.15 -> 0.3: m5 and r5, not c5).
+        view.allocation_strategy = AllocationStrategy::SpotPriceCapacityOptimized;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(1));
+        // A type priced out by the bid is never launched.
+        view.types[1].priced_out = true;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(2));
+        // Equal rates: the price per vCPU decides, as without per-pool rates.
+        for o in &mut view.types {
+            o.interruptions_per_hour = 0.2;
+            o.priced_out = false;
+        }
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(0));
+        view.allocation_strategy = AllocationStrategy::SpotCapacityOptimized;
+        assert_eq!(AwsScaleOut.instance_type(&job, &view), Some(0));
+        assert_eq!(
+            price_capacity_threshold(AllocationStrategy::BestFit, [0.1].into_iter()),
+            f64::INFINITY
+        );
     }
 }

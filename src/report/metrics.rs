@@ -51,6 +51,19 @@ pub struct CeMetrics {
     pub max_vcpu_ms: u128,
     /// When `maxvCpus` last changed.
     pub max_since: SimTime,
+    /// SPOT with a price history: what its history-priced instances were billed.
+    pub spot_paid: Option<SpotPaid>,
+}
+
+/// The instances of a compute environment priced by a Spot price history, as billed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SpotPaid {
+    /// Dollars paid (the price in force each second, capped at the bid).
+    pub dollars: f64,
+    /// Instance-hours billed.
+    pub hours: f64,
+    /// Dollars the same hours would have cost at On-Demand prices.
+    pub on_demand: f64,
 }
 
 /// All counters of a run.

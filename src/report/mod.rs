@@ -157,6 +157,16 @@ pub struct CeReport {
     /// EC2/SPOT: instances launched over the run (0 for Fargate). An addition to the
     /// contract's keys.
     pub instances_launched: u64,
+    /// SPOT with `simulation.spotPriceHistory`: the mean Spot price paid, dollars per
+    /// instance-hour billed, over the instances of the types the history prices (absent
+    /// otherwise). An addition to the contract's keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spot_price_paid_mean: Option<f64>,
+    /// SPOT with `simulation.spotPriceHistory`: what those instances cost as a fraction of
+    /// the same hours at On-Demand prices (absent otherwise). An addition to the contract's
+    /// keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spot_paid_of_on_demand: Option<f64>,
 }
 
 /// Total cost, and how it divides.
@@ -456,6 +466,16 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
                 cost: c.cost,
                 idle_cost,
                 instances_launched: c.instances_launched,
+                spot_price_paid_mean: c
+                    .spot_paid
+                    .map(|s| if s.hours > 0.0 { s.dollars / s.hours } else { 0.0 }),
+                spot_paid_of_on_demand: c.spot_paid.map(|s| {
+                    if s.on_demand > 0.0 {
+                        s.dollars / s.on_demand
+                    } else {
+                        0.0
+                    }
+                }),
             };
             (name.to_string(), r)
         })

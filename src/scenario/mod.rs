@@ -31,6 +31,7 @@ mod lenient;
 mod queues;
 pub(crate) mod raw;
 pub(crate) mod schema;
+mod spot_prices;
 mod validate;
 mod workload;
 

@@ -103,7 +103,8 @@ pub struct RawCeSimulation {
     pub instance_pending_seconds: Option<f64>,
     pub scale_out_cooldown_seconds: Option<f64>,
     pub scale_in_idle_seconds: Option<f64>,
-    pub interruptions_per_hour: Option<f64>,
+    /// A number, or rates by instance type or family (`scenario::spot_prices`).
+    pub interruptions_per_hour: Option<Value>,
     pub interruption_notice_seconds: Option<f64>,
     pub queue_priority: Option<String>,
     pub scale_out: Option<String>,
@@ -112,6 +113,25 @@ pub struct RawCeSimulation {
     pub prices: Option<RawPrices>,
     pub instance_types: Vec<RawInstanceType>,
     pub lambda: Option<RawLambda>,
+    pub spot_price_history: Option<RawSpotPriceHistory>,
+    pub unavailable: Option<Vec<RawWindow>>,
+}
+
+/// `simulation.spotPriceHistory` (SPOT): a price file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawSpotPriceHistory {
+    pub path: Option<String>,
+    pub format: Option<String>,
+    pub start: Option<Value>,
+}
+
+/// One `simulation.unavailable` window (FARGATE_SPOT).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawWindow {
+    pub start: Option<f64>,
+    pub end: Option<f64>,
 }
 
 /// `simulation.lambda` (LAMBDA compute environments, a simulation extension).

@@ -70,7 +70,11 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         .compute_environments
         .iter()
         .enumerate()
-        .map(|(i, c)| compute_environment(&mut ctx, i, c))
+        .map(|(i, c)| {
+            let mut ce = compute_environment(&mut ctx, i, c)?;
+            super::spot_prices::settings(&mut ctx, i, c, &mut ce, base_dir);
+            Some(ce)
+        })
         .collect();
     ctx.ce_kinds = ces.iter().map(|c| c.as_ref().map(|c| c.kind)).collect();
     ctx.ce_eks = ces.iter().map(|c| c.as_ref().map(|c| c.eks)).collect();
@@ -390,24 +394,7 @@ fn simulation(ctx: &mut Ctx, p: &str, sim: &RawCeSimulation, ce: &mut ComputeEnv
         // The simulation's own idle time applies to every instance.
         ce.unused_scale_in_idle = ce.scale_in_idle;
     }
-    if let Some(r) = sim.interruptions_per_hour {
-        if !(r.is_finite() && r >= 0.0) {
-            ctx.err(
-                format!("{p}.interruptionsPerHour"),
-                format!("must be a rate of 0 or more, found {r}"),
-            );
-        } else if r > 0.0 && !ce.kind.is_spot() {
-            ctx.err(
-                format!("{p}.interruptionsPerHour"),
-                format!(
-                    "only SPOT and FARGATE_SPOT capacity is interrupted; this compute environment is {}",
-                    ce.kind.as_str()
-                ),
-            );
-        } else {
-            ce.interruptions_per_hour = r;
-        }
-    }
+    // `interruptionsPerHour` is read with the other Spot settings (`spot_prices.rs`).
     if let Some(d) = ctx.duration(
         &format!("{p}.interruptionNoticeSeconds"),
         sim.interruption_notice_seconds,

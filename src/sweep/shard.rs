@@ -691,6 +691,8 @@ impl From<CeLine> for CeReport {
             cost: c.cost.0,
             idle_cost: c.idle_cost.0,
             instances_launched: c.instances_launched,
+            spot_price_paid_mean: None,
+            spot_paid_of_on_demand: None,
         }
     }
 }

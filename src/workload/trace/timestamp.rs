@@ -164,7 +164,7 @@ impl Cursor<'_> {
 
 /// Milliseconds since the Unix epoch of an ISO-8601 timestamp (the forms in the module
 /// documentation), or what is wrong with it.
-pub(super) fn parse_iso8601(text: &str) -> Result<i128, &'static str> {
+pub(crate) fn parse_iso8601(text: &str) -> Result<i128, &'static str> {
     let mut c = Cursor {
         bytes: text.as_bytes(),
         at: 0,
