@@ -306,6 +306,8 @@ mod tests {
             gpus: 0,
             price_per_hour: price,
             within_limit: true,
+            available: None,
+            entry: index,
             interruptions_per_hour: rate,
             priced_out: false,
         };

@@ -38,6 +38,7 @@
 //! let option = |index, name: &str, vcpus: u64, memory_mib, price_per_hour| InstanceOption {
 //!     index, name: name.into(), millivcpus: vcpus * 1000, memory_mib, gpus: 0,
 //!     price_per_hour, within_limit: true, available: None, entry: 0,
+//!     interruptions_per_hour: 0.0, priced_out: false,
 //! };
 //! let view = ScaleOutView {
 //!     ce: CeId(0), allocation_strategy: AllocationStrategy::BestFit, spot: false,
@@ -278,6 +279,8 @@ mod tests {
                     within_limit: true,
                     available: None,
                     entry: entry(&t.name),
+                    interruptions_per_hour: 0.0,
+                    priced_out: false,
                 })
                 .collect(),
         }
