@@ -849,7 +849,8 @@ impl Simulation {
         self.check_open().map_err(|at| ApplyError::Ended { at })?;
         let kinds: Vec<_> = self.ces.iter().map(|c| c.spec.kind).collect();
         let fair: Vec<bool> = self.queues.iter().map(|q| q.spec.scheduling_policy.is_some()).collect();
-        super::limits::check_action(action, &kinds, &fair, self.policies.len())
+        super::limits::check_action(action, &kinds, &fair, self.policies.len())?;
+        super::limits::consumable_action(action, self.consumable_count())
     }
 }
 

@@ -135,6 +135,14 @@ pub enum ApplyError {
         /// How many this simulation has.
         count: usize,
     },
+    /// The consumable resource id is not one of this simulation's.
+    #[error("consumable resource {} is not one of the {count} of this simulation", .id.0)]
+    UnknownConsumableResource {
+        /// The id given.
+        id: crate::model::ConsumableResourceId,
+        /// How many this simulation has.
+        count: usize,
+    },
     /// The request breaks an AWS rule or limit.
     #[error("{reason}")]
     Invalid {

@@ -21,6 +21,7 @@ mod backfill_index;
 mod blocked;
 mod capacity;
 mod claimed;
+mod consumable;
 mod decisions;
 mod dependencies;
 mod dispatch;
@@ -238,6 +239,8 @@ pub struct Simulation {
     scale_in_pending: bool,
     /// Dispatch passes so far (numbers [`QueueRuntime::claims_checked`]).
     passes: u64,
+    /// The consumable resources (`None` when the scenario declares none).
+    consumables: Option<Box<consumable::Consumables>>,
 }
 
 impl Simulation {
@@ -306,6 +309,7 @@ impl Simulation {
             pending_cancels: dependencies::PendingCancels::default(),
             scale_in_pending: false,
             passes: 0,
+            consumables: consumable::Consumables::new(&scenario.consumable_resources),
         };
         for q in &scenario.job_queues {
             let runtime = sim.queue_runtime(q.clone());
@@ -605,6 +609,7 @@ impl Simulation {
                 .collect(),
             warnings: &self.ledger.warnings,
             rejected: self.ledger.rejected,
+            consumable_resources: self.consumable_report(self.kernel.now),
         }
     }
 

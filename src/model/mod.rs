@@ -7,6 +7,7 @@
 pub(crate) mod action;
 mod arn;
 pub(crate) mod compute_environment;
+pub(crate) mod consumable;
 pub(crate) mod eks_node;
 pub mod instance_catalog;
 pub(crate) mod job;
@@ -21,6 +22,9 @@ pub use action::{Action, TimedAction};
 pub(crate) use arn::arn_tail;
 pub use compute_environment::{
     AllocationStrategy, CeState, ComputeEnvironment, ComputeEnvironmentType, Prices, QueuePriorityMode,
+};
+pub use consumable::{
+    merge_consumable_override, ConsumableRequirement, ConsumableResource, ConsumableResourceType, ConsumableUpdate,
 };
 pub use instance_catalog::InstanceType;
 pub use job::{JobId, JobStatus};
@@ -58,4 +62,8 @@ typed_id!(
 typed_id!(
     /// A scheduling policy: its position in `schedulingPolicies`.
     PolicyId
+);
+typed_id!(
+    /// A consumable resource: its position in `consumableResources`.
+    ConsumableResourceId
 );

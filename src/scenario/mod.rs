@@ -20,6 +20,7 @@
 
 mod actions;
 mod builder;
+mod consumable;
 mod ctx;
 mod definitions;
 mod eks;
@@ -70,6 +71,9 @@ pub struct Scenario {
     pub(crate) workload: Vec<WorkloadEntry>,
     /// `actions`, sorted by time (file order within an instant).
     pub(crate) actions: Vec<TimedAction>,
+    /// `consumableResources`, in file order (a [`crate::model::ConsumableResourceId`] is a
+    /// position here).
+    pub(crate) consumable_resources: Vec<crate::model::ConsumableResource>,
 }
 
 impl Scenario {
@@ -117,6 +121,12 @@ impl Scenario {
     /// `actions`, sorted by time (file order within an instant).
     pub fn actions(&self) -> &[TimedAction] {
         &self.actions
+    }
+
+    /// `consumableResources` (CreateConsumableResource bodies), in file order (a
+    /// [`crate::model::ConsumableResourceId`] is a position here).
+    pub fn consumable_resources(&self) -> &[crate::model::ConsumableResource] {
+        &self.consumable_resources
     }
 }
 

@@ -35,7 +35,15 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
             .iter()
             .map(|p| p.name.clone().unwrap_or_default())
             .collect(),
+        consumable_names: raw
+            .consumable_resources
+            .iter()
+            .map(|r| r.consumable_resource_name.clone().unwrap_or_default())
+            .collect(),
+        consumable_peaks: Vec::new(),
     };
+    let consumables = super::consumable::resources(&mut ctx, &raw.consumable_resources);
+    ctx.consumable_peaks = super::consumable::peak_totals(&ctx, &consumables, &raw.actions);
     let until = ctx.time("until", raw.until);
     check_unique(
         &mut ctx,
@@ -110,6 +118,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         job_definitions,
         workload,
         actions,
+        consumable_resources: consumables.into_iter().flatten().collect(),
     })
 }
 

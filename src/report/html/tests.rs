@@ -129,6 +129,7 @@ fn report() -> Report {
         compute_environments: ces,
         cost: CostReport { total: 1.25, idle: 1.0 },
         warnings: vec!["skipped line 3: <bad> & 'odd'".into()],
+        consumable_resources: Default::default(),
     }
 }
 
