@@ -202,7 +202,7 @@ impl Simulation {
     pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, rooms: Vec<(u32, Resources)>) {
         let now = self.kernel.now;
         if self.consumables.is_some() {
-            self.take_consumables(slot);
+            self.take_consumables(slot, true);
         }
         self.leave_runnable(slot);
         let claimed = self.jobs.get_mut(slot).and_then(|j| j.claim.take()).is_some();

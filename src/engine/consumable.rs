@@ -53,7 +53,8 @@ struct ResourceState {
     peak_in_use: u64,
     consumed: u64,
     acquisitions: u64,
-    /// Integrals since time 0 up to `since`: unit-milliseconds in use and of the total.
+    /// Integrals since time 0 up to `since`: unit-milliseconds in use and of the total (or
+    /// of what is in use, when more).
     in_use_unit_ms: u128,
     total_unit_ms: u128,
     since: SimTime,
@@ -74,7 +75,9 @@ impl ResourceState {
     fn integrate(&mut self, now: SimTime) {
         let ms = u128::from(now.since(self.since).as_millis());
         self.in_use_unit_ms += ms * u128::from(self.in_use);
-        self.total_unit_ms += ms * u128::from(self.total);
+        // What is in use beyond the total (an update took the total below it) counts as
+        // there, so utilization stays at most 1.
+        self.total_unit_ms += ms * u128::from(self.total.max(self.in_use));
         self.since = now;
     }
 }
@@ -132,8 +135,17 @@ impl Consumables {
             .map(|n| n.resource)
     }
 
-    /// Takes `needs` for job `id` (checked available by the caller); ends its waits.
-    fn take(&mut self, id: JobId, needs: &[ConsumableRequirement], now: SimTime) {
+    /// Takes `needs` for job `id` (checked available by the caller); ends its waits. A
+    /// `dispatch` counts one acquisition of each (a claim's units are counted when the job
+    /// is dispatched).
+    fn take(&mut self, id: JobId, needs: &[ConsumableRequirement], now: SimTime, dispatch: bool) {
+        if dispatch {
+            for n in needs {
+                if let Some(r) = self.resources.get_mut(n.resource.index()) {
+                    r.acquisitions += 1;
+                }
+            }
+        }
         if !self.holders.insert(id) {
             return;
         }
@@ -144,7 +156,6 @@ impl Consumables {
             r.integrate(now);
             r.in_use = r.in_use.saturating_add(n.quantity);
             r.peak_in_use = r.peak_in_use.max(r.in_use);
-            r.acquisitions += 1;
             if let Some(since) = self.waiting.remove(&(id, n.resource)) {
                 r.wait.record(now.since(since).as_millis());
             }
@@ -221,6 +232,30 @@ impl Consumables {
 }
 
 impl Simulation {
+    /// A library submission's override by name, resolved (sorted, one entry per resource).
+    pub(super) fn consumable_override(
+        &self,
+        list: &[(String, u64)],
+    ) -> Result<Vec<ConsumableRequirement>, super::SubmitError> {
+        let mut out = Vec::with_capacity(list.len());
+        for (name, quantity) in list {
+            let tail = crate::model::arn_tail(name);
+            let resource = self
+                .consumables
+                .as_deref()
+                .and_then(|c| c.resources.iter().position(|r| r.spec.name == tail))
+                .ok_or_else(|| super::SubmitError::UnknownConsumableResource { name: name.clone() })?;
+            if *quantity == 0 {
+                return Err(super::SubmitError::ConsumableQuantity { name: name.clone() });
+            }
+            out.push(ConsumableRequirement {
+                resource: ConsumableResourceId(resource as u32),
+                quantity: *quantity,
+            });
+        }
+        Ok(crate::model::merge_consumable_override(&[], &out))
+    }
+
     /// How many consumable resources the simulation has.
     pub(super) fn consumable_count(&self) -> usize {
         self.consumables.as_deref().map_or(0, |c| c.resources.len())
@@ -262,8 +297,8 @@ impl Simulation {
         }
     }
 
-    /// Job `slot` takes its consumable resources (at dispatch, or with a claim).
-    pub(super) fn take_consumables(&mut self, slot: JobSlot) {
+    /// Job `slot` takes its consumable resources: at `dispatch`, or with a claim.
+    pub(super) fn take_consumables(&mut self, slot: JobSlot, dispatch: bool) {
         let now = self.kernel.now;
         let Some(c) = self.consumables.as_deref_mut() else {
             return;
@@ -272,7 +307,7 @@ impl Simulation {
         if job.spec.consumables.is_empty() {
             return;
         }
-        c.take(job.id, &job.spec.consumables, now);
+        c.take(job.id, &job.spec.consumables, now, dispatch);
         // The wait is over: a reason it was given for the wait goes.
         if matches!(&job.status_reason, Some(Reason::Text(t)) if c.resources.iter().any(|r| Arc::ptr_eq(&r.reason, t)))
         {
@@ -335,6 +370,17 @@ impl Simulation {
         };
         res.integrate(now);
         let before = res.available();
+        if let ConsumableUpdate::Remove(q) = update {
+            if q > res.total {
+                let warning = format!(
+                    "updateConsumableResource at {} s: REMOVE {q} from consumable resource `{}`, whose total was {}: the total is 0",
+                    now.as_secs_f64(),
+                    res.spec.name,
+                    res.total
+                );
+                self.ledger.warnings.push(warning);
+            }
+        }
         res.total = update.apply(res.total);
         if res.available() > before {
             self.wake_consumable(r.index());
@@ -385,12 +431,13 @@ mod tests {
         let mut c = state();
         let (a, b) = (JobId::new(1), JobId::new(2));
         assert_eq!(c.short_of(&[need(0, 2), need(1, 3)]), None);
-        c.take(a, &[need(0, 2), need(1, 3)], T0);
+        c.take(a, &[need(0, 2), need(1, 3)], T0, true);
         assert_eq!(c.short_of(&[need(0, 1)]), Some(ConsumableResourceId(0)));
         assert_eq!(c.short_of(&[need(1, 1)]), Some(ConsumableResourceId(1)));
-        // Taking twice does nothing more.
-        c.take(a, &[need(0, 2), need(1, 3)], T0);
+        // Taking again (a claimed job dispatched) counts the dispatch and holds no more.
+        c.take(a, &[need(0, 2), need(1, 3)], T0, true);
         assert_eq!(c.resources[0].in_use, 2);
+        assert_eq!(c.resources[0].acquisitions, 2);
         let t = SimTime::from_millis(10_000);
         let freed = c.give_back(a, &[need(0, 2), need(1, 3)], true, t);
         assert_eq!(freed, vec![0], "only the REPLENISHABLE resource has more available");
@@ -414,7 +461,8 @@ mod tests {
     fn a_claim_given_up_does_not_consume() {
         let mut c = state();
         let a = JobId::new(1);
-        c.take(a, &[need(1, 2)], T0);
+        c.take(a, &[need(1, 2)], T0, false);
+        assert_eq!(c.resources[1].acquisitions, 0, "a claim is not a dispatch");
         assert_eq!(c.give_back(a, &[need(1, 2)], false, T0), vec![1]);
         assert_eq!((c.resources[1].total, c.resources[1].consumed), (3, 0));
     }
@@ -425,7 +473,7 @@ mod tests {
         let a = JobId::new(1);
         c.waiting
             .insert((a, ConsumableResourceId(0)), SimTime::from_millis(1_000));
-        c.take(a, &[need(0, 1)], SimTime::from_millis(4_500));
+        c.take(a, &[need(0, 1)], SimTime::from_millis(4_500), true);
         assert_eq!(c.resources[0].wait.stats().max, Some(3.5));
         assert!(c.waiting.is_empty());
     }

@@ -86,6 +86,21 @@ pub enum SubmitError {
     /// A vCPU override of 0.
     #[error("a job needs more than 0 vCPUs")]
     Resources,
+    /// A consumable resource override names no resource of the simulation.
+    #[error("no consumable resource is named {}", quote(name))]
+    UnknownConsumableResource {
+        /// The name given.
+        name: String,
+    },
+    /// A consumable resource override of quantity 0.
+    #[error(
+        "a consumable resource quantity must be 1 or more (consumable resource {})",
+        quote(name)
+    )]
+    ConsumableQuantity {
+        /// The resource's name.
+        name: String,
+    },
     /// A runtime model that cannot be drawn from.
     #[error("the runtime model cannot be used: {reason}")]
     Runtime {

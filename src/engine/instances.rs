@@ -93,7 +93,7 @@ impl Simulation {
         }
         if self.consumables.is_some() {
             // The claim is the decision to run the job there: it takes its resources now.
-            self.take_consumables(slot);
+            self.take_consumables(slot, false);
         }
         self.leave_runnable(slot);
         let Some(job) = self.jobs.live_mut(slot) else { return };

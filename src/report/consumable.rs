@@ -27,11 +27,13 @@ pub struct ConsumableReport {
     pub peak_in_use: u64,
     /// NON_REPLENISHABLE: units consumed for good by ended attempts (0 for REPLENISHABLE).
     pub consumed: u64,
-    /// Times the resource was taken (one per dispatch, retries included).
+    /// Dispatches of jobs needing it (retries included): each takes it, or, on EC2, holds
+    /// what it took with its claim on a launching instance.
     pub acquisitions: u64,
     /// Unit-seconds in use (the integral of `inUseQuantity` over the run).
     pub unit_seconds_in_use: f64,
-    /// `unitSecondsInUse` over the integral of `totalQuantity` (0 when that is 0).
+    /// `unitSecondsInUse` over the integral of `totalQuantity` (of `inUseQuantity` while an
+    /// update has taken the total below what is in use), so at most 1; 0 when that is 0.
     pub utilization: f64,
     /// Jobs that reached the head of their queue (or were tried by backfilling) and found
     /// this resource short (each job counted once per resource).
