@@ -284,6 +284,7 @@ impl Simulation {
             return;
         };
         res.waiting_queues.insert(q);
+        let reason = res.reason.clone();
         let Some(job) = self.jobs.get_mut(slot) else { return };
         if !head {
             return;
@@ -292,8 +293,27 @@ impl Simulation {
             e.insert(now);
             res.jobs_waited += 1;
         }
-        if job.status_reason.is_none() {
-            job.status_reason = Some(Reason::Text(res.reason.clone()));
+        // Resources are checked in id order: one before `r` the job waited for is there now,
+        // so that wait is over.
+        let over: Vec<(ConsumableResourceId, SimTime)> = c
+            .waiting
+            .range((job.id, ConsumableResourceId(0))..(job.id, r))
+            .map(|(k, since)| (k.1, *since))
+            .collect();
+        for (earlier, since) in over {
+            c.waiting.remove(&(job.id, earlier));
+            if let Some(e) = c.resources.get_mut(earlier.index()) {
+                e.wait.record(now.since(since).as_millis());
+            }
+        }
+        // The reason names the resource waited for now (another reason stays).
+        let ours = match &job.status_reason {
+            None => true,
+            Some(Reason::Text(t)) => c.resources.iter().any(|x| Arc::ptr_eq(&x.reason, t)),
+            Some(_) => false,
+        };
+        if ours {
+            job.status_reason = Some(Reason::Text(reason));
         }
     }
 
