@@ -408,3 +408,60 @@ fn bad_input_exits_2_with_the_json_path() {
     assert!(err.contains("did you mean `licences`?"), "{err}");
     assert!(err.contains("actions[1].updateConsumableResource.operation"), "{err}");
 }
+
+/// `batchsim import` writes what the engine runs: `AWS::Batch::ConsumableResource` in a
+/// CloudFormation template (a job definition naming it with `Ref`) and
+/// `describe-consumable-resource` output become `consumableResources`, and the imported
+/// scenario, given a workload, holds its jobs to the resource's quantity.
+#[test]
+fn import_writes_consumable_resources_the_engine_runs() {
+    let dir = temp_dir("consumable-import");
+    let template = json!({"Resources": {
+        "Licences": {"Type": "AWS::Batch::ConsumableResource", "Properties": {
+            "ConsumableResourceName": "solver-licences", "TotalQuantity": 1, "ResourceType": "REPLENISHABLE"}},
+        "Ce": {"Type": "AWS::Batch::ComputeEnvironment", "Properties": {
+            "ComputeEnvironmentName": "ce", "Type": "MANAGED",
+            "ComputeResources": {"Type": "FARGATE", "MaxvCpus": 8, "Subnets": ["subnet-1"]}}},
+        "Queue": {"Type": "AWS::Batch::JobQueue", "Properties": {
+            "JobQueueName": "q", "Priority": 1,
+            "ComputeEnvironmentOrder": [{"Order": 1, "ComputeEnvironment": {"Ref": "Ce"}}]}},
+        "Def": {"Type": "AWS::Batch::JobDefinition", "Properties": {
+            "JobDefinitionName": "solver", "Type": "container", "PlatformCapabilities": ["FARGATE"],
+            "ContainerProperties": {"Image": "i", "ResourceRequirements": [
+                {"Type": "VCPU", "Value": "1"}, {"Type": "MEMORY", "Value": "2048"}]},
+            "ConsumableResourceProperties": {"ConsumableResourceList": [
+                {"ConsumableResource": {"Ref": "Licences"}, "Quantity": 1}]}}}
+    }});
+    let cfn = dir.join("stack.json");
+    std::fs::write(&cfn, template.to_string()).unwrap();
+    let describe = format!(
+        "{}/scenarios/import/describe/consumable-resource.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = batchsim(&["import", &cfn.display().to_string(), &describe]);
+    let notes = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{notes}");
+    assert!(notes.contains("2 consumable resources"), "{notes}");
+    assert!(!notes.contains("ignored"), "{notes}");
+    let mut doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["consumableResources"],
+        json!([
+            {"consumableResourceName": "solver-licences", "totalQuantity": 1, "resourceType": "REPLENISHABLE"},
+            {"consumableResourceName": "db-connections", "totalQuantity": 40, "resourceType": "REPLENISHABLE", "tags": {}}
+        ])
+    );
+    doc["computeEnvironments"][0]["simulation"] = json!({"startupSeconds": 0});
+    doc["workload"] = json!([{"arrivals": {"process": "every", "seconds": 1}, "count": 3,
+        "submitJob": {"jobName": "s", "jobQueue": "q", "jobDefinition": "solver"},
+        "runtime": {"distribution": "fixed", "seconds": 50}}]);
+    let (report, rows) = run_records(&doc);
+    let starts: Vec<Option<f64>> = rows.iter().map(|r| secs(r.started_at)).collect();
+    assert_eq!(
+        starts,
+        vec![Some(0.0), Some(50.0), Some(100.0)],
+        "one licence: one at a time"
+    );
+    assert_eq!(report.consumable_resources["solver-licences"].peak_in_use, 1);
+    assert_eq!(report.consumable_resources["db-connections"].acquisitions, 0);
+}
