@@ -465,3 +465,22 @@ fn import_writes_consumable_resources_the_engine_runs() {
     assert_eq!(report.consumable_resources["solver-licences"].peak_in_use, 1);
     assert_eq!(report.consumable_resources["db-connections"].acquisitions, 0);
 }
+
+/// A head waiting for a consumable resource has none of the API model's blocked-queue
+/// reasons, so no `jobStateTimeLimitActions` entry (whose `reason` must be one of them)
+/// cancels it: AWS's "until all the required resources become available or the job state
+/// time limit is reached" has no reason to match here. With one licence held for 1000 s and
+/// a 600 s CANCEL action on `MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT`, the second job
+/// still runs at t=1000.
+#[test]
+fn no_state_time_limit_action_cancels_a_job_waiting_for_a_resource() {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(data("licence-added.json")).unwrap()).unwrap();
+    doc["actions"] = json!([]);
+    doc["workload"][0]["count"] = json!(2);
+    doc["workload"][0]["runtime"]["seconds"] = json!(1000);
+    doc["jobQueues"][0]["jobStateTimeLimitActions"] = json!([{"reason": "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT",
+        "state": "RUNNABLE", "maxTimeSeconds": 600, "action": "CANCEL"}]);
+    let (report, rows) = run_records(&doc);
+    assert_eq!(report.jobs.cancelled, 0);
+    assert_eq!(secs(rows[1].started_at), Some(1000.0));
+}
