@@ -25,11 +25,8 @@
 //!
 //! Everything is in `BTreeMap`/`Vec` order by id: no hash order reaches the results.
 
-use super::jobs::{JobSlot, Reason};
-use super::Simulation;
 use crate::model::{
-    ConsumableRequirement, ConsumableResource, ConsumableResourceId, ConsumableResourceType, ConsumableUpdate, JobId,
-    QueueId,
+    ConsumableRequirement, ConsumableResource, ConsumableResourceId, ConsumableResourceType, JobId, QueueId,
 };
 use crate::report::{ConsumableReport, StatsAccumulator};
 use crate::time::SimTime;
@@ -44,35 +41,35 @@ pub(crate) fn reason_text(name: &str) -> String {
 
 /// One resource's state and figures.
 #[derive(Clone, Debug)]
-struct ResourceState {
-    spec: ConsumableResource,
+pub(super) struct ResourceState {
+    pub(super) spec: ConsumableResource,
     /// `totalQuantity` now.
-    total: u64,
+    pub(super) total: u64,
     /// `inUseQuantity` now.
-    in_use: u64,
-    peak_in_use: u64,
-    consumed: u64,
-    acquisitions: u64,
+    pub(super) in_use: u64,
+    pub(super) peak_in_use: u64,
+    pub(super) consumed: u64,
+    pub(super) acquisitions: u64,
     /// Integrals since time 0 up to `since`: unit-milliseconds in use and of the total (or
     /// of what is in use, when more).
-    in_use_unit_ms: u128,
-    total_unit_ms: u128,
-    since: SimTime,
-    jobs_waited: u64,
-    wait: StatsAccumulator,
+    pub(super) in_use_unit_ms: u128,
+    pub(super) total_unit_ms: u128,
+    pub(super) since: SimTime,
+    pub(super) jobs_waited: u64,
+    pub(super) wait: StatsAccumulator,
     /// Queues whose blocked head (or a backfilling candidate) found this resource short.
-    waiting_queues: BTreeSet<QueueId>,
+    pub(super) waiting_queues: BTreeSet<QueueId>,
     /// The status reason of a job waiting for it.
-    reason: Arc<str>,
+    pub(super) reason: Arc<str>,
 }
 
 impl ResourceState {
-    fn available(&self) -> u64 {
+    pub(super) fn available(&self) -> u64 {
         self.total.saturating_sub(self.in_use)
     }
 
     /// Brings the integrals up to `now` (before a quantity changes, and at the end).
-    fn integrate(&mut self, now: SimTime) {
+    pub(super) fn integrate(&mut self, now: SimTime) {
         let ms = u128::from(now.since(self.since).as_millis());
         self.in_use_unit_ms += ms * u128::from(self.in_use);
         // What is in use beyond the total (an update took the total below it) counts as
@@ -86,11 +83,11 @@ impl ResourceState {
 /// some).
 #[derive(Clone, Debug)]
 pub(crate) struct Consumables {
-    resources: Vec<ResourceState>,
+    pub(super) resources: Vec<ResourceState>,
     /// Jobs holding their resources now.
-    holders: BTreeSet<JobId>,
+    pub(super) holders: BTreeSet<JobId>,
     /// Jobs found short: when first, and of which resource (one entry per job and resource).
-    waiting: BTreeMap<(JobId, ConsumableResourceId), SimTime>,
+    pub(super) waiting: BTreeMap<(JobId, ConsumableResourceId), SimTime>,
 }
 
 impl Consumables {
@@ -124,7 +121,7 @@ impl Consumables {
     }
 
     /// The first resource of `needs` with less available than needed.
-    fn short_of(&self, needs: &[ConsumableRequirement]) -> Option<ConsumableResourceId> {
+    pub(super) fn short_of(&self, needs: &[ConsumableRequirement]) -> Option<ConsumableResourceId> {
         needs
             .iter()
             .find(|n| {
@@ -138,7 +135,7 @@ impl Consumables {
     /// Takes `needs` for job `id` (checked available by the caller); ends its waits. A
     /// `dispatch` counts one acquisition of each (a claim's units are counted when the job
     /// is dispatched).
-    fn take(&mut self, id: JobId, needs: &[ConsumableRequirement], now: SimTime, dispatch: bool) {
+    pub(super) fn take(&mut self, id: JobId, needs: &[ConsumableRequirement], now: SimTime, dispatch: bool) {
         if dispatch {
             for n in needs {
                 if let Some(r) = self.resources.get_mut(n.resource.index()) {
@@ -165,7 +162,13 @@ impl Consumables {
     /// Gives back what job `id` holds: `consume` (an attempt ended) subtracts a
     /// NON_REPLENISHABLE resource's units from its total. Returns the resources with more
     /// available now.
-    fn give_back(&mut self, id: JobId, needs: &[ConsumableRequirement], consume: bool, now: SimTime) -> Vec<usize> {
+    pub(super) fn give_back(
+        &mut self,
+        id: JobId,
+        needs: &[ConsumableRequirement],
+        consume: bool,
+        now: SimTime,
+    ) -> Vec<usize> {
         if !self.holders.remove(&id) {
             return Vec::new();
         }
@@ -228,197 +231,6 @@ impl Consumables {
                 (r.spec.name.clone(), report)
             })
             .collect()
-    }
-}
-
-impl Simulation {
-    /// A library submission's override by name, resolved (sorted, one entry per resource).
-    pub(super) fn consumable_override(
-        &self,
-        list: &[(String, u64)],
-    ) -> Result<Vec<ConsumableRequirement>, super::SubmitError> {
-        let mut out = Vec::with_capacity(list.len());
-        for (name, quantity) in list {
-            let tail = crate::model::arn_tail(name);
-            let resource = self
-                .consumables
-                .as_deref()
-                .and_then(|c| c.resources.iter().position(|r| r.spec.name == tail))
-                .ok_or_else(|| super::SubmitError::UnknownConsumableResource { name: name.clone() })?;
-            if *quantity == 0 {
-                return Err(super::SubmitError::ConsumableQuantity { name: name.clone() });
-            }
-            out.push(ConsumableRequirement {
-                resource: ConsumableResourceId(resource as u32),
-                quantity: *quantity,
-            });
-        }
-        Ok(crate::model::merge_consumable_override(&[], &out))
-    }
-
-    /// How many consumable resources the simulation has.
-    pub(super) fn consumable_count(&self) -> usize {
-        self.consumables.as_deref().map_or(0, |c| c.resources.len())
-    }
-
-    /// The first consumable resource job `slot` needs and cannot have now (`None`: it has
-    /// all it needs, or needs none).
-    #[inline]
-    pub(super) fn consumable_short(&self, slot: JobSlot) -> Option<ConsumableResourceId> {
-        let c = self.consumables.as_deref()?;
-        let job = self.jobs.get(slot)?;
-        if job.spec.consumables.is_empty() || c.holders.contains(&job.id) {
-            return None;
-        }
-        c.short_of(&job.spec.consumables)
-    }
-
-    /// Job `slot` of queue `q` found `r` short: the queue waits on `r`; `head` (the queue's
-    /// blocked head, not a backfilling candidate) starts its wait and gets the status reason.
-    pub(super) fn consumable_wait(&mut self, q: QueueId, slot: JobSlot, r: ConsumableResourceId, head: bool) {
-        let now = self.kernel.now;
-        let Some(c) = self.consumables.as_deref_mut() else {
-            return;
-        };
-        let Some(res) = c.resources.get_mut(r.index()) else {
-            return;
-        };
-        res.waiting_queues.insert(q);
-        let reason = res.reason.clone();
-        let Some(job) = self.jobs.get_mut(slot) else { return };
-        if !head {
-            return;
-        }
-        if let std::collections::btree_map::Entry::Vacant(e) = c.waiting.entry((job.id, r)) {
-            e.insert(now);
-            res.jobs_waited += 1;
-        }
-        // Resources are checked in id order: one before `r` the job waited for is there now,
-        // so that wait is over.
-        let over: Vec<(ConsumableResourceId, SimTime)> = c
-            .waiting
-            .range((job.id, ConsumableResourceId(0))..(job.id, r))
-            .map(|(k, since)| (k.1, *since))
-            .collect();
-        for (earlier, since) in over {
-            c.waiting.remove(&(job.id, earlier));
-            if let Some(e) = c.resources.get_mut(earlier.index()) {
-                e.wait.record(now.since(since).as_millis());
-            }
-        }
-        // The reason names the resource waited for now (another reason stays).
-        let ours = match &job.status_reason {
-            None => true,
-            Some(Reason::Text(t)) => c.resources.iter().any(|x| Arc::ptr_eq(&x.reason, t)),
-            Some(_) => false,
-        };
-        if ours {
-            job.status_reason = Some(Reason::Text(reason));
-        }
-    }
-
-    /// Job `slot` takes its consumable resources: at `dispatch`, or with a claim.
-    pub(super) fn take_consumables(&mut self, slot: JobSlot, dispatch: bool) {
-        let now = self.kernel.now;
-        let Some(c) = self.consumables.as_deref_mut() else {
-            return;
-        };
-        let Some(job) = self.jobs.get_mut(slot) else { return };
-        if job.spec.consumables.is_empty() {
-            return;
-        }
-        c.take(job.id, &job.spec.consumables, now, dispatch);
-        // The wait is over: a reason it was given for the wait goes.
-        if matches!(&job.status_reason, Some(Reason::Text(t)) if c.resources.iter().any(|r| Arc::ptr_eq(&r.reason, t)))
-        {
-            job.status_reason = None;
-        }
-    }
-
-    /// Job `slot` gives its consumable resources back: `consume` when an attempt ended (a
-    /// NON_REPLENISHABLE resource's units are then gone), not when a claim is given up. The
-    /// queues waiting on a resource with more available are woken.
-    pub(super) fn give_back_consumables(&mut self, slot: JobSlot, consume: bool) {
-        let now = self.kernel.now;
-        let Some(c) = self.consumables.as_deref_mut() else {
-            return;
-        };
-        let Some(job) = self.jobs.get(slot) else { return };
-        if job.spec.consumables.is_empty() {
-            return;
-        }
-        let freed = c.give_back(job.id, &job.spec.consumables, consume, now);
-        for r in freed {
-            self.wake_consumable(r);
-        }
-    }
-
-    /// A job leaves RUNNABLE without being dispatched (cancelled, failed): its waits end
-    /// without a sample.
-    pub(super) fn forget_consumable_waits(&mut self, slot: JobSlot) {
-        let Some(c) = self.consumables.as_deref_mut() else {
-            return;
-        };
-        let Some(job) = self.jobs.get(slot) else { return };
-        for n in job.spec.consumables.iter() {
-            c.waiting.remove(&(job.id, n.resource));
-        }
-    }
-
-    /// The queues waiting on resource `r` may go on.
-    fn wake_consumable(&mut self, r: usize) {
-        let Some(c) = self.consumables.as_deref_mut() else {
-            return;
-        };
-        let Some(res) = c.resources.get_mut(r) else { return };
-        for q in std::mem::take(&mut res.waiting_queues) {
-            if let Some(qr) = self.queues.get_mut(q.index()) {
-                qr.stalled = false;
-            }
-            self.dispatch_needed = true;
-        }
-    }
-
-    /// UpdateConsumableResource: the new total; waiting queues wake when more is available.
-    pub(super) fn update_consumable(&mut self, r: ConsumableResourceId, update: ConsumableUpdate) {
-        let now = self.kernel.now;
-        let Some(c) = self.consumables.as_deref_mut() else {
-            return;
-        };
-        let Some(res) = c.resources.get_mut(r.index()) else {
-            return;
-        };
-        res.integrate(now);
-        let before = res.available();
-        if let ConsumableUpdate::Remove(q) = update {
-            if q > res.total {
-                let warning = format!(
-                    "updateConsumableResource at {} s: REMOVE {q} from consumable resource `{}`, whose total was {}: the total is 0",
-                    now.as_secs_f64(),
-                    res.spec.name,
-                    res.total
-                );
-                self.ledger.warnings.push(warning);
-            }
-        }
-        res.total = update.apply(res.total);
-        if res.available() > before {
-            self.wake_consumable(r.index());
-        }
-    }
-
-    /// The report's `consumableResources` at `end` (empty without consumable resources).
-    pub(super) fn consumable_report(&self, end: SimTime) -> BTreeMap<String, ConsumableReport> {
-        let Some(c) = self.consumables.as_deref() else {
-            return BTreeMap::new();
-        };
-        let live: BTreeSet<JobId> = self
-            .jobs
-            .iter()
-            .filter(|(_, j)| j.first_dispatch.is_none() && j.status == crate::model::JobStatus::Runnable)
-            .map(|(_, j)| j.id)
-            .collect();
-        c.report(end, |id| live.contains(&id))
     }
 }
 

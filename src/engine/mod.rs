@@ -22,6 +22,7 @@ mod blocked;
 mod capacity;
 mod claimed;
 mod consumable;
+mod consumable_rules;
 mod decisions;
 mod dependencies;
 mod dispatch;
