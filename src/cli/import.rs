@@ -101,12 +101,16 @@ fn run(args: &ImportArgs, invalid: &mut bool) -> Result<(), CliError> {
     match checked {
         Ok(s) => {
             output::note(&format!(
-                "imported {} compute environments, {} job queues, {} scheduling policies, {} job definitions, {} workload entries{}",
+                "imported {} compute environments, {} job queues, {} scheduling policies, {} job definitions, {} workload entries{}{}",
                 s.compute_environments.len(),
                 s.job_queues.len(),
                 s.scheduling_policies.len(),
                 s.job_definitions.len(),
                 s.workload.len(),
+                match s.consumable_resources.len() {
+                    0 => String::new(),
+                    n => format!(", {n} consumable resources"),
+                },
                 match &target {
                     Some(Target::File { path, .. }) => format!(" into {}", path.display()),
                     _ => String::new(),

@@ -266,14 +266,18 @@ fn validate(path: &Path, infra: &[PathBuf]) -> i32 {
     match loaded {
         Ok(s) => {
             let line = format!(
-                "{}: valid: {} compute environments, {} job queues, {} scheduling policies, {} job definitions, {} workload entries, {} actions\n",
+                "{}: valid: {} compute environments, {} job queues, {} scheduling policies, {} job definitions, {} workload entries, {} actions{}\n",
                 path.display(),
                 s.compute_environments.len(),
                 s.job_queues.len(),
                 s.scheduling_policies.len(),
                 s.job_definitions.len(),
                 s.workload.len(),
-                s.actions.len()
+                s.actions.len(),
+                match s.consumable_resources.len() {
+                    0 => String::new(),
+                    n => format!(", {n} consumable resources"),
+                }
             );
             finish(output::to_stdout(line.as_bytes()).map_err(CliError::from))
         }

@@ -111,6 +111,7 @@ impl Simulation {
                     self.terminate(slot, reason);
                 }
             }
+            Action::UpdateConsumableResource { resource, update } => self.update_consumable(*resource, *update),
         }
     }
 

@@ -169,6 +169,9 @@ pub struct SubmitJob {
     pub parameters: BTreeMap<String, String>,
     /// How long attempts run and how they exit.
     pub runtime: RuntimeModel,
+    /// `consumableResourcePropertiesOverride`: (resource name or ARN, quantity), merged with
+    /// the job definition's list as [`crate::model::merge_consumable_override`] does.
+    pub consumable_resources_override: Vec<(String, u64)>,
 }
 
 impl SubmitJob {
@@ -193,6 +196,7 @@ impl SubmitJob {
             timeout: None,
             parameters: BTreeMap::new(),
             runtime,
+            consumable_resources_override: Vec::new(),
         }
     }
 
@@ -205,6 +209,13 @@ impl SubmitJob {
             JobDefinitionRef::parse(job_definition),
             runtime,
         )
+    }
+
+    /// Adds `quantity` of consumable resource `resource` (name or ARN) to
+    /// `consumableResourcePropertiesOverride`.
+    pub fn consumable(mut self, resource: &str, quantity: u64) -> Self {
+        self.consumable_resources_override.push((resource.to_owned(), quantity));
+        self
     }
 
     /// Sets `shareIdentifier`.
@@ -511,6 +522,7 @@ impl Simulation {
         t.retry_strategy = req.retry_strategy.clone();
         t.timeout = req.timeout;
         t.parameters = req.parameters.clone();
+        t.consumable_override = self.consumable_override(&req.consumable_resources_override)?;
         let plan = self.kernel.sources.first_plan(API_ENTRY, Some(&req.runtime));
         let api = ApiSubmission {
             depends_on: req.depends_on.clone(),
@@ -849,7 +861,8 @@ impl Simulation {
         self.check_open().map_err(|at| ApplyError::Ended { at })?;
         let kinds: Vec<_> = self.ces.iter().map(|c| c.spec.kind).collect();
         let fair: Vec<bool> = self.queues.iter().map(|q| q.spec.scheduling_policy.is_some()).collect();
-        super::limits::check_action(action, &kinds, &fair, self.policies.len())
+        super::limits::check_action(action, &kinds, &fair, self.policies.len())?;
+        super::limits::consumable_action(action, self.consumable_count())
     }
 }
 

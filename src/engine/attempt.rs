@@ -201,6 +201,9 @@ impl Simulation {
     /// compute environment's startup time.
     pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, rooms: Vec<(u32, Resources)>) {
         let now = self.kernel.now;
+        if self.consumables.is_some() {
+            self.take_consumables(slot, true);
+        }
         self.leave_runnable(slot);
         let claimed = self.jobs.get_mut(slot).and_then(|j| j.claim.take()).is_some();
         let placement = self
@@ -502,6 +505,9 @@ impl Simulation {
         if self.backfill_on {
             self.ces[a.ce.index()].attempts.remove(&slot.0);
         }
+        if self.consumables.is_some() {
+            self.give_back_consumables(slot, true);
+        }
         self.capacity_changed(a.ce);
         let Some(job) = self.jobs.live(slot) else { return };
         let retry = |reason: &str, code: Option<i32>| job.spec.retry.should_retry(retry_left, reason, "", code);
@@ -555,6 +561,9 @@ impl Simulation {
             if self.jobs.get(slot).is_some_and(|j| j.status == JobStatus::Runnable) {
                 self.leave_runnable(slot);
                 self.release_claim(slot);
+                if self.consumables.is_some() {
+                    self.forget_consumable_waits(slot);
+                }
             }
             let now = self.kernel.now;
             let Some(job) = self.jobs.get_mut(slot) else {

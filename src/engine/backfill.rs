@@ -91,6 +91,11 @@ impl Simulation {
                 // `Easy` refuses it: no need to place it first.
                 continue;
             }
+            if let Some(r) = self.consumable_short(slot) {
+                // Its resource's return wakes the queue for another look.
+                self.consumable_wait(q, slot, r, false);
+                continue;
+            }
             let Some((ce, placement)) = self.find_ce(q, slot) else {
                 continue;
             };

@@ -45,7 +45,13 @@ impl Simulation {
         while let Some(slot) = self.pick(q) {
             // Claimed jobs ahead of it may take READY room first (CONTRACT 7.14 c).
             placed |= self.claims_to_ready_room(q, Some(slot));
-            match self.find_ce(q, slot) {
+            // A job short of a consumable resource is not offered to any compute
+            // environment (it launches nothing) and waits at the head (`consumable.rs`).
+            let short = self.consumable_short(slot);
+            if let Some(r) = short {
+                self.consumable_wait(q, slot, r, true);
+            }
+            match short.is_none().then(|| self.find_ce(q, slot)).flatten() {
                 Some((ce, Placement::Task)) => {
                     self.dispatch(slot, ce, Vec::new());
                     placed = true;
@@ -67,6 +73,9 @@ impl Simulation {
                     };
                     if rest {
                         self.queues[q.index()].stalled = true;
+                        if self.consumables.is_some() {
+                            self.share_heads_wait(q);
+                        }
                     }
                     if self.ec2_capacity.is_some() {
                         self.ec2_wake_if_short(q, slot);
@@ -100,8 +109,27 @@ impl Simulation {
         let fits = view
             .shares()
             .filter_map(|s| s.head())
-            .any(|j| self.find_ce(q, JobSlot(j.slot)).is_some());
+            .any(|j| self.consumable_short(JobSlot(j.slot)).is_none() && self.find_ce(q, JobSlot(j.slot)).is_some());
         fits
+    }
+
+    /// A fair-share queue goes to rest: each share's head short of a consumable resource
+    /// makes the queue wait on that resource, so its return wakes the queue.
+    fn share_heads_wait(&mut self, q: QueueId) {
+        if !matches!(self.queues[q.index()].policy, QueuePolicy::FairShare(_)) {
+            return;
+        }
+        let view = self.queues[q.index()].set.view(self.kernel.now);
+        let heads: Vec<JobSlot> = view
+            .shares()
+            .filter_map(|s| s.head())
+            .map(|j| JobSlot(j.slot))
+            .collect();
+        for slot in heads {
+            if let Some(r) = self.consumable_short(slot) {
+                self.consumable_wait(q, slot, r, false);
+            }
+        }
     }
 
     /// The job queue `q`'s policy offers next.

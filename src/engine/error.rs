@@ -86,6 +86,21 @@ pub enum SubmitError {
     /// A vCPU override of 0.
     #[error("a job needs more than 0 vCPUs")]
     Resources,
+    /// A consumable resource override names no resource of the simulation.
+    #[error("no consumable resource is named {}", quote(name))]
+    UnknownConsumableResource {
+        /// The name given.
+        name: String,
+    },
+    /// A consumable resource override of quantity 0.
+    #[error(
+        "a consumable resource quantity must be 1 or more (consumable resource {})",
+        quote(name)
+    )]
+    ConsumableQuantity {
+        /// The resource's name.
+        name: String,
+    },
     /// A runtime model that cannot be drawn from.
     #[error("the runtime model cannot be used: {reason}")]
     Runtime {
@@ -132,6 +147,14 @@ pub enum ApplyError {
     UnknownPolicy {
         /// The id given.
         id: PolicyId,
+        /// How many this simulation has.
+        count: usize,
+    },
+    /// The consumable resource id is not one of this simulation's.
+    #[error("consumable resource {} is not one of the {count} of this simulation", .id.0)]
+    UnknownConsumableResource {
+        /// The id given.
+        id: crate::model::ConsumableResourceId,
         /// How many this simulation has.
         count: usize,
     },

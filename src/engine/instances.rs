@@ -101,6 +101,10 @@ impl Simulation {
             self.dispatch(slot, ce, rooms);
             return;
         }
+        if self.consumables.is_some() {
+            // The claim is the decision to run the job there: it takes its resources now.
+            self.take_consumables(slot, false);
+        }
         self.leave_runnable(slot);
         let Some(job) = self.jobs.live_mut(slot) else { return };
         let (q, mv) = (job.queue, u64::from(r.millivcpus));
@@ -134,6 +138,10 @@ impl Simulation {
     fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Vec<(u32, Resources)>)> {
         let job = self.jobs.get_mut(slot)?;
         let claim = job.claim.take()?;
+        if self.consumables.is_some() {
+            self.give_back_consumables(slot, false);
+        }
+        let job = self.jobs.get_mut(slot)?;
         let (job_id, q, r) = (job.id, job.queue, job.resources);
         let ce = claim.ce;
         let qr = &mut self.queues[q.index()];

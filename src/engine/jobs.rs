@@ -97,6 +97,9 @@ pub struct JobSpec {
     /// The job definition's `runtimePlatform.cpuArchitecture` (Fargate price, no Fargate
     /// Spot for `ARM64`).
     pub architecture: crate::model::instance_catalog::Architecture,
+    /// The consumable resources each attempt needs (the job definition's list with the
+    /// submission's override), sorted by resource; empty for most jobs.
+    pub consumables: Box<[crate::model::ConsumableRequirement]>,
 }
 
 /// The current attempt of a dispatched job.

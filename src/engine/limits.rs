@@ -43,6 +43,26 @@ fn check_definition(def: &JobDefinition) -> Result<(), DefinitionError> {
     Ok(())
 }
 
+/// Every resource of `needs` is one of the `count` consumable resources.
+fn consumable_ids(needs: &[crate::model::ConsumableRequirement], count: usize) -> Result<(), ApplyError> {
+    match needs.iter().find(|n| n.resource.index() >= count) {
+        Some(n) => Err(ApplyError::UnknownConsumableResource { id: n.resource, count }),
+        None => Ok(()),
+    }
+}
+
+/// The consumable resource ids of an action (an update's resource, a registered definition's
+/// list) are among the `count` of the simulation.
+pub(super) fn consumable_action(action: &Action, count: usize) -> Result<(), ApplyError> {
+    match action {
+        Action::UpdateConsumableResource { resource, .. } if resource.index() >= count => {
+            Err(ApplyError::UnknownConsumableResource { id: *resource, count })
+        }
+        Action::RegisterJobDefinition(def) => consumable_ids(&def.consumable_resources, count),
+        _ => Ok(()),
+    }
+}
+
 fn invalid(reason: InvalidAction) -> ApplyError {
     ApplyError::Invalid { reason }
 }
@@ -133,6 +153,8 @@ pub(super) fn check_action(
             check_definition(def).map_err(|e| invalid(InvalidAction::JobDefinition(e)))?
         }
         Action::DeregisterJobDefinition(_) | Action::CancelJob { .. } | Action::TerminateJob { .. } => {}
+        // Its id is checked against the resources by `consumable_ids` (the caller's count).
+        Action::UpdateConsumableResource { .. } => {}
     }
     Ok(())
 }
@@ -197,6 +219,31 @@ pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
         req.depends_on = vec![(JobId::new(0), None); t.depends_on.iter().filter(|d| !d.job.is_empty()).count()];
         if let Err(e) = req.check() {
             err(p, e.to_string());
+        }
+    }
+    let count = s.consumable_resources.len();
+    for (i, d) in s.job_definitions.iter().enumerate() {
+        if let Err(e) = consumable_ids(&d.consumable_resources, count) {
+            err(
+                format!("jobDefinitions[{i}].consumableResourceProperties"),
+                e.to_string(),
+            );
+        }
+    }
+    for (i, w) in s.workload.iter().enumerate() {
+        let (WorkloadEntry::Submission { template, .. }
+        | WorkloadEntry::Stream { template, .. }
+        | WorkloadEntry::Trace { template, .. }) = w;
+        if let Err(e) = consumable_ids(&template.consumable_override, count) {
+            err(
+                format!("workload[{i}].submitJob.consumableResourcePropertiesOverride"),
+                e.to_string(),
+            );
+        }
+    }
+    for (i, a) in s.actions.iter().enumerate() {
+        if let Err(e) = consumable_action(&a.action, count) {
+            err(format!("actions[{i}]"), e.to_string());
         }
     }
     for (i, a) in s.actions.iter().enumerate() {

@@ -21,6 +21,8 @@ mod backfill_index;
 mod blocked;
 mod capacity;
 mod claimed;
+mod consumable;
+mod consumable_rules;
 mod decisions;
 mod dependencies;
 mod dispatch;
@@ -249,6 +251,8 @@ pub struct Simulation {
     latency: latency::LatencyState,
     /// The account's EC2 capacity (scenario `ec2Capacity`); `None`: every launch supplied.
     ec2_capacity: Option<Box<ec2_capacity::Ec2Capacity>>,
+    /// The consumable resources (`None` when the scenario declares none).
+    consumables: Option<Box<consumable::Consumables>>,
 }
 
 impl Simulation {
@@ -328,6 +332,7 @@ impl Simulation {
                 cycles: 0,
             },
             ec2_capacity: None,
+            consumables: consumable::Consumables::new(&scenario.consumable_resources),
         };
         sim.ec2_capacity = scenario
             .ec2_capacity
@@ -630,6 +635,7 @@ impl Simulation {
                 .collect(),
             warnings: &self.ledger.warnings,
             rejected: self.ledger.rejected,
+            consumable_resources: self.consumable_report(self.kernel.now),
         }
     }
 

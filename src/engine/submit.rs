@@ -368,6 +368,11 @@ impl Simulation {
             nodes: def.multinode.as_ref().map(node_resources),
             runtime: None,
             architecture: def.cpu_architecture,
+            consumables: if def.consumable_resources.is_empty() && t.consumable_override.is_empty() {
+                Box::default()
+            } else {
+                crate::model::merge_consumable_override(&def.consumable_resources, &t.consumable_override).into()
+            },
         });
         if !per_record {
             self.kernel.sources.entries[entry as usize].spec = Some((def_id, spec.clone()));

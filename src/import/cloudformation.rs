@@ -13,8 +13,9 @@
 //! name; to any other resource, a stand-in (its logical ID), since the simulator does not
 //! read the fields such references fill (roles, subnets, security groups, launch
 //! templates). `Fn::ImportValue` (another stack's output) also gives a stand-in, with a note.
-//! A resource that has no name property takes its logical ID. `AWS::Batch::ConsumableResource`
-//! and resources of other services are ignored and listed in the notes.
+//! `AWS::Batch::ConsumableResource` becomes an entry of the scenario's `consumableResources`.
+//! A resource that has no name property takes its logical ID. Resources of other services
+//! are ignored and listed in the notes.
 
 use super::error::ImportError;
 use super::setup::{request, ObjectKind, Revision, Setup};
@@ -42,6 +43,11 @@ fn batch_kind(kind: &str) -> Option<(Option<ObjectKind>, &'static str, &'static 
         "AWS::Batch::JobQueue" => Some((Some(ObjectKind::JobQueue), "JobQueueName", "job-queue")),
         "AWS::Batch::SchedulingPolicy" => Some((Some(ObjectKind::SchedulingPolicy), "Name", "scheduling-policy")),
         "AWS::Batch::JobDefinition" => Some((None, "JobDefinitionName", "job-definition")),
+        "AWS::Batch::ConsumableResource" => Some((
+            Some(ObjectKind::ConsumableResource),
+            "ConsumableResourceName",
+            "consumable-resource",
+        )),
         _ => None,
     }
 }

@@ -23,7 +23,7 @@ pub(crate) const KEYS: [&str; 6] = [
 ];
 
 /// Read-only fields of the detail shapes: left out without a note.
-const READ_ONLY: [&str; 14] = [
+const READ_ONLY: [&str; 17] = [
     "computeEnvironmentArn",
     "jobQueueArn",
     "jobDefinitionArn",
@@ -38,6 +38,9 @@ const READ_ONLY: [&str; 14] = [
     "createdAt",
     "updatedAt",
     "serviceEnvironmentOrder",
+    "consumableResourceArn",
+    "inUseQuantity",
+    "availableQuantity",
 ];
 
 /// Whether a JSON document is describe output (one of [`KEYS`] at the top).
@@ -65,12 +68,16 @@ pub(crate) fn read(file: &str, doc: &Value, page: usize, setup: &mut Setup) -> R
             "computeEnvironments" => Some(ObjectKind::ComputeEnvironment),
             "jobQueues" => Some(ObjectKind::JobQueue),
             "schedulingPolicies" => Some(ObjectKind::SchedulingPolicy),
-            "jobDefinitions" | "consumableResources" => None,
+            "jobDefinitions" => None,
+            "consumableResources" => Some(ObjectKind::ConsumableResource),
             "consumableResourceName" => {
-                setup.notes.push(format!(
-                    "{file}: consumable resource `{}` ignored: the scenario format has no consumable resources",
-                    value.as_str().unwrap_or_default()
-                ));
+                // describe-consumable-resource: the document is the one object.
+                let kind = ObjectKind::ConsumableResource;
+                let Some(name) = value.as_str() else {
+                    return Err(ImportError::invalid(file, list_path, "expected a name"));
+                };
+                let body = body(file, kind.shape(), kind.name_field(), doc, &prefix, name, setup);
+                setup.add(kind, body, file);
                 continue;
             }
             // nextToken, and the other fields of describe-consumable-resource.
@@ -85,13 +92,6 @@ pub(crate) fn read(file: &str, doc: &Value, page: usize, setup: &mut Setup) -> R
                 return Err(ImportError::invalid(file, path, "expected an object"));
             };
             match (key.as_str(), kind) {
-                ("consumableResources", _) => setup.notes.push(format!(
-                    "{file}: consumable resource `{}` ignored: the scenario format has no consumable resources",
-                    object
-                        .get("consumableResourceName")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                )),
                 ("jobDefinitions", _) => {
                     let name = object
                         .get("jobDefinitionName")
@@ -218,15 +218,26 @@ mod tests {
     }
 
     #[test]
-    fn consumable_resources_are_listed_as_ignored() {
+    fn consumable_resources_become_create_consumable_resource_bodies() {
         let mut s = Setup::default();
-        read(
-            "cr.json",
-            &json!({"consumableResourceName": "licenses", "totalQuantity": 10}),
-            0,
-            &mut s,
-        )
-        .unwrap();
-        assert!(s.notes[0].contains("`licenses` ignored"), "{:?}", s.notes);
+        // describe-consumable-resource: one object; list-consumable-resources: a list.
+        let one = json!({"consumableResourceName": "licenses", "totalQuantity": 10,
+            "consumableResourceArn": "arn:aws:batch:us-east-1:1:consumable-resource/licenses",
+            "inUseQuantity": 2, "availableQuantity": 8, "resourceType": "REPLENISHABLE",
+            "createdAt": 1717236000000u64, "tags": {}});
+        read("cr.json", &one, 0, &mut s).unwrap();
+        let list = json!({"consumableResources": [{"consumableResourceName": "quota", "totalQuantity": 5,
+            "consumableResourceArn": "arn:x", "inUseQuantity": 0, "resourceType": "NON_REPLENISHABLE"}],
+            "nextToken": null});
+        read("list.json", &list, 0, &mut s).unwrap();
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+        let v = s.build_scenario("x");
+        assert_eq!(
+            v["consumableResources"],
+            json!([
+                {"consumableResourceName": "licenses", "totalQuantity": 10, "resourceType": "REPLENISHABLE", "tags": {}},
+                {"consumableResourceName": "quota", "totalQuantity": 5, "resourceType": "NON_REPLENISHABLE"}
+            ])
+        );
     }
 }

@@ -32,7 +32,8 @@ use serde_json::{Map, Value};
 use std::path::Path;
 
 /// The set-up sections of a scenario, with the field that names an object and what it is.
-const SECTIONS: [(&str, &str, &str); 4] = [
+const SECTIONS: [(&str, &str, &str); 5] = [
+    ("consumableResources", "consumableResourceName", "consumable resource"),
     ("computeEnvironments", "computeEnvironmentName", "compute environment"),
     ("schedulingPolicies", "name", "scheduling policy"),
     ("jobQueues", "jobQueueName", "job queue"),

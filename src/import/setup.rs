@@ -33,6 +33,7 @@ pub(crate) struct Setup {
     scheduling_policies: Vec<Named>,
     job_queues: Vec<Named>,
     job_definitions: Vec<Revision>,
+    consumable_resources: Vec<Named>,
     /// Notes, in the order they were made.
     pub notes: Vec<String>,
     /// The inputs read, in order.
@@ -52,6 +53,8 @@ pub(crate) enum ObjectKind {
     JobQueue,
     /// A scheduling policy.
     SchedulingPolicy,
+    /// A consumable resource (`CreateConsumableResource`).
+    ConsumableResource,
 }
 
 impl ObjectKind {
@@ -61,6 +64,7 @@ impl ObjectKind {
             ObjectKind::ComputeEnvironment => shapes::COMPUTE_ENVIRONMENT,
             ObjectKind::JobQueue => shapes::JOB_QUEUE,
             ObjectKind::SchedulingPolicy => shapes::SCHEDULING_POLICY,
+            ObjectKind::ConsumableResource => shapes::CONSUMABLE_RESOURCE,
         }
     }
 
@@ -70,6 +74,7 @@ impl ObjectKind {
             ObjectKind::ComputeEnvironment => "computeEnvironmentName",
             ObjectKind::JobQueue => "jobQueueName",
             ObjectKind::SchedulingPolicy => "name",
+            ObjectKind::ConsumableResource => "consumableResourceName",
         }
     }
 
@@ -78,6 +83,7 @@ impl ObjectKind {
             ObjectKind::ComputeEnvironment => "compute environment",
             ObjectKind::JobQueue => "job queue",
             ObjectKind::SchedulingPolicy => "scheduling policy",
+            ObjectKind::ConsumableResource => "consumable resource",
         }
     }
 }
@@ -129,6 +135,7 @@ impl Setup {
             ObjectKind::ComputeEnvironment => &mut self.compute_environments,
             ObjectKind::JobQueue => &mut self.job_queues,
             ObjectKind::SchedulingPolicy => &mut self.scheduling_policies,
+            ObjectKind::ConsumableResource => &mut self.consumable_resources,
         };
         if list.iter().any(|n| n.name == name) {
             self.notes.push(format!(
@@ -178,6 +185,11 @@ impl Setup {
         let policies: Vec<Value> = self.scheduling_policies.iter().map(|n| n.body.clone()).collect();
         let queues: Vec<Value> = self.job_queues.iter().map(|n| queue_references(&n.body)).collect();
         let (definitions, actions) = self.revisions();
+        if !self.consumable_resources.is_empty() {
+            // Only when some were imported: other imports keep their bytes.
+            let resources = self.consumable_resources.iter().map(|n| n.body.clone()).collect();
+            out.insert("consumableResources".into(), Value::Array(resources));
+        }
         out.insert("computeEnvironments".into(), Value::Array(ces));
         out.insert("schedulingPolicies".into(), Value::Array(policies));
         out.insert("jobQueues".into(), Value::Array(queues));

@@ -24,6 +24,8 @@ pub(crate) const JOB_QUEUE: &str = "CreateJobQueueRequest";
 pub(crate) const JOB_DEFINITION: &str = "RegisterJobDefinitionRequest";
 /// Shape of a scheduling policy request.
 pub(crate) const SCHEDULING_POLICY: &str = "CreateSchedulingPolicyRequest";
+/// Shape of a consumable resource request.
+pub(crate) const CONSUMABLE_RESOURCE: &str = "CreateConsumableResourceRequest";
 
 /// One shape of the model, as far as name mapping needs it.
 #[derive(Debug, Clone, PartialEq)]

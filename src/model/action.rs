@@ -53,6 +53,13 @@ pub enum Action {
         /// `reason`.
         reason: String,
     },
+    /// UpdateConsumableResource: a new total quantity.
+    UpdateConsumableResource {
+        /// The resource (`consumableResource`).
+        resource: super::ConsumableResourceId,
+        /// `operation` with its `quantity`.
+        update: super::ConsumableUpdate,
+    },
 }
 
 /// An [`Action`] and when it applies.

@@ -81,6 +81,9 @@ pub struct JobDefinition {
     /// architecture. The default value is X86_64." It sets the Fargate price and keeps the
     /// job off Fargate Spot when `ARM64`; on EC2 the instance types decide.
     pub cpu_architecture: Architecture,
+    /// `consumableResourceProperties.consumableResourceList`: the consumable resources each
+    /// job of this definition needs, sorted by resource (one entry per resource).
+    pub consumable_resources: Vec<super::ConsumableRequirement>,
 }
 
 impl JobDefinition {
@@ -99,6 +102,7 @@ impl JobDefinition {
             command: Vec::new(),
             multinode: None,
             cpu_architecture: Architecture::X86_64,
+            consumable_resources: Vec::new(),
         }
     }
 

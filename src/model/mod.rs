@@ -8,6 +8,7 @@ pub(crate) mod action;
 mod arn;
 pub(crate) mod compute_environment;
 pub mod ec2_capacity;
+pub(crate) mod consumable;
 pub(crate) mod eks_node;
 pub mod instance_catalog;
 pub(crate) mod job;
@@ -26,6 +27,9 @@ pub use compute_environment::{
     AllocationStrategy, CeState, ComputeEnvironment, ComputeEnvironmentType, Prices, QueuePriorityMode, ScaleOutMode,
 };
 pub use ec2_capacity::Ec2CapacityModel;
+pub use consumable::{
+    merge_consumable_override, ConsumableRequirement, ConsumableResource, ConsumableResourceType, ConsumableUpdate,
+};
 pub use instance_catalog::InstanceType;
 pub use job::{JobId, JobStatus};
 pub use job_definition::{
@@ -63,4 +67,8 @@ typed_id!(
 typed_id!(
     /// A scheduling policy: its position in `schedulingPolicies`.
     PolicyId
+);
+typed_id!(
+    /// A consumable resource: its position in `consumableResources`.
+    ConsumableResourceId
 );

@@ -4,6 +4,7 @@
 pub mod attempts;
 #[cfg(feature = "columnar")]
 pub mod columnar;
+pub mod consumable;
 pub mod csv;
 // The command line's outputs (`--describe-jobs`, `--plot`, `--html`).
 #[cfg(feature = "cli")]
@@ -23,6 +24,7 @@ mod svg;
 pub mod text;
 
 pub use attempts::AttemptRecord;
+pub use consumable::ConsumableReport;
 pub(crate) use stats::StatsAccumulator;
 pub use stats::{Stats, WaitStats};
 
@@ -213,6 +215,10 @@ pub struct Report {
     pub cost: CostReport,
     /// Things the user should know (refused submissions, skipped trace lines, ...).
     pub warnings: Vec<String>,
+    /// Per consumable resource (present only when the scenario declares some). An addition
+    /// to the contract's keys.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub consumable_resources: BTreeMap<String, ConsumableReport>,
 }
 
 impl Report {
@@ -276,6 +282,8 @@ pub(crate) struct ReportInput<'a> {
     pub live_jobs: Vec<LiveJob>,
     pub warnings: &'a [String],
     pub rejected: u64,
+    /// The consumable resources' figures (empty without consumable resources).
+    pub consumable_resources: BTreeMap<String, ConsumableReport>,
 }
 
 /// A job not terminal when the run stopped, as the report needs it.
@@ -502,5 +510,6 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
         compute_environments,
         cost: CostReport { total, idle },
         warnings: input.warnings.to_vec(),
+        consumable_resources: input.consumable_resources,
     }
 }

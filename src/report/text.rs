@@ -21,7 +21,7 @@ fn figure(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), secs)
 }
 
-fn stats_line(s: &Stats) -> String {
+pub(crate) fn stats_line(s: &Stats) -> String {
     format!(
         "mean {}  p50 {}  p90 {}  p95 {}  p99 {}  max {}  (n={})",
         figure(s.mean),
@@ -119,6 +119,7 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(o, "    of which idle (not attributed to a job) ${:.2}", c.idle_cost);
         }
     }
+    super::consumable::render(&mut o, &r.consumable_resources);
     let _ = writeln!(o, "\ncost: ${:.2}", r.cost.total);
     if !r.warnings.is_empty() {
         let _ = writeln!(o, "\nwarnings:");

@@ -136,6 +136,12 @@ pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueu
                     .as_deref()
                     .map(|t| time_limit_actions(ctx, &format!("{up}.jobStateTimeLimitActions"), t)),
             }
+        } else if let Some(u) = &a.update_consumable_resource {
+            let Some(action) = super::consumable::update_action(ctx, &format!("{p}.updateConsumableResource"), u)
+            else {
+                continue;
+            };
+            action
         } else if let Some(d) = &a.register_job_definition {
             let Some(def) = job_definition(ctx, &format!("{p}.registerJobDefinition"), d) else {
                 continue;

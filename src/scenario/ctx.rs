@@ -18,6 +18,10 @@ pub(super) struct Ctx {
     pub ce_eks: Vec<Option<bool>>,
     pub queue_names: Vec<String>,
     pub policy_names: Vec<String>,
+    /// `consumableResources` names, in file order ("" for an entry without one).
+    pub consumable_names: Vec<String>,
+    /// Per consumable resource: the most its total can be during the run.
+    pub consumable_peaks: Vec<u64>,
 }
 
 impl Ctx {

@@ -308,6 +308,20 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
         );
     }
     let mut def = JobDefinition::container(name, platform, resources);
+    if let Some(c) = &raw.consumable_resource_properties {
+        def.consumable_resources =
+            super::consumable::requirements(ctx, &format!("{p}.consumableResourceProperties"), c, true);
+    }
+    if let Some(n) = &raw.node_properties {
+        for (k, r) in n.node_range_properties.iter().enumerate() {
+            if r.consumable_resource_properties.as_ref().is_some_and(|v| !v.is_null()) {
+                ctx.err(
+                    format!("{p}.nodeProperties.nodeRangeProperties[{k}].consumableResourceProperties"),
+                    "consumable resources per node range are not simulated; give them in the job definition's consumableResourceProperties",
+                );
+            }
+        }
+    }
     def.cpu_architecture = cpu_architecture;
     def.command = command;
     def.parameters = raw.parameters.clone();

@@ -20,6 +20,7 @@
 
 mod actions;
 mod builder;
+mod consumable;
 mod ctx;
 mod definitions;
 mod document_order;
@@ -78,6 +79,9 @@ pub struct Scenario {
     pub(crate) scheduler: SchedulerLatency,
     /// `ec2Capacity` (a simulation extension): `None` supplies every instance asked for.
     pub(crate) ec2_capacity: Option<crate::model::Ec2CapacityModel>,
+    /// `consumableResources`, in file order (a [`crate::model::ConsumableResourceId`] is a
+    /// position here).
+    pub(crate) consumable_resources: Vec<crate::model::ConsumableResource>,
 }
 
 impl Scenario {
@@ -136,6 +140,12 @@ impl Scenario {
     /// RUNNABLE delay (all 0 when absent).
     pub fn scheduler_latency(&self) -> SchedulerLatency {
         self.scheduler
+    }
+
+    /// `consumableResources` (CreateConsumableResource bodies), in file order (a
+    /// [`crate::model::ConsumableResourceId`] is a position here).
+    pub fn consumable_resources(&self) -> &[crate::model::ConsumableResource] {
+        &self.consumable_resources
     }
 }
 

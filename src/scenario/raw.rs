@@ -14,6 +14,7 @@ pub struct RawScenario {
     pub seed: Option<u64>,
     pub until: Option<f64>,
     pub compute_environments: Vec<RawComputeEnvironment>,
+    pub consumable_resources: Vec<RawConsumableResource>,
     pub scheduling_policies: Vec<RawSchedulingPolicy>,
     pub job_queues: Vec<RawJobQueue>,
     pub job_definitions: Vec<RawJobDefinition>,
@@ -54,6 +55,39 @@ pub struct RawCapacityWindow {
     pub instance_types: Vec<String>,
     pub start: Option<f64>,
     pub end: Option<f64>,
+}
+
+/// `CreateConsumableResource` (`tags` ignored).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawConsumableResource {
+    pub consumable_resource_name: Option<String>,
+    pub total_quantity: Option<i64>,
+    pub resource_type: Option<String>,
+}
+
+/// `ConsumableResourceProperties`.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawConsumableResourceProperties {
+    pub consumable_resource_list: Vec<RawConsumableResourceRequirement>,
+}
+
+/// `ConsumableResourceRequirement`.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawConsumableResourceRequirement {
+    pub consumable_resource: Option<String>,
+    pub quantity: Option<i64>,
+}
+
+/// `UpdateConsumableResource` (`clientToken` ignored).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawUpdateConsumableResource {
+    pub consumable_resource: Option<String>,
+    pub operation: Option<String>,
+    pub quantity: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -248,6 +282,7 @@ pub struct RawJobDefinition {
     pub platform_capabilities: Vec<String>,
     pub ecs_properties: Option<RawEcsProperties>,
     pub eks_properties: Option<RawEksProperties>,
+    pub consumable_resource_properties: Option<RawConsumableResourceProperties>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -336,6 +371,7 @@ pub struct RawNodeProperties {
 pub struct RawNodeRange {
     pub target_nodes: Option<String>,
     pub container: Option<RawContainerProperties>,
+    pub consumable_resource_properties: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -375,6 +411,8 @@ pub struct RawSubmitJob {
     pub eks_properties_override: Option<serde_json::Value>,
     pub retry_strategy: Option<RawRetryStrategy>,
     pub timeout: Option<RawTimeout>,
+    pub consumable_resource_properties_override: Option<RawConsumableResourceProperties>,
+    pub node_overrides: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -453,6 +491,7 @@ pub struct RawAction {
     pub deregister_job_definition: Option<RawDeregisterJobDefinition>,
     pub cancel_job: Option<RawJobAction>,
     pub terminate_job: Option<RawJobAction>,
+    pub update_consumable_resource: Option<RawUpdateConsumableResource>,
 }
 
 #[derive(Debug, Default, Deserialize)]

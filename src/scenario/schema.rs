@@ -68,7 +68,7 @@ pub const SCENARIO_SHAPE: &str = "Scenario";
 /// The AWS Batch operations whose input shapes `aws_model.json` holds (documentation of the
 /// generated file; nothing reads it).
 #[allow(dead_code)]
-pub const OPERATIONS: [&str; 10] = [
+pub const OPERATIONS: [&str; 12] = [
     "CreateComputeEnvironment",
     "CreateJobQueue",
     "CreateSchedulingPolicy",
@@ -79,6 +79,8 @@ pub const OPERATIONS: [&str; 10] = [
     "CancelJob",
     "TerminateJob",
     "DeregisterJobDefinition",
+    "CreateConsumableResource",
+    "UpdateConsumableResource",
 ];
 
 /// Guard against runaway recursion (the schemas are not recursive, so real paths are
@@ -1036,8 +1038,9 @@ mod tests {
         let ce = known_fields("ScenarioComputeEnvironment").expect("a structure");
         assert!(ce.contains(&"computeResources") && ce.contains(&"simulation"));
         let top = known_fields(SCENARIO_SHAPE).expect("a structure");
-        assert_eq!(top.len(), 12);
+        assert_eq!(top.len(), 13);
         assert!(top.contains(&"simulation"), "the scheduler's latencies");
+        assert!(top.contains(&"consumableResources"));
         let entry = known_fields("WorkloadEntry").expect("a union");
         for f in [
             "trace",
@@ -1606,7 +1609,7 @@ mod tests {
     // Actions
 
     const OPS: &str = "`updateComputeEnvironment`, `updateJobQueue`, `registerJobDefinition`, \
-                       `deregisterJobDefinition`, `cancelJob` and `terminateJob`";
+                       `deregisterJobDefinition`, `cancelJob`, `terminateJob` and `updateConsumableResource`";
 
     #[test]
     fn action_with_two_operations() {

@@ -35,7 +35,15 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
             .iter()
             .map(|p| p.name.clone().unwrap_or_default())
             .collect(),
+        consumable_names: raw
+            .consumable_resources
+            .iter()
+            .map(|r| r.consumable_resource_name.clone().unwrap_or_default())
+            .collect(),
+        consumable_peaks: Vec::new(),
     };
+    let consumables = super::consumable::resources(&mut ctx, &raw.consumable_resources);
+    ctx.consumable_peaks = super::consumable::peak_totals(&ctx, &consumables, &raw.actions);
     let until = ctx.time("until", raw.until);
     let scheduler = super::latency::scheduler_latency(&mut ctx, raw.simulation.as_ref());
     check_unique(
@@ -118,6 +126,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         actions,
         scheduler,
         ec2_capacity,
+        consumable_resources: consumables.into_iter().flatten().collect(),
     })
 }
 

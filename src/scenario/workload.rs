@@ -260,6 +260,28 @@ fn template(
             }
         }
     }
+    if let Some(c) = &raw.consumable_resource_properties_override {
+        let at = format!("{p}.consumableResourcePropertiesOverride");
+        t.consumable_override = super::consumable::requirements(ctx, &at, c, false);
+        let definition = def.as_ref().map_or(&[][..], |d| &d.consumable_resources[..]);
+        super::consumable::check_merged(ctx, &at, definition, &t.consumable_override);
+    }
+    if let Some(ranges) = raw
+        .node_overrides
+        .as_ref()
+        .and_then(|n| n.get("nodePropertyOverrides")?.as_array().cloned())
+    {
+        for (k, r) in ranges.iter().enumerate() {
+            if r.get("consumableResourcePropertiesOverride")
+                .is_some_and(|v| !v.is_null())
+            {
+                ctx.err(
+                    format!("{p}.nodeOverrides.nodePropertyOverrides[{k}].consumableResourcePropertiesOverride"),
+                    "consumable resources per node range are not simulated; use the submission's consumableResourcePropertiesOverride",
+                );
+            }
+        }
+    }
     if let Some(r) = &raw.retry_strategy {
         t.retry_strategy = Some(retry_strategy(ctx, &format!("{p}.retryStrategy"), r));
     }

@@ -88,6 +88,9 @@ pub struct JobTemplate {
     pub parameters: BTreeMap<String, String>,
     /// `containerOverrides.command`.
     pub command: Option<Vec<String>>,
+    /// `consumableResourcePropertiesOverride.consumableResourceList` (see
+    /// [`crate::model::merge_consumable_override`]).
+    pub consumable_override: Vec<crate::model::ConsumableRequirement>,
 }
 
 impl JobTemplate {
@@ -106,6 +109,7 @@ impl JobTemplate {
             timeout: None,
             parameters: BTreeMap::new(),
             command: None,
+            consumable_override: Vec::new(),
         }
     }
 }

@@ -272,6 +272,7 @@ fn tables(o: &mut String, r: &Report) {
         row(o, None, name, &cells);
     }
     end_table(o);
+    consumable_table(o, r);
 
     o.push_str("<h2>Cost</h2>\n<p class=\"note\">Each attempt's cost goes to its queue and share; what instances cost beyond the attempts' share is idle. The queues and the idle cost add up to the total.</p>\n");
     header(o, &["", "cost"]);
@@ -283,6 +284,46 @@ fn tables(o: &mut String, r: &Report) {
     }
     row(o, None, "idle (not attributed to a job)", &[dollars(r.cost.idle)]);
     row(o, Some("total"), "total", &[dollars(r.cost.total)]);
+    end_table(o);
+}
+
+/// The consumable resources' table (nothing when the scenario declares none).
+fn consumable_table(o: &mut String, r: &Report) {
+    if r.consumable_resources.is_empty() {
+        return;
+    }
+    o.push_str("<h2>Consumable resources</h2>\n<p class=\"note\">Total, in use and available at the end (as <code>DescribeConsumableResource</code> reports them); consumed: NON_REPLENISHABLE units gone for good; utilization: unit-seconds in use over the total integrated over the run; waited: jobs that reached their queue's head and found the resource short, and their waits for it.</p>\n");
+    let mut head = vec![
+        "resource",
+        "type",
+        "total",
+        "in use",
+        "available",
+        "peak in use",
+        "consumed",
+        "acquisitions",
+        "utilization",
+        "waited",
+        "still waiting",
+    ];
+    head.extend(STAT_HEAD);
+    header(o, &head);
+    for (name, c) in &r.consumable_resources {
+        let mut cells = vec![
+            esc(&c.resource_type),
+            c.total_quantity.to_string(),
+            c.in_use_quantity.to_string(),
+            c.available_quantity.to_string(),
+            c.peak_in_use.to_string(),
+            c.consumed.to_string(),
+            c.acquisitions.to_string(),
+            percent(c.utilization),
+            c.jobs_waited.to_string(),
+            c.jobs_waiting.to_string(),
+        ];
+        cells.extend(stat_cells(&c.wait_seconds));
+        row(o, None, name, &cells);
+    }
     end_table(o);
 }
 

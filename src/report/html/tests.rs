@@ -129,6 +129,7 @@ fn report() -> Report {
         compute_environments: ces,
         cost: CostReport { total: 1.25, idle: 1.0 },
         warnings: vec!["skipped line 3: <bad> & 'odd'".into()],
+        consumable_resources: Default::default(),
     }
 }
 
@@ -216,6 +217,36 @@ fn run_page_escapes_names_and_lists_every_queue_share_and_ce() {
     // Fair share under its queue: weight, target, used.
     assert!(page.contains("<td>0.5</td><td>100.0%</td><td>100.0%</td><td>90</td>"));
     assert_eq!(page, run_page(&r, Some(&chart(&r))), "deterministic");
+}
+
+#[test]
+fn consumable_resources_have_a_table_only_when_there_are_some() {
+    let mut r = report();
+    let page = run_page(&r, None);
+    assert!(!page.contains("Consumable resources"));
+    r.consumable_resources.insert(
+        "licences<1>".into(),
+        crate::report::ConsumableReport {
+            resource_type: "REPLENISHABLE".into(),
+            total_quantity: 4,
+            in_use_quantity: 1,
+            available_quantity: 3,
+            peak_in_use: 4,
+            acquisitions: 9,
+            utilization: 0.5,
+            jobs_waited: 2,
+            wait_seconds: stats(2, 30.0),
+            ..Default::default()
+        },
+    );
+    let page = run_page(&r, None);
+    balanced(&page).unwrap();
+    assert!(page.contains("<h2>Consumable resources</h2>"));
+    assert!(!page.contains("licences<1>"), "escaped");
+    assert!(
+        page.contains("<td>licences&lt;1&gt;</td><td>REPLENISHABLE</td><td>4</td><td>1</td><td>3</td><td>4</td><td>0</td><td>9</td><td>50.0%</td><td>2</td><td>0</td><td>2</td>"),
+        "{page}"
+    );
 }
 
 #[test]
