@@ -7,8 +7,8 @@
 pub(crate) mod action;
 mod arn;
 pub(crate) mod compute_environment;
-pub mod ec2_capacity;
 pub(crate) mod consumable;
+pub mod ec2_capacity;
 pub(crate) mod eks_node;
 pub mod instance_catalog;
 pub(crate) mod job;
@@ -26,10 +26,10 @@ pub(crate) use arn::arn_tail;
 pub use compute_environment::{
     AllocationStrategy, CeState, ComputeEnvironment, ComputeEnvironmentType, Prices, QueuePriorityMode, ScaleOutMode,
 };
-pub use ec2_capacity::Ec2CapacityModel;
 pub use consumable::{
     merge_consumable_override, ConsumableRequirement, ConsumableResource, ConsumableResourceType, ConsumableUpdate,
 };
+pub use ec2_capacity::Ec2CapacityModel;
 pub use instance_catalog::InstanceType;
 pub use job::{JobId, JobStatus};
 pub use job_definition::{

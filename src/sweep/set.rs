@@ -242,9 +242,15 @@ fn field_text(v: &Value, field: &str) -> Option<String> {
     }
 }
 
+/// The one object a path may pass through without the file having it: the `simulation`
+/// extension (of the scenario, a compute environment or a queue), whose fields are all
+/// optional.
+const OPTIONAL_OBJECT: &str = "simulation";
+
 /// Resolves the path's names against `root`; every step but the last must exist (the last
 /// may add a key to an object: the scenario's validation then judges the name).
 pub(crate) fn resolve(root: &Value, path: &[Step]) -> Result<Vec<Concrete>, String> {
+    let absent_extension = Value::Object(Default::default());
     let mut here = Some(root);
     let mut shown = String::new();
     let mut out = Vec::with_capacity(path.len());
@@ -263,7 +269,10 @@ pub(crate) fn resolve(root: &Value, path: &[Step]) -> Result<Vec<Concrete>, Stri
                 let Value::Object(map) = node else {
                     return Err(format!("{at} is {}, not an object with `{k}`", kind(node)));
                 };
-                if !last && !map.contains_key(k) {
+                // A missing `simulation` extension object (every field of it optional) is
+                // made by `set`, so `simulation.schedulingIntervalSeconds=0,30` needs no
+                // `simulation` in the file; any other missing step is a mistake.
+                if !last && !map.contains_key(k) && k != OPTIONAL_OBJECT {
                     let hint = suggest(k, map.keys().map(String::as_str))
                         .map(|s| format!("; did you mean `{s}`?"))
                         .unwrap_or_default();
@@ -273,7 +282,7 @@ pub(crate) fn resolve(root: &Value, path: &[Step]) -> Result<Vec<Concrete>, Stri
                     shown.push('.');
                 }
                 shown.push_str(k);
-                here = map.get(k);
+                here = map.get(k).or((k == OPTIONAL_OBJECT).then_some(&absent_extension));
                 out.push(Concrete::Key(k.clone()));
             }
             Step::Index(n) => {
@@ -340,6 +349,11 @@ pub(crate) fn set(root: &mut Value, path: &[Concrete], new: Value) -> Result<(),
     };
     let mut here = root;
     for step in init {
+        if let (Concrete::Key(k), Value::Object(map)) = (step, &mut *here) {
+            if k == OPTIONAL_OBJECT && !map.contains_key(k) {
+                map.insert(k.clone(), Value::Object(Default::default()));
+            }
+        }
         let next = match step {
             Concrete::Key(k) => here.get_mut(k.as_str()),
             Concrete::Index(n) => here.get_mut(*n),
@@ -480,6 +494,28 @@ mod tests {
             err.contains("has 2 elements named `d` (at [0], [1]); use an index"),
             "{err}"
         );
+    }
+
+    /// Issue 11 item 14's settings sweep without a `simulation` object in the file: `set`
+    /// makes it; a misspelt object is still refused.
+    #[test]
+    fn a_missing_simulation_object_is_made() {
+        let mut doc = json!({"seed": 1, "computeEnvironments": [{"computeEnvironmentName": "ce"}]});
+        for path in [
+            "simulation.schedulingIntervalSeconds",
+            "computeEnvironments[ce].simulation.startupSeconds",
+        ] {
+            let steps = parse_path(path).unwrap();
+            let concrete = resolve(&doc, &steps).unwrap();
+            set(&mut doc, &concrete, json!(30)).unwrap();
+        }
+        assert_eq!(doc["simulation"], json!({"schedulingIntervalSeconds": 30}));
+        assert_eq!(
+            doc["computeEnvironments"][0]["simulation"],
+            json!({"startupSeconds": 30})
+        );
+        let err = resolve(&doc, &parse_path("simulaton.schedulingIntervalSeconds").unwrap()).unwrap_err();
+        assert!(err.contains("did you mean `simulation`?"), "{err}");
     }
 
     #[test]
