@@ -1,7 +1,7 @@
 //! The dispatch pass: offer each queue's next job to its compute environments.
 
-use super::capacity::Placement;
-use super::jobs::JobSlot;
+use super::capacity::{CeRuntime, Placement};
+use super::jobs::{Job, JobSlot};
 use super::{QueuePolicy, Simulation};
 use crate::model::{CeId, QueueId};
 
@@ -156,15 +156,20 @@ impl Simulation {
             return self.find_ce_with_capacity(q, slot);
         }
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
-            if !self.ce_eligible(q, ce, job.resources.millivcpus) {
-                return None;
-            }
-            let c = &self.ces[ce.index()];
-            if !c.runs_architecture(job.spec.architecture) {
-                return None;
-            }
+            let c = self.candidate_ce(q, ce, job)?;
             c.plan(&job.resources, job.spec.nodes.as_deref()).map(|p| (ce, p))
         })
+    }
+
+    /// Compute environment `ce` of queue `q` when it may take `job` at all: eligible for the
+    /// queue (the `strict` rule, `computeReservation`) and running the job's architecture.
+    #[inline]
+    fn candidate_ce(&self, q: QueueId, ce: CeId, job: &Job) -> Option<&CeRuntime> {
+        if !self.ce_eligible(q, ce, job.resources.millivcpus) {
+            return None;
+        }
+        let c = &self.ces[ce.index()];
+        c.runs_architecture(job.spec.architecture).then_some(c)
     }
 
     /// [`Simulation::find_ce`] under the scenario's `ec2Capacity`: launches only of types EC2
@@ -175,13 +180,7 @@ impl Simulation {
         let job = self.jobs.get(slot)?;
         let qr = &self.queues[q.index()];
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
-            if !self.ce_eligible(q, ce, job.resources.millivcpus) {
-                return None;
-            }
-            let c = &self.ces[ce.index()];
-            if !c.runs_architecture(job.spec.architecture) {
-                return None;
-            }
+            let c = self.candidate_ce(q, ce, job)?;
             c.plan_with(&job.resources, job.spec.nodes.as_deref(), |t| self.ec2_available(ce, t))
                 .map(|p| (ce, p))
         })

@@ -5,14 +5,22 @@ use std::fmt::Write;
 
 /// A duration in seconds as `12.0s`, `3.5m`, `1.25h` or `2.00d`.
 pub(crate) fn secs(s: f64) -> String {
+    secs_in(s, ["d", "h", "m", "s"])
+}
+
+/// A duration in seconds in the largest unit it reaches (days and hours to 2 decimals,
+/// minutes and seconds to 1), followed by `units`' text for days, hours, minutes and seconds
+/// (the text summary writes `3.5m`, the HTML page `3.5 min`).
+pub(crate) fn secs_in(s: f64, units: [&str; 4]) -> String {
+    let [day, hour, minute, second] = units;
     if s >= 86_400.0 {
-        format!("{:.2}d", s / 86_400.0)
+        format!("{:.2}{day}", s / 86_400.0)
     } else if s >= 3_600.0 {
-        format!("{:.2}h", s / 3_600.0)
+        format!("{:.2}{hour}", s / 3_600.0)
     } else if s >= 60.0 {
-        format!("{:.1}m", s / 60.0)
+        format!("{:.1}{minute}", s / 60.0)
     } else {
-        format!("{s:.1}s")
+        format!("{s:.1}{second}")
     }
 }
 

@@ -30,10 +30,12 @@ fn positions(doc: &Value, path: &str) -> Vec<usize> {
     let mut at = doc;
     for step in steps(path) {
         let next = match (step, at) {
+            // One walk of the members gives the position and the value.
             (Step::Member(name), Value::Object(map)) => map
                 .iter()
-                .position(|(k, _)| k == name)
-                .and_then(|i| map.get(name).map(|v| (i, v))),
+                .enumerate()
+                .find(|(_, (k, _))| *k == name)
+                .map(|(i, (_, v))| (i, v)),
             (Step::Index(i), Value::Array(list)) => list.get(i).map(|v| (i, v)),
             _ => None,
         };

@@ -71,16 +71,9 @@ pub(crate) fn inline_svg(svg: &str) -> String {
 /// Seconds as a reader wants them: `45.0 s`, `12.5 min`, `3.20 h`, `1.50 d`.
 pub(crate) fn secs(s: f64) -> String {
     if !s.is_finite() {
-        "-".into()
-    } else if s >= 86_400.0 {
-        format!("{:.2} d", s / 86_400.0)
-    } else if s >= 3_600.0 {
-        format!("{:.2} h", s / 3_600.0)
-    } else if s >= 60.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{s:.1} s")
+        return "-".into();
     }
+    crate::report::text::secs_in(s, [" d", " h", " min", " s"])
 }
 
 /// A figure of a [`Stats`] (`-`: no sample).
