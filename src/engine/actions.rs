@@ -22,7 +22,7 @@ impl Simulation {
                 desired_vcpus,
             } => {
                 self.integrate_max(*ce, now);
-                let spec = &mut self.ces[ce.index()].spec;
+                let spec = &mut self.ces[*ce].spec;
                 if let Some(s) = state {
                     spec.state = *s;
                 }
@@ -36,7 +36,7 @@ impl Simulation {
                     spec.desired_vcpus = Some(*d);
                 }
                 if max_vcpus.is_some() {
-                    let attached = self.ces[ce.index()].attached.clone();
+                    let attached = self.ces[*ce].attached.clone();
                     for q in attached {
                         self.recompute_fit_counts(q);
                     }
@@ -52,19 +52,20 @@ impl Simulation {
                 scheduling_policy,
                 state_time_limit_actions,
             } => {
-                let qr = &mut self.queues[q.index()];
+                let new_policy = scheduling_policy.map(|p| self.queues.policy(p).clone());
+                let qr = &mut self.queues[*q];
                 if let Some(s) = state {
                     qr.spec.state = *s;
                 }
                 if let Some(p) = priority {
                     qr.spec.priority = *p;
                 }
-                if let Some(p) = scheduling_policy {
+                if let (Some(p), Some(policy)) = (scheduling_policy, new_policy) {
                     qr.spec.scheduling_policy = Some(*p);
-                    qr.policy = QueuePolicy::FairShare(FairShare::new(self.policies[p.index()].clone()));
                     // The new policy's shareDecaySeconds applies from now on; usage is kept.
-                    qr.set.set_decay(Some(self.policies[p.index()].share_decay), now);
-                    qr.active.set_decay(Some(self.policies[p.index()].share_decay));
+                    qr.set.set_decay(Some(policy.share_decay), now);
+                    qr.active.set_decay(Some(policy.share_decay));
+                    qr.policy = QueuePolicy::FairShare(FairShare::new(policy));
                 }
                 if let Some(t) = state_time_limit_actions {
                     qr.spec.state_time_limit_actions = t.clone();
@@ -74,7 +75,7 @@ impl Simulation {
                     qr.fit_counts = vec![0; c.len()];
                     self.recompute_fit_counts(*q);
                 }
-                self.queues[q.index()].stalled = false;
+                self.queues[*q].stalled = false;
                 self.rebuild_queue_links();
                 self.dispatch_needed = true;
             }
@@ -121,14 +122,14 @@ impl Simulation {
         if !self.strict_on {
             return;
         }
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         let mut counts = vec![0u64; qr.spec.compute_environments.len()];
         for job in qr.set.view(self.kernel.now).jobs_in_submission_order() {
             for (k, fit) in self.fits_per_ce(q, JobSlot(job.slot)).into_iter().enumerate() {
                 counts[k] += u64::from(fit);
             }
         }
-        self.queues[q.index()].fit_counts = counts;
+        self.queues[q].fit_counts = counts;
     }
 
     /// The live jobs a CancelJob/TerminateJob `jobId` means: a job name (the latest earlier
@@ -153,12 +154,12 @@ impl Simulation {
                 .map(|(s, _)| s)
                 .collect();
         }
-        match self.names.get(base) {
+        match self.jobs.names().get(base) {
             Some(NameTarget::Live(slot, id)) if index.is_none() => {
                 self.jobs.get_if(slot, id).map(|_| vec![slot]).unwrap_or_default()
             }
             Some(NameTarget::Array(p)) => {
-                let Some(parent) = self.arrays.parents.get(&p) else {
+                let Some(parent) = self.jobs.array(p) else {
                     return Vec::new();
                 };
                 parent
@@ -180,7 +181,7 @@ impl Simulation {
     pub(super) fn cancel(&mut self, slot: JobSlot, reason: &str) {
         let Some(job) = self.jobs.get(slot) else { return };
         if job.status == JobStatus::Pending {
-            self.pending_cancels.request(job.id, Reason::from(reason));
+            self.jobs.request_cancel(job.id, Reason::from(reason));
             return;
         }
         if matches!(job.status, JobStatus::Submitted | JobStatus::Runnable) {

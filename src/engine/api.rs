@@ -578,17 +578,13 @@ impl Simulation {
     }
 
     fn array_parent(&self, id: JobId) -> Option<&super::dependencies::ArrayParent> {
-        self.array_index(id).and_then(|i| self.arrays.parents.get(&i))
+        self.jobs.array_of_submission(id.submission).map(|(_, p)| p)
     }
 
     /// The [`super::dependencies::ArrayTable`] index of the array with `id`'s submission
     /// number (O(arrays); the API's own path).
     fn array_index(&self, id: JobId) -> Option<u32> {
-        self.arrays
-            .parents
-            .iter()
-            .find(|(_, p)| p.id.submission == id.submission)
-            .map(|(i, _)| *i)
+        self.jobs.array_of_submission(id.submission).map(|(i, _)| i)
     }
 
     /// Resolves API dependencies by job id; `Err` names the first unknown one.
@@ -638,7 +634,8 @@ impl Simulation {
     /// The id of a scheduling policy by name (or ARN), for [`crate::model::Action`]s.
     pub fn scheduling_policy_id(&self, name: &str) -> Option<PolicyId> {
         let name = crate::model::arn_tail(name);
-        self.policies
+        self.queues
+            .policies()
             .iter()
             .position(|p: &Policy| p.name == name)
             .map(|i| PolicyId(i as u32))
@@ -667,7 +664,7 @@ impl Simulation {
 
     /// The terminal state of an ended job, if it is remembered.
     fn ended_status(&self, id: JobId) -> Option<JobStatus> {
-        if let Some(&ok) = self.api_outcomes.get(&id) {
+        if let Some(ok) = self.jobs.api_outcome(id) {
             return Some(if ok { JobStatus::Succeeded } else { JobStatus::Failed });
         }
         self.ledger.recorder.as_ref()?.ended_status(id)
@@ -678,7 +675,7 @@ impl Simulation {
     /// order accounts for each pick's vCPUs as the policy would. `None` for an unknown queue.
     pub fn queue_snapshot(&self, queue: &str, limit: usize) -> Option<Vec<SnapshotEntry>> {
         let q = self.queue_id(queue)?;
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         let mut set = qr.set.clone();
         let mut out = Vec::new();
         // A custom policy picks on its own copy when it gives one (the snapshot changes
@@ -836,7 +833,7 @@ impl Simulation {
             time: self.kernel.now,
             job: job.id,
             job_name: job.spec.name.to_string(),
-            job_queue: self.queues[job.queue.index()].spec.name.clone(),
+            job_queue: self.queues[job.queue].spec.name.clone(),
             status,
             status_reason: job.status_reason.as_deref().map(str::to_owned),
         };
@@ -861,7 +858,7 @@ impl Simulation {
         self.check_open().map_err(|at| ApplyError::Ended { at })?;
         let kinds: Vec<_> = self.ces.iter().map(|c| c.spec.kind).collect();
         let fair: Vec<bool> = self.queues.iter().map(|q| q.spec.scheduling_policy.is_some()).collect();
-        super::limits::check_action(action, &kinds, &fair, self.policies.len())?;
+        super::limits::check_action(action, &kinds, &fair, self.queues.policies().len())?;
         super::limits::consumable_action(action, self.consumable_count())
     }
 }

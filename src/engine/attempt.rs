@@ -118,7 +118,7 @@ impl Simulation {
         if self.strict_on {
             self.count_fits(q, slot, true);
         }
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         let share_slot = qr.set.insert_keyed(queued, share_key);
         // A FIFO queue resting on a blocked head stays at rest when a job joins behind the
         // head: the head is the same and no capacity freed, so the pass would fail on it
@@ -142,7 +142,7 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else {
             return Vec::new();
         };
-        self.queues[q.index()]
+        self.queues[q]
             .spec
             .compute_environments
             .iter()
@@ -156,10 +156,10 @@ impl Simulation {
     fn count_fits(&mut self, q: QueueId, slot: JobSlot, joining: bool) {
         let Some(job) = self.jobs.live(slot) else { return };
         let ces = &self.ces;
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         let mut emptied = Vec::new();
         for (k, ce) in qr.spec.compute_environments.iter().enumerate() {
-            if !ces[ce.index()].could_ever_run(job) {
+            if !ces[*ce].could_ever_run(job) {
                 continue;
             }
             if joining {
@@ -172,7 +172,7 @@ impl Simulation {
             }
         }
         for ce in emptied {
-            if self.ces[ce.index()].spec.queue_priority == crate::model::QueuePriorityMode::Strict {
+            if self.ces[ce].spec.queue_priority == crate::model::QueuePriorityMode::Strict {
                 self.capacity_changed(ce);
             }
         }
@@ -183,18 +183,14 @@ impl Simulation {
         let Some(job) = self.jobs.live_mut(slot) else { return };
         job.head_since.clear();
         let (q, id, priority) = (job.queue, job.id, job.priority);
-        if self.queues[q.index()]
-            .set
-            .remove_at(job.share_slot, priority, id)
-            .is_none()
-        {
+        if self.queues[q].set.remove_at(job.share_slot, priority, id).is_none() {
             return;
         }
         self.backfill_index_remove(q, id);
         if self.strict_on {
             self.count_fits(q, slot, false);
         }
-        self.queues[q.index()].stalled = false;
+        self.queues[q].stalled = false;
     }
 
     /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the
@@ -211,8 +207,7 @@ impl Simulation {
             .attempt_sink
             .is_some()
             .then(|| self.placement_of(ce, &rooms));
-        let attempt_id = self.next_attempt;
-        self.next_attempt += 1;
+        let attempt_id = self.jobs.take_attempt_id();
         let Some(job) = self.jobs.live_mut(slot) else { return };
         job.status = JobStatus::Starting;
         job.dispatches += 1;
@@ -237,23 +232,20 @@ impl Simulation {
             self.ledger.waited(job.queue, job.spec.share_ix, wait);
         }
         let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         c.used_millivcpus += mv;
         let startup = c.start_latency(&job.resources, now, &mut self.kernel.events);
         let fargate_spot = c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot;
         let rate = c.spec.interruptions_per_hour;
         let reclaim_in = (fargate_spot && rate > 0.0).then(|| c.draw_reclaim(rate));
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         if !claimed {
             qr.held_on_ce[ce.index()] += mv;
         }
         // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
         qr.set.add_held_at(job.share_slot, mv as i64, now);
         self.ledger.started(ce);
-        let instance_rate = self.ces[ce.index()]
-            .pool
-            .as_ref()
-            .map_or(0.0, |p| p.attributed_rate(&rooms));
+        let instance_rate = self.ces[ce].pool.as_ref().map_or(0.0, |p| p.attributed_rate(&rooms));
         let mut attempt = Attempt {
             id: attempt_id,
             ce,
@@ -287,7 +279,7 @@ impl Simulation {
             self.instance_busy(ce, i, slot, attempt_id);
         }
         if self.backfill_on {
-            self.ces[ce.index()].attempts.insert(slot.0);
+            self.ces[ce].attempts.insert(slot.0);
         }
         if let Some(r) = self.jobs.get(slot).and_then(|j| j.reserved_at.get()) {
             if now > r {
@@ -318,7 +310,7 @@ impl Simulation {
         let Some(job) = self.jobs.live_mut(slot) else { return };
         let timeout = job.spec.timeout;
         let Some(a) = job.attempt.as_mut() else { return };
-        let timeout = self.ces[a.ce.index()].attempt_limit(timeout);
+        let timeout = self.ces[a.ce].attempt_limit(timeout);
         job.status = JobStatus::Running;
         // AWS: "placed into the RUNNING state that's considered an attempt".
         job.attempts += 1;
@@ -401,7 +393,7 @@ impl Simulation {
     /// its share of their vCPUs; what the instances cost beyond that is the CE's idle cost.
     fn account_attempt(&mut self, a: &Attempt, q: QueueId, job: JobKeys, r: &Resources, until: SimTime) -> f64 {
         let JobKeys { share_ix, architecture } = job;
-        let ce = &self.ces[a.ce.index()];
+        let ce = &self.ces[a.ce];
         let running_ms = a.running_at.map_or(0, |run| until.since(run).as_millis());
         let held = until.since(a.dispatched_at);
         let task_billed = !ce.spec.kind.has_instances();
@@ -426,7 +418,7 @@ impl Simulation {
 
     /// The instances of `rooms` on `ce`, as the attempt table names them.
     fn placement_of(&self, ce: CeId, rooms: &[(u32, Resources)]) -> Box<(Vec<String>, Vec<String>)> {
-        let pool = self.ces[ce.index()].pool.as_ref();
+        let pool = self.ces[ce].pool.as_ref();
         let types = rooms
             .iter()
             .map(|(id, _)| {
@@ -462,9 +454,9 @@ impl Simulation {
             job_id: job.id,
             job_name: job.spec.name.to_string(),
             attempt: job.dispatches,
-            job_queue: self.queues[job.queue.index()].spec.name.clone(),
+            job_queue: self.queues[job.queue].spec.name.clone(),
             share_identifier: job.spec.share.to_string(),
-            compute_environment: self.ces[a.ce.index()].spec.name.clone(),
+            compute_environment: self.ces[a.ce].spec.name.clone(),
             instance_ids: a.placement.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
             instance_types: a.placement.as_ref().map(|p| p.1.clone()).unwrap_or_default(),
             dispatched_at: a.dispatched_at,
@@ -491,9 +483,9 @@ impl Simulation {
             self.kernel.events.cancel_pending(*key);
         }
         let mv = u64::from(r.millivcpus);
-        self.ces[a.ce.index()].used_millivcpus -= mv;
-        self.ces[a.ce.index()].task_released(&r, now);
-        let qr = &mut self.queues[q.index()];
+        self.ces[a.ce].used_millivcpus -= mv;
+        self.ces[a.ce].task_released(&r, now);
+        let qr = &mut self.queues[q];
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.live(slot) else { return };
         qr.set.add_held_at(job.share_slot, -(mv as i64), now);
@@ -503,7 +495,7 @@ impl Simulation {
             self.instance_attempt_ended(a.ce, *i, room, a.id);
         }
         if self.backfill_on {
-            self.ces[a.ce.index()].attempts.remove(&slot.0);
+            self.ces[a.ce].attempts.remove(&slot.0);
         }
         if self.consumables.is_some() {
             self.give_back_consumables(slot, true);
@@ -520,7 +512,7 @@ impl Simulation {
             ),
             AttemptEnd::TimedOut => (
                 JobStatus::Failed,
-                Reason::Static(self.ces[a.ce.index()].timeout_reason(job.spec.timeout)),
+                Reason::Static(self.ces[a.ce].timeout_reason(job.spec.timeout)),
                 false,
             ),
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
@@ -578,31 +570,39 @@ impl Simulation {
             // The job is read in place and its slot freed at the end (no copy of the job).
             let Some(job) = self.jobs.get(slot) else { continue };
             let (job_id, array_index) = (job.id, job.id.array_index);
-            if count_end(&mut self.ledger, &mut self.queues, job, now, ending) {
+            if count_end(&mut self.ledger, self.queues.as_mut_slice(), job, now, ending) {
                 self.dispatch_needed = true;
             }
             let ok = status == JobStatus::Succeeded;
-            if job.spec.entry == super::api::API_ENTRY {
-                self.api_outcomes.insert(job_id, ok);
-            }
+            let api = job.spec.entry == super::api::API_ENTRY;
             if let Some(o) = self.observer.as_mut() {
                 o(&super::api::JobEvent {
                     time: now,
                     job: job_id,
                     job_name: job.spec.name.to_string(),
-                    job_queue: self.queues[job.queue.index()].spec.name.clone(),
+                    job_queue: self.queues[job.queue].spec.name.clone(),
                     status: job.status,
                     status_reason: job.status_reason.as_deref().map(str::to_owned),
                 });
             }
-            if self.names.is_referenced(&job.spec.name) {
-                if let Some(super::dependencies::NameTarget::Live(_, id)) = self.names.get(&job.spec.name) {
-                    if id == job_id {
-                        self.names
-                            .set(&job.spec.name, super::dependencies::NameTarget::Ended(job_id, ok));
-                    }
-                }
+            // A name a dependency or an action refers to now means the ended job (unless a
+            // later job of that name took it); an array's name keeps meaning the array.
+            let named = self.jobs.names().is_referenced(&job.spec.name);
+            let rename = named
+                && matches!(self.jobs.names().get(&job.spec.name),
+                    Some(super::dependencies::NameTarget::Live(_, id)) if id == job_id);
+            // An ended array is kept while something can still ask for it (JobStore::array_ended).
+            let keep_array = named || api || self.ledger.recorder.is_some();
+            if rename {
+                let name = job.spec.name.clone();
+                self.jobs
+                    .names_mut()
+                    .set(&name, super::dependencies::NameTarget::Ended(job_id, ok));
             }
+            if api {
+                self.jobs.record_api_outcome(job_id, ok);
+            }
+            let Some(job) = self.jobs.get(slot) else { continue };
             if self.ledger.recorder.is_some() {
                 let rec = self.record_of(job);
                 if let Some(r) = self.ledger.recorder.as_mut() {
@@ -615,7 +615,7 @@ impl Simulation {
             while let Some(w) = waiters.pop() {
                 match w {
                     Waiter::Parent(p) => {
-                        let Some(parent) = self.arrays.parents.get_mut(&p) else {
+                        let Some(parent) = self.jobs.array_mut(p) else {
                             continue;
                         };
                         if let Some(i) = array_index {
@@ -629,6 +629,7 @@ impl Simulation {
                             done_id = parent.id;
                             done_ok = !parent.failed;
                             waiters.extend(std::mem::take(&mut parent.waiters));
+                            self.jobs.array_ended(p, keep_array);
                         }
                     }
                     Waiter::Job(s, id) => {
@@ -645,13 +646,13 @@ impl Simulation {
                             dep.unmet = dep.unmet.saturating_sub(1);
                             // A SUBMITTED job is settled by its submission.
                             if dep.unmet == 0 && dep.status == JobStatus::Pending {
-                                match self.pending_cancels.take(id) {
+                                match self.jobs.take_cancel(id) {
                                     Some(r) => work.push_back((s, JobStatus::Failed, Some(r), Ending::Cancelled)),
                                     None => self.make_runnable(s),
                                 }
                             }
                         } else {
-                            work.push_back(match self.pending_cancels.take(id) {
+                            work.push_back(match self.jobs.take_cancel(id) {
                                 Some(r) => (s, JobStatus::Failed, Some(r), Ending::Cancelled),
                                 None => (
                                     s,
@@ -672,10 +673,10 @@ impl Simulation {
         JobRecord {
             job_id: job.id,
             job_name: job.spec.name.to_string(),
-            job_queue: self.queues[job.queue.index()].spec.name.clone(),
+            job_queue: self.queues[job.queue].spec.name.clone(),
             share_identifier: job.spec.share.to_string(),
             job_definition: job.spec.definition.to_string(),
-            compute_environment: job.last_ce.map(|c| self.ces[c.index()].spec.name.clone()),
+            compute_environment: job.last_ce.map(|c| self.ces[c].spec.name.clone()),
             status: job.status,
             status_reason: job.status_reason.as_deref().map(str::to_owned),
             attempts: job.attempts,
@@ -719,8 +720,8 @@ impl Simulation {
                 self.emit_attempt(slot, &a, None, status, None, None, cost);
             }
         }
-        for i in 0..self.ces.len() {
-            self.integrate_max(CeId(i as u32), end);
+        for c in self.ces.ids() {
+            self.integrate_max(c, end);
         }
         self.close_capacity(end);
         let extra = self.kernel.sources.warnings();

@@ -40,7 +40,7 @@ impl Simulation {
     /// backfilling policy allows (a custom one, else its `backfill` mode: [`Easy`] or
     /// [`Greedy`]). Returns whether any started.
     pub(super) fn backfill(&mut self, q: QueueId, head: JobSlot) -> bool {
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         let mode = qr.spec.backfill;
         if mode == Backfill::None && qr.backfill_policy.0.is_none() {
             return false;
@@ -74,11 +74,9 @@ impl Simulation {
         loop {
             // A custom policy may admit any job that can be placed: only that bound holds.
             let bounds = self.backfill_bounds(q, reservation.as_ref().filter(|_| custom.is_none()));
-            let hit = self.queues[q.index()].backfill_index.first_after(
-                cursor,
-                &|m: &Mins| bounds.may_hold(m),
-                &|l: &Leaf| bounds.admits(l),
-            );
+            let hit = self.queues[q]
+                .backfill_index
+                .first_after(cursor, &|m: &Mins| bounds.may_hold(m), &|l: &Leaf| bounds.admits(l));
             let Some((id, slot)) = hit else { break };
             cursor = id;
             let slot = JobSlot(slot);
@@ -134,10 +132,10 @@ impl Simulation {
 
     /// What any job could need and still start now (see [`BackfillBounds`]).
     fn backfill_bounds(&self, q: QueueId, reservation: Option<&HeadReservation>) -> BackfillBounds {
-        let ces = &self.queues[q.index()].spec.compute_environments;
+        let ces = &self.queues[q].spec.compute_environments;
         let all = ces
             .iter()
-            .map(|c| self.ces[c.index()].max_placeable_millivcpus(None))
+            .map(|c| self.ces[*c].max_placeable_millivcpus(None))
             .max()
             .unwrap_or(0);
         let Some(res) = reservation else {
@@ -146,13 +144,13 @@ impl Simulation {
         let elsewhere = ces
             .iter()
             .map(|&c| match (c == res.ce, res.instance) {
-                (false, _) => self.ces[c.index()].max_placeable_millivcpus(None),
+                (false, _) => self.ces[c].max_placeable_millivcpus(None),
                 (true, None) => 0,
-                (true, Some(i)) => self.ces[c.index()].max_placeable_millivcpus(Some(i.0)),
+                (true, Some(i)) => self.ces[c].max_placeable_millivcpus(Some(i.0)),
             })
             .max()
             .unwrap_or(0);
-        let earliest_running = self.kernel.now + self.ces[res.ce.index()].spec.startup;
+        let earliest_running = self.kernel.now + self.ces[res.ce].spec.startup;
         BackfillBounds {
             all,
             easy: Some(EasyBounds::new(
@@ -178,24 +176,22 @@ impl Simulation {
             estimate_ms: job.estimate.map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
         };
         let (q, id) = (job.queue, job.id);
-        self.queues[q.index()].backfill_index.insert(id, slot.0, leaf);
+        self.queues[q].backfill_index.insert(id, slot.0, leaf);
     }
 
     /// Keeps the queue's backfilling index in step as job `id` leaves queue `q`'s RUNNABLE
     /// set.
     pub(super) fn backfill_index_remove(&mut self, q: QueueId, id: JobId) {
         if self.backfill_on {
-            self.queues[q.index()].backfill_index.remove(id);
+            self.queues[q].backfill_index.remove(id);
         }
     }
 
     /// When an attempt placed now would reach RUNNING.
     fn running_from_now(&self, ce: CeId, placement: &Placement) -> SimTime {
-        let startup = self.ces[ce.index()].spec.startup;
+        let startup = self.ces[ce].spec.startup;
         let ready = match placement {
-            Placement::Instance(Ec2Placement::Launching(_)) => {
-                self.kernel.now + self.ces[ce.index()].spec.instance_launch
-            }
+            Placement::Instance(Ec2Placement::Launching(_)) => self.kernel.now + self.ces[ce].spec.instance_launch,
             _ => self.kernel.now,
         };
         ready + startup
@@ -207,8 +203,8 @@ impl Simulation {
         let job = self.jobs.get(head)?;
         let need = job.resources;
         let mut best: Option<HeadReservation> = None;
-        for &ce in &self.queues[q.index()].spec.compute_environments {
-            let c = &self.ces[ce.index()];
+        for &ce in &self.queues[q].spec.compute_environments {
+            let c = &self.ces[ce];
             if !c.enabled() || !self.ce_could_ever_run(ce, job) {
                 continue;
             }
@@ -253,7 +249,7 @@ impl Simulation {
     /// The earliest time `need` fits on a bin with `free` room now, as the attempts in
     /// `slots` end by their estimates; `None` when one of them has no estimate or it never fits.
     fn shadow(&self, head: JobId, bin: Bin, free: Room, slots: &[u32], need: &Resources) -> Option<HeadReservation> {
-        let startup = self.ces[bin.ce.index()].spec.startup;
+        let startup = self.ces[bin.ce].spec.startup;
         let mut ends: Vec<(SimTime, Room)> = Vec::with_capacity(slots.len());
         for &s in slots {
             let job = self.jobs.get(JobSlot(s))?;

@@ -73,7 +73,7 @@ impl Simulation {
         if self.ce_could_ever_run(ce, job) {
             return None;
         }
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         if !c.runs_architecture(job.spec.architecture) {
             // An ARM64 job on Fargate Spot: no task of any size runs it there.
             return Some(Never::NoType);
@@ -99,7 +99,7 @@ impl Simulation {
     /// `None` when some compute environment of the queue could run it.
     fn head_reason(&self, q: QueueId, slot: JobSlot) -> Option<(&'static str, &'static str)> {
         let job = self.jobs.get(slot)?;
-        let ces = &self.queues[q.index()].spec.compute_environments;
+        let ces = &self.queues[q].spec.compute_environments;
         let never = blocked_reason(ces.iter().map(|ce| self.never_on(*ce, job)));
         if never.is_some() || self.ec2_capacity.is_none() {
             return never;
@@ -135,7 +135,7 @@ impl Simulation {
                 }
             }
         }
-        self.queues[q.index()].head = new;
+        self.queues[q].head = new;
         let Some((_, slot)) = new else { return };
         let never = self.head_reason(q, slot);
         let Some(job) = self.jobs.get_mut(slot) else { return };
@@ -146,7 +146,7 @@ impl Simulation {
             return;
         }
         job.head_since.set(now);
-        let mut limits: Vec<_> = self.queues[q.index()]
+        let mut limits: Vec<_> = self.queues[q]
             .spec
             .state_time_limit_actions
             .iter()
@@ -173,7 +173,7 @@ impl Simulation {
         let since = SimTime::from_millis(head_since_ms);
         if job.status != JobStatus::Runnable
             || job.head_since.get() != Some(since)
-            || self.queues[job.queue.index()].head.map(|h| h.0) != Some(job.id)
+            || self.queues[job.queue].head.map(|h| h.0) != Some(job.id)
         {
             return;
         }
@@ -183,7 +183,7 @@ impl Simulation {
             return;
         };
         let waited = now.since(since);
-        let due = self.queues[q.index()]
+        let due = self.queues[q]
             .spec
             .state_time_limit_actions
             .iter()
@@ -191,8 +191,8 @@ impl Simulation {
         if due {
             let text = format!("Canceled by JobStateTimeLimit action due to reason: {reason}");
             self.finish_job(slot, JobStatus::Failed, Some(Reason::from(text)), Ending::Cancelled);
-            self.queues[q.index()].head = None;
-            self.queues[q.index()].stalled = false;
+            self.queues[q].head = None;
+            self.queues[q].stalled = false;
             self.dispatch_needed = true;
         }
     }

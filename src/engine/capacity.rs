@@ -266,7 +266,7 @@ impl CeRuntime {
 impl Simulation {
     /// Whether compute environment `ce` could ever run the job in `slot`.
     pub(super) fn ce_could_ever_run(&self, ce: CeId, job: &super::jobs::Job) -> bool {
-        self.ces[ce.index()].could_ever_run(job)
+        self.ces[ce].could_ever_run(job)
     }
 
     /// Brings a compute environment to its starting size: EC2 instances for
@@ -278,15 +278,15 @@ impl Simulation {
 
     /// Launches instances until `max(minvCpus, desiredvCpus)` is provisioned.
     pub(super) fn fill_standing_capacity(&mut self, ce: CeId, ready_now: bool) {
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         let target = u64::from(c.spec.min_vcpus.max(c.spec.desired_vcpus.unwrap_or(0))) * 1000;
         loop {
-            let Some(pool) = &self.ces[ce.index()].pool else { return };
+            let Some(pool) = &self.ces[ce].pool else { return };
             let have = pool.provisioned_millivcpus;
             if have >= target {
                 return;
             }
-            let spec = &self.ces[ce.index()].spec;
+            let spec = &self.ces[ce].spec;
             let Some(t) = pool.type_for_capacity(target - have, spec.max_vcpus, spec.allocation_strategy) else {
                 return;
             };
@@ -301,9 +301,9 @@ impl Simulation {
     /// else an [`Event::InstanceReady`] follows after `instanceLaunchSeconds`.
     pub(super) fn launch_instance(&mut self, ce: CeId, type_index: usize, ready: bool) -> u32 {
         let now = self.kernel.now;
-        let launch = self.ces[ce.index()].spec.instance_launch;
+        let launch = self.ces[ce].spec.instance_launch;
         let ready = ready || launch.is_zero();
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
+        let Some(pool) = self.ces[ce].pool.as_mut() else {
             return 0;
         };
         let id = pool.launch(type_index, now, ready);
@@ -321,28 +321,27 @@ impl Simulation {
     /// Capacity changed on `ce` (freed, added, limits or state changed): every queue that
     /// uses it must look again.
     pub(super) fn capacity_changed(&mut self, ce: CeId) {
-        for i in 0..self.ces[ce.index()].attached.len() {
-            let q = self.ces[ce.index()].attached[i];
-            self.queues[q.index()].stalled = false;
+        for i in 0..self.ces[ce].attached.len() {
+            let q = self.ces[ce].attached[i];
+            self.queues[q].stalled = false;
         }
         self.dispatch_needed = true;
     }
 
     /// Integrates `maxvCpus` up to now (before it changes, and at the end).
     pub(super) fn integrate_max(&mut self, ce: CeId, now: SimTime) {
-        self.ledger
-            .max_vcpus_until(ce, self.ces[ce.index()].spec.max_vcpus, now);
+        self.ledger.max_vcpus_until(ce, self.ces[ce].spec.max_vcpus, now);
     }
 
     /// After UpdateComputeEnvironment: launch toward new min/desired, and let idle instances
     /// beyond a lowered minimum scale in.
     pub(super) fn capacity_update(&mut self, ce: CeId) {
-        if self.ces[ce.index()].pool.is_none() {
+        if self.ces[ce].pool.is_none() {
             return;
         }
         self.fill_standing_capacity(ce, false);
         let now = self.kernel.now;
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         let idle: Vec<(u32, SimTime, u32)> = c
             .pool
             .as_ref()
@@ -370,7 +369,7 @@ impl Simulation {
     /// At the end of the run: instances still up are billed (per second from `running`, 60 s
     /// minimum) and counted to `end`.
     pub(super) fn close_capacity(&mut self, end: SimTime) {
-        for c in 0..self.ces.len() {
+        for c in self.ces.ids() {
             let Some(pool) = &self.ces[c].pool else { continue };
             let pending = self.ces[c].spec.instance_pending;
             let mut provisioned = 0u128;
@@ -384,9 +383,9 @@ impl Simulation {
                 paid.extend(t.spot_paid(i.launched_at, pending, end));
             }
             for p in paid {
-                self.ledger.spot_billed(CeId(c as u32), p);
+                self.ledger.spot_billed(c, p);
             }
-            self.ledger.instances_billed(CeId(c as u32), provisioned, cost);
+            self.ledger.instances_billed(c, provisioned, cost);
         }
     }
 }

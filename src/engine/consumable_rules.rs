@@ -152,7 +152,7 @@ impl Simulation {
         };
         let Some(res) = c.resources.get_mut(r) else { return };
         for q in std::mem::take(&mut res.waiting_queues) {
-            if let Some(qr) = self.queues.get_mut(q.index()) {
+            if let Some(qr) = self.queues.get_mut(q) {
                 qr.stalled = false;
             }
             self.dispatch_needed = true;

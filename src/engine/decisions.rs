@@ -41,12 +41,12 @@ impl JobDetails for Details<'_> {
 impl Simulation {
     /// The job table as a view's [`JobDetails`].
     pub(super) fn job_details(&self) -> Details<'_> {
-        Details(&self.jobs)
+        Details(self.jobs.table())
     }
 
     /// Compute environment `ce`'s capacity now.
     pub(super) fn ce_capacity(&self, ce: CeId) -> CeCapacity {
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         let max = u64::from(c.spec.max_vcpus) * 1000;
         let (free, memory, launchable, instances) = match &c.pool {
             None => (max.saturating_sub(c.used_millivcpus), None, 0, 0),
@@ -78,7 +78,7 @@ impl Simulation {
     #[cold]
     #[inline(never)]
     pub(super) fn custom_pick(&self, q: QueueId, policy: &SharedPolicy) -> Option<JobSlot> {
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         let capacity: Vec<CeCapacity> = qr
             .spec
             .compute_environments
@@ -103,7 +103,7 @@ impl Simulation {
     /// now: ENABLED, not held by the `strict` rule, within `computeReservation`.
     #[inline(always)]
     pub(super) fn ce_eligible(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         c.enabled()
             && !(c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
             && self.reservation_allows(q, ce, millivcpus)
@@ -111,14 +111,14 @@ impl Simulation {
 
     /// The compute environments of queue `q` as a placement sees them for `job`.
     fn placement_candidates(&self, q: QueueId, job: &Job) -> Vec<PlacementCandidate> {
-        self.queues[q.index()]
+        self.queues[q]
             .spec
             .compute_environments
             .iter()
             .map(|&ce| {
-                let c = &self.ces[ce.index()];
+                let c = &self.ces[ce];
                 let eligible = self.ce_eligible(q, ce, job.resources.millivcpus)
-                    && self.ces[ce.index()].runs_architecture(job.spec.architecture)
+                    && self.ces[ce].runs_architecture(job.spec.architecture)
                     // FARGATE_SPOT inside a `simulation.unavailable` window starts nothing.
                     && !c.spot_unavailable
                     // LAMBDA: concurrency, then a warm environment or room in the scaling window.
@@ -191,7 +191,7 @@ impl Simulation {
         if !self.custom_policies {
             return;
         }
-        if let QueuePolicy::Custom(p) = &self.queues[q.index()].policy {
+        if let QueuePolicy::Custom(p) = &self.queues[q].policy {
             self.tell(p, slot, |p, info, now| p.on_start(info, ce, now));
         }
     }
@@ -208,7 +208,7 @@ impl Simulation {
             (false, JobStatus::Succeeded) => AttemptOutcome::Succeeded,
             (false, _) => AttemptOutcome::Failed,
         };
-        if let QueuePolicy::Custom(p) = &self.queues[q.index()].policy {
+        if let QueuePolicy::Custom(p) = &self.queues[q].policy {
             self.tell(p, slot, |p, info, now| p.on_end(info, outcome, now));
         }
     }
@@ -233,7 +233,7 @@ impl Simulation {
     /// and `computeReservation` still decide which compute environments are eligible.
     pub fn set_placement(&mut self, queue: &str, placement: Box<dyn PlacementPolicy>) -> Result<(), DecisionError> {
         let q = self.decision_queue(queue)?;
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         qr.placement = Installed(Some(Shared::new(placement)));
         qr.stalled = false;
         self.dispatch_needed = true;
@@ -253,12 +253,12 @@ impl Simulation {
                 suggestion: crate::suggest::suggest(crate::model::arn_tail(ce), names).map(str::to_string),
             });
         };
-        if self.ces[c.index()].pool.is_none() {
+        if self.ces[c].pool.is_none() {
             return Err(DecisionError::NoInstances {
-                name: self.ces[c.index()].spec.name.clone(),
+                name: self.ces[c].spec.name.clone(),
             });
         }
-        self.ces[c.index()].scale_out = Installed(Some(Shared::new(scale_out)));
+        self.ces[c].scale_out = Installed(Some(Shared::new(scale_out)));
         self.capacity_changed(c);
         Ok(())
     }
@@ -269,7 +269,7 @@ impl Simulation {
     pub fn set_backfill(&mut self, queue: &str, backfill: Box<dyn BackfillPolicy>) -> Result<(), DecisionError> {
         let q = self.decision_queue(queue)?;
         self.track_for_backfilling();
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         qr.backfill_policy = Installed(Some(Shared::new(backfill)));
         qr.stalled = false;
         self.dispatch_needed = true;
@@ -308,7 +308,7 @@ impl Simulation {
                 self.backfill_index_insert(slot);
             }
             if let Some(ce) = ce {
-                self.ces[ce.index()].attempts.insert(slot.0);
+                self.ces[ce].attempts.insert(slot.0);
             }
         }
     }

@@ -151,7 +151,7 @@ impl Simulation {
                 Some((b, ix)) if ix.parse::<u32>().is_ok() => (b, ix.parse::<u32>().ok()),
                 _ => (d.job.as_str(), None),
             };
-            let target = match (self.names.get(base), index) {
+            let target = match (self.jobs.names().get(base), index) {
                 (Some(NameTarget::Live(slot, id)), _) => DepTarget::Job(slot, id),
                 (Some(NameTarget::Ended(id, ok)), _) => {
                     if ok {
@@ -186,7 +186,7 @@ impl Simulation {
     }
 
     pub(super) fn child_target(&self, p: u32, i: u32) -> DepTarget {
-        let Some(parent) = self.arrays.parents.get(&p) else {
+        let Some(parent) = self.jobs.array(p) else {
             return DepTarget::Met;
         };
         match parent.children.get(i as usize) {
@@ -197,7 +197,7 @@ impl Simulation {
     }
 
     pub(super) fn parent_target(&self, p: u32) -> DepTarget {
-        match self.arrays.parents.get(&p) {
+        match self.jobs.array(p) {
             Some(parent) if parent.ended < parent.size => DepTarget::Parent(p),
             Some(parent) if parent.failed => DepTarget::Failed(parent.id),
             _ => DepTarget::Met,
@@ -245,7 +245,7 @@ impl Simulation {
                 }
             }
             DepTarget::Parent(p) => {
-                if let Some(parent) = self.arrays.parents.get_mut(&p) {
+                if let Some(parent) = self.jobs.array_mut(p) {
                     parent.waiters.push(Waiter::Job(slot, id));
                     if let Some(j) = self.jobs.get_mut(slot) {
                         j.unmet += 1;

@@ -19,9 +19,10 @@ impl Simulation {
         }
         loop {
             let mut placed = false;
-            for i in 0..self.queue_order.len() {
-                let q = self.queue_order[i];
-                let qr = &self.queues[q.index()];
+            let mut i = 0;
+            while let Some(q) = self.queues.in_order(i) {
+                i += 1;
+                let qr = &self.queues[q];
                 // Most queues have nothing to do: skip them without a call.
                 if qr.stalled || (qr.set.is_empty() && qr.claimed.is_empty()) {
                     continue;
@@ -40,7 +41,7 @@ impl Simulation {
     /// Offers queue `q`'s jobs (the queue is neither stalled nor empty).
     fn dispatch_queue(&mut self, q: QueueId) -> bool {
         let mut placed = false;
-        let previous = self.queues[q.index()].head.take();
+        let previous = self.queues[q].head.take();
         let mut blocked = None;
         while let Some(slot) = self.pick(q) {
             // Claimed jobs ahead of it may take READY room first (CONTRACT 7.14 c).
@@ -66,13 +67,13 @@ impl Simulation {
                     // decays), so the queue rests only when no share's first job fits
                     // anywhere now: then no pick could place anything until capacity or the
                     // queue changes. A custom policy may pick any job: it is always asked.
-                    let rest = match &self.queues[q.index()].policy {
+                    let rest = match &self.queues[q].policy {
                         QueuePolicy::Fifo => true,
                         QueuePolicy::FairShare(_) => !self.some_share_head_fits(q),
                         QueuePolicy::Custom(_) => false,
                     };
                     if rest {
-                        self.queues[q.index()].stalled = true;
+                        self.queues[q].stalled = true;
                         if self.consumables.is_some() {
                             self.share_heads_wait(q);
                         }
@@ -100,12 +101,12 @@ impl Simulation {
 
     /// Whether the first job of some share of queue `q` could be placed now.
     fn some_share_head_fits(&self, q: QueueId) -> bool {
-        let ces = &self.queues[q.index()].spec.compute_environments;
-        if ces.iter().all(|c| self.ces[c.index()].is_full()) {
+        let ces = &self.queues[q].spec.compute_environments;
+        if ces.iter().all(|c| self.ces[*c].is_full()) {
             // Every compute environment is full: no head fits, without asking each.
             return false;
         }
-        let view = self.queues[q.index()].set.view(self.kernel.now);
+        let view = self.queues[q].set.view(self.kernel.now);
         let fits = view
             .shares()
             .filter_map(|s| s.head())
@@ -116,10 +117,10 @@ impl Simulation {
     /// A fair-share queue goes to rest: each share's head short of a consumable resource
     /// makes the queue wait on that resource, so its return wakes the queue.
     fn share_heads_wait(&mut self, q: QueueId) {
-        if !matches!(self.queues[q.index()].policy, QueuePolicy::FairShare(_)) {
+        if !matches!(self.queues[q].policy, QueuePolicy::FairShare(_)) {
             return;
         }
-        let view = self.queues[q.index()].set.view(self.kernel.now);
+        let view = self.queues[q].set.view(self.kernel.now);
         let heads: Vec<JobSlot> = view
             .shares()
             .filter_map(|s| s.head())
@@ -134,7 +135,7 @@ impl Simulation {
 
     /// The job queue `q`'s policy offers next.
     pub(super) fn pick(&self, q: QueueId) -> Option<JobSlot> {
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         match &qr.policy {
             // The built-ins answer with a job of the set: no check needed.
             QueuePolicy::Fifo => qr.set.first_submitted().map(|j| JobSlot(j.slot)),
@@ -146,7 +147,7 @@ impl Simulation {
     /// The first compute environment of `q` (in order) that takes the job now, and where.
     pub(super) fn find_ce(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         if let Some(custom) = &qr.placement.0 {
             if job.spec.nodes.is_none() {
                 return self.custom_place(q, slot, custom);
@@ -168,7 +169,7 @@ impl Simulation {
         if !self.ce_eligible(q, ce, job.resources.millivcpus) {
             return None;
         }
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         c.runs_architecture(job.spec.architecture).then_some(c)
     }
 
@@ -178,7 +179,7 @@ impl Simulation {
     #[inline(never)]
     fn find_ce_with_capacity(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
             let c = self.candidate_ce(q, ce, job)?;
             c.plan_with(&job.resources, job.spec.nodes.as_deref(), |t| self.ec2_available(ce, t))
@@ -189,9 +190,9 @@ impl Simulation {
     /// `strict`: a higher-priority queue attached to `ce` has a RUNNABLE job `ce` could ever
     /// fit.
     pub(super) fn blocked_by_higher(&self, ce: CeId, q: QueueId) -> bool {
-        let prio = self.queues[q.index()].spec.priority;
-        self.ces[ce.index()].attached.iter().any(|&h| {
-            let hq = &self.queues[h.index()];
+        let prio = self.queues[q].spec.priority;
+        self.ces[ce].attached.iter().any(|&h| {
+            let hq = &self.queues[h];
             hq.spec.priority > prio
                 && hq
                     .spec
@@ -206,17 +207,16 @@ impl Simulation {
     /// `maxvCpus x (1 - (c/100)^A)`. It belongs to the queue's scheduling policy, so it also
     /// holds when a custom policy (`set_policy`) decides the order.
     pub(super) fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         let Some(policy) = qr.spec.scheduling_policy else {
             return true;
         };
-        let c = self.policies[policy.index()].compute_reservation;
+        let c = self.queues.policy(policy).compute_reservation;
         if c == 0 {
             return true;
         }
         let active = qr.active.count_at(self.kernel.now) as i32;
-        let limit =
-            f64::from(self.ces[ce.index()].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
+        let limit = f64::from(self.ces[ce].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
         (qr.held_on_ce[ce.index()] + u64::from(millivcpus)) as f64 <= limit + 1e-9
     }
 }

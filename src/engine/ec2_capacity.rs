@@ -14,7 +14,6 @@
 //! - The `minvCpus`/`desiredvCpus` capacity (CONTRACT 7.14 e) is never refused; its instances
 //!   count toward the limits and quotas.
 
-use super::capacity::CeRuntime;
 use super::ec2::Pool;
 use super::event::Event;
 use super::jobs::Job;
@@ -47,7 +46,7 @@ pub(crate) struct Ec2Capacity {
 }
 
 impl Ec2Capacity {
-    pub(crate) fn new(model: &Ec2CapacityModel, ces: &[CeRuntime]) -> Ec2Capacity {
+    pub(crate) fn new(model: &Ec2CapacityModel, ces: &super::ce_set::CeSet) -> Ec2Capacity {
         let rules = ces
             .iter()
             .map(|c| {
@@ -153,7 +152,7 @@ impl Simulation {
     /// capacity model).
     pub(super) fn ec2_available(&self, ce: CeId, t: usize) -> Option<u32> {
         let cap = self.ec2_capacity.as_deref()?;
-        let pool = self.ces[ce.index()].pool.as_ref()?;
+        let pool = self.ces[ce].pool.as_ref()?;
         cap.available(ce, pool, t, self.kernel.now)
     }
 
@@ -162,15 +161,15 @@ impl Simulation {
         let Some(cap) = self.ec2_capacity.as_deref_mut() else {
             return;
         };
-        let Some(pool) = self.ces[ce.index()].pool.as_ref() else {
+        let Some(pool) = self.ces[ce].pool.as_ref() else {
             return;
         };
         cap.count(ce, pool, t, came);
         if !came {
             // A limit or quota may allow a launch again, on any compute environment.
-            for c in 0..self.ces.len() {
+            for c in self.ces.ids() {
                 if self.ces[c].pool.is_some() {
-                    self.capacity_changed(CeId(c as u32));
+                    self.capacity_changed(c);
                 }
             }
         }
@@ -181,7 +180,7 @@ impl Simulation {
     /// window is open, look again when the window closes.
     pub(super) fn ec2_wake_if_short(&mut self, q: crate::model::QueueId, slot: super::jobs::JobSlot) {
         let short = self.jobs.get(slot).is_some_and(|job| {
-            self.queues[q.index()]
+            self.queues[q]
                 .spec
                 .compute_environments
                 .iter()
@@ -201,9 +200,9 @@ impl Simulation {
 
     /// A window closed: every EC2/SPOT compute environment looks again.
     pub(super) fn ec2_capacity_returns(&mut self) {
-        for c in 0..self.ces.len() {
+        for c in self.ces.ids() {
             if self.ces[c].pool.is_some() {
-                self.capacity_changed(CeId(c as u32));
+                self.capacity_changed(c);
             }
         }
     }
@@ -212,7 +211,7 @@ impl Simulation {
     /// would launch for it: enabled, no live instance has room, a type would be launched
     /// without the capacity model and none is with it.
     pub(super) fn short_of_capacity(&self, ce: CeId, job: &Job) -> bool {
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         if self.ec2_capacity.is_none()
             || job.spec.nodes.is_some()
             || !self.ce_eligible(job.queue, ce, job.resources.millivcpus)

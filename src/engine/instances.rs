@@ -84,12 +84,12 @@ impl Simulation {
                             self.launch_instance(ce, t, false)
                         }
                     };
-                    let whole = self.ces[ce.index()].pool.as_ref().map_or(r, |p| p.whole_room(id));
+                    let whole = self.ces[ce].pool.as_ref().map_or(r, |p| p.whole_room(id));
                     (id, whole)
                 })
                 .collect(),
         };
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
+        let Some(pool) = self.ces[ce].pool.as_mut() else {
             return;
         };
         // The room is taken; a launching instance also gets the job's claim.
@@ -114,7 +114,7 @@ impl Simulation {
             rooms,
             waiting: waiting as u32,
         }));
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         qr.held_on_ce[ce.index()] += mv;
         if rooms_len == 1 && !multinode {
             qr.claimed.insert((job_id, slot.0), Shape::new(&r, ce));
@@ -144,10 +144,10 @@ impl Simulation {
         let job = self.jobs.get_mut(slot)?;
         let (job_id, q, r) = (job.id, job.queue, job.resources);
         let ce = claim.ce;
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         qr.held_on_ce[ce.index()] -= u64::from(r.millivcpus);
         qr.claimed.remove(&(job_id, slot.0), Shape::new(&r, ce));
-        if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
+        if let Some(pool) = self.ces[ce].pool.as_mut() {
             for (id, room) in &claim.rooms {
                 pool.release(*id, room);
                 if let Some(i) = pool.instances.get_mut(id) {
@@ -159,7 +159,7 @@ impl Simulation {
     }
 
     pub(super) fn instance_ready(&mut self, ce: CeId, id: u32) {
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         if c.spec.min_vcpus > 0 {
             // More READY vCPUs: an idle instance the minimum kept may go now.
             c.scale_in_review = true;
@@ -176,18 +176,14 @@ impl Simulation {
                 continue;
             };
             let q = job.queue;
-            if self.queues[q.index()].claimed.contains(&(job_id, slot.0)) {
+            if self.queues[q].claimed.contains(&(job_id, slot.0)) {
                 // (c) The claim lapses: the job rejoins its queue and this pass places it.
                 self.drop_claim(slot);
                 self.enter_runnable_set(slot);
                 continue;
             }
             let Some(job) = self.jobs.get_mut(slot) else { continue };
-            if let Some(i) = self.ces[ce.index()]
-                .pool
-                .as_mut()
-                .and_then(|p| p.instances.get_mut(&id))
-            {
+            if let Some(i) = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id)) {
                 i.claims.retain(|c| c.1 != job_id);
             }
             let Some(claim) = job.claim.as_mut() else { continue };
@@ -198,7 +194,7 @@ impl Simulation {
             }
         }
         // Whether it stays idle is known after this instant's pass (`scale_in_after_pass`).
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         c.settle.push(id);
         self.scale_in_pending = true;
         self.capacity_changed(ce);
@@ -210,7 +206,7 @@ impl Simulation {
     /// environment of its queue (in order) goes there, releasing its claim. Returns whether
     /// any did.
     pub(super) fn claims_to_ready_room(&mut self, q: QueueId, next: Option<JobSlot>) -> bool {
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         if qr.claimed.is_empty() {
             return false;
         }
@@ -221,7 +217,7 @@ impl Simulation {
             return false;
         }
         let bound = next.and_then(|s| self.jobs.get(s)).map(|j| j.id);
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         let mut after = match qr.claims_checked {
             (pass, Some(last)) if pass == self.passes => Bound::Excluded((last, u32::MAX)),
             _ => Bound::Unbounded,
@@ -280,7 +276,7 @@ impl Simulation {
             self.place_on_instances(JobSlot(slot), ce, Placement::Instance(Ec2Placement::Ready(id)));
             moved = true;
             // Only this job left the set: the other shapes' first jobs stay.
-            heads[k].1 = self.queues[q.index()].claimed.first_of(&shape, after, bound);
+            heads[k].1 = self.queues[q].claimed.first_of(&shape, after, bound);
             let free = self.max_ready_free(q);
             debug_assert!(free <= max_free, "READY room only shrinks while claimed jobs move");
             max_free = free;
@@ -289,17 +285,17 @@ impl Simulation {
                 break;
             }
         }
-        self.queues[q.index()].claims_checked = (self.passes, Some(checked));
+        self.queues[q].claims_checked = (self.passes, Some(checked));
         moved
     }
 
     /// The most free milli-vCPUs of a READY instance on the compute environments of `q`.
     fn max_ready_free(&self, q: QueueId) -> u64 {
-        self.queues[q.index()]
+        self.queues[q]
             .spec
             .compute_environments
             .iter()
-            .filter_map(|ce| self.ces[ce.index()].pool.as_ref())
+            .filter_map(|ce| self.ces[*ce].pool.as_ref())
             .map(Pool::max_ready_free_millivcpus)
             .max()
             .unwrap_or(0)
@@ -314,10 +310,10 @@ impl Simulation {
         let job = self.jobs.get_if(slot, job_id)?;
         let held_on = job.claim.as_ref()?.ce;
         let r = job.resources;
-        let ces = &self.queues[q.index()].spec.compute_environments;
+        let ces = &self.queues[q].spec.compute_environments;
         let upto = ces.iter().position(|&c| c == held_on).map_or(ces.len(), |k| k + 1);
         ces[..upto].iter().find_map(|&ce| {
-            let c = &self.ces[ce.index()];
+            let c = &self.ces[ce];
             let extra = if ce == held_on { 0 } else { r.millivcpus };
             if !c.enabled()
                 || (c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
@@ -334,8 +330,8 @@ impl Simulation {
     /// instances (CONTRACT 7.14 d).
     pub(super) fn scale_in_after_pass(&mut self) {
         self.scale_in_pending = false;
-        for c in 0..self.ces.len() {
-            let ce = CeId(c as u32);
+        for c in self.ces.ids() {
+            let ce = c;
             for id in std::mem::take(&mut self.ces[c].settle) {
                 self.instance_idle(ce, id);
             }
@@ -350,7 +346,7 @@ impl Simulation {
     /// id), while the READY instances left keep `minvCpus`.
     fn scale_in(&mut self, ce: CeId) {
         let now = self.kernel.now;
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         let min = u64::from(c.spec.min_vcpus) * 1000;
         let Some(pool) = &c.pool else { return };
         let mut ready = pool.ready_millivcpus;
@@ -381,7 +377,7 @@ impl Simulation {
                 kept.insert(id);
             }
         }
-        self.ces[ce.index()].scale_in_kept = kept;
+        self.ces[ce].scale_in_kept = kept;
         if ended {
             self.capacity_changed(ce);
         }
@@ -391,7 +387,7 @@ impl Simulation {
     /// Spot clock.
     pub(super) fn instance_idle(&mut self, ce: CeId, id: u32) {
         let now = self.kernel.now;
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         let min = u64::from(c.spec.min_vcpus) * 1000;
         let Some(i) = c.pool.as_ref().and_then(|p| p.instances.get(&id)) else {
             return;
@@ -433,7 +429,7 @@ impl Simulation {
     /// starts when it turns busy.
     pub(super) fn instance_busy(&mut self, ce: CeId, id: u32, slot: JobSlot, attempt: u64) {
         let now = self.kernel.now;
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         let notice = c.spec.interruption_notice;
         let Some(pool) = c.pool.as_mut() else { return };
         // The pool's rate: `interruptionsPerHour` by instance type or family (`spot_market.rs`).
@@ -463,18 +459,14 @@ impl Simulation {
         let k1 = self
             .kernel
             .schedule(reclaim_at, Event::InstanceReclaimed { ce, instance: id });
-        if let Some(i) = self.ces[ce.index()]
-            .pool
-            .as_mut()
-            .and_then(|p| p.instances.get_mut(&id))
-        {
+        if let Some(i) = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id)) {
             i.spot_events = [Some(k0), Some(k1)];
         }
     }
 
     /// An attempt on an instance ended: its room is free again.
     pub(super) fn instance_attempt_ended(&mut self, ce: CeId, id: u32, room: &Resources, attempt: u64) {
-        if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
+        if let Some(pool) = self.ces[ce].pool.as_mut() {
             pool.release(id, room);
             if let Some(i) = pool.instances.get_mut(&id) {
                 i.attempts = i.attempts.saturating_sub(1);
@@ -485,7 +477,7 @@ impl Simulation {
     }
 
     pub(super) fn instance_notice(&mut self, ce: CeId, id: u32) {
-        if let Some(pool) = self.ces[ce.index()].pool.as_mut() {
+        if let Some(pool) = self.ces[ce].pool.as_mut() {
             pool.set_noticed(id);
             if let Some(i) = pool.instances.get_mut(&id) {
                 i.spot_events[0] = None;
@@ -494,11 +486,7 @@ impl Simulation {
     }
 
     pub(super) fn instance_reclaimed(&mut self, ce: CeId, id: u32) {
-        let Some(i) = self.ces[ce.index()]
-            .pool
-            .as_mut()
-            .and_then(|p| p.instances.get_mut(&id))
-        else {
+        let Some(i) = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id)) else {
             return;
         };
         i.spot_events = [None, None];
@@ -530,7 +518,7 @@ impl Simulation {
     /// An instance's idle time ran out: its compute environment reviews scale-in after this
     /// instant's pass (CONTRACT 7.14 d).
     pub(super) fn scale_in_check(&mut self, ce: CeId, id: u32, epoch: u32) {
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         let Some(pool) = &c.pool else { return };
         let Some(i) = pool.instances.get(&id) else { return };
         if !i.is_idle() || i.idle_epoch != epoch {
@@ -544,8 +532,8 @@ impl Simulation {
     /// Removes an instance and bills its lifetime.
     fn terminate_instance(&mut self, ce: CeId, id: u32) {
         let now = self.kernel.now;
-        let pending = self.ces[ce.index()].spec.instance_pending;
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
+        let pending = self.ces[ce].spec.instance_pending;
+        let Some(pool) = self.ces[ce].pool.as_mut() else {
             return;
         };
         let Some(i) = pool.terminate(id) else { return };
@@ -570,7 +558,7 @@ impl Simulation {
     /// could not launch now (its limit was lowered below it); other instances change nothing
     /// that the instance types do not already say.
     pub(super) fn live_instances_changed(&mut self, ce: CeId, millivcpus: u64) {
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         let beyond = c.pool.as_ref().is_some_and(|p| {
             let max = u64::from(c.spec.max_vcpus) * 1000;
             if p.never_past_max(c.spec.allocation_strategy) {
@@ -580,8 +568,8 @@ impl Simulation {
             }
         });
         if self.strict_on && beyond {
-            for i in 0..self.ces[ce.index()].attached.len() {
-                let q = self.ces[ce.index()].attached[i];
+            for i in 0..self.ces[ce].attached.len() {
+                let q = self.ces[ce].attached[i];
                 self.recompute_fit_counts(q);
             }
         }

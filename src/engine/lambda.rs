@@ -185,7 +185,7 @@ pub(crate) fn lambda_cost(ce: &ComputeEnvironment, r: &Resources, arch: Architec
 impl Simulation {
     /// The scaling window of a LAMBDA function closed: it may create environments again.
     pub(super) fn lambda_window_closed(&mut self, ce: CeId, memory_mb: u32) {
-        if let Some(pool) = self.ces[ce.index()].lambda.as_mut() {
+        if let Some(pool) = self.ces[ce].lambda.as_mut() {
             pool.close_window(memory_mb);
             self.capacity_changed(ce);
         }

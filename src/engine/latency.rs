@@ -130,7 +130,7 @@ impl Simulation {
     /// of an instant is a scale-out decision and starts its cooldown.
     pub(super) fn scaled_out(&mut self, ce: CeId) {
         let now = self.kernel.now;
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         let cooldown = c.spec.scale_out_cooldown;
         if cooldown.is_zero() || c.last_scale_out == Some(now) {
             return;

@@ -20,6 +20,7 @@ mod backfill;
 mod backfill_index;
 mod blocked;
 mod capacity;
+mod ce_set;
 mod claimed;
 mod consumable;
 mod consumable_rules;
@@ -31,6 +32,7 @@ mod ec2_capacity;
 mod error;
 mod event;
 mod instances;
+mod job_store;
 mod jobs;
 mod kernel;
 mod lambda;
@@ -38,6 +40,7 @@ mod latency;
 mod ledger;
 mod limits;
 mod quad_heap;
+mod queue_set;
 // The event queue is internal; the `bench-internals` feature exposes it (hidden) to the
 // benchmark that compares it with the `priority-queue` crate (docs/DESIGN.md, the hot path).
 #[cfg(feature = "bench-internals")]
@@ -56,14 +59,14 @@ mod submit;
 
 use crate::error::Error;
 use crate::model::job_definition::JobDefinitionRegistry;
-use crate::model::{CeId, JobStatus, QueueId};
-use crate::policy::{FairShare, JobPolicy, RunnableSet};
+use crate::model::JobStatus;
+use crate::policy::JobPolicy;
 use crate::report::{JobRecord, Report};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 use capacity::CeRuntime;
 use event::Event;
-use jobs::JobTable;
+pub(crate) use queue_set::{QueuePolicy, QueueRuntime};
 use sources::Sources;
 use std::collections::BTreeMap;
 
@@ -84,57 +87,6 @@ pub struct Options {
     pub until: Option<SimTime>,
     /// Keep one [`JobRecord`] per job for the per-job table (costs memory per job).
     pub record_jobs: bool,
-}
-
-/// The scheduling policy of one queue. Built-ins are matched statically; a custom policy is
-/// called through its trait object.
-pub(crate) enum QueuePolicy {
-    Fifo,
-    FairShare(FairShare),
-    Custom(crate::policy::SharedPolicy),
-}
-
-impl Clone for QueuePolicy {
-    fn clone(&self) -> Self {
-        match self {
-            QueuePolicy::Fifo => QueuePolicy::Fifo,
-            QueuePolicy::FairShare(p) => QueuePolicy::FairShare(p.clone()),
-            QueuePolicy::Custom(p) => QueuePolicy::Custom(p.fork()),
-        }
-    }
-}
-
-/// The engine's state of one job queue.
-#[derive(Clone)]
-pub(crate) struct QueueRuntime {
-    pub spec: crate::model::JobQueue,
-    pub set: RunnableSet,
-    pub policy: QueuePolicy,
-    /// A FIFO queue whose head could not be placed and for which nothing relevant changed.
-    pub stalled: bool,
-    /// milli-vCPUs held by this queue's attempts, per compute environment index.
-    pub held_on_ce: Vec<u64>,
-    /// Per CE of `spec.compute_environments`: RUNNABLE jobs that CE could ever fit (for the
-    /// `strict` cross-queue rule).
-    pub fit_counts: Vec<u64>,
-    /// The job the queue could not place at its last pass (the blocked head), if any.
-    pub head: Option<(crate::model::JobId, jobs::JobSlot)>,
-    /// RUNNABLE jobs holding a claim on one launching instance (out of `set`: not the
-    /// queue's head), by job id (CONTRACT 7.14 b, c).
-    pub claimed: claimed::ClaimedSet,
-    /// (pass number, last claimed job looked at): within one dispatch pass READY room only
-    /// shrinks, so a claimed job that found none is not looked at again in that pass.
-    pub claims_checked: (u64, Option<crate::model::JobId>),
-    /// Fair share's active shares (a job SUBMITTED..RUNNING, or the decay period not over
-    /// since the last one ended).
-    pub active: shares::ActiveShares,
-    /// The RUNNABLE set in submission order for backfilling (kept when some queue
-    /// backfills).
-    pub backfill_index: backfill_index::BackfillIndex,
-    /// A custom placement (`None`: AWS's order, [`crate::policy::AwsOrder`]).
-    pub placement: crate::policy::Installed<dyn crate::policy::PlacementPolicy>,
-    /// A custom backfilling policy (`None`: the queue's `backfill` mode).
-    pub backfill_policy: crate::policy::Installed<dyn crate::policy::BackfillPolicy>,
 }
 
 /// One compute environment's capacity use at an instant.
@@ -205,23 +157,18 @@ pub struct Simulation {
     seed: u64,
     /// The clock, the event queue, the submissions and the timed actions.
     kernel: kernel::Kernel,
-    ces: Vec<CeRuntime>,
-    queues: Vec<QueueRuntime>,
-    queue_order: Vec<QueueId>,
-    policies: Vec<crate::model::SchedulingPolicy>,
+    /// The compute environments and their capacity.
+    ces: ce_set::CeSet,
+    /// The queues, their visiting order, the scheduling policies and the share numbering.
+    queues: queue_set::QueueSet,
     definitions: JobDefinitionRegistry,
-    jobs: JobTable,
+    /// The live jobs, and what is remembered of ended ones for those that refer to them.
+    jobs: job_store::JobStore,
     /// Counters, statistics, billing, warnings and the per-job and per-attempt tables.
     ledger: ledger::Ledger,
-    next_submission: u64,
-    next_attempt: u64,
     dispatch_needed: bool,
-    /// Share identifiers by name, numbered in order of appearance.
-    share_ids: BTreeMap<std::sync::Arc<str>, u32>,
     /// Bumped by every action: cached resolutions of submissions are then redone.
     config_generation: u64,
-    /// Outcomes of ended jobs submitted through the API (dependencies by id).
-    api_outcomes: BTreeMap<crate::model::JobId, bool>,
     /// The end-of-job hook, set while `observers` has any.
     observer: api::NotCloned<Option<Observer>>,
     /// The observers and what they need to know of live attempts.
@@ -238,10 +185,6 @@ pub struct Simulation {
     /// Some compute environment has a Spot price history or Fargate Spot windows
     /// (`spot_market.rs`: prices and windows follow the clock at each pass).
     spot_on: bool,
-    names: dependencies::NameIndex,
-    arrays: dependencies::ArrayTable,
-    /// CancelJob requests on PENDING jobs, applied when they leave PENDING.
-    pending_cancels: dependencies::PendingCancels,
     /// Some compute environment has idle instances to review for scale-in after this
     /// instant's dispatch pass (CONTRACT 7.14 d).
     scale_in_pending: bool,
@@ -292,18 +235,12 @@ impl Simulation {
                 until,
             ),
             ledger: ledger::Ledger::new(ces.len(), scenario.job_queues.len(), options.record_jobs),
-            ces,
-            queues: Vec::new(),
-            queue_order: Vec::new(),
-            policies: scenario.scheduling_policies.clone(),
+            ces: ce_set::CeSet::new(ces),
+            queues: queue_set::QueueSet::new(scenario.scheduling_policies.clone()),
             definitions,
-            jobs: JobTable::default(),
-            next_submission: 1,
-            next_attempt: 0,
+            jobs: job_store::JobStore::new(&scenario.workload, &scenario.actions),
             dispatch_needed: false,
-            share_ids: BTreeMap::new(),
             config_generation: 0,
-            api_outcomes: BTreeMap::new(),
             observer: Default::default(),
             observers: Default::default(),
             custom_policies: false,
@@ -317,9 +254,6 @@ impl Simulation {
                 .any(|q| q.backfill != crate::model::Backfill::None),
             lambda_on: scenario.compute_environments.iter().any(|c| c.kind.is_lambda()),
             spot_on: scenario.compute_environments.iter().any(|c| c.spot_market.is_dynamic()),
-            names: dependencies::NameIndex::new(&scenario.workload, &scenario.actions),
-            arrays: dependencies::ArrayTable::default(),
-            pending_cancels: dependencies::PendingCancels::default(),
             scale_in_pending: false,
             passes: 0,
             latency: latency::LatencyState {
@@ -339,52 +273,21 @@ impl Simulation {
             .as_ref()
             .map(|m| Box::new(ec2_capacity::Ec2Capacity::new(m, &sim.ces)));
         for q in &scenario.job_queues {
-            let runtime = sim.queue_runtime(q.clone());
+            let runtime = sim.queues.runtime(q.clone(), sim.ces.len());
             sim.queues.push(runtime);
         }
         sim.rebuild_queue_links();
-        for i in 0..sim.ces.len() {
-            sim.start_compute_environment(CeId(i as u32));
+        for c in sim.ces.ids() {
+            sim.start_compute_environment(c);
         }
         Ok(sim)
     }
 
-    fn queue_runtime(&self, spec: crate::model::JobQueue) -> QueueRuntime {
-        let fair = spec.scheduling_policy.map(|p| self.policies[p.index()].clone());
-        let decay = fair.as_ref().map(|p| p.share_decay);
-        QueueRuntime {
-            set: RunnableSet::new(fair.as_ref().map(|p| p.share_decay)),
-            policy: match fair {
-                Some(p) => QueuePolicy::FairShare(FairShare::new(p)),
-                None => QueuePolicy::Fifo,
-            },
-            stalled: false,
-            head: None,
-            claimed: Default::default(),
-            claims_checked: (0, None),
-            held_on_ce: vec![0; self.ces.len()],
-            fit_counts: vec![0; spec.compute_environments.len()],
-            active: shares::ActiveShares::new(decay),
-            backfill_index: Default::default(),
-            placement: Default::default(),
-            backfill_policy: Default::default(),
-            spec,
-        }
-    }
-
     /// Recomputes the queue visiting order and each CE's list of attached queues.
     fn rebuild_queue_links(&mut self) {
-        let mut order: Vec<QueueId> = (0..self.queues.len() as u32).map(QueueId).collect();
-        order.sort_by_key(|q| (std::cmp::Reverse(self.queues[q.index()].spec.priority), q.0));
-        self.queue_order = order;
-        for ce in &mut self.ces {
-            ce.attached.clear();
-        }
-        for &q in &self.queue_order {
-            for &c in &self.queues[q.index()].spec.compute_environments {
-                self.ces[c.index()].attached.push(q);
-            }
-        }
+        self.ces.detach_all();
+        let ces = &mut self.ces;
+        self.queues.relink(|c, q| ces.attach(c, q));
     }
 
     /// Replaces the scheduling policy of queue `queue` (by name or ARN) with a custom one.
@@ -394,7 +297,7 @@ impl Simulation {
     /// and nothing changes.
     pub fn set_policy(&mut self, queue: &str, policy: Box<dyn JobPolicy>) -> Result<(), DecisionError> {
         let q = self.decision_queue(queue)?;
-        let q = &mut self.queues[q.index()];
+        let q = &mut self.queues[q];
         q.policy = QueuePolicy::Custom(crate::policy::SharedPolicy::new(policy));
         self.custom_policies = true;
         q.stalled = false;
@@ -612,7 +515,7 @@ impl Simulation {
                         .iter()
                         .map(|(ix, _)| {
                             let name = self.ledger.metrics.share_names.get(*ix as usize).map_or("", |n| n);
-                            self.policies.get(p.index()).map_or(1.0, |p| p.weight_of(name))
+                            self.queues.get_policy(p).map_or(1.0, |p| p.weight_of(name))
                         })
                         .collect(),
                     None => Vec::new(),

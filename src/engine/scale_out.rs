@@ -26,7 +26,7 @@ impl Simulation {
     /// Whether `ce` sizes its scale-outs for the demand.
     #[inline]
     pub(super) fn demand_sized(&self, ce: CeId) -> bool {
-        self.ces[ce.index()].spec.scale_out == ScaleOutMode::Demand
+        self.ces[ce].spec.scale_out == ScaleOutMode::Demand
     }
 
     /// The job in `slot` needs an instance of type `t` on `ce` (the per-job answer): launches
@@ -36,7 +36,7 @@ impl Simulation {
         let Some(&first) = demand.first() else {
             return self.launch_instance(ce, t, false);
         };
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         let Some(pool) = &c.pool else { return 0 };
         let (max, strategy) = (c.spec.max_vcpus, c.spec.allocation_strategy);
         let view = pool.scale_out_view(ce, max, strategy, |i| self.ec2_available(ce, i));
@@ -52,7 +52,7 @@ impl Simulation {
             .is_some_and(|ty| ty.usable().holds(&Room::of(&first)));
         let instances = if first_holds { plan.instances } else { vec![t] };
         for (k, i) in instances.into_iter().enumerate() {
-            let c = &self.ces[ce.index()];
+            let c = &self.ces[ce];
             let Some(pool) = &c.pool else { break };
             let Some(ty) = pool.types.get(i) else { break };
             let ok = pool.may_launch(ty.room.millivcpus, max, strategy) && self.ec2_available(ce, i) != Some(0);
@@ -66,17 +66,17 @@ impl Simulation {
             }
             let id = self.launch_instance(ce, i, false);
             if k > 0
-                && self.ces[ce.index()]
+                && self.ces[ce]
                     .pool
                     .as_ref()
                     .is_some_and(|p| p.instances.get(&id).is_some_and(|x| x.ready))
             {
                 // Ready at once (no launch time) and unclaimed: it settles after the pass.
-                self.ces[ce.index()].settle.push(id);
+                self.ces[ce].settle.push(id);
                 self.scale_in_pending = true;
             }
         }
-        match self.ces[ce.index()].pool.as_ref().and_then(|p| p.plan_existing(&first)) {
+        match self.ces[ce].pool.as_ref().and_then(|p| p.plan_existing(&first)) {
             Some(Ec2Placement::Ready(id) | Ec2Placement::Launching(id)) => id,
             _ => self.launch_instance(ce, t, false),
         }
@@ -88,14 +88,14 @@ impl Simulation {
             return Vec::new();
         };
         let mut out = vec![job.resources];
-        let c = &self.ces[ce.index()];
+        let c = &self.ces[ce];
         let Some(pool) = &c.pool else { return out };
         let max = u64::from(c.spec.max_vcpus) * 1000;
         let mut headroom = max.saturating_sub(pool.provisioned_millivcpus + u64::from(job.resources.millivcpus));
         if headroom == 0 {
             return out;
         }
-        let qr = &self.queues[job.queue.index()];
+        let qr = &self.queues[job.queue];
         let view = qr.set.view(self.kernel.now);
         // Whether a job of this shape has room on a live instance (best-fit index look-ups,
         // one per change of shape; the job being placed has none).

@@ -124,23 +124,23 @@ impl Simulation {
     /// goes inactive (the reserve shrinks then). At most one wake-up is pending per queue.
     pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId) {
         let now = self.kernel.now;
-        let qr = &self.queues[q.index()];
+        let qr = &self.queues[q];
         let Some(p) = qr.spec.scheduling_policy else { return };
-        if self.policies[p.index()].compute_reservation == 0 {
+        if self.queues.policy(p).compute_reservation == 0 {
             return;
         }
         let Some(at) = qr.active.next_expiry(now) else { return };
         if qr.active.wake_at.is_some_and(|w| w <= at && w > now) {
             return;
         }
-        self.queues[q.index()].active.wake_at = Some(at);
+        self.queues[q].active.wake_at = Some(at);
         self.kernel.schedule(at, Event::ShareExpiry { queue: q });
     }
 
     /// A lingering share of queue `q` went inactive: its queue looks again.
     pub(super) fn share_expiry(&mut self, q: QueueId) {
         let now = self.kernel.now;
-        let qr = &mut self.queues[q.index()];
+        let qr = &mut self.queues[q];
         if qr.active.wake_at == Some(now) {
             qr.active.wake_at = None;
         }

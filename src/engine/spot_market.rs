@@ -157,14 +157,14 @@ impl Simulation {
     /// Brings every dynamic Spot compute environment to the current instant (start of a
     /// dispatch pass).
     pub(super) fn sync_spot_markets(&mut self) {
-        for c in 0..self.ces.len() {
-            self.sync_spot(CeId(c as u32));
+        for c in self.ces.ids() {
+            self.sync_spot(c);
         }
     }
 
     fn sync_spot(&mut self, ce: CeId) {
         let now = self.kernel.now;
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         if !c.spec.spot_market.is_dynamic() {
             return;
         }
@@ -173,7 +173,7 @@ impl Simulation {
         if let Some(end) = until {
             self.wake_spot(ce, end);
         }
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
+        let Some(pool) = self.ces[ce].pool.as_mut() else {
             return;
         };
         let mut any_out = false;
@@ -205,8 +205,8 @@ impl Simulation {
     /// The Spot price of instance `id` rose above the bid: notice now, reclaim after the
     /// notice time.
     fn price_interruption(&mut self, ce: CeId, id: u32) {
-        let at = self.kernel.now + self.ces[ce.index()].spec.interruption_notice;
-        let Some(pool) = self.ces[ce.index()].pool.as_mut() else {
+        let at = self.kernel.now + self.ces[ce].spec.interruption_notice;
+        let Some(pool) = self.ces[ce].pool.as_mut() else {
             return;
         };
         pool.set_noticed(id);
@@ -216,11 +216,7 @@ impl Simulation {
             self.kernel.events.cancel_pending(k);
         }
         let k = self.kernel.schedule(at, Event::InstanceReclaimed { ce, instance: id });
-        if let Some(i) = self.ces[ce.index()]
-            .pool
-            .as_mut()
-            .and_then(|p| p.instances.get_mut(&id))
-        {
+        if let Some(i) = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id)) {
             i.spot_events = [None, Some(k)];
         }
     }
@@ -230,7 +226,7 @@ impl Simulation {
     /// type with live instances passes above it.
     pub(super) fn spot_after_pass(&mut self) {
         let now = self.kernel.now;
-        for c in 0..self.ces.len() {
+        for c in self.ces.ids() {
             if self.ces[c].spec.spot_market.price_history.is_none() {
                 continue;
             }
@@ -258,14 +254,14 @@ impl Simulation {
                 })
                 .min();
             if let Some(t) = next {
-                self.wake_spot(CeId(c as u32), t);
+                self.wake_spot(c, t);
             }
         }
     }
 
     /// Schedules a [`Event::SpotMarket`] for `ce` at `at` unless one is due no later.
     fn wake_spot(&mut self, ce: CeId, at: SimTime) {
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         if c.spot_wake.is_some_and(|w| w <= at && w >= self.kernel.now) {
             return;
         }
@@ -277,7 +273,7 @@ impl Simulation {
     /// its queues try again.
     pub(super) fn spot_market_event(&mut self, ce: CeId) {
         let now = self.kernel.now;
-        let c = &mut self.ces[ce.index()];
+        let c = &mut self.ces[ce];
         if c.spot_wake == Some(now) {
             c.spot_wake = None;
         }

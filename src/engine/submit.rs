@@ -127,7 +127,7 @@ impl Simulation {
         // Borrowed from the spec (no reference counting on the hot path).
         let job_name: &str = &spec.name;
         let share: &str = &spec.share;
-        let qr = &self.queues[queue.index()];
+        let qr = &self.queues[queue];
         if qr.spec.state == QueueState::Disabled {
             return Err(Refusal::QueueDisabled {
                 queue: qr.spec.name.clone(),
@@ -147,8 +147,7 @@ impl Simulation {
             Some(a) => self.resolve_dependencies_by_id(&a.depends_on)?,
             None => self.resolve_dependencies(t, job_name)?,
         };
-        let submission = self.next_submission;
-        self.next_submission += 1;
+        let submission = self.jobs.take_submission_number();
 
         match t.array_size {
             None => {
@@ -157,8 +156,8 @@ impl Simulation {
                 if let (Some(r), Some(j)) = (record, self.jobs.get_mut(slot)) {
                     j.estimate = r.estimate_ms.map(SimDuration::from_millis).or(j.estimate);
                 }
-                if self.names.is_referenced(job_name) {
-                    self.names.set(job_name, NameTarget::Live(slot, id));
+                if self.jobs.names().is_referenced(job_name) {
+                    self.jobs.names_mut().set(job_name, NameTarget::Live(slot, id));
                 }
                 self.attach_dependencies(slot, id, &deps, None);
                 self.settle_new_job(slot);
@@ -166,7 +165,7 @@ impl Simulation {
             }
             Some(size) => {
                 let parent_id = JobId::new(submission);
-                let p = self.arrays.insert(ArrayParent {
+                let p = self.jobs.insert_array(ArrayParent {
                     id: parent_id,
                     size,
                     ended: 0,
@@ -174,8 +173,8 @@ impl Simulation {
                     children: Vec::with_capacity(size as usize),
                     waiters: Vec::new(),
                 });
-                if self.names.is_referenced(job_name) {
-                    self.names.set(job_name, NameTarget::Array(p));
+                if self.jobs.names().is_referenced(job_name) {
+                    self.jobs.names_mut().set(job_name, NameTarget::Array(p));
                 }
                 let sequential = t
                     .depends_on
@@ -193,7 +192,7 @@ impl Simulation {
                     if let Some(j) = self.jobs.get_mut(slot) {
                         j.waiters.push(Waiter::Parent(p));
                     }
-                    if let Some(parent) = self.arrays.parents.get_mut(&p) {
+                    if let Some(parent) = self.jobs.array_mut(p) {
                         parent.children.push(Ok(slot));
                     }
                     self.attach_dependencies(slot, id, &deps, Some(i));
@@ -241,7 +240,7 @@ impl Simulation {
             Some(n) => Arc::from(n),
             None => Arc::from(t.job_name.as_str()),
         };
-        let qr = &self.queues[queue.index()];
+        let qr = &self.queues[queue];
         let def_id = match self.definitions.resolve(&t.job_definition) {
             Ok(id) => id,
             Err(reason) => {
@@ -273,7 +272,7 @@ impl Simulation {
             .spec
             .compute_environments
             .first()
-            .is_some_and(|c| match self.ces[c.index()].spec.kind {
+            .is_some_and(|c| match self.ces[*c].spec.kind {
                 // A LAMBDA queue runs ECS job definitions of either platform.
                 k if k.is_lambda() => def.platform == Platform::Fargate,
                 k => k.is_fargate(),
@@ -282,7 +281,7 @@ impl Simulation {
             .spec
             .compute_environments
             .first()
-            .is_some_and(|c| self.ces[c.index()].spec.eks);
+            .is_some_and(|c| self.ces[*c].spec.eks);
         if (fargate_queue != (def.platform == Platform::Fargate) || eks_queue != (def.platform == Platform::Eks))
             && record.is_none()
         {
@@ -382,15 +381,10 @@ impl Simulation {
 
     /// The run's number of a share identifier (`u32::MAX` for none), numbering new ones.
     fn intern_share(&mut self, share: &Arc<str>) -> u32 {
-        if share.is_empty() {
-            return u32::MAX;
+        let (ix, new) = self.queues.share_number(share, self.ledger.share_count());
+        if new {
+            self.ledger.share_added(ix, share.clone());
         }
-        if let Some(&ix) = self.share_ids.get(share) {
-            return ix;
-        }
-        let ix = self.ledger.share_count();
-        self.share_ids.insert(share.clone(), ix);
-        self.ledger.share_added(ix, share.clone());
         ix
     }
 
@@ -407,7 +401,7 @@ impl Simulation {
         let now = self.kernel.now;
         self.ledger.submitted(queue, spec.share_ix);
         if spec.share_ix != u32::MAX {
-            self.queues[queue.index()].active.job_added(spec.share_ix as usize, now);
+            self.queues[queue].active.job_added(spec.share_ix as usize, now);
         }
         let slot = self.jobs.insert(Job {
             id,

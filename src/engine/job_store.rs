@@ -1,0 +1,239 @@
+//! The job store: every live job by slot ([`JobTable`]), the numbering of submissions and
+//! attempts, and what outlives a job for the jobs that refer to it: the names dependencies
+//! and actions use ([`NameIndex`]), the array parents ([`ArrayTable`]), CancelJob requests
+//! waiting for a PENDING job to leave PENDING ([`PendingCancels`]) and the outcomes of ended
+//! jobs submitted through the API.
+//!
+//! A component that owns its data: the engine reaches a job by its slot through the
+//! look-ups here (O(1)), and the tables of names, arrays and cancels through their own
+//! types. Memory follows the jobs in flight: an ended job's slot is reused, and an ended
+//! array parent is dropped unless something can still ask for it
+//! ([`JobStore::array_ended`]).
+
+use super::dependencies::{ArrayParent, ArrayTable, NameIndex, PendingCancels};
+use super::jobs::{Attempt, Job, JobSlot, JobTable};
+use crate::model::{JobId, TimedAction};
+use crate::workload::WorkloadEntry;
+use std::collections::BTreeMap;
+
+/// The live jobs and what the engine remembers of ended ones.
+#[derive(Clone)]
+pub(crate) struct JobStore {
+    table: JobTable,
+    names: NameIndex,
+    arrays: ArrayTable,
+    pending_cancels: PendingCancels,
+    /// Outcomes (true = succeeded) of ended jobs submitted through the API (dependencies
+    /// and `job_status` by id).
+    api_outcomes: BTreeMap<JobId, bool>,
+    next_submission: u64,
+    next_attempt: u64,
+}
+
+impl JobStore {
+    /// An empty store tracking the names `workload` and `actions` refer to.
+    pub fn new(workload: &[WorkloadEntry], actions: &[TimedAction]) -> JobStore {
+        JobStore {
+            table: JobTable::default(),
+            names: NameIndex::new(workload, actions),
+            arrays: ArrayTable::default(),
+            pending_cancels: PendingCancels::default(),
+            api_outcomes: BTreeMap::new(),
+            next_submission: 1,
+            next_attempt: 0,
+        }
+    }
+
+    /// The number of the next submission (the `17` of job `17` and `17:3`), taken.
+    pub fn take_submission_number(&mut self) -> u64 {
+        let n = self.next_submission;
+        self.next_submission += 1;
+        n
+    }
+
+    /// The id of the next attempt (numbering every dispatch of the run), taken.
+    pub fn take_attempt_id(&mut self) -> u64 {
+        let n = self.next_attempt;
+        self.next_attempt += 1;
+        n
+    }
+
+    /// The live jobs by slot.
+    pub fn table(&self) -> &JobTable {
+        &self.table
+    }
+
+    /// Stores a job; returns its slot.
+    pub fn insert(&mut self, job: Job) -> JobSlot {
+        self.table.insert(job)
+    }
+
+    /// Frees a slot, dropping its job.
+    pub fn free(&mut self, slot: JobSlot) {
+        self.table.free(slot)
+    }
+
+    /// `a` in a box, reusing the box of an ended attempt when there is one.
+    pub fn boxed(&mut self, a: Attempt) -> Box<Attempt> {
+        self.table.boxed(a)
+    }
+
+    /// Keeps an ended attempt's box for the next one.
+    pub fn recycle(&mut self, b: Box<Attempt>) {
+        self.table.recycle(b)
+    }
+
+    /// The job in a slot.
+    #[inline]
+    pub fn get(&self, slot: JobSlot) -> Option<&Job> {
+        self.table.get(slot)
+    }
+
+    /// The job in a slot, mutably.
+    #[inline]
+    pub fn get_mut(&mut self, slot: JobSlot) -> Option<&mut Job> {
+        self.table.get_mut(slot)
+    }
+
+    /// The job in `slot`, which the caller knows to be live ([`JobTable::live`]: asserted
+    /// in debug builds).
+    #[inline]
+    #[track_caller]
+    pub fn live(&self, slot: JobSlot) -> Option<&Job> {
+        self.table.live(slot)
+    }
+
+    /// [`JobStore::live`], mutably.
+    #[inline]
+    #[track_caller]
+    pub fn live_mut(&mut self, slot: JobSlot) -> Option<&mut Job> {
+        self.table.live_mut(slot)
+    }
+
+    /// The job in `slot` if it is still job `id` (slots are reused).
+    pub fn get_if(&self, slot: JobSlot, id: JobId) -> Option<&Job> {
+        self.table.get_if(slot, id)
+    }
+
+    /// Every live job with its slot, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (JobSlot, &Job)> {
+        self.table.iter()
+    }
+
+    /// The names dependencies and actions refer to.
+    pub fn names(&self) -> &NameIndex {
+        &self.names
+    }
+
+    /// The names dependencies and actions refer to, mutably.
+    pub fn names_mut(&mut self) -> &mut NameIndex {
+        &mut self.names
+    }
+
+    /// Records a new array parent; returns its index.
+    pub fn insert_array(&mut self, parent: ArrayParent) -> u32 {
+        self.arrays.insert(parent)
+    }
+
+    /// The array parent `p`, while it is kept.
+    pub fn array(&self, p: u32) -> Option<&ArrayParent> {
+        self.arrays.parents.get(&p)
+    }
+
+    /// The array parent `p`, mutably, while it is kept.
+    pub fn array_mut(&mut self, p: u32) -> Option<&mut ArrayParent> {
+        self.arrays.parents.get_mut(&p)
+    }
+
+    /// The array parent of submission `submission` with its index (O(arrays kept): the
+    /// API's path, not the engine's).
+    pub fn array_of_submission(&self, submission: u64) -> Option<(u32, &ArrayParent)> {
+        self.arrays
+            .parents
+            .iter()
+            .find(|(_, p)| p.id.submission == submission)
+            .map(|(i, p)| (*i, p))
+    }
+
+    /// Array parent `p` has ended (its last child ended). It is dropped when nothing can
+    /// ask for it again: `keep` is true when its name is referenced by a dependency or an
+    /// action, when it was submitted through the API (`job_status` by id), or when per-job
+    /// records are kept (they answer for ended jobs too). So a stream of arrays holds
+    /// memory for the arrays in flight only.
+    pub fn array_ended(&mut self, p: u32, keep: bool) {
+        if !keep {
+            self.arrays.parents.remove(&p);
+        }
+    }
+
+    /// Records a CancelJob request on a PENDING job (the first reason is kept).
+    pub fn request_cancel(&mut self, id: JobId, reason: super::jobs::Reason) {
+        self.pending_cancels.request(id, reason)
+    }
+
+    /// The CancelJob request on job `id`, taken.
+    pub fn take_cancel(&mut self, id: JobId) -> Option<super::jobs::Reason> {
+        self.pending_cancels.take(id)
+    }
+
+    /// Records the outcome of an ended job submitted through the API.
+    pub fn record_api_outcome(&mut self, id: JobId, ok: bool) {
+        self.api_outcomes.insert(id, ok);
+    }
+
+    /// The outcome of an ended job submitted through the API (true = succeeded).
+    pub fn api_outcome(&self, id: JobId) -> Option<bool> {
+        self.api_outcomes.get(&id).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parent(submission: u64) -> ArrayParent {
+        ArrayParent {
+            id: JobId::new(submission),
+            size: 2,
+            ended: 2,
+            failed: false,
+            children: vec![Err(true), Err(true)],
+            waiters: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn numbers_are_taken_in_sequence() {
+        let mut store = JobStore::new(&[], &[]);
+        assert_eq!(store.take_submission_number(), 1, "job ids start at 1");
+        assert_eq!(store.take_submission_number(), 2);
+        assert_eq!(store.take_attempt_id(), 0);
+        assert_eq!(store.take_attempt_id(), 1);
+    }
+
+    /// Issue 13: nothing is held for finished arrays unless something can ask for them.
+    #[test]
+    fn an_ended_array_is_dropped_unless_kept() {
+        let mut store = JobStore::new(&[], &[]);
+        let dropped = store.insert_array(parent(7));
+        let kept = store.insert_array(parent(8));
+        store.array_ended(dropped, false);
+        store.array_ended(kept, true);
+        assert!(store.array(dropped).is_none());
+        assert!(store.array_of_submission(7).is_none());
+        assert_eq!(store.array_of_submission(8).map(|(i, p)| (i, p.size)), Some((kept, 2)));
+    }
+
+    #[test]
+    fn cancels_and_api_outcomes_are_remembered_by_id() {
+        let mut store = JobStore::new(&[], &[]);
+        let id = JobId::new(3);
+        store.request_cancel(id, super::super::jobs::Reason::from("first"));
+        store.request_cancel(id, super::super::jobs::Reason::from("second"));
+        assert_eq!(store.take_cancel(id).as_deref(), Some("first"), "the first reason is kept");
+        assert!(store.take_cancel(id).is_none(), "taken once");
+        store.record_api_outcome(id, false);
+        assert_eq!(store.api_outcome(id), Some(false));
+        assert_eq!(store.api_outcome(JobId::new(4)), None);
+    }
+}
