@@ -161,7 +161,9 @@
 //! - [`policy`]: the scheduling decisions as narrow traits, built-ins and your own: which
 //!   RUNNABLE job a queue offers next ([`policy::JobPolicy`]: FIFO, fair share), where it
 //!   goes ([`policy::PlacementPolicy`]), which instance type is launched
-//!   ([`policy::ScaleOutPolicy`]), which jobs backfill ([`policy::BackfillPolicy`]).
+//!   ([`policy::ScaleOutPolicy`]), which jobs backfill ([`policy::BackfillPolicy`]), whether a
+//!   queue may use a compute environment shared with higher-priority queues
+//!   ([`policy::CrossQueueRule`]).
 //! - [`workload`]: workload entries, arrivals, runtime distributions, trace formats.
 //! - [`scenario`]: loading and the job-count bound.
 //! - [`engine`]: the simulation and its embedding API (AWS limits, typed refusals).

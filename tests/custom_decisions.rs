@@ -12,10 +12,11 @@ mod round_robin;
 mod spread_placement;
 
 use batchsim::model::{Backfill, CeId};
+use batchsim::model::{QueueId, QueuePriorityMode};
 use batchsim::policy::{
-    AttemptOutcome, AwsOrder, AwsScaleOut, BackfillCandidate, BackfillPolicy, CeCapacity, Easy, FairShare, Fifo,
-    Greedy, HeadReservation, JobInfo, JobPolicy, PlaceOn, PlacementCandidate, PlacementPolicy, QueueView, QueuedJob,
-    ScaleOutPolicy, ScaleOutView,
+    AttemptOutcome, AwsCycle, AwsOrder, AwsScaleOut, BackfillCandidate, BackfillPolicy, CeCapacity, CrossQueueAsk,
+    CrossQueueRule, Easy, FairShare, Fifo, Greedy, HeadReservation, JobInfo, JobPolicy, PlaceOn, PlacementCandidate,
+    PlacementPolicy, QueueView, QueuedJob, ScaleOutPolicy, ScaleOutView, StrictPriority,
 };
 use batchsim::{DecisionError, JobId, JobStatus, Options, Resources, Scenario, SimDuration, SimTime, Simulation};
 use common::{fargate_ce, fargate_def, load, queue};
@@ -91,6 +92,11 @@ fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
         }
     }
     for ce in scenario.compute_environments() {
+        let rule: Box<dyn CrossQueueRule> = match ce.queue_priority {
+            QueuePriorityMode::Strict => Box::new(StrictPriority),
+            _ => Box::new(AwsCycle),
+        };
+        sim.set_cross_queue_rule(&ce.name, rule).unwrap();
         assert_eq!(
             sim.set_scale_out(
                 &ce.name,
@@ -534,4 +540,72 @@ fn backfilling_installed_mid_run_sees_the_jobs_already_queued() {
     );
     let (_, records) = sim.run_with_records();
     assert_eq!(records[2].started_at, Some(secs(50)));
+}
+
+// ---------------------------------------------------------------------------------------
+// The cross-queue rule
+// ---------------------------------------------------------------------------------------
+
+/// Two queues share a 2-vCPU Fargate compute environment. At t=0 the high queue has A (1
+/// vCPU, 100 s) and B (2 vCPUs, 50 s, which cannot start beside A); the low queue has C (1
+/// vCPU, 10 s).
+fn shared_ce(queue_priority: &str) -> Value {
+    let mut ce = fargate_ce("ce", 2);
+    ce["simulation"]["queuePriority"] = json!(queue_priority);
+    let at0 = |name: &str, q: &str, def: &str, secs: u64| {
+        json!({"at": 0, "submitJob": {"jobName": name, "jobQueue": q, "jobDefinition": def},
+               "runtime": {"distribution": "fixed", "seconds": secs}})
+    };
+    json!({
+        "computeEnvironments": [ce],
+        "jobQueues": [queue("high", 10, &["ce"]), queue("low", 1, &["ce"])],
+        "jobDefinitions": [fargate_def("one", "1", "2048"), fargate_def("two", "2", "4096")],
+        "workload": [at0("A", "high", "one", 100), at0("B", "high", "two", 50), at0("C", "low", "one", 10)]
+    })
+}
+
+/// When each job of [`shared_ce`] started (`None`: never), A, B, C.
+fn starts(sim: Simulation) -> Vec<Option<f64>> {
+    let (_, rows) = sim.run_with_records();
+    rows.iter().map(|r| r.started_at.map(|t| t.as_secs_f64())).collect()
+}
+
+/// A rule that never lets one queue use the compute environment.
+struct NeverLend(QueueId);
+
+impl CrossQueueRule for NeverLend {
+    fn may_use(&mut self, ask: &CrossQueueAsk<'_>) -> bool {
+        assert_eq!(ask.attached.len(), 2, "both queues are shown");
+        ask.queue != self.0
+    }
+}
+
+#[test]
+fn the_cross_queue_rule_decides_what_a_lower_queue_may_use() {
+    let aws = load(&shared_ce("aws"));
+    // AWS's cycle: C takes the vCPU B cannot use (t=0); B starts when A ends (t=100).
+    let default = starts(Simulation::new(&aws, with_records()).unwrap());
+    assert_eq!(default, vec![Some(0.0), Some(100.0), Some(0.0)]);
+    // Strict, installed on an "aws" scenario: C waits while B (which the compute environment
+    // could fit) is RUNNABLE, then while B runs: it starts when B ends (t=150).
+    let mut sim = Simulation::new(&aws, with_records()).unwrap();
+    sim.set_cross_queue_rule("ce", Box::new(StrictPriority)).unwrap();
+    let strict = starts(sim);
+    assert_eq!(strict, vec![Some(0.0), Some(100.0), Some(150.0)]);
+    // The same as the scenario's own "strict" setting.
+    let setting = starts(Simulation::new(&load(&shared_ce("strict")), with_records()).unwrap());
+    assert_eq!(strict, setting);
+    // Installed mid-run, the rule counts the jobs already queued.
+    let mut sim = Simulation::new(&aws, with_records()).unwrap();
+    sim.set_cross_queue_rule("ce", Box::new(NeverLend(QueueId(1)))).unwrap();
+    let (report, rows) = sim.run_with_records();
+    assert_eq!(rows[2].started_at, None, "C never gets the compute environment");
+    assert_eq!(report.jobs.succeeded, 2);
+    assert_eq!(report.jobs.unfinished, 1);
+    // An unknown compute environment is an error with the closest name.
+    let mut sim = Simulation::new(&aws, with_records()).unwrap();
+    assert!(matches!(
+        sim.set_cross_queue_rule("cf", Box::new(AwsCycle)),
+        Err(DecisionError::UnknownComputeEnvironment { suggestion: Some(ref s), .. }) if s == "ce"
+    ));
 }

@@ -172,7 +172,8 @@ impl Simulation {
             }
         }
         for ce in emptied {
-            if self.ces[ce].spec.queue_priority == crate::model::QueuePriorityMode::Strict {
+            let c = &self.ces[ce];
+            if c.spec.queue_priority == crate::model::QueuePriorityMode::Strict || c.cross_queue.0.is_some() {
                 self.capacity_changed(ce);
             }
         }

@@ -54,6 +54,9 @@ pub(crate) struct CeRuntime {
     pub id: CeId,
     /// A custom scale-out decision (`None`: CONTRACT 7.14 g, [`crate::policy::AwsScaleOut`]).
     pub scale_out: crate::policy::Installed<dyn crate::policy::ScaleOutPolicy>,
+    /// A custom cross-queue rule (`None`: the `queuePriority` setting's built-in,
+    /// [`crate::policy::AwsCycle`] or [`crate::policy::StrictPriority`]).
+    pub cross_queue: crate::policy::Installed<dyn crate::policy::CrossQueueRule>,
     /// The last scale-out decision (instances launched for jobs), when a cooldown is set.
     pub last_scale_out: Option<SimTime>,
     /// Inside the cooldown of the last decision: no launches for jobs (`latency.rs`).
@@ -92,6 +95,7 @@ impl CeRuntime {
             scale_in_kept: Default::default(),
             id: CeId(index as u32),
             scale_out: Default::default(),
+            cross_queue: Default::default(),
             last_scale_out: None,
             scale_out_held: false,
             spot_unavailable: false,

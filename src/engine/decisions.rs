@@ -8,8 +8,8 @@ use super::jobs::{Job, JobSlot, JobTable};
 use super::{DecisionError, QueuePolicy, Simulation};
 use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
 use crate::policy::{
-    AttemptOutcome, BackfillPolicy, CeCapacity, Installed, JobDetails, JobInfo, PlaceOn, PlacementCandidate,
-    PlacementPolicy, QueuedJob, ScaleOutPolicy, Shared, SharedPolicy,
+    AttemptOutcome, BackfillPolicy, CeCapacity, CrossQueueAsk, CrossQueueRule, Installed, JobDetails, JobInfo, PlaceOn,
+    PlacementCandidate, PlacementPolicy, QueueDemand, QueuedJob, ScaleOutPolicy, Shared, SharedPolicy,
 };
 use crate::time::SimTime;
 
@@ -100,13 +100,49 @@ impl Simulation {
     }
 
     /// Whether compute environment `ce` may take a job needing `millivcpus` of queue `q`
-    /// now: ENABLED, not held by the `strict` rule, within `computeReservation`.
+    /// now: ENABLED, not held by the cross-queue rule (`queuePriority`, or a custom
+    /// [`CrossQueueRule`]), within `computeReservation`.
     #[inline(always)]
     pub(super) fn ce_eligible(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
         let c = &self.ces[ce];
         c.enabled()
-            && !(c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
+            && match &c.cross_queue.0 {
+                // The built-ins, matched statically: AwsCycle holds nothing back,
+                // StrictPriority is `blocked_by_higher`.
+                None => !(c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q)),
+                Some(rule) => self.custom_cross_queue(q, ce, rule),
+            }
             && self.reservation_allows(q, ce, millivcpus)
+    }
+
+    /// Asks a custom cross-queue rule of `ce` whether queue `q` may use it now.
+    #[cold]
+    #[inline(never)]
+    fn custom_cross_queue(&self, q: QueueId, ce: CeId, rule: &Shared<dyn CrossQueueRule>) -> bool {
+        let attached: Vec<QueueDemand> = self.ces[ce]
+            .attached
+            .iter()
+            .map(|&a| {
+                let qr = &self.queues[a];
+                QueueDemand {
+                    queue: a,
+                    priority: qr.spec.priority,
+                    waiting: qr
+                        .spec
+                        .compute_environments
+                        .iter()
+                        .position(|&c| c == ce)
+                        .map_or(0, |k| qr.fit_counts[k]),
+                }
+            })
+            .collect();
+        let ask = CrossQueueAsk {
+            ce,
+            queue: q,
+            priority: self.queues[q].spec.priority,
+            attached: &attached,
+        };
+        rule.lock().may_use(&ask)
     }
 
     /// The compute environments of queue `q` as a placement sees them for `job`.
@@ -236,6 +272,34 @@ impl Simulation {
         let qr = &mut self.queues[q];
         qr.placement = Installed(Some(Shared::new(placement)));
         qr.stalled = false;
+        self.dispatch_needed = true;
+        Ok(())
+    }
+
+    /// Replaces the cross-queue rule of compute environment `ce` (by name or ARN): whether a
+    /// queue may place a job on it while queues of higher priority attached to it wait
+    /// ([`CrossQueueRule`]; the built-ins are [`crate::policy::AwsCycle`] for
+    /// `queuePriority: "aws"` and [`crate::policy::StrictPriority`] for `"strict"`). From now
+    /// on every queue counts its RUNNABLE jobs each of its compute environments could ever
+    /// fit (the rule's `waiting`), the jobs already queued included. An unknown compute
+    /// environment is an error (with the closest name) and nothing changes.
+    pub fn set_cross_queue_rule(&mut self, ce: &str, rule: Box<dyn CrossQueueRule>) -> Result<(), DecisionError> {
+        let Some(c) = self.compute_environment_id(ce) else {
+            let names = self.ces.iter().map(|c| c.spec.name.as_str());
+            return Err(DecisionError::UnknownComputeEnvironment {
+                name: ce.to_string(),
+                suggestion: crate::suggest::suggest(crate::model::arn_tail(ce), names).map(str::to_string),
+            });
+        };
+        self.ces[c].cross_queue = Installed(Some(Shared::new(rule)));
+        if !self.strict_on {
+            self.strict_on = true;
+            let queues: Vec<QueueId> = (0..).map_while(|i| self.queues.in_order(i)).collect();
+            for q in queues {
+                self.recompute_fit_counts(q);
+            }
+        }
+        self.capacity_changed(c);
         self.dispatch_needed = true;
         Ok(())
     }

@@ -230,7 +230,11 @@ mod tests {
         let id = JobId::new(3);
         store.request_cancel(id, super::super::jobs::Reason::from("first"));
         store.request_cancel(id, super::super::jobs::Reason::from("second"));
-        assert_eq!(store.take_cancel(id).as_deref(), Some("first"), "the first reason is kept");
+        assert_eq!(
+            store.take_cancel(id).as_deref(),
+            Some("first"),
+            "the first reason is kept"
+        );
         assert!(store.take_cancel(id).is_none(), "taken once");
         store.record_api_outcome(id, false);
         assert_eq!(store.api_outcome(id), Some(false));

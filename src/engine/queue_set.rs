@@ -226,7 +226,11 @@ mod tests {
         assert_eq!(order, vec![1, 0, 2]);
         assert_eq!(attached, vec![(1, 1), (0, 1), (0, 0), (0, 2)]);
         assert_eq!(set[QueueId(1)].spec.name, "high");
-        assert_eq!(set[QueueId(0)].held_on_ce, vec![0, 0], "one counter per compute environment");
+        assert_eq!(
+            set[QueueId(0)].held_on_ce,
+            vec![0, 0],
+            "one counter per compute environment"
+        );
         assert!(matches!(set[QueueId(2)].policy, QueuePolicy::Fifo));
     }
 

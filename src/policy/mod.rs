@@ -7,6 +7,7 @@
 //! | which instance type an EC2/SPOT compute environment launches | [`ScaleOutPolicy`] | [`AwsScaleOut`] | [`crate::Simulation::set_scale_out`] |
 //! | which types and how many for the queue's demand (`scaleOut: "demand"`) | [`ScaleOutPolicy::launch_plan`] | [`DemandScaleOut`] | [`crate::Simulation::set_scale_out`] |
 //! | which jobs behind a blocked head may start | [`BackfillPolicy`] | [`Easy`], [`Greedy`] | [`crate::Simulation::set_backfill`] |
+//! | whether a queue may use a compute environment shared with higher-priority queues | [`CrossQueueRule`] | [`AwsCycle`], [`StrictPriority`] | [`crate::Simulation::set_cross_queue_rule`] |
 //!
 //! The engine owns the jobs, the capacity and the accounting; a decision only reads what it
 //! is given and answers with data (a job, a compute environment and instance, a type, yes or
@@ -33,6 +34,7 @@
 
 mod backfill;
 mod capacity;
+mod cross_queue;
 mod fair_share;
 mod fifo;
 mod job;
@@ -44,6 +46,7 @@ mod scale_plan;
 
 pub use backfill::{BackfillCandidate, BackfillPolicy, Easy, Greedy, HeadReservation};
 pub use capacity::{CeCapacity, InstanceId, InstanceRoom};
+pub use cross_queue::{AwsCycle, CrossQueueAsk, CrossQueueRule, QueueDemand, StrictPriority};
 pub use fair_share::FairShare;
 pub use fifo::Fifo;
 pub use job::{AttemptOutcome, JobDetails, JobInfo};
