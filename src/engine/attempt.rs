@@ -567,7 +567,7 @@ impl Simulation {
             if reason.is_some() {
                 job.status_reason = reason;
             }
-            let mut waiters = std::mem::take(&mut job.waiters);
+            let mut waiters = job.waiters.take();
             // The job is read in place and its slot freed at the end (no copy of the job).
             let Some(job) = self.jobs.get(slot) else { continue };
             let (job_id, array_index) = (job.id, job.id.array_index);

@@ -84,7 +84,7 @@ impl Simulation {
             if job.status != JobStatus::Runnable || job.spec.nodes.is_some() {
                 continue;
             }
-            let (estimate, need) = (job.estimate, job.resources);
+            let (estimate, need) = (job.estimate.get(), job.resources);
             if custom.is_none() && mode == Backfill::Easy && estimate.is_none() {
                 // `Easy` refuses it: no need to place it first.
                 continue;
@@ -173,7 +173,7 @@ impl Simulation {
             } else {
                 u64::from(job.resources.millivcpus)
             },
-            estimate_ms: job.estimate.map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
+            estimate_ms: job.estimate.get().map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
         };
         let (q, id) = (job.queue, job.id);
         self.queues[q].backfill_index.insert(id, slot.0, leaf);
@@ -255,7 +255,7 @@ impl Simulation {
             let job = self.jobs.get(JobSlot(s))?;
             let a = job.attempt.as_ref()?;
             let running = a.running_at.unwrap_or(a.dispatched_at + startup);
-            let end = (running + job.estimate?).max(self.kernel.now);
+            let end = (running + job.estimate.get()?).max(self.kernel.now);
             let taken = a
                 .rooms
                 .iter()

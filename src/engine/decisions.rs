@@ -24,7 +24,7 @@ pub(super) fn job_info(j: &Job) -> JobInfo {
         definition: j.spec.definition.clone(),
         submitted_at: j.submitted_at,
         runtime_estimate: (j.attempts == 0).then_some(j.first_plan.runtime),
-        requested_runtime: j.estimate,
+        requested_runtime: j.estimate.get(),
         attempts: j.attempts,
     }
 }

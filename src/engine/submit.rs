@@ -4,7 +4,7 @@
 use super::api::ApiSubmission;
 use super::dependencies::{ArrayParent, DepTarget, NameTarget};
 use super::error::Refusal;
-use super::jobs::{Job, JobSlot, JobSpec, Stamp, Waiter};
+use super::jobs::{Estimate, Job, JobSlot, JobSpec, Stamp, Waiter};
 use super::sources::{Prepared, Submission};
 use super::Simulation;
 use crate::model::job_definition::JobDefinitionId;
@@ -154,7 +154,7 @@ impl Simulation {
                 let id = JobId::new(submission);
                 let slot = self.create_job(id, &spec, queue, resources, priority, plan);
                 if let (Some(r), Some(j)) = (record, self.jobs.get_mut(slot)) {
-                    j.estimate = r.estimate_ms.map(SimDuration::from_millis).or(j.estimate);
+                    j.estimate = Estimate::new(r.estimate_ms.map(SimDuration::from_millis).or(j.estimate.get()));
                 }
                 if self.jobs.names().is_referenced(job_name) {
                     self.jobs.names_mut().set(job_name, NameTarget::Live(slot, id));
@@ -423,10 +423,10 @@ impl Simulation {
             attempt: None,
             first_plan: plan,
             unmet: 0,
-            waiters: Vec::new(),
+            waiters: Default::default(),
             head_since: Stamp::NONE,
             claim: None,
-            estimate: spec.timeout,
+            estimate: Estimate::new(spec.timeout),
             reserved_at: Stamp::NONE,
             row: 0,
         });
