@@ -37,20 +37,6 @@ impl FairShare {
         }
     }
 
-    /// The weight of share number `index` (its identifier is `identifier`) of set `set`,
-    /// cached.
-    fn weight(&self, set: u64, index: usize, identifier: &str) -> f64 {
-        let mut cache = self.weights.borrow_mut();
-        if cache.set != set {
-            cache.set = set;
-            cache.weights.clear();
-        }
-        if cache.weights.len() <= index {
-            cache.weights.resize(index + 1, None);
-        }
-        *cache.weights[index].get_or_insert_with(|| self.policy.weight_of(identifier))
-    }
-
     /// The scheduling policy this picks for.
     pub fn policy(&self) -> &FairsharePolicy {
         &self.policy
@@ -69,22 +55,33 @@ impl JobPolicy for FairShare {
 
 impl FairShare {
     /// The pick, without `&mut` (the engine's static path; the weight cache is interior).
+    /// One pass over the shares with RUNNABLE jobs computes each score; only the winner's
+    /// first job is looked up, and the cache is borrowed once per pick.
     pub(crate) fn choose<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
-        let mut best: Option<(f64, &str, &'a QueuedJob)> = None;
+        let mut cache = self.weights.borrow_mut();
         let set = view.set_id();
+        if cache.set != set {
+            cache.set = set;
+            cache.weights.clear();
+        }
+        let mut best: Option<(f64, super::ShareView<'a>)> = None;
         for share in view.shares() {
-            let Some(head) = share.head() else { continue };
-            let w = self.weight(set, share.index(), share.identifier());
+            let index = share.index();
+            if cache.weights.len() <= index {
+                cache.weights.resize(index + 1, None);
+            }
+            let w = *cache.weights[index].get_or_insert_with(|| self.policy.weight_of(share.identifier()));
             let score = w * (share.vcpus_held() + share.decayed_usage_per_decay());
-            let better = match best {
+            let better = match &best {
                 None => true,
-                Some((b, id, _)) => score < b || (score == b && share.identifier() < id),
+                Some((b, s)) => score < *b || (score == *b && share.identifier() < s.identifier()),
             };
             if better {
-                best = Some((score, share.identifier(), head));
+                best = Some((score, share));
             }
         }
-        best.map(|(_, _, job)| job)
+        // `shares()` lists only shares with RUNNABLE jobs: the winner has a first job.
+        best.and_then(|(_, share)| share.head())
     }
 }
 
