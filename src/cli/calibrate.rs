@@ -23,9 +23,15 @@ pub struct CalibrateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Searches `startupSeconds` (and `instanceLaunchSeconds` on EC2/SPOT) for the values
-    /// that minimise the mean absolute wait error, and reports the winner.
+    /// that minimise the mean absolute wait error, and reports the winner: one value for
+    /// the whole set-up, then one per compute environment that ran enough jobs.
     #[arg(long)]
     fit: bool,
+    /// With `--fit`: a compute environment on which fewer compared jobs ran keeps the
+    /// values fitted for the whole set-up; the others are fitted one by one (a number above
+    /// the history's size gives the single-value fit).
+    #[arg(long, value_name = "N", default_value_t = calibrate::MIN_JOBS_PER_CE, requires = "fit")]
+    per_ce_min_jobs: usize,
     /// With `--fit`: writes SCENARIO with the winning settings to this file (`-`: standard
     /// output, the report then goes to stderr).
     #[arg(long, value_name = "TUNED.json", requires = "fit")]
@@ -76,7 +82,7 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         CliError::BadInput(m)
     })?;
     let fit = if args.fit {
-        Some(calibrate::fit(&replay).map_err(bad)?)
+        Some(calibrate::fit_with(&replay, args.per_ce_min_jobs).map_err(bad)?)
     } else {
         None
     };
