@@ -611,6 +611,43 @@ mod tests {
     }
 
     #[test]
+    fn several_attempts_become_runtime_attempts() {
+        // describe-jobs AttemptDetail: `startedAt` is when the attempt went from STARTING
+        // to RUNNING; an attempt without it never ran and has nothing to replay.
+        let page = json!({"jobs": [
+            {"jobId": "r", "jobName": "retried", "jobQueue": "q", "jobDefinition": "d:1", "createdAt": 0,
+             "startedAt": 100_000, "stoppedAt": 130_000, "container": {"exitCode": 0},
+             "attempts": [
+                {"container": {"exitCode": 1}, "startedAt": 1000, "stoppedAt": 11_000, "statusReason": "Essential container in task exited"},
+                {"container": {}, "statusReason": "Host EC2 (instance i-0) terminated."},
+                {"container": {}, "startedAt": 40_000, "stoppedAt": 45_500, "statusReason": "Host EC2 (instance i-1) terminated."},
+                {"container": {"exitCode": 0}, "startedAt": 100_000, "stoppedAt": 130_000}]},
+            {"jobId": "o", "jobName": "once", "jobQueue": "q", "jobDefinition": "d:1", "createdAt": 0,
+             "attempts": [{"container": {"exitCode": 0}, "startedAt": 1000, "stoppedAt": 2000}]}]});
+        let mut s = Setup::default();
+        read("jobs.json", &[page], None, &mut s).unwrap();
+        assert_eq!(
+            s.history[0].entry["runtime"],
+            json!({"distribution": "fixed", "seconds": 30.0, "attempts": [
+                {"seconds": 10.0, "exitCode": 1},
+                {"seconds": 5.5, "statusReason": "Host EC2 (instance i-1) terminated."},
+                {"seconds": 30.0, "exitCode": 0}]})
+        );
+        assert_eq!(
+            s.history[1].entry["runtime"],
+            json!({"distribution": "fixed", "seconds": 1.0}),
+            "one ordinary attempt: the plain fixed runtime"
+        );
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.contains("1 job had several attempts: each is replayed")),
+            "{:?}",
+            s.notes
+        );
+    }
+
+    #[test]
     fn an_array_parent_runs_for_its_childrens_time() {
         let child = |i: u32, run: i64| {
             json!({"jobId": format!("p:{i}"), "arrayProperties": {"index": i}, "createdAt": 1000,
