@@ -352,3 +352,83 @@ fn output_is_deterministic() {
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
+
+/// Three Fargate environments, each with its own queue and startup time: `f1` and `f2`
+/// run 12 jobs each, `small` 3 (nothing waits for capacity, so each wait is the startup).
+fn three_environments(f1: f64, f2: f64, small: f64) -> Value {
+    let ce = |name: &str, startup: f64| {
+        let mut ce = fargate_ce(name, 256);
+        ce["simulation"]["startupSeconds"] = json!(startup);
+        ce
+    };
+    let stream = |queue: &str, count: u64| {
+        json!({"arrivals": {"process": "every", "seconds": 100}, "start": 0, "count": count,
+               "submitJob": {"jobName": queue, "jobQueue": queue, "jobDefinition": "d"},
+               "runtime": {"distribution": "fixed", "seconds": 50}})
+    };
+    json!({"computeEnvironments": [ce("f1", f1), ce("f2", f2), ce("small", small)],
+    "jobQueues": [queue("q1", 1, &["f1"]), queue("q2", 1, &["f2"]), queue("q3", 1, &["small"])],
+    "jobDefinitions": [fargate_def("d", "1", "2048")],
+    "workload": [stream("q1", 12), stream("q2", 12), stream("q3", 3)]})
+}
+
+/// Issue 12: `--fit` fits "one value per compute environment": a history whose two
+/// environments start tasks 30 s and 90 s after dispatch gets each its own value, while an
+/// environment that ran only 3 jobs (fewer than `MIN_JOBS_PER_CE`) keeps the shared one.
+#[test]
+fn fit_finds_each_compute_environments_startup() {
+    assert_eq!(batchsim::calibrate::MIN_JOBS_PER_CE, 10);
+    let dir = temp_dir("calibrate-per-ce");
+    let recorded = write(&dir, "recorded.json", &three_environments(30.0, 90.0, 60.0));
+    let history = history_of(&dir, &recorded);
+    let model = write(&dir, "model.json", &three_environments(0.0, 0.0, 0.0));
+    let tuned = dir.join("tuned.json").display().to_string();
+    let c = calibrate_json(&[&model, "--history", &history, "--fit", "--out", &tuned]);
+    let tuned_scenario: Value = serde_json::from_str(&std::fs::read_to_string(&tuned).unwrap()).unwrap();
+    let single = calibrate_json(&[&model, "--history", &history, "--fit", "--per-ce-min-jobs", "100"]);
+    let text = batchsim(&["calibrate", &model, "--history", &history, "--fit"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let f = &c["fit"];
+    // One value for all: the median wait (12 x 30 s, 3 x 60 s, 12 x 90 s) is 60 s, 24 jobs
+    // 30 s off out of 27.
+    assert_eq!(f["best"]["startupSeconds"], 60.0);
+    let shared_error = f["best"]["meanWaitErrorSeconds"].as_f64().unwrap();
+    assert!((shared_error - 24.0 * 30.0 / 27.0).abs() < 1e-9, "{shared_error}");
+    assert_eq!(
+        f["perComputeEnvironment"],
+        json!([
+            {"computeEnvironment": "f1", "jobs": 12, "fittedOnItsOwn": true, "startupSeconds": 30.0, "instanceLaunchSeconds": null},
+            {"computeEnvironment": "f2", "jobs": 12, "fittedOnItsOwn": true, "startupSeconds": 90.0, "instanceLaunchSeconds": null},
+            {"computeEnvironment": "small", "jobs": 3, "fittedOnItsOwn": false, "startupSeconds": 60.0, "instanceLaunchSeconds": null}
+        ])
+    );
+    assert_eq!(f["perComputeEnvironmentErrorSeconds"], 0.0);
+    assert_eq!(f["calibration"]["overall"]["wait"]["meanAbsSeconds"], 0.0);
+    let startups: Vec<&Value> = tuned_scenario["computeEnvironments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ce| &ce["simulation"]["startupSeconds"])
+        .collect();
+    assert_eq!(startups, [&json!(30.0), &json!(90.0), &json!(60.0)]);
+    // The single-value fit stays available: no environment has 100 jobs.
+    let s = &single["fit"];
+    assert_eq!(
+        s["perComputeEnvironmentErrorSeconds"],
+        f["best"]["meanWaitErrorSeconds"]
+    );
+    assert!(s["perComputeEnvironment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["fittedOnItsOwn"] == false && c["startupSeconds"] == 60.0));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("per compute environment (fitted on its own with at least 10 jobs): mean wait error 0.0 s"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    small: 3 jobs, startupSeconds 60 (shared: too few jobs)"),
+        "{text}"
+    );
+}

@@ -45,6 +45,8 @@ pub struct JobFit {
     pub recorded_vcpus: f64,
     /// vCPUs of the simulated job.
     pub simulated_vcpus: f64,
+    /// The compute environment the simulated job ran on (its last attempt's).
+    pub compute_environment: Option<String>,
 }
 
 /// Wait errors over a set of jobs (simulated minus recorded).
@@ -272,6 +274,7 @@ pub(crate) fn compare_records(runs: &[RecordedRun], origin: i64, records: &[JobR
             simulated_stop_ms: r.stopped_at.map(|t| t.as_millis() as i64),
             recorded_vcpus: run.vcpus.unwrap_or_else(|| r.resources.vcpus()),
             simulated_vcpus: r.resources.vcpus(),
+            compute_environment: r.compute_environment.clone(),
         };
         let vcpus = fit.recorded_vcpus;
         jobs.push(Compared {

@@ -3,13 +3,15 @@
 //!
 //! The settings are every compute environment's `simulation.startupSeconds` (task start on
 //! Fargate, container start on a ready instance on EC2) and, when the set-up has an EC2 or
-//! SPOT compute environment, their `instanceLaunchSeconds`; one value of each for the whole
-//! set-up (a history rarely has enough jobs per compute environment to fit each on its own).
-//! The scenario format has no scheduler cycle setting, so there is none to tune. The figure
-//! minimised is the mean absolute wait error over every compared job; ties go to the grid
-//! point found first (smaller startup, then smaller launch time), so the search is
-//! deterministic.
+//! SPOT compute environment, their `instanceLaunchSeconds`. First one value of each for the
+//! whole set-up (the shared fit, a full grid search); then, from there, one value per
+//! compute environment that ran enough of the history's jobs (coordinate descent,
+//! [`super::per_ce`]), the others keeping the shared values. The scenario format has no
+//! scheduler cycle setting, so there is none to tune. The figure minimised is the mean
+//! absolute wait error over every compared job; ties go to the grid point found first
+//! (smaller startup, then smaller launch time), so the search is deterministic.
 
+use super::per_ce::{fit_per_ce, with_latencies_per_ce, CeFit, MIN_JOBS_PER_CE};
 use super::{compare, CalibrateError, Calibration, Replay};
 use serde_json::{json, Value};
 
@@ -42,14 +44,24 @@ pub struct Fit {
     /// Grid points replayed (points the scenario refuses, such as a launch time below an
     /// `instancePendingSeconds`, are skipped).
     pub tried: usize,
-    /// The calibration at the best point (of the scenario as given without one).
+    /// The calibration at the fitted settings, per compute environment (of the scenario as
+    /// given without a best point).
     pub calibration: Calibration,
-    /// The scenario as given with the best point's settings (unchanged without one).
+    /// Each compute environment's fitted settings, in the scenario's order (empty without
+    /// a best point).
+    pub per_ce: Vec<CeFit>,
+    /// The mean absolute wait error at the per-environment settings, seconds (at most the
+    /// best point's; `None` without one).
+    pub per_ce_error_seconds: Option<f64>,
+    /// Fewest compared jobs a compute environment needed to be fitted on its own.
+    pub min_jobs_per_ce: usize,
+    /// The scenario as given with the per-environment settings (unchanged without a best
+    /// point).
     pub tuned: Value,
 }
 
 /// Whether a compute environment document is EC2 or SPOT (it launches instances).
-fn launches_instances(ce: &Value) -> bool {
+pub(super) fn launches_instances(ce: &Value) -> bool {
     matches!(
         ce.pointer("/computeResources/type").and_then(Value::as_str),
         Some("EC2" | "SPOT")
@@ -77,10 +89,17 @@ pub fn with_latencies(scenario: &Value, startup_seconds: f64, instance_launch_se
     out
 }
 
+/// [`fit_with`] with [`MIN_JOBS_PER_CE`].
+pub fn fit(replay: &Replay) -> Result<Fit, CalibrateError> {
+    fit_with(replay, MIN_JOBS_PER_CE)
+}
+
 /// Searches [`STARTUP_GRID`] (and [`INSTANCE_LAUNCH_GRID`] when the set-up has EC2 or SPOT
 /// compute environments) for the settings that minimise the mean absolute wait error of
-/// `replay`. An error of the scenario as given is returned as it is.
-pub fn fit(replay: &Replay) -> Result<Fit, CalibrateError> {
+/// `replay`: one value for the whole set-up, then one per compute environment on which at
+/// least `min_jobs_per_ce` compared jobs ran ([`super::per_ce`]; `usize::MAX` keeps the
+/// single value). An error of the scenario as given is returned as it is.
+pub fn fit_with(replay: &Replay, min_jobs_per_ce: usize) -> Result<Fit, CalibrateError> {
     let given = compare(replay, &replay.scenario)?;
     let has_ec2 = replay
         .scenario
@@ -114,19 +133,34 @@ pub fn fit(replay: &Replay) -> Result<Fit, CalibrateError> {
         }
     }
     let given_error_seconds = given.overall.waits.mean_seconds;
-    let (best, calibration, tuned) = match best {
-        Some((point, c)) => {
-            let tuned = with_latencies(&replay.given, point.startup_seconds, point.instance_launch_seconds);
-            (Some(point), c, tuned)
-        }
-        None => (None, given, replay.given.clone()),
+    let Some((point, shared)) = best else {
+        return Ok(Fit {
+            given_error_seconds,
+            best: None,
+            tried,
+            calibration: given,
+            per_ce: Vec::new(),
+            per_ce_error_seconds: None,
+            min_jobs_per_ce,
+            tuned: replay.given.clone(),
+        });
     };
+    let own = fit_per_ce(
+        replay,
+        point.startup_seconds,
+        point.instance_launch_seconds,
+        shared,
+        min_jobs_per_ce,
+    );
     Ok(Fit {
         given_error_seconds,
-        best,
-        tried,
-        calibration,
-        tuned,
+        tuned: with_latencies_per_ce(&replay.given, &own.settings),
+        best: Some(point),
+        tried: tried + own.tried,
+        calibration: own.calibration,
+        per_ce: own.settings,
+        per_ce_error_seconds: Some(own.error_seconds),
+        min_jobs_per_ce,
     })
 }
 

@@ -17,7 +17,9 @@
 //!
 //! Simulated and recorded jobs are matched by job name and the order of submission among
 //! the jobs of that name, and an array child by its index as well. [`fit`] searches the
-//! latency settings for the values that minimise the mean absolute wait error.
+//! latency settings for the values that minimise the mean absolute wait error: one value
+//! for the whole set-up, then one per compute environment with at least
+//! [`MIN_JOBS_PER_CE`] jobs.
 //!
 //! ```
 //! use batchsim::calibrate::{compare, Replay};
@@ -43,13 +45,15 @@
 
 mod compare;
 mod fit;
+mod per_ce;
 mod plot;
 mod render;
 mod stats;
 
 pub use compare::{compare, Calibration, JobFit, NotCompared, QueueFit, Summary, VcpuFit, WaitBasis, WaitErrors};
-pub use fit::{fit, with_latencies, Fit, FitPoint, INSTANCE_LAUNCH_GRID, STARTUP_GRID};
-pub use plot::svg as to_svg;
+pub use fit::{fit, fit_with, with_latencies, Fit, FitPoint, INSTANCE_LAUNCH_GRID, STARTUP_GRID};
+pub use per_ce::{with_latencies_per_ce, CeFit, MAX_ROUNDS, MIN_JOBS_PER_CE};
+pub use plot::{svg as to_svg, wait_svg};
 pub use render::{json as to_json, text as to_text};
 
 use crate::import::{ImportError, ImportOptions, Importer, Recorded};

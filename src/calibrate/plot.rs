@@ -1,5 +1,7 @@
-//! `calibrate --plot FILE.svg`: the recorded and the simulated vCPUs in use over time, as two
-//! step curves in one self-contained SVG (hand-written, as the run charts are).
+//! The calibration's charts, self-contained SVG (hand-written, as the run charts are):
+//! `calibrate --plot FILE.svg` draws the recorded and the simulated vCPUs in use over time
+//! as two step curves ([`svg`]); the HTML page (`calibrate --html`) adds each job's
+//! recorded against its simulated wait ([`wait_svg`]).
 
 use super::{Calibration, Replay};
 use std::fmt::Write;
@@ -118,6 +120,106 @@ pub fn svg(replay: &Replay, c: &Calibration) -> String {
             W - RIGHT + 40.0,
             W - RIGHT + 46.0,
             ly + 4.0
+        );
+    }
+    o.push_str("</svg>\n");
+    o
+}
+
+/// Each compared job's recorded wait (x) against its simulated wait (y), one dot per job
+/// (blue), with the diagonal where the two agree (grey, dashed): dots above it waited
+/// longer in the model than in the account. Both axes share one scale from 0 s.
+pub fn wait_svg(c: &Calibration) -> String {
+    const SIDE: f64 = 400.0;
+    const L: f64 = 70.0;
+    const B: f64 = 50.0;
+    const T: f64 = 40.0;
+    const R: f64 = 150.0;
+    let top_ms = c
+        .jobs
+        .iter()
+        .map(|j| j.recorded_wait_ms.max(j.simulated_wait_ms))
+        .max()
+        .unwrap_or(0)
+        .max(1000);
+    let span = SIDE - T - B;
+    let x = |ms: i64| L + span * ms.max(0) as f64 / top_ms as f64;
+    let y = |ms: i64| SIDE - B - span * ms.max(0) as f64 / top_ms as f64;
+    let w = L + span + R;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{SIDE}" viewBox="0 0 {w} {SIDE}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(o, r#"<rect width="{w}" height="{SIDE}" fill="white"/>"#);
+    let _ = writeln!(
+        o,
+        r#"<text x="{L}" y="22" font-size="15">Wait per job ({} jobs, mean error {:.1} s)</text>"#,
+        c.jobs.len(),
+        c.overall.waits.mean_seconds
+    );
+    let (x0, x1, y0, y1) = (x(0), x(top_ms), y(0), y(top_ms));
+    let _ = writeln!(
+        o,
+        r##"<path d="M{x0:.1},{y1:.1} L{x0:.1},{y0:.1} L{x1:.1},{y0:.1}" fill="none" stroke="#444"/>"##
+    );
+    let _ = writeln!(
+        o,
+        r##"<path d="M{x0:.1},{y0:.1} L{x1:.1},{y1:.1}" fill="none" stroke="#999" stroke-dasharray="5,4"><title>simulated = recorded</title></path>"##
+    );
+    let top_s = top_ms as f64 / 1000.0;
+    let _ = writeln!(
+        o,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{top_s:.0} s</text><text x="{:.1}" y="{:.1}" text-anchor="end">0</text>"#,
+        x0 - 6.0,
+        y1 + 4.0,
+        x0 - 6.0,
+        y0 + 4.0
+    );
+    let _ = writeln!(
+        o,
+        r#"<text x="{x1:.1}" y="{:.1}" text-anchor="end">{top_s:.0} s</text><text x="{:.1}" y="{:.1}" text-anchor="middle">recorded wait</text>"#,
+        y0 + 18.0,
+        (x0 + x1) / 2.0,
+        y0 + 36.0
+    );
+    let _ = writeln!(
+        o,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" transform="rotate(-90 {:.1} {:.1})">simulated wait</text>"#,
+        L - 40.0,
+        (y0 + y1) / 2.0,
+        L - 40.0,
+        (y0 + y1) / 2.0
+    );
+    let lx = x1 + 16.0;
+    let _ = writeln!(
+        o,
+        r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#1f77b4"/><text x="{:.1}" y="{:.1}">a job</text><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#999" stroke-dasharray="5,4"/><text x="{:.1}" y="{:.1}">as recorded</text><text x="{:.1}" y="{:.1}" fill="#555">above: waits</text><text x="{:.1}" y="{:.1}" fill="#555">longer in the model</text>"##,
+        lx + 6.0,
+        T + 4.0,
+        lx + 18.0,
+        T + 8.0,
+        lx,
+        T + 24.0,
+        lx + 12.0,
+        T + 24.0,
+        lx + 18.0,
+        T + 28.0,
+        lx,
+        T + 52.0,
+        lx,
+        T + 66.0
+    );
+    for j in &c.jobs {
+        let _ = writeln!(
+            o,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#1f77b4" stroke="white" stroke-width="0.8"><title>{} ({}): {:.1} s recorded, {:.1} s simulated</title></circle>"##,
+            x(j.recorded_wait_ms),
+            y(j.simulated_wait_ms),
+            super::render::esc(&j.job_name),
+            super::render::esc(&j.job_queue),
+            j.recorded_wait_ms as f64 / 1000.0,
+            j.simulated_wait_ms as f64 / 1000.0
         );
     }
     o.push_str("</svg>\n");

@@ -129,6 +129,7 @@ pub fn text(replay: &Replay, c: &Calibration, fit: Option<&Fit>) -> String {
                         "worse: the given settings are off the grid"
                     }
                 );
+                per_ce_text(&mut out, f);
                 table(&mut out, &f.calibration);
             }
             None => {
@@ -192,6 +193,30 @@ fn calibration_json(c: &Calibration) -> Value {
     })
 }
 
+/// The per-compute-environment step of a fit: its error, then each environment's values.
+fn per_ce_text(out: &mut String, f: &Fit) {
+    let Some(error) = f.per_ce_error_seconds else { return };
+    let _ = writeln!(
+        out,
+        "  per compute environment (fitted on its own with at least {} jobs): mean wait error {:.1} s",
+        f.min_jobs_per_ce, error
+    );
+    for c in &f.per_ce {
+        let launch = c
+            .instance_launch_seconds
+            .map_or_else(String::new, |l| format!(", instanceLaunchSeconds {l}"));
+        let how = if c.own { "" } else { " (shared: too few jobs)" };
+        let _ = writeln!(
+            out,
+            "    {}: {} job{}, startupSeconds {}{launch}{how}",
+            c.compute_environment,
+            c.jobs,
+            if c.jobs == 1 { "" } else { "s" },
+            c.startup_seconds
+        );
+    }
+}
+
 /// The calibration as one JSON object (`scenario`, `history`, the counts, `overall`,
 /// `queues`, `jobs`; `fit` when there is one). Times in seconds from the time origin.
 pub fn json(replay: &Replay, c: &Calibration, fit: Option<&Fit>) -> Value {
@@ -212,6 +237,15 @@ pub fn json(replay: &Replay, c: &Calibration, fit: Option<&Fit>) -> Value {
                 "instanceLaunchSeconds": b.instance_launch_seconds,
                 "meanWaitErrorSeconds": b.mean_wait_error_seconds,
             })),
+            "perComputeEnvironment": f.per_ce.iter().map(|c| json!({
+                "computeEnvironment": c.compute_environment,
+                "jobs": c.jobs,
+                "fittedOnItsOwn": c.own,
+                "startupSeconds": c.startup_seconds,
+                "instanceLaunchSeconds": c.instance_launch_seconds,
+            })).collect::<Vec<_>>(),
+            "minJobsPerComputeEnvironment": f.min_jobs_per_ce,
+            "perComputeEnvironmentErrorSeconds": f.per_ce_error_seconds,
             "calibration": calibration_json(&f.calibration),
         });
     }

@@ -23,9 +23,15 @@ pub struct CalibrateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Searches `startupSeconds` (and `instanceLaunchSeconds` on EC2/SPOT) for the values
-    /// that minimise the mean absolute wait error, and reports the winner.
+    /// that minimise the mean absolute wait error, and reports the winner: one value for
+    /// the whole set-up, then one per compute environment that ran enough jobs.
     #[arg(long)]
     fit: bool,
+    /// With `--fit`: a compute environment on which fewer compared jobs ran keeps the
+    /// values fitted for the whole set-up; the others are fitted one by one (a number above
+    /// the history's size gives the single-value fit).
+    #[arg(long, value_name = "N", default_value_t = calibrate::MIN_JOBS_PER_CE, requires = "fit")]
+    per_ce_min_jobs: usize,
     /// With `--fit`: writes SCENARIO with the winning settings to this file (`-`: standard
     /// output, the report then goes to stderr).
     #[arg(long, value_name = "TUNED.json", requires = "fit")]
@@ -34,6 +40,12 @@ pub struct CalibrateArgs {
     /// to this SVG file; `-` is standard output (the report then goes to stderr).
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+    /// Writes the calibration as one self-contained HTML page to this file: the error
+    /// figures, the jobs furthest off, the vCPUs in use and each job's wait (recorded vs
+    /// simulated) drawn, and with `--fit` the settings found and the same at them; `-` is
+    /// standard output (the report then goes to stderr).
+    #[arg(long, value_name = "FILE.html")]
+    html: Option<PathBuf>,
     /// `jobQueue=NAME`: the queue of list-jobs summaries (repeatable, as for `import`).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
@@ -51,12 +63,27 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         _ => None,
     };
     let plot_target = args.plot.as_deref().map(|p| Target::of("--plot", p));
-    if plot_target == Some(Target::Stdout) && target == Some(Target::Stdout) {
-        return Err(CliError::BadInput(
-            "--plot - and --out -: standard output can carry one of them; write the other to a file".into(),
-        ));
+    let html_target = args.html.as_deref().map(|p| Target::of("--html", p));
+    let on_stdout: Vec<&str> = [
+        ("--out -", &target),
+        ("--plot -", &plot_target),
+        ("--html -", &html_target),
+    ]
+    .into_iter()
+    .filter(|(_, t)| **t == Some(Target::Stdout))
+    .map(|(flag, _)| flag)
+    .collect();
+    if on_stdout.len() > 1 {
+        return Err(CliError::BadInput(format!(
+            "{}: standard output can carry one of them; write the others to files",
+            on_stdout.join(" and ")
+        )));
     }
     let plot_pending = match &plot_target {
+        Some(Target::File { flag, path }) => Some(output::Pending::create(flag, path)?),
+        _ => None,
+    };
+    let html_pending = match &html_target {
         Some(Target::File { flag, path }) => Some(output::Pending::create(flag, path)?),
         _ => None,
     };
@@ -76,7 +103,7 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
         CliError::BadInput(m)
     })?;
     let fit = if args.fit {
-        Some(calibrate::fit(&replay).map_err(bad)?)
+        Some(calibrate::fit_with(&replay, args.per_ce_min_jobs).map_err(bad)?)
     } else {
         None
     };
@@ -115,6 +142,16 @@ pub(super) fn calibrate(args: &CalibrateArgs) -> Result<(), CliError> {
                 p.commit()?;
             }
             None => stdout = Some(chart),
+        }
+    }
+    if html_target.is_some() {
+        let page = crate::report::html::calibration::calibration_page(&replay, &given, fit.as_ref());
+        match html_pending {
+            Some(mut p) => {
+                p.write(|w| w.write_all(page.as_bytes()))?;
+                p.commit()?;
+            }
+            None => stdout = Some(page),
         }
     }
     match stdout {

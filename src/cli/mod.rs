@@ -405,13 +405,21 @@ fn run_scenario(
         _ => None,
     };
     let attempt_table = match &attempts {
-        Some(_) => {
-            let table = streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format)?;
-            sim.set_attempt_sink(table.sink());
-            Some(table)
-        }
+        Some(_) => Some(streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format)?),
         None => None,
     };
+    // describe-jobs JSON lists every attempt of a job: the attempt records are kept for it
+    // (and still go to an --attempts table too).
+    let kept_attempts = as_describe_jobs.then(|| std::sync::Arc::new(std::sync::Mutex::new(Vec::new())));
+    match (attempt_table.as_ref().map(|t| t.sink()), kept_attempts.clone()) {
+        (Some(mut table), Some(kept)) => sim.set_attempt_sink(move |a: crate::report::AttemptRecord| {
+            kept.lock().unwrap_or_else(|p| p.into_inner()).push(a.clone());
+            table(a);
+        }),
+        (Some(table), None) => sim.set_attempt_sink(table),
+        (None, Some(kept)) => sim.set_attempt_sink(move |a| kept.lock().unwrap_or_else(|p| p.into_inner()).push(a)),
+        (None, None) => {}
+    }
     let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some() || html_target.is_some());
     let attempt_bytes = match attempt_table {
         Some(table) => table.finish().map_err(|source| output::OutputError {
@@ -427,7 +435,8 @@ fn run_scenario(
         })?;
     }
     if let Some(out) = jobs_out.as_mut().filter(|_| as_describe_jobs) {
-        out.write(|w| describe_jobs::write(w, &records))?;
+        let kept = kept_attempts.map(|k| std::mem::take(&mut *k.lock().unwrap_or_else(|p| p.into_inner())));
+        out.write(|w| describe_jobs::write(w, &records, kept.as_deref()))?;
     }
     let mut stdout = Vec::new();
     if let Some(chart) = chart.as_ref().filter(|_| plot_target.is_some()) {

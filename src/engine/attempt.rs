@@ -44,6 +44,14 @@ pub(crate) enum AttemptEnd {
     Reclaimed(Reason),
     /// TerminateJob (reason given).
     Terminated(Reason),
+    /// A replayed history attempt's recorded end: its exit code (none when the container
+    /// did not exit, e.g. its host was terminated) and status reason.
+    Recorded {
+        /// `container.exitCode`.
+        exit_code: Option<i32>,
+        /// `statusReason`.
+        reason: Reason,
+    },
 }
 
 /// What accounting needs of a job's spec (copied: no reference count on the hot path).
@@ -219,12 +227,19 @@ impl Simulation {
         }
         // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): the first to get
         // there uses the plan drawn at submission.
-        let plan = if job.attempts == 0 {
-            job.first_plan
+        // A job replaying a history runs its recorded attempts in turn (the replay hook).
+        let replay = if self.kernel.sources.replaying {
+            self.kernel.sources.replay_plan(job.spec.entry, job.replayed)
         } else {
-            self.kernel
+            None
+        };
+        let plan = match replay {
+            Some(plan) => plan,
+            None if job.attempts == 0 => job.first_plan,
+            None => self
+                .kernel
                 .sources
-                .retry_plan(job.spec.entry, job.first_plan, job.spec.runtime.as_ref())
+                .retry_plan(job.spec.entry, job.first_plan, job.spec.runtime.as_ref()),
         };
         let Some(job) = self.jobs.live_mut(slot) else { return };
         if job.first_dispatch.is_none() {
@@ -361,6 +376,12 @@ impl Simulation {
         if !self.attempt_of(slot, attempt, 0) {
             return;
         }
+        if !timed_out && self.kernel.sources.replaying {
+            if let Some(end) = self.recorded_end(slot) {
+                self.end_attempt(slot, end);
+                return;
+            }
+        }
         let code = self
             .jobs
             .get(slot)
@@ -374,6 +395,29 @@ impl Simulation {
                 AttemptEnd::Exited(code)
             },
         );
+    }
+
+    /// A replayed attempt reached its recorded end: how it ends (its recorded exit code and
+    /// status reason; the timeout's reason ends it as a timeout, which AWS does not retry),
+    /// and the job's count of replayed attempts moves on. `None` unless the job replays a
+    /// history.
+    fn recorded_end(&mut self, slot: JobSlot) -> Option<AttemptEnd> {
+        let job = self.jobs.live_mut(slot)?;
+        let recorded = self.kernel.sources.recorded(job.spec.entry)?;
+        let a = crate::workload::RecordedAttempt::pick(recorded, usize::from(job.replayed))?;
+        job.replayed = job.replayed.saturating_add(1);
+        let reason = a.status_reason.as_deref();
+        Some(match (a.exit_code, reason) {
+            (_, Some(REASON_TIMEOUT)) | (_, Some(crate::model::lambda::REASON_LAMBDA_TIMEOUT)) => AttemptEnd::TimedOut,
+            (Some(code), None | Some(REASON_EXITED)) => AttemptEnd::Exited(code),
+            (code, _) => AttemptEnd::Recorded {
+                exit_code: code,
+                reason: a
+                    .status_reason
+                    .clone()
+                    .map_or(Reason::Static(REASON_EXITED), Reason::Text),
+            },
+        })
     }
 
     pub(super) fn task_reclaimed(&mut self, slot: JobSlot, attempt: u64) {
@@ -518,10 +562,18 @@ impl Simulation {
             ),
             AttemptEnd::Reclaimed(reason) => (JobStatus::Failed, reason.clone(), retry(reason, None)),
             AttemptEnd::Terminated(reason) => (JobStatus::Failed, reason.clone(), false),
+            AttemptEnd::Recorded {
+                exit_code: Some(0),
+                reason,
+            } => (JobStatus::Succeeded, reason.clone(), false),
+            AttemptEnd::Recorded { exit_code, reason } => {
+                (JobStatus::Failed, reason.clone(), retry(reason, *exit_code))
+            }
         };
         if self.ledger.attempt_sink.is_some() {
             let code = match how {
                 AttemptEnd::Exited(code) => Some(code),
+                AttemptEnd::Recorded { exit_code, .. } => exit_code,
                 _ => None,
             };
             self.emit_attempt(slot, &a, Some(now), status, code, Some(&reason), cost);

@@ -254,6 +254,10 @@ pub struct Job {
     pub attempts: u32,
     /// Dispatches so far (every attempt, those ended while STARTING included).
     pub dispatches: u32,
+    /// A job replaying a history: its recorded attempts replayed to their recorded end so
+    /// far (an attempt the simulation interrupts does not count; see
+    /// [`crate::workload::RecordedAttempt`]).
+    pub replayed: u8,
     /// Submission time.
     pub submitted_at: SimTime,
     /// First time RUNNABLE.

@@ -10,7 +10,7 @@ use crate::workload::arrivals::ArrivalClock;
 use crate::workload::rng::{stream, StreamKind};
 use crate::workload::runtime::AttemptPlan;
 use crate::workload::trace::{TraceError, TraceReader, TraceRecord};
-use crate::workload::{JobTemplate, RuntimeModel, TraceFormat, WorkloadEntry};
+use crate::workload::{JobTemplate, RecordedAttempt, RuntimeModel, TraceFormat, WorkloadEntry};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -107,6 +107,9 @@ impl Clone for ReplayableTrace {
 pub(super) struct EntryState {
     pub(super) template: Arc<JobTemplate>,
     pub(super) runtime: Option<RuntimeModel>,
+    /// A history's recorded attempts of this submission, replayed in order (`None` for
+    /// drawn runtimes).
+    pub(super) recorded: Option<Arc<[RecordedAttempt]>>,
     pub(super) kind: EntryKind,
     pub(super) runtime_rng: ChaCha8Rng,
     pub(super) retry_rng: ChaCha8Rng,
@@ -143,6 +146,8 @@ pub(crate) struct Sources {
     /// Runtimes of jobs submitted through the library API: first attempts, retries.
     api_runtimes: ChaCha8Rng,
     api_retries: ChaCha8Rng,
+    /// Whether any entry carries recorded attempts (the dispatch path asks only then).
+    pub(super) replaying: bool,
 }
 
 impl Sources {
@@ -153,11 +158,22 @@ impl Sources {
             trace_errors: Vec::new(),
             api_runtimes: stream(seed, StreamKind::Api, 0),
             api_retries: stream(seed, StreamKind::Api, 1),
+            replaying: false,
         };
         for (i, e) in workload.iter().enumerate() {
             let idx = i as u64;
+            let mut recorded = None;
             let (template, runtime, kind) = match e {
-                WorkloadEntry::Submission { at, template, runtime } => {
+                WorkloadEntry::Submission {
+                    at,
+                    template,
+                    runtime,
+                    recorded: attempts,
+                } => {
+                    if !attempts.is_empty() {
+                        recorded = Some(Arc::from(attempts.as_slice()));
+                        s.replaying = true;
+                    }
                     (template, Some(*runtime), EntryKind::Once { at: *at, done: false })
                 }
                 WorkloadEntry::Stream {
@@ -199,6 +215,7 @@ impl Sources {
             s.entries.push(EntryState {
                 template: Arc::new(template.clone()),
                 runtime,
+                recorded,
                 kind,
                 runtime_rng: stream(seed, StreamKind::Runtimes, idx),
                 retry_rng: stream(seed, StreamKind::Retries, idx),
@@ -311,6 +328,22 @@ impl Sources {
             }) => m.sample(retry_rng),
             _ => first,
         }
+    }
+
+    /// The recorded attempts of entry `i`'s job, when it replays a history.
+    pub(super) fn recorded(&self, i: u32) -> Option<&Arc<[RecordedAttempt]>> {
+        self.entries.get(i as usize).and_then(|e| e.recorded.as_ref())
+    }
+
+    /// The plan of the attempt that replays recorded attempt number `replayed` (0-based) of
+    /// entry `i`'s job: its run time (the exit code is [`RecordedAttempt::exit_code`],
+    /// read when the attempt ends); `None` unless the entry replays a history.
+    pub(super) fn replay_plan(&self, i: u32, replayed: u8) -> Option<AttemptPlan> {
+        let a = RecordedAttempt::pick(self.recorded(i)?, usize::from(replayed))?;
+        Some(AttemptPlan {
+            runtime: a.runtime,
+            exit_code: a.exit_code.unwrap_or(0),
+        })
     }
 
     /// Warnings of trace readers (skipped lines, read errors).

@@ -413,6 +413,7 @@ impl Simulation {
             status: JobStatus::Submitted,
             attempts: 0,
             dispatches: 0,
+            replayed: 0,
             submitted_at: now,
             runnable_at: Stamp::NONE,
             first_dispatch: Stamp::NONE,

@@ -7,7 +7,11 @@
 //! share, array size, dependencies, resources (`container.resourceRequirements`, or `vcpus`
 //! and `memory`) and a fixed runtime of its last attempt's `stoppedAt - startedAt`, failing
 //! with the recorded exit code when it was not 0 (an array parent whose children are in the
-//! same file: the children's run time, their mean when they differ, with a note). Times are
+//! same file: the children's run time, their mean when they differ, with a note). A job
+//! with several `attempts` (or one that ended without its container exiting) also gets
+//! `runtime.attempts`, each attempt's run time, exit code and status reason, so retries
+//! replay as they happened ([`crate::workload::RecordedAttempt`]); EventBridge events carry
+//! the same `attempts` list in their `detail`. Times are
 //! epoch milliseconds (AWS's form) or ISO-8601 text. list-jobs summaries do not name their
 //! queue: `--param jobQueue=NAME` gives it. A job without `createdAt` is an error naming it; a job that never started
 //! (no `startedAt`) has no run time to replay and is left out, counted in a note, and so are
@@ -201,8 +205,12 @@ pub(crate) fn read(
             }
             runs.iter().sum::<i64>() / runs.len() as i64
         };
-        let attempts = o.get("attempts").and_then(Value::as_array).map_or(0, Vec::len);
-        if attempts > 1 {
+        let attempts = if runs.is_empty() {
+            recorded_attempts(o)
+        } else {
+            Vec::new()
+        };
+        if attempts.len() > 1 {
             retried += 1;
         }
         let mut submit = Map::new();
@@ -252,6 +260,12 @@ pub(crate) fn read(
         if let Some(code) = exit_code(o).filter(|c| *c != 0) {
             runtime["exitCode"] = json!(code);
         }
+        // Several attempts, or one that ended without its container exiting (a reclaimed
+        // host): replayed attempt by attempt.
+        let non_exit = |a: &Value| a.get("exitCode").is_none() && a.get("statusReason").is_some();
+        if attempts.len() > 1 || attempts.first().is_some_and(non_exit) {
+            runtime["attempts"] = Value::Array(attempts);
+        }
         setup.history.push(RecordedJob {
             created_ms: created,
             entry: json!({"submitJob": submit, "runtime": runtime}),
@@ -288,7 +302,7 @@ pub(crate) fn read(
     }
     if retried > 0 {
         setup.notes.push(format!(
-            "{file}: {retried} job{} had several attempts; the replay runs the last attempt's time under the job definition's retry strategy",
+            "{file}: {retried} job{} had several attempts: each is replayed with its recorded run time, exit code and status reason, and the job definition's retry strategy decides after each",
             if retried == 1 { "" } else { "s" }
         ));
     }
@@ -410,6 +424,44 @@ fn last_attempt(o: &Map<String, Value>) -> (Option<i64>, Option<i64>) {
         None => own,
     }
 }
+
+/// The job's `attempts[]` as `runtime.attempts` entries: each attempt that ran
+/// (`startedAt` and `stoppedAt`) with its run time, `container.exitCode` and
+/// `statusReason` (left out when it is the ordinary container exit). An attempt without
+/// both times never reached RUNNING (or is still running) and has no run time to replay.
+fn recorded_attempts(o: &Map<String, Value>) -> Vec<Value> {
+    let Some(list) = o.get("attempts").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|a| {
+            let started = a.get("startedAt").and_then(time_ms)?;
+            let stopped = a.get("stoppedAt").and_then(time_ms)?;
+            let mut out = Map::new();
+            out.insert(
+                "seconds".into(),
+                json!(stopped.saturating_sub(started).max(0) as f64 / 1000.0),
+            );
+            let code = a
+                .get("container")
+                .and_then(|c| c.get("exitCode"))
+                .and_then(Value::as_i64);
+            if let Some(code) = code {
+                out.insert("exitCode".into(), json!(code));
+            }
+            match a.get("statusReason").and_then(Value::as_str) {
+                Some(r) if r != REASON_EXITED || code.is_none() => {
+                    out.insert("statusReason".into(), json!(r));
+                }
+                _ => {}
+            }
+            Some(Value::Object(out))
+        })
+        .collect()
+}
+
+/// The status reason of an ordinary container exit.
+const REASON_EXITED: &str = "Essential container in task exited";
 
 fn exit_code(o: &Map<String, Value>) -> Option<i64> {
     o.get("container")
@@ -556,6 +608,43 @@ mod tests {
         assert!(notes.contains("1 job never started"), "{notes}");
         assert!(notes.contains("1 array child job left out"), "{notes}");
         assert!(notes.contains("1 dependency on jobs not in the history"), "{notes}");
+    }
+
+    #[test]
+    fn several_attempts_become_runtime_attempts() {
+        // describe-jobs AttemptDetail: `startedAt` is when the attempt went from STARTING
+        // to RUNNING; an attempt without it never ran and has nothing to replay.
+        let page = json!({"jobs": [
+            {"jobId": "r", "jobName": "retried", "jobQueue": "q", "jobDefinition": "d:1", "createdAt": 0,
+             "startedAt": 100_000, "stoppedAt": 130_000, "container": {"exitCode": 0},
+             "attempts": [
+                {"container": {"exitCode": 1}, "startedAt": 1000, "stoppedAt": 11_000, "statusReason": "Essential container in task exited"},
+                {"container": {}, "statusReason": "Host EC2 (instance i-0) terminated."},
+                {"container": {}, "startedAt": 40_000, "stoppedAt": 45_500, "statusReason": "Host EC2 (instance i-1) terminated."},
+                {"container": {"exitCode": 0}, "startedAt": 100_000, "stoppedAt": 130_000}]},
+            {"jobId": "o", "jobName": "once", "jobQueue": "q", "jobDefinition": "d:1", "createdAt": 0,
+             "attempts": [{"container": {"exitCode": 0}, "startedAt": 1000, "stoppedAt": 2000}]}]});
+        let mut s = Setup::default();
+        read("jobs.json", &[page], None, &mut s).unwrap();
+        assert_eq!(
+            s.history[0].entry["runtime"],
+            json!({"distribution": "fixed", "seconds": 30.0, "attempts": [
+                {"seconds": 10.0, "exitCode": 1},
+                {"seconds": 5.5, "statusReason": "Host EC2 (instance i-1) terminated."},
+                {"seconds": 30.0, "exitCode": 0}]})
+        );
+        assert_eq!(
+            s.history[1].entry["runtime"],
+            json!({"distribution": "fixed", "seconds": 1.0}),
+            "one ordinary attempt: the plain fixed runtime"
+        );
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.contains("1 job had several attempts: each is replayed")),
+            "{:?}",
+            s.notes
+        );
     }
 
     #[test]

@@ -11,19 +11,23 @@
 //!   is written as its parent (`arrayProperties.size` and `statusSummary`, `startedAt` the
 //!   first child's, `stoppedAt` the last child's once every child ended) followed by its
 //!   children (`arrayProperties.index`).
-//! - `attempts` holds the last attempt only (the table keeps its times, not earlier ones),
-//!   with `container.exitCode` 0 for a SUCCEEDED job and 1 for a FAILED one whose container
-//!   exited (status reason `Essential container in task exited`; the table does not keep
-//!   the code itself); other endings (terminated, cancelled, reclaimed) carry no exit code.
+//! - `attempts` holds every attempt that reached RUNNING, in order, each with its
+//!   `startedAt`, `stoppedAt`, `container.exitCode` (none when the container did not exit:
+//!   terminated, reclaimed, timed out) and `statusReason`, as the run's attempt records
+//!   ([`crate::report::AttemptRecord`]) give them; the job's own `container.exitCode` is
+//!   its last attempt's. (Written from the job table alone, [`document`], `attempts` holds
+//!   the last attempt only, with exit code 0 for a SUCCEEDED job and 1 for a FAILED one
+//!   whose container exited.) `batchsim import` replays the attempts as they happened.
 //! - `container.resourceRequirements` gives the job's VCPU, MEMORY (and GPU) as strings.
 //! - `dependsOn` is not written: the table does not keep dependencies.
 //!
 //! Keys come in a fixed order and the output is byte-identical for a given table.
 
-use super::JobRecord;
+use super::{AttemptRecord, JobRecord};
 use crate::model::JobStatus;
 use crate::time::SimTime;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// 2026-01-01T00:00:00Z in epoch milliseconds: simulated time 0.
@@ -40,19 +44,24 @@ pub fn epoch_ms(t: SimTime) -> i64 {
     ORIGIN_MS.saturating_add(i64::try_from(t.as_millis()).unwrap_or(i64::MAX - ORIGIN_MS))
 }
 
-/// The `JobDetail` of one row of the table.
-pub fn job_detail(r: &JobRecord) -> Value {
+/// The `JobDetail` of one row, with `attempts` from the attempt records of its job (those
+/// that reached RUNNING, in order) when given.
+fn detail(r: &JobRecord, attempts: Option<&[&AttemptRecord]>) -> Value {
     let mut o = head(r, &r.job_id.to_string());
     o.insert("status".into(), json!(r.status.as_str()));
     if let Some(reason) = &r.status_reason {
         o.insert("statusReason".into(), json!(reason));
     }
-    let exit_code = match r.status {
+    let mut exit_code = match r.status {
         JobStatus::Succeeded => Some(0),
         JobStatus::Failed if r.status_reason.as_deref() == Some(REASON_EXITED) => Some(1),
         _ => None,
     };
-    if let Some(started) = r.started_at {
+    if let Some(list) = attempts.filter(|l| !l.is_empty()) {
+        exit_code = list.last().and_then(|a| a.exit_code);
+        let details: Vec<Value> = list.iter().map(|a| attempt_detail(a)).collect();
+        o.insert("attempts".into(), Value::Array(details));
+    } else if let Some(started) = r.started_at {
         let mut attempt = Map::new();
         let mut container = Map::new();
         if let Some(code) = exit_code {
@@ -82,6 +91,26 @@ pub fn job_detail(r: &JobRecord) -> Value {
         o.insert("arrayProperties".into(), json!({"index": i}));
     }
     Value::Object(o)
+}
+
+/// One `AttemptDetail`: `container.exitCode`, `startedAt`, `stoppedAt`, `statusReason`.
+fn attempt_detail(a: &AttemptRecord) -> Value {
+    let mut attempt = Map::new();
+    let mut container = Map::new();
+    if let Some(code) = a.exit_code {
+        container.insert("exitCode".into(), json!(code));
+    }
+    attempt.insert("container".into(), Value::Object(container));
+    if let Some(t) = a.started_at {
+        attempt.insert("startedAt".into(), json!(epoch_ms(t)));
+    }
+    if let Some(t) = a.stopped_at {
+        attempt.insert("stoppedAt".into(), json!(epoch_ms(t)));
+    }
+    if let Some(reason) = &a.status_reason {
+        attempt.insert("statusReason".into(), json!(reason));
+    }
+    Value::Object(attempt)
 }
 
 /// The fields every job starts with: ARN, name, id, queue.
@@ -179,7 +208,36 @@ fn array_parent(children: &[&JobRecord]) -> Option<Value> {
 
 /// The describe-jobs document of a table: jobs in table order, each array parent just
 /// before its children.
-pub fn document(records: &[JobRecord]) -> Value {
+#[cfg(test)]
+fn document(records: &[JobRecord]) -> Value {
+    document_with_attempts(records, None)
+}
+
+/// [`document`] with every job's attempts from the run's attempt records (`attempts`, in
+/// any order; those that never reached RUNNING are left out, as the job's `attempts`
+/// counts only those).
+pub fn document_with_attempts(records: &[JobRecord], attempts: Option<&[AttemptRecord]>) -> Value {
+    let mut by_job: BTreeMap<(u64, Option<u32>), Vec<&AttemptRecord>> = BTreeMap::new();
+    for a in attempts.unwrap_or_default().iter().filter(|a| a.started_at.is_some()) {
+        by_job
+            .entry((a.job_id.submission, a.job_id.array_index))
+            .or_default()
+            .push(a);
+    }
+    for list in by_job.values_mut() {
+        list.sort_by_key(|a| a.attempt);
+    }
+    let job_detail = |r: &JobRecord| match attempts {
+        Some(_) => detail(
+            r,
+            Some(
+                by_job
+                    .get(&(r.job_id.submission, r.job_id.array_index))
+                    .map_or(&[][..], Vec::as_slice),
+            ),
+        ),
+        None => detail(r, None),
+    };
     let mut jobs = Vec::with_capacity(records.len());
     let mut i = 0;
     while i < records.len() {
@@ -200,9 +258,14 @@ pub fn document(records: &[JobRecord]) -> Value {
     json!({ "jobs": jobs })
 }
 
-/// Writes the describe-jobs document of `records` (pretty JSON, a line break at the end).
-pub fn write<W: Write + ?Sized>(out: &mut W, records: &[JobRecord]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(records)).map_err(io::Error::other)?;
+/// Writes the describe-jobs document of `records` (pretty JSON, a line break at the end),
+/// with each job's attempts from `attempts` when given ([`document_with_attempts`]).
+pub fn write<W: Write + ?Sized>(
+    out: &mut W,
+    records: &[JobRecord],
+    attempts: Option<&[AttemptRecord]>,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document_with_attempts(records, attempts)).map_err(io::Error::other)?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -246,7 +309,7 @@ mod tests {
         let mut r = record(JobId::new(7), JobStatus::Failed);
         r.status_reason = Some(REASON_EXITED.into());
         r.share_identifier = "blue".into();
-        let text = serde_json::to_string(&job_detail(&r)).unwrap();
+        let text = serde_json::to_string(&detail(&r, None)).unwrap();
         assert_eq!(
             text,
             "{\"jobArn\":\"arn:aws:batch:us-east-1:000000000000:job/7\",\"jobName\":\"etl\",\"jobId\":\"7\",\
@@ -260,7 +323,7 @@ mod tests {
         let mut waiting = record(JobId::new(8), JobStatus::Runnable);
         waiting.started_at = None;
         waiting.stopped_at = None;
-        let v = job_detail(&waiting);
+        let v = detail(&waiting, None);
         assert_eq!(v["attempts"], json!([]));
         assert!(v.get("startedAt").is_none() && v["container"].get("exitCode").is_none());
     }
@@ -282,7 +345,63 @@ mod tests {
         assert_eq!(jobs[1]["stoppedAt"], 1_767_225_800_000i64);
         assert_eq!(jobs[3]["arrayProperties"], json!({"index": 1}));
         let mut out = Vec::new();
-        write(&mut out, &[]).unwrap();
+        write(&mut out, &[], None).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "{\n  \"jobs\": []\n}\n");
+    }
+
+    #[test]
+    fn every_attempt_that_ran_is_listed_with_its_exit_code() {
+        let mut r = record(JobId::new(4), JobStatus::Succeeded);
+        r.attempts = 3;
+        let attempt = |n: u32, run: Option<(u64, u64)>, code: Option<i32>, reason: &str| AttemptRecord {
+            job_id: JobId::new(4),
+            job_name: "etl".into(),
+            attempt: n,
+            job_queue: "q".into(),
+            share_identifier: String::new(),
+            compute_environment: "ce".into(),
+            instance_ids: Vec::new(),
+            instance_types: Vec::new(),
+            dispatched_at: SimTime::from_millis(n as u64 * 1000),
+            started_at: run.map(|(s, _)| SimTime::from_millis(s)),
+            stopped_at: run.map(|(_, e)| SimTime::from_millis(e)),
+            status: JobStatus::Failed,
+            exit_code: code,
+            status_reason: Some(reason.into()),
+            cost: 0.0,
+        };
+        // Out of order, one ended while STARTING (not an attempt to AWS), one of another job.
+        let mut other = attempt(1, Some((0, 5)), Some(0), REASON_EXITED);
+        other.job_id = JobId::new(5);
+        let records = [
+            attempt(4, Some((40_000, 100_000)), Some(0), REASON_EXITED),
+            attempt(1, Some((1000, 11_000)), Some(75), REASON_EXITED),
+            attempt(2, None, None, "Host EC2 (instance i-0) terminated."),
+            attempt(3, Some((20_000, 25_000)), None, "Host EC2 (instance i-1) terminated."),
+            other,
+        ];
+        let doc = document_with_attempts(&[r], Some(&records));
+        let job = &doc["jobs"][0];
+        let got: Vec<(i64, Value, Value)> = job["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["startedAt"].as_i64().unwrap() - ORIGIN_MS,
+                    a["container"]["exitCode"].clone(),
+                    a["statusReason"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1000, json!(75), json!(REASON_EXITED)),
+                (20_000, Value::Null, json!("Host EC2 (instance i-1) terminated.")),
+                (40_000, json!(0), json!(REASON_EXITED)),
+            ]
+        );
+        assert_eq!(job["container"]["exitCode"], 0, "the last attempt's");
     }
 }

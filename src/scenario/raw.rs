@@ -464,6 +464,15 @@ pub struct RawRuntime {
     pub exit_code: Option<i64>,
     pub failure_probability: Option<f64>,
     pub failure_exit_code: Option<i64>,
+    pub attempts: Option<Vec<RawRecordedAttempt>>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawRecordedAttempt {
+    pub seconds: Option<f64>,
+    pub exit_code: Option<i64>,
+    pub status_reason: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,6 +1,7 @@
 //! Validation of the workload (submissions, streams, traces, their SubmitJob templates and
 //! runtime models); the entry point for everything job-related.
 
+mod recorded;
 mod trace;
 
 use super::actions::actions;
@@ -568,6 +569,9 @@ fn workload(
                 }
             }
             let (t, r) = template_and_runtime(ctx, &tc, &p, e);
+            if let Some(raw) = &e.runtime {
+                recorded::recorded_attempts(ctx, &format!("{p}.runtime"), raw, true);
+            }
             let (Some(template), Some(runtime)) = (t, r) else {
                 ok = false;
                 continue;
@@ -584,12 +588,20 @@ fn workload(
         } else {
             let at = ctx.time(&format!("{p}.at"), e.at);
             let (t, r) = template_and_runtime(ctx, &tc, &p, e);
+            let recorded = e.runtime.as_ref().map_or_else(Vec::new, |raw| {
+                recorded::recorded_attempts(ctx, &format!("{p}.runtime"), raw, false)
+            });
             let (Some(at), Some(template), Some(runtime)) = (at, t, r) else {
                 ok = false;
                 continue;
             };
             named.push((template.job_name.clone(), at, i, template.array_size));
-            WorkloadEntry::Submission { at, template, runtime }
+            WorkloadEntry::Submission {
+                at,
+                template,
+                runtime,
+                recorded,
+            }
         };
         out.push((i, entry));
     }

@@ -6,11 +6,13 @@
 //! (or the trace); nothing is executed.
 
 pub(crate) mod arrivals;
+pub(crate) mod recorded;
 pub(crate) mod rng;
 pub(crate) mod runtime;
 pub mod trace;
 
 pub use arrivals::ArrivalProcess;
+pub use recorded::RecordedAttempt;
 pub use runtime::{Distribution, RuntimeModel};
 
 use crate::model::{QueueId, Resources, RetryStrategy};
@@ -129,6 +131,9 @@ pub enum WorkloadEntry {
         template: JobTemplate,
         /// `runtime`.
         runtime: RuntimeModel,
+        /// `runtime.attempts`: the attempts a job history recorded, replayed in order
+        /// (see [`RecordedAttempt`]); empty for a job whose runs are drawn from `runtime`.
+        recorded: Vec<RecordedAttempt>,
     },
     /// Many submissions from one template.
     Stream {

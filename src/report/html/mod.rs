@@ -7,9 +7,11 @@
 //! turnaround, each queue with its shares under it, each compute environment with its
 //! utilization and cost, the cost split) and the chart; [`sweep::sweep_page`] the sweep's
 //! table with its confidence intervals and a chart of each column against the varied
-//! setting. Every user text (scenario, queue, share, CE names, warnings) is escaped by
+//! setting; [`calibration::calibration_page`] a calibration's figures and charts
+//! (`batchsim calibrate --html`). Every user text (scenario, queue, share, CE names, warnings) is escaped by
 //! [`esc`]. Deterministic: the same input gives the same bytes.
 
+pub(crate) mod calibration;
 pub(crate) mod sweep;
 
 use super::plot::{render_svg, Chart};
