@@ -21,6 +21,7 @@ mod backfill_index;
 mod blocked;
 mod capacity;
 mod claimed;
+mod compare_hooks;
 mod consumable;
 mod consumable_rules;
 mod decisions;
