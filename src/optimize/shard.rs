@@ -318,3 +318,56 @@ pub fn merge(id: SweepId, parts: Vec<(PathBuf, OptimizePart)>) -> Result<Replay,
     }
     Ok(Replay { samples })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optimize::InOrder;
+
+    #[test]
+    fn a_part_round_trips_its_figures_exactly_and_shards_are_disjoint() {
+        let shard = Shard::new(2, 3).expect("shard");
+        let id: SweepId = "0123456789abcdef0123456789abcdef".parse().expect("id");
+        let part = OptimizePart {
+            id,
+            shard,
+            runs: 7,
+            samples: vec![
+                (1, vec![Some(0.1 + 0.2), None]),
+                (4, vec![Some(f64::INFINITY), Some(f64::NAN)]),
+            ],
+        };
+        let dir = std::env::temp_dir().join(format!("batchsim-opt-part-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("p.json");
+        std::fs::write(&file, part.to_json()).expect("write");
+        let back = OptimizePart::read(&file).expect("read");
+        assert_eq!(
+            back.samples[0],
+            (1, vec![Some(0.1 + 0.2), None]),
+            "0.30000000000000004 exactly"
+        );
+        assert_eq!(back.samples[1].1[0], Some(f64::INFINITY));
+        assert!(back.samples[1].1[1].is_some_and(f64::is_nan));
+        // A part missing one of its shard's runs is refused.
+        let mut short = part.clone();
+        short.samples.pop();
+        std::fs::write(&file, short.to_json()).expect("write");
+        let e = OptimizePart::read(&file).expect_err("incomplete").to_string();
+        assert!(e.contains("shard 2/3 of 7 runs holds 2 run(s), the part has 1"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+        // The executor runs its shard's runs only, and the replay gives them back in order.
+        let problem = crate::optimize::Problem::new(
+            vec!["a=1,2".parse().expect("vary")],
+            "cost".parse().expect("q"),
+            Vec::new(),
+            "1..1".parse().expect("seeds"),
+        );
+        let ex = ShardExecutor::new(shard, &problem, &InOrder);
+        let out = ex.map(7, &|k| Ok(vec![Some(k as f64)]));
+        assert_eq!(out[1].as_ref().ok(), Some(&vec![Some(1.0)]));
+        assert_eq!(out[0].as_ref().ok(), Some(&vec![None]), "not this shard's: no figure");
+        let p = ex.part(id).expect("part");
+        assert_eq!(p.samples, vec![(1, vec![Some(1.0)]), (4, vec![Some(4.0)])]);
+    }
+}
