@@ -205,3 +205,21 @@ fn compare_gives_its_golden_outputs() {
     .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `batchsim compare --response-seconds 1` on the bundled interactive scenario: the table
+/// with its response block and set-up notes, and the JSON, byte for byte.
+#[test]
+fn compare_response_gives_its_golden_outputs() {
+    let p = common::scenario_path("compare-interactive.json");
+    let args = ["compare", p.as_str(), "--response-seconds", "1"];
+    let text = stdout_of(&args);
+    let json = stdout_of(&[&args[..], &["--format", "json"]].concat());
+    let problems: Vec<String> = [
+        check("compare-interactive.compare.txt", &text),
+        check("compare-interactive.compare.json", &json),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -18,6 +18,14 @@ pub struct CompareArgs {
     /// `waitSeconds`, `turnaroundSeconds`, `impossible`, ...).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// The response-time question: the share of jobs each platform starts RUNNING (and
+    /// finishes) within this many seconds of submission, and which platforms meet it.
+    #[arg(long, value_name = "S")]
+    response_seconds: Option<f64>,
+    /// With `--response-seconds`: the share of jobs (0 to 1) that must start in time for a
+    /// platform to meet the target.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.95, requires = "response_seconds")]
+    response_share: f64,
 }
 
 /// The `--platforms` list.
@@ -42,9 +50,15 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let original = Scenario::from_file(path).map_err(bad)?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
+    let options = match args.response_seconds {
+        Some(secs) => compare::CompareOptions::with_response(
+            compare::ResponseTarget::new(secs, args.response_share).map_err(CliError::BadInput)?,
+        ),
+        None => compare::CompareOptions::default(),
+    };
     let mut runs = Vec::new();
     for &p in &args.platforms.0 {
-        let run = compare::run_platform(&doc, &original, path, p).map_err(|e| {
+        let run = compare::run_platform_with(&doc, &original, path, p, &options).map_err(|e| {
             CliError::BadInput(format!(
                 "{} set up for {} (batchsim compare's rule, see README): {}",
                 path.display(),

@@ -9,8 +9,9 @@
 
 use super::output::{self, Pending, Target};
 use super::{parse_seconds, CliError};
+use crate::optimize::shard::{self, OptimizePart, ShardExecutor};
 use crate::optimize::{self, Constraint, Executor, OptimizeError, Problem, Quantity, Sample, SearchMode, Vary};
-use crate::sweep::{Seeds, SweepError, SweepOptions};
+use crate::sweep::{Seeds, Shard, ShardError, SweepError, SweepId, SweepOptions};
 use crate::SimTime;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -68,6 +69,16 @@ pub struct OptimizeArgs {
     /// Adds the set-up imported from FILE, any input `batchsim import` reads (repeatable).
     #[arg(long = "infra", value_name = "FILE")]
     infra: Vec<PathBuf>,
+    /// Runs only shard I of N of the grid's runs (point x seed; run k belongs to shard
+    /// k mod N + 1), `auto/N` taking I from `AWS_BATCH_JOB_ARRAY_INDEX`,
+    /// `SLURM_ARRAY_TASK_ID` or `JOB_COMPLETION_INDEX`, and writes the figures to the part
+    /// file `--out PART`. The grid only: bisection is sequential (give `--search grid`).
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["merge", "points"])]
+    shard: Option<String>,
+    /// Joins the parts of `--shard 1/N` to `N/N` (same scenario and flags) instead of
+    /// running: the output is exactly the unsharded optimize's.
+    #[arg(long, value_name = "PART", num_args = 1..)]
+    merge: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -177,9 +188,38 @@ fn run(args: &OptimizeArgs) -> Result<bool, CliError> {
             "--out and --points write files; standard output carries the summary".into(),
         ));
     }
+    let sharded = args.shard.is_some() || !args.merge.is_empty();
+    if sharded && shard::bisects(&problem) {
+        let flag = if args.shard.is_some() { "--shard" } else { "--merge" };
+        return Err(CliError::BadInput(format!(
+            "{flag}: this search is a bisection, which is sequential (each step depends on the one before), so its \
+             runs cannot be split into independent array-job children; give --search grid to evaluate every value \
+             in shards"
+        )));
+    }
+    let id =
+        || shard::optimize_id(&args.scenario, &args.infra, &problem).map_err(|e| CliError::BadInput(e.to_string()));
+    if let Some(text) = &args.shard {
+        let which =
+            Shard::parse(text, |v| std::env::var(v).ok()).map_err(|e| CliError::BadInput(format!("--shard {e}")))?;
+        return run_shard(args, &value, &problem, which, id()?, &added).map(|()| true);
+    }
     let mut out = open("--out", &args.out)?;
     let mut points = open("--points", &args.points)?;
-    let outcome = optimize::optimize(&value, &args.scenario, &problem, &Parallel).map_err(|e| message(e, &added))?;
+    let outcome = if args.merge.is_empty() {
+        optimize::optimize(&value, &args.scenario, &problem, &Parallel)
+    } else {
+        let bad = |e: ShardError| CliError::BadInput(format!("--merge {e}"));
+        let parts = args
+            .merge
+            .iter()
+            .map(|p| OptimizePart::read(p).map(|part| (p.clone(), part)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad)?;
+        let replay = shard::merge(id()?, parts).map_err(bad)?;
+        optimize::optimize(&value, &args.scenario, &problem, &replay)
+    }
+    .map_err(|e| message(e, &added))?;
     for w in &outcome.warnings {
         output::note(&format!("warning: {w}"));
     }
@@ -216,4 +256,40 @@ fn run(args: &OptimizeArgs) -> Result<bool, CliError> {
         }
     }
     Ok(feasible)
+}
+
+/// `--shard`: runs the shard's runs of the grid and writes its part to `--out`.
+fn run_shard(
+    args: &OptimizeArgs,
+    value: &serde_json::Value,
+    problem: &Problem,
+    which: Shard,
+    id: SweepId,
+    added: &super::Added,
+) -> Result<(), CliError> {
+    let target = match args.out.as_deref().map(|p| Target::of("--out", p)) {
+        Some(Target::File { flag, path }) => Pending::create(flag, &path)?,
+        _ => {
+            return Err(CliError::BadInput(
+                "--shard writes a part file: give --out PART (then join the parts with --merge)".into(),
+            ))
+        }
+    };
+    let executor = ShardExecutor::new(which, problem, &Parallel);
+    optimize::optimize(value, &args.scenario, problem, &executor).map_err(|e| message(e, added))?;
+    let part = executor
+        .part(id)
+        .ok_or_else(|| CliError::BadInput("--shard: the search evaluated no grid".into()))?;
+    let mut pending = target;
+    let body = part.to_json();
+    pending.write(|w| w.write_all(body.as_bytes()))?;
+    let written = pending.target().to_string();
+    pending.commit()?;
+    output::note(&format!(
+        "optimize {id}: shard {which}: {} of {} run(s), part written to {written}; join the {} parts with --merge",
+        part.samples.len(),
+        part.runs,
+        which.count()
+    ));
+    Ok(())
 }

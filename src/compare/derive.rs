@@ -38,10 +38,7 @@ pub fn derive(doc: &Value, scenario: &Scenario, platform: Platform) -> (Value, V
         .flatten()
         .filter_map(|c| c.pointer("/computeResources/maxvCpus").and_then(Value::as_u64))
         .sum();
-    let same_kind = ces
-        .into_iter()
-        .flatten()
-        .find(|c| c.pointer("/computeResources/type").and_then(Value::as_str) == Some(platform.kind()));
+    let source = settings_source(doc, platform);
     let mut resources = json!({"type": platform.kind(), "maxvCpus": max});
     if platform == Platform::Ec2 {
         resources["minvCpus"] = json!(0);
@@ -49,8 +46,26 @@ pub fn derive(doc: &Value, scenario: &Scenario, platform: Platform) -> (Value, V
     }
     let mut ce = json!({"computeEnvironmentName": platform.name(), "type": "MANAGED", "state": "ENABLED",
                         "computeResources": resources});
-    if let Some(sim) = same_kind.and_then(|c| c.get("simulation")) {
-        ce["simulation"] = sim.clone();
+    if let Some(mut sim) = source.and_then(|(c, _)| c.get("simulation")).cloned() {
+        if let Some(o) = sim.as_object_mut() {
+            for key in SPOT_ONLY {
+                o.remove(key);
+            }
+        }
+        ce["simulation"] = sim;
+    }
+    if let Some(actions) = out.get_mut("actions").and_then(Value::as_array_mut) {
+        // The compute environments they change are replaced by the platform's.
+        actions.retain(|a| a.get("updateComputeEnvironment").is_none());
+    }
+    if let Some(o) = out.as_object_mut() {
+        if platform == Platform::Lambda {
+            // An invocation does not pass through Batch's job queue scheduler.
+            o.remove("simulation");
+        }
+        if platform != Platform::Ec2 {
+            o.remove("ec2Capacity");
+        }
     }
     let mut none = ce.clone();
     none["computeEnvironmentName"] = json!("impossible");
@@ -131,6 +146,147 @@ pub fn derive(doc: &Value, scenario: &Scenario, platform: Platform) -> (Value, V
         }
     }
     (out, reasons)
+}
+
+/// Compute environment `simulation` settings that apply to Spot capacity only, left out when
+/// a Spot compute environment's settings are taken for an On-Demand set-up.
+const SPOT_ONLY: [&str; 4] = [
+    "interruptionsPerHour",
+    "spotPriceHistory",
+    "unavailable",
+    "interruptionNoticeSeconds",
+];
+
+/// The Spot kind whose settings an On-Demand platform takes when the scenario has no compute
+/// environment of the platform's own kind.
+fn spot_twin(platform: Platform) -> Option<&'static str> {
+    match platform {
+        Platform::Lambda => None,
+        Platform::Fargate => Some("FARGATE_SPOT"),
+        Platform::Ec2 => Some("SPOT"),
+    }
+}
+
+fn ce_kind(c: &Value) -> Option<&str> {
+    c.pointer("/computeResources/type").and_then(Value::as_str)
+}
+
+fn ce_name(c: &Value) -> &str {
+    c.get("computeEnvironmentName")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The compute environment whose `simulation` block the platform's set-up takes: the first
+/// of the platform's kind, else the first of its Spot twin (true: a Spot one).
+fn settings_source(doc: &Value, platform: Platform) -> Option<(&Value, bool)> {
+    let ces = doc.get("computeEnvironments").and_then(Value::as_array)?;
+    ces.iter()
+        .find(|c| ce_kind(c) == Some(platform.kind()))
+        .map(|c| (c, false))
+        .or_else(|| {
+            let twin = spot_twin(platform)?;
+            ces.iter().find(|c| ce_kind(c) == Some(twin)).map(|c| (c, true))
+        })
+}
+
+/// What [`derive`] carried over from the scenario to `platform`'s set-up and what it dropped,
+/// one sentence each, in the order of the scenario's fields (empty when the scenario has
+/// nothing to carry or drop).
+pub(crate) fn set_up_notes(doc: &Value, platform: Platform) -> Vec<String> {
+    let mut notes = Vec::new();
+    let title = platform.title();
+    if let Some((c, spot)) = settings_source(doc, platform) {
+        if c.get("simulation")
+            .is_some_and(|s| s.as_object().is_some_and(|o| !o.is_empty()))
+        {
+            notes.push(if spot {
+                format!(
+                    "compute environment settings (`simulation`) taken from the Spot compute environment `{}`, without its Spot-only ones",
+                    ce_name(c)
+                )
+            } else {
+                format!("compute environment settings (`simulation`) taken from `{}`", ce_name(c))
+            });
+        }
+    }
+    for c in doc
+        .get("computeEnvironments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let kind = ce_kind(c).unwrap_or_default();
+        if kind != "SPOT" && kind != "FARGATE_SPOT" {
+            continue;
+        }
+        let mut what = vec![kind.to_owned()];
+        if c.pointer("/simulation/spotPriceHistory").is_some() {
+            what.push("its spotPriceHistory".to_owned());
+        }
+        if let Some(b) = c.pointer("/computeResources/bidPercentage").and_then(Value::as_u64) {
+            what.push(format!("bidPercentage {b}"));
+        }
+        if c.pointer("/simulation/interruptionsPerHour").is_some() {
+            what.push("its interruption rates".to_owned());
+        }
+        let instead = match platform {
+            Platform::Lambda => "Lambda",
+            Platform::Fargate => "Fargate On-Demand",
+            Platform::Ec2 => "EC2 On-Demand",
+        };
+        notes.push(format!(
+            "Spot compute environment `{}` ({}) not used: the {} platform is {instead}",
+            ce_name(c),
+            what.join(", "),
+            platform.name()
+        ));
+    }
+    if let Some(o) = doc.get("simulation").and_then(Value::as_object) {
+        let set: Vec<String> = ["schedulingIntervalSeconds", "submittedToRunnableSeconds"]
+            .iter()
+            .filter_map(|k| {
+                o.get(*k)
+                    .filter(|v| v.as_f64().is_some_and(|x| x > 0.0))
+                    .map(|v| format!("{k} {v}"))
+            })
+            .collect();
+        if !set.is_empty() {
+            notes.push(if platform == Platform::Lambda {
+                format!(
+                    "the scheduler latency (`simulation`: {}) dropped: a Lambda invocation does not pass through AWS Batch's job queue scheduler",
+                    set.join(", ")
+                )
+            } else {
+                format!("the scheduler latency (`simulation`: {}) carried", set.join(", "))
+            });
+        }
+    }
+    let updates = doc.get("actions").and_then(Value::as_array).map_or(0, |a| {
+        a.iter().filter(|a| a.get("updateComputeEnvironment").is_some()).count()
+    });
+    if updates > 0 {
+        notes.push(format!(
+            "{updates} updateComputeEnvironment action(s) dropped: the compute environments they change are replaced by {title}'s"
+        ));
+    }
+    if doc.get("ec2Capacity").is_some_and(|v| !v.is_null()) {
+        notes.push(if platform == Platform::Ec2 {
+            "`ec2Capacity` carried (the account's EC2 supply and quotas)".to_owned()
+        } else {
+            format!("`ec2Capacity` dropped: {title} launches no EC2 instances")
+        });
+    }
+    let consumables = doc
+        .get("consumableResources")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if consumables > 0 {
+        notes.push(format!(
+            "{consumables} consumable resource(s) carried: jobs wait for them as on the scenario's set-up"
+        ));
+    }
+    notes
 }
 
 /// One job definition document set up for `platform`.

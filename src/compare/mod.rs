@@ -12,10 +12,22 @@
 //! - the job definitions' `platformCapabilities` P's (LAMBDA runs either);
 //! - the workload entries whose job definition (with the entry's resource overrides) P can
 //!   never run moved to a queue `<queue>-impossible` on a DISABLED compute environment
-//!   `impossible`, where they stay RUNNABLE: they are listed as impossible, and do not block
-//!   the others. On Fargate their definitions take the smallest Fargate size so that the
+//!   `impossible`. On Fargate their definitions take the smallest Fargate size so that the
 //!   scenario stays valid; on Fargate a definition of a size Fargate does not sell takes the
-//!   smallest size that holds it.
+//!   smallest size that holds it;
+//! - Lambda: the top-level `simulation` (Batch's scheduler latency) dropped, since an
+//!   invocation does not pass through Batch's job queue scheduler; Fargate and EC2 keep it;
+//! - `ec2Capacity` kept for EC2 only; consumable resources kept everywhere; Spot compute
+//!   environments replaced (the platforms are On-Demand; an On-Demand set-up with no
+//!   compute environment of its own kind takes the `simulation` block of the Spot twin
+//!   without its Spot-only fields); `updateComputeEnvironment` actions dropped. Each run
+//!   says what it carried and dropped ([`PlatformRun::set_up`]).
+//!
+//! While the run goes on, a job that reaches its queue's head with a `MISCONFIGURATION:`
+//! reason and that P can never run (a job of an `-impossible` queue, or a trace line whose
+//! own vCPUs or memory P cannot hold) is cancelled at once, as a `jobStateTimeLimitActions`
+//! CANCEL entry would after its `maxTimeSeconds`: the jobs behind it are not blocked, and
+//! its dependants fail as AWS fails them ([`DependencyFailed`]).
 //!
 //! Impossible on Lambda: over 6 vCPUs, over 10,240 MB, GPUs, multi-node, and every job whose
 //! attempt ran into the 900 s limit (status reason [`REASON_LAMBDA_TIMEOUT`]); on Fargate:
@@ -23,19 +35,23 @@
 //! Every run uses the scenario's seed, so the three see the same arrivals and run times.
 
 use crate::model::instance_catalog;
-use crate::model::lambda::{self, REASON_LAMBDA_TIMEOUT};
+use crate::model::lambda;
 use crate::model::Resources;
-use crate::report::{JobRecord, Report};
+use crate::report::Report;
 use crate::{Error, Options, Scenario, Simulation};
 use serde_json::Value;
 use std::path::Path;
 
 mod derive;
+mod outcome;
 mod render;
+mod response;
 
 pub use derive::derive;
 use derive::{fargate_size, IMPOSSIBLE_SUFFIX};
+pub use outcome::{DependencyFailed, Impossible, REASON_PREFIX};
 pub use render::{to_json, to_text};
+pub use response::{Response, ResponseTarget};
 
 /// A platform `compare` runs the workload on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,13 +165,19 @@ impl Platform {
     }
 }
 
-/// The jobs a platform cannot run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Impossible {
-    /// `jobName` of each such job, in submission order.
-    pub jobs: Vec<String>,
-    /// Why, one sentence per distinct reason, joined by `; ` (empty when none).
-    pub reason: String,
+/// What `compare` adds to each platform's run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CompareOptions {
+    /// `--response-seconds`/`--response-share`: the response-time question.
+    pub response: Option<ResponseTarget>,
+}
+
+impl CompareOptions {
+    /// Options asking the response-time question for `target`.
+    pub fn with_response(target: ResponseTarget) -> CompareOptions {
+        CompareOptions { response: Some(target) }
+    }
 }
 
 /// One platform's run.
@@ -167,8 +189,14 @@ pub struct PlatformRun {
     pub report: Report,
     /// What it cannot run.
     pub impossible: Impossible,
+    /// The jobs that failed because a job they depend on is one it cannot run.
+    pub dependency_failed: DependencyFailed,
     /// LAMBDA: cold starts over the run (0 elsewhere).
     pub cold_starts: u64,
+    /// What the set-up carried over from the scenario, and what it dropped (sentences).
+    pub set_up: Vec<String>,
+    /// The response-time figures, when asked for.
+    pub response: Option<Response>,
 }
 
 /// Runs the scenario `doc` (read from `path`) on each platform.
@@ -176,56 +204,78 @@ pub fn compare(doc: &Value, path: &Path, platforms: &[Platform]) -> Result<Vec<P
     let original = Scenario::from_value_at(doc, path)?;
     platforms
         .iter()
-        .map(|&p| run_platform(doc, &original, path, p))
+        .map(|&p| run_platform_with(doc, &original, path, p, &CompareOptions::default()))
         .collect()
 }
 
 /// Runs the scenario `doc` (read from `path`; `original` is it, validated) on `platform`'s
 /// set-up ([`derive()`]).
 pub fn run_platform(doc: &Value, original: &Scenario, path: &Path, platform: Platform) -> Result<PlatformRun, Error> {
+    run_platform_with(doc, original, path, platform, &CompareOptions::default())
+}
+
+/// [`run_platform`] with `compare`'s options.
+///
+/// A job the platform can never run is cancelled (FAILED, status reason starting with
+/// [`REASON_PREFIX`]) as soon as it is its queue's head with a `MISCONFIGURATION:` reason,
+/// what a `jobStateTimeLimitActions` CANCEL entry does after its `maxTimeSeconds`: the jobs
+/// behind it are not blocked, and the jobs that depend on it fail, as on AWS.
+pub fn run_platform_with(
+    doc: &Value,
+    original: &Scenario,
+    path: &Path,
+    platform: Platform,
+    options: &CompareOptions,
+) -> Result<PlatformRun, Error> {
     let (derived, size_reasons) = derive(doc, original, platform);
     let scenario = Scenario::from_value_at(&derived, path)?;
-    let options = Options {
+    let sim_options = Options {
         record_jobs: true,
         ..Options::default()
     };
-    let mut sim = Simulation::new(&scenario, options)?;
-    while sim.step() {}
+    let mut sim = Simulation::new(&scenario, sim_options)?;
+    loop {
+        let more = sim.step();
+        let mut cancelled = false;
+        for head in sim.never_runnable_heads() {
+            let why = if head.queue.ends_with(IMPOSSIBLE_SUFFIX) {
+                let name = head
+                    .definition
+                    .rsplit_once(':')
+                    .map_or(head.definition.as_str(), |(n, _)| n);
+                let quoted = format!("`{name}` ");
+                size_reasons
+                    .iter()
+                    .find(|r| r.starts_with(&quoted))
+                    .cloned()
+                    .or_else(|| Some(format!("`{name}` is not a size {} runs", platform.title())))
+            } else {
+                // A trace line's own size (or a size no definition check saw).
+                platform
+                    .cannot_hold(&head.resources, head.multinode)
+                    .map(|why| format!("a `{}` job {why}", head.definition))
+            };
+            if let Some(why) = why {
+                cancelled |= sim.cancel_job(head.job, &outcome::cancel_reason(platform, &why));
+            }
+        }
+        if !more && !cancelled {
+            break;
+        }
+    }
     let cold_starts = sim.lambda_cold_starts().map(|(_, n)| n).sum();
     let records = sim.job_records();
     let report = sim.finish();
+    let (impossible, dependency_failed) = outcome::of_records(platform, &records);
     Ok(PlatformRun {
         platform,
         report,
-        impossible: impossible_of(&records, &size_reasons),
+        impossible,
+        dependency_failed,
         cold_starts,
+        set_up: derive::set_up_notes(doc, platform),
+        response: options.response.map(|t| Response::of(&records, t)),
     })
-}
-
-fn impossible_of(records: &[JobRecord], size_reasons: &[String]) -> Impossible {
-    let mut jobs = Vec::new();
-    let mut timed_out = false;
-    for r in records {
-        if r.job_queue.ends_with(IMPOSSIBLE_SUFFIX) {
-            jobs.push(r.job_name.clone());
-        } else if r.status_reason.as_deref() == Some(REASON_LAMBDA_TIMEOUT) {
-            jobs.push(r.job_name.clone());
-            timed_out = true;
-        }
-    }
-    let mut reasons: Vec<String> = Vec::new();
-    if timed_out {
-        reasons.push("ran past Lambda's 15-minute (900 s) limit".to_owned());
-    }
-    for s in size_reasons {
-        if !reasons.contains(s) {
-            reasons.push(s.clone());
-        }
-    }
-    Impossible {
-        jobs,
-        reason: reasons.join("; "),
-    }
 }
 
 #[cfg(test)]

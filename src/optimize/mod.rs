@@ -69,6 +69,7 @@ mod evaluate;
 mod figure;
 mod render;
 pub mod search;
+pub mod shard;
 mod vary;
 
 pub use bound::{t_quantile, Estimate};
