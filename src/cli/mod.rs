@@ -47,6 +47,11 @@ enum Command {
         /// which `batchsim import` reads back as job history.
         #[arg(long)]
         jobs: Option<PathBuf>,
+        /// The columns of the `--jobs` table: `contract` (exactly the contract's header) or
+        /// `analysis` (those, then `dispatchedAt`, `exitCode`, `cost` and
+        /// `turnaroundSeconds`: a batchsim extension, in CSV, Parquet and Arrow).
+        #[arg(long, value_enum, value_name = "SET", default_value_t = JobColumns::Contract, requires = "jobs")]
+        job_columns: JobColumns,
         /// Writes one row per attempt (each dispatch of a job: its compute environment and
         /// instances, dispatch, RUNNING and end times, status, exit code, status reason and
         /// cost) as CSV to this file, as attempts end; `-` is standard output.
@@ -108,6 +113,22 @@ enum Command {
 enum Format {
     Text,
     Json,
+}
+
+/// `run --job-columns`: [`crate::report::JobColumnSet`] on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum JobColumns {
+    Contract,
+    Analysis,
+}
+
+impl From<JobColumns> for crate::report::JobColumnSet {
+    fn from(c: JobColumns) -> crate::report::JobColumnSet {
+        match c {
+            JobColumns::Contract => crate::report::JobColumnSet::Contract,
+            JobColumns::Analysis => crate::report::JobColumnSet::Analysis,
+        }
+    }
 }
 
 fn parse_seconds(s: &str) -> Result<SimTime, String> {
@@ -183,6 +204,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             until,
             format,
             jobs,
+            job_columns,
             attempts,
             plot,
             html,
@@ -195,6 +217,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             format,
             RunOutputs {
                 jobs,
+                job_columns: job_columns.into(),
                 attempts,
                 plot,
                 html,
@@ -326,6 +349,7 @@ fn claim_stdout(taken: &mut Option<String>, flag: &str, target: &output::Target)
 /// `run`'s files: `--jobs`, `--attempts`, `--plot`, `--html`.
 struct RunOutputs {
     jobs: Option<PathBuf>,
+    job_columns: crate::report::JobColumnSet,
     attempts: Option<PathBuf>,
     plot: Option<PathBuf>,
     html: Option<PathBuf>,
@@ -350,6 +374,18 @@ fn run_scenario(
         Some(p) => streamed::format_of("--jobs", p).map_err(CliError::BadInput)?,
         None => streamed::TableFormat::Csv,
     };
+    let job_columns = outputs.job_columns;
+    if let Some(p) = outputs
+        .jobs
+        .as_ref()
+        .filter(|p| is_json_path(p) && job_columns.has_analysis_columns())
+    {
+        return Err(CliError::BadInput(format!(
+            "--jobs {}: a describe-jobs file (.json) has AWS's fields only; --job-columns analysis \
+             needs a table (FILE.csv, or .parquet/.arrow)",
+            p.display()
+        )));
+    }
     let attempts_format = match &outputs.attempts {
         Some(p) => streamed::format_of("--attempts", p).map_err(CliError::BadInput)?,
         None => streamed::TableFormat::Csv,
@@ -398,7 +434,7 @@ fn run_scenario(
     });
     let streamed = match jobs_out.as_ref() {
         Some(out) if !as_describe_jobs => {
-            let table = streamed::JobTable::start(Some(out), jobs_format)?;
+            let table = streamed::JobTable::start(Some(out), jobs_format, job_columns)?;
             sim.set_record_sink(table.sink());
             Some(table)
         }
@@ -406,7 +442,7 @@ fn run_scenario(
     };
     let attempt_table = match &attempts {
         Some(_) => {
-            let table = streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format)?;
+            let table = streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format, ())?;
             sim.set_attempt_sink(table.sink());
             Some(table)
         }
@@ -445,7 +481,7 @@ fn run_scenario(
         }
     }
     if jobs.is_some() && jobs_out.is_none() {
-        csv::write(&mut stdout, &records).map_err(|source| output::OutputError {
+        csv::write_with(&mut stdout, &records, job_columns).map_err(|source| output::OutputError {
             target: output::Target::Stdout,
             source,
         })?;
