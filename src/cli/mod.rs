@@ -182,6 +182,22 @@ fn finish(result: Result<(), CliError>) -> i32 {
 /// 0 success, 1 an output could not be written, 2 bad input (CONTRACT section 3). A closed
 /// standard output (`| head`) ends the command quietly with 0 (see [`output`]).
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    // A raw line break or escape in an argument would reach the terminal in the messages
+    // that quote it (clap's among them); no name or value batchsim takes needs one.
+    if let Some((i, arg)) = args
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, a)| a.to_string_lossy().chars().any(char::is_control))
+    {
+        eprintln!(
+            "argument {i} {}: has a control character (a line break, a tab or an escape); \
+             write names, paths and values without one",
+            crate::suggest::quote(&arg.to_string_lossy())
+        );
+        return EXIT_BAD_INPUT;
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
