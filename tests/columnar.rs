@@ -161,6 +161,37 @@ mod with_the_feature {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// `--job-columns analysis` gives Parquet and Arrow files the CSV's analysis columns
+    /// (`dispatchedAt`, `exitCode`, `cost`, `turnaroundSeconds`), typed, cell for cell.
+    #[test]
+    fn analysis_columns_are_in_the_columnar_tables_too() {
+        let dir = temp_dir("columnar-analysis");
+        let scenario = scenario_path("compare-ec2-spot.json");
+        let p = |f: &str| dir.join(f);
+        for f in ["jobs.csv", "jobs.parquet", "jobs.arrow"] {
+            run(
+                &scenario,
+                &["--jobs", p(f).to_str().unwrap(), "--job-columns", "analysis"],
+            );
+        }
+        let (header, expected) = csv_rows(&p("jobs.csv"));
+        assert_eq!(header.join(","), batchsim::report::csv::ANALYSIS_HEADER);
+        let (parquet, _) = parquet_batches(&p("jobs.parquet"));
+        let arrow = arrow_batches(&p("jobs.arrow"));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (format, batches) in [("parquet", parquet), ("arrow", arrow)] {
+            assert_eq!(column_names(&batches), header, "{format}");
+            let schema = batches[0].schema();
+            assert_eq!(
+                schema.field_with_name("exitCode").unwrap().data_type(),
+                &DataType::Int32
+            );
+            assert_eq!(schema.field_with_name("cost").unwrap().data_type(), &DataType::Float64);
+            let rows: Vec<Vec<String>> = batches.iter().flat_map(rows_as_csv_cells).collect();
+            assert_eq!(rows, expected, "{format}");
+        }
+    }
+
     /// A long table is written in row groups of 8,192 rows as the run goes on (memory stays
     /// flat), and every job is there.
     #[test]

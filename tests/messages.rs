@@ -186,3 +186,136 @@ fn validate_lists_problems_in_document_order_once_each() {
     );
     assert!(!e.to_string().contains("missing required field `maxvCpus`"), "{e}");
 }
+
+/// Issue 16, item 4, for the command line: the messages of `sweep`, `optimize`, `compare`,
+/// `calibrate` and `merge` for bad arguments (their own and clap's) are scanned as the
+/// scenario messages are, and each is exit 2. Hostile values (a line break and an ANSI
+/// escape) are among them: they must never reach the terminal raw.
+#[test]
+fn no_message_of_a_bad_command_line_shows_debug_text_or_raw_control_characters() {
+    let q = common::scenario_path("quickstart.json");
+    let p = common::scenario_path("priority-fargate-spot.json");
+    let hostile = "x\u{1b}[31m\nred";
+    let max = "computeEnvironments[0].computeResources.maxvCpus";
+    let set_hostile = format!("computeEnvironments[{hostile}].computeResources.maxvCpus=4");
+    let vary = format!("{max}=4..8");
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "sweep",
+            &q,
+            "--seeds",
+            "1",
+            "--set",
+            "computeEnvironments[nope].computeResources.maxvCpus=4",
+        ],
+        vec!["sweep", &q, "--seeds", "1", "--set", "maxvCpus=4,lots"],
+        vec![
+            "sweep",
+            &p,
+            "--seeds",
+            "1",
+            "--set",
+            "computeEnvironments[0].maxvCpus=4",
+        ],
+        vec![
+            "sweep",
+            &q,
+            "--seeds",
+            "1",
+            "--set",
+            "computeEnvironments[0].computeResources.maxvCpus=4,lots",
+        ],
+        vec![
+            "sweep",
+            &q,
+            "--seeds",
+            "1",
+            "--set",
+            "computeEnvironments[0].computeResources.maxvCpus=[1,2",
+        ],
+        vec!["sweep", &q, "--seeds", "1", "--set", "computeEnvironments[].x=1"],
+        vec!["sweep", &q, "--seeds", "1", "--set", &set_hostile],
+        vec!["sweep", &q, "--seeds", "1", "--columns", "waitP96"],
+        vec!["sweep", &q, "--seeds", "1", "--columns", "queues[nope].waitP95"],
+        vec!["sweep", &q, "--seeds", "1", "--columns", hostile],
+        vec!["sweep", &q, "--seeds", "1", "--shard", "3/2"],
+        vec!["sweep", &q, "--seeds", "5..1"],
+        vec!["sweep", &q, "--seeds", hostile],
+        vec!["sweep", &q, "--seeds", "1", "--format", "xml"],
+        vec![
+            "optimize",
+            &q,
+            "--vary",
+            "computeEnvironments[0].computeResources.maxvCpus=8..4",
+            "--minimize",
+            "cost",
+        ],
+        vec!["optimize", &q, "--vary", &vary, "--minimize", "costs"],
+        vec!["optimize", &q, "--vary", &vary, "--minimize", hostile],
+        vec![
+            "optimize",
+            &q,
+            "--vary",
+            &vary,
+            "--minimize",
+            "cost",
+            "--constraint",
+            "waitP95~3",
+        ],
+        vec![
+            "optimize",
+            &q,
+            "--vary",
+            &vary,
+            "--minimize",
+            "cost",
+            "--confidence",
+            "2",
+        ],
+        vec![
+            "optimize",
+            &q,
+            "--vary",
+            &vary,
+            "--minimize",
+            "cost",
+            "--search",
+            "annealing",
+        ],
+        vec!["optimize", &q, "--vary", "maxvCpus=4..8", "--minimize", "cost"],
+        vec!["compare", &q, "--platforms", "fargate,k8s"],
+        vec!["compare", &q, "--platforms", ","],
+        vec!["compare", &q, "--platforms", hostile],
+        vec!["calibrate", &q, "--history", "nope.json"],
+        vec!["calibrate", &q, "--history", &q, "--param", "jobQueue"],
+        vec!["calibrate", &q, "--history", &q, "--param", hostile],
+        vec!["merge", "nope.jsonl"],
+        vec!["merge", hostile],
+    ];
+    let mut bad = Vec::new();
+    for args in &cases {
+        let out = common::batchsim(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.code() != Some(2) || err.trim().is_empty() || err.contains("panicked") {
+            bad.push(format!("{args:?}: exit {:?}: {err}", out.status.code()));
+        } else if let Some(why) = flaw(&err) {
+            bad.push(format!("{args:?}: {why}: {err}"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // The misplaced --set field is one problem naming where such a field is.
+    let out = common::batchsim(&["sweep", &q, "--seeds", "1", "--set", "maxvCpus=4,lots"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        err,
+        "--set maxvCpus: the scenario has no field `maxvCpus`; did you mean \
+         `computeEnvironments[0].computeResources.maxvCpus`?\n"
+    );
+    // A hostile argument is refused before anything else, quoted escaped.
+    let out = common::batchsim(&["compare", &q, "--platforms", hostile]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.starts_with("argument 4 `x\\u{1b}[31m\\nred`: has a control character"),
+        "{err}"
+    );
+}

@@ -47,6 +47,11 @@ enum Command {
         /// which `batchsim import` reads back as job history.
         #[arg(long)]
         jobs: Option<PathBuf>,
+        /// The columns of the `--jobs` table: `contract` (exactly the contract's header) or
+        /// `analysis` (those, then `dispatchedAt`, `exitCode`, `cost` and
+        /// `turnaroundSeconds`: a batchsim extension, in CSV, Parquet and Arrow).
+        #[arg(long, value_enum, value_name = "SET", default_value_t = JobColumns::Contract, requires = "jobs")]
+        job_columns: JobColumns,
         /// Writes one row per attempt (each dispatch of a job: its compute environment and
         /// instances, dispatch, RUNNING and end times, status, exit code, status reason and
         /// cost) as CSV to this file, as attempts end; `-` is standard output.
@@ -110,6 +115,22 @@ enum Format {
     Json,
 }
 
+/// `run --job-columns`: [`crate::report::JobColumnSet`] on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum JobColumns {
+    Contract,
+    Analysis,
+}
+
+impl From<JobColumns> for crate::report::JobColumnSet {
+    fn from(c: JobColumns) -> crate::report::JobColumnSet {
+        match c {
+            JobColumns::Contract => crate::report::JobColumnSet::Contract,
+            JobColumns::Analysis => crate::report::JobColumnSet::Analysis,
+        }
+    }
+}
+
 fn parse_seconds(s: &str) -> Result<SimTime, String> {
     let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
     SimTime::from_secs_f64(v).ok_or_else(|| {
@@ -161,6 +182,22 @@ fn finish(result: Result<(), CliError>) -> i32 {
 /// 0 success, 1 an output could not be written, 2 bad input (CONTRACT section 3). A closed
 /// standard output (`| head`) ends the command quietly with 0 (see [`output`]).
 pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    // A raw line break or escape in an argument would reach the terminal in the messages
+    // that quote it (clap's among them); no name or value batchsim takes needs one.
+    if let Some((i, arg)) = args
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, a)| a.to_string_lossy().chars().any(char::is_control))
+    {
+        eprintln!(
+            "argument {i} {}: has a control character (a line break, a tab or an escape); \
+             write names, paths and values without one",
+            crate::suggest::quote(&arg.to_string_lossy())
+        );
+        return EXIT_BAD_INPUT;
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -183,6 +220,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             until,
             format,
             jobs,
+            job_columns,
             attempts,
             plot,
             html,
@@ -195,6 +233,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             format,
             RunOutputs {
                 jobs,
+                job_columns: job_columns.into(),
                 attempts,
                 plot,
                 html,
@@ -326,6 +365,7 @@ fn claim_stdout(taken: &mut Option<String>, flag: &str, target: &output::Target)
 /// `run`'s files: `--jobs`, `--attempts`, `--plot`, `--html`.
 struct RunOutputs {
     jobs: Option<PathBuf>,
+    job_columns: crate::report::JobColumnSet,
     attempts: Option<PathBuf>,
     plot: Option<PathBuf>,
     html: Option<PathBuf>,
@@ -350,6 +390,18 @@ fn run_scenario(
         Some(p) => streamed::format_of("--jobs", p).map_err(CliError::BadInput)?,
         None => streamed::TableFormat::Csv,
     };
+    let job_columns = outputs.job_columns;
+    if let Some(p) = outputs
+        .jobs
+        .as_ref()
+        .filter(|p| is_json_path(p) && job_columns.has_analysis_columns())
+    {
+        return Err(CliError::BadInput(format!(
+            "--jobs {}: a describe-jobs file (.json) has AWS's fields only; --job-columns analysis \
+             needs a table (FILE.csv, or .parquet/.arrow)",
+            p.display()
+        )));
+    }
     let attempts_format = match &outputs.attempts {
         Some(p) => streamed::format_of("--attempts", p).map_err(CliError::BadInput)?,
         None => streamed::TableFormat::Csv,
@@ -398,14 +450,14 @@ fn run_scenario(
     });
     let streamed = match jobs_out.as_ref() {
         Some(out) if !as_describe_jobs => {
-            let table = streamed::JobTable::start(Some(out), jobs_format)?;
+            let table = streamed::JobTable::start(Some(out), jobs_format, job_columns)?;
             sim.set_record_sink(table.sink());
             Some(table)
         }
         _ => None,
     };
     let attempt_table = match &attempts {
-        Some(_) => Some(streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format)?),
+        Some(_) => Some(streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format, ())?),
         None => None,
     };
     // describe-jobs JSON lists every attempt of a job: the attempt records are kept for it
@@ -454,7 +506,7 @@ fn run_scenario(
         }
     }
     if jobs.is_some() && jobs_out.is_none() {
-        csv::write(&mut stdout, &records).map_err(|source| output::OutputError {
+        csv::write_with(&mut stdout, &records, job_columns).map_err(|source| output::OutputError {
             target: output::Target::Stdout,
             source,
         })?;

@@ -100,8 +100,7 @@ pub(super) fn execute(sim: Simulation, chart: bool) -> Outcome {
     if per_queue.len() > 1 {
         waits.extend(per_queue.iter().map(|(name, acc)| curve(name, acc)));
     }
-    let records = sim.job_records();
-    let report = sim.finish();
+    let (report, records) = sim.finish_with_records();
 
     let sampled = sampler.finish(end_ms);
     let mut series = sampled.series.into_iter().zip(sampled.means);

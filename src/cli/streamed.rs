@@ -6,6 +6,7 @@
 use super::output;
 use crate::report::attempts::{AttemptRecord, AttemptWriter};
 use crate::report::csv::TableWriter;
+use crate::report::JobColumnSet;
 use crate::JobRecord;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -67,8 +68,10 @@ pub(super) enum TableFormat {
 pub(super) trait RowTable: Send + 'static {
     /// One row of the table.
     type Row;
+    /// The choice of columns (the job table's [`JobColumnSet`]; `()` for the attempts).
+    type Layout: Copy;
     /// Starts the table on `dest` (the CSV header, a Parquet file's magic bytes).
-    fn start(dest: Dest, format: TableFormat) -> io::Result<Self>
+    fn start(dest: Dest, format: TableFormat, layout: Self::Layout) -> io::Result<Self>
     where
         Self: Sized;
     /// Writes one row.
@@ -99,16 +102,19 @@ type JobColumns = ();
 type AttemptColumns = ();
 
 /// Implements [`RowTable`] for a table's [`Writer`]: `$csv` is its CSV writer type, `$cols`
-/// its columns.
+/// its columns, `$layout` its choice of columns, `$new_csv` and `$new_cols` how each writer
+/// starts on `$dest` (in `$format`) with `$l`.
 macro_rules! row_table {
-    ($row:ty, $csv:ident, $cols:ty) => {
+    ($row:ty, $csv:ident, $cols:ty, $layout:ty,
+     |$dest:ident, $format:ident, $l:ident| $new_csv:expr, $new_cols:expr) => {
         impl RowTable for Writer<$csv<Dest>, Columnar<$cols>> {
             type Row = $row;
-            fn start(dest: Dest, format: TableFormat) -> io::Result<Self> {
+            type Layout = $layout;
+            fn start($dest: Dest, format: TableFormat, $l: $layout) -> io::Result<Self> {
                 match format {
-                    TableFormat::Csv => $csv::new(dest).map(Writer::Csv),
+                    TableFormat::Csv => $new_csv.map(Writer::Csv),
                     #[cfg(feature = "columnar")]
-                    TableFormat::Columnar(f) => Columnar::<$cols>::new(dest, f).map(Writer::Columnar),
+                    TableFormat::Columnar($format) => $new_cols.map(Writer::Columnar),
                 }
             }
             fn row(&mut self, row: &$row) -> io::Result<()> {
@@ -133,8 +139,22 @@ macro_rules! row_table {
     };
 }
 
-row_table!(JobRecord, TableWriter, JobColumns);
-row_table!(AttemptRecord, AttemptWriter, AttemptColumns);
+row_table!(
+    JobRecord,
+    TableWriter,
+    JobColumns,
+    JobColumnSet,
+    |dest, f, columns| { TableWriter::with_columns(dest, columns) },
+    { Columnar::<JobColumns>::with_columns(JobColumns::with_columns(columns), dest, f) }
+);
+row_table!(
+    AttemptRecord,
+    AttemptWriter,
+    AttemptColumns,
+    (),
+    |dest, f, _none| { AttemptWriter::new(dest) },
+    { Columnar::<AttemptColumns>::new(dest, f) }
+);
 
 /// The table and the first write error.
 struct State<T> {
@@ -153,9 +173,11 @@ impl<T: RowTable> Streamed<T> {
     pub(super) fn start(
         out: Option<&output::Pending>,
         format: TableFormat,
+        layout: T::Layout,
     ) -> Result<Streamed<T>, output::OutputError> {
         let target = out.map_or(output::Target::Stdout, |o| o.target().clone());
-        let table = T::start(Dest::open(out)?, format).map_err(|source| output::OutputError { target, source })?;
+        let table =
+            T::start(Dest::open(out)?, format, layout).map_err(|source| output::OutputError { target, source })?;
         Ok(Streamed {
             state: Arc::new(Mutex::new(State {
                 table: Some(table),
@@ -228,18 +250,21 @@ mod tests {
 
     #[test]
     fn memory_tables_give_their_bytes_and_keep_the_header() {
-        let table = AttemptTable::start(None, TableFormat::Csv).expect("memory never fails");
+        let table = AttemptTable::start(None, TableFormat::Csv, ()).expect("memory never fails");
         let bytes = table.finish().expect("no write failed");
         let text = String::from_utf8(bytes).expect("utf-8");
         assert_eq!(text, format!("{}\n", crate::report::attempts::HEADER));
-        let jobs = JobTable::start(None, TableFormat::Csv).expect("memory never fails");
+        let jobs = JobTable::start(None, TableFormat::Csv, JobColumnSet::Contract).expect("memory never fails");
         let text = String::from_utf8(jobs.finish().expect("no write failed")).expect("utf-8");
         assert_eq!(text, format!("{}\n", crate::report::csv::HEADER));
+        let jobs = JobTable::start(None, TableFormat::Csv, JobColumnSet::Analysis).expect("memory never fails");
+        let text = String::from_utf8(jobs.finish().expect("no write failed")).expect("utf-8");
+        assert_eq!(text, format!("{}\n", crate::report::csv::ANALYSIS_HEADER));
     }
 
     #[test]
     fn the_first_error_is_returned_by_finish() {
-        let table = JobTable::start(None, TableFormat::Csv).expect("memory never fails");
+        let table = JobTable::start(None, TableFormat::Csv, JobColumnSet::Contract).expect("memory never fails");
         table.state.lock().unwrap().error = Some(io::Error::other("disk full"));
         assert_eq!(table.finish().unwrap_err().to_string(), "disk full");
     }

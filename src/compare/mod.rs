@@ -87,6 +87,11 @@ impl Platform {
                 "lambda" => Platform::Lambda,
                 "fargate" => Platform::Fargate,
                 "ec2" => Platform::Ec2,
+                "" => {
+                    return Err(
+                        "an empty platform name (a comma too many?); the platforms are lambda, fargate, ec2".into(),
+                    )
+                }
                 _ => {
                     let hint = crate::suggest::suggest(word, PLATFORM_NAMES)
                         .map(|s| format!("; did you mean `{s}`?"))

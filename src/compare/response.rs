@@ -138,6 +138,9 @@ mod tests {
             stopped_at: stopped.map(SimTime::from_millis),
             wait: None,
             command: Vec::new(),
+            dispatched_at: started.map(SimTime::from_millis),
+            exit_code: None,
+            cost: 0.0,
         }
     }
 

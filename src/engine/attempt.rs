@@ -570,12 +570,16 @@ impl Simulation {
                 (JobStatus::Failed, reason.clone(), retry(reason, *exit_code))
             }
         };
+        let code = match how {
+            AttemptEnd::Exited(code) => Some(code),
+            AttemptEnd::Recorded { exit_code, .. } => exit_code,
+            _ => None,
+        };
+        if let Some(j) = self.jobs.live_mut(slot) {
+            j.exit_code = code;
+            j.cost += cost;
+        }
         if self.ledger.attempt_sink.is_some() {
-            let code = match how {
-                AttemptEnd::Exited(code) => Some(code),
-                AttemptEnd::Recorded { exit_code, .. } => exit_code,
-                _ => None,
-            };
             self.emit_attempt(slot, &a, Some(now), status, code, Some(&reason), cost);
         }
         self.jobs.recycle(a);
@@ -743,6 +747,10 @@ impl Simulation {
                 .get()
                 .zip(job.runnable_at.get())
                 .map(|(d, r)| d.since(r)),
+            dispatched_at: job.first_dispatch.get(),
+            // A live attempt has not exited: the code of an earlier one is not the last's.
+            exit_code: job.exit_code.filter(|_| job.attempt.is_none()),
+            cost: job.cost,
             command: job.spec.command.clone(),
         }
     }
@@ -764,6 +772,9 @@ impl Simulation {
         live.sort_by_key(|(a, ..)| a.id);
         for (a, q, keys, r, slot) in live {
             let cost = self.account_attempt(&a, q, keys, &r, end);
+            if let Some(j) = self.jobs.live_mut(slot) {
+                j.cost += cost;
+            }
             if self.ledger.attempt_sink.is_some() {
                 let status = if a.running_at.is_some() {
                     JobStatus::Running

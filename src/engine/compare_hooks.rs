@@ -28,7 +28,7 @@ impl Simulation {
     /// environment of their queue can ever run them (`MISCONFIGURATION:` reasons). O(queues).
     pub(crate) fn never_runnable_heads(&self) -> Vec<NeverRunnableHead> {
         let mut out = Vec::new();
-        for q in &self.queues {
+        for q in self.queues.iter() {
             let Some((id, slot)) = q.head else { continue };
             let Some(job) = self.jobs.get_if(slot, id) else {
                 continue;

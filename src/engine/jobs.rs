@@ -268,6 +268,10 @@ pub struct Job {
     pub started_at: Stamp,
     /// Terminal time.
     pub stopped_at: Stamp,
+    /// The exit code of the last attempt that ended (`None` when it ended without one).
+    pub exit_code: Option<i32>,
+    /// Dollars of the attempts accounted so far, summed in the order they were accounted.
+    pub cost: f64,
     /// Compute environment of the last attempt that reached RUNNING (the one `started_at`
     /// is from), or while none has, of the latest dispatch.
     pub last_ce: Option<CeId>,
@@ -424,7 +428,7 @@ mod tests {
     #[test]
     fn a_job_record_stays_small() {
         assert!(
-            std::mem::size_of::<Option<Job>>() <= 208,
+            std::mem::size_of::<Option<Job>>() <= 224,
             "{}",
             std::mem::size_of::<Option<Job>>()
         );

@@ -483,6 +483,14 @@ impl Simulation {
     /// Runs to the end; returns the report and the per-job records.
     pub fn run_with_records(mut self) -> (Report, Vec<JobRecord>) {
         self.run_to_end();
+        self.finish_with_records()
+    }
+
+    /// Ends the run where it stands, as [`Simulation::finish`] does, and returns the
+    /// per-job records too: rows of jobs still live carry the cost of their attempts up to
+    /// the end (which [`Simulation::job_records`] before `finish` cannot know yet). Rows
+    /// already given to a [`Simulation::set_record_sink`] sink are not repeated.
+    pub fn finish_with_records(mut self) -> (Report, Vec<JobRecord>) {
         let end = self.kernel.now;
         self.close_books(end);
         let records = self.close_records();

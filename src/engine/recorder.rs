@@ -152,6 +152,9 @@ mod tests {
             started_at: None,
             stopped_at: None,
             wait: None,
+            dispatched_at: None,
+            exit_code: None,
+            cost: 0.0,
             command: Vec::new(),
         }
     }

@@ -419,6 +419,8 @@ impl Simulation {
             first_dispatch: Stamp::NONE,
             started_at: Stamp::NONE,
             stopped_at: Stamp::NONE,
+            exit_code: None,
+            cost: 0.0,
             last_ce: None,
             status_reason: None,
             attempt: None,

@@ -8,7 +8,9 @@
 //! sizes unsigned integers, names `Utf8`; a cell the CSV leaves empty is a null. The
 //! attempt table's `instanceIds` and `instanceTypes` are lists of strings. Rows are written
 //! in batches of [`BATCH_ROWS`] (one Parquet row group, or one Arrow record batch, each), so
-//! a table streamed while the run goes on keeps memory flat.
+//! a table streamed while the run goes on keeps memory flat. A job table made with
+//! [`JobColumns::with_columns`]`(`[`JobColumnSet::Analysis`]`)` has the CSV's analysis columns
+//! too (`dispatchedAt`, `turnaroundSeconds` and `cost` as `Float64`, `exitCode` as `Int32`).
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,7 +43,7 @@
 //! ```
 
 use super::attempts::AttemptRecord;
-use super::JobRecord;
+use super::{JobColumnSet, JobRecord};
 use arrow_array::builder::{Float64Builder, ListBuilder, StringBuilder, UInt32Builder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -78,7 +80,7 @@ pub trait Columns: Default + Send {
     /// One row of the table.
     type Row;
     /// The table's schema (the CSV header's names, typed).
-    fn schema() -> SchemaRef;
+    fn schema(&self) -> SchemaRef;
     /// Adds one row.
     fn push(&mut self, row: &Self::Row);
     /// The filled columns, in schema order; the builders are empty again afterwards.
@@ -93,9 +95,11 @@ fn field(name: &str, data_type: DataType, nullable: bool) -> Field {
     Field::new(name, data_type, nullable)
 }
 
-/// The per-job table's columns (CONTRACT section 5).
+/// The per-job table's columns (CONTRACT section 5), and the analysis columns when made
+/// with [`JobColumns::with_columns`]`(`[`JobColumnSet::Analysis`]`)`.
 #[derive(Default)]
 pub struct JobColumns {
+    columns: JobColumnSet,
     job_id: StringBuilder,
     job_name: StringBuilder,
     array_index: UInt32Builder,
@@ -113,14 +117,28 @@ pub struct JobColumns {
     started_at: Float64Builder,
     stopped_at: Float64Builder,
     wait_seconds: Float64Builder,
+    dispatched_at: Float64Builder,
+    exit_code: arrow_array::builder::Int32Builder,
+    cost: Float64Builder,
+    turnaround_seconds: Float64Builder,
+}
+
+impl JobColumns {
+    /// Empty columns of the table with `columns` (the default is the contract's).
+    pub fn with_columns(columns: JobColumnSet) -> JobColumns {
+        JobColumns {
+            columns,
+            ..JobColumns::default()
+        }
+    }
 }
 
 impl Columns for JobColumns {
     type Row = JobRecord;
 
-    fn schema() -> SchemaRef {
-        use DataType::{Float64, UInt32, UInt64, Utf8};
-        Arc::new(Schema::new(vec![
+    fn schema(&self) -> SchemaRef {
+        use DataType::{Float64, Int32, UInt32, UInt64, Utf8};
+        let mut fields = vec![
             field("jobId", Utf8, false),
             field("jobName", Utf8, false),
             field("arrayIndex", UInt32, true),
@@ -138,7 +156,16 @@ impl Columns for JobColumns {
             field("startedAt", Float64, true),
             field("stoppedAt", Float64, true),
             field("waitSeconds", Float64, true),
-        ]))
+        ];
+        if self.columns.has_analysis_columns() {
+            fields.extend([
+                field("dispatchedAt", Float64, true),
+                field("exitCode", Int32, true),
+                field("cost", Float64, false),
+                field("turnaroundSeconds", Float64, true),
+            ]);
+        }
+        Arc::new(Schema::new(fields))
     }
 
     fn push(&mut self, r: &JobRecord) {
@@ -162,10 +189,18 @@ impl Columns for JobColumns {
         self.stopped_at
             .append_option(r.stopped_at.map(|t| seconds(t.as_millis())));
         self.wait_seconds.append_option(r.wait.map(|d| seconds(d.as_millis())));
+        if self.columns.has_analysis_columns() {
+            self.dispatched_at
+                .append_option(r.dispatched_at.map(|t| seconds(t.as_millis())));
+            self.exit_code.append_option(r.exit_code);
+            self.cost.append_value(r.cost);
+            self.turnaround_seconds
+                .append_option(super::csv::turnaround(r).map(|d| seconds(d.as_millis())));
+        }
     }
 
     fn finish(&mut self) -> Vec<ArrayRef> {
-        vec![
+        let mut arrays: Vec<ArrayRef> = vec![
             Arc::new(self.job_id.finish()),
             Arc::new(self.job_name.finish()),
             Arc::new(self.array_index.finish()),
@@ -183,7 +218,16 @@ impl Columns for JobColumns {
             Arc::new(self.started_at.finish()),
             Arc::new(self.stopped_at.finish()),
             Arc::new(self.wait_seconds.finish()),
-        ]
+        ];
+        if self.columns.has_analysis_columns() {
+            arrays.extend([
+                Arc::new(self.dispatched_at.finish()) as ArrayRef,
+                Arc::new(self.exit_code.finish()),
+                Arc::new(self.cost.finish()),
+                Arc::new(self.turnaround_seconds.finish()),
+            ]);
+        }
+        arrays
     }
 }
 
@@ -210,7 +254,7 @@ pub struct AttemptColumns {
 impl Columns for AttemptColumns {
     type Row = AttemptRecord;
 
-    fn schema() -> SchemaRef {
+    fn schema(&self) -> SchemaRef {
         use DataType::{Float64, Int32, UInt32, Utf8};
         let list = || DataType::List(Arc::new(Field::new("item", Utf8, true)));
         Arc::new(Schema::new(vec![
@@ -300,7 +344,13 @@ fn io_error(e: impl std::error::Error + Send + Sync + 'static) -> io::Error {
 impl<C: Columns, W: Write + Send> TableWriter<C, W> {
     /// Starts a table on `out` (Parquet writes its magic bytes now; Arrow IPC its schema).
     pub fn new(out: W, format: ColumnarFormat) -> io::Result<TableWriter<C, W>> {
-        let schema = C::schema();
+        TableWriter::with_columns(C::default(), out, format)
+    }
+
+    /// Starts a table of `columns` (empty columns, made with the set of columns wanted) on
+    /// `out`.
+    pub fn with_columns(columns: C, out: W, format: ColumnarFormat) -> io::Result<TableWriter<C, W>> {
+        let schema = columns.schema();
         let sink = match format {
             ColumnarFormat::Parquet => {
                 Sink::Parquet(parquet::arrow::ArrowWriter::try_new(out, schema.clone(), None).map_err(io_error)?)
@@ -310,7 +360,7 @@ impl<C: Columns, W: Write + Send> TableWriter<C, W> {
             }
         };
         Ok(TableWriter {
-            columns: C::default(),
+            columns,
             rows: 0,
             schema,
             sink,
@@ -369,15 +419,24 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        assert_eq!(names(JobColumns::schema()), super::super::csv::HEADER);
-        assert_eq!(names(AttemptColumns::schema()), super::super::attempts::HEADER);
+        assert_eq!(names(JobColumns::default().schema()), super::super::csv::HEADER);
+        let analysis = JobColumns::with_columns(JobColumnSet::Analysis);
+        assert_eq!(names(analysis.schema()), super::super::csv::ANALYSIS_HEADER);
+        assert_eq!(
+            names(AttemptColumns::default().schema()),
+            super::super::attempts::HEADER
+        );
         assert_eq!(
             JobColumns::default().finish().len(),
-            JobColumns::schema().fields().len()
+            JobColumns::default().schema().fields().len()
+        );
+        assert_eq!(
+            JobColumns::with_columns(JobColumnSet::Analysis).finish().len(),
+            analysis.schema().fields().len()
         );
         assert_eq!(
             AttemptColumns::default().finish().len(),
-            AttemptColumns::schema().fields().len()
+            AttemptColumns::default().schema().fields().len()
         );
     }
 

@@ -1,4 +1,6 @@
-//! The per-job table as CSV (CONTRACT section 5), written with the `csv` crate.
+//! The per-job table as CSV (CONTRACT section 5), written with the `csv` crate: the
+//! contract's columns ([`HEADER`]) by default, or those followed by the analysis columns
+//! ([`JobColumnSet::Analysis`], `batchsim run --job-columns analysis`).
 
 use super::JobRecord;
 use std::fmt::{self, Write as _};
@@ -6,6 +8,62 @@ use std::io::{self, Write};
 
 /// The header line, exactly as the contract fixes it.
 pub const HEADER: &str = "jobId,jobName,arrayIndex,jobQueue,shareIdentifier,jobDefinition,computeEnvironment,status,statusReason,attempts,vcpus,memoryMiB,submittedAt,runnableAt,startedAt,stoppedAt,waitSeconds";
+
+/// The columns [`JobColumnSet::Analysis`] appends after the contract's, in order.
+pub const ANALYSIS_COLUMNS: &str = "dispatchedAt,exitCode,cost,turnaroundSeconds";
+
+/// The header line of [`JobColumnSet::Analysis`]: [`HEADER`], then [`ANALYSIS_COLUMNS`].
+pub const ANALYSIS_HEADER: &str = "jobId,jobName,arrayIndex,jobQueue,shareIdentifier,jobDefinition,computeEnvironment,status,statusReason,attempts,vcpus,memoryMiB,submittedAt,runnableAt,startedAt,stoppedAt,waitSeconds,dispatchedAt,exitCode,cost,turnaroundSeconds";
+
+/// Which columns a per-job table has (`batchsim run --job-columns`).
+///
+/// The contract fixes the table's header (CONTRACT section 5) and outside checks compare it,
+/// so [`JobColumnSet::Contract`] is the default; [`JobColumnSet::Analysis`] is a batchsim
+/// extension that appends, after the contract's columns and in this order:
+/// - `dispatchedAt`: the first dispatch (STARTING), so `waitSeconds = dispatchedAt -
+///   runnableAt` holds within the row;
+/// - `exitCode`: the container's exit code in the last attempt (empty when it ended without
+///   one, or is still live);
+/// - `cost`: the dollars attributed to the job, its attempts' `cost` in the `--attempts`
+///   table summed (so the jobs' costs plus the report's `cost.idle` are `cost.total`);
+/// - `turnaroundSeconds`: `stoppedAt - submittedAt` (empty while the job is not terminal).
+///
+/// ```
+/// use batchsim::report::csv::{ANALYSIS_HEADER, HEADER};
+/// use batchsim::report::JobColumnSet;
+///
+/// assert_eq!(JobColumnSet::default(), JobColumnSet::Contract);
+/// assert_eq!(JobColumnSet::Contract.header(), HEADER);
+/// assert_eq!(JobColumnSet::Analysis.header(), ANALYSIS_HEADER);
+/// assert_eq!(
+///     ANALYSIS_HEADER.strip_prefix(HEADER),
+///     Some(",dispatchedAt,exitCode,cost,turnaroundSeconds")
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JobColumnSet {
+    /// The contract's columns, exactly ([`HEADER`]).
+    #[default]
+    Contract,
+    /// The contract's columns, then [`ANALYSIS_COLUMNS`] ([`ANALYSIS_HEADER`]).
+    Analysis,
+}
+
+impl JobColumnSet {
+    /// The header line of a table with these columns.
+    pub fn header(self) -> &'static str {
+        match self {
+            JobColumnSet::Contract => HEADER,
+            JobColumnSet::Analysis => ANALYSIS_HEADER,
+        }
+    }
+
+    /// Whether the analysis columns follow the contract's.
+    pub fn has_analysis_columns(self) -> bool {
+        self == JobColumnSet::Analysis
+    }
+}
 
 /// A writer of job-table rows over `out`, with the contract's dialect: comma-separated, `\n`
 /// after each row, a cell quoted (RFC 4180, `""` for a quote) only when it holds a comma, a
@@ -49,7 +107,12 @@ pub(super) fn millis<W: Write>(w: &mut csv::Writer<W>, ms: Option<u64>) -> csv::
 
 /// Writes the cells of one row and ends it (numbers in the shortest exact form, empty cells
 /// where a value does not exist); `num` is scratch space for the numbers.
-fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &JobRecord, num: &mut String) -> csv::Result<()> {
+fn write_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    r: &JobRecord,
+    columns: JobColumnSet,
+    num: &mut String,
+) -> csv::Result<()> {
     match r.job_id.array_index {
         None => uint(w, r.job_id.submission)?,
         Some(_) => number(w, num, Some(&r.job_id))?,
@@ -74,7 +137,19 @@ fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &JobRecord, num: &mut String) 
     millis(w, r.started_at.map(|t| t.as_millis()))?;
     millis(w, r.stopped_at.map(|t| t.as_millis()))?;
     millis(w, r.wait.map(|d| d.as_millis()))?;
+    if columns.has_analysis_columns() {
+        millis(w, r.dispatched_at.map(|t| t.as_millis()))?;
+        number(w, num, r.exit_code.as_ref().map(|c| c as &dyn fmt::Display))?;
+        // The shortest form that reads back as the same f64, as the attempt table writes it.
+        number(w, num, Some(&r.cost))?;
+        millis(w, turnaround(r).map(|d| d.as_millis()))?;
+    }
     w.write_record(None::<&[u8]>)
+}
+
+/// `stoppedAt - submittedAt` of a terminal job (the analysis column `turnaroundSeconds`).
+pub(crate) fn turnaround(r: &JobRecord) -> Option<crate::time::SimDuration> {
+    r.stopped_at.map(|t| t.since(r.submitted_at))
 }
 
 /// A csv crate error as the I/O error it is (writing only fails on I/O).
@@ -86,11 +161,16 @@ pub(super) fn io_error(e: csv::Error) -> io::Error {
     }
 }
 
-/// One row (without the line break).
+/// One row with the contract's columns (without the line break).
 pub fn row(r: &JobRecord) -> String {
+    row_with(r, JobColumnSet::Contract)
+}
+
+/// One row with `columns` (without the line break).
+pub fn row_with(r: &JobRecord, columns: JobColumnSet) -> String {
     let mut w = writer(Vec::with_capacity(160));
     // Writing to memory cannot fail.
-    let _ = write_row(&mut w, r, &mut String::new());
+    let _ = write_row(&mut w, r, columns, &mut String::new());
     let mut bytes = w.into_inner().unwrap_or_default();
     bytes.pop();
     String::from_utf8(bytes).unwrap_or_default()
@@ -99,20 +179,30 @@ pub fn row(r: &JobRecord) -> String {
 /// A job table written row by row (the command line streams rows as jobs end).
 pub struct TableWriter<W: Write> {
     w: csv::Writer<W>,
+    columns: JobColumnSet,
     num: String,
 }
 
 impl<W: Write> TableWriter<W> {
-    /// Starts a table on `out` with the header line.
+    /// Starts a table with the contract's columns on `out` with the header line.
     pub fn new(out: W) -> io::Result<TableWriter<W>> {
+        TableWriter::with_columns(out, JobColumnSet::Contract)
+    }
+
+    /// Starts a table with `columns` on `out` with the header line.
+    pub fn with_columns(out: W, columns: JobColumnSet) -> io::Result<TableWriter<W>> {
         let mut w = writer(out);
-        w.write_record(HEADER.split(',')).map_err(io_error)?;
-        Ok(TableWriter { w, num: String::new() })
+        w.write_record(columns.header().split(',')).map_err(io_error)?;
+        Ok(TableWriter {
+            w,
+            columns,
+            num: String::new(),
+        })
     }
 
     /// Writes one row.
     pub fn row(&mut self, r: &JobRecord) -> io::Result<()> {
-        write_row(&mut self.w, r, &mut self.num).map_err(io_error)
+        write_row(&mut self.w, r, self.columns, &mut self.num).map_err(io_error)
     }
 
     /// Flushes what is buffered and hands the output back.
@@ -121,15 +211,18 @@ impl<W: Write> TableWriter<W> {
     }
 }
 
-/// Writes the header and one row per record.
+/// Writes the contract's header and one row per record.
 pub fn write(out: &mut impl Write, records: &[JobRecord]) -> io::Result<()> {
-    let mut w = writer(out);
-    w.write_record(HEADER.split(',')).map_err(io_error)?;
-    let mut num = String::new();
+    write_with(out, records, JobColumnSet::Contract)
+}
+
+/// Writes the header of `columns` and one row per record.
+pub fn write_with(out: &mut impl Write, records: &[JobRecord], columns: JobColumnSet) -> io::Result<()> {
+    let mut w = TableWriter::with_columns(out, columns)?;
     for r in records {
-        write_row(&mut w, r, &mut num).map_err(io_error)?;
+        w.row(r)?;
     }
-    w.flush()
+    w.finish()?.flush()
 }
 
 #[cfg(test)]
@@ -156,6 +249,9 @@ mod tests {
             started_at: None,
             stopped_at: None,
             wait: None,
+            dispatched_at: None,
+            exit_code: None,
+            cost: 0.0,
             command: Vec::new(),
         };
         assert_eq!(
@@ -193,12 +289,52 @@ mod tests {
             started_at: Some(SimTime::from_millis(1500)),
             stopped_at: Some(SimTime::from_millis(61_500)),
             wait: Some(SimDuration::from_millis(1500)),
+            dispatched_at: Some(SimTime::from_millis(1500)),
+            exit_code: Some(0),
+            cost: 0.001_25,
             command: Vec::new(),
         };
         let mut out = Vec::new();
-        write(&mut out, &[r.clone(), r]).expect("write to memory");
+        write(&mut out, &[r.clone(), r.clone()]).expect("write to memory");
         let text = String::from_utf8(out).expect("UTF-8");
         let row = "4:0,a,0,q,s,d:1,ce,SUCCEEDED,,1,2,4096,0,0,1.5,61.5,1.5";
         assert_eq!(text, format!("{HEADER}\n{row}\n{row}\n"));
+        let mut out = Vec::new();
+        write_with(&mut out, &[r], JobColumnSet::Analysis).expect("write to memory");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(text, format!("{ANALYSIS_HEADER}\n{row},1.5,0,0.00125,61.5\n"));
+    }
+
+    #[test]
+    fn analysis_columns_leave_empty_cells_where_a_value_does_not_exist() {
+        let r = JobRecord {
+            job_id: JobId::child(9, 1),
+            job_name: "a".into(),
+            job_queue: "q".into(),
+            share_identifier: String::new(),
+            job_definition: "d:1".into(),
+            compute_environment: Some("spot".into()),
+            status: JobStatus::Running,
+            status_reason: None,
+            attempts: 2,
+            resources: Resources::new(1.0, 2048),
+            submitted_at: SimTime::from_millis(1_000),
+            runnable_at: Some(SimTime::from_millis(1_000)),
+            started_at: Some(SimTime::from_millis(250_000)),
+            stopped_at: None,
+            wait: Some(SimDuration::from_millis(31_250)),
+            dispatched_at: Some(SimTime::from_millis(32_250)),
+            exit_code: None,
+            cost: 0.1 + 0.2,
+            command: Vec::new(),
+        };
+        let text = row_with(&r, JobColumnSet::Analysis);
+        assert!(text.ends_with(",31.25,32.25,,0.30000000000000004,"), "{text}");
+        assert_eq!(row(&r), row_with(&r, JobColumnSet::Contract));
+        assert_eq!(
+            text.strip_prefix(row(&r).as_str()).map(|t| t.matches(',').count()),
+            Some(ANALYSIS_COLUMNS.split(',').count())
+        );
+        assert_eq!(format!("{HEADER},{ANALYSIS_COLUMNS}"), ANALYSIS_HEADER);
     }
 }

@@ -293,6 +293,9 @@ mod tests {
             started_at: Some(SimTime::from_millis(100_000)),
             stopped_at: Some(SimTime::from_millis(160_000)),
             wait: Some(SimDuration::from_millis(9_500)),
+            dispatched_at: None,
+            exit_code: None,
+            cost: 0.0,
             command: Vec::new(),
         }
     }

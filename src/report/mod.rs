@@ -23,6 +23,7 @@ pub(crate) mod stats;
 mod svg;
 pub mod text;
 
+pub use self::csv::JobColumnSet;
 pub use attempts::AttemptRecord;
 pub use consumable::ConsumableReport;
 pub(crate) use stats::StatsAccumulator;
@@ -262,6 +263,17 @@ pub struct JobRecord {
     pub stopped_at: Option<SimTime>,
     /// First dispatch minus first RUNNABLE.
     pub wait: Option<SimDuration>,
+    /// First dispatch (STARTING), so `wait = dispatched_at - runnable_at`. Not a contract
+    /// column: the `dispatchedAt` of [`JobColumnSet::Analysis`].
+    pub dispatched_at: Option<SimTime>,
+    /// The container's exit code in the last attempt, when that attempt has ended with one
+    /// (none for a reclaim, a timeout, a termination, or an attempt still live). Not a
+    /// contract column: the `exitCode` of [`JobColumnSet::Analysis`].
+    pub exit_code: Option<i32>,
+    /// Dollars attributed to the job: its attempts' costs ([`AttemptRecord::cost`]) summed in
+    /// the order they ended (see [`CostReport`]). Not a contract column: the `cost` of
+    /// [`JobColumnSet::Analysis`].
+    pub cost: f64,
     /// The container command with `Ref::` parameters substituted (library only; not a CSV
     /// column).
     pub command: Vec<String>,

@@ -315,6 +315,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "200,000 look-ups: too slow for Miri; quantiles_match_the_summary and the sketch property test use the table"
+    )]
     fn table_index_matches_on_every_small_sample() {
         for ms in 1..200_000 {
             assert_eq!(Sketch::index(ms), Sketch::formula_index(ms), "{ms}");
@@ -401,6 +405,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "three times the exact limit of samples: too slow for Miri; the sketch property test covers the same code"
+    )]
     fn sketch_takes_over_past_the_exact_limit_within_one_percent() {
         let mut acc = StatsAccumulator::new();
         let n = EXACT_LIMIT as u64 * 3;

@@ -63,6 +63,7 @@
 //! ```
 
 pub(crate) mod columns;
+mod misplaced;
 mod set;
 pub(crate) mod shard;
 mod table;
@@ -407,10 +408,20 @@ impl Sweep {
                     Simulation::new(&sc, run_options(seeds.first, &options))?;
                     Ok(sc)
                 })
-                .map_err(|source| SweepError::Scenario {
-                    file: path.to_owned(),
-                    combination: (!settings.is_empty()).then(|| label(settings, None, combo)),
-                    source,
+                .map_err(|source| {
+                    // A field added where the scenario has none of that name is the
+                    // setting's problem, whatever the value.
+                    let misplaced = settings.iter().zip(&resolved).find_map(|(s, r)| {
+                        misplaced::reason(value, r, &source).map(|reason| SweepError::Setting {
+                            path: s.path_text.clone(),
+                            reason,
+                        })
+                    });
+                    misplaced.unwrap_or_else(|| SweepError::Scenario {
+                        file: path.to_owned(),
+                        combination: (!settings.is_empty()).then(|| label(settings, None, combo)),
+                        source,
+                    })
                 })?;
             scenarios.push(scenario);
         }
