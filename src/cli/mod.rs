@@ -457,7 +457,11 @@ fn run_scenario(
         _ => None,
     };
     let attempt_table = match &attempts {
-        Some(_) => Some(streamed::AttemptTable::start(attempts_out.as_ref(), attempts_format, ())?),
+        Some(_) => Some(streamed::AttemptTable::start(
+            attempts_out.as_ref(),
+            attempts_format,
+            (),
+        )?),
         None => None,
     };
     // describe-jobs JSON lists every attempt of a job: the attempt records are kept for it
