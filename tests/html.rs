@@ -2,12 +2,12 @@
 //! from the network) with every queue and compute environment, output that changes nothing
 //! else, write failures that are exit 1 naming the file, and a real browser's rendering.
 //!
-//! The browser test needs Chromium. `build.rs` looks for it when the tests are built: found,
-//! the test runs in a plain `cargo test` and checks the screenshots' pixels; not found, it
-//! is `#[ignore]`d with the reason, which `cargo test` prints beside its name (`ignored,
+//! The two browser tests (the run report, the calibration page) need Chromium. `build.rs`
+//! looks for it when the tests are built: found, they run in a plain `cargo test` and check
+//! the screenshots' pixels; not found, they are `#[ignore]`d with the reason, which `cargo test` prints beside its name (`ignored,
 //! Chromium not found ...`), never a silent `ok` for a check that did not run. `.ci/run`
 //! installs Chromium when missing and runs it with `cargo test --test html --
-//! --include-ignored html_report_renders_in_headless_chromium` (ignored or not, as it was
+//! --include-ignored renders_in_headless_chromium` (ignored or not, as they were
 //! built before Chromium was installed), where a missing Chromium fails it.
 
 mod common;
@@ -374,7 +374,12 @@ fn calibrate_html_has_the_figures_and_both_charts() {
 /// The calibration page in a real browser: tables at the top, the charts' blue wait dots
 /// and the black recorded curve below, nothing broken or blank.
 #[test]
-#[ignore = "needs chromium (run by .ci/run: cargo test --test html -- --ignored)"]
+#[cfg_attr(
+    not(batchsim_chromium),
+    ignore = "Chromium not found when the tests were built ($CHROMIUM, or chromium, \
+              chromium-browser, google-chrome on PATH): install it and rebuild, or run \
+              .ci/run, which installs it and runs this test"
+)]
 fn calibrate_html_renders_in_headless_chromium() {
     let browser = chromium().expect("Chromium not found (set CHROMIUM or install chromium)");
     let (page, _, _) = calibration_page("html-calibrate-chromium");
