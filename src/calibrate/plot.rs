@@ -57,12 +57,7 @@ pub fn svg(replay: &Replay, c: &Calibration) -> String {
     let top = a.iter().chain(&b).map(|p| p.1).fold(1.0f64, f64::max);
     let x = |t: i64| LEFT + (W - LEFT - RIGHT) * t as f64 / last as f64;
     let y = |v: f64| H - BOTTOM - (H - TOP - BOTTOM) * v / top;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(o, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let mut o = svg_start(W, H);
     let _ = writeln!(
         o,
         r#"<text x="{LEFT}" y="24" font-size="15">vCPUs in use: recorded vs simulated ({}, {} jobs; mean |difference| {:.2} vCPUs)</text>"#,
@@ -146,12 +141,7 @@ pub fn wait_svg(c: &Calibration) -> String {
     let x = |ms: i64| L + span * ms.max(0) as f64 / top_ms as f64;
     let y = |ms: i64| SIDE - B - span * ms.max(0) as f64 / top_ms as f64;
     let w = L + span + R;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{SIDE}" viewBox="0 0 {w} {SIDE}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(o, r#"<rect width="{w}" height="{SIDE}" fill="white"/>"#);
+    let mut o = svg_start(w, SIDE);
     let _ = writeln!(
         o,
         r#"<text x="{L}" y="22" font-size="15">Wait per job ({} jobs, mean error {:.1} s)</text>"#,
@@ -223,6 +213,17 @@ pub fn wait_svg(c: &Calibration) -> String {
         );
     }
     o.push_str("</svg>\n");
+    o
+}
+
+/// An SVG document's opening tag and white background, `width` x `height`.
+fn svg_start(width: f64, height: f64) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(o, r#"<rect width="{width}" height="{height}" fill="white"/>"#);
     o
 }
 

@@ -127,12 +127,7 @@ impl Simulation {
                 QueueDemand {
                     queue: a,
                     priority: qr.spec.priority,
-                    waiting: qr
-                        .spec
-                        .compute_environments
-                        .iter()
-                        .position(|&c| c == ce)
-                        .map_or(0, |k| qr.fit_counts[k]),
+                    waiting: qr.fits_waiting_on(ce),
                 }
             })
             .collect();
@@ -284,18 +279,11 @@ impl Simulation {
     /// fit (the rule's `waiting`), the jobs already queued included. An unknown compute
     /// environment is an error (with the closest name) and nothing changes.
     pub fn set_cross_queue_rule(&mut self, ce: &str, rule: Box<dyn CrossQueueRule>) -> Result<(), DecisionError> {
-        let Some(c) = self.compute_environment_id(ce) else {
-            let names = self.ces.iter().map(|c| c.spec.name.as_str());
-            return Err(DecisionError::UnknownComputeEnvironment {
-                name: ce.to_string(),
-                suggestion: crate::suggest::suggest(crate::model::arn_tail(ce), names).map(str::to_string),
-            });
-        };
+        let c = self.decision_ce(ce)?;
         self.ces[c].cross_queue = Installed(Some(Shared::new(rule)));
         if !self.strict_on {
             self.strict_on = true;
-            let queues: Vec<QueueId> = (0..).map_while(|i| self.queues.in_order(i)).collect();
-            for q in queues {
+            for q in self.queues.ids() {
                 self.recompute_fit_counts(q);
             }
         }
@@ -310,13 +298,7 @@ impl Simulation {
     /// nothing changes. The `minvCpus`/`desiredvCpus`
     /// capacity and multi-node jobs keep the built-in rules (CONTRACT 7.14 e).
     pub fn set_scale_out(&mut self, ce: &str, scale_out: Box<dyn ScaleOutPolicy>) -> Result<(), DecisionError> {
-        let Some(c) = self.compute_environment_id(ce) else {
-            let names = self.ces.iter().map(|c| c.spec.name.as_str());
-            return Err(DecisionError::UnknownComputeEnvironment {
-                name: ce.to_string(),
-                suggestion: crate::suggest::suggest(crate::model::arn_tail(ce), names).map(str::to_string),
-            });
-        };
+        let c = self.decision_ce(ce)?;
         if self.ces[c].pool.is_none() {
             return Err(DecisionError::NoInstances {
                 name: self.ces[c].spec.name.clone(),
@@ -338,6 +320,17 @@ impl Simulation {
         qr.stalled = false;
         self.dispatch_needed = true;
         Ok(())
+    }
+
+    /// The compute environment a `set_*` call names, or the error naming the closest one.
+    fn decision_ce(&self, ce: &str) -> Result<CeId, DecisionError> {
+        self.compute_environment_id(ce).ok_or_else(|| {
+            let names = self.ces.iter().map(|c| c.spec.name.as_str());
+            DecisionError::UnknownComputeEnvironment {
+                name: ce.to_string(),
+                suggestion: crate::suggest::suggest(crate::model::arn_tail(ce), names).map(str::to_string),
+            }
+        })
     }
 
     /// The queue a `set_*` call names, or the error naming the closest queue.

@@ -193,13 +193,7 @@ impl Simulation {
         let prio = self.queues[q].spec.priority;
         self.ces[ce].attached.iter().any(|&h| {
             let hq = &self.queues[h];
-            hq.spec.priority > prio
-                && hq
-                    .spec
-                    .compute_environments
-                    .iter()
-                    .position(|&c| c == ce)
-                    .is_some_and(|k| hq.fit_counts[k] > 0)
+            hq.spec.priority > prio && hq.fits_waiting_on(ce) > 0
         })
     }
 

@@ -62,6 +62,19 @@ pub(crate) struct QueueRuntime {
     pub backfill_policy: crate::policy::Installed<dyn crate::policy::BackfillPolicy>,
 }
 
+impl QueueRuntime {
+    /// RUNNABLE jobs of this queue that compute environment `ce` could ever fit (the
+    /// `strict` counts; 0 when the queue does not list `ce`).
+    #[inline]
+    pub fn fits_waiting_on(&self, ce: CeId) -> u64 {
+        self.spec
+            .compute_environments
+            .iter()
+            .position(|&c| c == ce)
+            .map_or(0, |k| self.fit_counts[k])
+    }
+}
+
 /// Every queue of the run, by [`QueueId`], with the visiting order, the scheduling policies
 /// and the share numbering.
 #[derive(Clone)]
@@ -129,6 +142,12 @@ impl QueueSet {
     /// The queues as a slice in scenario order (for helpers that take every queue).
     pub fn as_mut_slice(&mut self) -> &mut [QueueRuntime] {
         &mut self.queues
+    }
+
+    /// Every id, in scenario order (not borrowing the set, so the caller may change queues
+    /// while it walks them).
+    pub fn ids(&self) -> impl Iterator<Item = QueueId> + use<> {
+        (0..self.queues.len() as u32).map(QueueId)
     }
 
     /// The `i`-th queue id in visiting order (by position, so a caller may change queues
