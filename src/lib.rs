@@ -163,7 +163,8 @@
 //!   goes ([`policy::PlacementPolicy`]), which instance type is launched
 //!   ([`policy::ScaleOutPolicy`]), which jobs backfill ([`policy::BackfillPolicy`]), whether a
 //!   queue may use a compute environment shared with higher-priority queues
-//!   ([`policy::CrossQueueRule`]).
+//!   ([`policy::CrossQueueRule`]), how much a fair-share queue keeps free
+//!   (`computeReservation`, [`policy::ReservationRule`]).
 //! - [`workload`]: workload entries, arrivals, runtime distributions, trace formats.
 //! - [`scenario`]: loading and the job-count bound.
 //! - [`engine`]: the simulation and its embedding API (AWS limits, typed refusals).

@@ -14,9 +14,10 @@ mod spread_placement;
 use batchsim::model::{Backfill, CeId};
 use batchsim::model::{QueueId, QueuePriorityMode};
 use batchsim::policy::{
-    AttemptOutcome, AwsCycle, AwsOrder, AwsScaleOut, BackfillCandidate, BackfillPolicy, CeCapacity, CrossQueueAsk,
-    CrossQueueRule, Easy, FairShare, Fifo, Greedy, HeadReservation, JobInfo, JobPolicy, PlaceOn, PlacementCandidate,
-    PlacementPolicy, QueueView, QueuedJob, ScaleOutPolicy, ScaleOutView, StrictPriority,
+    AttemptOutcome, AwsCycle, AwsOrder, AwsReservation, AwsScaleOut, BackfillCandidate, BackfillPolicy, CeCapacity,
+    CrossQueueAsk, CrossQueueRule, Easy, FairShare, Fifo, Greedy, HeadReservation, JobInfo, JobPolicy, PlaceOn,
+    PlacementCandidate, PlacementPolicy, QueueView, QueuedJob, ReservationAsk, ReservationRule, ScaleOutPolicy,
+    ScaleOutView, StrictPriority,
 };
 use batchsim::{DecisionError, JobId, JobStatus, Options, Resources, Scenario, SimDuration, SimTime, Simulation};
 use common::{fargate_ce, fargate_def, load, queue};
@@ -82,6 +83,7 @@ fn install_builtins(sim: &mut Simulation, scenario: &Scenario) {
         };
         sim.set_policy(&q.name, policy).unwrap();
         sim.set_placement(&q.name, Box::new(AwsOrder)).unwrap();
+        sim.set_reservation_rule(&q.name, Box::new(AwsReservation)).unwrap();
         let backfill: Option<Box<dyn BackfillPolicy>> = match q.backfill {
             Backfill::Easy => Some(Box::new(Easy)),
             Backfill::Greedy => Some(Box::new(Greedy)),
@@ -128,8 +130,13 @@ fn the_built_ins_installed_as_custom_decisions_change_nothing() {
         let builtin = Simulation::new(&scenario, with_records()).unwrap().run_with_records();
         let mut sim = Simulation::new(&scenario, with_records()).unwrap();
         install_builtins(&mut sim, &scenario);
-        let custom = sim.run_with_records();
+        let mut custom = sim.run_with_records();
         assert!(builtin.0.jobs.submitted > 0, "{}", path.display());
+        // A custom reservation rule may read the active shares on any queue, so a queue it
+        // holds is woken when a lingering share goes inactive even where
+        // `computeReservation` is 0: wake-up events the built-in does not need, nothing else.
+        assert!(custom.0.events >= builtin.0.events, "{}", path.display());
+        custom.0.events = builtin.0.events;
         assert_eq!(builtin.0, custom.0, "report of {}", path.display());
         assert_eq!(builtin.1, custom.1, "job table of {}", path.display());
     }
@@ -608,4 +615,128 @@ fn the_cross_queue_rule_decides_what_a_lower_queue_may_use() {
         sim.set_cross_queue_rule("cf", Box::new(AwsCycle)),
         Err(DecisionError::UnknownComputeEnvironment { suggestion: Some(ref s), .. }) if s == "ce"
     ));
+}
+
+// ---------------------------------------------------------------------------------------
+// The reservation rule
+// ---------------------------------------------------------------------------------------
+
+/// A fair-share queue (`computeReservation` 50, decay 600 s) on an 8-vCPU Fargate compute
+/// environment: share A submits eight 1-vCPU jobs of 1,000 s at t=0, share B three of 300 s
+/// at t=100 (the case of `tests/fair_share.rs`,
+/// `compute_reservation_keeps_capacity_for_a_share_that_arrives_later`).
+fn reserving_queue() -> Value {
+    let jobs = |at: u64, share: &str, count: usize, secs: u64| -> Vec<Value> {
+        (0..count)
+            .map(|_| {
+                json!({"at": at, "submitJob": {"jobName": share, "jobQueue": "q", "jobDefinition": "d",
+                                                 "shareIdentifier": share},
+                       "runtime": {"distribution": "fixed", "seconds": secs}})
+            })
+            .collect()
+    };
+    let mut workload = jobs(0, "A", 8, 1000);
+    workload.extend(jobs(100, "B", 3, 300));
+    let mut q = queue("q", 1, &["ce"]);
+    q["schedulingPolicyArn"] = json!("fs");
+    json!({
+        "computeEnvironments": [fargate_ce("ce", 8)],
+        "schedulingPolicies": [{"name": "fs", "fairsharePolicy": {"shareDecaySeconds": 600, "computeReservation": 50}}],
+        "jobQueues": [q],
+        "jobDefinitions": [fargate_def("d", "1", "2048")],
+        "workload": workload,
+    })
+}
+
+/// Start times in seconds, by job id (A1..A8, then B1..B3).
+fn start_secs(sim: Simulation) -> Vec<f64> {
+    let (_, rows) = sim.run_with_records();
+    rows.iter()
+        .map(|r| r.started_at.map_or(f64::NAN, |t| t.as_secs_f64()))
+        .collect()
+}
+
+/// Reserves nothing, and records what it was asked.
+struct NoReserve(Arc<Mutex<Vec<ReservationAsk>>>);
+
+impl ReservationRule for NoReserve {
+    fn allows(&mut self, ask: &ReservationAsk) -> bool {
+        self.0.lock().unwrap().push(*ask);
+        true
+    }
+}
+
+/// Lets a queue hold at most this many vCPUs of any compute environment.
+struct Cap(u64);
+
+impl ReservationRule for Cap {
+    fn allows(&mut self, ask: &ReservationAsk) -> bool {
+        ask.held_millivcpus + u64::from(ask.job_millivcpus) <= self.0 * 1000
+    }
+}
+
+#[test]
+fn the_reservation_rule_decides_what_a_fair_share_queue_keeps_free() {
+    let scenario = load(&reserving_queue());
+    // AWS's rule, the scenario's own: one active share may hold 8 x (1 - 0.5) = 4 vCPUs, two
+    // 8 x (1 - 0.25) = 6 (the figures `tests/fair_share.rs` derives step by step).
+    let builtin = start_secs(Simulation::new(&scenario, with_records()).unwrap());
+    assert_eq!(
+        builtin,
+        [0.0, 0.0, 0.0, 0.0, 400.0, 700.0, 1000.0, 1000.0, 100.0, 100.0, 400.0]
+    );
+    // The built-in installed as a custom rule: the same.
+    let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+    sim.set_reservation_rule("q", Box::new(AwsReservation)).unwrap();
+    assert_eq!(start_secs(sim), builtin);
+    // A rule that reserves nothing: A takes all 8 vCPUs at t=0, B waits until A's jobs end.
+    let asks = Arc::new(Mutex::new(Vec::new()));
+    let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+    sim.set_reservation_rule("q", Box::new(NoReserve(asks.clone())))
+        .unwrap();
+    assert_eq!(
+        start_secs(sim),
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1000.0, 1000.0, 1000.0]
+    );
+    let asks = asks.lock().unwrap();
+    // Each job asked once, and B's first once more at t=100, while A held all 8 vCPUs (the
+    // rule is asked before the compute environment's own room): the queue's setting, its
+    // active shares and what it held before the job.
+    assert_eq!(asks.len(), 12, "{asks:?}");
+    assert!(asks
+        .iter()
+        .all(|a| a.compute_reservation == 50 && a.max_vcpus == 8 && a.job_millivcpus == 1000));
+    let held: Vec<u64> = asks.iter().map(|a| a.held_millivcpus / 1000).collect();
+    assert_eq!(held, [0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2]);
+    let active: Vec<usize> = asks.iter().map(|a| a.active_shares).collect();
+    // At t=1000 A's jobs have ended but A stays active for its decay period (600 s).
+    assert_eq!(active, [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
+}
+
+#[test]
+fn a_reservation_rule_applies_to_fifo_queues_too() {
+    // Six 1-vCPU jobs of 100 s at t=0 on an 8-vCPU FIFO queue, capped at 2 vCPUs: two at a
+    // time, at 0, 100 and 200.
+    let workload: Vec<Value> = (0..6)
+        .map(|_| {
+            json!({"at": 0, "submitJob": {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"},
+                   "runtime": {"distribution": "fixed", "seconds": 100}})
+        })
+        .collect();
+    let scenario = load(&json!({
+        "computeEnvironments": [fargate_ce("ce", 8)],
+        "jobQueues": [queue("q", 1, &["ce"])],
+        "jobDefinitions": [fargate_def("d", "1", "2048")],
+        "workload": workload,
+    }));
+    let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+    sim.set_reservation_rule("q", Box::new(Cap(2))).unwrap();
+    assert_eq!(start_secs(sim), [0.0, 0.0, 100.0, 100.0, 200.0, 200.0]);
+    // An unknown queue is an error with the closest name, and nothing changes.
+    let mut sim = Simulation::new(&scenario, with_records()).unwrap();
+    assert!(matches!(
+        sim.set_reservation_rule("qq", Box::new(Cap(2))),
+        Err(DecisionError::UnknownQueue { suggestion: Some(ref s), .. }) if s == "q"
+    ));
+    assert_eq!(start_secs(sim), [0.0; 6]);
 }

@@ -3,13 +3,14 @@
 //! statically); only a custom decision pays for building its view.
 
 use super::capacity::Placement;
-use super::ec2::{Ec2Placement, Pool};
+use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::jobs::{Job, JobSlot, JobTable};
 use super::{DecisionError, QueuePolicy, Simulation};
 use crate::model::{CeId, JobStatus, QueueId, QueuePriorityMode};
 use crate::policy::{
-    AttemptOutcome, BackfillPolicy, CeCapacity, CrossQueueAsk, CrossQueueRule, Installed, JobDetails, JobInfo, PlaceOn,
-    PlacementCandidate, PlacementPolicy, QueueDemand, QueuedJob, ScaleOutPolicy, Shared, SharedPolicy,
+    AttemptOutcome, BackfillPolicy, CeCapacity, CrossQueueAsk, CrossQueueRule, Installed, JobDetails, JobInfo, NodeOn,
+    NodeType, NodesCandidate, PlaceOn, PlacementCandidate, PlacementPolicy, QueueDemand, QueuedJob, ReservationAsk,
+    ReservationRule, ScaleOutPolicy, Shared, SharedPolicy,
 };
 use crate::time::SimTime;
 
@@ -115,6 +116,34 @@ impl Simulation {
             && self.reservation_allows(q, ce, millivcpus)
     }
 
+    /// Asks queue `q`'s custom reservation rule whether a job needing `millivcpus` more may
+    /// go to `ce` now.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn custom_reservation(
+        &self,
+        q: QueueId,
+        ce: CeId,
+        millivcpus: u32,
+        rule: &Shared<dyn ReservationRule>,
+    ) -> bool {
+        let qr = &self.queues[q];
+        let compute_reservation = qr
+            .spec
+            .scheduling_policy
+            .map_or(0, |p| self.queues.policy(p).compute_reservation);
+        let ask = ReservationAsk {
+            queue: q,
+            ce,
+            compute_reservation,
+            active_shares: qr.active.count_at(self.kernel.now),
+            max_vcpus: self.ces[ce].spec.max_vcpus,
+            held_millivcpus: qr.held_on_ce[ce.index()],
+            job_millivcpus: millivcpus,
+        };
+        rule.lock().allows(&ask)
+    }
+
     /// Asks a custom cross-queue rule of `ce` whether queue `q` may use it now.
     #[cold]
     #[inline(never)]
@@ -216,6 +245,79 @@ impl Simulation {
         }
     }
 
+    /// Where queue `q`'s custom placement puts the multi-node job in `slot`, checked: every
+    /// node on an instance of its own on one eligible compute environment, an idle one
+    /// that holds it or a new one of an offered type that holds it, within `maxvCpus`.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn custom_place_nodes(
+        &self,
+        q: QueueId,
+        slot: JobSlot,
+        placement: &Shared<dyn PlacementPolicy>,
+    ) -> Option<(CeId, Placement)> {
+        let job = self.jobs.get(slot)?;
+        let nodes = job.spec.nodes.as_deref()?;
+        let candidates: Vec<NodesCandidate> = self.queues[q]
+            .spec
+            .compute_environments
+            .iter()
+            .map(|&ce| {
+                let c = &self.ces[ce];
+                let capacity = self.ce_capacity(ce);
+                let Some(pool) = &c.pool else {
+                    // Multi-node parallel jobs run on EC2 instances only.
+                    return NodesCandidate {
+                        capacity,
+                        eligible: false,
+                        idle: Vec::new(),
+                        types: Vec::new(),
+                    };
+                };
+                let eligible =
+                    self.ce_eligible(q, ce, job.resources.millivcpus) && c.runs_architecture(job.spec.architecture);
+                let (idle, types) = pool.node_options(c.spec.max_vcpus, c.spec.allocation_strategy, c.may_scale_out());
+                NodesCandidate {
+                    capacity,
+                    eligible,
+                    idle,
+                    types,
+                }
+            })
+            .collect();
+        let answer = placement.lock().place_nodes(job.id, nodes, &candidates)?;
+        let offered = candidates.iter().find(|c| c.capacity.ce == answer.ce && c.eligible)?;
+        if answer.nodes.len() != nodes.len() {
+            return None;
+        }
+        let mut taken: Vec<u32> = Vec::with_capacity(nodes.len());
+        let mut added = 0u64;
+        let mut slots = Vec::with_capacity(nodes.len());
+        for (node, on) in nodes.iter().zip(&answer.nodes) {
+            match *on {
+                NodeOn::Idle(id) => {
+                    let idle = offered.idle.iter().any(|i| i.id == id && i.holds(node));
+                    if !idle || taken.contains(&id.0) {
+                        return None;
+                    }
+                    taken.push(id.0);
+                    slots.push(NodeSlot::Idle(id.0));
+                }
+                NodeOn::Launch(t) => {
+                    let ty = offered
+                        .types
+                        .iter()
+                        .find(|x| x.option.index == t && x.option.holds(node))?;
+                    added += ty.counted_millivcpus;
+                    slots.push(NodeSlot::Launch(t));
+                }
+            }
+        }
+        let c = &self.ces[answer.ce];
+        let provisioned = c.pool.as_ref()?.provisioned_millivcpus;
+        (provisioned + added <= u64::from(c.spec.max_vcpus) * 1000).then_some((answer.ce, Placement::Nodes(slots)))
+    }
+
     /// Tells queue `q`'s custom policy (if any) that the job in `slot` started on `ce`.
     #[inline]
     pub(super) fn notify_start(&self, q: QueueId, slot: JobSlot, ce: CeId) {
@@ -259,9 +361,10 @@ impl Simulation {
     }
 
     /// Replaces the placement of queue `queue` (by name): which of its compute environments,
-    /// and which instance there, each single-node job goes to (multi-node jobs keep the
-    /// built-in rule). An unknown queue is an error and nothing changes. The `strict` rule
-    /// and `computeReservation` still decide which compute environments are eligible.
+    /// and which instance there, each job goes to (a multi-node job through
+    /// [`PlacementPolicy::place_nodes`], AWS's rule unless the placement overrides it). An
+    /// unknown queue is an error and nothing changes. The cross-queue rule and the
+    /// reservation rule still decide which compute environments are eligible.
     pub fn set_placement(&mut self, queue: &str, placement: Box<dyn PlacementPolicy>) -> Result<(), DecisionError> {
         let q = self.decision_queue(queue)?;
         let qr = &mut self.queues[q];
@@ -288,6 +391,21 @@ impl Simulation {
             }
         }
         self.capacity_changed(c);
+        self.dispatch_needed = true;
+        Ok(())
+    }
+
+    /// Replaces the reservation rule of queue `queue` (by name): how much of each of its
+    /// compute environments it keeps free for share identifiers that have no job yet
+    /// ([`ReservationRule`]; the built-in is [`crate::policy::AwsReservation`], the queue's
+    /// scheduling policy's `computeReservation`). A custom rule is asked on any queue, a
+    /// FIFO queue included (with a `computeReservation` of 0). An unknown queue is an error
+    /// (with the closest name) and nothing changes.
+    pub fn set_reservation_rule(&mut self, queue: &str, rule: Box<dyn ReservationRule>) -> Result<(), DecisionError> {
+        let q = self.decision_queue(queue)?;
+        let qr = &mut self.queues[q];
+        qr.reservation = Installed(Some(Shared::new(rule)));
+        qr.stalled = false;
         self.dispatch_needed = true;
         Ok(())
     }
@@ -418,6 +536,47 @@ impl Pool {
             interruptions_per_hour: t.spot.interruptions_per_hour,
             priced_out: t.spot.priced_out,
         })
+    }
+
+    /// What a multi-node placement sees of this pool: the idle READY instances (no job, no
+    /// claim, no Spot notice) in the order [`Pool::plan_nodes`] takes them (the smallest
+    /// type, then the oldest), and, when it may launch (`launch`), the types cheapest first
+    /// as [`Pool::plan_nodes`] prefers them (then fewer vCPUs, then name).
+    pub fn node_options(
+        &self,
+        max_vcpus: u32,
+        strategy: crate::model::AllocationStrategy,
+        launch: bool,
+    ) -> (Vec<crate::policy::InstanceRoom>, Vec<NodeType>) {
+        let mut idle: Vec<(super::ec2::Room, u32)> = self
+            .instances
+            .iter()
+            .filter(|(_, i)| i.ready && !i.noticed && i.is_idle())
+            .map(|(&id, i)| (self.types[i.type_index].room, id))
+            .collect();
+        idle.sort_unstable();
+        let idle = idle.into_iter().filter_map(|(_, id)| self.instance_room(id)).collect();
+        if !launch {
+            return (idle, Vec::new());
+        }
+        let mut order: Vec<usize> = (0..self.types.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.types[a], &self.types[b]);
+            a.price_per_hour
+                .total_cmp(&b.price_per_hour)
+                .then(a.room.millivcpus.cmp(&b.room.millivcpus))
+                .then(a.instance_type.name.cmp(&b.instance_type.name))
+        });
+        let types = order
+            .into_iter()
+            .filter_map(|t| {
+                Some(NodeType {
+                    option: self.instance_option(t, max_vcpus, strategy)?,
+                    counted_millivcpus: self.types[t].room.millivcpus,
+                })
+            })
+            .collect();
+        (idle, types)
     }
 
     /// Instance `id`'s free room, as decisions see it.

@@ -149,9 +149,10 @@ impl Simulation {
         let job = self.jobs.get(slot)?;
         let qr = &self.queues[q];
         if let Some(custom) = &qr.placement.0 {
-            if job.spec.nodes.is_none() {
-                return self.custom_place(q, slot, custom);
-            }
+            return match job.spec.nodes {
+                None => self.custom_place(q, slot, custom),
+                Some(_) => self.custom_place_nodes(q, slot, custom),
+            };
         }
         if self.ec2_capacity.is_some() {
             return self.find_ce_with_capacity(q, slot);
@@ -198,10 +199,15 @@ impl Simulation {
     }
 
     /// `computeReservation`: a fair-share queue's vCPUs on `ce`, with the new job, stay within
-    /// `maxvCpus x (1 - (c/100)^A)`. It belongs to the queue's scheduling policy, so it also
-    /// holds when a custom policy (`set_policy`) decides the order.
+    /// `maxvCpus x (1 - (c/100)^A)` ([`crate::policy::AwsReservation`]), or what the queue's
+    /// custom [`crate::policy::ReservationRule`] says. It belongs to the queue's scheduling
+    /// policy, so it also holds when a custom policy (`set_policy`) decides the order.
+    #[inline]
     pub(super) fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
         let qr = &self.queues[q];
+        if let Some(rule) = &qr.reservation.0 {
+            return self.custom_reservation(q, ce, millivcpus, rule);
+        }
         let Some(policy) = qr.spec.scheduling_policy else {
             return true;
         };
@@ -209,8 +215,12 @@ impl Simulation {
         if c == 0 {
             return true;
         }
-        let active = qr.active.count_at(self.kernel.now) as i32;
-        let limit = f64::from(self.ces[ce].spec.max_vcpus) * 1000.0 * (1.0 - (f64::from(c) / 100.0).powi(active));
-        (qr.held_on_ce[ce.index()] + u64::from(millivcpus)) as f64 <= limit + 1e-9
+        crate::policy::AwsReservation::allows_with(
+            c,
+            qr.active.count_at(self.kernel.now),
+            self.ces[ce].spec.max_vcpus,
+            qr.held_on_ce[ce.index()],
+            millivcpus,
+        )
     }
 }

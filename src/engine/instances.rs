@@ -25,7 +25,7 @@ use super::event::Event;
 use super::jobs::Reason;
 use super::jobs::{Claim, JobSlot};
 use super::Simulation;
-use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, QueuePriorityMode, Resources};
+use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, Resources};
 use crate::time::{SimDuration, SimTime};
 use std::ops::Bound;
 
@@ -313,15 +313,12 @@ impl Simulation {
         let ces = &self.queues[q].spec.compute_environments;
         let upto = ces.iter().position(|&c| c == held_on).map_or(ces.len(), |k| k + 1);
         ces[..upto].iter().find_map(|&ce| {
-            let c = &self.ces[ce];
             let extra = if ce == held_on { 0 } else { r.millivcpus };
-            if !c.enabled()
-                || (c.spec.queue_priority == QueuePriorityMode::Strict && self.blocked_by_higher(ce, q))
-                || !self.reservation_allows(q, ce, extra)
-            {
+            // ENABLED, the cross-queue rule (built-in or custom), the reservation rule.
+            if !self.ce_eligible(q, ce, extra) {
                 return None;
             }
-            c.pool.as_ref()?.ready_room(&r).map(|id| (ce, id))
+            self.ces[ce].pool.as_ref()?.ready_room(&r).map(|id| (ce, id))
         })
     }
 

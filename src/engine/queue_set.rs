@@ -60,6 +60,9 @@ pub(crate) struct QueueRuntime {
     pub placement: crate::policy::Installed<dyn crate::policy::PlacementPolicy>,
     /// A custom backfilling policy (`None`: the queue's `backfill` mode).
     pub backfill_policy: crate::policy::Installed<dyn crate::policy::BackfillPolicy>,
+    /// A custom reservation rule (`None`: `computeReservation`,
+    /// [`crate::policy::AwsReservation`]).
+    pub reservation: crate::policy::Installed<dyn crate::policy::ReservationRule>,
 }
 
 impl QueueRuntime {
@@ -120,6 +123,7 @@ impl QueueSet {
             backfill_index: Default::default(),
             placement: Default::default(),
             backfill_policy: Default::default(),
+            reservation: Default::default(),
             spec,
         }
     }

@@ -125,8 +125,14 @@ impl Simulation {
     pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId) {
         let now = self.kernel.now;
         let qr = &self.queues[q];
-        let Some(p) = qr.spec.scheduling_policy else { return };
-        if self.queues.policy(p).compute_reservation == 0 {
+        // A custom reservation rule may read A on any queue; the built-in only where the
+        // policy reserves something.
+        let reserves = qr.reservation.0.is_some()
+            || qr
+                .spec
+                .scheduling_policy
+                .is_some_and(|p| self.queues.policy(p).compute_reservation > 0);
+        if !reserves {
             return;
         }
         let Some(at) = qr.active.next_expiry(now) else { return };

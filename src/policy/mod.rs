@@ -3,11 +3,12 @@
 //! | decision | trait | built-ins | installed with |
 //! |---|---|---|---|
 //! | which RUNNABLE job of a queue next | [`JobPolicy`] | [`Fifo`], [`FairShare`] | [`crate::Simulation::set_policy`] |
-//! | which compute environment and instance a job goes to | [`PlacementPolicy`] | [`AwsOrder`] | [`crate::Simulation::set_placement`] |
+//! | which compute environment and instance a job goes to (each node of a multi-node job: [`PlacementPolicy::place_nodes`]) | [`PlacementPolicy`] | [`AwsOrder`] | [`crate::Simulation::set_placement`] |
 //! | which instance type an EC2/SPOT compute environment launches | [`ScaleOutPolicy`] | [`AwsScaleOut`] | [`crate::Simulation::set_scale_out`] |
 //! | which types and how many for the queue's demand (`scaleOut: "demand"`) | [`ScaleOutPolicy::launch_plan`] | [`DemandScaleOut`] | [`crate::Simulation::set_scale_out`] |
 //! | which jobs behind a blocked head may start | [`BackfillPolicy`] | [`Easy`], [`Greedy`] | [`crate::Simulation::set_backfill`] |
 //! | whether a queue may use a compute environment shared with higher-priority queues | [`CrossQueueRule`] | [`AwsCycle`], [`StrictPriority`] | [`crate::Simulation::set_cross_queue_rule`] |
+//! | how much of a compute environment a fair-share queue keeps free (`computeReservation`) | [`ReservationRule`] | [`AwsReservation`] | [`crate::Simulation::set_reservation_rule`] |
 //!
 //! The engine owns the jobs, the capacity and the accounting; a decision only reads what it
 //! is given and answers with data (a job, a compute environment and instance, a type, yes or
@@ -38,8 +39,10 @@ mod cross_queue;
 mod fair_share;
 mod fifo;
 mod job;
+mod node_placement;
 mod ordered;
 mod placement;
+mod reservation;
 mod runnable;
 mod scale_out;
 mod scale_plan;
@@ -50,7 +53,9 @@ pub use cross_queue::{AwsCycle, CrossQueueAsk, CrossQueueRule, QueueDemand, Stri
 pub use fair_share::FairShare;
 pub use fifo::Fifo;
 pub use job::{AttemptOutcome, JobDetails, JobInfo};
+pub use node_placement::{NodeOn, NodeType, NodesCandidate, NodesOn};
 pub use placement::{AwsOrder, PlaceOn, PlacementCandidate, PlacementPolicy};
+pub use reservation::{AwsReservation, ReservationAsk, ReservationRule};
 pub use runnable::{QueueView, QueuedJob, RunnableSet, ShareView};
 pub(crate) use scale_out::availability_rank as scale_out_availability_rank;
 pub(crate) use scale_out::per_vcpu_cmp as scale_out_per_vcpu_cmp;

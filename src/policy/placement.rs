@@ -85,9 +85,9 @@ pub enum PlaceOn {
     },
 }
 
-/// Decides where a single-node job goes, among the queue's compute environments in order.
-///
-/// Multi-node parallel jobs are placed by the built-in rule (one instance per node). An
+/// Decides where a job goes, among the queue's compute environments in order: a single-node
+/// job with [`PlacementPolicy::place`], a multi-node parallel job with
+/// [`PlacementPolicy::place_nodes`] (AWS's rule unless overridden). An
 /// answer the engine cannot apply (a compute environment that is not eligible or not among
 /// the candidates, an instance without room, a launch where `launch` is `None`) places
 /// nothing, as `None` does. After `None` for a FIFO queue's head the engine asks again
@@ -98,6 +98,21 @@ pub enum PlaceOn {
 pub trait PlacementPolicy: Send {
     /// Where job `job`, needing `need`, goes now, or `None` (it waits).
     fn place(&mut self, job: JobId, need: &Resources, ces: &[PlacementCandidate]) -> Option<PlaceOn>;
+
+    /// Where multi-node job `job`, whose nodes need `nodes` (in node order), goes now: one
+    /// instance per node, all on one compute environment, or `None` (it waits). An answer
+    /// naming an instance twice, one that is not idle or too small for its node, a type not
+    /// offered or too small, or new instances past `maxvCpus`, places nothing. The default
+    /// is AWS's rule, [`AwsOrder::place_nodes_in_order`].
+    fn place_nodes(
+        &mut self,
+        job: JobId,
+        nodes: &[Resources],
+        ces: &[super::NodesCandidate],
+    ) -> Option<super::NodesOn> {
+        let _ = job;
+        AwsOrder::place_nodes_in_order(nodes, ces)
+    }
 
     /// A copy for a copy of the simulation; `None` (the default) shares this one (exact only
     /// for a placement without state).
