@@ -202,8 +202,16 @@ impl Simulation {
     /// `maxvCpus x (1 - (c/100)^A)` ([`crate::policy::AwsReservation`]), or what the queue's
     /// custom [`crate::policy::ReservationRule`] says. It belongs to the queue's scheduling
     /// policy, so it also holds when a custom policy (`set_policy`) decides the order.
-    #[inline]
+    #[inline(always)]
     pub(super) fn reservation_allows(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
+        let qr = &self.queues[q];
+        // A FIFO queue without a custom rule reserves nothing: no call.
+        qr.spec.scheduling_policy.is_none() && qr.reservation.0.is_none() || self.reservation_check(q, ce, millivcpus)
+    }
+
+    /// [`Simulation::reservation_allows`] for a fair-share queue or a custom rule.
+    #[inline(never)]
+    fn reservation_check(&self, q: QueueId, ce: CeId, millivcpus: u32) -> bool {
         let qr = &self.queues[q];
         if let Some(rule) = &qr.reservation.0 {
             return self.custom_reservation(q, ce, millivcpus, rule);

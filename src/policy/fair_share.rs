@@ -8,7 +8,8 @@ use crate::model::SchedulingPolicy as FairsharePolicy;
 struct WeightCache {
     /// The [`RunnableSet`](super::RunnableSet) id the numbers belong to.
     set: u64,
-    weights: Vec<Option<f64>>,
+    /// By share number; NaN: not looked up yet (a weight is a finite positive number).
+    weights: Vec<f64>,
 }
 
 /// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
@@ -55,8 +56,9 @@ impl JobPolicy for FairShare {
 
 impl FairShare {
     /// The pick, without `&mut` (the engine's static path; the weight cache is interior).
-    /// One pass over the shares with RUNNABLE jobs computes each score; only the winner's
-    /// first job is looked up, and the cache is borrowed once per pick.
+    /// One pass over the usage numbers of the shares with RUNNABLE jobs computes each score
+    /// ([`QueueView::lowest_weighted_usage`]); only the winner's first job is looked up, and
+    /// the cache is borrowed once per pick.
     pub(crate) fn choose<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         let mut cache = self.weights.borrow_mut();
         let set = view.set_id();
@@ -64,24 +66,23 @@ impl FairShare {
             cache.set = set;
             cache.weights.clear();
         }
-        let mut best: Option<(f64, super::ShareView<'a>)> = None;
-        for share in view.shares() {
-            let index = share.index();
-            if cache.weights.len() <= index {
-                cache.weights.resize(index + 1, None);
-            }
-            let w = *cache.weights[index].get_or_insert_with(|| self.policy.weight_of(share.identifier()));
-            let score = w * (share.vcpus_held() + share.decayed_usage_per_decay());
-            let better = match &best {
-                None => true,
-                Some((b, s)) => score < *b || (score == *b && share.identifier() < s.identifier()),
-            };
-            if better {
-                best = Some((score, share));
-            }
+        // Every share number of the set has a slot (new shares start unknown).
+        let n = view.share_count();
+        if cache.weights.len() < n {
+            cache.weights.resize(n, f64::NAN);
         }
-        // `shares()` lists only shares with RUNNABLE jobs: the winner has a first job.
-        best.and_then(|(_, share)| share.head())
+        let weights = &mut cache.weights;
+        let best = view.lowest_weighted_usage(|i| {
+            let w = weights[i];
+            if !w.is_nan() {
+                return w;
+            }
+            let w = view.share_at(i).map_or(1.0, |s| self.policy.weight_of(s.identifier()));
+            weights[i] = w;
+            w
+        });
+        // Only shares with RUNNABLE jobs are scored: the winner has a first job.
+        best.and_then(|share| share.head())
     }
 }
 
