@@ -432,3 +432,87 @@ fn fit_finds_each_compute_environments_startup() {
         "{text}"
     );
 }
+
+/// Issue 12: the per-environment fit counts a job on the compute environment the account
+/// ran it on. describe-jobs names it through the job's task: `container.taskArn`, "The
+/// Amazon Resource Name (ARN) of the Amazon ECS task that's associated with the container
+/// job" (API model, `ContainerDetail.taskArn`), is `...:task/CLUSTER/TASK-ID`, and each
+/// compute environment's `ecsClusterArn` is "The Amazon Resource Name (ARN) of the
+/// underlying Amazon ECS cluster that the compute environment uses" (API model,
+/// `ComputeEnvironmentDetail.ecsClusterArn`). Here the account ran 10 of 12 jobs on
+/// `second` while the model runs them all on `first` (order 1 has room): the fit counts them
+/// on `second`; the two whose task ARN names no known cluster fall back to `first`.
+#[test]
+fn per_ce_fit_counts_jobs_on_their_recorded_compute_environment() {
+    let cluster = |name: &str| format!("arn:aws:ecs:eu-west-1:111122223333:cluster/AWSBatch-{name}-0f1e");
+    let ce = |name: &str| {
+        let mut ce = fargate_ce(name, 256);
+        ce["simulation"]["ecsClusterArn"] = json!(cluster(name));
+        ce
+    };
+    let setup = json!({"computeEnvironments": [ce("first"), ce("second")],
+        "jobQueues": [queue("q", 1, &["first", "second"])],
+        "jobDefinitions": [fargate_def("d", "1", "2048")]});
+    let t0 = 1_717_200_000_000i64;
+    let jobs: Vec<Value> = (0..12i64)
+        .map(|i| {
+            let task = match i {
+                10 => "arn:aws:ecs:eu-west-1:111122223333:task/0123456789abcdef".to_owned(),
+                11 => "arn:aws:ecs:eu-west-1:111122223333:task/AWSBatch-elsewhere/0123".to_owned(),
+                _ => format!("arn:aws:ecs:eu-west-1:111122223333:task/AWSBatch-second-0f1e/{i:04}"),
+            };
+            let created = t0 + i * 100_000;
+            json!({"jobId": format!("j{i}"), "jobName": format!("job{i}"), "jobQueue": "q", "jobDefinition": "d:1",
+                "status": "SUCCEEDED", "createdAt": created, "startedAt": created + 30_000, "stoppedAt": created + 80_000,
+                "container": {"exitCode": 0, "taskArn": task}})
+        })
+        .collect();
+    let dir = temp_dir("calibrate-recorded-ce");
+    let model = write(&dir, "model.json", &setup);
+    let history = write(&dir, "jobs.json", &json!({ "jobs": jobs }));
+    let c = calibrate_json(&[&model, "--history", &history, "--fit"]);
+    let text = batchsim(&["calibrate", &model, "--history", &history, "--fit"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let recorded: Vec<(String, String)> = c["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| {
+            (
+                j["computeEnvironment"].to_string(),
+                j["recordedComputeEnvironment"].to_string(),
+            )
+        })
+        .collect();
+    let mut want = vec![("\"first\"".to_owned(), "\"second\"".to_owned()); 10];
+    want.extend(vec![("\"first\"".to_owned(), "null".to_owned()); 2]);
+    assert_eq!(
+        recorded, want,
+        "simulated on first; recorded on second but for the old-format and unknown-cluster ARNs"
+    );
+    let f = &c["fit"];
+    assert_eq!(f["jobsCountedOnRecordedComputeEnvironment"], 10);
+    assert_eq!(f["jobsCountedOnSimulatedComputeEnvironment"], 2);
+    let per_ce: Vec<(String, u64, bool)> = f["perComputeEnvironment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["computeEnvironment"].as_str().unwrap().to_owned(),
+                c["jobs"].as_u64().unwrap(),
+                c["fittedOnItsOwn"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_ce,
+        [("first".to_owned(), 2, false), ("second".to_owned(), 10, true)],
+        "by the simulated environment it would be first 12 (own), second 0"
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("jobs counted on the compute environment the history records (task ARN's ECS cluster): 10; on the simulated one (not recorded): 2"),
+        "{text}"
+    );
+}

@@ -65,6 +65,10 @@ pub struct RecordedRun {
     pub array_index: Option<u32>,
     /// `arrayProperties.size` of an array parent.
     pub array_size: Option<u32>,
+    /// The ECS cluster its task ran in: the cluster name of its `container.taskArn` (or its
+    /// last attempt's), `None` without one or for an old-format task ARN that names no
+    /// cluster ([`crate::import::cluster_of_task`]).
+    pub ecs_cluster: Option<String>,
 }
 
 /// Everything a job history recorded, with the time origin of the workload read from it.
@@ -492,6 +496,9 @@ fn recorded_run(o: &Map<String, Value>, job_id: &str, created_ms: i64, runnable:
         vcpus,
         array_index: small("index"),
         array_size: small("size"),
+        ecs_cluster: super::cluster::task_arn(o)
+            .and_then(super::cluster::cluster_of_task)
+            .map(str::to_owned),
     }
 }
 
@@ -894,6 +901,7 @@ mod tests {
                 vcpus: Some(0.5),
                 array_index: None,
                 array_size: None,
+                ecs_cluster: None,
             }]
         );
         // describe-jobs output has no state times: no RUNNABLE time, and a job that never
