@@ -154,6 +154,18 @@ pub fn compare(replay: &Replay, scenario: &Value) -> Result<Calibration, Calibra
     ))
 }
 
+/// Compares the job records of a run of `replay.scenario` (kept with
+/// [`Options::record_jobs`]) with `replay`'s recording: what [`compare`] does after its own
+/// run, for a run made elsewhere (`batchsim run --history`).
+pub fn compare_run(replay: &Replay, records: &[JobRecord]) -> Calibration {
+    compare_records(
+        &replay.recorded.runs,
+        replay.recorded.origin_ms.unwrap_or(0),
+        records,
+        &clusters(&replay.scenario),
+    )
+}
+
 /// ECS cluster name -> compute environment name, from each compute environment's
 /// `simulation.ecsClusterArn` (what `batchsim import` keeps of describe output's
 /// `ecsClusterArn`).

@@ -33,26 +33,79 @@ fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> 
     out
 }
 
-/// The chart of `c`'s compared jobs: recorded (black) and simulated (orange) vCPUs in use.
-pub fn svg(replay: &Replay, c: &Calibration) -> String {
-    let rec: Vec<_> = c
+/// `c` drawn over a run's chart (`run --history FILE... --plot FILE.svg`): the recorded and
+/// simulated vCPUs-in-use curves of the compared jobs (the same curves as [`svg`], in
+/// seconds) and the error figures (see [`crate::report::plot::HistoryOverlay`]).
+pub fn overlay(replay: &Replay, c: &Calibration) -> crate::report::plot::HistoryOverlay {
+    let (rec, sim) = intervals(c);
+    let last = last_ms(&rec, &sim);
+    let seconds = |points: Vec<(i64, f64)>| points.into_iter().map(|(t, v)| (t as f64 / 1000.0, v)).collect();
+    let w = &c.overall.waits;
+    let figures = vec![
+        "wait error |simulated - recorded|:".to_owned(),
+        format!("  mean {:.1} s, p50 {:.1} s", w.mean_seconds, w.p50_seconds),
+        format!("  p95 {:.1} s", w.p95_seconds),
+        format!("  relative: mean {:.1}%", 100.0 * w.mean_relative),
+        format!("  bias {:+.1} s", w.bias_seconds),
+        format!(
+            "start-order rank corr. {}",
+            c.overall
+                .start_order
+                .map_or_else(|| "-".to_owned(), |r| format!("{r:.3}"))
+        ),
+        format!("vCPUs: mean |diff| {:.2}", c.overall.vcpus.mean_abs_difference),
+    ];
+    crate::report::plot::HistoryOverlay {
+        // File names only: the title has room for a few.
+        files: replay
+            .history_files
+            .iter()
+            .map(|f| {
+                std::path::Path::new(f)
+                    .file_name()
+                    .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        jobs: c.jobs.len(),
+        figures,
+        recorded: seconds(corners(&rec, last)),
+        simulated: seconds(corners(&sim, last)),
+    }
+}
+
+/// The recorded and the simulated RUNNING intervals of `c`'s compared jobs.
+type Intervals = Vec<(i64, Option<i64>, f64)>;
+
+fn intervals(c: &Calibration) -> (Intervals, Intervals) {
+    let rec = c
         .jobs
         .iter()
         .map(|j| (j.recorded_start_ms, j.recorded_stop_ms, j.recorded_vcpus))
         .collect();
-    let sim: Vec<_> = c
+    let sim = c
         .jobs
         .iter()
         .map(|j| (j.simulated_start_ms, j.simulated_stop_ms, j.simulated_vcpus))
         .collect();
-    let last = rec
-        .iter()
-        .chain(&sim)
+    (rec, sim)
+}
+
+/// The last start or stop of either side (at least 1 ms): where open intervals end.
+fn last_ms(rec: &Intervals, sim: &Intervals) -> i64 {
+    rec.iter()
+        .chain(sim)
         .flat_map(|(s, e, _)| [Some(*s), *e])
         .flatten()
         .max()
         .unwrap_or(0)
-        .max(1);
+        .max(1)
+}
+
+/// The chart of `c`'s compared jobs: recorded (black) and simulated (orange) vCPUs in use.
+pub fn svg(replay: &Replay, c: &Calibration) -> String {
+    let (rec, sim) = intervals(c);
+    let last = last_ms(&rec, &sim);
     let (a, b) = (corners(&rec, last), corners(&sim, last));
     let top = a.iter().chain(&b).map(|p| p.1).fold(1.0f64, f64::max);
     let x = |t: i64| LEFT + (W - LEFT - RIGHT) * t as f64 / last as f64;

@@ -15,6 +15,7 @@ pub(crate) mod metrics;
 #[cfg(feature = "cli")]
 pub(crate) mod plot;
 #[cfg(feature = "cli")]
+mod plot_history;
 mod plot_panels;
 #[cfg(feature = "cli")]
 mod sampler;
