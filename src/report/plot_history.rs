@@ -146,7 +146,7 @@ mod tests {
         let mut o = String::new();
         panel(&mut o, &p, &h, "simulated time (s)".into(), 1.0, 20.0);
         assert!(
-            o.contains(r#"d="M0.0 100.0L10.0 100.0L10.0 50.0L70.0 50.0L70.0 100.0" fill="none" stroke="#000""#),
+            o.contains(r##"d="M0.0 100.0L10.0 100.0L10.0 50.0L70.0 50.0L70.0 100.0" fill="none" stroke="#000""##),
             "{o}"
         );
         assert!(o.contains("vCPUs in use of the 2 jobs compared (jobs.json)"), "{o}");
