@@ -45,6 +45,7 @@
 
 mod compare;
 mod fit;
+mod overlay;
 mod per_ce;
 mod plot;
 mod render;
@@ -54,8 +55,9 @@ pub use compare::{
     compare, compare_run, Calibration, JobFit, NotCompared, QueueFit, Summary, VcpuFit, WaitBasis, WaitErrors,
 };
 pub use fit::{fit, fit_with, with_latencies, Fit, FitPoint, INSTANCE_LAUNCH_GRID, STARTUP_GRID};
+pub use overlay::{overlay, HistoryOverlay};
 pub use per_ce::{with_latencies_per_ce, CeFit, MAX_ROUNDS, MIN_JOBS_PER_CE};
-pub use plot::{overlay, svg as to_svg, wait_svg};
+pub use plot::{svg as to_svg, wait_svg};
 pub use render::{json as to_json, text as to_text};
 
 use crate::import::{ImportError, ImportOptions, Importer, Recorded};

@@ -15,7 +15,7 @@ const BOTTOM: f64 = 50.0;
 
 /// The step curve of `(start, end, vcpus)` intervals as (time ms, height) corners; an open
 /// end lasts to `last`.
-fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> {
+pub(super) fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> {
     let mut steps: Vec<(i64, f64)> = Vec::with_capacity(2 * intervals.len());
     for (s, e, v) in intervals {
         steps.push(((*s).max(0), *v));
@@ -33,51 +33,10 @@ fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> 
     out
 }
 
-/// `c` drawn over a run's chart (`run --history FILE... --plot FILE.svg`): the recorded and
-/// simulated vCPUs-in-use curves of the compared jobs (the same curves as [`svg`], in
-/// seconds) and the error figures (see [`crate::report::plot::HistoryOverlay`]).
-pub fn overlay(replay: &Replay, c: &Calibration) -> crate::report::plot::HistoryOverlay {
-    let (rec, sim) = intervals(c);
-    let last = last_ms(&rec, &sim);
-    let seconds = |points: Vec<(i64, f64)>| points.into_iter().map(|(t, v)| (t as f64 / 1000.0, v)).collect();
-    let w = &c.overall.waits;
-    let figures = vec![
-        "wait error |simulated - recorded|:".to_owned(),
-        format!("  mean {:.1} s, p50 {:.1} s", w.mean_seconds, w.p50_seconds),
-        format!("  p95 {:.1} s", w.p95_seconds),
-        format!("  relative: mean {:.1}%", 100.0 * w.mean_relative),
-        format!("  bias {:+.1} s", w.bias_seconds),
-        format!(
-            "start-order rank corr. {}",
-            c.overall
-                .start_order
-                .map_or_else(|| "-".to_owned(), |r| format!("{r:.3}"))
-        ),
-        format!("vCPUs: mean |diff| {:.2}", c.overall.vcpus.mean_abs_difference),
-    ];
-    crate::report::plot::HistoryOverlay {
-        // File names only: the title has room for a few.
-        files: replay
-            .history_files
-            .iter()
-            .map(|f| {
-                std::path::Path::new(f)
-                    .file_name()
-                    .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned())
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        jobs: c.jobs.len(),
-        figures,
-        recorded: seconds(corners(&rec, last)),
-        simulated: seconds(corners(&sim, last)),
-    }
-}
-
 /// The recorded and the simulated RUNNING intervals of `c`'s compared jobs.
-type Intervals = Vec<(i64, Option<i64>, f64)>;
+pub(super) type Intervals = Vec<(i64, Option<i64>, f64)>;
 
-fn intervals(c: &Calibration) -> (Intervals, Intervals) {
+pub(super) fn intervals(c: &Calibration) -> (Intervals, Intervals) {
     let rec = c
         .jobs
         .iter()
@@ -92,7 +51,7 @@ fn intervals(c: &Calibration) -> (Intervals, Intervals) {
 }
 
 /// The last start or stop of either side (at least 1 ms): where open intervals end.
-fn last_ms(rec: &Intervals, sim: &Intervals) -> i64 {
+pub(super) fn last_ms(rec: &Intervals, sim: &Intervals) -> i64 {
     rec.iter()
         .chain(sim)
         .flat_map(|(s, e, _)| [Some(*s), *e])

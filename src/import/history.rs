@@ -12,14 +12,15 @@
 //! `runtime.attempts`; children that differ give `runtime.childAttempts`, each child's own
 //! attempts by `arrayProperties.index` ([`crate::workload::ChildAttempts`]). `seconds` is
 //! then the children's mean run time, which a child the history lacks replays (with a
-//! note). A job
-//! with several `attempts` (or one that ended without its container exiting) also gets
-//! `runtime.attempts`, each attempt's run time, exit code and status reason, so retries
-//! replay as they happened ([`crate::workload::RecordedAttempt`]); EventBridge events carry
-//! the same `attempts` list in their `detail`. Times are
-//! epoch milliseconds (AWS's form) or ISO-8601 text. list-jobs summaries do not name their
-//! queue: `--param jobQueue=NAME` gives it. A job without `createdAt` is an error naming it; a job that never started
-//! (no `startedAt`) has no run time to replay and is left out, counted in a note; array
+//! note). A job with several `attempts` (or one that ended without its container exiting)
+//! also gets `runtime.attempts`, each attempt's run time, exit code and status reason, so
+//! retries replay as they happened ([`crate::workload::RecordedAttempt`]); EventBridge
+//! events carry the same `attempts` list in their `detail`. Each job keeps the ECS cluster
+//! its `container.taskArn` names ([`RecordedRun::ecs_cluster`]), which tells calibration
+//! the compute environment it ran on. Times are epoch milliseconds (AWS's form) or ISO-8601
+//! text. list-jobs summaries do not name their queue: `--param jobQueue=NAME` gives it. A
+//! job without `createdAt` is an error naming it; a job that never started (no
+//! `startedAt`) has no run time to replay and is left out, counted in a note; array
 //! children are read into their parent's submission (its size submits them).
 
 use super::error::ImportError;

@@ -16,6 +16,7 @@ pub(crate) mod metrics;
 pub(crate) mod plot;
 #[cfg(feature = "cli")]
 mod plot_history;
+#[cfg(feature = "cli")]
 mod plot_panels;
 #[cfg(feature = "cli")]
 mod sampler;

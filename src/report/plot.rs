@@ -15,12 +15,12 @@
 //! The sampler is `sampler.rs`, the drawing primitives (frame, legend, step lines, tick
 //! formatting) `svg.rs`.
 
-pub use super::plot_history::HistoryOverlay;
 pub use super::sampler::{MaxSampler, DEFAULT_MAX_POINTS};
 use super::svg::{
     axis_top, color, duration, esc, frame, legend, nice_step, no_data, panel_at, reclaim_marks, series_max, step_path,
     time_unit, AxisSpec, LegendItem, Line, LEFT, PANELS, PANEL_GAP, PANEL_H, TOP, WIDTH,
 };
+pub use crate::calibrate::HistoryOverlay;
 use std::fmt::Write;
 
 /// Number of points of a wait-time curve built by [`wait_probabilities`].

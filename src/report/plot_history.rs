@@ -5,49 +5,14 @@
 //! beside it (wait error mean, p50, p95, relative, bias; start-order rank correlation; the
 //! mean difference of the two curves).
 //!
-//! The overlay is built from a calibration (`crate::calibrate::overlay`): the curves are the
+//! The overlay ([`HistoryOverlay`]) is built from a calibration ([`crate::calibrate::overlay`]): the curves are the
 //! step functions of the compared jobs' recorded and simulated RUNNING intervals, the ones
 //! `batchsim calibrate --plot` draws, on the replay's clock (0 s is the first recorded
 //! submission, which is also the run's 0 s).
 
 use super::svg::{axis_top, esc, frame, legend, no_data, short, AxisSpec, LegendItem, Panel};
+use crate::calibrate::HistoryOverlay;
 use std::fmt::Write;
-
-/// A recorded history to draw in a run's chart.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HistoryOverlay {
-    /// The history files' names, comma-separated (in the panel's title).
-    pub files: String,
-    /// Jobs compared.
-    pub jobs: usize,
-    /// The error figures, one short line each (beside the panel, under its legend).
-    pub figures: Vec<String>,
-    /// The recorded vCPUs in use as step corners: (seconds from 0, vCPUs), times
-    /// non-decreasing.
-    pub recorded: Vec<(f64, f64)>,
-    /// The simulated vCPUs in use of the same jobs, as corners.
-    pub simulated: Vec<(f64, f64)>,
-}
-
-impl HistoryOverlay {
-    /// The latest time either curve reaches, seconds.
-    pub fn end_seconds(&self) -> f64 {
-        self.recorded
-            .iter()
-            .chain(&self.simulated)
-            .map(|p| p.0)
-            .fold(0.0, f64::max)
-    }
-
-    /// The highest vCPUs either curve reaches.
-    pub fn max_vcpus(&self) -> f64 {
-        self.recorded
-            .iter()
-            .chain(&self.simulated)
-            .map(|p| p.1)
-            .fold(0.0, f64::max)
-    }
-}
 
 /// The panel `p`: its frame and title, both curves, the legend and the figures under it.
 pub(super) fn panel(o: &mut String, p: &Panel, h: &HistoryOverlay, x_title: String, x_unit: f64, x_step: f64) {
@@ -126,7 +91,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_curves_span_and_height() {
+    fn the_panel_draws_both_curves_and_the_figures() {
         let h = HistoryOverlay {
             files: "jobs.json".into(),
             jobs: 2,
@@ -134,7 +99,6 @@ mod tests {
             recorded: vec![(0.0, 0.0), (10.0, 0.0), (10.0, 2.0), (70.0, 2.0), (70.0, 0.0)],
             simulated: vec![(0.0, 0.0), (5.0, 3.0), (90.0, 0.0)],
         };
-        assert_eq!((h.end_seconds(), h.max_vcpus()), (90.0, 3.0));
         let p = Panel {
             x: 0.0,
             y: 0.0,
