@@ -432,3 +432,168 @@ fn fit_finds_each_compute_environments_startup() {
         "{text}"
     );
 }
+
+/// Issue 12: the per-environment fit counts a job on the compute environment the account
+/// ran it on. describe-jobs names it through the job's task: `container.taskArn`, "The
+/// Amazon Resource Name (ARN) of the Amazon ECS task that's associated with the container
+/// job" (API model, `ContainerDetail.taskArn`), is `...:task/CLUSTER/TASK-ID`, and each
+/// compute environment's `ecsClusterArn` is "The Amazon Resource Name (ARN) of the
+/// underlying Amazon ECS cluster that the compute environment uses" (API model,
+/// `ComputeEnvironmentDetail.ecsClusterArn`). Here the account ran 10 of 12 jobs on
+/// `second` while the model runs them all on `first` (order 1 has room): the fit counts them
+/// on `second`; the two whose task ARN names no known cluster fall back to `first`.
+#[test]
+fn per_ce_fit_counts_jobs_on_their_recorded_compute_environment() {
+    let cluster = |name: &str| format!("arn:aws:ecs:eu-west-1:111122223333:cluster/AWSBatch-{name}-0f1e");
+    let ce = |name: &str| {
+        let mut ce = fargate_ce(name, 256);
+        ce["simulation"]["ecsClusterArn"] = json!(cluster(name));
+        ce
+    };
+    let setup = json!({"computeEnvironments": [ce("first"), ce("second")],
+        "jobQueues": [queue("q", 1, &["first", "second"])],
+        "jobDefinitions": [fargate_def("d", "1", "2048")]});
+    let t0 = 1_717_200_000_000i64;
+    let jobs: Vec<Value> = (0..12i64)
+        .map(|i| {
+            let task = match i {
+                10 => "arn:aws:ecs:eu-west-1:111122223333:task/0123456789abcdef".to_owned(),
+                11 => "arn:aws:ecs:eu-west-1:111122223333:task/AWSBatch-elsewhere/0123".to_owned(),
+                _ => format!("arn:aws:ecs:eu-west-1:111122223333:task/AWSBatch-second-0f1e/{i:04}"),
+            };
+            let created = t0 + i * 100_000;
+            json!({"jobId": format!("j{i}"), "jobName": format!("job{i}"), "jobQueue": "q", "jobDefinition": "d:1",
+                "status": "SUCCEEDED", "createdAt": created, "startedAt": created + 30_000, "stoppedAt": created + 80_000,
+                "container": {"exitCode": 0, "taskArn": task}})
+        })
+        .collect();
+    let dir = temp_dir("calibrate-recorded-ce");
+    let model = write(&dir, "model.json", &setup);
+    let history = write(&dir, "jobs.json", &json!({ "jobs": jobs }));
+    let c = calibrate_json(&[&model, "--history", &history, "--fit"]);
+    let text = batchsim(&["calibrate", &model, "--history", &history, "--fit"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let recorded: Vec<(String, String)> = c["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| {
+            (
+                j["computeEnvironment"].to_string(),
+                j["recordedComputeEnvironment"].to_string(),
+            )
+        })
+        .collect();
+    let mut want = vec![("\"first\"".to_owned(), "\"second\"".to_owned()); 10];
+    want.extend(vec![("\"first\"".to_owned(), "null".to_owned()); 2]);
+    assert_eq!(
+        recorded, want,
+        "simulated on first; recorded on second but for the old-format and unknown-cluster ARNs"
+    );
+    let f = &c["fit"];
+    assert_eq!(f["jobsCountedOnRecordedComputeEnvironment"], 10);
+    assert_eq!(f["jobsCountedOnSimulatedComputeEnvironment"], 2);
+    let per_ce: Vec<(String, u64, bool)> = f["perComputeEnvironment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["computeEnvironment"].as_str().unwrap().to_owned(),
+                c["jobs"].as_u64().unwrap(),
+                c["fittedOnItsOwn"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_ce,
+        [("first".to_owned(), 2, false), ("second".to_owned(), 10, true)],
+        "by the simulated environment it would be first 12 (own), second 0"
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("jobs counted on the compute environment the history records (task ARN's ECS cluster): 10; on the simulated one (not recorded): 2"),
+        "{text}"
+    );
+}
+
+/// Issue 12: "Print the errors ... and draw them in the chart": `run --history` replays the
+/// history through the scenario and its report ends with the calibration `calibrate`
+/// prints (the same code, the same figures); `--plot` gets a panel of the recorded vCPUs in
+/// use over the simulated ones with the figures beside it, and `--html` the error table.
+#[test]
+fn run_with_history_prints_and_draws_the_calibration() {
+    let dir = temp_dir("run-history");
+    let recorded = write(&dir, "recorded.json", &roomy(60.0));
+    let history = history_of(&dir, &recorded);
+    let model = write(&dir, "model.json", &roomy(0.0));
+    let svg = dir.join("run.svg").display().to_string();
+    let html = dir.join("run.html").display().to_string();
+    let run = batchsim(&["run", &model, "--history", &history, "--plot", &svg, "--html", &html]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let cal = batchsim(&["calibrate", &model, "--history", &history]);
+    let json = batchsim(&["run", &model, "--history", &history, "--format", "json"]);
+    let plain_svg = dir.join("plain.svg").display().to_string();
+    let plain = batchsim(&["run", &model, "--plot", &plain_svg]);
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    let page = std::fs::read_to_string(&html).unwrap();
+    let plain_chart = std::fs::read_to_string(&plain_svg).unwrap();
+    let bad = batchsim(&["run", &model, "--param", "jobQueue=q"]);
+    // What the panel draws, through the library: 12 jobs of 1 vCPU, one every 90 s for
+    // 200 s, at most 3 at once on either side; the first starts at 60 s in the recording
+    // and at 0 s in the model.
+    let replay =
+        batchsim::calibrate::Replay::load(Path::new(&model), &[PathBuf::from(&history)], &Default::default()).unwrap();
+    let c = batchsim::calibrate::compare(&replay, &replay.scenario).unwrap();
+    let overlay = batchsim::calibrate::overlay(&replay, &c);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!((overlay.jobs, overlay.files.as_str()), (12, "history.json"));
+    assert_eq!(overlay.max_vcpus(), 3.0);
+    let first_up = |corners: &[(f64, f64)]| corners.iter().find(|p| p.1 > 0.0).map(|p| p.0);
+    assert_eq!(first_up(&overlay.recorded), Some(60.0));
+    assert_eq!(first_up(&overlay.simulated), Some(0.0));
+    // The last job was submitted at 990 s and ran 200 s: 1250 s recorded, 1190 s simulated.
+    assert_eq!(overlay.end_seconds(), 1250.0);
+    let text = String::from_utf8_lossy(&run.stdout);
+    let cal_text = String::from_utf8_lossy(&cal.stdout);
+    // The run's own summary first (12 jobs, each started at once: startup 0), then exactly
+    // what `calibrate` prints for the same scenario and history.
+    assert!(text.starts_with("scenario "), "{text}");
+    assert!(text.contains("jobs: 12 submitted, 12 succeeded"), "{text}");
+    let at = text
+        .find("calibration of")
+        .expect("the calibration follows the summary");
+    assert_eq!(&text[at..], &cal_text[..]);
+    // Every job waited 60 s in the recording (startup 60 s) and 0 s in the model.
+    assert!(
+        cal_text.contains("  all                     12     60.0     60.0     60.0"),
+        "{cal_text}"
+    );
+    // --format json: the report alone on stdout, the calibration on stderr.
+    let report: Value = serde_json::from_slice(&json.stdout).expect("stdout is the JSON report");
+    assert_eq!(report["jobs"]["submitted"], 12);
+    assert!(String::from_utf8_lossy(&json.stderr).contains("calibration of"));
+    // The chart: one more panel, the recorded curve (black) over the simulated (orange,
+    // dashed), with the figures; an ordinary run's chart has none of it.
+    for want in [
+        "Recorded history vs simulated: vCPUs in use of the 12 jobs compared (history.json)",
+        "<title>recorded vCPUs in use</title>",
+        "<title>simulated vCPUs in use of the same jobs</title>",
+        ">  mean 60.0 s, p50 60.0 s<",
+        ">  p95 60.0 s<",
+        ">  bias -60.0 s<",
+        ">start-order rank corr. 1.000<",
+    ] {
+        assert!(chart.contains(want), "missing {want}");
+    }
+    assert!(plain.status.success());
+    assert!(!plain_chart.contains("Recorded history"));
+    assert!(
+        chart.len() > plain_chart.len(),
+        "the history adds a panel to the same run's chart"
+    );
+    assert!(page.contains("<h2>Against the recorded history</h2>"), "{page}");
+    assert!(page.contains("12 jobs of"), "{page}");
+    assert!(page.contains("Recorded history vs simulated"), "the chart is inline");
+    assert_eq!(bad.status.code(), Some(2), "--param needs --history");
+}

@@ -265,3 +265,193 @@ fn run_describe_jobs_import_replay_reproduces_attempts_and_start_order() {
     };
     assert_eq!(order(&after), order(&before));
 }
+
+/// describe-jobs output of an array job of three children that ran 10 s, 20 s and 30 s;
+/// child 2 first failed (exit 1 after 5 s) and its retry ran the 30 s.
+fn three_children() -> String {
+    let t0 = 1_717_200_000_000i64;
+    let attempt = |start: i64, secs: i64, code: i64| {
+        json!({"container": {"exitCode": code}, "startedAt": t0 + start, "stoppedAt": t0 + start + secs * 1000,
+               "statusReason": EXITED})
+    };
+    let child = |i: u32, attempts: Vec<Value>| {
+        let last = attempts.last().cloned().unwrap();
+        json!({"jobId": format!("arr:{i}"), "jobName": "fan", "jobQueue": "q", "jobDefinition": "d:1",
+            "status": "SUCCEEDED", "createdAt": t0, "startedAt": last["startedAt"], "stoppedAt": last["stoppedAt"],
+            "container": {"exitCode": 0}, "arrayProperties": {"index": i}, "attempts": attempts})
+    };
+    json!({"jobs": [
+        {"jobId": "arr", "jobName": "fan", "jobQueue": "arn:aws:batch:eu-west-1:1:job-queue/q",
+         "jobDefinition": "arn:aws:batch:eu-west-1:1:job-definition/d:1", "status": "SUCCEEDED",
+         "createdAt": t0, "arrayProperties": {"size": 3, "statusSummary": {"SUCCEEDED": 3}}},
+        child(0, vec![attempt(1000, 10, 0)]),
+        child(1, vec![attempt(1000, 20, 0)]),
+        child(2, vec![attempt(1000, 5, 1), attempt(9000, 30, 0)])]})
+    .to_string()
+}
+
+/// (job id, run time in ms, exit code) of each attempt that reached RUNNING, sorted.
+fn by_job(attempts: &[AttemptRecord]) -> Vec<(String, u64, Option<i32>)> {
+    let mut v: Vec<_> = attempts
+        .iter()
+        .filter_map(|a| {
+            let run = a.stopped_at?.as_millis() - a.started_at?.as_millis();
+            Some((a.job_id.to_string(), run, a.exit_code))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn each_array_child_replays_its_own_recorded_attempts() {
+    // AWS (User Guide, Array jobs): an array job "runs as a collection of related yet
+    // separate basic jobs", each child with its own job ID (`example_job_ID:0`): each
+    // child's attempts are its own.
+    let workload = imported_workload("array.json", &three_children());
+    assert_eq!(workload.as_array().map(Vec::len), Some(1), "{workload}");
+    assert_eq!(
+        workload[0]["runtime"],
+        json!({"distribution": "fixed", "seconds": 20.0, "childAttempts": [
+            {"index": 0, "attempts": [{"seconds": 10.0, "exitCode": 0}]},
+            {"index": 1, "attempts": [{"seconds": 20.0, "exitCode": 0}]},
+            {"index": 2, "attempts": [{"seconds": 5.0, "exitCode": 1}, {"seconds": 30.0, "exitCode": 0}]}]})
+    );
+    let mut scenario = setup("FARGATE", json!({"attempts": 2}), json!({}));
+    scenario["workload"] = workload.clone();
+    let attempts = attempts_of(&scenario);
+    assert_eq!(
+        by_job(&attempts),
+        vec![
+            ("1:0".to_owned(), 10_000, Some(0)),
+            ("1:1".to_owned(), 20_000, Some(0)),
+            ("1:2".to_owned(), 5_000, Some(1)),
+            ("1:2".to_owned(), 30_000, Some(0)),
+        ]
+    );
+    // The retry strategy still decides for each child: one attempt only, child 2 fails.
+    let mut scenario = setup("FARGATE", json!({"attempts": 1}), json!({}));
+    scenario["workload"] = workload;
+    let (report, records) = common::run_records(&scenario);
+    assert_eq!((report.jobs.succeeded, report.jobs.failed), (2, 1));
+    let failed: Vec<String> = records
+        .iter()
+        .filter(|r| r.status == batchsim::JobStatus::Failed)
+        .map(|r| r.job_id.to_string())
+        .collect();
+    assert_eq!(failed, ["1:2"]);
+}
+
+#[test]
+fn child_attempts_are_checked() {
+    let mut scenario = setup("FARGATE", json!({"attempts": 3}), json!({}));
+    let one = json!([{"seconds": 1}]);
+    scenario["workload"] = json!([
+        {"at": 0, "submitJob": {"jobName": "a", "jobQueue": "q", "jobDefinition": "d"},
+         "runtime": {"distribution": "fixed", "seconds": 1, "childAttempts": [{"index": 0, "attempts": one}]}},
+        {"at": 0, "submitJob": {"jobName": "b", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 2}},
+         "runtime": {"distribution": "fixed", "seconds": 1, "childAttempts": [
+            {"index": 1, "attempts": one}, {"index": 2, "attempts": one}, {"index": 1, "attempts": one},
+            {"index": -1, "attempts": one}, {"index": 0, "attempts": []}, {"index": 0}]}},
+        {"arrivals": {"process": "every", "seconds": 60}, "count": 2,
+         "submitJob": {"jobName": "c", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 2}},
+         "runtime": {"distribution": "fixed", "seconds": 1, "childAttempts": [{"index": 0, "attempts": one}]}},
+        {"at": 0, "submitJob": {"jobName": "e", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 2}},
+         "runtime": {"distribution": "fixed", "seconds": 1, "childAttempts": [{"index": 0, "attempts": one, "exitCode": 1}]}}
+    ]);
+    let err = batchsim::Scenario::from_value(&scenario, "s.json")
+        .unwrap_err()
+        .to_string();
+    for want in [
+        "workload[0].runtime.childAttempts: replays the children of an array job: give `submitJob.arrayProperties.size`",
+        "workload[1].runtime.childAttempts[1].index: 2 is past the array's last child (arrayProperties.size 2: indexes 0 to 1)",
+        "workload[1].runtime.childAttempts[2].index: child 1 is listed twice (also at childAttempts[0])",
+        "workload[1].runtime.childAttempts[3].index: must be an array index from 0, found -1",
+        "workload[1].runtime.childAttempts[4].attempts: give at least one recorded attempt",
+        "workload[1].runtime.childAttempts[5]: missing required field `attempts`",
+        "workload[2].runtime.childAttempts: recorded attempts replay one array job",
+        "workload[3].runtime.childAttempts[0].exitCode: unknown field `exitCode`",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+}
+
+/// The round trip of issue 12 with array jobs: children drawn with different run times,
+/// some failing and retried, written as describe-jobs, imported and replayed: every
+/// child's attempts come back with their times and exit codes, in the same start order.
+#[test]
+fn array_children_round_trip_through_describe_jobs() {
+    let mut original = setup("FARGATE", json!({"attempts": 3}), json!({}));
+    original["workload"] = json!([
+        {"at": 0, "submitJob": {"jobName": "fan", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 12}},
+         "runtime": {"distribution": "uniform", "minSeconds": 10, "maxSeconds": 90,
+                     "failureProbability": 0.3, "failureExitCode": 7}},
+        {"at": 30, "submitJob": {"jobName": "single", "jobQueue": "q", "jobDefinition": "d"},
+         "runtime": {"distribution": "fixed", "seconds": 40}},
+        {"at": 45, "submitJob": {"jobName": "pair", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 2}},
+         "runtime": {"distribution": "fixed", "seconds": 15}}
+    ]);
+    let dir = temp_dir("replay-array-round-trip");
+    let scenario_file = dir.join("arrays.json");
+    std::fs::write(&scenario_file, original.to_string()).unwrap();
+    let out_json = dir.join("out.json");
+    let o = batchsim(&[
+        "run",
+        scenario_file.to_str().unwrap(),
+        "--jobs",
+        out_json.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut importer = Importer::new(ImportOptions::default());
+    importer.add_file(&out_json).unwrap();
+    let imported = importer.finish("replay").unwrap();
+    let mut replay = original.clone();
+    replay["workload"] = imported.scenario["workload"].clone();
+    let fan = &replay["workload"][0]["runtime"];
+    assert_eq!(fan["childAttempts"].as_array().map(Vec::len), Some(12), "{fan}");
+    assert!(
+        replay["workload"][2]["runtime"].get("childAttempts").is_none(),
+        "alike children: the plain runtime {}",
+        replay["workload"][2]
+    );
+    assert!(
+        !imported.notes.iter().any(|n| n.contains("mean run time")),
+        "every child has its record: {:?}",
+        imported.notes
+    );
+    let before = attempts_of(&original);
+    let after = attempts_of(&replay);
+    assert!(
+        before.iter().any(|a| a.exit_code == Some(7)),
+        "the seed fails some children: {before:?}"
+    );
+    let distinct: std::collections::BTreeSet<u64> = by_job(&before)
+        .iter()
+        .filter(|(j, _, _)| j.starts_with("1:"))
+        .map(|r| r.1)
+        .collect();
+    assert!(distinct.len() >= 6, "children ran for different times: {distinct:?}");
+    let key = |a: &AttemptRecord| {
+        (
+            a.job_id.to_string(),
+            a.attempt,
+            a.started_at.map(|t| t.as_millis()),
+            a.stopped_at.map(|t| t.as_millis()),
+            a.exit_code,
+        )
+    };
+    let mut b: Vec<_> = before.iter().map(key).collect();
+    let mut a: Vec<_> = after.iter().map(key).collect();
+    b.sort();
+    a.sort();
+    assert_eq!(a, b, "every child's attempts, job by job");
+    let order = |v: &[AttemptRecord]| {
+        let mut s: Vec<(u64, String)> = v
+            .iter()
+            .filter_map(|a| Some((a.started_at?.as_millis(), a.job_id.to_string())))
+            .collect();
+        s.sort();
+        s.into_iter().map(|(_, j)| j).collect::<Vec<_>>()
+    };
+    assert_eq!(order(&after), order(&before));
+}

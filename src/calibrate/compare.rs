@@ -47,6 +47,11 @@ pub struct JobFit {
     pub simulated_vcpus: f64,
     /// The compute environment the simulated job ran on (its last attempt's).
     pub compute_environment: Option<String>,
+    /// The compute environment the recorded job ran on: the one whose
+    /// `simulation.ecsClusterArn` is the cluster of the job's task ARN (`None` when the
+    /// history names no cluster, the task ARN is in the old format, or no compute
+    /// environment of the scenario has that cluster; see [`crate::import::cluster_of_task`]).
+    pub recorded_compute_environment: Option<String>,
 }
 
 /// Wait errors over a set of jobs (simulated minus recorded).
@@ -145,7 +150,43 @@ pub fn compare(replay: &Replay, scenario: &Value) -> Result<Calibration, Calibra
         &replay.recorded.runs,
         replay.recorded.origin_ms.unwrap_or(0),
         &records,
+        &clusters(scenario),
     ))
+}
+
+/// Compares the job records of a run of `replay.scenario` (kept with
+/// [`Options::record_jobs`]) with `replay`'s recording: what [`compare`] does after its own
+/// run, for a run made elsewhere (`batchsim run --history`).
+pub fn compare_run(replay: &Replay, records: &[JobRecord]) -> Calibration {
+    compare_records(
+        &replay.recorded.runs,
+        replay.recorded.origin_ms.unwrap_or(0),
+        records,
+        &clusters(&replay.scenario),
+    )
+}
+
+/// ECS cluster name -> compute environment name, from each compute environment's
+/// `simulation.ecsClusterArn` (what `batchsim import` keeps of describe output's
+/// `ecsClusterArn`).
+pub(crate) fn clusters(scenario: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for ce in scenario
+        .get("computeEnvironments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = ce.get("computeEnvironmentName").and_then(Value::as_str);
+        let cluster = ce
+            .pointer("/simulation/ecsClusterArn")
+            .and_then(Value::as_str)
+            .and_then(crate::import::cluster_name);
+        if let (Some(name), Some(cluster)) = (name, cluster) {
+            out.entry(cluster.to_owned()).or_insert_with(|| name.to_owned());
+        }
+    }
+    out
 }
 
 /// A RUNNING interval (start, end if it ended, vCPUs), ms from the time origin.
@@ -200,8 +241,14 @@ fn replayed(run: &RecordedRun, runs: &[RecordedRun]) -> bool {
 }
 
 /// Compares simulated `records` with the recorded `runs`; `origin` is simulated time 0 in
-/// epoch milliseconds.
-pub(crate) fn compare_records(runs: &[RecordedRun], origin: i64, records: &[JobRecord]) -> Calibration {
+/// epoch milliseconds; `clusters` maps an ECS cluster name to its compute environment
+/// ([`clusters`]).
+pub(crate) fn compare_records(
+    runs: &[RecordedRun],
+    origin: i64,
+    records: &[JobRecord],
+    clusters: &BTreeMap<String, String>,
+) -> Calibration {
     let sim = simulated_keys(records);
     // Parent-level jobs that were replayed, in workload order (createdAt, then input order).
     let mut parents: Vec<&RecordedRun> = runs
@@ -275,6 +322,7 @@ pub(crate) fn compare_records(runs: &[RecordedRun], origin: i64, records: &[JobR
             recorded_vcpus: run.vcpus.unwrap_or_else(|| r.resources.vcpus()),
             simulated_vcpus: r.resources.vcpus(),
             compute_environment: r.compute_environment.clone(),
+            recorded_compute_environment: run.ecs_cluster.as_ref().and_then(|c| clusters.get(c)).cloned(),
         };
         let vcpus = fit.recorded_vcpus;
         jobs.push(Compared {

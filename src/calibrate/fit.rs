@@ -55,6 +55,14 @@ pub struct Fit {
     pub per_ce_error_seconds: Option<f64>,
     /// Fewest compared jobs a compute environment needed to be fitted on its own.
     pub min_jobs_per_ce: usize,
+    /// Compared jobs that [`CeFit::jobs`] counts on the compute environment the replay ran
+    /// them on, because the history does not say which one they ran on (no task ARN, an
+    /// old-format one without the cluster, or a cluster no compute environment's
+    /// `simulation.ecsClusterArn` names); the others count on their recorded one.
+    pub per_ce_fell_back: usize,
+    /// Compared jobs that [`CeFit::jobs`] counts on the compute environment the history
+    /// recorded them on.
+    pub per_ce_recorded: usize,
     /// The scenario as given with the per-environment settings (unchanged without a best
     /// point).
     pub tuned: Value,
@@ -142,6 +150,8 @@ pub fn fit_with(replay: &Replay, min_jobs_per_ce: usize) -> Result<Fit, Calibrat
             per_ce: Vec::new(),
             per_ce_error_seconds: None,
             min_jobs_per_ce,
+            per_ce_fell_back: 0,
+            per_ce_recorded: 0,
             tuned: replay.given.clone(),
         });
     };
@@ -161,6 +171,8 @@ pub fn fit_with(replay: &Replay, min_jobs_per_ce: usize) -> Result<Fit, Calibrat
         per_ce: own.settings,
         per_ce_error_seconds: Some(own.error_seconds),
         min_jobs_per_ce,
+        per_ce_fell_back: own.fell_back,
+        per_ce_recorded: own.recorded,
     })
 }
 

@@ -45,13 +45,17 @@
 
 mod compare;
 mod fit;
+mod overlay;
 mod per_ce;
 mod plot;
 mod render;
 mod stats;
 
-pub use compare::{compare, Calibration, JobFit, NotCompared, QueueFit, Summary, VcpuFit, WaitBasis, WaitErrors};
+pub use compare::{
+    compare, compare_run, Calibration, JobFit, NotCompared, QueueFit, Summary, VcpuFit, WaitBasis, WaitErrors,
+};
 pub use fit::{fit, fit_with, with_latencies, Fit, FitPoint, INSTANCE_LAUNCH_GRID, STARTUP_GRID};
+pub use overlay::{overlay, HistoryOverlay};
 pub use per_ce::{with_latencies_per_ce, CeFit, MAX_ROUNDS, MIN_JOBS_PER_CE};
 pub use plot::{svg as to_svg, wait_svg};
 pub use render::{json as to_json, text as to_text};

@@ -11,14 +11,18 @@
 //! shared fit is its own). Each step only ever lowers the error, so the
 //! result is never worse than the shared fit, and the search is deterministic.
 //!
-//! A compute environment on which fewer than [`MIN_JOBS_PER_CE`] compared jobs ran (in the
-//! replay at the shared values) keeps the shared values: a value fitted to a handful of
+//! A compute environment on which fewer than [`MIN_JOBS_PER_CE`] compared jobs ran keeps
+//! the shared values. A job counts on the compute environment the history recorded it on
+//! when that is known (its task ARN's ECS cluster is a compute environment's
+//! `simulation.ecsClusterArn`, [`crate::import::cluster_of_task`]), else on the one it ran
+//! on in the replay at the shared values (how many fell back is reported): a value fitted to a handful of
 //! jobs says more about those jobs than about the environment. `--per-ce-min-jobs N`
 //! changes the bound; a bound above the history's size gives the single-value fit.
 
 use super::fit::{launches_instances, INSTANCE_LAUNCH_GRID, STARTUP_GRID};
 use super::{compare, Calibration, Replay};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// Fewest compared jobs a compute environment needs to be fitted on its own.
 pub const MIN_JOBS_PER_CE: usize = 10;
@@ -75,6 +79,11 @@ pub(super) struct PerCe {
     pub calibration: Calibration,
     pub error_seconds: f64,
     pub tried: usize,
+    /// Compared jobs counted on their simulated compute environment, the recorded one being
+    /// unknown.
+    pub fell_back: usize,
+    /// Compared jobs counted on their recorded compute environment.
+    pub recorded: usize,
 }
 
 /// Coordinate descent from the shared values `startup`/`launch`, whose replay is `shared`.
@@ -101,14 +110,12 @@ pub(super) fn fit_per_ce(
                 .collect()
         })
         .unwrap_or_default();
+    let (by_ce, fell_back) = jobs_by_ce(&shared);
+    let recorded = shared.jobs.len() - fell_back;
     let mut settings: Vec<CeFit> = ces
         .iter()
         .map(|(name, ec2)| {
-            let jobs = shared
-                .jobs
-                .iter()
-                .filter(|j| j.compute_environment.as_deref() == Some(name.as_str()))
-                .count();
+            let jobs = by_ce.get(name.as_str()).copied().unwrap_or(0);
             CeFit {
                 compute_environment: name.clone(),
                 jobs,
@@ -182,7 +189,30 @@ pub(super) fn fit_per_ce(
         calibration,
         error_seconds: error,
         tried,
+        fell_back,
+        recorded,
     }
+}
+
+/// The compared jobs of `c` per compute environment, each counted on the one the history
+/// recorded it on when that is known ([`super::JobFit::recorded_compute_environment`]), else
+/// on the one the simulation ran it on; and how many were counted the second way.
+pub(super) fn jobs_by_ce(c: &Calibration) -> (BTreeMap<&str, usize>, usize) {
+    let mut out: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut fell_back = 0;
+    for j in &c.jobs {
+        let ce = match &j.recorded_compute_environment {
+            Some(ce) => Some(ce.as_str()),
+            None => {
+                fell_back += 1;
+                j.compute_environment.as_deref()
+            }
+        };
+        if let Some(ce) = ce {
+            *out.entry(ce).or_insert(0) += 1;
+        }
+    }
+    (out, fell_back)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ const BOTTOM: f64 = 50.0;
 
 /// The step curve of `(start, end, vcpus)` intervals as (time ms, height) corners; an open
 /// end lasts to `last`.
-fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> {
+pub(super) fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> {
     let mut steps: Vec<(i64, f64)> = Vec::with_capacity(2 * intervals.len());
     for (s, e, v) in intervals {
         steps.push(((*s).max(0), *v));
@@ -33,26 +33,38 @@ fn corners(intervals: &[(i64, Option<i64>, f64)], last: i64) -> Vec<(i64, f64)> 
     out
 }
 
-/// The chart of `c`'s compared jobs: recorded (black) and simulated (orange) vCPUs in use.
-pub fn svg(replay: &Replay, c: &Calibration) -> String {
-    let rec: Vec<_> = c
+/// The recorded and the simulated RUNNING intervals of `c`'s compared jobs.
+pub(super) type Intervals = Vec<(i64, Option<i64>, f64)>;
+
+pub(super) fn intervals(c: &Calibration) -> (Intervals, Intervals) {
+    let rec = c
         .jobs
         .iter()
         .map(|j| (j.recorded_start_ms, j.recorded_stop_ms, j.recorded_vcpus))
         .collect();
-    let sim: Vec<_> = c
+    let sim = c
         .jobs
         .iter()
         .map(|j| (j.simulated_start_ms, j.simulated_stop_ms, j.simulated_vcpus))
         .collect();
-    let last = rec
-        .iter()
-        .chain(&sim)
+    (rec, sim)
+}
+
+/// The last start or stop of either side (at least 1 ms): where open intervals end.
+pub(super) fn last_ms(rec: &Intervals, sim: &Intervals) -> i64 {
+    rec.iter()
+        .chain(sim)
         .flat_map(|(s, e, _)| [Some(*s), *e])
         .flatten()
         .max()
         .unwrap_or(0)
-        .max(1);
+        .max(1)
+}
+
+/// The chart of `c`'s compared jobs: recorded (black) and simulated (orange) vCPUs in use.
+pub fn svg(replay: &Replay, c: &Calibration) -> String {
+    let (rec, sim) = intervals(c);
+    let last = last_ms(&rec, &sim);
     let (a, b) = (corners(&rec, last), corners(&sim, last));
     let top = a.iter().chain(&b).map(|p| p.1).fold(1.0f64, f64::max);
     let x = |t: i64| LEFT + (W - LEFT - RIGHT) * t as f64 / last as f64;

@@ -189,6 +189,8 @@ fn calibration_json(c: &Calibration) -> Value {
             "simulatedWaitSeconds": j.simulated_wait_ms as f64 / 1000.0,
             "recordedStartSeconds": j.recorded_start_ms as f64 / 1000.0,
             "simulatedStartSeconds": j.simulated_start_ms as f64 / 1000.0,
+            "computeEnvironment": j.compute_environment,
+            "recordedComputeEnvironment": j.recorded_compute_environment,
         })).collect::<Vec<_>>(),
     })
 }
@@ -200,6 +202,11 @@ fn per_ce_text(out: &mut String, f: &Fit) {
         out,
         "  per compute environment (fitted on its own with at least {} jobs): mean wait error {:.1} s",
         f.min_jobs_per_ce, error
+    );
+    let _ = writeln!(
+        out,
+        "    jobs counted on the compute environment the history records (task ARN's ECS cluster): {}; on the simulated one (not recorded): {}",
+        f.per_ce_recorded, f.per_ce_fell_back
     );
     for c in &f.per_ce {
         let launch = c
@@ -245,6 +252,8 @@ pub fn json(replay: &Replay, c: &Calibration, fit: Option<&Fit>) -> Value {
                 "instanceLaunchSeconds": c.instance_launch_seconds,
             })).collect::<Vec<_>>(),
             "minJobsPerComputeEnvironment": f.min_jobs_per_ce,
+            "jobsCountedOnRecordedComputeEnvironment": f.per_ce_recorded,
+            "jobsCountedOnSimulatedComputeEnvironment": f.per_ce_fell_back,
             "perComputeEnvironmentErrorSeconds": f.per_ce_error_seconds,
             "calibration": calibration_json(&f.calibration),
         });

@@ -2,6 +2,7 @@
 
 mod calibrate;
 mod compare;
+mod history;
 mod import;
 mod merge;
 mod optimize;
@@ -73,6 +74,22 @@ enum Command {
         /// name defined twice is an error.
         #[arg(long = "infra", value_name = "FILE")]
         infra: Vec<PathBuf>,
+        /// Replays this recorded job history (describe-jobs / list-jobs output, EventBridge
+        /// events; a directory is read as its files in name order; repeatable) instead of
+        /// the scenario's workload, and compares the run with it as `batchsim calibrate`
+        /// does: the calibration's figures follow the summary (on stderr with `--format
+        /// json`), `--plot` draws the recorded vCPUs in use over the simulated ones with the
+        /// figures under the title, and `--html` adds the error table.
+        #[arg(long = "history", value_name = "HISTORY", num_args = 1..)]
+        history: Vec<PathBuf>,
+        /// With `--history`: `jobQueue=NAME`, the queue of list-jobs summaries (as for
+        /// `import`; repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE", requires = "history")]
+        params: Vec<String>,
+        /// With `--history`: EventBridge events, skip lines that are not JSON (counted in a
+        /// note).
+        #[arg(long, requires = "history")]
+        skip_bad_lines: bool,
         /// Refuses (exit 2) a scenario whose workload may generate more jobs than this,
         /// counted before running (streams: `count`, or rate x span; traces: their lines;
         /// arrays: x size + 1).
@@ -225,11 +242,23 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
             plot,
             html,
             infra,
+            history,
+            params,
+            skip_bad_lines,
             max_jobs,
         } => finish(run_scenario(
             &scenario,
             &infra,
-            RunSettings { seed, until, max_jobs },
+            RunSettings {
+                seed,
+                until,
+                max_jobs,
+                history: history::HistoryArgs {
+                    files: history,
+                    params,
+                    skip_bad_lines,
+                },
+            },
             format,
             RunOutputs {
                 jobs,
@@ -371,11 +400,12 @@ struct RunOutputs {
     html: Option<PathBuf>,
 }
 
-/// `run`'s overrides of the scenario: `--seed`, `--until`, `--max-jobs`.
+/// `run`'s overrides of the scenario: `--seed`, `--until`, `--max-jobs`, `--history`.
 struct RunSettings {
     seed: Option<u64>,
     until: Option<SimTime>,
     max_jobs: u64,
+    history: history::HistoryArgs,
 }
 
 fn run_scenario(
@@ -385,7 +415,12 @@ fn run_scenario(
     format: Format,
     outputs: RunOutputs,
 ) -> Result<(), CliError> {
-    let RunSettings { seed, until, max_jobs } = settings;
+    let RunSettings {
+        seed,
+        until,
+        max_jobs,
+        history,
+    } = settings;
     let jobs_format = match &outputs.jobs {
         Some(p) => streamed::format_of("--jobs", p).map_err(CliError::BadInput)?,
         None => streamed::TableFormat::Csv,
@@ -424,9 +459,14 @@ fn run_scenario(
     let options = Options {
         seed,
         until,
-        record_jobs: jobs.is_some(),
+        record_jobs: jobs.is_some() || !history.files.is_empty(),
     };
-    let (scenario, mut sim) = load_checked(path, infra, options).map_err(|e| match e {
+    let loaded = if history.files.is_empty() {
+        load_checked(path, infra, options).map(|(s, sim)| (s, sim, None))
+    } else {
+        history::load(path, infra, &history, options).map(|(s, sim, r)| (s, sim, Some(r)))
+    };
+    let (scenario, mut sim, replay) = loaded.map_err(|e| match e {
         LoadError::Cli(e) => e,
         LoadError::Scenario(e) => CliError::BadInput(describe(&e, path)),
     })?;
@@ -448,10 +488,23 @@ fn run_scenario(
         output::Target::File { path, .. } => is_json_path(path),
         output::Target::Stdout => false,
     });
+    // A history's calibration needs the records the job table streams: they are kept too.
+    let kept_records = replay
+        .as_ref()
+        .map(|_| std::sync::Arc::new(std::sync::Mutex::new(Vec::new())));
     let streamed = match jobs_out.as_ref() {
         Some(out) if !as_describe_jobs => {
             let table = streamed::JobTable::start(Some(out), jobs_format, job_columns)?;
-            sim.set_record_sink(table.sink());
+            match kept_records.clone() {
+                Some(kept) => {
+                    let mut sink = table.sink();
+                    sim.set_record_sink(move |r: crate::JobRecord| {
+                        kept.lock().unwrap_or_else(|p| p.into_inner()).push(r.clone());
+                        sink(r);
+                    });
+                }
+                None => sim.set_record_sink(table.sink()),
+            }
             Some(table)
         }
         _ => None,
@@ -476,7 +529,22 @@ fn run_scenario(
         (None, Some(kept)) => sim.set_attempt_sink(move |a| kept.lock().unwrap_or_else(|p| p.into_inner()).push(a)),
         (None, None) => {}
     }
-    let run::Outcome { report, records, chart } = run::execute(sim, plot_target.is_some() || html_target.is_some());
+    let run::Outcome {
+        report,
+        records,
+        mut chart,
+    } = run::execute(sim, plot_target.is_some() || html_target.is_some());
+    let calibration = replay.as_ref().map(|r| {
+        let streamed_rows = kept_records
+            .as_ref()
+            .map(|k| std::mem::take(&mut *k.lock().unwrap_or_else(|p| p.into_inner())))
+            .filter(|rows| !rows.is_empty());
+        let c = history::compare(r, streamed_rows.as_deref().unwrap_or(&records));
+        if let Some(chart) = chart.as_mut() {
+            chart.history = Some(crate::calibrate::overlay(r, &c));
+        }
+        (r, c)
+    });
     let attempt_bytes = match attempt_table {
         Some(table) => table.finish().map_err(|source| output::OutputError {
             target: attempts.clone().unwrap_or(output::Target::Stdout),
@@ -503,7 +571,7 @@ fn run_scenario(
         }
     }
     if html_target.is_some() {
-        let page = html::run_page(&report, chart.as_ref());
+        let page = html::run_page(&report, chart.as_ref(), calibration.as_ref().map(|(r, c)| (*r, c)));
         match html_out.as_mut() {
             Some(out) => out.write(|w| w.write_all(page.as_bytes()))?,
             None => stdout.extend_from_slice(page.as_bytes()),
@@ -516,10 +584,17 @@ fn run_scenario(
         })?;
     }
     stdout.extend_from_slice(&attempt_bytes);
-    let summary = match format {
+    let mut summary = match format {
         Format::Json => format!("{}\n", report.to_json()),
         Format::Text => text::render(&report),
     };
+    // The calibration follows the text summary; the JSON report stays exactly the report,
+    // the calibration goes to stderr beside it.
+    let calibration_text = calibration.as_ref().map(|(r, c)| crate::calibrate::to_text(r, c, None));
+    if let (Format::Text, Some(t)) = (format, &calibration_text) {
+        summary.push('\n');
+        summary.push_str(t);
+    }
     // When standard output carries a table or a chart, the text summary goes to stderr.
     let summary_to_stderr = stdout_taken.is_some() && format == Format::Text;
     if !summary_to_stderr {
@@ -531,6 +606,9 @@ fn run_scenario(
     }
     if summary_to_stderr {
         let _ = std::io::stderr().lock().write_all(summary.as_bytes());
+    }
+    if let (Format::Json, Some(t)) = (format, &calibration_text) {
+        let _ = std::io::stderr().lock().write_all(t.as_bytes());
     }
     Ok(())
 }

@@ -138,6 +138,7 @@ pub(super) fn execute(sim: Simulation, chart: bool) -> Outcome {
         queues,
         compute_environments,
         waits,
+        history: None,
     };
     Outcome {
         report,

@@ -229,7 +229,9 @@ impl Simulation {
         // there uses the plan drawn at submission.
         // A job replaying a history runs its recorded attempts in turn (the replay hook).
         let replay = if self.kernel.sources.replaying {
-            self.kernel.sources.replay_plan(job.spec.entry, job.replayed)
+            self.kernel
+                .sources
+                .replay_plan(job.spec.entry, job.id.array_index, job.replayed)
         } else {
             None
         };
@@ -403,7 +405,7 @@ impl Simulation {
     /// history.
     fn recorded_end(&mut self, slot: JobSlot) -> Option<AttemptEnd> {
         let job = self.jobs.live_mut(slot)?;
-        let recorded = self.kernel.sources.recorded(job.spec.entry)?;
+        let recorded = self.kernel.sources.recorded(job.spec.entry, job.id.array_index)?;
         let a = crate::workload::RecordedAttempt::pick(recorded, usize::from(job.replayed))?;
         job.replayed = job.replayed.saturating_add(1);
         let reason = a.status_reason.as_deref();

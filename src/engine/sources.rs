@@ -10,7 +10,7 @@ use crate::workload::arrivals::ArrivalClock;
 use crate::workload::rng::{stream, StreamKind};
 use crate::workload::runtime::AttemptPlan;
 use crate::workload::trace::{TraceError, TraceReader, TraceRecord};
-use crate::workload::{JobTemplate, RecordedAttempt, RuntimeModel, TraceFormat, WorkloadEntry};
+use crate::workload::{ChildAttempts, JobTemplate, RecordedAttempt, RuntimeModel, TraceFormat, WorkloadEntry};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -110,6 +110,9 @@ pub(super) struct EntryState {
     /// A history's recorded attempts of this submission, replayed in order (`None` for
     /// drawn runtimes).
     pub(super) recorded: Option<Arc<[RecordedAttempt]>>,
+    /// An array submission replaying a history: each child's recorded attempts, looked up
+    /// by array index at dispatch (`None` otherwise).
+    pub(super) children: Option<Arc<ChildAttempts>>,
     pub(super) kind: EntryKind,
     pub(super) runtime_rng: ChaCha8Rng,
     pub(super) retry_rng: ChaCha8Rng,
@@ -163,15 +166,21 @@ impl Sources {
         for (i, e) in workload.iter().enumerate() {
             let idx = i as u64;
             let mut recorded = None;
+            let mut children = None;
             let (template, runtime, kind) = match e {
                 WorkloadEntry::Submission {
                     at,
                     template,
                     runtime,
                     recorded: attempts,
+                    child_recorded,
                 } => {
                     if !attempts.is_empty() {
                         recorded = Some(Arc::from(attempts.as_slice()));
+                        s.replaying = true;
+                    }
+                    if !child_recorded.is_empty() {
+                        children = Some(Arc::new(child_recorded.clone()));
                         s.replaying = true;
                     }
                     (template, Some(*runtime), EntryKind::Once { at: *at, done: false })
@@ -216,6 +225,7 @@ impl Sources {
                 template: Arc::new(template.clone()),
                 runtime,
                 recorded,
+                children,
                 kind,
                 runtime_rng: stream(seed, StreamKind::Runtimes, idx),
                 retry_rng: stream(seed, StreamKind::Retries, idx),
@@ -330,16 +340,21 @@ impl Sources {
         }
     }
 
-    /// The recorded attempts of entry `i`'s job, when it replays a history.
-    pub(super) fn recorded(&self, i: u32) -> Option<&Arc<[RecordedAttempt]>> {
-        self.entries.get(i as usize).and_then(|e| e.recorded.as_ref())
+    /// The recorded attempts of entry `i`'s job (array child `child`: its own, from
+    /// `runtime.childAttempts`, else the entry's), when it replays a history.
+    pub(super) fn recorded(&self, i: u32, child: Option<u32>) -> Option<&[RecordedAttempt]> {
+        let e = self.entries.get(i as usize)?;
+        child
+            .and_then(|c| e.children.as_ref()?.get(c))
+            .or(e.recorded.as_deref())
     }
 
     /// The plan of the attempt that replays recorded attempt number `replayed` (0-based) of
-    /// entry `i`'s job: its run time (the exit code is [`RecordedAttempt::exit_code`],
-    /// read when the attempt ends); `None` unless the entry replays a history.
-    pub(super) fn replay_plan(&self, i: u32, replayed: u8) -> Option<AttemptPlan> {
-        let a = RecordedAttempt::pick(self.recorded(i)?, usize::from(replayed))?;
+    /// entry `i`'s job (array child `child`): its run time (the exit code is
+    /// [`RecordedAttempt::exit_code`], read when the attempt ends); `None` unless the job
+    /// replays a history.
+    pub(super) fn replay_plan(&self, i: u32, child: Option<u32>, replayed: u8) -> Option<AttemptPlan> {
+        let a = RecordedAttempt::pick(self.recorded(i, child)?, usize::from(replayed))?;
         Some(AttemptPlan {
             runtime: a.runtime,
             exit_code: a.exit_code.unwrap_or(0),

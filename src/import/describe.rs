@@ -4,7 +4,8 @@
 //!
 //! Each object is the API's detail shape: its request fields are kept, its read-only fields
 //! (ARNs, `status`, `statusReason`, `ecsClusterArn`, `uuid`, `containerOrchestrationType`,
-//! `revision`, ...) are understood and left out. A file may hold several pages one after
+//! `revision`, ...) are understood and left out, except a compute environment's
+//! `ecsClusterArn`, kept as its `simulation.ecsClusterArn` for calibration. A file may hold several pages one after
 //! the other (`aws ... > out.json` run more than once, or pages concatenated).
 
 use super::error::ImportError;
@@ -164,7 +165,10 @@ fn body(file: &str, shape: &str, name_field: &str, item: &Value, path: &str, nam
     if let Some(o) = trimmed.as_object_mut() {
         o.retain(|k, _| !READ_ONLY.contains(&k.as_str()));
     }
-    let body = request((shape, name_field), &trimmed, Style::Api, path, name, &mut notes, file);
+    let mut body = request((shape, name_field), &trimmed, Style::Api, path, name, &mut notes, file);
+    if shape == ObjectKind::ComputeEnvironment.shape() {
+        super::setup::keep_cluster(&mut body, item.get("ecsClusterArn"));
+    }
     setup.notes.extend(notes);
     body
 }
@@ -179,7 +183,7 @@ mod tests {
         let mut s = Setup::default();
         let ce = json!({"computeEnvironments": [{"computeEnvironmentName": "ce",
             "computeEnvironmentArn": "arn:aws:batch:us-east-1:1:compute-environment/ce",
-            "ecsClusterArn": "arn:x", "type": "MANAGED", "state": "ENABLED", "status": "VALID",
+            "ecsClusterArn": "arn:aws:ecs:us-east-1:1:cluster/AWSBatch-ce-1a2b", "type": "MANAGED", "state": "ENABLED", "status": "VALID",
             "statusReason": "ok", "uuid": "u", "containerOrchestrationType": "ECS",
             "computeResources": {"type": "FARGATE", "maxvCpus": 8, "subnets": []}}]});
         read("ce.json", &ce, 0, &mut s).unwrap();
@@ -194,7 +198,9 @@ mod tests {
         assert_eq!(
             v["computeEnvironments"][0],
             json!({"computeEnvironmentName": "ce", "type": "MANAGED", "state": "ENABLED",
-            "computeResources": {"type": "FARGATE", "maxvCpus": 8, "subnets": []}})
+            "computeResources": {"type": "FARGATE", "maxvCpus": 8, "subnets": []},
+            "simulation": {"ecsClusterArn": "arn:aws:ecs:us-east-1:1:cluster/AWSBatch-ce-1a2b"}}),
+            "ecsClusterArn is kept for calibration, the other read-only fields are not"
         );
         assert_eq!(v["jobDefinitions"].as_array().unwrap().len(), 2);
         assert_eq!(v["actions"][0]["deregisterJobDefinition"]["jobDefinition"], "d:1");

@@ -6,16 +6,22 @@
 //! the earliest `createdAt` of all history inputs) with its queue, job definition revision,
 //! share, array size, dependencies, resources (`container.resourceRequirements`, or `vcpus`
 //! and `memory`) and a fixed runtime of its last attempt's `stoppedAt - startedAt`, failing
-//! with the recorded exit code when it was not 0 (an array parent whose children are in the
-//! same file: the children's run time, their mean when they differ, with a note). A job
-//! with several `attempts` (or one that ended without its container exiting) also gets
-//! `runtime.attempts`, each attempt's run time, exit code and status reason, so retries
-//! replay as they happened ([`crate::workload::RecordedAttempt`]); EventBridge events carry
-//! the same `attempts` list in their `detail`. Times are
-//! epoch milliseconds (AWS's form) or ISO-8601 text. list-jobs summaries do not name their
-//! queue: `--param jobQueue=NAME` gives it. A job without `createdAt` is an error naming it; a job that never started
-//! (no `startedAt`) has no run time to replay and is left out, counted in a note, and so are
-//! array children (the parent stands for them).
+//! with the recorded exit code when it was not 0. An array parent whose children are in the
+//! same file replays each child as it ran: children that all ran once for one time and
+//! exited 0 give the plain runtime; children that all ran alike otherwise give
+//! `runtime.attempts`; children that differ give `runtime.childAttempts`, each child's own
+//! attempts by `arrayProperties.index` ([`crate::workload::ChildAttempts`]). `seconds` is
+//! then the children's mean run time, which a child the history lacks replays (with a
+//! note). A job with several `attempts` (or one that ended without its container exiting)
+//! also gets `runtime.attempts`, each attempt's run time, exit code and status reason, so
+//! retries replay as they happened ([`crate::workload::RecordedAttempt`]); EventBridge
+//! events carry the same `attempts` list in their `detail`. Each job keeps the ECS cluster
+//! its `container.taskArn` names ([`RecordedRun::ecs_cluster`]), which tells calibration
+//! the compute environment it ran on. Times are epoch milliseconds (AWS's form) or ISO-8601
+//! text. list-jobs summaries do not name their queue: `--param jobQueue=NAME` gives it. A
+//! job without `createdAt` is an error naming it; a job that never started (no
+//! `startedAt`) has no run time to replay and is left out, counted in a note; array
+//! children are read into their parent's submission (its size submits them).
 
 use super::error::ImportError;
 use super::setup::Setup;
@@ -60,6 +66,10 @@ pub struct RecordedRun {
     pub array_index: Option<u32>,
     /// `arrayProperties.size` of an array parent.
     pub array_size: Option<u32>,
+    /// The ECS cluster its task ran in: the cluster name of its `container.taskArn` (or its
+    /// last attempt's), `None` without one or for an old-format task ARN that names no
+    /// cluster ([`crate::import::cluster_of_task`]).
+    pub ecs_cluster: Option<String>,
 }
 
 /// Everything a job history recorded, with the time origin of the workload read from it.
@@ -142,23 +152,37 @@ pub(crate) fn read(
             jobs.push((format!("{}[{i}]", super::shapes::join(&prefix, key)), j.clone()));
         }
     }
-    // Array children's run times by parent id: the parent is replayed with them.
-    let mut child_runs: Vec<(String, i64)> = Vec::new();
+    // Array children by parent id: each replays its own recorded attempts.
+    let mut child_runs: Vec<ChildRun> = Vec::new();
     for (_, job) in &jobs {
         let Some(o) = job.as_object() else { continue };
-        if o.get("arrayProperties").and_then(|a| a.get("index")).is_none() {
+        let Some(index) = o
+            .get("arrayProperties")
+            .and_then(|a| a.get("index"))
+            .and_then(Value::as_u64)
+            .and_then(|i| u32::try_from(i).ok())
+        else {
             continue;
-        }
+        };
         let id = o.get("jobId").and_then(Value::as_str).unwrap_or_default();
-        if let (Some((parent, _)), (Some(started), Some(stopped))) = (id.rsplit_once(':'), last_attempt(o)) {
-            child_runs.push((parent.to_owned(), stopped.saturating_sub(started).max(0)));
+        let Some((parent, _)) = id.rsplit_once(':') else {
+            continue;
+        };
+        if let (Some(started), Some(stopped)) = last_attempt(o) {
+            child_runs.push(ChildRun {
+                parent: parent.to_owned(),
+                index,
+                run_ms: stopped.saturating_sub(started).max(0),
+                attempts: child_attempts(o, started, stopped),
+            });
         }
     }
-    let mut uneven_arrays = 0usize;
+    let mut missing_children = (0usize, 0usize);
     let mut without_queue = 0usize;
     let mut never_started = 0usize;
     let mut children = 0usize;
     let mut retried = 0usize;
+    let mut own_children = 0usize;
     for (path, job) in &jobs {
         let Some(o) = job.as_object() else {
             return Err(ImportError::invalid(file, path.clone(), "expected a job object"));
@@ -185,12 +209,10 @@ pub(crate) fn read(
             children += 1;
             continue;
         }
-        let runs: Vec<i64> = child_runs
-            .iter()
-            .filter(|(parent, _)| *parent == job_id)
-            .map(|(_, ms)| *ms)
-            .collect();
-        let run_ms = if runs.is_empty() {
+        let mut kids: Vec<&ChildRun> = child_runs.iter().filter(|c| c.parent == job_id).collect();
+        kids.sort_by_key(|c| c.index);
+        kids.dedup_by_key(|c| c.index);
+        let run_ms = if kids.is_empty() {
             let (started, stopped) = last_attempt(o);
             let (Some(started), Some(stopped)) = (started, stopped) else {
                 never_started += 1;
@@ -198,14 +220,20 @@ pub(crate) fn read(
             };
             stopped.saturating_sub(started).max(0)
         } else {
-            // An array parent with its children in the history: their run time (the mean
-            // when they differ, as a submission has one run time).
-            if runs.iter().any(|r| *r != runs[0]) {
-                uneven_arrays += 1;
+            // An array parent with its children in the history: each child replays its own
+            // attempts; a child the history lacks runs for its siblings' mean run time.
+            let size = o
+                .get("arrayProperties")
+                .and_then(|a| a.get("size"))
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            if size > kids.len() as u64 {
+                missing_children.0 += 1;
+                missing_children.1 += (size - kids.len() as u64) as usize;
             }
-            runs.iter().sum::<i64>() / runs.len() as i64
+            kids.iter().map(|c| c.run_ms).sum::<i64>() / kids.len() as i64
         };
-        let attempts = if runs.is_empty() {
+        let attempts = if kids.is_empty() {
             recorded_attempts(o)
         } else {
             Vec::new()
@@ -257,8 +285,29 @@ pub(crate) fn read(
             }
         }
         let mut runtime = json!({"distribution": "fixed", "seconds": run_ms as f64 / 1000.0});
-        if let Some(code) = exit_code(o).filter(|c| *c != 0) {
+        if let Some(code) = exit_code(o).filter(|c| *c != 0 && kids.is_empty()) {
             runtime["exitCode"] = json!(code);
+        }
+        if !kids.is_empty() {
+            let alike = kids.iter().all(|c| c.attempts == kids[0].attempts);
+            let ordinary = kids[0].attempts.len() == 1
+                && kids[0].attempts[0].get("statusReason").is_none()
+                && kids[0].attempts[0].get("exitCode").is_none_or(|c| c == 0);
+            if kids.iter().any(|c| c.attempts.len() > 1) {
+                retried += 1;
+            }
+            if alike && ordinary {
+                // Every child ran once for the same time and exited 0: the plain runtime.
+            } else if alike {
+                runtime["attempts"] = Value::Array(kids[0].attempts.clone());
+            } else {
+                own_children += 1;
+                runtime["childAttempts"] = Value::Array(
+                    kids.iter()
+                        .map(|c| json!({"index": c.index, "attempts": c.attempts}))
+                        .collect(),
+                );
+            }
         }
         // Several attempts, or one that ended without its container exiting (a reclaimed
         // host): replayed attempt by attempt.
@@ -290,14 +339,26 @@ pub(crate) fn read(
     }
     if children > 0 {
         setup.notes.push(format!(
-            "{file}: {children} array child job{} left out: the array parent is submitted with its size",
-            if children == 1 { "" } else { "s" }
+            "{file}: {children} array child job{} read into {}: the array parent is submitted with its size{}",
+            if children == 1 { "" } else { "s" },
+            if children == 1 { "its parent" } else { "their parents" },
+            if own_children > 0 {
+                format!(
+                    "; the children of {own_children} array job{} replay their own recorded attempts (runtime.childAttempts)",
+                    if own_children == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
         ));
     }
-    if uneven_arrays > 0 {
+    if missing_children.0 > 0 {
         setup.notes.push(format!(
-            "{file}: {uneven_arrays} array job{} whose children ran for different times: replayed with their mean run time",
-            if uneven_arrays == 1 { "" } else { "s" }
+            "{file}: {} array child job{} of {} array job{} not in the history (or never started): replayed with the mean run time of their recorded siblings",
+            missing_children.1,
+            if missing_children.1 == 1 { "" } else { "s" },
+            missing_children.0,
+            if missing_children.0 == 1 { "" } else { "s" },
         ));
     }
     if retried > 0 {
@@ -365,6 +426,39 @@ pub(crate) fn workload(history: &[RecordedJob], notes: &mut Vec<String>) -> Vec<
     out
 }
 
+/// An array child read from the history: its parent's id, its index, the run time of its
+/// last attempt and its attempts as `runtime.attempts` entries.
+struct ChildRun {
+    parent: String,
+    index: u32,
+    run_ms: i64,
+    attempts: Vec<Value>,
+}
+
+/// A child's attempts: its `attempts[]` ([`recorded_attempts`]), or where the record lists
+/// none that ran, the one attempt its own `startedAt`/`stoppedAt` give, with its exit code.
+fn child_attempts(o: &Map<String, Value>, started: i64, stopped: i64) -> Vec<Value> {
+    let listed = recorded_attempts(o);
+    if !listed.is_empty() {
+        return listed;
+    }
+    let mut one = Map::new();
+    one.insert(
+        "seconds".into(),
+        json!(stopped.saturating_sub(started).max(0) as f64 / 1000.0),
+    );
+    if let Some(code) = exit_code(o) {
+        one.insert("exitCode".into(), json!(code));
+    }
+    match o.get("statusReason").and_then(Value::as_str) {
+        Some(r) if r != REASON_EXITED && exit_code(o).is_none() => {
+            one.insert("statusReason".into(), json!(r));
+        }
+        _ => {}
+    }
+    vec![Value::Object(one)]
+}
+
 /// The [`RecordedRun`] of one job record.
 fn recorded_run(o: &Map<String, Value>, job_id: &str, created_ms: i64, runnable: &[(String, i64)]) -> RecordedRun {
     let (started_ms, stopped_ms) = last_attempt(o);
@@ -403,6 +497,9 @@ fn recorded_run(o: &Map<String, Value>, job_id: &str, created_ms: i64, runnable:
         vcpus,
         array_index: small("index"),
         array_size: small("size"),
+        ecs_cluster: super::cluster::task_arn(o)
+            .and_then(super::cluster::cluster_of_task)
+            .map(str::to_owned),
     }
 }
 
@@ -606,7 +703,7 @@ mod tests {
         );
         let notes = s.notes.join("\n");
         assert!(notes.contains("1 job never started"), "{notes}");
-        assert!(notes.contains("1 array child job left out"), "{notes}");
+        assert!(notes.contains("1 array child job read into its parent"), "{notes}");
         assert!(notes.contains("1 dependency on jobs not in the history"), "{notes}");
     }
 
@@ -648,38 +745,61 @@ mod tests {
     }
 
     #[test]
-    fn an_array_parent_runs_for_its_childrens_time() {
+    fn array_children_replay_their_own_attempts() {
         let child = |i: u32, run: i64| {
             json!({"jobId": format!("p:{i}"), "arrayProperties": {"index": i}, "createdAt": 1000,
-                   "startedAt": 5000, "stoppedAt": 5000 + run})
+                   "startedAt": 5000, "stoppedAt": 5000 + run, "container": {"exitCode": 0}})
         };
-        let parent = json!({"jobId": "p", "jobName": "fan", "jobQueue": "q", "jobDefinition": "d",
-            "arrayProperties": {"size": 2}, "createdAt": 1000, "startedAt": 5000, "stoppedAt": 99000});
-        let mut s = Setup::default();
-        read(
-            "a.json",
-            &[json!({"jobs": [parent.clone(), child(0, 60_000), child(1, 60_000)]})],
-            None,
-            &mut s,
-        )
-        .unwrap();
-        assert_eq!(s.history[0].entry["runtime"]["seconds"], 60.0);
+        let parent = |size: u32| {
+            json!({"jobId": "p", "jobName": "fan", "jobQueue": "q", "jobDefinition": "d",
+                "arrayProperties": {"size": size}, "createdAt": 1000, "startedAt": 5000, "stoppedAt": 99000})
+        };
+        let read_jobs = |jobs: Vec<Value>| {
+            let mut s = Setup::default();
+            read("a.json", &[json!({ "jobs": jobs })], None, &mut s).unwrap();
+            s
+        };
+        // Alike: the plain runtime, however many children.
+        let s = read_jobs(vec![parent(2), child(0, 60_000), child(1, 60_000)]);
+        assert_eq!(
+            s.history[0].entry["runtime"],
+            json!({"distribution": "fixed", "seconds": 60.0})
+        );
         assert_eq!(s.history[0].entry["submitJob"]["arrayProperties"], json!({"size": 2}));
-        let mut s = Setup::default();
-        read(
-            "a.json",
-            &[json!({"jobs": [parent, child(0, 10_000), child(1, 30_000)]})],
-            None,
-            &mut s,
-        )
-        .unwrap();
-        assert_eq!(s.history[0].entry["runtime"]["seconds"], 20.0);
+        // Different: each child its own, listed by index (the input order does not matter);
+        // child 2 failed once (exit 1 after 5 s) and was retried.
+        let mut retried = child(2, 30_000);
+        retried["attempts"] = json!([
+            {"container": {"exitCode": 1}, "startedAt": 2000, "stoppedAt": 7000},
+            {"container": {"exitCode": 0}, "startedAt": 9000, "stoppedAt": 39000}]);
+        let s = read_jobs(vec![parent(4), retried, child(1, 20_000), child(0, 10_000)]);
+        assert_eq!(
+            s.history[0].entry["runtime"],
+            json!({"distribution": "fixed", "seconds": 20.0, "childAttempts": [
+                {"index": 0, "attempts": [{"seconds": 10.0, "exitCode": 0}]},
+                {"index": 1, "attempts": [{"seconds": 20.0, "exitCode": 0}]},
+                {"index": 2, "attempts": [{"seconds": 5.0, "exitCode": 1}, {"seconds": 30.0, "exitCode": 0}]}]})
+        );
+        let notes = s.notes.join("\n");
         assert!(
-            s.notes
-                .iter()
-                .any(|n| n.contains("1 array job whose children ran for different times")),
-            "{:?}",
-            s.notes
+            notes.contains("3 array child jobs read into their parents: the array parent is submitted with its size; the children of 1 array job replay their own recorded attempts"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("1 array child job of 1 array job not in the history (or never started): replayed with the mean run time"),
+            "{notes}"
+        );
+        assert!(notes.contains("1 job had several attempts"), "{notes}");
+        // Alike but failing: every child's one attempt, as `attempts`.
+        let failed = |i: u32| {
+            let mut c = child(i, 8000);
+            c["container"]["exitCode"] = json!(3);
+            c
+        };
+        let s = read_jobs(vec![parent(2), failed(0), failed(1)]);
+        assert_eq!(
+            s.history[0].entry["runtime"],
+            json!({"distribution": "fixed", "seconds": 8.0, "attempts": [{"seconds": 8.0, "exitCode": 3}]})
         );
     }
 
@@ -782,6 +902,7 @@ mod tests {
                 vcpus: Some(0.5),
                 array_index: None,
                 array_size: None,
+                ecs_cluster: None,
             }]
         );
         // describe-jobs output has no state times: no RUNNABLE time, and a job that never

@@ -27,6 +27,7 @@
 //! ```
 
 mod cloudformation;
+mod cluster;
 mod describe;
 mod error;
 mod hcl;
@@ -38,6 +39,7 @@ mod shapes;
 mod terraform;
 mod yaml;
 
+pub use cluster::{cluster_name, cluster_of_task};
 pub use error::ImportError;
 pub use history::{Recorded, RecordedRun};
 pub use infra::{add_infra, add_infra_str, Added};

@@ -91,6 +91,25 @@ impl ObjectKind {
 /// Converts a resource's properties to the request shape `kind_shape` (whose name is in
 /// `name_field`), notes the properties left out (their paths start at `path`) and gives the
 /// object `default_name` when it has none.
+/// Keeps a compute environment's recorded ECS cluster (describe-compute-environments
+/// `ecsClusterArn`, Terraform `ecs_cluster_arn`; read-only on AWS: "The Amazon Resource Name
+/// (ARN) of the underlying Amazon ECS cluster that the compute environment uses", API model,
+/// `ComputeEnvironmentDetail.ecsClusterArn`) as `simulation.ecsClusterArn` of its request
+/// `body`: the simulation ignores it, `batchsim calibrate` finds the compute environment a
+/// history job ran on from its task ARN's cluster ([`crate::import::cluster_of_task`]).
+pub(crate) fn keep_cluster(body: &mut Value, arn: Option<&Value>) {
+    let (Some(Value::String(arn)), Value::Object(o)) = (arn, body) else {
+        return;
+    };
+    if arn.is_empty() {
+        return;
+    }
+    let sim = o.entry("simulation").or_insert_with(|| json!({}));
+    if let Value::Object(sim) = sim {
+        sim.insert("ecsClusterArn".into(), Value::String(arn.clone()));
+    }
+}
+
 pub(crate) fn request(
     (kind_shape, name_field): (&str, &str),
     properties: &Value,

@@ -59,7 +59,8 @@ pub(crate) fn resource(
             if *k == ObjectKind::JobQueue {
                 legacy_compute_environments(&mut values);
             }
-            let body = request(
+            let cluster = values.get("ecs_cluster_arn").cloned();
+            let mut body = request(
                 (k.shape(), k.name_field()),
                 &Value::Object(values),
                 Style::Terraform,
@@ -68,6 +69,9 @@ pub(crate) fn resource(
                 &mut notes,
                 file,
             );
+            if *k == ObjectKind::ComputeEnvironment {
+                super::setup::keep_cluster(&mut body, cluster.as_ref());
+            }
             setup.notes.append(&mut notes);
             setup.add(*k, body, file);
         }

@@ -15,6 +15,8 @@ pub(crate) mod metrics;
 #[cfg(feature = "cli")]
 pub(crate) mod plot;
 #[cfg(feature = "cli")]
+mod plot_history;
+#[cfg(feature = "cli")]
 mod plot_panels;
 #[cfg(feature = "cli")]
 mod sampler;

@@ -20,6 +20,7 @@ use super::svg::{
     axis_top, color, duration, esc, frame, legend, nice_step, no_data, panel_at, reclaim_marks, series_max, step_path,
     time_unit, AxisSpec, LegendItem, Line, LEFT, PANELS, PANEL_GAP, PANEL_H, TOP, WIDTH,
 };
+pub use crate::calibrate::HistoryOverlay;
 use std::fmt::Write;
 
 /// Number of points of a wait-time curve built by [`wait_probabilities`].
@@ -97,6 +98,9 @@ pub struct Chart {
     pub compute_environments: Vec<CeSeries>,
     /// Wait distributions: all jobs first, then per queue.
     pub waits: Vec<WaitCurve>,
+    /// A recorded history to draw over the vCPUs panel, with its calibration's figures
+    /// (`run --history`); `None` for an ordinary run.
+    pub history: Option<HistoryOverlay>,
 }
 
 /// Draws the chart: a title, then four panels stacked vertically (RUNNABLE jobs per queue
@@ -106,7 +110,10 @@ pub struct Chart {
 /// and a legend on the right. Deterministic: the same chart gives
 /// the same bytes.
 pub fn render_svg(c: &Chart) -> String {
-    let height = TOP + PANELS as f64 * PANEL_H + (PANELS - 1) as f64 * PANEL_GAP + 60.0;
+    // A recorded history adds its panel under the vCPUs panel: the later panels move down.
+    let extra = usize::from(c.history.is_some());
+    let panels = PANELS + extra;
+    let height = TOP + panels as f64 * PANEL_H + (panels - 1) as f64 * PANEL_GAP + 60.0;
     let mut o = String::with_capacity(64 * 1024);
     let _ = writeln!(
         o,
@@ -137,7 +144,11 @@ pub fn render_svg(c: &Chart) -> String {
         esc(&bucket_note)
     );
 
-    let end = if c.end_seconds > 0.0 { c.end_seconds } else { 1.0 };
+    let end = c
+        .history
+        .as_ref()
+        .map_or(c.end_seconds, |h| c.end_seconds.max(h.end_seconds()));
+    let end = if end > 0.0 { end } else { 1.0 };
     let (x_unit, unit_name) = time_unit(end);
     let x_step = nice_step(end / x_unit, 8.0);
     let time_title = format!("simulated time ({unit_name})");
@@ -256,11 +267,18 @@ pub fn render_svg(c: &Chart) -> String {
     }
     legend(&mut o, &p, &items);
 
+    // 2b. A recorded history: its vCPUs in use over the same jobs' simulated ones.
+    if let Some(h) = &c.history {
+        let (top, _) = axis_top(h.max_vcpus() * 1.05, 1.0, 5.0);
+        let p = panel_at(2, end, top);
+        super::plot_history::panel(&mut o, &p, h, time_title.clone(), x_unit, x_step);
+    }
+
     // 3. Dollars so far per compute environment.
-    super::plot_panels::cost_panel(&mut o, c, &panel_at(2, end, 1.0), &time_title, x_unit, x_step);
+    super::plot_panels::cost_panel(&mut o, c, &panel_at(2 + extra, end, 1.0), &time_title, x_unit, x_step);
 
     // 4. Wait-time distribution, log time axis.
-    super::plot_panels::wait_panel(&mut o, c, panel_at(3, 1.0, 1.0));
+    super::plot_panels::wait_panel(&mut o, c, panel_at(3 + extra, 1.0, 1.0));
     o.push_str("</svg>\n");
     o
 }
@@ -325,6 +343,7 @@ mod tests {
                 probabilities: wait_probabilities(),
                 quantiles: wait_probabilities().iter().map(|p| p * 600.0).collect(),
             }],
+            history: None,
         }
     }
 
@@ -377,6 +396,7 @@ mod tests {
                 probabilities: wait_probabilities(),
                 quantiles: vec![0.0; WAIT_CURVE_POINTS],
             }],
+            history: None,
         };
         let svg = render_svg(&c);
         assert!(balanced(&svg));

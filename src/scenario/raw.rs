@@ -465,6 +465,15 @@ pub struct RawRuntime {
     pub failure_probability: Option<f64>,
     pub failure_exit_code: Option<i64>,
     pub attempts: Option<Vec<RawRecordedAttempt>>,
+    pub child_attempts: Option<Vec<RawChildAttempts>>,
+}
+
+/// `runtime.childAttempts[]`: one array child's recorded attempts.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawChildAttempts {
+    pub index: Option<i64>,
+    pub attempts: Option<Vec<RawRecordedAttempt>>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]

@@ -571,6 +571,7 @@ fn workload(
             let (t, r) = template_and_runtime(ctx, &tc, &p, e);
             if let Some(raw) = &e.runtime {
                 recorded::recorded_attempts(ctx, &format!("{p}.runtime"), raw, true);
+                recorded::child_attempts(ctx, &format!("{p}.runtime"), raw, true, None);
             }
             let (Some(template), Some(runtime)) = (t, r) else {
                 ok = false;
@@ -591,6 +592,10 @@ fn workload(
             let recorded = e.runtime.as_ref().map_or_else(Vec::new, |raw| {
                 recorded::recorded_attempts(ctx, &format!("{p}.runtime"), raw, false)
             });
+            let child_recorded = e.runtime.as_ref().map_or_else(Default::default, |raw| {
+                let size = t.as_ref().map(|t| t.array_size);
+                recorded::child_attempts(ctx, &format!("{p}.runtime"), raw, false, size)
+            });
             let (Some(at), Some(template), Some(runtime)) = (at, t, r) else {
                 ok = false;
                 continue;
@@ -601,6 +606,7 @@ fn workload(
                 template,
                 runtime,
                 recorded,
+                child_recorded,
             }
         };
         out.push((i, entry));

@@ -6,12 +6,14 @@
 //! (or the trace); nothing is executed.
 
 pub(crate) mod arrivals;
+pub(crate) mod child_attempts;
 pub(crate) mod recorded;
 pub(crate) mod rng;
 pub(crate) mod runtime;
 pub mod trace;
 
 pub use arrivals::ArrivalProcess;
+pub use child_attempts::ChildAttempts;
 pub use recorded::RecordedAttempt;
 pub use runtime::{Distribution, RuntimeModel};
 
@@ -134,6 +136,9 @@ pub enum WorkloadEntry {
         /// `runtime.attempts`: the attempts a job history recorded, replayed in order
         /// (see [`RecordedAttempt`]); empty for a job whose runs are drawn from `runtime`.
         recorded: Vec<RecordedAttempt>,
+        /// `runtime.childAttempts`: an array job's children, each with the attempts the
+        /// history recorded for it (see [`ChildAttempts`]); empty otherwise.
+        child_recorded: ChildAttempts,
     },
     /// Many submissions from one template.
     Stream {

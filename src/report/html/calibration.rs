@@ -99,6 +99,21 @@ fn furthest(o: &mut String, c: &Calibration) {
     end_table(o);
 }
 
+/// The calibration section of a run's page (`run --history ... --html`): what was compared,
+/// the error table and the jobs furthest off (the run's chart carries the vCPU curves).
+pub(crate) fn run_section(o: &mut String, replay: &Replay, c: &Calibration) {
+    let _ = writeln!(
+        o,
+        "<h2>Against the recorded history</h2>\n<p class=\"note\">{} jobs of {} compared (wait from RUNNABLE: {}, from createdAt: {}); the chart's panel \"Recorded history vs simulated\" draws their vCPUs in use.</p>",
+        c.jobs.len(),
+        esc(&replay.history_files.join(", ")),
+        c.from_runnable,
+        c.from_created
+    );
+    errors(o, c);
+    furthest(o, c);
+}
+
 /// Figures, jobs furthest off and both charts of one calibration.
 fn section(o: &mut String, replay: &Replay, c: &Calibration) {
     errors(o, c);

@@ -322,8 +322,14 @@ fn consumable_table(o: &mut String, r: &Report) {
     end_table(o);
 }
 
-/// The page of one run: title, warnings, the summary tables and (when given) the chart.
-pub(crate) fn run_page(r: &Report, chart: Option<&Chart>) -> String {
+/// The page of one run: title, warnings, the summary tables and (when given) the chart; a
+/// run that replayed a recorded history (`run --history`) has the calibration's error table
+/// and the jobs furthest off after its tables.
+pub(crate) fn run_page(
+    r: &Report,
+    chart: Option<&Chart>,
+    calibration: Option<(&crate::calibrate::Replay, &crate::calibrate::Calibration)>,
+) -> String {
     let mut o = String::with_capacity(128 * 1024);
     head(&mut o, &format!("batchsim: {} (seed {})", r.scenario, r.seed));
     let _ = writeln!(
@@ -344,6 +350,9 @@ pub(crate) fn run_page(r: &Report, chart: Option<&Chart>) -> String {
         o.push_str("</ul></div>\n");
     }
     tables(&mut o, r);
+    if let Some((replay, c)) = calibration {
+        calibration::run_section(&mut o, replay, c);
+    }
     if let Some(c) = chart {
         o.push_str("<h2>Charts</h2>\n");
         o.push_str(&inline_svg(&render_svg(c)));

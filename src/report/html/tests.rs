@@ -168,6 +168,7 @@ fn chart(r: &Report) -> Chart {
             probabilities: wait_probabilities(),
             quantiles: vec![12.0; wait_probabilities().len()],
         }],
+        history: None,
     }
 }
 
@@ -181,7 +182,7 @@ fn esc_replaces_every_markup_character() {
 #[test]
 fn run_page_escapes_names_and_lists_every_queue_share_and_ce() {
     let r = report();
-    let page = run_page(&r, Some(&chart(&r)));
+    let page = run_page(&r, Some(&chart(&r)), None);
     balanced(&page).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
     // Raw user text never reaches the page.
@@ -216,13 +217,13 @@ fn run_page_escapes_names_and_lists_every_queue_share_and_ce() {
     assert!(page.contains("<tr class=\"total\"><td>total</td><td>$1.25</td></tr>"));
     // Fair share under its queue: weight, target, used.
     assert!(page.contains("<td>0.5</td><td>100.0%</td><td>100.0%</td><td>90</td>"));
-    assert_eq!(page, run_page(&r, Some(&chart(&r))), "deterministic");
+    assert_eq!(page, run_page(&r, Some(&chart(&r)), None), "deterministic");
 }
 
 #[test]
 fn consumable_resources_have_a_table_only_when_there_are_some() {
     let mut r = report();
-    let page = run_page(&r, None);
+    let page = run_page(&r, None, None);
     assert!(!page.contains("Consumable resources"));
     r.consumable_resources.insert(
         "licences<1>".into(),
@@ -239,7 +240,7 @@ fn consumable_resources_have_a_table_only_when_there_are_some() {
             ..Default::default()
         },
     );
-    let page = run_page(&r, None);
+    let page = run_page(&r, None, None);
     balanced(&page).unwrap();
     assert!(page.contains("<h2>Consumable resources</h2>"));
     assert!(!page.contains("licences<1>"), "escaped");
@@ -252,13 +253,13 @@ fn consumable_resources_have_a_table_only_when_there_are_some() {
 #[test]
 fn pages_reference_no_network_resource() {
     let r = report();
-    let page = run_page(&r, Some(&chart(&r)));
+    let page = run_page(&r, Some(&chart(&r)), None);
     assert!(page.contains("<svg width="), "the chart is inline");
     for needle in ["http://", "https://", "<script", "<link", "<img", "@import", "url("] {
         assert!(!page.contains(needle), "the page has {needle}");
     }
     // Without a chart the page still stands.
-    let bare = run_page(&r, None);
+    let bare = run_page(&r, None, None);
     balanced(&bare).unwrap();
     assert!(!bare.contains("<svg"));
 }
