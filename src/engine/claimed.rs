@@ -41,6 +41,20 @@ impl Shape {
     pub(crate) fn millivcpus(&self) -> u64 {
         u64::from(self.millivcpus)
     }
+
+    /// What a job of the shape needs.
+    pub(crate) fn resources(&self) -> Resources {
+        Resources {
+            millivcpus: self.millivcpus,
+            memory_mib: self.memory_mib,
+            gpus: self.gpus,
+        }
+    }
+
+    /// The compute environment of the claims.
+    pub(crate) fn ce(&self) -> CeId {
+        self.ce
+    }
 }
 
 /// The claimed jobs of a queue, in job id order and by shape.
@@ -113,20 +127,19 @@ impl ClaimedSet {
         self.by_shape.keys().copied()
     }
 
-    /// The last claimed job after `after` and before job `before`.
-    pub(crate) fn last_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
+    /// The first and the last claimed job after `after` and before job `before` (the same
+    /// job when only one lies between): one range query of the set.
+    pub(crate) fn ends_between(
+        &self,
+        after: Bound<ClaimedJob>,
+        before: Option<JobId>,
+    ) -> Option<(ClaimedJob, ClaimedJob)> {
         if !nonempty_range(&after, before) {
             return None;
         }
-        self.all.range(bounds(after, before)).next_back().copied()
-    }
-
-    /// The first claimed job after `after` and before job `before`.
-    pub(crate) fn first_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
-        if !nonempty_range(&after, before) {
-            return None;
-        }
-        self.all.range(bounds(after, before)).next().copied()
+        let mut range = self.all.range(bounds(after, before));
+        let first = *range.next()?;
+        Some((first, range.next_back().copied().unwrap_or(first)))
     }
 
     /// The first claimed job of `shape` after `after` and before job `before`.
@@ -164,18 +177,18 @@ mod tests {
         set.insert(job(5, 0), s);
         set.insert(job(9, 1), s);
         let past = Bound::Excluded((JobId::new(9), u32::MAX));
-        assert_eq!(set.first_between(past, Some(JobId::new(7))), None);
-        assert_eq!(set.last_between(past, Some(JobId::new(7))), None);
+        assert_eq!(set.ends_between(past, Some(JobId::new(7))), None);
         assert_eq!(set.first_of(&s, past, Some(JobId::new(7))), None);
         let at = Bound::Excluded((JobId::new(7), 0));
-        assert_eq!(set.first_between(at, Some(JobId::new(7))), None);
+        assert_eq!(set.ends_between(at, Some(JobId::new(7))), None);
         assert_eq!(
-            set.first_between(Bound::Included((JobId::new(7), 0)), Some(JobId::new(7))),
+            set.ends_between(Bound::Included((JobId::new(7), 0)), Some(JobId::new(7))),
             None
         );
         assert_eq!(
-            set.first_between(Bound::Unbounded, Some(JobId::new(7))),
-            Some(job(5, 0))
+            set.ends_between(Bound::Unbounded, Some(JobId::new(7))),
+            Some((job(5, 0), job(5, 0))),
+            "one job: first and last"
         );
     }
 
@@ -200,14 +213,13 @@ mod tests {
             "before job 5: none of shape a"
         );
         assert_eq!(
-            set.last_between(Bound::Unbounded, Some(JobId::new(9))),
-            Some(job(5, 50))
+            set.ends_between(Bound::Unbounded, Some(JobId::new(9))),
+            Some((job(2, 20), job(5, 50)))
         );
-        assert_eq!(set.last_between(Bound::Unbounded, None), Some(job(9, 90)));
-        assert_eq!(set.first_between(Bound::Unbounded, None), Some(job(2, 20)));
+        assert_eq!(set.ends_between(Bound::Unbounded, None), Some((job(2, 20), job(9, 90))));
         assert_eq!(
-            set.first_between(Bound::Excluded((JobId::new(2), u32::MAX)), Some(JobId::new(9))),
-            Some(job(5, 50))
+            set.ends_between(Bound::Excluded((JobId::new(2), u32::MAX)), Some(JobId::new(9))),
+            Some((job(5, 50), job(5, 50)))
         );
         assert!(set.contains(&job(2, 20)));
     }
