@@ -128,7 +128,7 @@ impl ClaimedSet {
     }
 
     /// The first and the last claimed job after `after` and before job `before` (the same
-    /// job when only one lies between): one range query of the set.
+    /// job when only one lies between).
     pub(crate) fn ends_between(
         &self,
         after: Bound<ClaimedJob>,
@@ -137,9 +137,18 @@ impl ClaimedSet {
         if !nonempty_range(&after, before) {
             return None;
         }
-        let mut range = self.all.range(bounds(after, before));
-        let first = *range.next()?;
-        Some((first, range.next_back().copied().unwrap_or(first)))
+        // Each end by a one-sided query (an open end walks the tree's edge without comparing
+        // keys): cheaper than one query bounded on both sides, which descends twice.
+        let first = match after {
+            Bound::Unbounded => *self.all.first()?,
+            _ => *self.all.range((after, Bound::Unbounded)).next()?,
+        };
+        let last = match before {
+            None => *self.all.last()?,
+            Some(b) if first < (b, 0) => *self.all.range(..(b, 0)).next_back()?,
+            Some(_) => return None,
+        };
+        Some((first, last))
     }
 
     /// The first claimed job of `shape` after `after` and before job `before`.

@@ -141,9 +141,19 @@ impl Instance {
     }
 }
 
-/// Takes instance `id` out of its index (it is in at most one, under its free room).
+/// Takes instance `id` out of its index: the one [`reindex`] entered it in, by the same
+/// rule (its free room, readiness and notice change only through [`Pool`], which takes it
+/// out first).
 fn unindex(ready: &mut RoomIndex, launching: &mut RoomIndex, i: &Instance, id: u32) {
-    let _ = ready.remove(&i.free, id) || launching.remove(&i.free, id);
+    if i.noticed {
+        return;
+    }
+    let found = if i.ready {
+        ready.remove(&i.free, id)
+    } else {
+        i.free.millivcpus == 0 || launching.remove(&i.free, id)
+    };
+    debug_assert!(found, "instance {id} is in the index its state names");
 }
 
 /// Enters instance `id` in its index: ready and un-noticed ones, launching ones with free
