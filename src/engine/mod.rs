@@ -32,6 +32,7 @@ mod ec2;
 mod ec2_capacity;
 mod error;
 mod event;
+mod instance_table;
 mod instances;
 mod job_store;
 mod jobs;
