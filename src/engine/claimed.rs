@@ -16,6 +16,11 @@ use std::ops::Bound;
 /// A claimed job: its id and job slot (the set's order is the id's).
 pub(crate) type ClaimedJob = (JobId, u32);
 
+/// A shape in a search for READY room (`instances.rs`): its first claimed job in range and
+/// the READY room found for it (compute environment, instance; `None`: to be searched again
+/// after a move took room).
+pub(crate) type ShapeHead = (Shape, ClaimedJob, Option<(CeId, u32)>);
+
 /// What decides whether a claimed job finds READY room: its needs and its claim's compute
 /// environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

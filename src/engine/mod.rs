@@ -194,7 +194,7 @@ pub struct Simulation {
     passes: u64,
     /// Scratch of `claims_to_ready_room` (kept: no allocation per call): the shapes of
     /// claimed jobs with READY room, each with its first job and the room found.
-    claim_heads: Vec<(claimed::Shape, claimed::ClaimedJob, Option<(crate::model::CeId, u32)>)>,
+    claim_heads: Vec<claimed::ShapeHead>,
     /// The scheduler's cycle and the SUBMITTED delay, and the pending cycle (`latency.rs`).
     latency: latency::LatencyState,
     /// The account's EC2 capacity (scenario `ec2Capacity`); `None`: every launch supplied.
