@@ -225,10 +225,7 @@ impl Simulation {
                     })
                     .map(|(id, i)| {
                         (
-                            Bin {
-                                ce,
-                                instance: Some(*id),
-                            },
+                            Bin { ce, instance: Some(id) },
                             i.free,
                             i.running.iter().map(|r| r.0).collect(),
                         )

@@ -353,7 +353,7 @@ impl Simulation {
                 p.instances
                     .iter()
                     .filter(|(_, i)| i.ready && i.is_idle())
-                    .filter_map(|(id, i)| i.idle_since.map(|s| (*id, s + c.idle_time(i), i.idle_epoch)))
+                    .filter_map(|(id, i)| i.idle_since.map(|s| (id, s + c.idle_time(i), i.idle_epoch)))
                     .collect()
             })
             .unwrap_or_default();

@@ -16,6 +16,11 @@ use std::ops::Bound;
 /// A claimed job: its id and job slot (the set's order is the id's).
 pub(crate) type ClaimedJob = (JobId, u32);
 
+/// A shape in a search for READY room (`instances.rs`): its first claimed job in range and
+/// the READY room found for it (compute environment, instance; `None`: to be searched again
+/// after a move took room).
+pub(crate) type ShapeHead = (Shape, ClaimedJob, Option<(CeId, u32)>);
+
 /// What decides whether a claimed job finds READY room: its needs and its claim's compute
 /// environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,6 +45,20 @@ impl Shape {
     /// The milli-vCPUs the shape needs.
     pub(crate) fn millivcpus(&self) -> u64 {
         u64::from(self.millivcpus)
+    }
+
+    /// What a job of the shape needs.
+    pub(crate) fn resources(&self) -> Resources {
+        Resources {
+            millivcpus: self.millivcpus,
+            memory_mib: self.memory_mib,
+            gpus: self.gpus,
+        }
+    }
+
+    /// The compute environment of the claims.
+    pub(crate) fn ce(&self) -> CeId {
+        self.ce
     }
 }
 
@@ -113,20 +132,28 @@ impl ClaimedSet {
         self.by_shape.keys().copied()
     }
 
-    /// The last claimed job after `after` and before job `before`.
-    pub(crate) fn last_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
+    /// The first and the last claimed job after `after` and before job `before` (the same
+    /// job when only one lies between).
+    pub(crate) fn ends_between(
+        &self,
+        after: Bound<ClaimedJob>,
+        before: Option<JobId>,
+    ) -> Option<(ClaimedJob, ClaimedJob)> {
         if !nonempty_range(&after, before) {
             return None;
         }
-        self.all.range(bounds(after, before)).next_back().copied()
-    }
-
-    /// The first claimed job after `after` and before job `before`.
-    pub(crate) fn first_between(&self, after: Bound<ClaimedJob>, before: Option<JobId>) -> Option<ClaimedJob> {
-        if !nonempty_range(&after, before) {
-            return None;
-        }
-        self.all.range(bounds(after, before)).next().copied()
+        // Each end by a one-sided query (an open end walks the tree's edge without comparing
+        // keys): cheaper than one query bounded on both sides, which descends twice.
+        let first = match after {
+            Bound::Unbounded => *self.all.first()?,
+            _ => *self.all.range((after, Bound::Unbounded)).next()?,
+        };
+        let last = match before {
+            None => *self.all.last()?,
+            Some(b) if first < (b, 0) => *self.all.range(..(b, 0)).next_back()?,
+            Some(_) => return None,
+        };
+        Some((first, last))
     }
 
     /// The first claimed job of `shape` after `after` and before job `before`.
@@ -164,18 +191,18 @@ mod tests {
         set.insert(job(5, 0), s);
         set.insert(job(9, 1), s);
         let past = Bound::Excluded((JobId::new(9), u32::MAX));
-        assert_eq!(set.first_between(past, Some(JobId::new(7))), None);
-        assert_eq!(set.last_between(past, Some(JobId::new(7))), None);
+        assert_eq!(set.ends_between(past, Some(JobId::new(7))), None);
         assert_eq!(set.first_of(&s, past, Some(JobId::new(7))), None);
         let at = Bound::Excluded((JobId::new(7), 0));
-        assert_eq!(set.first_between(at, Some(JobId::new(7))), None);
+        assert_eq!(set.ends_between(at, Some(JobId::new(7))), None);
         assert_eq!(
-            set.first_between(Bound::Included((JobId::new(7), 0)), Some(JobId::new(7))),
+            set.ends_between(Bound::Included((JobId::new(7), 0)), Some(JobId::new(7))),
             None
         );
         assert_eq!(
-            set.first_between(Bound::Unbounded, Some(JobId::new(7))),
-            Some(job(5, 0))
+            set.ends_between(Bound::Unbounded, Some(JobId::new(7))),
+            Some((job(5, 0), job(5, 0))),
+            "one job: first and last"
         );
     }
 
@@ -200,14 +227,13 @@ mod tests {
             "before job 5: none of shape a"
         );
         assert_eq!(
-            set.last_between(Bound::Unbounded, Some(JobId::new(9))),
-            Some(job(5, 50))
+            set.ends_between(Bound::Unbounded, Some(JobId::new(9))),
+            Some((job(2, 20), job(5, 50)))
         );
-        assert_eq!(set.last_between(Bound::Unbounded, None), Some(job(9, 90)));
-        assert_eq!(set.first_between(Bound::Unbounded, None), Some(job(2, 20)));
+        assert_eq!(set.ends_between(Bound::Unbounded, None), Some((job(2, 20), job(9, 90))));
         assert_eq!(
-            set.first_between(Bound::Excluded((JobId::new(2), u32::MAX)), Some(JobId::new(9))),
-            Some(job(5, 50))
+            set.ends_between(Bound::Excluded((JobId::new(2), u32::MAX)), Some(JobId::new(9))),
+            Some((job(5, 50), job(5, 50)))
         );
         assert!(set.contains(&job(2, 20)));
     }

@@ -599,7 +599,7 @@ impl Pool {
     pub fn placeable_instances(&self) -> (Vec<crate::policy::InstanceRoom>, Vec<crate::policy::InstanceRoom>) {
         let mut ready = Vec::new();
         let mut launching = Vec::new();
-        for (&id, i) in &self.instances {
+        for (id, i) in self.instances.iter() {
             if i.noticed {
                 continue;
             }

@@ -19,11 +19,12 @@
 //!   overshoot what is still missing, else the smallest type (ties: cheaper per vCPU, then
 //!   listed order), never past `maxvCpus` under `BEST_FIT` on EC2 (CONTRACT 7.14 e).
 
+use super::instance_table::InstanceTable;
 use super::room_index::RoomIndex;
 use crate::model::instance_catalog::{InstanceType, UnknownInstanceType};
 use crate::model::{AllocationStrategy, ComputeEnvironment, Resources};
 use crate::time::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Free capacity of an instance, in the units jobs ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -141,9 +142,19 @@ impl Instance {
     }
 }
 
-/// Takes instance `id` out of its index (it is in at most one, under its free room).
+/// Takes instance `id` out of its index: the one [`reindex`] entered it in, by the same
+/// rule (its free room, readiness and notice change only through [`Pool`], which takes it
+/// out first).
 fn unindex(ready: &mut RoomIndex, launching: &mut RoomIndex, i: &Instance, id: u32) {
-    let _ = ready.remove(&i.free, id) || launching.remove(&i.free, id);
+    if i.noticed {
+        return;
+    }
+    let found = if i.ready {
+        ready.remove(&i.free, id)
+    } else {
+        i.free.millivcpus == 0 || launching.remove(&i.free, id)
+    };
+    debug_assert!(found, "instance {id} is in the index its state names");
 }
 
 /// Enters instance `id` in its index: ready and un-noticed ones, launching ones with free
@@ -186,8 +197,8 @@ pub enum NodeSlot {
 pub struct Pool {
     /// Types it may launch, in the order of `instanceTypes`.
     pub types: Vec<PoolType>,
-    /// Live instances by id.
-    pub instances: BTreeMap<u32, Instance>,
+    /// Live instances by id (`instance_table.rs`).
+    pub instances: InstanceTable,
     next_id: u32,
     /// vCPUs (milli) of live instances, launching ones included.
     pub provisioned_millivcpus: u64,
@@ -262,7 +273,7 @@ impl Pool {
             .collect();
         Ok(Pool {
             types,
-            instances: BTreeMap::new(),
+            instances: InstanceTable::default(),
             next_id: 1,
             provisioned_millivcpus: 0,
             ready_millivcpus: 0,
@@ -496,12 +507,12 @@ impl Pool {
             let idle = self
                 .instances
                 .iter()
-                .filter(|(id, i)| i.ready && !i.noticed && i.is_idle() && !taken.contains(*id))
+                .filter(|(id, i)| i.ready && !i.noticed && i.is_idle() && !taken.contains(id))
                 .filter(|(_, i)| self.types[i.type_index].usable().holds(&need))
-                .min_by_key(|(id, i)| (self.types[i.type_index].room, **id));
+                .min_by_key(|(id, i)| (self.types[i.type_index].room, *id));
             if let Some((id, _)) = idle {
-                taken.insert(*id);
-                out.push(NodeSlot::Idle(*id));
+                taken.insert(id);
+                out.push(NodeSlot::Idle(id));
                 continue;
             }
             let (t, ty) = self.cheapest_fitting(&need)?;

@@ -19,7 +19,7 @@
 //!   change its outcome).
 
 use super::capacity::Placement;
-use super::claimed::{ClaimedJob, Shape};
+use super::claimed::Shape;
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
 use super::jobs::Reason;
@@ -224,10 +224,10 @@ impl Simulation {
         };
         // Every claimed job up to the bound is looked at (moved, or of a shape that found no
         // room) unless READY room runs out first.
-        let Some(last) = qr.claimed.last_between(after, bound) else {
+        let Some((first, last)) = qr.claimed.ends_between(after, bound) else {
             return false;
         };
-        if qr.claimed.first_between(after, bound) == Some(last) {
+        if first == last {
             // One claimed job to look at (usually the one the previous pick claimed).
             qr.claims_checked = (self.passes, Some(last.0));
             let (job_id, slot) = last;
@@ -247,36 +247,63 @@ impl Simulation {
         }
         // The jobs go in job id order. Whether one finds READY room depends on its shape only
         // (needs, claim's compute environment), and room only shrinks while claimed jobs
-        // move, so a shape that found none is dropped for the rest of this call: the next job
-        // is the first, by id, of the shapes still in play (`claimed.rs`).
-        let mut heads: Vec<(Shape, Option<ClaimedJob>)> = qr
-            .claimed
-            .shapes()
-            .map(|s| (s, qr.claimed.first_of(&s, after, bound)))
-            .collect();
+        // move, so a shape without room now gets none in this call: only the shapes with
+        // room are kept, each with its first job by id (`claimed.rs`), and the next job is
+        // the first of those. The room found is the job's target until a move changes room.
+        let mut heads = std::mem::take(&mut self.claim_heads);
+        heads.clear();
+        let qr = &self.queues[q];
+        for shape in qr.claimed.shapes() {
+            if shape.millivcpus() > max_free {
+                continue;
+            }
+            let Some(target) = self.ready_room_for_shape(q, &shape) else {
+                continue;
+            };
+            if let Some(head) = qr.claimed.first_of(&shape, after, bound) {
+                heads.push((shape, head, Some(target)));
+            }
+        }
         let mut moved = false;
         let mut checked = last.0;
         loop {
             let next_job = heads
                 .iter()
                 .enumerate()
-                .filter(|(_, (s, _))| s.millivcpus() <= max_free)
-                .filter_map(|(k, (_, h))| h.map(|h| (h, k)))
+                .filter(|(_, (s, _, _))| s.millivcpus() <= max_free)
+                .map(|(k, (_, h, _))| (*h, k))
                 .min();
             let Some(((job_id, slot), k)) = next_job else {
                 break;
             };
             after = Bound::Excluded((job_id, u32::MAX));
-            let Some((ce, id)) = self.ready_room_for_claimed(q, JobSlot(slot), job_id) else {
+            let shape = heads[k].0;
+            let target = heads[k].2.or_else(|| self.ready_room_for_shape(q, &shape));
+            let Some((ce, id)) = target else {
                 heads.swap_remove(k);
                 continue;
             };
-            let shape = heads[k].0;
+            debug_assert!(
+                self.jobs.get_if(JobSlot(slot), job_id).is_some_and(|j| j
+                    .claim
+                    .as_ref()
+                    .is_some_and(|c| Shape::new(&j.resources, c.ce) == shape)),
+                "a claimed job holds a claim of its shape"
+            );
             self.release_claim(JobSlot(slot));
             self.place_on_instances(JobSlot(slot), ce, Placement::Instance(Ec2Placement::Ready(id)));
             moved = true;
-            // Only this job left the set: the other shapes' first jobs stay.
-            heads[k].1 = self.queues[q].claimed.first_of(&shape, after, bound);
+            // Only this job left the set: the other shapes' first jobs stay; the room each
+            // found may have gone with the move.
+            match self.queues[q].claimed.first_of(&shape, after, bound) {
+                Some(head) => heads[k].1 = head,
+                None => {
+                    heads.swap_remove(k);
+                }
+            }
+            for h in &mut heads {
+                h.2 = None;
+            }
             let free = self.max_ready_free(q);
             debug_assert!(free <= max_free, "READY room only shrinks while claimed jobs move");
             max_free = free;
@@ -285,6 +312,7 @@ impl Simulation {
                 break;
             }
         }
+        self.claim_heads = heads;
         self.queues[q].claims_checked = (self.passes, Some(checked));
         moved
     }
@@ -308,8 +336,13 @@ impl Simulation {
     /// `computeReservation` counting the claim where it is).
     fn ready_room_for_claimed(&self, q: QueueId, slot: JobSlot, job_id: JobId) -> Option<(CeId, u32)> {
         let job = self.jobs.get_if(slot, job_id)?;
-        let held_on = job.claim.as_ref()?.ce;
-        let r = job.resources;
+        self.ready_room_for_shape(q, &Shape::new(&job.resources, job.claim.as_ref()?.ce))
+    }
+
+    /// [`Simulation::ready_room_for_claimed`] for any claimed job of `shape` (its needs and
+    /// its claim's compute environment are all the answer depends on).
+    fn ready_room_for_shape(&self, q: QueueId, shape: &Shape) -> Option<(CeId, u32)> {
+        let (held_on, r) = (shape.ce(), shape.resources());
         let ces = &self.queues[q].spec.compute_environments;
         let upto = ces.iter().position(|&c| c == held_on).map_or(ces.len(), |k| k + 1);
         ces[..upto].iter().find_map(|&ce| {

@@ -32,6 +32,7 @@ mod ec2;
 mod ec2_capacity;
 mod error;
 mod event;
+mod instance_table;
 mod instances;
 mod job_store;
 mod jobs;
@@ -191,6 +192,9 @@ pub struct Simulation {
     scale_in_pending: bool,
     /// Dispatch passes so far (numbers [`QueueRuntime::claims_checked`]).
     passes: u64,
+    /// Scratch of `claims_to_ready_room` (kept: no allocation per call): the shapes of
+    /// claimed jobs with READY room, each with its first job and the room found.
+    claim_heads: Vec<claimed::ShapeHead>,
     /// The scheduler's cycle and the SUBMITTED delay, and the pending cycle (`latency.rs`).
     latency: latency::LatencyState,
     /// The account's EC2 capacity (scenario `ec2Capacity`); `None`: every launch supplied.
@@ -257,6 +261,7 @@ impl Simulation {
             spot_on: scenario.compute_environments.iter().any(|c| c.spot_market.is_dynamic()),
             scale_in_pending: false,
             passes: 0,
+            claim_heads: Vec::new(),
             latency: latency::LatencyState {
                 scheduler: scenario.scheduler_latency(),
                 next_cycle: None,

@@ -11,7 +11,9 @@
 //! thousand instances up.)
 
 use super::ec2::Room;
-use std::collections::BTreeMap;
+use super::queue::SeqHasher;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 
 /// The instances of one index (ready, or launching) by free room. A run, once made, stays
 /// when it empties: there are as many runs as distinct free-vCPU values seen, which whole-
@@ -24,11 +26,20 @@ pub(crate) struct RoomIndex {
     max_memory: Vec<u64>,
     /// Each run's instances by (free memory, id), with their free GPUs.
     runs: Vec<BTreeMap<(u64, u32), u64>>,
+    /// Instances without a free vCPU (most of a packed pool), by id: (free memory, free
+    /// GPUs). Only a job needing no vCPU could go there, so they are kept out of the runs'
+    /// B-trees (an instance filling up or freeing its last vCPU was a B-tree update in the
+    /// largest run) and scanned for such a job.
+    full: HashMap<u64, (u64, u64), BuildHasherDefault<SeqHasher>>,
 }
 
 impl RoomIndex {
     /// Enters instance `id` with free room `free`.
     pub(crate) fn insert(&mut self, free: &Room, id: u32) {
+        if free.millivcpus == 0 {
+            self.full.insert(u64::from(id), (free.memory_mib, free.gpus));
+            return;
+        }
         let k = match self.cpus.binary_search(&free.millivcpus) {
             Ok(k) => k,
             Err(k) => {
@@ -44,6 +55,9 @@ impl RoomIndex {
 
     /// Removes instance `id`, entered with free room `free`; returns whether it was there.
     pub(crate) fn remove(&mut self, free: &Room, id: u32) -> bool {
+        if free.millivcpus == 0 {
+            return self.full.remove(&u64::from(id)).is_some();
+        }
         let Ok(k) = self.cpus.binary_search(&free.millivcpus) else {
             return false;
         };
@@ -59,6 +73,19 @@ impl RoomIndex {
     /// The first instance in (free vCPUs, free memory, id) order whose free room holds
     /// `need`.
     pub(crate) fn best_fit(&self, need: &Room) -> Option<u32> {
+        if need.millivcpus == 0 {
+            // The instances without a free vCPU come first in the order; the least memory
+            // that holds the job, then the lowest id (the scan's order does not matter).
+            let first = self
+                .full
+                .iter()
+                .filter(|(_, &(memory, gpus))| memory >= need.memory_mib && gpus >= need.gpus)
+                .map(|(&id, &(memory, _))| (memory, id))
+                .min();
+            if let Some((_, id)) = first {
+                return u32::try_from(id).ok();
+            }
+        }
         let start = self.cpus.partition_point(|&c| c < need.millivcpus);
         (start..self.cpus.len())
             .filter(|&k| self.max_memory[k] >= need.memory_mib && !self.runs[k].is_empty())
@@ -156,5 +183,29 @@ mod tests {
         assert!(index.remove(&room(4, 4096, 1), 4));
         assert_eq!(index.best_fit(&room(3, 0, 0)), None);
         assert_eq!(index.max_free_millivcpus(None), 2000);
+    }
+
+    #[test]
+    fn instances_without_a_free_vcpu_hold_only_jobs_needing_none() {
+        let mut index = RoomIndex::default();
+        index.insert(&room(0, 4096, 0), 7);
+        index.insert(&room(0, 1024, 1), 9);
+        index.insert(&room(0, 1024, 0), 8);
+        index.insert(&room(1, 512, 0), 3);
+        assert_eq!(index.best_fit(&room(1, 0, 0)), Some(3));
+        assert_eq!(index.best_fit(&room(0, 1000, 0)), Some(8), "least memory, then id");
+        assert_eq!(index.best_fit(&room(0, 1000, 1)), Some(9));
+        assert_eq!(index.best_fit(&room(0, 2048, 0)), Some(7));
+        assert_eq!(index.best_fit(&room(0, 8192, 0)), None);
+        assert_eq!(
+            index.best_fit(&room(0, 512, 1)),
+            Some(9),
+            "ahead of a run with vCPUs free"
+        );
+        assert!(index.remove(&room(1, 512, 0), 3));
+        assert_eq!(index.max_free_millivcpus(None), 0, "none has a vCPU free");
+        assert!(index.remove(&room(0, 1024, 1), 9));
+        assert!(!index.remove(&room(0, 1024, 1), 9), "removed once");
+        assert_eq!(index.best_fit(&room(0, 512, 1)), None);
     }
 }

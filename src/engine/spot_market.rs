@@ -195,7 +195,7 @@ impl Simulation {
             .instances
             .iter()
             .filter(|(_, i)| i.ready && !i.noticed && pool.types[i.type_index].spot.priced_out)
-            .map(|(id, _)| *id)
+            .map(|(id, _)| id)
             .collect();
         for id in doomed {
             self.price_interruption(ce, id);
