@@ -552,7 +552,7 @@ impl Pool {
             .instances
             .iter()
             .filter(|(_, i)| i.ready && !i.noticed && i.is_idle())
-            .map(|(&id, i)| (self.types[i.type_index].room, id))
+            .map(|(id, i)| (self.types[i.type_index].room, id))
             .collect();
         idle.sort_unstable();
         let idle = idle.into_iter().filter_map(|(_, id)| self.instance_room(id)).collect();
