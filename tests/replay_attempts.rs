@@ -455,3 +455,48 @@ fn array_children_round_trip_through_describe_jobs() {
     };
     assert_eq!(order(&after), order(&before));
 }
+
+/// Job ids with the run time estimate (milliseconds) a policy saw for them.
+type Estimates = Arc<Mutex<Vec<(String, Option<u64>)>>>;
+
+/// Takes the earliest submission (FIFO) and writes down the run time estimate each job
+/// offered had, by job id.
+struct EstimateSeen(Estimates);
+
+impl batchsim::policy::JobPolicy for EstimateSeen {
+    fn pick<'a>(&mut self, view: &batchsim::policy::QueueView<'a>) -> Option<&'a batchsim::policy::QueuedJob> {
+        let job = view.jobs_in_submission_order().next()?;
+        let estimate = view
+            .details(job)
+            .and_then(|i| i.runtime_estimate)
+            .map(|d| d.as_millis());
+        let mut seen = self.0.lock().unwrap();
+        let id = job.id.to_string();
+        if !seen.iter().any(|(j, _)| *j == id) {
+            seen.push((id, estimate));
+        }
+        Some(job)
+    }
+}
+
+#[test]
+fn a_replayed_array_childs_run_time_estimate_is_its_own_first_attempt() {
+    // A custom policy sees each child's estimate (JobInfo::runtime_estimate): the time of its
+    // own first recorded attempt, not the children's mean (20 s) the entry's model gives.
+    let mut scenario = setup("FARGATE", json!({"attempts": 2}), json!({}));
+    scenario["workload"] = imported_workload("array-estimate.json", &three_children());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut sim = Simulation::new(&load(&scenario), Options::default()).expect("runs");
+    sim.set_policy("q", Box::new(EstimateSeen(seen.clone()))).unwrap();
+    let report = sim.run();
+    assert_eq!(report.jobs.succeeded, 3);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            ("1:0".to_owned(), Some(10_000)),
+            ("1:1".to_owned(), Some(20_000)),
+            ("1:2".to_owned(), Some(5_000)),
+        ]
+    );
+}

@@ -399,6 +399,13 @@ impl Simulation {
         plan: AttemptPlan,
     ) -> JobSlot {
         let now = self.kernel.now;
+        // A job replaying a history (its own recorded attempts, an array child's included)
+        // runs them at dispatch; a decision's run time estimate is its first one's time.
+        let replayed = match self.kernel.sources.replaying {
+            true => self.kernel.sources.replay_plan(spec.entry, id.array_index, 0),
+            false => None,
+        };
+        let plan = replayed.unwrap_or(plan);
         self.ledger.submitted(queue, spec.share_ix);
         if spec.share_ix != u32::MAX {
             self.queues[queue].active.job_added(spec.share_ix as usize, now);
