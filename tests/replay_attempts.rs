@@ -24,6 +24,16 @@ fn attempts_of(scenario: &Value) -> Vec<AttemptRecord> {
     out
 }
 
+/// Job ids in the order their attempts started RUNNING (ties by job id).
+fn start_order(attempts: &[AttemptRecord]) -> Vec<String> {
+    let mut s: Vec<(u64, String)> = attempts
+        .iter()
+        .filter_map(|a| Some((a.started_at?.as_millis(), a.job_id.to_string())))
+        .collect();
+    s.sort();
+    s.into_iter().map(|(_, j)| j).collect()
+}
+
 /// The workload `batchsim import` reads from history documents (one file's text).
 fn imported_workload(name: &str, text: &str) -> Value {
     let dir = temp_dir(&format!("replay-{name}"));
@@ -255,15 +265,7 @@ fn run_describe_jobs_import_replay_reproduces_attempts_and_start_order() {
     assert_eq!(a.len(), b.len());
     assert_eq!(a, b, "every attempt, job by job");
     // Start order: attempts by RUNNING time, ties by job.
-    let order = |v: &[AttemptRecord]| {
-        let mut s: Vec<(u64, String)> = v
-            .iter()
-            .filter_map(|a| Some((a.started_at?.as_millis(), a.job_id.to_string())))
-            .collect();
-        s.sort();
-        s.into_iter().map(|(_, j)| j).collect::<Vec<_>>()
-    };
-    assert_eq!(order(&after), order(&before));
+    assert_eq!(start_order(&after), start_order(&before));
 }
 
 /// describe-jobs output of an array job of three children that ran 10 s, 20 s and 30 s;
@@ -445,15 +447,7 @@ fn array_children_round_trip_through_describe_jobs() {
     b.sort();
     a.sort();
     assert_eq!(a, b, "every child's attempts, job by job");
-    let order = |v: &[AttemptRecord]| {
-        let mut s: Vec<(u64, String)> = v
-            .iter()
-            .filter_map(|a| Some((a.started_at?.as_millis(), a.job_id.to_string())))
-            .collect();
-        s.sort();
-        s.into_iter().map(|(_, j)| j).collect::<Vec<_>>()
-    };
-    assert_eq!(order(&after), order(&before));
+    assert_eq!(start_order(&after), start_order(&before));
 }
 
 /// Job ids with the run time estimate (milliseconds) a policy saw for them.

@@ -560,13 +560,7 @@ impl Pool {
             return (idle, Vec::new());
         }
         let mut order: Vec<usize> = (0..self.types.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&self.types[a], &self.types[b]);
-            a.price_per_hour
-                .total_cmp(&b.price_per_hour)
-                .then(a.room.millivcpus.cmp(&b.room.millivcpus))
-                .then(a.instance_type.name.cmp(&b.instance_type.name))
-        });
+        order.sort_by(|&a, &b| super::ec2::cheaper_node_type(&self.types[a], &self.types[b]));
         let types = order
             .into_iter()
             .filter_map(|t| {

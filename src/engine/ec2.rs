@@ -105,6 +105,16 @@ fn per_vcpu_cmp(a: &PoolType, b: &PoolType) -> std::cmp::Ordering {
     crate::policy::scale_out_per_vcpu_cmp(a.price_per_hour, a.room.millivcpus, b.price_per_hour, b.room.millivcpus)
 }
 
+/// The order in which a multi-node job's nodes prefer new instance types: cheaper first,
+/// then fewer vCPUs, then name ([`Pool::plan_nodes`]; the candidates a custom placement is
+/// shown are sorted by it too).
+pub(crate) fn cheaper_node_type(a: &PoolType, b: &PoolType) -> std::cmp::Ordering {
+    a.price_per_hour
+        .total_cmp(&b.price_per_hour)
+        .then(a.room.millivcpus.cmp(&b.room.millivcpus))
+        .then(a.instance_type.name.cmp(&b.instance_type.name))
+}
+
 /// One instance.
 #[derive(Clone, Debug)]
 pub struct Instance {
@@ -545,12 +555,7 @@ impl Pool {
             .iter()
             .enumerate()
             .filter(|(_, t)| t.usable().holds(need) && keep(t))
-            .min_by(|(_, a), (_, b)| {
-                a.price_per_hour
-                    .total_cmp(&b.price_per_hour)
-                    .then(a.room.millivcpus.cmp(&b.room.millivcpus))
-                    .then(a.instance_type.name.cmp(&b.instance_type.name))
-            })
+            .min_by(|(_, a), (_, b)| cheaper_node_type(a, b))
     }
 
     /// An instance's whole room, as a requirement (a multi-node job's node takes it all).

@@ -65,6 +65,14 @@ struct ShareUsage {
     e_last: f64,
 }
 
+/// `H / D` at a view whose scale is `vs` (`1 / e_now`), for a share holding `r` vCPUs:
+/// `H(now) = (G + R*D*(e_now - e_last)) / e_now`. The pick's scan and
+/// [`ShareView::decayed_usage_per_decay`] both compute it here, so they agree bit for bit.
+#[inline(always)]
+fn decayed_per_decay(g: f64, e_last: f64, r: f64, vs: f64, d: f64) -> f64 {
+    (g * vs + r * d * (1.0 - e_last * vs)) / d
+}
+
 impl Default for ShareUsage {
     fn default() -> Self {
         ShareUsage {
@@ -527,7 +535,7 @@ impl<'a> QueueView<'a> {
             Some(d) => {
                 for &i in &set.nonempty {
                     let Some(u) = set.usage.get(i) else { continue };
-                    consider(weight(i) * (u.r + (u.g * vs + u.r * d * (1.0 - u.e_last * vs)) / d), i);
+                    consider(weight(i) * (u.r + decayed_per_decay(u.g, u.e_last, u.r, vs, d)), i);
                 }
             }
             // No decay tracked (a fair-share policy over a FIFO queue's set): R alone.
@@ -601,8 +609,7 @@ impl<'a> ShareView<'a> {
     pub fn decayed_usage_per_decay(&self) -> f64 {
         let Some(d) = self.decay_ms else { return 0.0 };
         let r = self.vcpus_held();
-        // H(now) = (G + R*D*(e_now - e_last)) / e_now, with view_scale = 1/e_now.
-        (self.usage.g * self.view_scale + r * d * (1.0 - self.usage.e_last * self.view_scale)) / d
+        decayed_per_decay(self.usage.g, self.usage.e_last, r, self.view_scale, d)
     }
 }
 
