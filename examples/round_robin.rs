@@ -96,7 +96,7 @@ pub fn start_order(policy: Option<RoundRobin>) -> Result<(Vec<String>, u64), bat
     let (_, mut records) = sim.run_with_records();
     records.sort_by_key(|r| (r.started_at, r.job_id));
     let starts = *told.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    Ok((records.into_iter().map(|r| r.job_name).collect(), starts))
+    Ok((records.into_iter().map(|r| r.job_name.to_string()).collect(), starts))
 }
 
 /// A policy that reports its `started` count when dropped (the simulation owns it).

@@ -75,7 +75,7 @@ pub fn placements(spread: bool) -> Result<Vec<String>, batchsim::Error> {
     let (_, records) = sim.run_with_records();
     Ok(records
         .into_iter()
-        .map(|r| r.compute_environment.unwrap_or_default())
+        .map(|r| r.compute_environment.as_deref().unwrap_or_default().to_owned())
         .collect())
 }
 

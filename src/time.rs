@@ -143,46 +143,72 @@ pub(crate) fn write_millis_as_secs(f: &mut impl fmt::Write, ms: u64) -> fmt::Res
     f.write_str(std::str::from_utf8(millis_as_secs(ms, &mut buf)).unwrap_or(""))
 }
 
-/// The decimal digits of `n` in `buf` (no `core::fmt`), as ASCII bytes.
-pub(crate) fn uint_digits(n: u64, buf: &mut [u8; 24]) -> &[u8] {
-    let start = digits_before(buf, buf.len(), n);
-    &buf[start..]
+/// "00" to "99": two digits a step.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes the decimal digits of `n` so that they end just before `buf[end]` (which needs
+/// room for 20 before it); returns where they start.
+#[inline(always)]
+pub(crate) fn uint_digits_before(buf: &mut [u8], mut end: usize, mut n: u64) -> usize {
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        end -= 2;
+        buf[end] = PAIRS[pair];
+        buf[end + 1] = PAIRS[pair + 1];
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        end -= 2;
+        buf[end] = PAIRS[pair];
+        buf[end + 1] = PAIRS[pair + 1];
+    } else {
+        end -= 1;
+        buf[end] = b'0' + n as u8;
+    }
+    end
 }
 
-/// Writes the digits of `n` so that they end just before `buf[end]`; returns where they
-/// start.
-fn digits_before(buf: &mut [u8; 24], mut end: usize, mut n: u64) -> usize {
-    loop {
-        end -= 1;
-        buf[end] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return end;
+/// Writes a millisecond count as seconds in the shortest exact form (`100`, `100.5`, `0.25`)
+/// so that it ends just before `buf[end]` (which needs room for 24 before it); returns
+/// where it starts.
+#[inline(always)]
+pub(crate) fn millis_digits_before(buf: &mut [u8], mut end: usize, ms: u64) -> usize {
+    let (whole, frac) = (ms / 1000, (ms % 1000) as u32);
+    // The fraction's digits without trailing zeros, then the dot.
+    if frac != 0 {
+        let (d0, d1, d2) = (
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        );
+        if frac % 100 == 0 {
+            end -= 2;
+            buf[end + 1] = d0;
+        } else if frac % 10 == 0 {
+            end -= 3;
+            buf[end + 1] = d0;
+            buf[end + 2] = d1;
+        } else {
+            end -= 4;
+            buf[end + 1] = d0;
+            buf[end + 2] = d1;
+            buf[end + 3] = d2;
         }
+        buf[end] = b'.';
     }
+    uint_digits_before(buf, end, whole)
 }
 
 /// [`write_millis_as_secs`] into `buf` (digits by hand: `core::fmt` was most of the cost of
 /// a job table's numbers). Returns the ASCII bytes.
 pub(crate) fn millis_as_secs(ms: u64, buf: &mut [u8; 24]) -> &[u8] {
-    let (whole, mut frac) = (ms / 1000, ms % 1000);
-    // The fraction's digits without trailing zeros, right-aligned in the buffer's end.
-    let mut end = buf.len();
-    if frac != 0 {
-        let mut digits = 3;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        for _ in 0..digits {
-            end -= 1;
-            buf[end] = b'0' + (frac % 10) as u8;
-            frac /= 10;
-        }
-        end -= 1;
-        buf[end] = b'.';
-    }
-    let start = digits_before(buf, end, whole);
+    let start = millis_digits_before(buf, 24, ms);
     &buf[start..]
 }
 
@@ -232,8 +258,9 @@ mod tests {
             };
             let mut buf = [0u8; 24];
             prop_assert_eq!(millis_as_secs(ms, &mut buf), want.as_bytes());
+            let start = uint_digits_before(&mut buf, 24, ms);
             let digits = ms.to_string();
-            prop_assert_eq!(uint_digits(ms, &mut buf), digits.as_bytes());
+            prop_assert_eq!(&buf[start..], digits.as_bytes());
         }
     }
 

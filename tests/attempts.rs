@@ -246,7 +246,7 @@ fn a_job_rows_ce_and_started_at_come_from_one_attempt() {
             .all(|a| a.compute_environment == "spot" && a.started_at.is_none()),
         "{x:?}"
     );
-    let row = records.iter().find(|r| r.job_name == "x").unwrap();
+    let row = records.iter().find(|r| &*r.job_name == "x").unwrap();
     assert_eq!(row.attempts, 1);
     assert_eq!(row.started_at, Some(batchsim::SimTime::ZERO));
     assert_eq!(row.compute_environment.as_deref(), Some("od"), "{row:?}");

@@ -56,7 +56,7 @@ fn secs(t: Option<batchsim::SimTime>) -> f64 {
 }
 
 fn named<'a>(records: &'a [JobRecord], name: &str) -> Vec<&'a JobRecord> {
-    records.iter().filter(|r| r.job_name == name).collect()
+    records.iter().filter(|r| &*r.job_name == name).collect()
 }
 
 /// "Timeout is the maximum amount of time in seconds that a Lambda function can run. ... up

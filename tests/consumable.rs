@@ -68,7 +68,7 @@ fn most_at_once(rows: &[&JobRecord]) -> usize {
 #[test]
 fn two_licences_let_two_jobs_run_at_once_and_the_rest_wait_in_runnable() {
     let (report, rows) = run_file("shared-licences.json");
-    let solves: Vec<&JobRecord> = rows.iter().filter(|r| r.job_name == "solve").collect();
+    let solves: Vec<&JobRecord> = rows.iter().filter(|r| &*r.job_name == "solve").collect();
     let starts: Vec<Option<f64>> = solves.iter().map(|r| secs(r.started_at)).collect();
     assert_eq!(
         starts,
@@ -77,7 +77,7 @@ fn two_licences_let_two_jobs_run_at_once_and_the_rest_wait_in_runnable() {
     let waits: Vec<f64> = solves.iter().map(|r| r.wait.unwrap().as_secs_f64()).collect();
     assert_eq!(waits, vec![0.0, 0.0, 98.0, 98.0, 196.0]);
     assert_eq!(most_at_once(&solves), 2, "only two licences");
-    let other = rows.iter().find(|r| r.job_name == "other").unwrap();
+    let other = rows.iter().find(|r| &*r.job_name == "other").unwrap();
     assert_eq!(
         (secs(other.started_at), secs(other.stopped_at)),
         (Some(0.5), Some(10.5))
@@ -261,7 +261,10 @@ fn on_a_fair_share_queue_other_shares_go_on() {
         "workload": workload,
     });
     let (report, rows) = run_records(&doc);
-    let starts: Vec<(String, Option<f64>)> = rows.iter().map(|r| (r.job_name.clone(), secs(r.started_at))).collect();
+    let starts: Vec<(String, Option<f64>)> = rows
+        .iter()
+        .map(|r| (r.job_name.to_string(), secs(r.started_at)))
+        .collect();
     let at = |n: &str, t: f64| (n.to_string(), Some(t));
     assert_eq!(
         starts,

@@ -286,7 +286,7 @@ fn a_stateful_policy_forks_with_the_simulation_and_snapshots_leave_it_alone() {
         let names = |(_, r): (batchsim::Report, Vec<batchsim::JobRecord>)| {
             let mut r = r;
             r.sort_by_key(|r| (r.started_at, r.job_id));
-            r.into_iter().map(|r| r.job_name).collect::<Vec<_>>()
+            r.into_iter().map(|r| r.job_name.to_string()).collect::<Vec<_>>()
         };
         (names(sim.run_with_records()), names(fork.run_with_records()))
     };

@@ -139,7 +139,7 @@ fn alternation_scenario(fair: bool) -> Value {
 fn equal_weights_alternate_starts_although_a_submitted_first() {
     let (r, records) = run_records(&alternation_scenario(true));
     assert_eq!(r.jobs.succeeded, 10);
-    let order = start_order(&records, |j| j.share_identifier.clone());
+    let order = start_order(&records, |j| j.share_identifier.to_string());
     assert_eq!(order, ["A", "B", "A", "B", "A", "B", "A", "B", "A", "B"]);
     // One slot, no startup: a start every 100 s.
     let mut starts: Vec<f64> = records.iter().map(|j| secs(j.started_at)).collect();
@@ -160,7 +160,7 @@ fn equal_weights_alternate_starts_although_a_submitted_first() {
 
     // The same workload on a FIFO queue runs all of A first.
     let (_, fifo) = run_records(&alternation_scenario(false));
-    let order = start_order(&fifo, |j| j.job_name.clone());
+    let order = start_order(&fifo, |j| j.job_name.to_string());
     assert_eq!(order, ["A", "A", "A", "A", "A", "B", "B", "B", "B", "B"]);
 }
 
@@ -184,7 +184,7 @@ fn a_starting_job_counts_in_its_shares_r() {
     // vCPU, A's second job waits until 130 s.
     let started: Vec<(String, f64)> = records
         .iter()
-        .map(|j| (j.job_name.clone(), secs(j.started_at)))
+        .map(|j| (j.job_name.to_string(), secs(j.started_at)))
         .collect();
     assert_eq!(
         started,
@@ -374,8 +374,8 @@ fn decay_run(decay: u64, with_past: bool) -> Vec<String> {
         "workload": workload,
     });
     let (_, records) = run_records(&scenario);
-    let now: Vec<JobRecord> = records.into_iter().filter(|j| j.job_name == "now").collect();
-    start_order(&now, |j| j.share_identifier.clone())
+    let now: Vec<JobRecord> = records.into_iter().filter(|j| &*j.job_name == "now").collect();
+    start_order(&now, |j| j.share_identifier.to_string())
 }
 
 #[test]
@@ -430,8 +430,8 @@ fn a_policy_change_brings_its_own_decay_time() {
             "actions": [{"at": at, "updateJobQueue": {"jobQueue": "q", "schedulingPolicyArn": "long"}}],
         });
         let (_, records) = run_records(&scenario);
-        let now: Vec<JobRecord> = records.into_iter().filter(|j| j.job_name == "now").collect();
-        start_order(&now, |j| j.share_identifier.clone())
+        let now: Vec<JobRecord> = records.into_iter().filter(|j| &*j.job_name == "now").collect();
+        start_order(&now, |j| j.share_identifier.to_string())
     };
     // Switched before anything ran: exactly the 7-day window of the decay test.
     let want = reference_order(
@@ -469,8 +469,8 @@ fn start_order_matches_the_formula_with_weights_and_history() {
         "workload": workload,
     });
     let (_, records) = run_records(&scenario);
-    let now: Vec<JobRecord> = records.into_iter().filter(|j| j.job_name == "now").collect();
-    let got = start_order(&now, |j| j.share_identifier.clone());
+    let now: Vec<JobRecord> = records.into_iter().filter(|j| &*j.job_name == "now").collect();
+    let got = start_order(&now, |j| j.share_identifier.to_string());
     let want = reference_order(
         d,
         1000.0,
@@ -522,7 +522,7 @@ fn scheduling_priority_and_override_order_jobs_inside_a_share_only() {
         ],
     });
     let (_, records) = run_records(&scenario);
-    let order = start_order(&records, |j| j.job_name.clone());
+    let order = start_order(&records, |j| j.job_name.to_string());
     assert_eq!(order, ["blocker", "b", "o1", "h1", "h2", "l1", "l2"]);
 
     // On a FIFO queue priorities do not apply: submission order.
@@ -534,7 +534,7 @@ fn scheduling_priority_and_override_order_jobs_inside_a_share_only() {
         s.remove("schedulingPriorityOverride");
     }
     let (_, records) = run_records(&fifo);
-    let order = start_order(&records, |j| j.job_name.clone());
+    let order = start_order(&records, |j| j.job_name.to_string());
     assert_eq!(order, ["blocker", "l1", "h1", "l2", "o1", "h2", "b"]);
 }
 
@@ -818,12 +818,12 @@ fn a_custom_policy_set_on_a_queue_decides_the_start_order() {
     let scenario = three_shares();
     let (_, builtin) = run_with_policy(&scenario, "q", None);
     assert_eq!(
-        start_order(&builtin, |j| j.share_identifier.clone()),
+        start_order(&builtin, |j| j.share_identifier.to_string()),
         ["A", "B", "C", "A", "B", "C"]
     );
     let (r, custom) = run_with_policy(&scenario, "q", Some(Box::new(LastShareFirst)));
     assert_eq!(
-        start_order(&custom, |j| j.share_identifier.clone()),
+        start_order(&custom, |j| j.share_identifier.to_string()),
         ["C", "C", "B", "B", "A", "A"]
     );
     assert_eq!(r.jobs.succeeded, 6);
@@ -841,7 +841,7 @@ fn a_custom_policy_set_on_a_queue_decides_the_start_order() {
     let starts = |records: &[JobRecord]| -> Vec<(String, f64)> {
         let mut v: Vec<(String, f64)> = records
             .iter()
-            .map(|j| (j.job_name.clone(), secs(j.started_at)))
+            .map(|j| (j.job_name.to_string(), secs(j.started_at)))
             .collect();
         v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         v
@@ -1013,7 +1013,12 @@ fn bundled_teams_scenarios_fair_share_cuts_team_b_waits() {
         jobs.iter()
             .map(|j| {
                 let ran = j.stopped_at.unwrap().since(j.started_at.unwrap()).as_millis();
-                (j.job_id.to_string(), j.job_name.clone(), j.resources.millivcpus, ran)
+                (
+                    j.job_id.to_string(),
+                    j.job_name.to_string(),
+                    j.resources.millivcpus,
+                    ran,
+                )
             })
             .collect()
     };

@@ -163,7 +163,7 @@ fn aws_cli_describe_job_definitions_example_runs_on_an_imported_queue() {
     assert_eq!(report.jobs.succeeded, 4);
     assert!(records
         .iter()
-        .all(|r| r.job_definition == "sleep60:1" && r.compute_environment.as_deref() == Some("ml-ec2")));
+        .all(|r| &*r.job_definition == "sleep60:1" && r.compute_environment.as_deref() == Some("ml-ec2")));
 }
 
 // ---------------------------------------------------------------------------
@@ -558,9 +558,9 @@ fn bundled_describe_outputs_keep_revisions_and_deregister_inactive_ones() {
     workload[1]["at"] = json!(1);
     let (report, records) = run_records(&with_workload(s, json!(workload)));
     assert_eq!(report.jobs.succeeded, 2);
-    assert_eq!(records[0].job_definition, "nightly-etl:3");
+    assert_eq!(&*records[0].job_definition, "nightly-etl:3");
     assert_eq!(records[0].resources.vcpus(), 2.0);
-    assert_eq!(records[1].job_definition, "train-model:7");
+    assert_eq!(&*records[1].job_definition, "train-model:7");
 }
 
 #[test]
@@ -931,11 +931,11 @@ fn describe_jobs(records: &[batchsim::JobRecord], epoch_ms: i64) -> Value {
         .map(|r| {
             json!({
                 "jobArn": format!("arn:aws:batch:eu-west-1:111122223333:job/{}", r.job_id),
-                "jobName": r.job_name,
+                "jobName": &*r.job_name,
                 "jobId": r.job_id.to_string(),
                 "jobQueue": format!("arn:aws:batch:eu-west-1:111122223333:job-queue/{}", r.job_queue),
                 "status": "SUCCEEDED",
-                "shareIdentifier": if r.share_identifier.is_empty() { Value::Null } else { json!(r.share_identifier) },
+                "shareIdentifier": if r.share_identifier.is_empty() { Value::Null } else { json!(&*r.share_identifier) },
                 "createdAt": ms(r.submitted_at),
                 "startedAt": ms(r.started_at.expect("started")),
                 "stoppedAt": ms(r.stopped_at.expect("stopped")),
@@ -997,8 +997,8 @@ fn a_batchsim_history_replayed_under_its_set_up_starts_in_the_recorded_order() {
             .iter()
             .map(|r| {
                 (
-                    r.job_name.clone(),
-                    r.compute_environment.clone(),
+                    r.job_name.to_string(),
+                    r.compute_environment.as_deref().map(str::to_owned),
                     r.started_at.unwrap().as_millis() - r.submitted_at.as_millis(),
                 )
             })

@@ -229,7 +229,7 @@ fn check_unfinished(report: &batchsim::Report, records: &[JobRecord]) -> Result<
     prop_assert_eq!((report.jobs.queued, report.jobs.running), (queued, running));
     prop_assert_eq!((w.never_started, w.oldest_wait_seconds), (never, oldest));
     for (name, q) in &report.queues {
-        let (queued, running, never, oldest) = tally(&mut records.iter().filter(|r| &r.job_queue == name));
+        let (queued, running, never, oldest) = tally(&mut records.iter().filter(|r| *r.job_queue == **name));
         prop_assert_eq!((q.queued, q.running), (queued, running), "queue {}", name);
         prop_assert_eq!(
             (q.wait_seconds.never_started, q.wait_seconds.oldest_wait_seconds),
@@ -239,7 +239,7 @@ fn check_unfinished(report: &batchsim::Report, records: &[JobRecord]) -> Result<
         );
     }
     for (name, s) in &report.shares {
-        let (_, _, never, oldest) = tally(&mut records.iter().filter(|r| &r.share_identifier == name));
+        let (_, _, never, oldest) = tally(&mut records.iter().filter(|r| *r.share_identifier == **name));
         prop_assert_eq!(
             (s.wait_seconds.never_started, s.wait_seconds.oldest_wait_seconds),
             (never, oldest),
@@ -253,7 +253,7 @@ fn check_unfinished(report: &batchsim::Report, records: &[JobRecord]) -> Result<
 fn dependencies<'a>(value: &Value, records: &'a [JobRecord]) -> Vec<(&'a JobRecord, Groups<'a>)> {
     let mut by_name: BTreeMap<&str, Vec<&JobRecord>> = BTreeMap::new();
     for r in records {
-        by_name.entry(r.job_name.as_str()).or_default().push(r);
+        by_name.entry(&*r.job_name).or_default().push(r);
     }
     let mut out = Vec::new();
     for entry in value["workload"].as_array().into_iter().flatten() {

@@ -29,7 +29,7 @@ fn run_file(name: &str) -> (Report, Vec<JobRecord>) {
 
 fn job<'a>(rows: &'a [JobRecord], name: &str) -> &'a JobRecord {
     rows.iter()
-        .find(|r| r.job_name == name)
+        .find(|r| &*r.job_name == name)
         .unwrap_or_else(|| panic!("no job {name}"))
 }
 

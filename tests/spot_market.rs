@@ -200,7 +200,7 @@ fn a_fargate_spot_window_spills_over_to_fargate() {
                    "jobDefinitions": [common::fargate_def("f", "1", "2048")],
                    "workload": [job("a", "q", 50.0), job("b", "q", 150.0), job("c", "q", 250.0), job("d", "only", 150.0)]});
     let (_, records) = common::run_records(&v);
-    let by_name = |n: &str| records.iter().find(|r| r.job_name == n).unwrap();
+    let by_name = |n: &str| records.iter().find(|r| &*r.job_name == n).unwrap();
     assert_eq!(by_name("a").compute_environment.as_deref(), Some("fargate-spot"));
     assert_eq!(by_name("b").compute_environment.as_deref(), Some("fargate"));
     assert_eq!(by_name("b").started_at.map(|t| t.as_millis()), Some(150_000));

@@ -192,7 +192,7 @@ proptest! {
             prop_assert_eq!(ce.jobs_started, n, "{}", name);
         }
         for (name, q) in &report.queues {
-            let mine: Vec<&JobRecord> = records.iter().filter(|r| &r.job_queue == name).collect();
+            let mine: Vec<&JobRecord> = records.iter().filter(|r| *r.job_queue == **name).collect();
             prop_assert_eq!(q.submitted, mine.len() as u64);
             let count = |s: JobStatus| mine.iter().filter(|r| r.status == s).count() as u64;
             prop_assert_eq!(q.succeeded, count(JobStatus::Succeeded));
@@ -201,7 +201,7 @@ proptest! {
             let cost: f64 = attempts.iter().filter(|a| &a.job_queue == name).map(|a| a.cost).sum();
             prop_assert!((cost - q.cost).abs() < 1e-9, "{}: {} vs {}", name, cost, q.cost);
             for (share, s) in &q.shares {
-                let n = mine.iter().filter(|r| &r.share_identifier == share).count() as u64;
+                let n = mine.iter().filter(|r| *r.share_identifier == **share).count() as u64;
                 prop_assert_eq!(s.submitted, n, "{}/{}", name, share);
             }
         }

@@ -157,13 +157,13 @@ fn csv_traces_take_their_columns_and_report_skipped_lines() {
         "first and third (no jobQueue cell: the template's)"
     );
     assert_eq!(r.queues["b"].submitted, 1);
-    assert_eq!(recs[1].job_name, "second");
+    assert_eq!(&*recs[1].job_name, "second");
     assert_eq!(recs[1].resources.millivcpus, 500);
     assert_eq!(recs[1].resources.memory_mib, 1024);
     assert_eq!(recs[2].resources.memory_mib, 2048, "no memory cell: the definition's");
-    assert_eq!(recs[2].job_name, "third");
-    assert_eq!(recs[0].job_queue, "a");
-    assert_eq!(recs[1].job_queue, "b");
+    assert_eq!(&*recs[2].job_name, "third");
+    assert_eq!(&*recs[0].job_queue, "a");
+    assert_eq!(&*recs[1].job_queue, "b");
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(
         r.warnings[0] == "trace jobs.csv: 1 line skipped (submit time missing)",

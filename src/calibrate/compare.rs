@@ -205,7 +205,7 @@ type Key = (String, usize, Option<u32>);
 fn simulated_keys(records: &[JobRecord]) -> BTreeMap<Key, &JobRecord> {
     let mut subs: Vec<(&str, u64, u64)> = records
         .iter()
-        .map(|r| (r.job_name.as_str(), r.submitted_at.as_millis(), r.job_id.submission))
+        .map(|r| (&*r.job_name, r.submitted_at.as_millis(), r.job_id.submission))
         .collect();
     subs.sort_by_key(|s| (s.1, s.2));
     subs.dedup_by_key(|s| s.2);
@@ -220,7 +220,7 @@ fn simulated_keys(records: &[JobRecord]) -> BTreeMap<Key, &JobRecord> {
         .iter()
         .map(|r| {
             let k = (
-                r.job_name.clone(),
+                r.job_name.to_string(),
                 occurrence[&r.job_id.submission],
                 r.job_id.array_index,
             );
@@ -308,7 +308,7 @@ pub(crate) fn compare_records(
             job_id: run.job_id.clone(),
             job_name: run.job_name.clone(),
             job_queue: if run.job_queue.is_empty() {
-                r.job_queue.clone()
+                r.job_queue.to_string()
             } else {
                 run.job_queue.clone()
             },
@@ -321,7 +321,7 @@ pub(crate) fn compare_records(
             simulated_stop_ms: r.stopped_at.map(|t| t.as_millis() as i64),
             recorded_vcpus: run.vcpus.unwrap_or_else(|| r.resources.vcpus()),
             simulated_vcpus: r.resources.vcpus(),
-            compute_environment: r.compute_environment.clone(),
+            compute_environment: r.compute_environment.as_deref().map(str::to_owned),
             recorded_compute_environment: run.ecs_cluster.as_ref().and_then(|c| clusters.get(c)).cloned(),
         };
         let vcpus = fit.recorded_vcpus;

@@ -58,7 +58,7 @@ pub(crate) fn of_records(platform: Platform, records: &[JobRecord]) -> (Impossib
         let reason = r.status_reason.as_deref().unwrap_or_default();
         let id = r.job_id.to_string();
         if let Some(rest) = reason.strip_prefix(REASON_PREFIX) {
-            jobs.push(r.job_name.clone());
+            jobs.push(r.job_name.to_string());
             // "<Title> can never run this job (<why>)": the why, once.
             let why = rest
                 .split_once(" (")
@@ -72,19 +72,19 @@ pub(crate) fn of_records(platform: Platform, records: &[JobRecord]) -> (Impossib
                 }
             }
         } else if reason == REASON_LAMBDA_TIMEOUT {
-            jobs.push(r.job_name.clone());
+            jobs.push(r.job_name.to_string());
             timed_out = true;
         } else if let Some(dep) = reason
             .strip_prefix("Dependent job ")
             .and_then(|s| s.strip_suffix(" failed"))
         {
             if failed_ids.contains(dep) {
-                dependants.push(r.job_name.clone());
+                dependants.push(r.job_name.to_string());
             } else {
                 continue;
             }
         } else if let Some(why) = platform.cannot_hold(&r.resources, false) {
-            jobs.push(r.job_name.clone());
+            jobs.push(r.job_name.to_string());
             let why = format!("a `{}` job {why} (the simulation ran it as given)", r.job_definition);
             if !reasons.contains(&why) {
                 if reasons.len() < MAX_REASONS {

@@ -28,6 +28,8 @@ pub(crate) enum Placement {
 pub(crate) struct CeRuntime {
     /// The definition, as changed by actions (state, vCPU limits).
     pub spec: ComputeEnvironment,
+    /// `spec.name`, shared (every row of the per-job table names its compute environment).
+    pub name: std::sync::Arc<str>,
     /// milli-vCPUs held by dispatched attempts.
     pub used_millivcpus: u64,
     /// Queues that list this compute environment, in visiting order.
@@ -82,6 +84,7 @@ impl CeRuntime {
         let interruptions = stream(seed, StreamKind::Interruptions, index as u64);
         let lambda = spec.kind.is_lambda().then(Box::default);
         Ok(CeRuntime {
+            name: std::sync::Arc::from(spec.name.as_str()),
             spec,
             used_millivcpus: 0,
             attached: Vec::new(),

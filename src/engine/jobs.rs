@@ -140,8 +140,9 @@ pub struct JobSpec {
     pub nodes: Option<Arc<[Resources]>>,
     /// Jobs submitted through the library API carry their own runtime model.
     pub runtime: Option<crate::workload::RuntimeModel>,
-    /// The container command with `Ref::name` parameters substituted.
-    pub command: Vec<String>,
+    /// The container command with `Ref::name` parameters substituted (shared with the job
+    /// table's rows).
+    pub command: Arc<[String]>,
     /// The job definition's `runtimePlatform.cpuArchitecture` (Fargate price, no Fargate
     /// Spot for `ARM64`).
     pub architecture: crate::model::instance_catalog::Architecture,
@@ -196,6 +197,16 @@ pub enum Reason {
     Static(&'static str),
     /// A text made at run time (cancel reasons, failed dependencies, instance ids).
     Text(Arc<str>),
+}
+
+impl Reason {
+    /// The text as a per-job table row holds it (a fixed text without a copy).
+    pub fn to_cow(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Reason::Static(s) => std::borrow::Cow::Borrowed(s),
+            Reason::Text(s) => std::borrow::Cow::Owned(s.to_string()),
+        }
+    }
 }
 
 impl std::ops::Deref for Reason {

@@ -33,6 +33,8 @@ impl Clone for QueuePolicy {
 #[derive(Clone)]
 pub(crate) struct QueueRuntime {
     pub spec: crate::model::JobQueue,
+    /// `spec.name`, shared (every row of the per-job table names its queue).
+    pub name: std::sync::Arc<str>,
     pub set: RunnableSet,
     pub policy: QueuePolicy,
     /// A FIFO queue whose head could not be placed and for which nothing relevant changed.
@@ -124,6 +126,7 @@ impl QueueSet {
             placement: Default::default(),
             backfill_policy: Default::default(),
             reservation: Default::default(),
+            name: std::sync::Arc::from(spec.name.as_str()),
             spec,
         }
     }

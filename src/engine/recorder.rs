@@ -65,14 +65,21 @@ impl Recorder {
 
     /// Row `row` is final; rows at the front that are final go out.
     pub fn finished(&mut self, row: u64, record: JobRecord) {
-        let Some(place) = row
-            .checked_sub(self.first)
-            .and_then(|i| self.window.get_mut(i as usize))
-        else {
-            debug_assert!(false, "row {row} is not in the window");
-            return;
-        };
-        *place = Row::Done(Box::new(record));
+        if row == self.first && !self.window.is_empty() {
+            // The oldest row: out at once, without a box.
+            self.window.pop_front();
+            self.first += 1;
+            self.emit(record);
+        } else {
+            let Some(place) = row
+                .checked_sub(self.first)
+                .and_then(|i| self.window.get_mut(i as usize))
+            else {
+                debug_assert!(false, "row {row} is not in the window");
+                return;
+            };
+            *place = Row::Done(Box::new(record));
+        }
         while let Some(Row::Done(_)) = self.window.front() {
             let Some(Row::Done(r)) = self.window.pop_front() else {
                 break;
@@ -138,9 +145,9 @@ mod tests {
     fn record(n: u64) -> JobRecord {
         JobRecord {
             job_id: JobId::new(n),
-            job_name: format!("j{n}"),
+            job_name: format!("j{n}").into(),
             job_queue: "q".into(),
-            share_identifier: String::new(),
+            share_identifier: "".into(),
             job_definition: "d:1".into(),
             compute_environment: None,
             status: JobStatus::Succeeded,
@@ -155,7 +162,7 @@ mod tests {
             dispatched_at: None,
             exit_code: None,
             cost: 0.0,
-            command: Vec::new(),
+            command: Vec::new().into(),
         }
     }
 

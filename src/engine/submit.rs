@@ -362,7 +362,8 @@ impl Simulation {
                 t.command.as_ref().unwrap_or(&def.command),
                 &def.parameters,
                 &t.parameters,
-            ),
+            )
+            .into(),
             entry,
             nodes: def.multinode.as_ref().map(node_resources),
             runtime: None,

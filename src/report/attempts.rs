@@ -9,7 +9,7 @@
 //! while STARTING (a Spot reclaim, a termination), with an empty `startedAt`. So the rows
 //! with a `startedAt` of one job are its job row's `attempts`.
 
-use super::csv::{io_error, millis, uint, writer};
+use super::csv_row::Cells;
 use crate::model::{JobId, JobStatus};
 use crate::time::SimTime;
 use std::io::{self, Write};
@@ -56,48 +56,54 @@ pub struct AttemptRecord {
 }
 
 /// One row, in the job table's dialect and number forms ([`super::csv`]).
-fn write_row<W: Write>(w: &mut csv::Writer<W>, r: &AttemptRecord) -> csv::Result<()> {
-    w.write_field(r.job_id.to_string())?;
-    w.write_field(&r.job_name)?;
-    uint(w, u64::from(r.attempt))?;
-    w.write_field(&r.job_queue)?;
-    w.write_field(&r.share_identifier)?;
-    w.write_field(&r.compute_environment)?;
-    w.write_field(r.instance_ids.join(" "))?;
-    w.write_field(r.instance_types.join(" "))?;
-    millis(w, Some(r.dispatched_at.as_millis()))?;
-    millis(w, r.started_at.map(SimTime::as_millis))?;
-    millis(w, r.stopped_at.map(SimTime::as_millis))?;
-    w.write_field(r.status.as_str())?;
-    w.write_field(r.exit_code.map(|c| c.to_string()).unwrap_or_default())?;
-    w.write_field(r.status_reason.as_deref().unwrap_or(""))?;
+fn write_row<W: Write>(w: &mut Cells<W>, r: &AttemptRecord) -> io::Result<()> {
+    match r.job_id.array_index {
+        None => w.uint(r.job_id.submission),
+        Some(i) => w.uint_pair(r.job_id.submission, b':', i),
+    }
+    w.text(r.job_name.as_bytes());
+    w.uint(u64::from(r.attempt));
+    w.text(r.job_queue.as_bytes());
+    w.text(r.share_identifier.as_bytes());
+    w.text(r.compute_environment.as_bytes());
+    w.text(r.instance_ids.join(" ").as_bytes());
+    w.text(r.instance_types.join(" ").as_bytes());
+    w.millis(Some(r.dispatched_at.as_millis()));
+    w.millis(r.started_at.map(SimTime::as_millis));
+    w.millis(r.stopped_at.map(SimTime::as_millis));
+    w.plain(r.status.as_str().as_bytes());
+    match r.exit_code {
+        Some(c) => w.int(i64::from(c)),
+        None => w.empty(),
+    }
+    w.text(r.status_reason.as_deref().unwrap_or("").as_bytes());
     // The shortest form that reads back as the same f64: rounding to cents would hide
     // Fargate's per-second bills.
-    w.write_field(r.cost.to_string())?;
-    w.write_record(None::<&[u8]>)
+    w.display(r.cost);
+    w.end_row()
 }
 
 /// An attempt table written row by row (the command line streams rows as attempts end).
 pub struct AttemptWriter<W: Write> {
-    w: csv::Writer<W>,
+    w: Cells<W>,
 }
 
 impl<W: Write> AttemptWriter<W> {
     /// Starts a table on `out` with the header line.
     pub fn new(out: W) -> io::Result<AttemptWriter<W>> {
-        let mut w = writer(out);
-        w.write_record(HEADER.split(',')).map_err(io_error)?;
+        let mut w = Cells::new(out);
+        w.header(HEADER)?;
         Ok(AttemptWriter { w })
     }
 
     /// Writes one row.
     pub fn row(&mut self, r: &AttemptRecord) -> io::Result<()> {
-        write_row(&mut self.w, r).map_err(io_error)
+        write_row(&mut self.w, r)
     }
 
-    /// Flushes what is buffered and hands the output back.
+    /// Writes what is buffered, flushes it and hands the output back.
     pub fn finish(self) -> io::Result<W> {
-        self.w.into_inner().map_err(|e| e.into_error())
+        self.w.finish()
     }
 }
 

@@ -2,8 +2,8 @@
 //! contract's columns ([`HEADER`]) by default, or those followed by the analysis columns
 //! ([`JobColumnSet::Analysis`], `batchsim run --job-columns analysis`).
 
+use super::csv_row::Cells;
 use super::JobRecord;
-use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
 /// The header line, exactly as the contract fixes it.
@@ -65,9 +65,11 @@ impl JobColumnSet {
     }
 }
 
-/// A writer of job-table rows over `out`, with the contract's dialect: comma-separated, `\n`
-/// after each row, a cell quoted (RFC 4180, `""` for a quote) only when it holds a comma, a
-/// quote, `\r` or `\n`.
+/// A writer of rows over `out` in the tables' dialect: comma-separated, `\n` after each row,
+/// a cell quoted (RFC 4180, `""` for a quote) only when it holds a comma, a quote, `\r` or
+/// `\n`. The tables are written by [`super::csv_row::Cells`], which asks `csv_core` the
+/// same question per cell; this writer is the reference its tests compare against.
+#[cfg(test)]
 pub(super) fn writer<W: Write>(out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -78,87 +80,50 @@ pub(super) fn writer<W: Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
-/// Writes a number cell (empty for `None`), formatted in `num`.
-fn number<W: Write>(w: &mut csv::Writer<W>, num: &mut String, value: Option<&dyn fmt::Display>) -> csv::Result<()> {
-    num.clear();
-    if let Some(v) = value {
-        let _ = write!(num, "{v}");
-    }
-    w.write_field(num.as_bytes())
-}
-
-/// Writes an unsigned integer cell.
-pub(super) fn uint<W: Write>(w: &mut csv::Writer<W>, n: u64) -> csv::Result<()> {
-    let mut buf = [0u8; 24];
-    w.write_field(crate::time::uint_digits(n, &mut buf))
-}
-
-/// Writes milliseconds (or milli-vCPUs) as units in the shortest exact form (empty for
-/// `None`), digits written by hand ([`crate::time::millis_as_secs`]).
-pub(super) fn millis<W: Write>(w: &mut csv::Writer<W>, ms: Option<u64>) -> csv::Result<()> {
-    match ms {
-        Some(ms) => {
-            let mut buf = [0u8; 24];
-            w.write_field(crate::time::millis_as_secs(ms, &mut buf))
-        }
-        None => w.write_field(b""),
-    }
-}
-
 /// Writes the cells of one row and ends it (numbers in the shortest exact form, empty cells
-/// where a value does not exist); `num` is scratch space for the numbers.
-fn write_row<W: Write>(
-    w: &mut csv::Writer<W>,
-    r: &JobRecord,
-    columns: JobColumnSet,
-    num: &mut String,
-) -> csv::Result<()> {
+/// where a value does not exist).
+fn write_row<W: Write>(w: &mut Cells<W>, r: &JobRecord, columns: JobColumnSet) -> io::Result<()> {
     match r.job_id.array_index {
-        None => uint(w, r.job_id.submission)?,
-        Some(_) => number(w, num, Some(&r.job_id))?,
+        None => w.uint(r.job_id.submission),
+        // `17:3`: digits and a colon need no quotes.
+        Some(i) => w.uint_pair(r.job_id.submission, b':', i),
     }
-    w.write_field(&r.job_name)?;
+    w.text(r.job_name.as_bytes());
     match r.job_id.array_index {
-        Some(i) => uint(w, u64::from(i))?,
-        None => w.write_field(b"")?,
+        Some(i) => w.uint(u64::from(i)),
+        None => w.empty(),
     }
-    w.write_field(&r.job_queue)?;
-    w.write_field(&r.share_identifier)?;
-    w.write_field(&r.job_definition)?;
-    w.write_field(r.compute_environment.as_deref().unwrap_or(""))?;
-    w.write_field(r.status.as_str())?;
-    w.write_field(r.status_reason.as_deref().unwrap_or(""))?;
-    uint(w, u64::from(r.attempts))?;
+    w.text(r.job_queue.as_bytes());
+    w.text(r.share_identifier.as_bytes());
+    w.text(r.job_definition.as_bytes());
+    w.text(r.compute_environment.as_deref().unwrap_or("").as_bytes());
+    w.plain(r.status.as_str().as_bytes());
+    w.text(r.status_reason.as_deref().unwrap_or("").as_bytes());
+    w.uint(u64::from(r.attempts));
     // vCPUs in thousandths print like seconds in milliseconds: shortest exact form.
-    millis(w, Some(u64::from(r.resources.millivcpus)))?;
-    uint(w, u64::from(r.resources.memory_mib))?;
-    millis(w, Some(r.submitted_at.as_millis()))?;
-    millis(w, r.runnable_at.map(|t| t.as_millis()))?;
-    millis(w, r.started_at.map(|t| t.as_millis()))?;
-    millis(w, r.stopped_at.map(|t| t.as_millis()))?;
-    millis(w, r.wait.map(|d| d.as_millis()))?;
+    w.millis(Some(u64::from(r.resources.millivcpus)));
+    w.uint(u64::from(r.resources.memory_mib));
+    w.millis(Some(r.submitted_at.as_millis()));
+    w.millis(r.runnable_at.map(|t| t.as_millis()));
+    w.millis(r.started_at.map(|t| t.as_millis()));
+    w.millis(r.stopped_at.map(|t| t.as_millis()));
+    w.millis(r.wait.map(|d| d.as_millis()));
     if columns.has_analysis_columns() {
-        millis(w, r.dispatched_at.map(|t| t.as_millis()))?;
-        number(w, num, r.exit_code.as_ref().map(|c| c as &dyn fmt::Display))?;
+        w.millis(r.dispatched_at.map(|t| t.as_millis()));
+        match r.exit_code {
+            Some(c) => w.int(i64::from(c)),
+            None => w.empty(),
+        }
         // The shortest form that reads back as the same f64, as the attempt table writes it.
-        number(w, num, Some(&r.cost))?;
-        millis(w, turnaround(r).map(|d| d.as_millis()))?;
+        w.display(r.cost);
+        w.millis(turnaround(r).map(|d| d.as_millis()));
     }
-    w.write_record(None::<&[u8]>)
+    w.end_row()
 }
 
 /// `stoppedAt - submittedAt` of a terminal job (the analysis column `turnaroundSeconds`).
 pub(crate) fn turnaround(r: &JobRecord) -> Option<crate::time::SimDuration> {
     r.stopped_at.map(|t| t.since(r.submitted_at))
-}
-
-/// A csv crate error as the I/O error it is (writing only fails on I/O).
-pub(super) fn io_error(e: csv::Error) -> io::Error {
-    let message = e.to_string();
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => io,
-        _ => io::Error::other(message),
-    }
 }
 
 /// One row with the contract's columns (without the line break).
@@ -168,19 +133,18 @@ pub fn row(r: &JobRecord) -> String {
 
 /// One row with `columns` (without the line break).
 pub fn row_with(r: &JobRecord, columns: JobColumnSet) -> String {
-    let mut w = writer(Vec::with_capacity(160));
+    let mut w = Cells::new(Vec::new());
     // Writing to memory cannot fail.
-    let _ = write_row(&mut w, r, columns, &mut String::new());
-    let mut bytes = w.into_inner().unwrap_or_default();
+    let _ = write_row(&mut w, r, columns);
+    let mut bytes = w.take_buffered();
     bytes.pop();
     String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// A job table written row by row (the command line streams rows as jobs end).
 pub struct TableWriter<W: Write> {
-    w: csv::Writer<W>,
+    w: Cells<W>,
     columns: JobColumnSet,
-    num: String,
 }
 
 impl<W: Write> TableWriter<W> {
@@ -191,23 +155,19 @@ impl<W: Write> TableWriter<W> {
 
     /// Starts a table with `columns` on `out` with the header line.
     pub fn with_columns(out: W, columns: JobColumnSet) -> io::Result<TableWriter<W>> {
-        let mut w = writer(out);
-        w.write_record(columns.header().split(',')).map_err(io_error)?;
-        Ok(TableWriter {
-            w,
-            columns,
-            num: String::new(),
-        })
+        let mut w = Cells::new(out);
+        w.header(columns.header())?;
+        Ok(TableWriter { w, columns })
     }
 
     /// Writes one row.
     pub fn row(&mut self, r: &JobRecord) -> io::Result<()> {
-        write_row(&mut self.w, r, self.columns, &mut self.num).map_err(io_error)
+        write_row(&mut self.w, r, self.columns)
     }
 
-    /// Flushes what is buffered and hands the output back.
+    /// Writes what is buffered, flushes it and hands the output back.
     pub fn finish(self) -> io::Result<W> {
-        self.w.into_inner().map_err(|e| e.into_error())
+        self.w.finish()
     }
 }
 
@@ -237,7 +197,7 @@ mod tests {
             job_id: JobId::child(17, 3),
             job_name: "etl, nightly".into(),
             job_queue: "q".into(),
-            share_identifier: String::new(),
+            share_identifier: "".into(),
             job_definition: "etl:2".into(),
             compute_environment: None,
             status: JobStatus::Runnable,
@@ -252,7 +212,7 @@ mod tests {
             dispatched_at: None,
             exit_code: None,
             cost: 0.0,
-            command: Vec::new(),
+            command: Vec::new().into(),
         };
         assert_eq!(
             row(&r),
@@ -292,7 +252,7 @@ mod tests {
             dispatched_at: Some(SimTime::from_millis(1500)),
             exit_code: Some(0),
             cost: 0.001_25,
-            command: Vec::new(),
+            command: Vec::new().into(),
         };
         let mut out = Vec::new();
         write(&mut out, &[r.clone(), r.clone()]).expect("write to memory");
@@ -311,7 +271,7 @@ mod tests {
             job_id: JobId::child(9, 1),
             job_name: "a".into(),
             job_queue: "q".into(),
-            share_identifier: String::new(),
+            share_identifier: "".into(),
             job_definition: "d:1".into(),
             compute_environment: Some("spot".into()),
             status: JobStatus::Running,
@@ -326,7 +286,7 @@ mod tests {
             dispatched_at: Some(SimTime::from_millis(32_250)),
             exit_code: None,
             cost: 0.1 + 0.2,
-            command: Vec::new(),
+            command: Vec::new().into(),
         };
         let text = row_with(&r, JobColumnSet::Analysis);
         assert!(text.ends_with(",31.25,32.25,,0.30000000000000004,"), "{text}");

@@ -117,7 +117,7 @@ fn attempt_detail(a: &AttemptRecord) -> Value {
 fn head(r: &JobRecord, id: &str) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("jobArn".into(), json!(format!("{ARN_PREFIX}job/{id}")));
-    o.insert("jobName".into(), json!(r.job_name));
+    o.insert("jobName".into(), json!(&*r.job_name));
     o.insert("jobId".into(), json!(id));
     o.insert(
         "jobQueue".into(),
@@ -133,7 +133,7 @@ fn tail(o: &mut Map<String, Value>, r: &JobRecord, exit_code: Option<i32>) {
         json!(format!("{ARN_PREFIX}job-definition/{}", r.job_definition)),
     );
     if !r.share_identifier.is_empty() {
-        o.insert("shareIdentifier".into(), json!(r.share_identifier));
+        o.insert("shareIdentifier".into(), json!(&*r.share_identifier));
     }
     let mut requirements = vec![
         json!({"type": "VCPU", "value": r.resources.vcpus().to_string()}),
@@ -281,7 +281,7 @@ mod tests {
             job_id: id,
             job_name: "etl".into(),
             job_queue: "q".into(),
-            share_identifier: String::new(),
+            share_identifier: "".into(),
             job_definition: "etl:2".into(),
             compute_environment: Some("ce".into()),
             status,
@@ -296,7 +296,7 @@ mod tests {
             dispatched_at: None,
             exit_code: None,
             cost: 0.0,
-            command: Vec::new(),
+            command: Vec::new().into(),
         }
     }
 

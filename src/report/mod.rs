@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod columnar;
 pub mod consumable;
 pub mod csv;
+mod csv_row;
 // The command line's outputs (`--describe-jobs`, `--plot`, `--html`).
 #[cfg(feature = "cli")]
 pub(crate) mod describe_jobs;
@@ -35,7 +36,9 @@ use crate::model::{JobId, JobStatus, QueueId, Resources};
 use crate::time::{SimDuration, SimTime};
 use metrics::Metrics;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Job counts of the run (array children count, parents do not):
 /// `submitted = succeeded + failed + cancelled + unfinished` and
@@ -232,24 +235,28 @@ impl Report {
 }
 
 /// One row of the per-job table (CONTRACT section 5).
+///
+/// The texts are shared (`Arc`): a row is made for every job that ends while a table is
+/// kept, and its names are those of the job's template, queue and compute environment, so a
+/// row costs reference counts, not copies of its strings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRecord {
     /// `17` or `17:3`.
     pub job_id: JobId,
     /// `jobName`.
-    pub job_name: String,
+    pub job_name: Arc<str>,
     /// Job queue name.
-    pub job_queue: String,
+    pub job_queue: Arc<str>,
     /// `shareIdentifier` (empty on FIFO queues).
-    pub share_identifier: String,
+    pub share_identifier: Arc<str>,
     /// `name:revision`.
-    pub job_definition: String,
+    pub job_definition: Arc<str>,
     /// Compute environment of the last attempt.
-    pub compute_environment: Option<String>,
+    pub compute_environment: Option<Arc<str>>,
     /// Final (or current) state.
     pub status: JobStatus,
     /// `statusReason`.
-    pub status_reason: Option<String>,
+    pub status_reason: Option<Cow<'static, str>>,
     /// Attempts that reached RUNNING (AWS: "placed into the RUNNING state that's considered an
     /// attempt").
     pub attempts: u32,
@@ -278,7 +285,7 @@ pub struct JobRecord {
     pub cost: f64,
     /// The container command with `Ref::` parameters substituted (library only; not a CSV
     /// column).
-    pub command: Vec<String>,
+    pub command: Arc<[String]>,
 }
 
 /// What the engine hands over to build a report.
