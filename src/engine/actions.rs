@@ -150,7 +150,7 @@ impl Simulation {
             return self
                 .jobs
                 .iter()
-                .filter(|(_, j)| index.is_none() && j.id.submission == n)
+                .filter(|(_, j)| index.is_none() && j.id().submission == n)
                 .map(|(s, _)| s)
                 .collect();
         }
@@ -181,7 +181,7 @@ impl Simulation {
     pub(super) fn cancel(&mut self, slot: JobSlot, reason: &str) {
         let Some(job) = self.jobs.get(slot) else { return };
         if job.status == JobStatus::Pending {
-            self.jobs.request_cancel(job.id, Reason::from(reason));
+            self.jobs.request_cancel(job.id(), Reason::from(reason));
             return;
         }
         if matches!(job.status, JobStatus::Submitted | JobStatus::Runnable) {

@@ -764,10 +764,10 @@ impl Simulation {
         if h.observers.is_empty() {
             // Jobs dispatched before: what their attempts are, for the events to come.
             for (_, job) in self.jobs.iter() {
-                let Some(ce) = job.attempt.as_ref().map(|a| a.ce).or(job.last_ce) else {
+                let Some(ce) = job.attempt().map(|a| a.ce).or(job.last_ce()) else {
                     continue;
                 };
-                let a = job.attempt.as_ref();
+                let a = job.attempt();
                 let exits_at = a.and_then(|a| {
                     let within = job.spec.timeout.is_none_or(|t| a.plan.runtime <= t);
                     a.running_at.filter(|_| within).map(|r| r + a.plan.runtime)
@@ -777,11 +777,11 @@ impl Simulation {
                 let starting = a.is_some_and(|a| a.running_at.is_none());
                 let note = AttemptNote {
                     ce,
-                    attempt: job.attempts + u32::from(starting),
+                    attempt: job.attempts() + u32::from(starting),
                     exit_code: a.map_or(0, |a| a.plan.exit_code),
                     exits_at,
                 };
-                h.notes.insert(job.id, note);
+                h.notes.insert(job.id(), note);
             }
         }
         h.observers.push(Box::new(observer));
@@ -807,15 +807,15 @@ impl Simulation {
         let Some(hub) = self.observers.as_ref() else { return };
         let Some(job) = self.jobs.get(slot) else { return };
         let mut hub = lock(hub);
-        match (status, &job.attempt) {
+        match (status, job.attempt()) {
             (JobStatus::Starting, Some(a)) => {
                 hub.notes.insert(
-                    job.id,
+                    job.id(),
                     AttemptNote {
                         ce: a.ce,
                         // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): this
                         // STARTING one is the next.
-                        attempt: job.attempts + 1,
+                        attempt: job.attempts() + 1,
                         exit_code: a.plan.exit_code,
                         exits_at: None,
                     },
@@ -823,7 +823,7 @@ impl Simulation {
             }
             (JobStatus::Running, Some(a)) => {
                 let within = job.spec.timeout.is_none_or(|t| a.plan.runtime <= t);
-                if let Some(n) = hub.notes.get_mut(&job.id) {
+                if let Some(n) = hub.notes.get_mut(&job.id()) {
                     n.exits_at = within.then(|| self.kernel.now + a.plan.runtime);
                 }
             }
@@ -831,11 +831,11 @@ impl Simulation {
         }
         let raw = JobEvent {
             time: self.kernel.now,
-            job: job.id,
+            job: job.id(),
             job_name: job.spec.name.to_string(),
             job_queue: self.queues[job.queue].spec.name.clone(),
             status,
-            status_reason: job.status_reason.as_deref().map(str::to_owned),
+            status_reason: job.status_text().map(str::to_owned),
         };
         hub.deliver(&raw, false);
     }

@@ -116,7 +116,7 @@ impl Simulation {
     pub(super) fn enter_runnable_set(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.live(slot) else { return };
         let queued = QueuedJob {
-            id: job.id,
+            id: job.id(),
             share_identifier: job.spec.share.clone(),
             scheduling_priority: job.priority,
             resources: job.resources,
@@ -190,8 +190,8 @@ impl Simulation {
     /// Takes a job out of its queue's RUNNABLE set (dispatched or cancelled).
     pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.live_mut(slot) else { return };
-        job.head_since.clear();
-        let (q, id, priority) = (job.queue, job.id, job.priority);
+        job.clear_head_since();
+        let (q, id, priority) = (job.queue, job.id(), job.priority);
         if self.queues[q].set.remove_at(job.share_slot, priority, id).is_none() {
             return;
         }
@@ -210,42 +210,48 @@ impl Simulation {
             self.take_consumables(slot, true);
         }
         self.leave_runnable(slot);
-        let claimed = self.jobs.get_mut(slot).and_then(|j| j.claim.take()).is_some();
+        let claimed = self.jobs.get_mut(slot).and_then(Job::take_claim).is_some();
         let placement = self
             .ledger
             .attempt_sink
             .is_some()
             .then(|| self.placement_of(ce, &rooms));
         let attempt_id = self.jobs.take_attempt_id();
-        let Some(job) = self.jobs.live_mut(slot) else { return };
-        job.status = JobStatus::Starting;
-        job.dispatches += 1;
+        // The boxed part of the job, from here on until the job ends (a reused box).
+        let Some(p) = self.jobs.progress_mut(slot) else { return };
+        p.dispatches += 1;
         // The job row's CE and `startedAt` come from one attempt (CONTRACT 7.4): the last
         // to reach RUNNING, or while none has, the latest dispatch.
-        if job.attempts == 0 {
-            job.last_ce = Some(ce);
+        if p.attempts == 0 {
+            p.last_ce = Some(ce);
         }
+        let first = p.first_dispatch.is_none();
+        if first {
+            p.first_dispatch.set(now);
+        }
+        let (attempts, replayed) = (p.attempts, p.replayed);
+        let Some(job) = self.jobs.live_mut(slot) else { return };
+        job.status = JobStatus::Starting;
         // `attempts` counts attempts that reached RUNNING (CONTRACT 7.4): the first to get
         // there uses the plan drawn at submission.
         // A job replaying a history runs its recorded attempts in turn (the replay hook).
         let replay = if self.kernel.sources.replaying {
             self.kernel
                 .sources
-                .replay_plan(job.spec.entry, job.id.array_index, job.replayed)
+                .replay_plan(job.spec.entry, job.id().array_index, replayed)
         } else {
             None
         };
         let plan = match replay {
             Some(plan) => plan,
-            None if job.attempts == 0 => job.first_plan,
+            None if attempts == 0 => job.first_plan(),
             None => self
                 .kernel
                 .sources
-                .retry_plan(job.spec.entry, job.first_plan, job.spec.runtime.as_ref()),
+                .retry_plan(job.spec.entry, job.first_plan(), job.spec.runtime.as_ref()),
         };
         let Some(job) = self.jobs.live_mut(slot) else { return };
-        if job.first_dispatch.is_none() {
-            job.first_dispatch.set(now);
+        if first {
             let wait = now.since(job.runnable_at.get().unwrap_or(now)).as_millis();
             self.ledger.waited(job.queue, job.spec.share_ix, wait);
         }
@@ -288,9 +294,8 @@ impl Simulation {
                 ));
             }
         }
-        let attempt = self.jobs.boxed(attempt);
-        if let Some(j) = self.jobs.get_mut(slot) {
-            j.attempt = Some(attempt);
+        if let Some(p) = self.jobs.progress_mut(slot) {
+            p.attempt = Some(attempt);
         }
         self.notify_start(q, slot, ce);
         for (i, _) in rooms {
@@ -299,7 +304,7 @@ impl Simulation {
         if self.backfill_on {
             self.ces[ce].attempts.insert(slot.0);
         }
-        if let Some(r) = self.jobs.get(slot).and_then(|j| j.reserved_at.get()) {
+        if let Some(r) = self.jobs.get(slot).and_then(|j| j.reserved_at().get()) {
             if now > r {
                 self.ledger.reservation_misses += 1;
             }
@@ -317,7 +322,7 @@ impl Simulation {
                     attempt: attempt_id,
                 },
             );
-            if let Some(a) = self.jobs.get_mut(slot).and_then(|j| j.attempt.as_mut()) {
+            if let Some(a) = self.jobs.get_mut(slot).and_then(Job::attempt_mut) {
                 a.events[0] = Some(key);
             }
         }
@@ -327,19 +332,23 @@ impl Simulation {
         let now = self.kernel.now;
         let Some(job) = self.jobs.live_mut(slot) else { return };
         let timeout = job.spec.timeout;
-        let Some(a) = job.attempt.as_mut() else { return };
-        let timeout = self.ces[a.ce].attempt_limit(timeout);
+        let Some(ce) = job.attempt().map(|a| a.ce) else { return };
+        let timeout = self.ces[ce].attempt_limit(timeout);
         job.status = JobStatus::Running;
+        let p = job.progress_mut();
         // AWS: "placed into the RUNNING state that's considered an attempt".
-        job.attempts += 1;
-        job.started_at.set(now);
-        job.last_ce = Some(a.ce);
-        a.running_at = Some(now);
+        p.attempts += 1;
+        p.started_at.set(now);
+        p.last_ce = Some(ce);
+        if let Some(a) = p.attempt.as_mut() {
+            a.running_at = Some(now);
+        }
         if self.observer.is_some() {
             self.observe(slot, JobStatus::Running);
         }
-        let Some(job) = self.jobs.live_mut(slot) else { return };
-        let Some(a) = job.attempt.as_mut() else { return };
+        let Some(a) = self.jobs.live_mut(slot).and_then(Job::attempt_mut) else {
+            return;
+        };
         // A run equal to the timeout succeeds.
         let (after, timed_out) = match timeout {
             Some(t) if a.plan.runtime > t => (t, true),
@@ -359,7 +368,7 @@ impl Simulation {
     /// The live job in `slot` if its current attempt is `attempt`; the event's key is
     /// consumed.
     fn attempt_of(&mut self, slot: JobSlot, attempt: u64, key_index: usize) -> bool {
-        match self.jobs.get_mut(slot).and_then(|j| j.attempt.as_mut()) {
+        match self.jobs.get_mut(slot).and_then(Job::attempt_mut) {
             Some(a) if a.id == attempt => {
                 a.events[key_index] = None;
                 true
@@ -387,7 +396,7 @@ impl Simulation {
         let code = self
             .jobs
             .get(slot)
-            .and_then(|j| j.attempt.as_ref())
+            .and_then(Job::attempt)
             .map_or(0, |a| a.plan.exit_code);
         self.end_attempt(
             slot,
@@ -405,9 +414,10 @@ impl Simulation {
     /// history.
     fn recorded_end(&mut self, slot: JobSlot) -> Option<AttemptEnd> {
         let job = self.jobs.live_mut(slot)?;
-        let recorded = self.kernel.sources.recorded(job.spec.entry, job.id.array_index)?;
-        let a = crate::workload::RecordedAttempt::pick(recorded, usize::from(job.replayed))?;
-        job.replayed = job.replayed.saturating_add(1);
+        let recorded = self.kernel.sources.recorded(job.spec.entry, job.id().array_index)?;
+        let a = crate::workload::RecordedAttempt::pick(recorded, usize::from(job.replayed()))?;
+        let p = job.progress_mut();
+        p.replayed = p.replayed.saturating_add(1);
         let reason = a.status_reason.as_deref();
         Some(match (a.exit_code, reason) {
             (_, Some(REASON_TIMEOUT)) | (_, Some(crate::model::lambda::REASON_LAMBDA_TIMEOUT)) => AttemptEnd::TimedOut,
@@ -426,7 +436,7 @@ impl Simulation {
         if !self.attempt_of(slot, attempt, 1) {
             return;
         }
-        if let Some(ce) = self.jobs.get(slot).and_then(|j| j.attempt.as_ref()).map(|a| a.ce) {
+        if let Some(ce) = self.jobs.get(slot).and_then(Job::attempt).map(|a| a.ce) {
             self.ledger.interrupted(ce);
         }
         self.end_attempt(slot, AttemptEnd::Reclaimed(Reason::Static(REASON_FARGATE_SPOT)));
@@ -498,9 +508,9 @@ impl Simulation {
     ) {
         let Some(job) = self.jobs.live(slot) else { return };
         let record = crate::report::AttemptRecord {
-            job_id: job.id,
+            job_id: job.id(),
             job_name: job.spec.name.to_string(),
-            attempt: job.dispatches,
+            attempt: job.dispatches(),
             job_queue: self.queues[job.queue].spec.name.clone(),
             share_identifier: job.spec.share.to_string(),
             compute_environment: self.ces[a.ce].spec.name.clone(),
@@ -524,8 +534,10 @@ impl Simulation {
     pub(super) fn end_attempt(&mut self, slot: JobSlot, how: AttemptEnd) {
         let now = self.kernel.now;
         let Some(job) = self.jobs.live_mut(slot) else { return };
-        let Some(a) = job.attempt.take() else { return };
-        let (q, r, retry_left) = (job.queue, job.resources, job.attempts);
+        let Some(a) = job.progress_if_any().and_then(|p| p.attempt.take()) else {
+            return;
+        };
+        let (q, r, retry_left) = (job.queue, job.resources, job.attempts());
         for key in a.events.iter().flatten() {
             self.kernel.events.cancel_pending(*key);
         }
@@ -577,18 +589,17 @@ impl Simulation {
             AttemptEnd::Recorded { exit_code, .. } => exit_code,
             _ => None,
         };
-        if let Some(j) = self.jobs.live_mut(slot) {
-            j.exit_code = code;
-            j.cost += cost;
+        if let Some(p) = self.jobs.progress_mut(slot) {
+            p.exit_code = code;
+            p.cost += cost;
         }
         if self.ledger.attempt_sink.is_some() {
             self.emit_attempt(slot, &a, Some(now), status, code, Some(&reason), cost);
         }
-        self.jobs.recycle(a);
         self.notify_end(q, slot, requeue, status);
         if requeue {
             if let Some(j) = self.jobs.get_mut(slot) {
-                j.status_reason = Some(reason);
+                j.progress_mut().status_reason = Some(reason);
             }
             self.make_runnable(slot);
         } else {
@@ -621,14 +632,16 @@ impl Simulation {
                 continue;
             };
             job.status = status;
-            job.stopped_at.set(now);
-            if reason.is_some() {
-                job.status_reason = reason;
-            }
             let mut waiters = job.waiters.take();
+            if let Some(p) = self.jobs.progress_mut(slot) {
+                p.stopped_at.set(now);
+                if reason.is_some() {
+                    p.status_reason = reason;
+                }
+            }
             // The job is read in place and its slot freed at the end (no copy of the job).
             let Some(job) = self.jobs.get(slot) else { continue };
-            let (job_id, array_index) = (job.id, job.id.array_index);
+            let (job_id, array_index) = (job.id(), job.id().array_index);
             if count_end(&mut self.ledger, self.queues.as_mut_slice(), job, now, ending) {
                 self.dispatch_needed = true;
             }
@@ -641,7 +654,7 @@ impl Simulation {
                     job_name: job.spec.name.to_string(),
                     job_queue: self.queues[job.queue].spec.name.clone(),
                     status: job.status,
-                    status_reason: job.status_reason.as_deref().map(str::to_owned),
+                    status_reason: job.status_text().map(str::to_owned),
                 });
             }
             // A name a dependency or an action refers to now means the ended job (unless a
@@ -665,7 +678,7 @@ impl Simulation {
             if self.ledger.recorder.is_some() {
                 let rec = self.record_of(job);
                 if let Some(r) = self.ledger.recorder.as_mut() {
-                    r.finished(job.row, rec);
+                    r.finished(job.row(), rec);
                 }
             }
             self.jobs.free(slot);
@@ -697,7 +710,7 @@ impl Simulation {
                         let Some(dep) = self
                             .jobs
                             .get_mut(s)
-                            .filter(|d| d.id == id && matches!(d.status, JobStatus::Pending | JobStatus::Submitted))
+                            .filter(|d| d.id() == id && matches!(d.status, JobStatus::Pending | JobStatus::Submitted))
                         else {
                             continue;
                         };
@@ -730,29 +743,29 @@ impl Simulation {
     /// The per-job table row of a job.
     pub(super) fn record_of(&self, job: &Job) -> JobRecord {
         JobRecord {
-            job_id: job.id,
+            job_id: job.id(),
             job_name: job.spec.name.clone(),
             job_queue: self.queues[job.queue].name.clone(),
             share_identifier: job.spec.share.clone(),
             job_definition: job.spec.definition.clone(),
-            compute_environment: job.last_ce.map(|c| self.ces[c].name.clone()),
+            compute_environment: job.last_ce().map(|c| self.ces[c].name.clone()),
             status: job.status,
-            status_reason: job.status_reason.as_ref().map(Reason::to_cow),
-            attempts: job.attempts,
+            status_reason: job.status_reason().map(Reason::to_cow),
+            attempts: job.attempts(),
             resources: job.resources,
             submitted_at: job.submitted_at,
             runnable_at: job.runnable_at.get(),
-            started_at: job.started_at.get(),
-            stopped_at: job.stopped_at.get(),
+            started_at: job.started_at().get(),
+            stopped_at: job.stopped_at().get(),
             wait: job
-                .first_dispatch
+                .first_dispatch()
                 .get()
                 .zip(job.runnable_at.get())
                 .map(|(d, r)| d.since(r)),
-            dispatched_at: job.first_dispatch.get(),
+            dispatched_at: job.first_dispatch().get(),
             // A live attempt has not exited: the code of an earlier one is not the last's.
-            exit_code: job.exit_code.filter(|_| job.attempt.is_none()),
-            cost: job.cost,
+            exit_code: job.exit_code().filter(|_| job.attempt().is_none()),
+            cost: job.cost(),
             command: job.spec.command.clone(),
         }
     }
@@ -764,8 +777,7 @@ impl Simulation {
             .jobs
             .iter()
             .filter_map(|(slot, j)| {
-                j.attempt
-                    .as_deref()
+                j.attempt()
                     .cloned()
                     .map(|a| (a, j.queue, JobKeys::of(&j.spec), j.resources, slot))
             })
@@ -774,8 +786,8 @@ impl Simulation {
         live.sort_by_key(|(a, ..)| a.id);
         for (a, q, keys, r, slot) in live {
             let cost = self.account_attempt(&a, q, keys, &r, end);
-            if let Some(j) = self.jobs.live_mut(slot) {
-                j.cost += cost;
+            if let Some(p) = self.jobs.progress_mut(slot) {
+                p.cost += cost;
             }
             if self.ledger.attempt_sink.is_some() {
                 let status = if a.running_at.is_some() {
@@ -803,7 +815,7 @@ impl Simulation {
 
     /// Looks up a live job by id (actions and the library API; O(live jobs)).
     pub(super) fn slot_of(&self, id: JobId) -> Option<JobSlot> {
-        self.jobs.iter().find(|(_, j)| j.id == id).map(|(s, _)| s)
+        self.jobs.iter().find(|(_, j)| j.id() == id).map(|(s, _)| s)
     }
 }
 

@@ -47,7 +47,7 @@ impl Simulation {
         }
         let custom = qr.backfill_policy.0.clone();
         let head_id = match self.jobs.get(head) {
-            Some(j) => j.id,
+            Some(j) => j.id(),
             None => return false,
         };
         let reserves = match &custom {
@@ -58,7 +58,7 @@ impl Simulation {
             true => match self.easy_reservation(q, head) {
                 Some(r) => {
                     if let Some(j) = self.jobs.get_mut(head) {
-                        j.reserved_at.set_if_none(r.shadow);
+                        j.progress_mut().reserved_at.set_if_none(r.shadow);
                     }
                     Some(r)
                 }
@@ -84,7 +84,7 @@ impl Simulation {
             if job.status != JobStatus::Runnable || job.spec.nodes.is_some() {
                 continue;
             }
-            let (estimate, need) = (job.estimate.get(), job.resources);
+            let (estimate, need) = (job.estimate().get(), job.resources);
             if custom.is_none() && mode == Backfill::Easy && estimate.is_none() {
                 // `Easy` refuses it: no need to place it first.
                 continue;
@@ -173,9 +173,12 @@ impl Simulation {
             } else {
                 u64::from(job.resources.millivcpus)
             },
-            estimate_ms: job.estimate.get().map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
+            estimate_ms: job
+                .estimate()
+                .get()
+                .map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
         };
-        let (q, id) = (job.queue, job.id);
+        let (q, id) = (job.queue, job.id());
         self.queues[q].backfill_index.insert(id, slot.0, leaf);
     }
 
@@ -233,7 +236,7 @@ impl Simulation {
                     .collect(),
             };
             for (bin, free, attempts) in bins {
-                let r = self.shadow(job.id, bin, free, &attempts, &need)?;
+                let r = self.shadow(job.id(), bin, free, &attempts, &need)?;
                 let better = best.is_none_or(|b| r.shadow < b.shadow);
                 if better {
                     best = Some(r);
@@ -250,9 +253,9 @@ impl Simulation {
         let mut ends: Vec<(SimTime, Room)> = Vec::with_capacity(slots.len());
         for &s in slots {
             let job = self.jobs.get(JobSlot(s))?;
-            let a = job.attempt.as_ref()?;
+            let a = job.attempt()?;
             let running = a.running_at.unwrap_or(a.dispatched_at + startup);
-            let end = (running + job.estimate.get()?).max(self.kernel.now);
+            let end = (running + job.estimate().get()?).max(self.kernel.now);
             let taken = a
                 .rooms
                 .iter()

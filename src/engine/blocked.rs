@@ -127,25 +127,30 @@ impl Simulation {
             return;
         }
         let now = self.kernel.now;
-        let new = blocked.and_then(|s| self.jobs.get(s).map(|j| (j.id, s)));
+        let new = blocked.and_then(|s| self.jobs.get(s).map(|j| (j.id(), s)));
         if let Some((prev_id, prev_slot)) = previous {
             if new.is_none_or(|(id, _)| id != prev_id) {
-                if let Some(j) = self.jobs.get_mut(prev_slot).filter(|j| j.id == prev_id) {
-                    j.head_since.clear();
+                if let Some(j) = self.jobs.get_mut(prev_slot).filter(|j| j.id() == prev_id) {
+                    j.clear_head_since();
                 }
             }
         }
         self.queues[q].head = new;
         let Some((_, slot)) = new else { return };
         let never = self.head_reason(q, slot);
-        let Some(job) = self.jobs.get_mut(slot) else { return };
-        if let (Some((_, text)), None) = (never, &job.status_reason) {
-            job.status_reason = Some(Reason::Static(text));
-        }
-        if job.head_since.is_some() {
+        if self.jobs.get(slot).is_none() {
             return;
         }
-        job.head_since.set(now);
+        // The head's boxed part (a reused box): it is about to be dispatched, or waits with
+        // its clock.
+        let Some(p) = self.jobs.progress_mut(slot) else { return };
+        if let (Some((_, text)), None) = (never, &p.status_reason) {
+            p.status_reason = Some(Reason::Static(text));
+        }
+        if p.head_since.is_some() {
+            return;
+        }
+        p.head_since.set(now);
         let mut limits: Vec<_> = self.queues[q]
             .spec
             .state_time_limit_actions
@@ -172,8 +177,8 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else { return };
         let since = SimTime::from_millis(head_since_ms);
         if job.status != JobStatus::Runnable
-            || job.head_since.get() != Some(since)
-            || self.queues[job.queue].head.map(|h| h.0) != Some(job.id)
+            || job.head_since().get() != Some(since)
+            || self.queues[job.queue].head.map(|h| h.0) != Some(job.id())
         {
             return;
         }

@@ -36,10 +36,7 @@ impl Simulation {
             if job.status != crate::model::JobStatus::Runnable {
                 continue;
             }
-            let never = job
-                .status_reason
-                .as_deref()
-                .is_some_and(|r| r.starts_with("MISCONFIGURATION:"));
+            let never = job.status_text().is_some_and(|r| r.starts_with("MISCONFIGURATION:"));
             if !never {
                 continue;
             }

@@ -47,7 +47,7 @@ impl Simulation {
     pub(super) fn consumable_short(&self, slot: JobSlot) -> Option<ConsumableResourceId> {
         let c = self.consumables.as_deref()?;
         let job = self.jobs.get(slot)?;
-        if job.spec.consumables.is_empty() || c.holders.contains(&job.id) {
+        if job.spec.consumables.is_empty() || c.holders.contains(&job.id()) {
             return None;
         }
         c.short_of(&job.spec.consumables)
@@ -69,7 +69,8 @@ impl Simulation {
         if !head {
             return;
         }
-        if let std::collections::btree_map::Entry::Vacant(e) = c.waiting.entry((job.id, r)) {
+        let id = job.id();
+        if let std::collections::btree_map::Entry::Vacant(e) = c.waiting.entry((id, r)) {
             e.insert(now);
             res.jobs_waited += 1;
         }
@@ -77,23 +78,23 @@ impl Simulation {
         // so that wait is over.
         let over: Vec<(ConsumableResourceId, SimTime)> = c
             .waiting
-            .range((job.id, ConsumableResourceId(0))..(job.id, r))
+            .range((id, ConsumableResourceId(0))..(id, r))
             .map(|(k, since)| (k.1, *since))
             .collect();
         for (earlier, since) in over {
-            c.waiting.remove(&(job.id, earlier));
+            c.waiting.remove(&(id, earlier));
             if let Some(e) = c.resources.get_mut(earlier.index()) {
                 e.wait.record(now.since(since).as_millis());
             }
         }
         // The reason names the resource waited for now (another reason stays).
-        let ours = match &job.status_reason {
+        let ours = match job.status_reason() {
             None => true,
             Some(Reason::Text(t)) => c.resources.iter().any(|x| Arc::ptr_eq(&x.reason, t)),
             Some(_) => false,
         };
         if ours {
-            job.status_reason = Some(Reason::Text(reason));
+            job.progress_mut().status_reason = Some(Reason::Text(reason));
         }
     }
 
@@ -107,11 +108,13 @@ impl Simulation {
         if job.spec.consumables.is_empty() {
             return;
         }
-        c.take(job.id, &job.spec.consumables, now, dispatch);
+        c.take(job.id(), &job.spec.consumables, now, dispatch);
         // The wait is over: a reason it was given for the wait goes.
-        if matches!(&job.status_reason, Some(Reason::Text(t)) if c.resources.iter().any(|r| Arc::ptr_eq(&r.reason, t)))
+        if matches!(job.status_reason(), Some(Reason::Text(t)) if c.resources.iter().any(|r| Arc::ptr_eq(&r.reason, t)))
         {
-            job.status_reason = None;
+            if let Some(p) = job.progress_if_any() {
+                p.status_reason = None;
+            }
         }
     }
 
@@ -127,7 +130,7 @@ impl Simulation {
         if job.spec.consumables.is_empty() {
             return;
         }
-        let freed = c.give_back(job.id, &job.spec.consumables, consume, now);
+        let freed = c.give_back(job.id(), &job.spec.consumables, consume, now);
         for r in freed {
             self.wake_consumable(r);
         }
@@ -141,7 +144,7 @@ impl Simulation {
         };
         let Some(job) = self.jobs.get(slot) else { return };
         for n in job.spec.consumables.iter() {
-            c.waiting.remove(&(job.id, n.resource));
+            c.waiting.remove(&(job.id(), n.resource));
         }
     }
 
@@ -195,8 +198,8 @@ impl Simulation {
         let live: BTreeSet<JobId> = self
             .jobs
             .iter()
-            .filter(|(_, j)| j.first_dispatch.is_none() && j.status == crate::model::JobStatus::Runnable)
-            .map(|(_, j)| j.id)
+            .filter(|(_, j)| j.first_dispatch().is_none() && j.status == crate::model::JobStatus::Runnable)
+            .map(|(_, j)| j.id())
             .collect();
         c.report(end, |id| live.contains(&id))
     }

@@ -17,16 +17,16 @@ use crate::time::SimTime;
 /// What a policy may know of a live job.
 pub(super) fn job_info(j: &Job) -> JobInfo {
     JobInfo {
-        id: j.id,
+        id: j.id(),
         share_identifier: j.spec.share.clone(),
         scheduling_priority: j.priority,
         resources: j.resources,
         name: j.spec.name.clone(),
         definition: j.spec.definition.clone(),
         submitted_at: j.submitted_at,
-        runtime_estimate: (j.attempts == 0).then_some(j.first_plan.runtime),
-        requested_runtime: j.estimate.get(),
-        attempts: j.attempts,
+        runtime_estimate: (j.attempts() == 0).then_some(j.first_plan().runtime),
+        requested_runtime: j.estimate().get(),
+        attempts: j.attempts(),
     }
 }
 
@@ -220,7 +220,7 @@ impl Simulation {
     ) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
         let candidates = self.placement_candidates(q, job);
-        let answer = placement.lock().place(job.id, &job.resources, &candidates)?;
+        let answer = placement.lock().place(job.id(), &job.resources, &candidates)?;
         let need = &job.resources;
         let of = |ce: CeId| candidates.iter().find(|c| c.capacity.ce == ce && c.eligible);
         match answer {
@@ -285,7 +285,7 @@ impl Simulation {
                 }
             })
             .collect();
-        let answer = placement.lock().place_nodes(job.id, nodes, &candidates)?;
+        let answer = placement.lock().place_nodes(job.id(), nodes, &candidates)?;
         let offered = candidates.iter().find(|c| c.capacity.ce == answer.ce && c.eligible)?;
         if answer.nodes.len() != nodes.len() {
             return None;
@@ -474,8 +474,8 @@ impl Simulation {
             .iter()
             .map(|(s, j)| {
                 // A RUNNABLE job is in its queue's set unless it holds a claim (CONTRACT 7.14 b).
-                let queued = j.status == JobStatus::Runnable && j.claim.is_none();
-                (s, queued, j.attempt.as_ref().map(|a| a.ce))
+                let queued = j.status == JobStatus::Runnable && j.claim().is_none();
+                (s, queued, j.attempt().map(|a| a.ce))
             })
             .collect();
         for (slot, queued, ce) in live {

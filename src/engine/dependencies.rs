@@ -230,13 +230,13 @@ impl Simulation {
             DepTarget::Failed(dep) => {
                 if let Some(j) = self.jobs.get_mut(slot) {
                     j.unmet += 1;
-                    if j.status_reason.is_none() {
-                        j.status_reason = Some(Reason::from(format!("Dependent job {dep} failed")));
+                    if j.status_reason().is_none() {
+                        j.progress_mut().status_reason = Some(Reason::from(format!("Dependent job {dep} failed")));
                     }
                 }
             }
             DepTarget::Job(s, dep_id) => {
-                let live = self.jobs.get(s).is_some_and(|j| j.id == dep_id);
+                let live = self.jobs.get(s).is_some_and(|j| j.id() == dep_id);
                 if let (true, Some(dep)) = (live, self.jobs.get_mut(s)) {
                     dep.waiters.push(Waiter::Job(slot, id));
                     if let Some(j) = self.jobs.get_mut(slot) {

@@ -23,7 +23,7 @@ use super::claimed::Shape;
 use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
 use super::jobs::Reason;
-use super::jobs::{Claim, JobSlot};
+use super::jobs::{Claim, Job, JobSlot};
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, Resources};
 use crate::time::{SimDuration, SimTime};
@@ -54,7 +54,7 @@ impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
     /// launching ones (the job stays RUNNABLE, its wait running, until all are ready).
     pub(super) fn place_on_instances(&mut self, slot: JobSlot, ce: CeId, placement: Placement) {
-        let Some((r, job_id)) = self.jobs.get(slot).map(|j| (j.resources, j.id)) else {
+        let Some((r, job_id)) = self.jobs.get(slot).map(|j| (j.resources, j.id())) else {
             return;
         };
         // (instance, room taken): a single job takes its own size, a node a whole instance.
@@ -109,11 +109,14 @@ impl Simulation {
         let Some(job) = self.jobs.live_mut(slot) else { return };
         let (q, mv) = (job.queue, u64::from(r.millivcpus));
         let (rooms_len, multinode) = (rooms.len(), job.spec.nodes.is_some());
-        job.claim = Some(Box::new(Claim {
-            ce,
-            rooms,
-            waiting: waiting as u32,
-        }));
+        // The box the job will be dispatched with (a reused one).
+        if let Some(p) = self.jobs.progress_mut(slot) {
+            p.claim = Some(Claim {
+                ce,
+                rooms,
+                waiting: waiting as u32,
+            });
+        }
         let qr = &mut self.queues[q];
         qr.held_on_ce[ce.index()] += mv;
         if rooms_len == 1 && !multinode {
@@ -137,12 +140,12 @@ impl Simulation {
     /// count; returns the compute environment and the rooms it held.
     fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Vec<(u32, Resources)>)> {
         let job = self.jobs.get_mut(slot)?;
-        let claim = job.claim.take()?;
+        let claim = job.take_claim()?;
         if self.consumables.is_some() {
             self.give_back_consumables(slot, false);
         }
         let job = self.jobs.get_mut(slot)?;
-        let (job_id, q, r) = (job.id, job.queue, job.resources);
+        let (job_id, q, r) = (job.id(), job.queue, job.resources);
         let ce = claim.ce;
         let qr = &mut self.queues[q];
         qr.held_on_ce[ce.index()] -= u64::from(r.millivcpus);
@@ -172,7 +175,7 @@ impl Simulation {
         let claims = pool.instances.get(&id).map(|i| i.claims.clone()).unwrap_or_default();
         for (slot, job_id) in claims {
             let slot = JobSlot(slot);
-            let Some(job) = self.jobs.get(slot).filter(|j| j.id == job_id) else {
+            let Some(job) = self.jobs.get(slot).filter(|j| j.id() == job_id) else {
                 continue;
             };
             let q = job.queue;
@@ -186,7 +189,7 @@ impl Simulation {
             if let Some(i) = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id)) {
                 i.claims.retain(|c| c.1 != job_id);
             }
-            let Some(claim) = job.claim.as_mut() else { continue };
+            let Some(claim) = job.claim_mut() else { continue };
             claim.waiting = claim.waiting.saturating_sub(1);
             if claim.waiting == 0 {
                 let rooms = claim.rooms.clone();
@@ -216,7 +219,7 @@ impl Simulation {
         if max_free == 0 {
             return false;
         }
-        let bound = next.and_then(|s| self.jobs.get(s)).map(|j| j.id);
+        let bound = next.and_then(|s| self.jobs.get(s)).map(Job::id);
         let qr = &mut self.queues[q];
         let mut after = match qr.claims_checked {
             (pass, Some(last)) if pass == self.passes => Bound::Excluded((last, u32::MAX)),
@@ -284,10 +287,9 @@ impl Simulation {
                 continue;
             };
             debug_assert!(
-                self.jobs.get_if(JobSlot(slot), job_id).is_some_and(|j| j
-                    .claim
-                    .as_ref()
-                    .is_some_and(|c| Shape::new(&j.resources, c.ce) == shape)),
+                self.jobs
+                    .get_if(JobSlot(slot), job_id)
+                    .is_some_and(|j| j.claim().is_some_and(|c| Shape::new(&j.resources, c.ce) == shape)),
                 "a claimed job holds a claim of its shape"
             );
             self.release_claim(JobSlot(slot));
@@ -336,7 +338,7 @@ impl Simulation {
     /// `computeReservation` counting the claim where it is).
     fn ready_room_for_claimed(&self, q: QueueId, slot: JobSlot, job_id: JobId) -> Option<(CeId, u32)> {
         let job = self.jobs.get_if(slot, job_id)?;
-        self.ready_room_for_shape(q, &Shape::new(&job.resources, job.claim.as_ref()?.ce))
+        self.ready_room_for_shape(q, &Shape::new(&job.resources, job.claim()?.ce))
     }
 
     /// [`Simulation::ready_room_for_claimed`] for any claimed job of `shape` (its needs and
@@ -535,7 +537,7 @@ impl Simulation {
             if self
                 .jobs
                 .get(slot)
-                .and_then(|j| j.attempt.as_ref())
+                .and_then(Job::attempt)
                 .is_some_and(|a| a.id == attempt)
             {
                 self.end_attempt(slot, super::attempt::AttemptEnd::Reclaimed(reason.clone()));

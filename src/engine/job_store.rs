@@ -11,7 +11,7 @@
 //! ([`JobStore::array_ended`]).
 
 use super::dependencies::{ArrayParent, ArrayTable, NameIndex, PendingCancels};
-use super::jobs::{Attempt, Job, JobSlot, JobTable};
+use super::jobs::{Job, JobSlot, JobTable, Progress};
 use crate::model::{JobId, TimedAction};
 use crate::workload::WorkloadEntry;
 use std::collections::BTreeMap;
@@ -73,14 +73,12 @@ impl JobStore {
         self.table.free(slot)
     }
 
-    /// `a` in a box, reusing the box of an ended attempt when there is one.
-    pub fn boxed(&mut self, a: Attempt) -> Box<Attempt> {
-        self.table.boxed(a)
-    }
-
-    /// Keeps an ended attempt's box for the next one.
-    pub fn recycle(&mut self, b: Box<Attempt>) {
-        self.table.recycle(b)
+    /// The boxed part of the live job in `slot`, mutably, allocated (or an ended job's box
+    /// reused) when it has none yet ([`JobTable::progress_mut`]).
+    #[inline]
+    #[track_caller]
+    pub fn progress_mut(&mut self, slot: JobSlot) -> Option<&mut Progress> {
+        self.table.progress_mut(slot)
     }
 
     /// The job in a slot.

@@ -105,7 +105,7 @@ impl Simulation {
         if delay.is_zero() {
             return false;
         }
-        let Some(id) = self.jobs.get(slot).map(|j| j.id) else {
+        let Some(id) = self.jobs.get(slot).map(|j| j.id()) else {
             return false;
         };
         let at = self.kernel.now + delay;
@@ -120,7 +120,7 @@ impl Simulation {
         if self
             .jobs
             .get(slot)
-            .is_some_and(|j| j.id == id && j.status == JobStatus::Submitted)
+            .is_some_and(|j| j.id() == id && j.status == JobStatus::Submitted)
         {
             self.evaluate_submitted(slot);
         }

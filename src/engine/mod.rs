@@ -547,7 +547,7 @@ impl Simulation {
                     queue: j.queue,
                     share: j.spec.share_ix,
                     status: j.status,
-                    waiting_since: j.runnable_at.get().filter(|_| j.first_dispatch.is_none()),
+                    waiting_since: j.runnable_at.get().filter(|_| j.first_dispatch().is_none()),
                 })
                 .collect(),
             warnings: &self.ledger.warnings,

@@ -4,7 +4,7 @@
 use super::api::ApiSubmission;
 use super::dependencies::{ArrayParent, DepTarget, NameTarget};
 use super::error::Refusal;
-use super::jobs::{Estimate, Job, JobSlot, JobSpec, Stamp, Waiter};
+use super::jobs::{Estimate, Job, JobSlot, JobSpec, Waiter};
 use super::sources::{Prepared, Submission};
 use super::Simulation;
 use crate::model::job_definition::JobDefinitionId;
@@ -119,11 +119,21 @@ impl Simulation {
         };
         let Prepared {
             queue,
-            spec,
+            mut spec,
             resources,
             priority,
             fair,
         } = prepared;
+        if let Some(r) = record.filter(|_| t.array_size.is_none()) {
+            // A trace line's requested time is its job's estimate: the line's spec is its
+            // own (not cached), so it is changed in place.
+            let requested = r.estimate_ms.map(SimDuration::from_millis);
+            let own = Arc::get_mut(&mut spec);
+            debug_assert!(own.is_some(), "a trace line's job spec is shared");
+            if let Some(s) = own {
+                s.estimate = Estimate::new(requested.or(s.estimate.get()));
+            }
+        }
         // Borrowed from the spec (no reference counting on the hot path).
         let job_name: &str = &spec.name;
         let share: &str = &spec.share;
@@ -153,9 +163,6 @@ impl Simulation {
             None => {
                 let id = JobId::new(submission);
                 let slot = self.create_job(id, &spec, queue, resources, priority, plan);
-                if let (Some(r), Some(j)) = (record, self.jobs.get_mut(slot)) {
-                    j.estimate = Estimate::new(r.estimate_ms.map(SimDuration::from_millis).or(j.estimate.get()));
-                }
                 if self.jobs.names().is_referenced(job_name) {
                     self.jobs.names_mut().set(job_name, NameTarget::Live(slot, id));
                 }
@@ -357,6 +364,7 @@ impl Simulation {
             share_ix,
             retry: t.retry_strategy.clone().unwrap_or_else(|| def.retry_strategy.clone()),
             timeout: t.timeout.or(def.timeout),
+            estimate: Estimate::new(t.timeout.or(def.timeout)),
             definition: Arc::from(def.name_revision()),
             command: substitute_parameters(
                 t.command.as_ref().unwrap_or(&def.command),
@@ -411,40 +419,13 @@ impl Simulation {
         if spec.share_ix != u32::MAX {
             self.queues[queue].active.job_added(spec.share_ix as usize, now);
         }
-        let slot = self.jobs.insert(Job {
-            id,
-            spec: spec.clone(),
-            queue,
-            resources,
-            priority,
-            share_slot: u32::MAX,
-            status: JobStatus::Submitted,
-            attempts: 0,
-            dispatches: 0,
-            replayed: 0,
-            submitted_at: now,
-            runnable_at: Stamp::NONE,
-            first_dispatch: Stamp::NONE,
-            started_at: Stamp::NONE,
-            stopped_at: Stamp::NONE,
-            exit_code: None,
-            cost: 0.0,
-            last_ce: None,
-            status_reason: None,
-            attempt: None,
-            first_plan: plan,
-            unmet: 0,
-            waiters: Default::default(),
-            head_since: Stamp::NONE,
-            claim: None,
-            estimate: Estimate::new(spec.timeout),
-            reserved_at: Stamp::NONE,
-            row: 0,
-        });
+        let slot = self
+            .jobs
+            .insert(Job::new(id, spec.clone(), queue, resources, priority, plan, now));
         if let Some(r) = self.ledger.recorder.as_mut() {
             let row = r.admit(slot);
-            if let Some(j) = self.jobs.get_mut(slot) {
-                j.row = row;
+            if let Some(p) = self.jobs.progress_mut(slot) {
+                p.row = row;
             }
         }
         slot
@@ -467,7 +448,7 @@ impl Simulation {
         if job.status != JobStatus::Submitted {
             return;
         }
-        if let Some(reason) = job.status_reason.clone() {
+        if let Some(reason) = job.status_reason().cloned() {
             // A dependency had already failed when this job was submitted.
             self.finish_job(slot, JobStatus::Failed, Some(reason), super::attempt::Ending::Failed);
         } else if job.unmet > 0 {
