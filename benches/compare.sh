@@ -25,7 +25,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 cargo build --release -q --bin batchsim
-BATCHSIM=target/release/batchsim
+BATCHSIM=${CARGO_TARGET_DIR:-target}/release/batchsim
 LIMIT=""
 if [ -f "$PEERS/mmc-limit/Cargo.toml" ]; then
   cargo build --release -q --manifest-path "$PEERS/mmc-limit/Cargo.toml" --target-dir target/peers 2>/dev/null && LIMIT=target/peers/release/mmc-limit
@@ -116,6 +116,11 @@ python3 -c "print(f'  peak RSS {$rss / 1024:.1f} MiB in {$cpu:.2f} CPU-s (target
 echo "memory: a backlog of 1,000,000 queued jobs (benches/scenarios/backlog.json: 1 vCPU, a job a millisecond)"
 read -r cpu rss < <(RUNS=1 measure "$BATCHSIM" run benches/scenarios/backlog.json --format json)
 python3 -c "print(f'  peak RSS {$rss / 1024:.1f} MiB, {$rss * 1024 / 1e6:.0f} bytes a queued job (target: 96)')"
+echo "per-job table: --jobs FILE.csv on the M/M/$SERVERS run of $mid jobs, against the run without it"
+f=$(scenario "$mid")
+read -r plain _ < <(measure "$BATCHSIM" run "$f" --format json)
+read -r cpu rss < <(measure "$BATCHSIM" run "$f" --format json --jobs "$WORK/jobs.csv")
+python3 -c "print(f'  {$cpu:.3f} CPU-s against {$plain:.3f}: {$cpu / $plain:.2f}x (target: at most 1.5x), peak RSS {$rss / 1024:.1f} MiB')"
 
 if [ "${EC2:-1}" != 0 ]; then
   scaled() { # scenario jobs -> path of the scenario with its streams' counts scaled to `jobs` in all
