@@ -133,10 +133,10 @@ pub fn row(r: &JobRecord) -> String {
 
 /// One row with `columns` (without the line break).
 pub fn row_with(r: &JobRecord, columns: JobColumnSet) -> String {
-    let mut w = Cells::new(Vec::new());
+    let mut w = Cells::in_memory();
     // Writing to memory cannot fail.
     let _ = write_row(&mut w, r, columns);
-    let mut bytes = w.take_buffered();
+    let mut bytes = w.into_buffered();
     bytes.pop();
     String::from_utf8(bytes).unwrap_or_default()
 }

@@ -31,14 +31,21 @@ pub(crate) struct Cells<W: Write> {
     dialect: csv_core::Writer,
     /// Whether the row has a cell yet (a comma goes before each later one).
     started: bool,
+    /// Scratch text for [`Cells::display`] (kept, so a cell allocates nothing).
+    scratch: String,
 }
 
 impl<W: Write> Cells<W> {
     /// Rows on `out`, in the tables' dialect.
     pub(crate) fn new(out: W) -> Cells<W> {
+        Cells::with_room(out, BLOCK + 4096)
+    }
+
+    /// Cells with a buffer of `room` bytes to start with (it grows when a row needs more).
+    fn with_room(out: W, room: usize) -> Cells<W> {
         Cells {
             out,
-            buf: vec![0; BLOCK + 4096],
+            buf: vec![0; room.max(NUMBER_ROOM)],
             len: 0,
             dialect: csv_core::WriterBuilder::new()
                 .terminator(csv_core::Terminator::Any(b'\n'))
@@ -46,6 +53,7 @@ impl<W: Write> Cells<W> {
                 .comment(Some(b'\r'))
                 .build(),
             started: false,
+            scratch: String::new(),
         }
     }
 
@@ -165,8 +173,12 @@ impl<W: Write> Cells<W> {
 
     /// A number in its `Display` form (a float's shortest form that reads back the same).
     pub(crate) fn display(&mut self, v: impl std::fmt::Display) {
-        let text = v.to_string();
+        use std::fmt::Write as _;
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        let _ = write!(text, "{v}");
         self.plain(text.as_bytes());
+        self.scratch = text;
     }
 
     /// Ends the row; a full block goes to the output.
@@ -191,14 +203,10 @@ impl<W: Write> Cells<W> {
         self.end_row()
     }
 
-    /// The bytes of the rows so far that have not gone out yet, taken (a row written to
-    /// memory alone).
-    pub(crate) fn take_buffered(&mut self) -> Vec<u8> {
-        let mut bytes = std::mem::take(&mut self.buf);
-        bytes.truncate(self.len);
-        self.len = 0;
-        self.buf = vec![0; BLOCK + 4096];
-        bytes
+    /// The bytes written and not out yet (a row written to memory alone).
+    pub(crate) fn into_buffered(mut self) -> Vec<u8> {
+        self.buf.truncate(self.len);
+        self.buf
     }
 
     /// Writes what is buffered and flushes; hands the output back.
@@ -207,6 +215,13 @@ impl<W: Write> Cells<W> {
         self.len = 0;
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+impl Cells<Vec<u8>> {
+    /// Cells for a row or two kept in memory (a small buffer, not a block's).
+    pub(crate) fn in_memory() -> Cells<Vec<u8>> {
+        Cells::with_room(Vec::new(), 256)
     }
 }
 
@@ -251,6 +266,17 @@ mod tests {
             String::from_utf8_lossy(&got).lines().next(),
             Some("17:3,\"etl, nightly\",,\"say \"\"hi\"\"\"")
         );
+    }
+
+    #[test]
+    fn a_small_buffer_grows_for_a_long_row() {
+        let long = "x,\"".repeat(3000);
+        let rows = vec![vec![long.clone(), "y".into()]];
+        let mut c = Cells::in_memory();
+        c.text(long.as_bytes());
+        c.text(b"y");
+        c.end_row().expect("to memory");
+        assert_eq!(c.into_buffered(), by_the_crate(&rows));
     }
 
     #[test]
