@@ -118,13 +118,14 @@ impl JobPolicy for Counted {
 pub fn check_policy() {
     let mut set = RunnableSet::new(None);
     for (n, share) in [(1, "A"), (2, "A"), (3, "B")] {
-        set.insert(QueuedJob::new(JobId::new(n), Resources::new(1.0, 2048)).in_share(share, 0));
+        set.insert_in_share(share, QueuedJob::new(JobId::new(n), Resources::new(1.0, 2048)));
     }
     let mut rr = RoundRobin::default();
     let view = set.view(SimTime::ZERO);
     let first = rr.pick(&view).map(|j| j.id);
     assert_eq!(first, Some(JobId::new(1)), "no share served yet: the first identifier");
-    let mut info = JobInfo::new(&QueuedJob::new(JobId::new(1), Resources::new(1.0, 2048)).in_share("A", 0));
+    let mut info = JobInfo::new(&QueuedJob::new(JobId::new(1), Resources::new(1.0, 2048)));
+    info.share_identifier = "A".into();
     rr.on_start(&info, CeId(0), SimTime::ZERO);
     assert_eq!(rr.pick(&view).map(|j| j.id), Some(JobId::new(3)), "B after A");
     info.share_identifier = "B".into();

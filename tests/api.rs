@@ -1113,7 +1113,7 @@ fn odd_but_legal_call_sequences_never_panic() {
         struct Stranger(QueuedJob);
         impl JobPolicy for Stranger {
             fn pick<'a>(&mut self, _: &QueueView<'a>) -> Option<&'a QueuedJob> {
-                Some(Box::leak(Box::new(self.0.clone())))
+                Some(Box::leak(Box::new(self.0)))
             }
         }
         let mut s = sim(1);

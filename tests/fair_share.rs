@@ -910,14 +910,14 @@ fn policies_pick_from_a_hand_built_runnable_set() {
     use batchsim::model::{SchedulingPolicy as Fairshare, ShareWeight};
     use batchsim::{JobId, Resources, SimDuration, SimTime};
 
-    let job = |n: u64, share: &str, prio: u32, vcpus: f64| {
-        QueuedJob::new(JobId::new(n), Resources::new(vcpus, 2048 * vcpus.max(1.0) as u32)).in_share(share, prio)
+    let job = |n: u64, prio: u32, vcpus: f64| {
+        QueuedJob::new(JobId::new(n), Resources::new(vcpus, 2048 * vcpus.max(1.0) as u32)).with_priority(prio)
     };
     let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
-    set.insert(job(1, "teamA", 0, 2.0));
-    set.insert(job(2, "teamA", 5, 4.0));
-    set.insert(job(3, "teamB", 0, 1.0));
-    set.insert(job(4, "other", 0, 0.5));
+    set.insert_in_share("teamA", job(1, 0, 2.0));
+    set.insert_in_share("teamA", job(2, 5, 4.0));
+    set.insert_in_share("teamB", job(3, 0, 1.0));
+    set.insert_in_share("other", job(4, 0, 0.5));
     let mut fs = FairShare::new(Fairshare {
         name: "fs".into(),
         share_decay: SimDuration::from_secs(600),

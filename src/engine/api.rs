@@ -703,21 +703,16 @@ impl Simulation {
             }
             .cloned();
             let Some(job) = pick else { break };
-            if set
-                .remove_known(&job.share_identifier, job.scheduling_priority, job.id)
-                .is_none()
-            {
+            if set.remove_at(job.share, job.scheduling_priority, job.id).is_none() {
                 // A custom policy offered a job that is not in the queue: the snapshot ends.
                 break;
             }
-            set.add_held(
-                &job.share_identifier,
-                i64::from(job.resources.millivcpus),
-                self.kernel.now,
-            );
+            set.add_held_at(job.share, i64::from(job.resources.millivcpus), self.kernel.now);
             out.push(SnapshotEntry {
                 job: job.id,
-                share_identifier: job.share_identifier.to_string(),
+                share_identifier: set
+                    .share_identifier(job.share)
+                    .map_or_else(String::new, |s| s.to_string()),
                 scheduling_priority: job.scheduling_priority,
             });
         }

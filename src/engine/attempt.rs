@@ -117,17 +117,20 @@ impl Simulation {
         let Some(job) = self.jobs.live(slot) else { return };
         let queued = QueuedJob {
             id: job.id(),
-            share_identifier: job.spec.share.clone(),
             scheduling_priority: job.priority,
             resources: job.resources,
+            share: 0,
             slot: slot.0,
         };
         let (q, share_key) = (job.queue, job.spec.share_ix);
         if self.strict_on {
             self.count_fits(q, slot, true);
         }
+        let Some(share) = self.jobs.live(slot).map(|j| &j.spec.share) else {
+            return;
+        };
         let qr = &mut self.queues[q];
-        let share_slot = qr.set.insert_keyed(queued, share_key);
+        let share_slot = qr.set.insert_keyed(share, queued, share_key);
         // A FIFO queue resting on a blocked head stays at rest when a job joins behind the
         // head: the head is the same and no capacity freed, so the pass would fail on it
         // again. A job older than the head (a retry, a released dependent) becomes the head

@@ -540,16 +540,12 @@ impl Simulation {
                 .iter()
                 .map(|c| (c.spec.name.as_str(), c.spec.max_vcpus))
                 .collect(),
-            live_jobs: self
-                .jobs
-                .iter()
-                .map(|(_, j)| crate::report::LiveJob {
-                    queue: j.queue,
-                    share: j.spec.share_ix,
-                    status: j.status,
-                    waiting_since: j.runnable_at.get().filter(|_| j.first_dispatch().is_none()),
-                })
-                .collect(),
+            live_jobs: Box::new(self.jobs.iter().map(|(_, j)| crate::report::LiveJob {
+                queue: j.queue,
+                share: j.spec.share_ix,
+                status: j.status,
+                waiting_since: j.runnable_at.get().filter(|_| j.first_dispatch().is_none()),
+            })),
             warnings: &self.ledger.warnings,
             rejected: self.ledger.rejected,
             consumable_resources: self.consumable_report(self.kernel.now),

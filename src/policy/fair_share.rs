@@ -110,17 +110,17 @@ mod tests {
         })
     }
 
-    fn job(n: u64, share: &str, prio: u32) -> QueuedJob {
-        QueuedJob::new(JobId::new(n), Resources::new(1.0, 2048)).in_share(share, prio)
+    fn job(n: u64, prio: u32) -> QueuedJob {
+        QueuedJob::new(JobId::new(n), Resources::new(1.0, 2048)).with_priority(prio)
     }
 
     #[test]
     fn idle_shares_tie_on_identifier_and_usage_moves_the_pick() {
         let mut p = policy(&[]);
         let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
-        set.insert(job(1, "b", 0));
-        set.insert(job(2, "a", 0));
-        set.insert(job(3, "a", 0));
+        set.insert_in_share("b", job(1, 0));
+        set.insert_in_share("a", job(2, 0));
+        set.insert_in_share("a", job(3, 0));
         let t = SimTime::ZERO;
         assert_eq!(
             p.pick(&set.view(t)).map(|j| j.id),
@@ -140,8 +140,8 @@ mod tests {
     fn lower_weight_is_preferred_at_equal_usage() {
         let mut p = policy(&[("a", 1.0), ("b", 0.125)]);
         let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
-        set.insert(job(1, "a", 0));
-        set.insert(job(2, "b", 0));
+        set.insert_in_share("a", job(1, 0));
+        set.insert_in_share("b", job(2, 0));
         set.add_held("a", 1000, SimTime::ZERO);
         set.add_held("b", 7000, SimTime::ZERO);
         // a: 1 x 1 = 1; b: 0.125 x 7 = 0.875.
@@ -152,8 +152,8 @@ mod tests {
     fn inside_a_share_priority_then_submission() {
         let mut p = policy(&[]);
         let mut set = RunnableSet::new(Some(SimDuration::from_secs(600)));
-        set.insert(job(1, "a", 1));
-        set.insert(job(2, "a", 9));
+        set.insert_in_share("a", job(1, 1));
+        set.insert_in_share("a", job(2, 9));
         assert_eq!(p.pick(&set.view(SimTime::ZERO)).map(|j| j.id), Some(JobId::new(2)));
     }
 }

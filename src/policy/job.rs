@@ -40,12 +40,12 @@ pub struct JobInfo {
 }
 
 impl JobInfo {
-    /// The details of `job` alone: name and definition empty, submitted at 0, no estimates
-    /// (for views built without the engine; fill the fields you test with).
+    /// The details of `job` alone: share, name and definition empty, submitted at 0, no
+    /// estimates (for views built without the engine; fill the fields you test with).
     pub fn new(job: &QueuedJob) -> JobInfo {
         JobInfo {
             id: job.id,
-            share_identifier: job.share_identifier.clone(),
+            share_identifier: Arc::from(""),
             scheduling_priority: job.scheduling_priority,
             resources: job.resources,
             name: Arc::from(""),

@@ -7,36 +7,39 @@ use std::sync::Arc;
 
 use super::ordered::Ordered;
 
-/// A RUNNABLE job as a policy sees it.
-#[derive(Clone, Debug, PartialEq)]
+/// A RUNNABLE job as a policy sees it: 40 bytes, copied, no reference count (the RUNNABLE
+/// set of a queue stores these alone, one per job: a million-job backlog is 40 MB here).
+/// Its share is the [`ShareView`] it came from, or [`QueueView::share_of`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueuedJob {
     /// The job's id; its submission order is the id order.
     pub id: JobId,
-    /// `shareIdentifier` (empty on FIFO queues).
-    pub share_identifier: Arc<str>,
     /// `schedulingPriority` (or `schedulingPriorityOverride`): higher first inside a share.
     pub scheduling_priority: u32,
     /// What the job needs.
     pub resources: Resources,
-    /// The engine's handle of the job (0 for jobs made outside the engine).
+    /// The job's share's number in its set (given by the set at insertion).
+    pub(crate) share: u32,
+    /// The engine's handle of the job (0 for jobs made outside the engine; `u32::MAX` marks
+    /// a removed entry inside the set).
     pub(crate) slot: u32,
 }
 
 impl QueuedJob {
-    /// A job without a share and with priority 0.
+    /// A job with priority 0 (its share is given when it is inserted:
+    /// [`RunnableSet::insert_in_share`]).
     pub fn new(id: JobId, resources: Resources) -> QueuedJob {
         QueuedJob {
             id,
-            share_identifier: Arc::from(""),
             scheduling_priority: 0,
             resources,
+            share: 0,
             slot: 0,
         }
     }
 
-    /// The same job in share `share` with priority `priority`.
-    pub fn in_share(mut self, share: &str, priority: u32) -> QueuedJob {
-        self.share_identifier = Arc::from(share);
+    /// The same job with priority `priority`.
+    pub fn with_priority(mut self, priority: u32) -> QueuedJob {
         self.scheduling_priority = priority;
         self
     }
@@ -45,10 +48,26 @@ impl QueuedJob {
 /// Order inside a share: higher priority first, then submission order.
 type JobOrder = (std::cmp::Reverse<u32>, JobId);
 
+impl super::ordered::Entry for QueuedJob {
+    type Key = JobOrder;
+    #[inline]
+    fn key(&self) -> JobOrder {
+        (std::cmp::Reverse(self.scheduling_priority), self.id)
+    }
+    #[inline]
+    fn is_dead(&self) -> bool {
+        self.slot == u32::MAX
+    }
+    #[inline]
+    fn kill(&mut self) {
+        self.slot = u32::MAX;
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct Share {
     identifier: Arc<str>,
-    jobs: Ordered<JobOrder, QueuedJob>,
+    jobs: Ordered<QueuedJob>,
     /// vCPUs (milli) held now by the share's dispatched attempts.
     held_millivcpus: u64,
 }
@@ -197,22 +216,27 @@ impl RunnableSet {
         i
     }
 
-    /// Adds a RUNNABLE job.
+    /// Adds a RUNNABLE job without a share (FIFO queues).
     pub fn insert(&mut self, job: QueuedJob) {
-        let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
+        self.insert_in_share("", job);
+    }
+
+    /// Adds a RUNNABLE job of share `share`.
+    pub fn insert_in_share(&mut self, share: &str, job: QueuedJob) {
+        let s = self.share_index(share);
         self.insert_in(s, job);
     }
 
-    /// Adds a RUNNABLE job whose share the caller numbers `key` (the same identifier always
-    /// with the same key, `u32::MAX` for none): no lookup by name once the key is known.
-    /// Returns the share's number in this set, for [`RunnableSet::remove_at`] and
-    /// [`RunnableSet::add_held_at`].
-    pub(crate) fn insert_keyed(&mut self, job: QueuedJob, key: u32) -> u32 {
+    /// Adds a RUNNABLE job of share `share`, which the caller numbers `key` (the same
+    /// identifier always with the same key, `u32::MAX` for none): no lookup by name once the
+    /// key is known. Returns the share's number in this set, for [`RunnableSet::remove_at`]
+    /// and [`RunnableSet::add_held_at`].
+    pub(crate) fn insert_keyed(&mut self, share: &Arc<str>, job: QueuedJob, key: u32) -> u32 {
         let known = self.by_key.get(key as usize).copied().filter(|&s| s != u32::MAX);
         let s = match known {
             Some(s) => s as usize,
             None => {
-                let s = self.share_index_with(&job.share_identifier, Some(&job.share_identifier));
+                let s = self.share_index_with(share, Some(share));
                 if key != u32::MAX {
                     if self.by_key.len() <= key as usize {
                         self.by_key.resize(key as usize + 1, u32::MAX);
@@ -225,8 +249,9 @@ impl RunnableSet {
         self.insert_in(s, job)
     }
 
-    fn insert_in(&mut self, s: usize, job: QueuedJob) -> u32 {
-        let order = (std::cmp::Reverse(job.scheduling_priority), job.id);
+    fn insert_in(&mut self, s: usize, mut job: QueuedJob) -> u32 {
+        debug_assert!(job.slot != u32::MAX, "slot u32::MAX marks a removed entry");
+        job.share = s as u32;
         self.prioritized |= job.scheduling_priority != 0;
         let share = &mut self.shares[s];
         if share.jobs.is_empty() {
@@ -234,7 +259,7 @@ impl RunnableSet {
                 self.nonempty.insert(at, s);
             }
         }
-        if share.jobs.insert(order, job).is_none() {
+        if share.jobs.insert(job).is_none() {
             self.count += 1;
         }
         s as u32
@@ -270,10 +295,8 @@ impl RunnableSet {
     /// Removes a job by id alone (dispatched or cancelled); returns it if it was here. Looks
     /// through the shares: prefer [`RunnableSet::remove_known`] when the share is known.
     pub fn remove(&mut self, id: JobId) -> Option<QueuedJob> {
-        let (share, priority) = self
-            .get(id)
-            .map(|j| (j.share_identifier.clone(), j.scheduling_priority))?;
-        self.remove_known(&share, priority, id)
+        let (share, priority) = self.get(id).map(|j| (j.share, j.scheduling_priority))?;
+        self.remove_at(share, priority, id)
     }
 
     /// True when the job is RUNNABLE here.
@@ -291,6 +314,12 @@ impl RunnableSet {
     /// Number of RUNNABLE jobs.
     pub fn len(&self) -> usize {
         self.count
+    }
+
+    /// The identifier of share number `share` (as [`RunnableSet::insert_keyed`] returned
+    /// it, or a [`QueuedJob`] of this set carries).
+    pub(crate) fn share_identifier(&self, share: u32) -> Option<&Arc<str>> {
+        self.shares.get(share as usize).map(|s| &s.identifier)
     }
 
     /// The earliest submission of the set, FIFO's pick, without building a view (the
@@ -422,7 +451,7 @@ impl RunnableSet {
 ///
 /// let job = QueuedJob::new(JobId::new(1), Resources::new(1.0, 2048));
 /// let mut set = RunnableSet::new(None);
-/// set.insert(job.clone());
+/// set.insert(job);
 /// let mut info = JobInfo::new(&job);
 /// info.name = "render-1".into();
 /// let details = BTreeMap::from([(job.id, info)]);
@@ -491,6 +520,11 @@ impl<'a> QueueView<'a> {
     /// One share by identifier (also when it has no RUNNABLE job but has usage).
     pub fn share(&self, identifier: &str) -> Option<ShareView<'a>> {
         self.set.by_identifier.get(identifier).map(|&i| self.share_view(i))
+    }
+
+    /// The share `job` (a job of this view) belongs to.
+    pub fn share_of(&self, job: &QueuedJob) -> Option<ShareView<'a>> {
+        self.share_at(job.share as usize)
     }
 
     /// Share number `i`, if the set has it.
@@ -617,22 +651,31 @@ impl<'a> ShareView<'a> {
 mod tests {
     use super::*;
 
-    fn job(n: u64, share: &str, prio: u32) -> QueuedJob {
-        QueuedJob::new(JobId::new(n), Resources::new(1.0, 2048)).in_share(share, prio)
+    fn job(n: u64, prio: u32) -> QueuedJob {
+        QueuedJob::new(JobId::new(n), Resources::new(1.0, 2048)).with_priority(prio)
+    }
+
+    #[test]
+    fn a_runnable_entry_is_40_bytes() {
+        // The entry a queued job costs in its queue's set (the deque stores it alone).
+        assert_eq!(std::mem::size_of::<QueuedJob>(), 40);
     }
 
     #[test]
     fn share_order_is_priority_then_submission() {
         let mut set = RunnableSet::new(None);
-        set.insert(job(1, "a", 0));
-        set.insert(job(2, "a", 5));
-        set.insert(job(3, "a", 5));
+        set.insert_in_share("a", job(1, 0));
+        set.insert_in_share("a", job(2, 5));
+        set.insert_in_share("a", job(3, 5));
+        set.insert_in_share("b", job(4, 0));
         let view = set.view(SimTime::ZERO);
         let ids: Vec<u64> = view.share("a").unwrap().jobs().map(|j| j.id.submission).collect();
         assert_eq!(ids, [2, 3, 1]);
+        let b = view.share("b").unwrap().head().copied().unwrap();
+        assert_eq!(view.share_of(&b).map(|s| s.identifier()), Some("b"));
         assert_eq!(set.remove(JobId::new(2)).map(|j| j.id.submission), Some(2));
         assert_eq!(set.remove(JobId::new(2)), None);
-        assert_eq!(set.len(), 2);
+        assert_eq!(set.len(), 3);
     }
 
     #[test]
@@ -717,7 +760,7 @@ mod tests {
                 let name = names[share as usize];
                 match op {
                     0 | 1 => {
-                        set.insert(job(next, name, 0));
+                        set.insert_in_share(name, job(next, 0));
                         next += 1;
                     }
                     2 => {

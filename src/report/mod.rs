@@ -300,7 +300,9 @@ pub(crate) struct ReportInput<'a> {
     /// order (empty for FIFO queues).
     pub queue_share_weights: Vec<Vec<f64>>,
     pub ces: Vec<(&'a str, u32)>,
-    pub live_jobs: Vec<LiveJob>,
+    /// The jobs not terminal at the end, read once (not collected: a backlog of a million
+    /// queued jobs would be a 40 MB vector at the end of the run).
+    pub live_jobs: Box<dyn Iterator<Item = LiveJob> + 'a>,
     pub warnings: &'a [String],
     pub rejected: u64,
     /// The consumable resources' figures (empty without consumable resources).
@@ -403,7 +405,7 @@ fn millivcpu_ms_to_vcpu_s(v: u128) -> f64 {
     v as f64 / 1_000_000.0
 }
 
-pub(crate) fn build(input: ReportInput<'_>) -> Report {
+pub(crate) fn build(mut input: ReportInput<'_>) -> Report {
     let m = input.metrics;
     let end = input.end;
     let mut all = Unfinished::default();
@@ -411,7 +413,8 @@ pub(crate) fn build(input: ReportInput<'_>) -> Report {
     let mut per_share = vec![Unfinished::default(); m.shares.len()];
     // Per queue: run share number -> unfinished jobs of that share on the queue.
     let mut per_queue_share: Vec<BTreeMap<u32, Unfinished>> = vec![BTreeMap::new(); input.queue_names.len()];
-    for j in &input.live_jobs {
+    for j in input.live_jobs.by_ref() {
+        let j = &j;
         all.add(j);
         if let Some(u) = per_queue.get_mut(j.queue.index()) {
             u.add(j);
