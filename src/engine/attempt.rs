@@ -687,7 +687,10 @@ impl Simulation {
             self.jobs.free(slot);
             let mut done_id = job_id;
             let mut done_ok = ok;
-            while let Some(w) = waiters.pop() {
+            // An array child's parent comes last, after the jobs waiting on the child itself
+            // (as if it were the first waiter the child was given, at its submission).
+            let mut parent = array_index.and_then(|_| self.jobs.array_of_submission(job_id.submission).map(|(p, _)| p));
+            while let Some(w) = waiters.pop().or_else(|| parent.take().map(Waiter::Parent)) {
                 match w {
                     Waiter::Parent(p) => {
                         let Some(parent) = self.jobs.array_mut(p) else {

@@ -89,6 +89,10 @@ pub(crate) struct ArrayParent {
 #[derive(Clone, Default)]
 pub(crate) struct ArrayTable {
     pub parents: BTreeMap<u32, ArrayParent>,
+    /// Each parent's index by its id's submission number: an ended child finds its parent
+    /// from its own id (no link kept in every child: a `Box<Vec>` of one waiter was about 110
+    /// bytes per array child).
+    by_submission: BTreeMap<u64, u32>,
     next: u32,
 }
 
@@ -96,8 +100,21 @@ impl ArrayTable {
     pub(super) fn insert(&mut self, p: ArrayParent) -> u32 {
         let i = self.next;
         self.next += 1;
+        self.by_submission.insert(p.id.submission, i);
         self.parents.insert(i, p);
         i
+    }
+
+    /// The index of the parent whose id has submission number `submission`, while kept.
+    pub(super) fn of_submission(&self, submission: u64) -> Option<u32> {
+        self.by_submission.get(&submission).copied()
+    }
+
+    /// Drops parent `p`.
+    pub(super) fn remove(&mut self, p: u32) {
+        if let Some(parent) = self.parents.remove(&p) {
+            self.by_submission.remove(&parent.id.submission);
+        }
     }
 }
 

@@ -146,11 +146,8 @@ impl JobStore {
     /// The array parent of submission `submission` with its index (O(arrays kept): the
     /// API's path, not the engine's).
     pub fn array_of_submission(&self, submission: u64) -> Option<(u32, &ArrayParent)> {
-        self.arrays
-            .parents
-            .iter()
-            .find(|(_, p)| p.id.submission == submission)
-            .map(|(i, p)| (*i, p))
+        let i = self.arrays.of_submission(submission)?;
+        self.arrays.parents.get(&i).map(|p| (i, p))
     }
 
     /// Array parent `p` has ended (its last child ended). It is dropped when nothing can
@@ -160,7 +157,7 @@ impl JobStore {
     /// memory for the arrays in flight only.
     pub fn array_ended(&mut self, p: u32, keep: bool) {
         if !keep {
-            self.arrays.parents.remove(&p);
+            self.arrays.remove(p);
         }
     }
 

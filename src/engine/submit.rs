@@ -4,7 +4,7 @@
 use super::api::ApiSubmission;
 use super::dependencies::{ArrayParent, DepTarget, NameTarget};
 use super::error::Refusal;
-use super::jobs::{Estimate, Job, JobSlot, JobSpec, Waiter};
+use super::jobs::{Estimate, Job, JobSlot, JobSpec};
 use super::sources::{Prepared, Submission};
 use super::Simulation;
 use crate::model::job_definition::JobDefinitionId;
@@ -195,10 +195,8 @@ impl Simulation {
                         self.kernel.sources.first_plan(entry, api.map(|a| &a.runtime))
                     };
                     let id = JobId::child(submission, i);
+                    // The child finds its parent from its id when it ends (`finish_job`).
                     let slot = self.create_job(id, &spec, queue, resources, priority, child_plan);
-                    if let Some(j) = self.jobs.get_mut(slot) {
-                        j.waiters.push(Waiter::Parent(p));
-                    }
                     if let Some(parent) = self.jobs.array_mut(p) {
                         parent.children.push(Ok(slot));
                     }
