@@ -130,7 +130,7 @@ impl Simulation {
             return;
         };
         let qr = &mut self.queues[q];
-        let share_slot = qr.set.insert_keyed(share, queued, share_key);
+        qr.set.insert_keyed(share, queued, share_key);
         // A FIFO queue resting on a blocked head stays at rest when a job joins behind the
         // head: the head is the same and no capacity freed, so the pass would fail on it
         // again. A job older than the head (a retry, a released dependent) becomes the head
@@ -143,9 +143,6 @@ impl Simulation {
         qr.stalled &= behind_head;
         self.dispatch_needed = true;
         self.backfill_index_insert(slot);
-        if let Some(j) = self.jobs.get_mut(slot) {
-            j.share_slot = share_slot;
-        }
     }
 
     /// For each compute environment of queue `q`, in order: could it ever run the job?
@@ -195,7 +192,11 @@ impl Simulation {
         let Some(job) = self.jobs.live_mut(slot) else { return };
         job.clear_head_since();
         let (q, id, priority) = (job.queue, job.id(), job.priority);
-        if self.queues[q].set.remove_at(job.share_slot, priority, id).is_none() {
+        let set = &mut self.queues[q].set;
+        if set
+            .remove_at(set.share_of_key(job.spec.share_ix), priority, id)
+            .is_none()
+        {
             return;
         }
         self.backfill_index_remove(q, id);
@@ -270,7 +271,8 @@ impl Simulation {
             qr.held_on_ce[ce.index()] += mv;
         }
         // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
-        qr.set.add_held_at(job.share_slot, mv as i64, now);
+        qr.set
+            .add_held_at(qr.set.share_of_key(job.spec.share_ix), mv as i64, now);
         self.ledger.started(ce);
         let instance_rate = self.ces[ce].pool.as_ref().map_or(0.0, |p| p.attributed_rate(&rooms));
         let mut attempt = Attempt {
@@ -550,7 +552,8 @@ impl Simulation {
         let qr = &mut self.queues[q];
         qr.held_on_ce[a.ce.index()] -= mv;
         let Some(job) = self.jobs.live(slot) else { return };
-        qr.set.add_held_at(job.share_slot, -(mv as i64), now);
+        qr.set
+            .add_held_at(qr.set.share_of_key(job.spec.share_ix), -(mv as i64), now);
         let keys = JobKeys::of(&job.spec);
         let cost = self.account_attempt(&a, q, keys, &r, now);
         for (i, room) in &a.rooms {
@@ -635,7 +638,7 @@ impl Simulation {
                 continue;
             };
             job.status = status;
-            let mut waiters = job.waiters.take();
+            let mut waiters = self.jobs.take_waiters(slot);
             if let Some(p) = self.jobs.progress_mut(slot) {
                 p.stopped_at.set(now);
                 if reason.is_some() {
@@ -721,9 +724,9 @@ impl Simulation {
                             continue;
                         };
                         if done_ok {
-                            dep.unmet = dep.unmet.saturating_sub(1);
+                            let pending = dep.status == JobStatus::Pending;
                             // A SUBMITTED job is settled by its submission.
-                            if dep.unmet == 0 && dep.status == JobStatus::Pending {
+                            if self.jobs.met_one(s) == 0 && pending {
                                 match self.jobs.take_cancel(id) {
                                     Some(r) => work.push_back((s, JobStatus::Failed, Some(r), Ending::Cancelled)),
                                     None => self.make_runnable(s),

@@ -245,8 +245,8 @@ impl Simulation {
         match target {
             DepTarget::Met => {}
             DepTarget::Failed(dep) => {
+                self.jobs.add_unmet(slot);
                 if let Some(j) = self.jobs.get_mut(slot) {
-                    j.unmet += 1;
                     if j.status_reason().is_none() {
                         j.progress_mut().status_reason = Some(Reason::from(format!("Dependent job {dep} failed")));
                     }
@@ -254,19 +254,15 @@ impl Simulation {
             }
             DepTarget::Job(s, dep_id) => {
                 let live = self.jobs.get(s).is_some_and(|j| j.id() == dep_id);
-                if let (true, Some(dep)) = (live, self.jobs.get_mut(s)) {
-                    dep.waiters.push(Waiter::Job(slot, id));
-                    if let Some(j) = self.jobs.get_mut(slot) {
-                        j.unmet += 1;
-                    }
+                if live {
+                    self.jobs.push_waiter(s, Waiter::Job(slot, id));
+                    self.jobs.add_unmet(slot);
                 }
             }
             DepTarget::Parent(p) => {
                 if let Some(parent) = self.jobs.array_mut(p) {
                     parent.waiters.push(Waiter::Job(slot, id));
-                    if let Some(j) = self.jobs.get_mut(slot) {
-                        j.unmet += 1;
-                    }
+                    self.jobs.add_unmet(slot);
                 }
             }
         }

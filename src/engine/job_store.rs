@@ -11,7 +11,7 @@
 //! ([`JobStore::array_ended`]).
 
 use super::dependencies::{ArrayParent, ArrayTable, NameIndex, PendingCancels};
-use super::jobs::{Job, JobSlot, JobTable, Progress};
+use super::jobs::{Job, JobSlot, JobTable, Progress, Waiter};
 use crate::model::{JobId, TimedAction};
 use crate::workload::WorkloadEntry;
 use std::collections::BTreeMap;
@@ -26,8 +26,20 @@ pub(crate) struct JobStore {
     /// Outcomes (true = succeeded) of ended jobs submitted through the API (dependencies
     /// and `job_status` by id).
     api_outcomes: BTreeMap<JobId, bool>,
+    /// The dependency links of the live jobs that have any, by slot: few jobs do, so the
+    /// job record does not carry them (12 bytes in every queued job).
+    links: BTreeMap<u32, Links>,
     next_submission: u64,
     next_attempt: u64,
+}
+
+/// A live job's dependency links.
+#[derive(Clone, Debug, Default)]
+struct Links {
+    /// Dependencies not yet met.
+    unmet: u32,
+    /// The jobs waiting on this one (told when it ends).
+    waiters: Vec<Waiter>,
 }
 
 impl JobStore {
@@ -39,6 +51,7 @@ impl JobStore {
             arrays: ArrayTable::default(),
             pending_cancels: PendingCancels::default(),
             api_outcomes: BTreeMap::new(),
+            links: BTreeMap::new(),
             next_submission: 1,
             next_attempt: 0,
         }
@@ -68,9 +81,69 @@ impl JobStore {
         self.table.insert(job)
     }
 
-    /// Frees a slot, dropping its job.
+    /// Frees a slot, dropping its job (and its links: a PENDING job cancelled keeps
+    /// unmet dependencies).
     pub fn free(&mut self, slot: JobSlot) {
+        if !self.links.is_empty() {
+            self.links.remove(&slot.0);
+        }
         self.table.free(slot)
+    }
+
+    /// The dependencies of the job in `slot` not yet met.
+    #[inline]
+    pub fn unmet(&self, slot: JobSlot) -> u32 {
+        if self.links.is_empty() {
+            return 0;
+        }
+        self.links.get(&slot.0).map_or(0, |l| l.unmet)
+    }
+
+    /// The job in `slot` waits on one more dependency.
+    pub fn add_unmet(&mut self, slot: JobSlot) {
+        if self.table.get(slot).is_some() {
+            self.links.entry(slot.0).or_default().unmet += 1;
+        }
+    }
+
+    /// One dependency of the job in `slot` was met; returns how many are left.
+    pub fn met_one(&mut self, slot: JobSlot) -> u32 {
+        match self.links.get_mut(&slot.0) {
+            Some(l) => {
+                l.unmet = l.unmet.saturating_sub(1);
+                let left = l.unmet;
+                if left == 0 && l.waiters.is_empty() {
+                    self.links.remove(&slot.0);
+                }
+                left
+            }
+            None => 0,
+        }
+    }
+
+    /// Job `w` waits on the job in `slot`.
+    pub fn push_waiter(&mut self, slot: JobSlot, w: Waiter) {
+        if self.table.get(slot).is_some() {
+            self.links.entry(slot.0).or_default().waiters.push(w);
+        }
+    }
+
+    /// The jobs waiting on the job in `slot`, taken (when it ends).
+    #[inline]
+    pub fn take_waiters(&mut self, slot: JobSlot) -> Vec<Waiter> {
+        if self.links.is_empty() {
+            return Vec::new();
+        }
+        match self.links.get_mut(&slot.0) {
+            Some(l) => {
+                let w = std::mem::take(&mut l.waiters);
+                if l.unmet == 0 {
+                    self.links.remove(&slot.0);
+                }
+                w
+            }
+            None => Vec::new(),
+        }
     }
 
     /// The boxed part of the live job in `slot`, mutably, allocated (or an ended job's box

@@ -88,26 +88,6 @@ impl std::fmt::Debug for Estimate {
     }
 }
 
-/// The jobs waiting on a job, in 8 bytes (most jobs have none; a `Vec` takes 24). The box
-/// is the point: one pointer in every job, the list's own 24 bytes only in jobs waited on.
-#[derive(Clone, Debug, Default)]
-#[allow(clippy::box_collection)]
-pub struct Waiters(Option<Box<Vec<Waiter>>>);
-
-impl Waiters {
-    /// Adds one.
-    #[inline]
-    pub fn push(&mut self, w: Waiter) {
-        self.0.get_or_insert_with(Default::default).push(w);
-    }
-
-    /// All of them, taken.
-    #[inline]
-    pub fn take(&mut self) -> Vec<Waiter> {
-        self.0.take().map_or_else(Vec::new, |b| *b)
-    }
-}
-
 impl std::fmt::Debug for Stamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.get().fmt(f)
@@ -244,7 +224,7 @@ pub enum Waiter {
     Parent(u32),
 }
 
-/// A live job: what every job needs while it waits in its queue (96 bytes), and what it
+/// A live job: what every job needs while it waits in its queue (80 bytes), and what it
 /// gathers once it is dispatched, claims room, is given a reason or becomes a queue's head
 /// ([`Progress`], boxed, absent until first needed: a queued job does not carry its 256
 /// bytes). The readers of the boxed part give its defaults while it is absent.
@@ -263,9 +243,6 @@ pub struct Job {
     pub resources: Resources,
     /// `schedulingPriority` (fair-share queues).
     pub priority: u32,
-    /// The job's share's number in its queue's RUNNABLE set (`u32::MAX` until it first
-    /// joins it): usage and removal without a lookup by name.
-    pub share_slot: u32,
     /// State.
     pub status: JobStatus,
     /// Submission time.
@@ -277,10 +254,6 @@ pub struct Job {
     first_runtime: SimDuration,
     /// The first attempt's exit code, drawn at submission.
     first_exit: i32,
-    /// Dependencies not yet met.
-    pub unmet: u32,
-    /// Who waits on this job.
-    pub waiters: Waiters,
     /// What the job gathered past waiting in its queue, once it needed any of it.
     progress: Option<Box<Progress>>,
 }
@@ -414,14 +387,11 @@ impl Job {
             queue,
             resources,
             priority,
-            share_slot: u32::MAX,
             status: JobStatus::Submitted,
             submitted_at: now,
             runnable_at: Stamp::NONE,
             first_runtime: first_plan.runtime,
             first_exit: first_plan.exit_code,
-            unmet: 0,
-            waiters: Waiters::default(),
             progress: None,
         }
     }
@@ -732,13 +702,14 @@ mod tests {
         );
     }
 
-    /// What a queued job costs in the job table: 96 bytes (224 before the boxed part
-    /// [`Progress`] took what a job gathers past waiting; issue 13 asks for at most 96 with
-    /// its RUNNABLE entry, about 80 more). A job past the queue adds its `Progress` box.
+    /// What a queued job costs in the job table: 80 bytes (224 before the boxed part
+    /// [`Progress`] took what a job gathers past waiting, 96 before the dependency links
+    /// and the share number left it; issue 13 asks for at most 96 with its RUNNABLE entry,
+    /// 40 more). A job past the queue adds its `Progress` box.
     #[test]
     fn a_job_record_stays_small() {
         assert!(
-            std::mem::size_of::<Option<Job>>() <= 96,
+            std::mem::size_of::<Option<Job>>() <= 80,
             "{}",
             std::mem::size_of::<Option<Job>>()
         );

@@ -449,7 +449,7 @@ impl Simulation {
         if let Some(reason) = job.status_reason().cloned() {
             // A dependency had already failed when this job was submitted.
             self.finish_job(slot, JobStatus::Failed, Some(reason), super::attempt::Ending::Failed);
-        } else if job.unmet > 0 {
+        } else if self.jobs.unmet(slot) > 0 {
             if let Some(j) = self.jobs.get_mut(slot) {
                 j.status = JobStatus::Pending;
             }

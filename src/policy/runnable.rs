@@ -134,6 +134,8 @@ pub struct RunnableSet {
     /// Share numbers by the caller's key (the engine's run-wide share number): lookups
     /// without comparing names.
     by_key: Vec<u32>,
+    /// The share number of key `u32::MAX` (no share), `u32::MAX` until it is known.
+    unkeyed: u32,
 }
 
 /// Gives out [`RunnableSet`] ids.
@@ -157,6 +159,7 @@ impl Clone for RunnableSet {
             prioritized: self.prioritized,
             last: self.last,
             by_key: self.by_key.clone(),
+            unkeyed: self.unkeyed,
         }
     }
 }
@@ -176,6 +179,7 @@ impl RunnableSet {
             prioritized: false,
             last: None,
             by_key: Vec::new(),
+            unkeyed: u32::MAX,
         }
     }
 
@@ -237,7 +241,9 @@ impl RunnableSet {
             Some(s) => s as usize,
             None => {
                 let s = self.share_index_with(share, Some(share));
-                if key != u32::MAX {
+                if key == u32::MAX {
+                    self.unkeyed = s as u32;
+                } else {
                     if self.by_key.len() <= key as usize {
                         self.by_key.resize(key as usize + 1, u32::MAX);
                     }
@@ -314,6 +320,17 @@ impl RunnableSet {
     /// Number of RUNNABLE jobs.
     pub fn len(&self) -> usize {
         self.count
+    }
+
+    /// The share number of the caller's key `key` (as [`RunnableSet::insert_keyed`] returned
+    /// it for that key; `u32::MAX` while no job of that key was inserted).
+    #[inline]
+    pub(crate) fn share_of_key(&self, key: u32) -> u32 {
+        if key == u32::MAX {
+            self.unkeyed
+        } else {
+            self.by_key.get(key as usize).copied().unwrap_or(u32::MAX)
+        }
     }
 
     /// The identifier of share number `share` (as [`RunnableSet::insert_keyed`] returned
