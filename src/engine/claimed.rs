@@ -88,6 +88,16 @@ fn nonempty_range(after: &Bound<ClaimedJob>, before: Option<JobId>) -> bool {
     }
 }
 
+/// Whether `job` lies after the bound `after`.
+#[inline]
+fn is_after(after: &Bound<ClaimedJob>, job: &ClaimedJob) -> bool {
+    match after {
+        Bound::Unbounded => true,
+        Bound::Included(a) => job >= a,
+        Bound::Excluded(a) => job > a,
+    }
+}
+
 impl ClaimedSet {
     /// Adds a claimed job of `shape`.
     pub(crate) fn insert(&mut self, job: ClaimedJob, shape: Shape) {
@@ -142,14 +152,23 @@ impl ClaimedSet {
         if !nonempty_range(&after, before) {
             return None;
         }
-        // Each end by a one-sided query (an open end walks the tree's edge without comparing
-        // keys): cheaper than one query bounded on both sides, which descends twice.
+        // The usual calls are answered from the set's last two jobs (the edge of the tree,
+        // no key comparison on the way down): all claimed jobs before the next job offered,
+        // and none or one claimed since the last call. A bounded query (a descent comparing
+        // keys at every level) only otherwise.
+        let mut from_back = self.all.iter().rev();
+        let last_all = *from_back.next()?;
         let first = match after {
             Bound::Unbounded => *self.all.first()?,
-            _ => *self.all.range((after, Bound::Unbounded)).next()?,
+            _ if !is_after(&after, &last_all) => return None,
+            _ => match from_back.next() {
+                Some(previous) if is_after(&after, previous) => *self.all.range((after, Bound::Unbounded)).next()?,
+                _ => last_all,
+            },
         };
         let last = match before {
-            None => *self.all.last()?,
+            None => last_all,
+            Some(b) if last_all < (b, 0) => last_all,
             Some(b) if first < (b, 0) => *self.all.range(..(b, 0)).next_back()?,
             Some(_) => return None,
         };
@@ -173,6 +192,7 @@ impl ClaimedSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn job(n: u64, slot: u32) -> ClaimedJob {
         (JobId::new(n), slot)
@@ -180,6 +200,57 @@ mod tests {
 
     fn shape(vcpus: f64, mib: u32, ce: u32) -> Shape {
         Shape::new(&Resources::new(vcpus, mib), CeId(ce))
+    }
+
+    /// A bound of a search: after nothing, after a job (excluded), or from one (included).
+    fn bound(kind: u8, n: u64, slot: u32) -> Bound<ClaimedJob> {
+        match kind {
+            0 => Bound::Unbounded,
+            1 => Bound::Excluded((JobId::new(n), slot)),
+            _ => Bound::Included((JobId::new(n), slot)),
+        }
+    }
+
+    proptest::proptest! {
+        /// After any entries and removals, the ends of a range and each shape's first job in
+        /// it are what a scan of a plain set of (job, shape) finds.
+        #[test]
+        fn searches_are_scans_of_a_plain_set(
+            ops in proptest::collection::vec((1u64..40, 0u32..3, 0u32..2, proptest::bool::ANY), 0..200),
+            searches in proptest::collection::vec((0u8..3, 0u64..42, proptest::bool::ANY, proptest::option::of(0u64..42)), 1..10),
+        ) {
+            let shapes = [shape(1.0, 2048, 0), shape(2.0, 4096, 0), shape(1.0, 2048, 1)];
+            let mut set = ClaimedSet::default();
+            let mut plain: BTreeSet<(ClaimedJob, Shape)> = BTreeSet::new();
+            for (n, s, slot, add) in ops {
+                // A job id has one slot and one shape while claimed.
+                let j = job(n, slot);
+                let sh = shapes[s as usize];
+                let held = plain.iter().find(|(k, _)| k.0 == j.0).copied();
+                if add && held.is_none() {
+                    set.insert(j, sh);
+                    plain.insert((j, sh));
+                } else if let Some((k, ksh)) = held.filter(|_| !add) {
+                    proptest::prop_assert!(set.remove(&k, ksh));
+                    plain.remove(&(k, ksh));
+                }
+                proptest::prop_assert_eq!(set.len(), plain.len());
+            }
+            let in_shapes: Vec<Shape> = plain.iter().map(|p| p.1).collect::<BTreeSet<_>>().into_iter().collect();
+            proptest::prop_assert_eq!(set.shapes().collect::<Vec<_>>(), in_shapes);
+            for (kind, n, high_slot, before) in searches {
+                let after = bound(kind, n, if high_slot { u32::MAX } else { 0 });
+                let before = before.map(JobId::new);
+                let inside = |k: &ClaimedJob| is_after(&after, k) && before.is_none_or(|b| k.0 < b);
+                let jobs: Vec<ClaimedJob> = plain.iter().map(|p| p.0).filter(inside).collect::<BTreeSet<_>>().into_iter().collect();
+                let ends = jobs.first().zip(jobs.last()).map(|(a, b)| (*a, *b));
+                proptest::prop_assert_eq!(set.ends_between(after, before), ends);
+                for sh in shapes {
+                    let first = plain.iter().filter(|p| p.1 == sh).map(|p| p.0).filter(inside).min();
+                    proptest::prop_assert_eq!(set.first_of(&sh, after, before), first);
+                }
+            }
+        }
     }
 
     /// Found by `tests/table_properties.rs`: a search starting at or past its end asked the

@@ -51,6 +51,7 @@ impl Kernel {
     }
 
     /// The time of the next thing due (submission, action or event), if any.
+    #[inline]
     pub fn next_time(&mut self) -> Option<SimTime> {
         let a = self.sources.peek_time();
         let b = self.actions.get(self.next_action).map(|a| a.at);

@@ -52,6 +52,7 @@ pub mod queue;
 mod queue;
 mod recorder;
 mod room_index;
+mod room_run;
 mod scale_out;
 mod shares;
 

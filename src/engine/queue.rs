@@ -169,6 +169,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Removes and returns the earliest live event if it is due at or before `t`.
+    #[inline]
     pub fn pop_due(&mut self, t: SimTime) -> Option<(SimTime, E)> {
         match self.peek_time() {
             Some(at) if at <= t => self.pop(),

@@ -2,17 +2,18 @@
 //!
 //! Best fit is the first instance in (free vCPUs, free memory, id) order whose free room
 //! holds the job. The instances are kept in runs of equal free vCPUs, each run ordered by
-//! (free memory, id) and carrying its GPUs, beside a flat array of the runs' free vCPUs and
-//! largest free memory. A search walks that array from the job's vCPUs, skips every run whose
-//! largest free memory is too small without touching it, and enters a run at the first
-//! instance with enough memory: no look-up of the instances, one range query per run that
-//! can hold the job. (A B-tree of (vCPUs, memory, id) with one range query per run, and an
-//! instance look-up per entry, was more than half of an EC2 run's instructions with a few
-//! thousand instances up.)
+//! (free memory, id) and carrying its GPUs (`room_run.rs`: short sorted chunks), beside a
+//! flat array of the runs' free vCPUs and largest free memory. A search walks that array
+//! from the job's vCPUs, skips every run whose largest free memory is too small without
+//! touching it, and enters a run at the first instance with enough memory: no look-up of the
+//! instances, two binary searches per run that can hold the job. (A B-tree of (vCPUs,
+//! memory, id) with one range query per run, and an instance look-up per entry, was more
+//! than half of an EC2 run's instructions with a few thousand instances up.)
 
 use super::ec2::Room;
 use super::queue::SeqHasher;
-use std::collections::{BTreeMap, HashMap};
+use super::room_run::{Entry, RoomRun};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 /// The instances of one index (ready, or launching) by free room. A run, once made, stays
@@ -22,14 +23,14 @@ use std::hash::BuildHasherDefault;
 pub(crate) struct RoomIndex {
     /// Free milli-vCPUs of each run, ascending.
     cpus: Vec<u64>,
-    /// The largest free memory of each run (same positions as `cpus`).
+    /// The largest free memory of each run (same positions as `cpus`; 0 when empty).
     max_memory: Vec<u64>,
-    /// Each run's instances by (free memory, id), with their free GPUs.
-    runs: Vec<BTreeMap<(u64, u32), u64>>,
+    /// Each run's instances by (free memory, id).
+    runs: Vec<RoomRun>,
     /// Instances without a free vCPU (most of a packed pool), by id: (free memory, free
-    /// GPUs). Only a job needing no vCPU could go there, so they are kept out of the runs'
-    /// B-trees (an instance filling up or freeing its last vCPU was a B-tree update in the
-    /// largest run) and scanned for such a job.
+    /// GPUs). Only a job needing no vCPU could go there, so they are kept out of the runs
+    /// (an instance filling up or freeing its last vCPU was an update of the largest run)
+    /// and scanned for such a job.
     full: HashMap<u64, (u64, u64), BuildHasherDefault<SeqHasher>>,
 }
 
@@ -45,11 +46,15 @@ impl RoomIndex {
             Err(k) => {
                 self.cpus.insert(k, free.millivcpus);
                 self.max_memory.insert(k, 0);
-                self.runs.insert(k, BTreeMap::new());
+                self.runs.insert(k, RoomRun::default());
                 k
             }
         };
-        self.runs[k].insert((free.memory_mib, id), free.gpus);
+        self.runs[k].insert(Entry {
+            memory: free.memory_mib,
+            id,
+            gpus: free.gpus,
+        });
         self.max_memory[k] = self.max_memory[k].max(free.memory_mib);
     }
 
@@ -61,12 +66,13 @@ impl RoomIndex {
         let Ok(k) = self.cpus.binary_search(&free.millivcpus) else {
             return false;
         };
-        if self.runs[k].remove(&(free.memory_mib, id)).is_none() {
+        let run = &mut self.runs[k];
+        if !run.remove((free.memory_mib, id)) {
             return false;
         }
-        // An emptied run stays (with its node): instances move between a few runs all the
+        // An emptied run stays (with its buffer): instances move between a few runs all the
         // time, and a run made and dropped at each move was an allocation per move.
-        self.max_memory[k] = self.runs[k].last_key_value().map_or(0, |(&(memory, _), _)| memory);
+        self.max_memory[k] = run.max_memory();
         true
     }
 
@@ -87,14 +93,10 @@ impl RoomIndex {
             }
         }
         let start = self.cpus.partition_point(|&c| c < need.millivcpus);
+        // An empty run's largest memory is 0, which only a job needing no memory passes.
         (start..self.cpus.len())
-            .filter(|&k| self.max_memory[k] >= need.memory_mib && !self.runs[k].is_empty())
-            .find_map(|k| {
-                self.runs[k]
-                    .range((need.memory_mib, 0)..)
-                    .find(|(_, &gpus)| gpus >= need.gpus)
-                    .map(|(&(_, id), _)| id)
-            })
+            .filter(|&k| self.max_memory[k] >= need.memory_mib)
+            .find_map(|k| self.runs[k].first_holding(need.memory_mib, need.gpus))
     }
 
     /// The most free milli-vCPUs of an instance other than `except` (0 when none).
@@ -103,7 +105,7 @@ impl RoomIndex {
             .rev()
             .find(|&k| match self.runs[k].len() {
                 0 => false,
-                1 => except.is_none_or(|e| self.runs[k].keys().all(|&(_, id)| id != e)),
+                1 => except.is_none_or(|e| self.runs[k].only().is_none_or(|only| only.id != e)),
                 _ => true,
             })
             .map_or(0, |k| self.cpus[k])
@@ -113,7 +115,7 @@ impl RoomIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
 
     fn room(cpus: u64, mib: u64, gpus: u64) -> Room {
         Room {
