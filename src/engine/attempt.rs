@@ -114,6 +114,12 @@ impl Simulation {
 
     /// Puts a RUNNABLE job in its queue's RUNNABLE set (in its place by submission).
     pub(super) fn enter_runnable_set(&mut self, slot: JobSlot) {
+        if self.strict_on {
+            let Some(q) = self.jobs.live(slot).map(|j| j.queue) else {
+                return;
+            };
+            self.count_fits(q, slot, true);
+        }
         let Some(job) = self.jobs.live(slot) else { return };
         let queued = QueuedJob {
             id: job.id(),
@@ -122,15 +128,10 @@ impl Simulation {
             share: 0,
             slot: slot.0,
         };
-        let (q, share_key) = (job.queue, job.spec.share_ix);
-        if self.strict_on {
-            self.count_fits(q, slot, true);
-        }
-        let Some(share) = self.jobs.live(slot).map(|j| &j.spec.share) else {
-            return;
-        };
+        let q = job.queue;
+        // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
         let qr = &mut self.queues[q];
-        qr.set.insert_keyed(share, queued, share_key);
+        qr.set.insert_keyed(&job.spec.share, queued, job.spec.share_ix);
         // A FIFO queue resting on a blocked head stays at rest when a job joins behind the
         // head: the head is the same and no capacity freed, so the pass would fail on it
         // again. A job older than the head (a retry, a released dependent) becomes the head
@@ -692,7 +693,7 @@ impl Simulation {
             let mut done_ok = ok;
             // An array child's parent comes last, after the jobs waiting on the child itself
             // (as if it were the first waiter the child was given, at its submission).
-            let mut parent = array_index.and_then(|_| self.jobs.array_of_submission(job_id.submission).map(|(p, _)| p));
+            let mut parent = array_index.and_then(|_| self.jobs.array_index_of_submission(job_id.submission));
             while let Some(w) = waiters.pop().or_else(|| parent.take().map(Waiter::Parent)) {
                 match w {
                     Waiter::Parent(p) => {

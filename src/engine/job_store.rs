@@ -216,10 +216,15 @@ impl JobStore {
         self.arrays.parents.get_mut(&p)
     }
 
-    /// The array parent of submission `submission` with its index (O(arrays kept): the
-    /// API's path, not the engine's).
+    /// The index of the array parent of submission `submission`, while it is kept (an
+    /// ended array child finds its parent here; O(log arrays kept)).
+    pub fn array_index_of_submission(&self, submission: u64) -> Option<u32> {
+        self.arrays.of_submission(submission)
+    }
+
+    /// The array parent of submission `submission` with its index.
     pub fn array_of_submission(&self, submission: u64) -> Option<(u32, &ArrayParent)> {
-        let i = self.arrays.of_submission(submission)?;
+        let i = self.array_index_of_submission(submission)?;
         self.arrays.parents.get(&i).map(|p| (i, p))
     }
 
