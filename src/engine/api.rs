@@ -828,7 +828,7 @@ impl Simulation {
             time: self.kernel.now,
             job: job.id(),
             job_name: job.spec.name.to_string(),
-            job_queue: self.queues[job.queue].spec.name.clone(),
+            job_queue: self.queues[job.queue()].spec.name.clone(),
             status,
             status_reason: job.status_text().map(str::to_owned),
         };

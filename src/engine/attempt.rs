@@ -115,7 +115,7 @@ impl Simulation {
     /// Puts a RUNNABLE job in its queue's RUNNABLE set (in its place by submission).
     pub(super) fn enter_runnable_set(&mut self, slot: JobSlot) {
         if self.strict_on {
-            let Some(q) = self.jobs.live(slot).map(|j| j.queue) else {
+            let Some(q) = self.jobs.live(slot).map(|j| j.queue()) else {
                 return;
             };
             self.count_fits(q, slot, true);
@@ -123,12 +123,12 @@ impl Simulation {
         let Some(job) = self.jobs.live(slot) else { return };
         let queued = QueuedJob {
             id: job.id(),
-            scheduling_priority: job.priority,
-            resources: job.resources,
+            scheduling_priority: job.priority(),
+            resources: job.resources(),
             share: 0,
             slot: slot.0,
         };
-        let q = job.queue;
+        let q = job.queue();
         // `job` borrows the job table, `qr` the queues: disjoint, no clone of the share needed.
         let qr = &mut self.queues[q];
         qr.set.insert_keyed(&job.spec.share, queued, job.spec.share_ix);
@@ -192,7 +192,7 @@ impl Simulation {
     pub(super) fn leave_runnable(&mut self, slot: JobSlot) {
         let Some(job) = self.jobs.live_mut(slot) else { return };
         job.clear_head_since();
-        let (q, id, priority) = (job.queue, job.id(), job.priority);
+        let (q, id, priority) = (job.queue(), job.id(), job.priority());
         let set = &mut self.queues[q].set;
         if set
             .remove_at(set.share_of_key(job.spec.share_ix), priority, id)
@@ -258,12 +258,12 @@ impl Simulation {
         let Some(job) = self.jobs.live_mut(slot) else { return };
         if first {
             let wait = now.since(job.runnable_at.get().unwrap_or(now)).as_millis();
-            self.ledger.waited(job.queue, job.spec.share_ix, wait);
+            self.ledger.waited(job.queue(), job.spec.share_ix, wait);
         }
-        let (q, mv) = (job.queue, u64::from(job.resources.millivcpus));
+        let (q, mv) = (job.queue(), u64::from(job.resources().millivcpus));
         let c = &mut self.ces[ce];
         c.used_millivcpus += mv;
-        let startup = c.start_latency(&job.resources, now, &mut self.kernel.events);
+        let startup = c.start_latency(&job.resources(), now, &mut self.kernel.events);
         let fargate_spot = c.spec.kind == crate::model::ComputeEnvironmentType::FargateSpot;
         let rate = c.spec.interruptions_per_hour;
         let reclaim_in = (fargate_spot && rate > 0.0).then(|| c.draw_reclaim(rate));
@@ -517,7 +517,7 @@ impl Simulation {
             job_id: job.id(),
             job_name: job.spec.name.to_string(),
             attempt: job.dispatches(),
-            job_queue: self.queues[job.queue].spec.name.clone(),
+            job_queue: self.queues[job.queue()].spec.name.clone(),
             share_identifier: job.spec.share.to_string(),
             compute_environment: self.ces[a.ce].spec.name.clone(),
             instance_ids: a.placement.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
@@ -543,7 +543,7 @@ impl Simulation {
         let Some(a) = job.progress_if_any().and_then(|p| p.attempt.take()) else {
             return;
         };
-        let (q, r, retry_left) = (job.queue, job.resources, job.attempts());
+        let (q, r, retry_left) = (job.queue(), job.resources(), job.attempts());
         for key in a.events.iter().flatten() {
             self.kernel.events.cancel_pending(*key);
         }
@@ -659,7 +659,7 @@ impl Simulation {
                     time: now,
                     job: job_id,
                     job_name: job.spec.name.to_string(),
-                    job_queue: self.queues[job.queue].spec.name.clone(),
+                    job_queue: self.queues[job.queue()].spec.name.clone(),
                     status: job.status,
                     status_reason: job.status_text().map(str::to_owned),
                 });
@@ -755,14 +755,14 @@ impl Simulation {
         JobRecord {
             job_id: job.id(),
             job_name: job.spec.name.clone(),
-            job_queue: self.queues[job.queue].name.clone(),
+            job_queue: self.queues[job.queue()].name.clone(),
             share_identifier: job.spec.share.clone(),
             job_definition: job.spec.definition.clone(),
             compute_environment: job.last_ce().map(|c| self.ces[c].name.clone()),
             status: job.status,
             status_reason: job.status_reason().map(Reason::to_cow),
             attempts: job.attempts(),
-            resources: job.resources,
+            resources: job.resources(),
             submitted_at: job.submitted_at,
             runnable_at: job.runnable_at.get(),
             started_at: job.started_at().get(),
@@ -789,7 +789,7 @@ impl Simulation {
             .filter_map(|(slot, j)| {
                 j.attempt()
                     .cloned()
-                    .map(|a| (a, j.queue, JobKeys::of(&j.spec), j.resources, slot))
+                    .map(|a| (a, j.queue(), JobKeys::of(&j.spec), j.resources(), slot))
             })
             .collect();
         // In dispatch order: the sums do not depend on where jobs sit in the job table.
@@ -840,11 +840,11 @@ fn count_end(
     ending: Ending,
 ) -> bool {
     let ix = job.spec.share_ix;
-    ledger.ended(job.queue, ix, now.since(job.submitted_at).as_millis(), ending);
+    ledger.ended(job.queue(), ix, now.since(job.submitted_at).as_millis(), ending);
     if ix == u32::MAX {
         return false;
     }
-    let qr = &mut queues[job.queue.index()];
+    let qr = &mut queues[job.queue().index()];
     let inactive = qr.active.job_ended(ix as usize, now);
     qr.stalled &= !inactive;
     inactive

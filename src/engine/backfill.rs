@@ -84,7 +84,7 @@ impl Simulation {
             if job.status != JobStatus::Runnable || job.spec.nodes.is_some() {
                 continue;
             }
-            let (estimate, need) = (job.estimate().get(), job.resources);
+            let (estimate, need) = (job.estimate().get(), job.resources());
             if custom.is_none() && mode == Backfill::Easy && estimate.is_none() {
                 // `Easy` refuses it: no need to place it first.
                 continue;
@@ -171,14 +171,14 @@ impl Simulation {
             millivcpus: if job.spec.nodes.is_some() {
                 u64::MAX
             } else {
-                u64::from(job.resources.millivcpus)
+                u64::from(job.resources().millivcpus)
             },
             estimate_ms: job
                 .estimate()
                 .get()
                 .map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
         };
-        let (q, id) = (job.queue, job.id());
+        let (q, id) = (job.queue(), job.id());
         self.queues[q].backfill_index.insert(id, slot.0, leaf);
     }
 
@@ -204,7 +204,7 @@ impl Simulation {
     /// can start on none of them (or a running attempt there has no estimate).
     fn easy_reservation(&self, q: QueueId, head: JobSlot) -> Option<HeadReservation> {
         let job = self.jobs.get(head)?;
-        let need = job.resources;
+        let need = job.resources();
         let mut best: Option<HeadReservation> = None;
         for &ce in &self.queues[q].spec.compute_environments {
             let c = &self.ces[ce];
@@ -260,7 +260,7 @@ impl Simulation {
                 .rooms
                 .iter()
                 .find(|(id, _)| Some(*id) == bin.instance)
-                .map_or(job.resources, |(_, r)| *r);
+                .map_or(job.resources(), |(_, r)| *r);
             ends.push((end, room_of(&taken, bin.instance.is_none())));
         }
         ends.sort_by_key(|(t, _)| *t);

@@ -81,7 +81,7 @@ impl Simulation {
         let nodes = job.spec.nodes.as_deref();
         let need: u64 = match nodes {
             Some(n) => n.iter().map(|r| u64::from(r.millivcpus)).sum(),
-            None => u64::from(job.resources.millivcpus),
+            None => u64::from(job.resources().millivcpus),
         };
         if u64::from(c.spec.max_vcpus) * 1000 < need {
             return Some(Never::MaxResource);
@@ -89,7 +89,7 @@ impl Simulation {
         let holds = match (&c.pool, nodes) {
             (None, None) => true,
             (None, Some(_)) => false,
-            (Some(pool), None) => pool.some_type_holds(&job.resources),
+            (Some(pool), None) => pool.some_type_holds(&job.resources()),
             (Some(pool), Some(n)) => n.iter().all(|r| pool.some_type_holds(r)),
         };
         Some(if holds { Never::MaxResource } else { Never::NoType })
@@ -178,11 +178,11 @@ impl Simulation {
         let since = SimTime::from_millis(head_since_ms);
         if job.status != JobStatus::Runnable
             || job.head_since().get() != Some(since)
-            || self.queues[job.queue].head.map(|h| h.0) != Some(job.id())
+            || self.queues[job.queue()].head.map(|h| h.0) != Some(job.id())
         {
             return;
         }
-        let q = job.queue;
+        let q = job.queue();
         // A job that waits for capacity in use has no reason: no action fires for it.
         let Some((reason, _)) = self.head_reason(q, slot) else {
             return;

@@ -233,7 +233,8 @@ impl CeRuntime {
     /// Whether `job` could ever be placed here (with everything else idle): its architecture
     /// runs here ([`CeRuntime::runs_architecture`]) and its size could ever fit.
     pub fn could_ever_run(&self, job: &super::jobs::Job) -> bool {
-        self.runs_architecture(job.spec.architecture) && self.could_ever_fit(&job.resources, job.spec.nodes.as_deref())
+        self.runs_architecture(job.spec.architecture)
+            && self.could_ever_fit(&job.resources(), job.spec.nodes.as_deref())
     }
 
     /// Whether a job could ever be placed here (with everything else idle).

@@ -44,7 +44,7 @@ impl Simulation {
                 job: id,
                 queue: q.spec.name.clone(),
                 definition: job.spec.definition.to_string(),
-                resources: job.resources,
+                resources: job.resources(),
                 multinode: job.spec.nodes.is_some(),
             });
         }

@@ -19,8 +19,8 @@ pub(super) fn job_info(j: &Job) -> JobInfo {
     JobInfo {
         id: j.id(),
         share_identifier: j.spec.share.clone(),
-        scheduling_priority: j.priority,
-        resources: j.resources,
+        scheduling_priority: j.priority(),
+        resources: j.resources(),
         name: j.spec.name.clone(),
         definition: j.spec.definition.clone(),
         submitted_at: j.submitted_at,
@@ -96,7 +96,7 @@ impl Simulation {
         // A custom policy must answer with a job of the view; anything else offers nothing.
         self.jobs
             .get_if(job.0, job.1)
-            .filter(|j| j.status == JobStatus::Runnable && j.queue == q)
+            .filter(|j| j.status == JobStatus::Runnable && j.queue() == q)
             .map(|_| job.0)
     }
 
@@ -177,12 +177,12 @@ impl Simulation {
             .iter()
             .map(|&ce| {
                 let c = &self.ces[ce];
-                let eligible = self.ce_eligible(q, ce, job.resources.millivcpus)
+                let eligible = self.ce_eligible(q, ce, job.resources().millivcpus)
                     && self.ces[ce].runs_architecture(job.spec.architecture)
                     // FARGATE_SPOT inside a `simulation.unavailable` window starts nothing.
                     && !c.spot_unavailable
                     // LAMBDA: concurrency, then a warm environment or room in the scaling window.
-                    && c.lambda.as_ref().is_none_or(|l| l.can_start(&c.spec, &job.resources));
+                    && c.lambda.as_ref().is_none_or(|l| l.can_start(&c.spec, &job.resources()));
                 let capacity = self.ce_capacity(ce);
                 let Some(pool) = &c.pool else {
                     return PlacementCandidate {
@@ -194,7 +194,7 @@ impl Simulation {
                 // No new instance is offered inside a scale-out cooldown (`latency.rs`).
                 let launch = match eligible && c.may_scale_out() {
                     true => c
-                        .launch_type_with(&job.resources, |t| self.ec2_available(ce, t))
+                        .launch_type_with(&job.resources(), |t| self.ec2_available(ce, t))
                         .and_then(|t| pool.instance_option(t, c.spec.max_vcpus, c.spec.allocation_strategy)),
                     false => None,
                 };
@@ -220,8 +220,8 @@ impl Simulation {
     ) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
         let candidates = self.placement_candidates(q, job);
-        let answer = placement.lock().place(job.id(), &job.resources, &candidates)?;
-        let need = &job.resources;
+        let answer = placement.lock().place(job.id(), &job.resources(), &candidates)?;
+        let need = &job.resources();
         let of = |ce: CeId| candidates.iter().find(|c| c.capacity.ce == ce && c.eligible);
         match answer {
             PlaceOn::Task { ce } => of(ce).filter(|c| c.task_fits(need)).map(|_| (ce, Placement::Task)),
@@ -275,7 +275,7 @@ impl Simulation {
                     };
                 };
                 let eligible =
-                    self.ce_eligible(q, ce, job.resources.millivcpus) && c.runs_architecture(job.spec.architecture);
+                    self.ce_eligible(q, ce, job.resources().millivcpus) && c.runs_architecture(job.spec.architecture);
                 let (idle, types) = pool.node_options(c.spec.max_vcpus, c.spec.allocation_strategy, c.may_scale_out());
                 NodesCandidate {
                     capacity,

@@ -159,7 +159,7 @@ impl Simulation {
         }
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
             let c = self.candidate_ce(q, ce, job)?;
-            c.plan(&job.resources, job.spec.nodes.as_deref()).map(|p| (ce, p))
+            c.plan(&job.resources(), job.spec.nodes.as_deref()).map(|p| (ce, p))
         })
     }
 
@@ -167,7 +167,7 @@ impl Simulation {
     /// queue (the `strict` rule, `computeReservation`) and running the job's architecture.
     #[inline]
     fn candidate_ce(&self, q: QueueId, ce: CeId, job: &Job) -> Option<&CeRuntime> {
-        if !self.ce_eligible(q, ce, job.resources.millivcpus) {
+        if !self.ce_eligible(q, ce, job.resources().millivcpus) {
             return None;
         }
         let c = &self.ces[ce];
@@ -183,8 +183,10 @@ impl Simulation {
         let qr = &self.queues[q];
         qr.spec.compute_environments.iter().copied().find_map(|ce| {
             let c = self.candidate_ce(q, ce, job)?;
-            c.plan_with(&job.resources, job.spec.nodes.as_deref(), |t| self.ec2_available(ce, t))
-                .map(|p| (ce, p))
+            c.plan_with(&job.resources(), job.spec.nodes.as_deref(), |t| {
+                self.ec2_available(ce, t)
+            })
+            .map(|p| (ce, p))
         })
     }
 

@@ -214,14 +214,14 @@ impl Simulation {
         let c = &self.ces[ce];
         if self.ec2_capacity.is_none()
             || job.spec.nodes.is_some()
-            || !self.ce_eligible(job.queue, ce, job.resources.millivcpus)
+            || !self.ce_eligible(job.queue(), ce, job.resources().millivcpus)
         {
             return false;
         }
         let Some(pool) = &c.pool else { return false };
-        pool.plan_existing(&job.resources).is_none()
-            && c.launch_type(&job.resources).is_some()
-            && c.launch_type_with(&job.resources, |t| self.ec2_available(ce, t))
+        pool.plan_existing(&job.resources()).is_none()
+            && c.launch_type(&job.resources()).is_some()
+            && c.launch_type_with(&job.resources(), |t| self.ec2_available(ce, t))
                 .is_none()
     }
 }

@@ -54,7 +54,7 @@ impl Simulation {
     /// Applies an EC2/SPOT placement: runs the job on ready instances, or claims room on
     /// launching ones (the job stays RUNNABLE, its wait running, until all are ready).
     pub(super) fn place_on_instances(&mut self, slot: JobSlot, ce: CeId, placement: Placement) {
-        let Some((r, job_id)) = self.jobs.get(slot).map(|j| (j.resources, j.id())) else {
+        let Some((r, job_id)) = self.jobs.get(slot).map(|j| (j.resources(), j.id())) else {
             return;
         };
         // (instance, room taken): a single job takes its own size, a node a whole instance.
@@ -107,7 +107,7 @@ impl Simulation {
         }
         self.leave_runnable(slot);
         let Some(job) = self.jobs.live_mut(slot) else { return };
-        let (q, mv) = (job.queue, u64::from(r.millivcpus));
+        let (q, mv) = (job.queue(), u64::from(r.millivcpus));
         let (rooms_len, multinode) = (rooms.len(), job.spec.nodes.is_some());
         // The box the job will be dispatched with (a reused one).
         if let Some(p) = self.jobs.progress_mut(slot) {
@@ -145,7 +145,7 @@ impl Simulation {
             self.give_back_consumables(slot, false);
         }
         let job = self.jobs.get_mut(slot)?;
-        let (job_id, q, r) = (job.id(), job.queue, job.resources);
+        let (job_id, q, r) = (job.id(), job.queue(), job.resources());
         let ce = claim.ce;
         let qr = &mut self.queues[q];
         qr.held_on_ce[ce.index()] -= u64::from(r.millivcpus);
@@ -178,7 +178,7 @@ impl Simulation {
             let Some(job) = self.jobs.get(slot).filter(|j| j.id() == job_id) else {
                 continue;
             };
-            let q = job.queue;
+            let q = job.queue();
             if self.queues[q].claimed.contains(&(job_id, slot.0)) {
                 // (c) The claim lapses: the job rejoins its queue and this pass places it.
                 self.drop_claim(slot);
@@ -237,7 +237,7 @@ impl Simulation {
             let fits = self
                 .jobs
                 .get(JobSlot(slot))
-                .is_some_and(|j| u64::from(j.resources.millivcpus) <= max_free);
+                .is_some_and(|j| u64::from(j.resources().millivcpus) <= max_free);
             let Some((ce, id)) = fits
                 .then(|| self.ready_room_for_claimed(q, JobSlot(slot), job_id))
                 .flatten()
@@ -289,7 +289,7 @@ impl Simulation {
             debug_assert!(
                 self.jobs
                     .get_if(JobSlot(slot), job_id)
-                    .is_some_and(|j| j.claim().is_some_and(|c| Shape::new(&j.resources, c.ce) == shape)),
+                    .is_some_and(|j| j.claim().is_some_and(|c| Shape::new(&j.resources(), c.ce) == shape)),
                 "a claimed job holds a claim of its shape"
             );
             self.release_claim(JobSlot(slot));
@@ -338,7 +338,7 @@ impl Simulation {
     /// `computeReservation` counting the claim where it is).
     fn ready_room_for_claimed(&self, q: QueueId, slot: JobSlot, job_id: JobId) -> Option<(CeId, u32)> {
         let job = self.jobs.get_if(slot, job_id)?;
-        self.ready_room_for_shape(q, &Shape::new(&job.resources, job.claim()?.ce))
+        self.ready_room_for_shape(q, &Shape::new(&job.resources(), job.claim()?.ce))
     }
 
     /// [`Simulation::ready_room_for_claimed`] for any claimed job of `shape` (its needs and

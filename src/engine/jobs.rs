@@ -104,6 +104,12 @@ pub struct JobSlot(pub u32);
 pub struct JobSpec {
     /// `jobName`.
     pub name: Arc<str>,
+    /// Queue.
+    pub queue: QueueId,
+    /// vCPU / memory / GPU (a multi-node job's nodes summed; a trace line's own).
+    pub resources: Resources,
+    /// `schedulingPriority` or its override (fair-share queues; 0 on FIFO queues).
+    pub priority: u32,
     /// `shareIdentifier` ("" on FIFO queues).
     pub share: Arc<str>,
     /// The share's number in the run (`u32::MAX` for no share).
@@ -224,27 +230,24 @@ pub enum Waiter {
     Parent(u32),
 }
 
-/// A live job: what every job needs while it waits in its queue (80 bytes), and what it
+/// A live job: what every job needs while it waits in its queue (56 bytes), and what it
 /// gathers once it is dispatched, claims room, is given a reason or becomes a queue's head
 /// ([`Progress`], boxed, absent until first needed: a queued job does not carry its 256
-/// bytes). The readers of the boxed part give its defaults while it is absent.
+/// bytes). The readers of the boxed part give its defaults while it is absent. What every
+/// job of a stream shares (queue, resources, priority, name, definition) is in its
+/// [`JobSpec`], shared.
 #[derive(Clone, Debug)]
 pub struct Job {
     /// The id's submission number (`17` of `17:3`); [`Job::id`] rebuilds the id.
     submission: u64,
-    /// The id's array index, `u32::MAX` for none (an array has at most 10,000 children):
-    /// the id in 12 bytes instead of [`JobId`]'s 16.
-    array_index: u32,
-    /// Template data.
-    pub spec: Arc<JobSpec>,
-    /// Queue.
-    pub queue: QueueId,
-    /// vCPU / memory / GPU.
-    pub resources: Resources,
-    /// `schedulingPriority` (fair-share queues).
-    pub priority: u32,
+    /// The id's array index, `u16::MAX` for none (an array has at most 10,000 children,
+    /// `MAX_ARRAY_SIZE`, checked where scenarios and submissions are validated): the id in
+    /// 10 bytes instead of [`JobId`]'s 16.
+    array_index: u16,
     /// State.
     pub status: JobStatus,
+    /// Template data: queue, resources, priority and what the job's stream shares.
+    pub spec: Arc<JobSpec>,
     /// Submission time.
     pub submitted_at: SimTime,
     /// First time RUNNABLE.
@@ -368,26 +371,22 @@ impl Default for Progress {
 }
 
 impl Job {
-    /// A SUBMITTED job `id` of template `spec`, submitted at `now`, its first attempt's plan
-    /// drawn (`first_plan`); nothing else has happened to it.
-    pub fn new(
-        id: JobId,
-        spec: Arc<JobSpec>,
-        queue: QueueId,
-        resources: Resources,
-        priority: u32,
-        first_plan: AttemptPlan,
-        now: SimTime,
-    ) -> Job {
-        debug_assert!(id.array_index != Some(u32::MAX), "array index {id} out of range");
+    /// A SUBMITTED job `id` of template `spec` (its queue, resources and priority),
+    /// submitted at `now`, its first attempt's plan drawn (`first_plan`); nothing else has
+    /// happened to it.
+    pub fn new(id: JobId, spec: Arc<JobSpec>, first_plan: AttemptPlan, now: SimTime) -> Job {
+        let array_index = match id.array_index {
+            None => u16::MAX,
+            Some(i) => {
+                debug_assert!(i < u32::from(u16::MAX), "array index {id} out of range");
+                u16::try_from(i).unwrap_or(u16::MAX - 1)
+            }
+        };
         Job {
             submission: id.submission,
-            array_index: id.array_index.unwrap_or(u32::MAX),
-            spec,
-            queue,
-            resources,
-            priority,
+            array_index,
             status: JobStatus::Submitted,
+            spec,
             submitted_at: now,
             runnable_at: Stamp::NONE,
             first_runtime: first_plan.runtime,
@@ -396,12 +395,30 @@ impl Job {
         }
     }
 
+    /// Queue.
+    #[inline]
+    pub fn queue(&self) -> QueueId {
+        self.spec.queue
+    }
+
+    /// vCPU / memory / GPU.
+    #[inline]
+    pub fn resources(&self) -> Resources {
+        self.spec.resources
+    }
+
+    /// `schedulingPriority` (fair-share queues).
+    #[inline]
+    pub fn priority(&self) -> u32 {
+        self.spec.priority
+    }
+
     /// Id (`17`, `17:3`).
     #[inline]
     pub fn id(&self) -> JobId {
         JobId {
             submission: self.submission,
-            array_index: (self.array_index != u32::MAX).then_some(self.array_index),
+            array_index: (self.array_index != u16::MAX).then_some(u32::from(self.array_index)),
         }
     }
 
@@ -702,14 +719,15 @@ mod tests {
         );
     }
 
-    /// What a queued job costs in the job table: 80 bytes (224 before the boxed part
+    /// What a queued job costs in the job table: 56 bytes (224 before the boxed part
     /// [`Progress`] took what a job gathers past waiting, 96 before the dependency links
-    /// and the share number left it; issue 13 asks for at most 96 with its RUNNABLE entry,
-    /// 40 more). A job past the queue adds its `Progress` box.
+    /// and the share number left it, 80 before queue, resources and priority moved to the
+    /// shared spec; issue 13 asks for at most 96 with its RUNNABLE entry, 40 more). A job
+    /// past the queue adds its `Progress` box.
     #[test]
     fn a_job_record_stays_small() {
         assert!(
-            std::mem::size_of::<Option<Job>>() <= 80,
+            std::mem::size_of::<Option<Job>>() <= 56,
             "{}",
             std::mem::size_of::<Option<Job>>()
         );
@@ -723,6 +741,9 @@ mod tests {
     fn job(id: JobId) -> Job {
         let spec = JobSpec {
             name: Arc::from("j"),
+            queue: QueueId(0),
+            resources: Resources::new(1.0, 2048),
+            priority: 0,
             share: Arc::from(""),
             share_ix: u32::MAX,
             retry: RetryStrategy::default(),
@@ -740,15 +761,7 @@ mod tests {
             runtime: SimDuration::from_millis(7),
             exit_code: 3,
         };
-        Job::new(
-            id,
-            Arc::new(spec),
-            QueueId(0),
-            Resources::new(1.0, 2048),
-            0,
-            plan,
-            SimTime::ZERO,
-        )
+        Job::new(id, Arc::new(spec), plan, SimTime::ZERO)
     }
 
     /// The id and first plan read back as given; without the box, its readers give the

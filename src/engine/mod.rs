@@ -542,7 +542,7 @@ impl Simulation {
                 .map(|c| (c.spec.name.as_str(), c.spec.max_vcpus))
                 .collect(),
             live_jobs: Box::new(self.jobs.iter().map(|(_, j)| crate::report::LiveJob {
-                queue: j.queue,
+                queue: j.queue(),
                 share: j.spec.share_ix,
                 status: j.status,
                 waiting_since: j.runnable_at.get().filter(|_| j.first_dispatch().is_none()),

@@ -87,19 +87,19 @@ impl Simulation {
         let Some(job) = self.jobs.get(slot) else {
             return Vec::new();
         };
-        let mut out = vec![job.resources];
+        let mut out = vec![job.resources()];
         let c = &self.ces[ce];
         let Some(pool) = &c.pool else { return out };
         let max = u64::from(c.spec.max_vcpus) * 1000;
-        let mut headroom = max.saturating_sub(pool.provisioned_millivcpus + u64::from(job.resources.millivcpus));
+        let mut headroom = max.saturating_sub(pool.provisioned_millivcpus + u64::from(job.resources().millivcpus));
         if headroom == 0 {
             return out;
         }
-        let qr = &self.queues[job.queue];
+        let qr = &self.queues[job.queue()];
         let view = qr.set.view(self.kernel.now);
         // Whether a job of this shape has room on a live instance (best-fit index look-ups,
         // one per change of shape; the job being placed has none).
-        let mut last: (Resources, bool) = (job.resources, false);
+        let mut last: (Resources, bool) = (job.resources(), false);
         for queued in view.jobs_in_submission_order() {
             if out.len() >= MAX_DEMAND_JOBS || headroom == 0 {
                 break;
@@ -113,14 +113,14 @@ impl Simulation {
             if other.spec.nodes.is_some() || !c.runs_architecture(other.spec.architecture) {
                 continue;
             }
-            if other.resources != last.0 {
-                last = (other.resources, pool.plan_existing(&other.resources).is_some());
+            if other.resources() != last.0 {
+                last = (other.resources(), pool.plan_existing(&other.resources()).is_some());
             }
             if last.1 {
                 continue;
             }
-            headroom = headroom.saturating_sub(u64::from(other.resources.millivcpus));
-            out.push(other.resources);
+            headroom = headroom.saturating_sub(u64::from(other.resources().millivcpus));
+            out.push(other.resources());
         }
         out
     }

@@ -4,7 +4,6 @@
 
 use super::jobs::JobSpec;
 use crate::model::job_definition::JobDefinitionId;
-use crate::model::{QueueId, Resources};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::arrivals::ArrivalClock;
 use crate::workload::rng::{stream, StreamKind};
@@ -125,10 +124,9 @@ pub(super) struct EntryState {
 /// What a submission resolves to (cached per workload entry).
 #[derive(Clone)]
 pub(super) struct Prepared {
-    pub(super) queue: QueueId,
+    /// The job spec: queue, resources, priority, name, share, definition.
     pub(super) spec: Arc<JobSpec>,
-    pub(super) resources: Resources,
-    pub(super) priority: u32,
+    /// The queue is a fair-share queue.
     pub(super) fair: bool,
 }
 

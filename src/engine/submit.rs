@@ -65,6 +65,15 @@ pub(super) fn refusal(sim: &mut Simulation, message: String) {
     }
 }
 
+/// What a submission resolved to besides its definition and share: the part of its
+/// [`JobSpec`] a reused spec must match.
+#[derive(Clone, Copy)]
+struct SpecShape {
+    queue: QueueId,
+    resources: Resources,
+    priority: u32,
+}
+
 impl Simulation {
     pub(super) fn submit_from_source(&mut self, sub: Submission) {
         let template = self.kernel.sources.entries[sub.entry as usize].template.clone();
@@ -117,13 +126,8 @@ impl Simulation {
                 p
             }
         };
-        let Prepared {
-            queue,
-            mut spec,
-            resources,
-            priority,
-            fair,
-        } = prepared;
+        let Prepared { mut spec, fair } = prepared;
+        let queue = spec.queue;
         if let Some(r) = record.filter(|_| t.array_size.is_none()) {
             // A trace line's requested time is its job's estimate: the line's spec is its
             // own (not cached), so it is changed in place.
@@ -162,7 +166,7 @@ impl Simulation {
         match t.array_size {
             None => {
                 let id = JobId::new(submission);
-                let slot = self.create_job(id, &spec, queue, resources, priority, plan);
+                let slot = self.create_job(id, &spec, plan);
                 if self.jobs.names().is_referenced(job_name) {
                     self.jobs.names_mut().set(job_name, NameTarget::Live(slot, id));
                 }
@@ -196,7 +200,7 @@ impl Simulation {
                     };
                     let id = JobId::child(submission, i);
                     // The child finds its parent from its id when it ends (`finish_job`).
-                    let slot = self.create_job(id, &spec, queue, resources, priority, child_plan);
+                    let slot = self.create_job(id, &spec, child_plan);
                     if let Some(parent) = self.jobs.array_mut(p) {
                         parent.children.push(Ok(slot));
                     }
@@ -323,21 +327,25 @@ impl Simulation {
         } else {
             0
         };
-        let mut spec = self.spec_for(entry, def_id, t, job_name, share, record.is_some() || api.is_some());
+        let per_record = record.is_some() || api.is_some();
+        let shape = SpecShape {
+            queue,
+            resources,
+            priority,
+        };
+        let mut spec = self.spec_for(entry, def_id, t, job_name, share, shape, per_record);
         if let Some(a) = api {
             if let Some(s) = Arc::get_mut(&mut spec) {
                 s.runtime = Some(a.runtime);
             }
         }
-        Ok(Prepared {
-            queue,
-            spec,
-            resources,
-            priority,
-            fair,
-        })
+        Ok(Prepared { spec, fair })
     }
 
+    /// The spec of a submission from workload entry `entry`: the entry's last one when it
+    /// resolved the same way (definition, share, queue, resources, priority), else a new one
+    /// (always a new one for a trace line or an API submission: `per_record`).
+    #[allow(clippy::too_many_arguments)]
     fn spec_for(
         &mut self,
         entry: u32,
@@ -345,11 +353,17 @@ impl Simulation {
         t: &JobTemplate,
         name: Arc<str>,
         share: Arc<str>,
+        shape: SpecShape,
         per_record: bool,
     ) -> Arc<JobSpec> {
         if !per_record {
             if let Some((d, spec)) = &self.kernel.sources.entries[entry as usize].spec {
-                if *d == def_id && spec.share == share {
+                if *d == def_id
+                    && spec.share == share
+                    && spec.queue == shape.queue
+                    && spec.resources == shape.resources
+                    && spec.priority == shape.priority
+                {
                     return spec.clone();
                 }
             }
@@ -358,6 +372,9 @@ impl Simulation {
         let def = self.definitions.get(def_id);
         let spec = Arc::new(JobSpec {
             name,
+            queue: shape.queue,
+            resources: shape.resources,
+            priority: shape.priority,
             share,
             share_ix,
             retry: t.retry_strategy.clone().unwrap_or_else(|| def.retry_strategy.clone()),
@@ -395,16 +412,8 @@ impl Simulation {
         ix
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn create_job(
-        &mut self,
-        id: JobId,
-        spec: &Arc<JobSpec>,
-        queue: QueueId,
-        resources: Resources,
-        priority: u32,
-        plan: AttemptPlan,
-    ) -> JobSlot {
+    fn create_job(&mut self, id: JobId, spec: &Arc<JobSpec>, plan: AttemptPlan) -> JobSlot {
+        let queue = spec.queue;
         let now = self.kernel.now;
         // A job replaying a history (its own recorded attempts, an array child's included)
         // runs them at dispatch; a decision's run time estimate is its first one's time.
@@ -417,9 +426,7 @@ impl Simulation {
         if spec.share_ix != u32::MAX {
             self.queues[queue].active.job_added(spec.share_ix as usize, now);
         }
-        let slot = self
-            .jobs
-            .insert(Job::new(id, spec.clone(), queue, resources, priority, plan, now));
+        let slot = self.jobs.insert(Job::new(id, spec.clone(), plan, now));
         if let Some(r) = self.ledger.recorder.as_mut() {
             let row = r.admit(slot);
             if let Some(p) = self.jobs.progress_mut(slot) {
