@@ -684,8 +684,9 @@ impl Simulation {
             let Some(job) = self.jobs.get(slot) else { continue };
             if self.ledger.recorder.is_some() {
                 let rec = self.record_of(job);
+                let row = self.jobs.row(slot);
                 if let Some(r) = self.ledger.recorder.as_mut() {
-                    r.finished(job.row(), rec);
+                    r.finished(row, rec);
                 }
             }
             self.jobs.free(slot);

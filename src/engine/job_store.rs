@@ -29,6 +29,10 @@ pub(crate) struct JobStore {
     /// The dependency links of the live jobs that have any, by slot: few jobs do, so the
     /// job record does not carry them (12 bytes in every queued job).
     links: BTreeMap<u32, Links>,
+    /// Each live job's row in the per-job table, by slot, when one is kept (empty
+    /// otherwise): beside the records, so that a queued job of a run writing `--jobs` needs
+    /// no boxed [`Progress`] for it.
+    rows: Vec<u64>,
     next_submission: u64,
     next_attempt: u64,
 }
@@ -52,6 +56,7 @@ impl JobStore {
             pending_cancels: PendingCancels::default(),
             api_outcomes: BTreeMap::new(),
             links: BTreeMap::new(),
+            rows: Vec::new(),
             next_submission: 1,
             next_attempt: 0,
         }
@@ -144,6 +149,20 @@ impl JobStore {
             }
             None => Vec::new(),
         }
+    }
+
+    /// Gives the job in `slot` its row `row` in the per-job table.
+    pub fn set_row(&mut self, slot: JobSlot, row: u64) {
+        let i = slot.0 as usize;
+        if self.rows.len() <= i {
+            self.rows.resize(i + 1, 0);
+        }
+        self.rows[i] = row;
+    }
+
+    /// The row in the per-job table of the job in `slot` (0 when none was given).
+    pub fn row(&self, slot: JobSlot) -> u64 {
+        self.rows.get(slot.0 as usize).copied().unwrap_or(0)
     }
 
     /// The boxed part of the live job in `slot`, mutably, allocated (or an ended job's box

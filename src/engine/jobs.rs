@@ -283,8 +283,6 @@ pub struct Progress {
     pub head_since: Stamp,
     /// EASY: the start time first reserved for this job while it was its queue's head.
     pub reserved_at: Stamp,
-    /// The job's row in the per-job table (when one is kept).
-    pub row: u64,
     /// The exit code of the last attempt that ended (`None` when it ended without one).
     pub exit_code: Option<i32>,
     /// Compute environment of the last attempt that reached RUNNING (the one `started_at`
@@ -312,7 +310,6 @@ impl Progress {
         stopped_at: Stamp::NONE,
         head_since: Stamp::NONE,
         reserved_at: Stamp::NONE,
-        row: 0,
         exit_code: None,
         last_ce: None,
         attempts: 0,
@@ -345,7 +342,6 @@ impl Progress {
             stopped_at,
             head_since,
             reserved_at,
-            row,
             exit_code,
             last_ce,
             attempts,
@@ -359,7 +355,7 @@ impl Progress {
         for s in [first_dispatch, started_at, stopped_at, head_since, reserved_at] {
             s.clear();
         }
-        (*row, *exit_code, *last_ce) = (0, None, None);
+        (*exit_code, *last_ce) = (None, None);
         (*attempts, *dispatches, *replayed) = (0, 0, 0);
     }
 }
@@ -574,12 +570,6 @@ impl Job {
     pub fn last_ce(&self) -> Option<CeId> {
         self.progress().last_ce
     }
-
-    /// The job's row in the per-job table (when one is kept).
-    #[inline]
-    pub fn row(&self) -> u64 {
-        self.progress().row
-    }
 }
 
 /// The slab of live jobs.
@@ -779,7 +769,7 @@ mod tests {
             "nothing allocated"
         );
         assert!(j.attempt().is_none() && j.claim().is_none() && j.status_reason().is_none());
-        assert_eq!((j.attempts(), j.dispatches(), j.replayed(), j.row()), (0, 0, 0, 0));
+        assert_eq!((j.attempts(), j.dispatches(), j.replayed()), (0, 0, 0));
         assert!(j.first_dispatch().is_none() && j.started_at().is_none() && j.stopped_at().is_none());
         assert!(j.head_since().is_none() && j.reserved_at().is_none());
         assert_eq!((j.exit_code(), j.cost(), j.last_ce()), (None, 0.0, None));

@@ -429,9 +429,7 @@ impl Simulation {
         let slot = self.jobs.insert(Job::new(id, spec.clone(), plan, now));
         if let Some(r) = self.ledger.recorder.as_mut() {
             let row = r.admit(slot);
-            if let Some(p) = self.jobs.progress_mut(slot) {
-                p.row = row;
-            }
+            self.jobs.set_row(slot, row);
         }
         slot
     }
