@@ -55,9 +55,12 @@ fn kth_fifo_replay_agrees_with_an_independent_fcfs_replay() {
     assert_eq!(w.count, 27_992);
     let (mean, p50, p95, p99) = (w.mean.unwrap(), w.p50.unwrap(), w.p95.unwrap(), w.p99.unwrap());
     assert!((mean - 218_980.575_272).abs() < 1e-3, "mean {mean}");
-    assert!((p50 - 149_467.5).abs() < 1e-6);
-    assert!((p95 - 573_580.5).abs() < 1e-6);
-    assert!((p99 - 635_007.18).abs() < 1e-6);
+    // 27,992 samples: past the 8,192 a statistic keeps exactly (64 KiB), so percentiles are
+    // within the contract's bound: "Percentiles are exact or within 1% relative error"
+    // (CONTRACT section 4); mean and max stay exact.
+    for (got, want) in [(p50, 149_467.5), (p95, 573_580.5), (p99, 635_007.18)] {
+        assert!((got - want).abs() <= 0.01 * want, "got {got}, want {want}");
+    }
     assert_eq!(w.max, Some(705_687.0));
     assert_eq!(r.end_seconds, 29_381_344.0);
 }
