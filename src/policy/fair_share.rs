@@ -10,6 +10,9 @@ struct WeightCache {
     set: u64,
     /// By share number; NaN: not looked up yet (a weight is a finite positive number).
     weights: Vec<f64>,
+    /// The last full pass's best shares and bounds ([`super::share_pick`]), boxed (200
+    /// bytes a queue's policy need not carry inline).
+    pick: Box<super::share_pick::SharePick>,
 }
 
 /// Picks the share with the lowest `weightFactor x (R + H / D)` (ties: lexicographic share
@@ -56,23 +59,27 @@ impl JobPolicy for FairShare {
 
 impl FairShare {
     /// The pick, without `&mut` (the engine's static path; the weight cache is interior).
-    /// One pass over the usage numbers of the shares with RUNNABLE jobs computes each score
-    /// ([`QueueView::lowest_weighted_usage`]); only the winner's first job is looked up, and
-    /// the cache is borrowed once per pick.
+    /// Most picks score only a few shares: the best few of the last full pass and the
+    /// shares changed since, answered when a certified bound shows no other share can be
+    /// as low (`policy/share_pick.rs`); else one pass over the usage numbers of the shares
+    /// with RUNNABLE jobs ([`QueueView::lowest_weighted_usage`]), the same answer bit for
+    /// bit. Only the winner's first job is looked up, and the cache is borrowed once per
+    /// pick.
     pub(crate) fn choose<'a>(&self, view: &QueueView<'a>) -> Option<&'a QueuedJob> {
         let mut cache = self.weights.borrow_mut();
         let set = view.set_id();
         if cache.set != set {
             cache.set = set;
             cache.weights.clear();
+            cache.pick.clear();
         }
         // Every share number of the set has a slot (new shares start unknown).
         let n = view.share_count();
         if cache.weights.len() < n {
             cache.weights.resize(n, f64::NAN);
         }
-        let weights = &mut cache.weights;
-        let best = view.lowest_weighted_usage(|i| {
+        let WeightCache { weights, pick, .. } = &mut *cache;
+        let best = pick.pick(view, |i| {
             let w = weights[i];
             if !w.is_nan() {
                 return w;

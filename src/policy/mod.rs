@@ -46,6 +46,7 @@ mod reservation;
 mod runnable;
 mod scale_out;
 mod scale_plan;
+mod share_pick;
 
 pub use backfill::{BackfillCandidate, BackfillPolicy, Easy, Greedy, HeadReservation};
 pub use capacity::{CeCapacity, InstanceId, InstanceRoom};

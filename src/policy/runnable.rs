@@ -65,9 +65,9 @@ impl super::ordered::Entry for QueuedJob {
 }
 
 #[derive(Clone, Debug, Default)]
-struct Share {
-    identifier: Arc<str>,
-    jobs: Ordered<QueuedJob>,
+pub(super) struct Share {
+    pub(super) identifier: Arc<str>,
+    pub(super) jobs: Ordered<QueuedJob>,
     /// vCPUs (milli) held now by the share's dispatched attempts.
     held_millivcpus: u64,
 }
@@ -75,13 +75,21 @@ struct Share {
 /// The numbers fair share's score reads of one share, kept apart from the share's jobs and
 /// name so that the pick's pass over the shares reads 24 contiguous bytes per share.
 #[derive(Clone, Copy, Debug)]
-struct ShareUsage {
+pub(super) struct ShareUsage {
     /// `R` in vCPUs: `held_millivcpus / 1000`, updated with it where the set tracks decay.
-    r: f64,
+    pub(super) r: f64,
     /// Decayed usage, scaled: H = scale(t) * g (see `RunnableSet` docs).
-    g: f64,
+    pub(super) g: f64,
     /// e^((last - base)/D) at the share's last usage change.
-    e_last: f64,
+    pub(super) e_last: f64,
+}
+
+/// Fair share's score of a share of weight `w` with usage `u` in a view of scale `vs`, decay
+/// `d`: `w x (R + H/D)`. The one expression every pick uses (the full scan and
+/// [`super::share_pick`]'s cached pick), so that they agree bit for bit.
+#[inline(always)]
+pub(super) fn share_score(w: f64, u: &ShareUsage, vs: f64, d: f64) -> f64 {
+    w * (u.r + decayed_per_decay(u.g, u.e_last, u.r, vs, d))
 }
 
 /// `H / D` at a view whose scale is `vs` (`1 / e_now`), for a share holding `r` vCPUs:
@@ -115,15 +123,22 @@ pub struct RunnableSet {
     /// Unique among the sets of the process (a clone gets a new one): policies cache
     /// per-share data by `(set id, share number)`.
     id: u64,
-    decay_ms: Option<f64>,
+    pub(super) decay_ms: Option<f64>,
     base: SimTime,
-    shares: Vec<Share>,
+    pub(super) shares: Vec<Share>,
     /// Each share's usage numbers, by share index (beside `shares`).
-    usage: Vec<ShareUsage>,
+    pub(super) usage: Vec<ShareUsage>,
     by_identifier: BTreeMap<Arc<str>, usize>,
     /// Indices of the shares with RUNNABLE jobs, ascending (a short sorted vector: cheaper
     /// than a tree for the few shares a queue has at once).
-    nonempty: Vec<usize>,
+    pub(super) nonempty: Vec<usize>,
+    /// Changes every fair-share score at once (a new base time, a new decay time) since the
+    /// set was made: a cached pick ([`super::share_pick`]) of another stamp starts afresh.
+    pub(super) stamp: u64,
+    /// The shares whose score or presence changed since the stamp (usage changed, first job
+    /// in, last job out), in order, repeats allowed; at most [`TOUCH_LOG`] (then the stamp
+    /// moves on instead).
+    pub(super) touched: Vec<u32>,
     /// Number of RUNNABLE jobs.
     count: usize,
     /// Some job was inserted with a non-zero priority (then a share's order is not
@@ -137,6 +152,9 @@ pub struct RunnableSet {
     /// The share number of key `u32::MAX` (no share), `u32::MAX` until it is known.
     unkeyed: u32,
 }
+
+/// The most share changes a set logs between two stamps (a cached pick reads them).
+pub(super) const TOUCH_LOG: usize = 64;
 
 /// Gives out [`RunnableSet`] ids.
 static NEXT_SET_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -155,6 +173,8 @@ impl Clone for RunnableSet {
             usage: self.usage.clone(),
             by_identifier: self.by_identifier.clone(),
             nonempty: self.nonempty.clone(),
+            stamp: self.stamp,
+            touched: self.touched.clone(),
             count: self.count,
             prioritized: self.prioritized,
             last: self.last,
@@ -175,6 +195,8 @@ impl RunnableSet {
             usage: Vec::new(),
             by_identifier: BTreeMap::new(),
             nonempty: Vec::new(),
+            stamp: 0,
+            touched: Vec::new(),
             count: 0,
             prioritized: false,
             last: None,
@@ -259,13 +281,13 @@ impl RunnableSet {
         debug_assert!(job.slot != u32::MAX, "slot u32::MAX marks a removed entry");
         job.share = s as u32;
         self.prioritized |= job.scheduling_priority != 0;
-        let share = &mut self.shares[s];
-        if share.jobs.is_empty() {
+        if self.shares[s].jobs.is_empty() {
             if let Err(at) = self.nonempty.binary_search(&s) {
                 self.nonempty.insert(at, s);
             }
+            self.touch(s);
         }
-        if share.jobs.insert(job).is_none() {
+        if self.shares[s].jobs.insert(job).is_none() {
             self.count += 1;
         }
         s as u32
@@ -294,6 +316,7 @@ impl RunnableSet {
             if let Ok(at) = self.nonempty.binary_search(&s) {
                 self.nonempty.remove(at);
             }
+            self.touch(s);
         }
         Some(job)
     }
@@ -382,6 +405,27 @@ impl RunnableSet {
             u.e_last *= f;
         }
         self.base = t;
+        self.new_stamp();
+    }
+
+    /// Share `s`'s score or presence changed (see `touched`; only a set tracking decay,
+    /// the only kind a cached pick reads, keeps the log).
+    #[inline]
+    fn touch(&mut self, s: usize) {
+        if self.decay_ms.is_none() {
+            return;
+        }
+        if self.touched.len() >= TOUCH_LOG {
+            self.new_stamp();
+        } else {
+            self.touched.push(s as u32);
+        }
+    }
+
+    /// Every score may have changed: cached picks start afresh.
+    fn new_stamp(&mut self) {
+        self.stamp += 1;
+        self.touched.clear();
     }
 
     /// Changes share `identifier`'s held vCPUs by `delta_millivcpus` at time `t` (an attempt
@@ -418,6 +462,7 @@ impl RunnableSet {
         u.e_last = e_t;
         sh.held_millivcpus = sh.held_millivcpus.saturating_add_signed(delta_millivcpus);
         u.r = sh.held_millivcpus as f64 / 1000.0;
+        self.touch(share as usize);
     }
 
     /// Changes the decay time `D` at `now` (the queue was given another scheduling policy):
@@ -439,6 +484,7 @@ impl RunnableSet {
         }
         self.base = now;
         self.decay_ms = new;
+        self.new_stamp();
     }
 
     /// The read-only view a policy picks from, at time `now`.
@@ -477,9 +523,9 @@ impl RunnableSet {
 /// assert!(view.capacity().is_empty());
 /// ```
 pub struct QueueView<'a> {
-    set: &'a RunnableSet,
+    pub(super) set: &'a RunnableSet,
     now: SimTime,
-    inv_scale: f64,
+    pub(super) inv_scale: f64,
     details: Option<&'a dyn super::JobDetails>,
     capacity: &'a [super::CeCapacity],
 }
@@ -549,7 +595,7 @@ impl<'a> QueueView<'a> {
         (i < self.set.shares.len()).then(|| self.share_view(i))
     }
 
-    fn share_view(&self, i: usize) -> ShareView<'a> {
+    pub(super) fn share_view(&self, i: usize) -> ShareView<'a> {
         ShareView {
             index: i,
             share: &self.set.shares[i],
@@ -586,7 +632,7 @@ impl<'a> QueueView<'a> {
             Some(d) => {
                 for &i in &set.nonempty {
                     let Some(u) = set.usage.get(i) else { continue };
-                    consider(weight(i) * (u.r + decayed_per_decay(u.g, u.e_last, u.r, vs, d)), i);
+                    consider(share_score(weight(i), u, vs, d), i);
                 }
             }
             // No decay tracked (a fair-share policy over a FIFO queue's set): R alone.
