@@ -363,6 +363,13 @@ impl Pool {
         self.ready_index.best_fit(&Room::of(r))
     }
 
+    /// Whether [`Pool::ready_room`] is known to find nothing for `r` without a search (no
+    /// READY room has come since a search for no more than `r` found none).
+    #[inline]
+    pub fn ready_room_known_none(&self, r: &Resources) -> bool {
+        self.ready_index.known_without_room(&Room::of(r))
+    }
+
     /// An upper bound on the milli-vCPUs of any job [`Pool::plan`] places now (with
     /// `may_launch`), excluding ready instance `except`: the most free on a ready or
     /// launching instance, or the largest type it may launch. A job needing more is never

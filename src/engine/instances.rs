@@ -347,6 +347,18 @@ impl Simulation {
         let (held_on, r) = (shape.ce(), shape.resources());
         let ces = &self.queues[q].spec.compute_environments;
         let upto = ces.iter().position(|&c| c == held_on).map_or(ces.len(), |k| k + 1);
+        // Every compute environment known to have no READY room for the shape: nothing to
+        // find, whatever the eligibility rules say; they are skipped when built in (a
+        // custom rule is asked as before: it may count or record its calls).
+        let quiet = self.queues[q].reservation.0.is_none();
+        if quiet
+            && ces[..upto].iter().all(|&ce| {
+                let c = &self.ces[ce];
+                c.cross_queue.0.is_none() && c.pool.as_ref().is_none_or(|p| p.ready_room_known_none(&r))
+            })
+        {
+            return None;
+        }
         ces[..upto].iter().find_map(|&ce| {
             let extra = if ce == held_on { 0 } else { r.millivcpus };
             // ENABLED, the cross-queue rule (built-in or custom), the reservation rule.
