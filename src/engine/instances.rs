@@ -192,7 +192,8 @@ impl Simulation {
             let Some(claim) = job.claim_mut() else { continue };
             claim.waiting = claim.waiting.saturating_sub(1);
             if claim.waiting == 0 {
-                let rooms = claim.rooms.clone();
+                // The claim goes with the dispatch: its rooms move to the attempt.
+                let rooms = std::mem::take(&mut claim.rooms);
                 self.dispatch(slot, ce, rooms);
             }
         }
