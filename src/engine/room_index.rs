@@ -112,6 +112,10 @@ pub(crate) struct RoomIndex {
     full: HashMap<u64, (u64, u64), BuildHasherDefault<SeqHasher>>,
     /// Needs no instance here holds (see [`Misses`]).
     misses: Misses,
+    /// One past the position of the last run holding an instance (0: none does). Emptied
+    /// runs stay, so the most free vCPUs are read here rather than by walking down the empty
+    /// runs above (asked at every look for READY room for claimed jobs).
+    top: usize,
 }
 
 impl RoomIndex {
@@ -128,9 +132,13 @@ impl RoomIndex {
                 self.cpus.insert(k, free.millivcpus);
                 self.max_memory.insert(k, 0);
                 self.runs.insert(k, RoomRun::default());
+                if self.top > k {
+                    self.top += 1;
+                }
                 k
             }
         };
+        self.top = self.top.max(k + 1);
         self.runs[k].insert(Entry {
             memory: free.memory_mib,
             id,
@@ -154,6 +162,11 @@ impl RoomIndex {
         // An emptied run stays (with its buffer): instances move between a few runs all the
         // time, and a run made and dropped at each move was an allocation per move.
         self.max_memory[k] = run.max_memory();
+        if k + 1 == self.top {
+            while self.top > 0 && self.runs[self.top - 1].is_empty() {
+                self.top -= 1;
+            }
+        }
         true
     }
 
@@ -201,7 +214,14 @@ impl RoomIndex {
 
     /// The most free milli-vCPUs of an instance other than `except` (0 when none).
     pub(crate) fn max_free_millivcpus(&self, except: Option<u32>) -> u64 {
-        (0..self.cpus.len())
+        debug_assert!(
+            self.runs[self.top..].iter().all(RoomRun::is_empty),
+            "no instance above the top run"
+        );
+        if except.is_none() {
+            return self.top.checked_sub(1).map_or(0, |k| self.cpus[k]);
+        }
+        (0..self.top)
             .rev()
             .find(|&k| match self.runs[k].len() {
                 0 => false,
@@ -348,6 +368,17 @@ mod tests {
         assert!(index.remove(&room(4, 4096, 1), 4));
         assert_eq!(index.best_fit(&room(3, 0, 0)), None);
         assert_eq!(index.max_free_millivcpus(None), 2000);
+        assert_eq!(index.top, 1, "the emptied run of 4 vCPUs is passed over");
+        index.insert(&room(1, 512, 0), 5);
+        assert_eq!((index.top, index.max_free_millivcpus(None)), (2, 2000), "a run below");
+        index.insert(&room(3, 512, 0), 6);
+        assert_eq!(index.max_free_millivcpus(None), 3000);
+        assert!(index.remove(&room(3, 512, 0), 6));
+        assert!(index.remove(&room(2, 1024, 0), 1));
+        assert!(index.remove(&room(2, 512, 0), 2));
+        assert_eq!(index.max_free_millivcpus(None), 1000);
+        assert!(index.remove(&room(1, 512, 0), 5));
+        assert_eq!((index.top, index.max_free_millivcpus(None)), (0, 0));
     }
 
     #[test]
