@@ -24,6 +24,7 @@ use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
 use super::jobs::Reason;
 use super::jobs::{Claim, Job, JobSlot};
+use super::rooms::Rooms;
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, Resources};
 use crate::time::{SimDuration, SimTime};
@@ -58,7 +59,7 @@ impl Simulation {
             return;
         };
         // (instance, room taken): a single job takes its own size, a node a whole instance.
-        let rooms: Vec<(u32, Resources)> = match placement {
+        let rooms: Rooms = match placement {
             Placement::Task => return,
             Placement::Instance(p) => {
                 let id = match p {
@@ -72,7 +73,7 @@ impl Simulation {
                         self.launch_instance(ce, t, false)
                     }
                 };
-                vec![(id, r)]
+                Rooms::One((id, r))
             }
             Placement::Nodes(nodes) => nodes
                 .into_iter()
@@ -87,7 +88,8 @@ impl Simulation {
                     let whole = self.ces[ce].pool.as_ref().map_or(r, |p| p.whole_room(id));
                     (id, whole)
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         };
         let Some(pool) = self.ces[ce].pool.as_mut() else {
             return;
@@ -130,7 +132,7 @@ impl Simulation {
         let Some((ce, rooms)) = self.drop_claim(slot) else {
             return;
         };
-        for (id, _) in rooms {
+        for &(id, _) in rooms.iter() {
             self.instance_idle(ce, id);
         }
         self.capacity_changed(ce);
@@ -138,7 +140,7 @@ impl Simulation {
 
     /// Takes a job's claim away: its room back on the instances, its vCPUs off its queue's
     /// count; returns the compute environment and the rooms it held.
-    fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Vec<(u32, Resources)>)> {
+    fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Rooms)> {
         let job = self.jobs.get_mut(slot)?;
         let claim = job.take_claim()?;
         if self.consumables.is_some() {
