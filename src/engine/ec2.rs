@@ -435,6 +435,15 @@ impl Pool {
         available: impl Fn(usize) -> Option<u32>,
     ) -> Option<usize> {
         let need = Room::of(r);
+        if !self.never_past_max(strategy) && self.provisioned_millivcpus >= u64::from(max_vcpus) * 1000 {
+            // At the limit, a limit no type may pass: nothing launches, whatever the type
+            // (`may_launch` does not depend on it here). Only the bid wait is noted, as the
+            // search below notes it (a priced-out type that holds the job).
+            if self.types.iter().any(|t| t.spot.priced_out && t.usable().holds(&need)) {
+                self.bid_wait.set(true);
+            }
+            return None;
+        }
         let allowed = |t: &PoolType| {
             if t.spot.priced_out && t.usable().holds(&need) {
                 self.bid_wait.set(true);
@@ -831,6 +840,29 @@ mod tests {
         };
         assert_eq!(pool.types[t].instance_type.vcpus, 4);
         assert_eq!(pool.types[t].instance_type.name, "c5.xlarge", "cheapest per vCPU");
+    }
+
+    #[test]
+    fn at_a_limit_no_type_may_pass_nothing_launches() {
+        let strategy = AllocationStrategy::BestFitProgressive;
+        let mut pool = Pool::new(&ce(&["c5", "m5"], 3, strategy), Some(0)).unwrap();
+        let job = Resources::new(1.0, 1024);
+        let t = pool.launch_type(&job, 3, strategy).unwrap();
+        assert_eq!(pool.types[t].instance_type.name, "c5.large");
+        pool.launch(t, SimTime::ZERO, false);
+        assert_eq!(
+            pool.launch_type(&job, 3, strategy),
+            Some(t),
+            "2 of 3 vCPUs: one more may pass"
+        );
+        pool.launch(t, SimTime::ZERO, false);
+        assert_eq!(pool.launch_type(&job, 3, strategy), None, "4 vCPUs: at the limit");
+        assert_eq!(pool.launch_type(&job, 4, strategy), None, "exactly at it");
+        assert!(pool.launch_type(&job, 5, strategy).is_some());
+        assert!(!pool.bid_wait.get(), "no type is priced out");
+        pool.types[t].spot.priced_out = true;
+        assert_eq!(pool.launch_type(&job, 4, strategy), None);
+        assert!(pool.bid_wait.get(), "a priced-out type that holds the job is noted");
     }
 
     #[test]
