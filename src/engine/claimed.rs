@@ -72,12 +72,6 @@ pub(crate) struct ClaimedSet {
     by_shape: Vec<(Shape, BTreeSet<ClaimedJob>)>,
 }
 
-/// The range bounds of the claimed jobs after `after` and before job `before` (`None`: no
-/// end).
-fn bounds(after: Bound<ClaimedJob>, before: Option<JobId>) -> (Bound<ClaimedJob>, Bound<ClaimedJob>) {
-    (after, before.map_or(Bound::Unbounded, |b| Bound::Excluded((b, 0))))
-}
-
 /// Whether the jobs after `after` and before job `before` form a range a B-tree accepts
 /// (`BTreeSet::range` panics when the start is past the end): when `after` is at or past
 /// `before` there is no job between them.
@@ -204,7 +198,10 @@ impl ClaimedSet {
             return None;
         }
         let at = self.shape_at(shape)?;
-        self.by_shape[at].1.range(bounds(after, before)).next().copied()
+        // The first job after `after` is the answer when it lies before `before`: a range
+        // open at its end is one descent of the tree, a closed one two.
+        let first = self.by_shape[at].1.range((after, Bound::Unbounded)).next().copied()?;
+        before.is_none_or(|b| first.0 < b).then_some(first)
     }
 }
 
