@@ -718,9 +718,26 @@ impl Pool {
             .sum()
     }
 
-    /// AWS-style instance id of instance `id` of compute environment `ce`.
+    /// AWS-style instance id of instance `id` of compute environment `ce`: `i-`, the
+    /// compute environment in at least 4 hex digits, the instance in at least 13 (as
+    /// `format!("i-{ce:04x}{id:013x}")`, written without the formatting machinery: every
+    /// Spot reclaim names its instance in the status reason).
     pub fn instance_name(ce: u32, id: u32) -> String {
-        format!("i-{ce:04x}{id:013x}")
+        let mut name = String::with_capacity(19);
+        name.push_str("i-");
+        push_hex(&mut name, u64::from(ce), 4);
+        push_hex(&mut name, u64::from(id), 13);
+        name
+    }
+}
+
+/// Appends `v` in lowercase hex, zero-padded to at least `width` digits (`{v:0width$x}`).
+fn push_hex(out: &mut String, v: u64, width: usize) {
+    let digits = (16 - v.leading_zeros() as usize / 4).max(1);
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits)));
+    for k in (0..digits).rev() {
+        let nibble = ((v >> (4 * k)) & 0xf) as u32;
+        out.push(char::from_digit(nibble, 16).unwrap_or('0'));
     }
 }
 
@@ -728,6 +745,18 @@ impl Pool {
 mod tests {
 
     use super::*;
+
+    #[test]
+    fn instance_names_are_the_formatted_ones() {
+        for ce in [0, 1, 0xabc, 0xffff, 0x1_0000, u32::MAX] {
+            for id in [0, 1, 42, 0xdead_beef, u32::MAX] {
+                assert_eq!(Pool::instance_name(ce, id), format!("i-{ce:04x}{id:013x}"));
+            }
+        }
+        let mut s = String::new();
+        push_hex(&mut s, u64::MAX, 4);
+        assert_eq!(s, "ffffffffffffffff");
+    }
     use crate::model::ComputeEnvironmentType;
 
     fn ce(types: &[&str], max: u32, strategy: AllocationStrategy) -> ComputeEnvironment {

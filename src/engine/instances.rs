@@ -539,10 +539,11 @@ impl Simulation {
         i.spot_events = [None, None];
         let running = std::mem::take(&mut i.running);
         self.ledger.interrupted(ce);
-        let reason = Reason::from(format!(
-            "Host EC2 (instance {}) terminated.",
-            Pool::instance_name(ce.0, id)
-        ));
+        let mut text = String::with_capacity(48);
+        text.push_str("Host EC2 (instance ");
+        text.push_str(&Pool::instance_name(ce.0, id));
+        text.push_str(") terminated.");
+        let reason = Reason::from(text);
         // The instance goes first: the attempts ending on it must not start an idle clock
         // (the scale-down delay does not apply to "Spot instances reclaimed due to
         // interruption", API model `ComputeScalingPolicy`).
