@@ -4,6 +4,7 @@
 use super::event::Event;
 use super::jobs::{Attempt, Job, JobSlot, JobSpec, Reason, Waiter};
 use super::ledger::AttemptUse;
+use super::rooms::Rooms;
 use super::Simulation;
 use crate::model::instance_catalog::Architecture;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
@@ -209,7 +210,7 @@ impl Simulation {
 
     /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the
     /// compute environment's startup time.
-    pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, rooms: Vec<(u32, Resources)>) {
+    pub(super) fn dispatch(&mut self, slot: JobSlot, ce: CeId, rooms: Rooms) {
         let now = self.kernel.now;
         if self.consumables.is_some() {
             self.take_consumables(slot, true);
@@ -276,12 +277,19 @@ impl Simulation {
             .add_held_at(qr.set.share_of_key(job.spec.share_ix), mv as i64, now);
         self.ledger.started(ce);
         let instance_rate = self.ces[ce].pool.as_ref().map_or(0.0, |p| p.attributed_rate(&rooms));
+        // The instances the attempt makes busy below: one job, one instance, kept without a
+        // copy of the rooms (the attempt takes them); a multi-node job's are copied.
+        let (first, more) = match &rooms[..] {
+            [] => (None, Vec::new()),
+            [(i, _)] => (Some(*i), Vec::new()),
+            [(i, _), rest @ ..] => (Some(*i), rest.iter().map(|r| r.0).collect()),
+        };
         let mut attempt = Attempt {
             id: attempt_id,
             ce,
             instance_rate,
             placement,
-            rooms: rooms.clone(),
+            rooms,
             dispatched_at: now,
             running_at: None,
             plan,
@@ -304,7 +312,7 @@ impl Simulation {
             p.attempt = Some(attempt);
         }
         self.notify_start(q, slot, ce);
-        for (i, _) in rooms {
+        for i in first.into_iter().chain(more) {
             self.instance_busy(ce, i, slot, attempt_id);
         }
         if self.backfill_on {

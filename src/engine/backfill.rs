@@ -14,6 +14,7 @@ use super::backfill_index::{class_of, Leaf, Mins};
 use super::capacity::Placement;
 use super::ec2::{Ec2Placement, Room};
 use super::jobs::JobSlot;
+use super::rooms::Rooms;
 use super::Simulation;
 use crate::model::{Backfill, CeId, JobId, JobStatus, QueueId, Resources};
 use crate::policy::{BackfillCandidate, BackfillPolicy, Easy, Greedy, HeadReservation, InstanceId};
@@ -122,7 +123,7 @@ impl Simulation {
                 continue;
             }
             match placement {
-                Placement::Task => self.dispatch(slot, ce, Vec::new()),
+                Placement::Task => self.dispatch(slot, ce, Rooms::default()),
                 p => self.place_on_instances(slot, ce, p),
             }
             placed = true;

@@ -10,7 +10,7 @@
 //! shape still in play and costs in proportion to the shapes, not the jobs.
 
 use crate::model::{CeId, JobId, Resources};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 /// A claimed job: its id and job slot (the set's order is the id's).
@@ -66,13 +66,10 @@ impl Shape {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ClaimedSet {
     all: BTreeSet<ClaimedJob>,
-    by_shape: BTreeMap<Shape, BTreeSet<ClaimedJob>>,
-}
-
-/// The range bounds of the claimed jobs after `after` and before job `before` (`None`: no
-/// end).
-fn bounds(after: Bound<ClaimedJob>, before: Option<JobId>) -> (Bound<ClaimedJob>, Bound<ClaimedJob>) {
-    (after, before.map_or(Bound::Unbounded, |b| Bound::Excluded((b, 0))))
+    /// Each shape's jobs, in shape order. A queue's claimed jobs come in a handful of shapes:
+    /// a scan of a short vector finds one in fewer instructions than a B-tree's descent with
+    /// four-field comparisons (one per claim, release and search).
+    by_shape: Vec<(Shape, BTreeSet<ClaimedJob>)>,
 }
 
 /// Whether the jobs after `after` and before job `before` form a range a B-tree accepts
@@ -99,11 +96,26 @@ fn is_after(after: &Bound<ClaimedJob>, job: &ClaimedJob) -> bool {
 }
 
 impl ClaimedSet {
+    /// The position of `shape`'s jobs in `by_shape`.
+    #[inline]
+    fn shape_at(&self, shape: &Shape) -> Option<usize> {
+        self.by_shape.iter().position(|(s, _)| s == shape)
+    }
+
     /// Adds a claimed job of `shape`.
     pub(crate) fn insert(&mut self, job: ClaimedJob, shape: Shape) {
-        if self.all.insert(job) {
-            self.by_shape.entry(shape).or_default().insert(job);
+        if !self.all.insert(job) {
+            return;
         }
+        let at = match self.shape_at(&shape) {
+            Some(at) => at,
+            None => {
+                let at = self.by_shape.partition_point(|(s, _)| *s < shape);
+                self.by_shape.insert(at, (shape, BTreeSet::new()));
+                at
+            }
+        };
+        self.by_shape[at].1.insert(job);
     }
 
     /// Removes a claimed job of `shape`; returns whether it was there.
@@ -111,13 +123,13 @@ impl ClaimedSet {
         if !self.all.remove(job) {
             return false;
         }
-        let emptied = self.by_shape.get_mut(&shape).is_some_and(|s| {
-            let was = s.remove(job);
+        if let Some(at) = self.shape_at(&shape) {
+            let jobs = &mut self.by_shape[at].1;
+            let was = jobs.remove(job);
             debug_assert!(was, "a claimed job is in its shape's set");
-            s.is_empty()
-        });
-        if emptied {
-            self.by_shape.remove(&shape);
+            if jobs.is_empty() {
+                self.by_shape.remove(at);
+            }
         }
         true
     }
@@ -139,7 +151,7 @@ impl ClaimedSet {
 
     /// The shapes of the claimed jobs, in shape order.
     pub(crate) fn shapes(&self) -> impl Iterator<Item = Shape> + '_ {
-        self.by_shape.keys().copied()
+        self.by_shape.iter().map(|(s, _)| *s)
     }
 
     /// The first and the last claimed job after `after` and before job `before` (the same
@@ -185,7 +197,11 @@ impl ClaimedSet {
         if !nonempty_range(&after, before) {
             return None;
         }
-        self.by_shape.get(shape)?.range(bounds(after, before)).next().copied()
+        let at = self.shape_at(shape)?;
+        // The first job after `after` is the answer when it lies before `before`: a range
+        // open at its end is one descent of the tree, a closed one two.
+        let first = self.by_shape[at].1.range((after, Bound::Unbounded)).next().copied()?;
+        before.is_none_or(|b| first.0 < b).then_some(first)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::capacity::{CeRuntime, Placement};
 use super::jobs::{Job, JobSlot};
+use super::rooms::Rooms;
 use super::{QueuePolicy, Simulation};
 use crate::model::{CeId, QueueId};
 
@@ -54,7 +55,7 @@ impl Simulation {
             }
             match short.is_none().then(|| self.find_ce(q, slot)).flatten() {
                 Some((ce, Placement::Task)) => {
-                    self.dispatch(slot, ce, Vec::new());
+                    self.dispatch(slot, ce, Rooms::default());
                     placed = true;
                 }
                 Some((ce, placement)) => {

@@ -363,6 +363,13 @@ impl Pool {
         self.ready_index.best_fit(&Room::of(r))
     }
 
+    /// Whether [`Pool::ready_room`] is known to find nothing for `r` without a search (no
+    /// READY room has come since a search for no more than `r` found none).
+    #[inline]
+    pub fn ready_room_known_none(&self, r: &Resources) -> bool {
+        self.ready_index.known_without_room(&Room::of(r))
+    }
+
     /// An upper bound on the milli-vCPUs of any job [`Pool::plan`] places now (with
     /// `may_launch`), excluding ready instance `except`: the most free on a ready or
     /// launching instance, or the largest type it may launch. A job needing more is never
@@ -428,6 +435,15 @@ impl Pool {
         available: impl Fn(usize) -> Option<u32>,
     ) -> Option<usize> {
         let need = Room::of(r);
+        if !self.never_past_max(strategy) && self.provisioned_millivcpus >= u64::from(max_vcpus) * 1000 {
+            // At the limit, a limit no type may pass: nothing launches, whatever the type
+            // (`may_launch` does not depend on it here). Only the bid wait is noted, as the
+            // search below notes it (a priced-out type that holds the job).
+            if self.types.iter().any(|t| t.spot.priced_out && t.usable().holds(&need)) {
+                self.bid_wait.set(true);
+            }
+            return None;
+        }
         let allowed = |t: &PoolType| {
             if t.spot.priced_out && t.usable().holds(&need) {
                 self.bid_wait.set(true);
@@ -702,9 +718,26 @@ impl Pool {
             .sum()
     }
 
-    /// AWS-style instance id of instance `id` of compute environment `ce`.
+    /// AWS-style instance id of instance `id` of compute environment `ce`: `i-`, the
+    /// compute environment in at least 4 hex digits, the instance in at least 13 (as
+    /// `format!("i-{ce:04x}{id:013x}")`, written without the formatting machinery: every
+    /// Spot reclaim names its instance in the status reason).
     pub fn instance_name(ce: u32, id: u32) -> String {
-        format!("i-{ce:04x}{id:013x}")
+        let mut name = String::with_capacity(19);
+        name.push_str("i-");
+        push_hex(&mut name, u64::from(ce), 4);
+        push_hex(&mut name, u64::from(id), 13);
+        name
+    }
+}
+
+/// Appends `v` in lowercase hex, zero-padded to at least `width` digits (`{v:0width$x}`).
+fn push_hex(out: &mut String, v: u64, width: usize) {
+    let digits = (16 - v.leading_zeros() as usize / 4).max(1);
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits)));
+    for k in (0..digits).rev() {
+        let nibble = ((v >> (4 * k)) & 0xf) as u32;
+        out.push(char::from_digit(nibble, 16).unwrap_or('0'));
     }
 }
 
@@ -712,6 +745,18 @@ impl Pool {
 mod tests {
 
     use super::*;
+
+    #[test]
+    fn instance_names_are_the_formatted_ones() {
+        for ce in [0, 1, 0xabc, 0xffff, 0x1_0000, u32::MAX] {
+            for id in [0, 1, 42, 0xdead_beef, u32::MAX] {
+                assert_eq!(Pool::instance_name(ce, id), format!("i-{ce:04x}{id:013x}"));
+            }
+        }
+        let mut s = String::new();
+        push_hex(&mut s, u64::MAX, 4);
+        assert_eq!(s, "ffffffffffffffff");
+    }
     use crate::model::ComputeEnvironmentType;
 
     fn ce(types: &[&str], max: u32, strategy: AllocationStrategy) -> ComputeEnvironment {
@@ -824,6 +869,29 @@ mod tests {
         };
         assert_eq!(pool.types[t].instance_type.vcpus, 4);
         assert_eq!(pool.types[t].instance_type.name, "c5.xlarge", "cheapest per vCPU");
+    }
+
+    #[test]
+    fn at_a_limit_no_type_may_pass_nothing_launches() {
+        let strategy = AllocationStrategy::BestFitProgressive;
+        let mut pool = Pool::new(&ce(&["c5", "m5"], 3, strategy), Some(0)).unwrap();
+        let job = Resources::new(1.0, 1024);
+        let t = pool.launch_type(&job, 3, strategy).unwrap();
+        assert_eq!(pool.types[t].instance_type.name, "c5.large");
+        pool.launch(t, SimTime::ZERO, false);
+        assert_eq!(
+            pool.launch_type(&job, 3, strategy),
+            Some(t),
+            "2 of 3 vCPUs: one more may pass"
+        );
+        pool.launch(t, SimTime::ZERO, false);
+        assert_eq!(pool.launch_type(&job, 3, strategy), None, "4 vCPUs: at the limit");
+        assert_eq!(pool.launch_type(&job, 4, strategy), None, "exactly at it");
+        assert!(pool.launch_type(&job, 5, strategy).is_some());
+        assert!(!pool.bid_wait.get(), "no type is priced out");
+        pool.types[t].spot.priced_out = true;
+        assert_eq!(pool.launch_type(&job, 4, strategy), None);
+        assert!(pool.bid_wait.get(), "a priced-out type that holds the job is noted");
     }
 
     #[test]

@@ -24,6 +24,7 @@ use super::ec2::{Ec2Placement, NodeSlot, Pool};
 use super::event::Event;
 use super::jobs::Reason;
 use super::jobs::{Claim, Job, JobSlot};
+use super::rooms::Rooms;
 use super::Simulation;
 use crate::model::{CeId, ComputeEnvironmentType, JobId, QueueId, Resources};
 use crate::time::{SimDuration, SimTime};
@@ -58,7 +59,7 @@ impl Simulation {
             return;
         };
         // (instance, room taken): a single job takes its own size, a node a whole instance.
-        let rooms: Vec<(u32, Resources)> = match placement {
+        let rooms: Rooms = match placement {
             Placement::Task => return,
             Placement::Instance(p) => {
                 let id = match p {
@@ -72,7 +73,7 @@ impl Simulation {
                         self.launch_instance(ce, t, false)
                     }
                 };
-                vec![(id, r)]
+                Rooms::One((id, r))
             }
             Placement::Nodes(nodes) => nodes
                 .into_iter()
@@ -87,7 +88,8 @@ impl Simulation {
                     let whole = self.ces[ce].pool.as_ref().map_or(r, |p| p.whole_room(id));
                     (id, whole)
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         };
         let Some(pool) = self.ces[ce].pool.as_mut() else {
             return;
@@ -130,7 +132,7 @@ impl Simulation {
         let Some((ce, rooms)) = self.drop_claim(slot) else {
             return;
         };
-        for (id, _) in rooms {
+        for &(id, _) in rooms.iter() {
             self.instance_idle(ce, id);
         }
         self.capacity_changed(ce);
@@ -138,7 +140,7 @@ impl Simulation {
 
     /// Takes a job's claim away: its room back on the instances, its vCPUs off its queue's
     /// count; returns the compute environment and the rooms it held.
-    fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Vec<(u32, Resources)>)> {
+    fn drop_claim(&mut self, slot: JobSlot) -> Option<(CeId, Rooms)> {
         let job = self.jobs.get_mut(slot)?;
         let claim = job.take_claim()?;
         if self.consumables.is_some() {
@@ -192,7 +194,8 @@ impl Simulation {
             let Some(claim) = job.claim_mut() else { continue };
             claim.waiting = claim.waiting.saturating_sub(1);
             if claim.waiting == 0 {
-                let rooms = claim.rooms.clone();
+                // The claim goes with the dispatch: its rooms move to the attempt.
+                let rooms = std::mem::take(&mut claim.rooms);
                 self.dispatch(slot, ce, rooms);
             }
         }
@@ -347,6 +350,18 @@ impl Simulation {
         let (held_on, r) = (shape.ce(), shape.resources());
         let ces = &self.queues[q].spec.compute_environments;
         let upto = ces.iter().position(|&c| c == held_on).map_or(ces.len(), |k| k + 1);
+        // Every compute environment known to have no READY room for the shape: nothing to
+        // find, whatever the eligibility rules say; they are skipped when built in (a
+        // custom rule is asked as before: it may count or record its calls).
+        let quiet = self.queues[q].reservation.0.is_none();
+        if quiet
+            && ces[..upto].iter().all(|&ce| {
+                let c = &self.ces[ce];
+                c.cross_queue.0.is_none() && c.pool.as_ref().is_none_or(|p| p.ready_room_known_none(&r))
+            })
+        {
+            return None;
+        }
         ces[..upto].iter().find_map(|&ce| {
             let extra = if ce == held_on { 0 } else { r.millivcpus };
             // ENABLED, the cross-queue rule (built-in or custom), the reservation rule.
@@ -524,10 +539,11 @@ impl Simulation {
         i.spot_events = [None, None];
         let running = std::mem::take(&mut i.running);
         self.ledger.interrupted(ce);
-        let reason = Reason::from(format!(
-            "Host EC2 (instance {}) terminated.",
-            Pool::instance_name(ce.0, id)
-        ));
+        let mut text = String::with_capacity(48);
+        text.push_str("Host EC2 (instance ");
+        text.push_str(&Pool::instance_name(ce.0, id));
+        text.push_str(") terminated.");
+        let reason = Reason::from(text);
         // The instance goes first: the attempts ending on it must not start an idle clock
         // (the scale-down delay does not apply to "Spot instances reclaimed due to
         // interruption", API model `ComputeScalingPolicy`).

@@ -152,7 +152,7 @@ pub struct Attempt {
     pub instance_rate: f64,
     /// EC2: the instances it runs on and the room it takes on each (one for a container
     /// job, one per node for a multi-node job; empty on Fargate).
-    pub rooms: Vec<(u32, Resources)>,
+    pub rooms: super::rooms::Rooms,
     /// Dispatch time (STARTING; Fargate billing starts here).
     pub dispatched_at: SimTime,
     /// RUNNING time, once reached.
@@ -172,7 +172,7 @@ pub struct Claim {
     /// The compute environment.
     pub ce: CeId,
     /// (instance, room taken) for every instance the job will run on.
-    pub rooms: Vec<(u32, Resources)>,
+    pub rooms: super::rooms::Rooms,
     /// Instances not ready yet.
     pub waiting: u32,
 }

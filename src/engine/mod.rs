@@ -53,6 +53,7 @@ mod queue;
 mod recorder;
 mod room_index;
 mod room_run;
+mod rooms;
 mod scale_out;
 mod shares;
 

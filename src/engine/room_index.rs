@@ -13,8 +13,86 @@
 use super::ec2::Room;
 use super::queue::SeqHasher;
 use super::room_run::{Entry, RoomRun};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+
+/// How many needs without room an index remembers.
+const MISSES: usize = 4;
+
+/// Needs that no instance of an index holds, learned from searches that found nothing: a
+/// need at least as large as one of them (in vCPUs, memory and GPUs) finds nothing either,
+/// without a search. A removal or a shrinking room cannot make a need fit, so only an
+/// instance entered with room that holds a remembered need takes that need off. (A pass
+/// asks again and again for room for the same few shapes of claimed jobs while READY room
+/// is full; those searches were a tenth of a Spot run's instructions.) Cells: searches take
+/// `&self`.
+#[derive(Clone, Debug, Default)]
+struct Misses {
+    /// The needs, most recent first; `len` of them are in use.
+    needs: [Cell<Room>; MISSES],
+    len: Cell<u8>,
+}
+
+impl Misses {
+    /// Whether `need` is at least one remembered need (so no instance holds it).
+    #[inline]
+    fn cover(&self, need: &Room) -> bool {
+        let len = usize::from(self.len.get());
+        self.needs.iter().take(len).any(|m| need.holds(&m.get()))
+    }
+
+    /// Remembers that no instance holds `need`: it goes first, the needs it implies (those at
+    /// least as large) go, and the oldest one goes when all places are in use.
+    fn learn(&self, need: Room) {
+        let mut kept = [Room::default(); MISSES];
+        kept[0] = need;
+        let mut len = 1;
+        for m in self.needs.iter().take(usize::from(self.len.get())) {
+            let m = m.get();
+            if len < MISSES && !m.holds(&need) {
+                kept[len] = m;
+                len += 1;
+            }
+        }
+        for (cell, m) in self.needs.iter().zip(kept) {
+            cell.set(m);
+        }
+        self.len.set(len as u8);
+    }
+
+    /// An instance with free room `free` is entered: the needs it holds are no longer
+    /// without room.
+    #[inline]
+    fn entered(&self, free: &Room) {
+        let len = usize::from(self.len.get());
+        if len == 0 || !self.cover_by(free, len) {
+            return;
+        }
+        let mut kept = 0;
+        for k in 0..len {
+            let m = self.needs[k].get();
+            if !free.holds(&m) {
+                self.needs[kept].set(m);
+                kept += 1;
+            }
+        }
+        self.len.set(kept as u8);
+    }
+
+    /// Whether room `free` holds one of the first `len` needs.
+    #[inline]
+    fn cover_by(&self, free: &Room, len: usize) -> bool {
+        self.needs.iter().take(len).any(|m| free.holds(&m.get()))
+    }
+
+    /// The needs in use (for tests).
+    #[cfg(test)]
+    fn used(&self) -> Vec<Room> {
+        let len = usize::from(self.len.get());
+        self.needs.iter().take(len).map(Cell::get).collect()
+    }
+}
 
 /// The instances of one index (ready, or launching) by free room. A run, once made, stays
 /// when it empties: there are as many runs as distinct free-vCPU values seen, which whole-
@@ -32,11 +110,18 @@ pub(crate) struct RoomIndex {
     /// (an instance filling up or freeing its last vCPU was an update of the largest run)
     /// and scanned for such a job.
     full: HashMap<u64, (u64, u64), BuildHasherDefault<SeqHasher>>,
+    /// Needs no instance here holds (see [`Misses`]).
+    misses: Misses,
+    /// One past the position of the last run holding an instance (0: none does). Emptied
+    /// runs stay, so the most free vCPUs are read here rather than by walking down the empty
+    /// runs above (asked at every look for READY room for claimed jobs).
+    top: usize,
 }
 
 impl RoomIndex {
     /// Enters instance `id` with free room `free`.
     pub(crate) fn insert(&mut self, free: &Room, id: u32) {
+        self.misses.entered(free);
         if free.millivcpus == 0 {
             self.full.insert(u64::from(id), (free.memory_mib, free.gpus));
             return;
@@ -47,9 +132,13 @@ impl RoomIndex {
                 self.cpus.insert(k, free.millivcpus);
                 self.max_memory.insert(k, 0);
                 self.runs.insert(k, RoomRun::default());
+                if self.top > k {
+                    self.top += 1;
+                }
                 k
             }
         };
+        self.top = self.top.max(k + 1);
         self.runs[k].insert(Entry {
             memory: free.memory_mib,
             id,
@@ -73,12 +162,36 @@ impl RoomIndex {
         // An emptied run stays (with its buffer): instances move between a few runs all the
         // time, and a run made and dropped at each move was an allocation per move.
         self.max_memory[k] = run.max_memory();
+        if k + 1 == self.top {
+            while self.top > 0 && self.runs[self.top - 1].is_empty() {
+                self.top -= 1;
+            }
+        }
         true
     }
 
     /// The first instance in (free vCPUs, free memory, id) order whose free room holds
     /// `need`.
     pub(crate) fn best_fit(&self, need: &Room) -> Option<u32> {
+        if self.misses.cover(need) {
+            return None;
+        }
+        let found = self.search(need);
+        if found.is_none() {
+            self.misses.learn(*need);
+        }
+        found
+    }
+
+    /// Whether a search is known to find nothing for `need` without searching (a need at
+    /// least as large as one a search found no room for, none come since).
+    #[inline]
+    pub(crate) fn known_without_room(&self, need: &Room) -> bool {
+        self.misses.cover(need)
+    }
+
+    /// [`RoomIndex::best_fit`] by a search of the runs.
+    fn search(&self, need: &Room) -> Option<u32> {
         if need.millivcpus == 0 {
             // The instances without a free vCPU come first in the order; the least memory
             // that holds the job, then the lowest id (the scan's order does not matter).
@@ -101,7 +214,14 @@ impl RoomIndex {
 
     /// The most free milli-vCPUs of an instance other than `except` (0 when none).
     pub(crate) fn max_free_millivcpus(&self, except: Option<u32>) -> u64 {
-        (0..self.cpus.len())
+        debug_assert!(
+            self.runs[self.top..].iter().all(RoomRun::is_empty),
+            "no instance above the top run"
+        );
+        if except.is_none() {
+            return self.top.checked_sub(1).map_or(0, |k| self.cpus[k]);
+        }
+        (0..self.top)
             .rev()
             .find(|&k| match self.runs[k].len() {
                 0 => false,
@@ -163,6 +283,69 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Searches between the changes (the remembered needs without room at work) find
+        /// what a plain scan finds at that moment.
+        #[test]
+        fn remembered_misses_never_hide_room(
+            ops in proptest::collection::vec((0u64..5, 0u64..12, 0u64..2, 0u32..20, proptest::bool::ANY, 0u64..5, 0u64..12, 0u64..2), 0..300),
+        ) {
+            let mut index = RoomIndex::default();
+            let mut plain: BTreeSet<(u64, u64, u32, u64)> = BTreeSet::new();
+            let mut live: BTreeMap<u32, Room> = BTreeMap::new();
+            for (c, m, g, id, add, nc, nm, ng) in ops {
+                let free = room(c, m * 512, g);
+                if let Some(old) = live.remove(&id) {
+                    proptest::prop_assert!(index.remove(&old, id));
+                    plain.remove(&(old.millivcpus, old.memory_mib, id, old.gpus));
+                }
+                if add {
+                    index.insert(&free, id);
+                    plain.insert((free.millivcpus, free.memory_mib, id, free.gpus));
+                    live.insert(id, free);
+                }
+                let need = room(nc, nm * 512, ng);
+                let scan = plain
+                    .iter()
+                    .find(|k| k.0 >= need.millivcpus && k.1 >= need.memory_mib && k.3 >= need.gpus)
+                    .map(|k| k.2);
+                proptest::prop_assert_eq!(index.best_fit(&need), scan);
+            }
+        }
+    }
+
+    #[test]
+    fn a_need_without_room_is_remembered_until_room_that_holds_it_comes() {
+        let mut index = RoomIndex::default();
+        index.insert(&room(2, 1024, 0), 1);
+        assert_eq!(index.best_fit(&room(2, 2048, 0)), None);
+        assert_eq!(index.misses.used(), &[room(2, 2048, 0)]);
+        assert_eq!(index.best_fit(&room(1, 4096, 0)), None);
+        assert_eq!(index.best_fit(&room(4, 4096, 0)), None, "implied by (2, 2048)");
+        assert_eq!(index.misses.used(), &[room(1, 4096, 0), room(2, 2048, 0)]);
+        assert_eq!(index.best_fit(&room(1, 2048, 0)), None, "a smaller need is searched");
+        assert_eq!(
+            index.misses.used(),
+            &[room(1, 2048, 0)],
+            "the larger needs it implies go"
+        );
+        // Room that holds none of them leaves them; room that holds one takes it off.
+        index.insert(&room(8, 1024, 0), 2);
+        assert_eq!(index.misses.used().len(), 1);
+        assert!(index.remove(&room(2, 1024, 0), 1));
+        index.insert(&room(1, 2048, 0), 1);
+        assert!(index.misses.used().is_empty());
+        assert_eq!(index.best_fit(&room(1, 2048, 0)), Some(1));
+        for k in 0..6 {
+            assert_eq!(index.best_fit(&room(0, 4096 + 512 * (5 - k), 0)), None);
+        }
+        assert_eq!(index.misses.used().len(), 1, "each smaller need replaces the last");
+        for k in 0..6 {
+            assert_eq!(index.best_fit(&room(2 + k, 2048 + 512 * (5 - k), 0)), None);
+        }
+        assert_eq!(index.misses.used().len(), MISSES, "the oldest goes");
+    }
+
     #[test]
     fn a_run_too_short_of_memory_is_passed_over() {
         let mut index = RoomIndex::default();
@@ -185,6 +368,17 @@ mod tests {
         assert!(index.remove(&room(4, 4096, 1), 4));
         assert_eq!(index.best_fit(&room(3, 0, 0)), None);
         assert_eq!(index.max_free_millivcpus(None), 2000);
+        assert_eq!(index.top, 1, "the emptied run of 4 vCPUs is passed over");
+        index.insert(&room(1, 512, 0), 5);
+        assert_eq!((index.top, index.max_free_millivcpus(None)), (2, 2000), "a run below");
+        index.insert(&room(3, 512, 0), 6);
+        assert_eq!(index.max_free_millivcpus(None), 3000);
+        assert!(index.remove(&room(3, 512, 0), 6));
+        assert!(index.remove(&room(2, 1024, 0), 1));
+        assert!(index.remove(&room(2, 512, 0), 2));
+        assert_eq!(index.max_free_millivcpus(None), 1000);
+        assert!(index.remove(&room(1, 512, 0), 5));
+        assert_eq!((index.top, index.max_free_millivcpus(None)), (0, 0));
     }
 
     #[test]

@@ -55,9 +55,9 @@ impl RoomRun {
         self.len
     }
 
-    /// Whether the run holds no instance (for tests).
-    #[cfg(test)]
-    fn is_empty(&self) -> bool {
+    /// Whether the run holds no instance.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
