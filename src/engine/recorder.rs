@@ -16,19 +16,24 @@ use std::collections::VecDeque;
 /// Where rows go once they are final, in submission order.
 pub(crate) type RecordSink = Box<dyn FnMut(JobRecord) + Send>;
 
-/// A place in the window.
-#[derive(Clone)]
+/// A place in the window: 8 bytes (a queued job of a run writing `--jobs` holds one).
+#[derive(Clone, Copy)]
 enum Row {
     /// The job is live in this slot (its row is made when asked, or when it ends).
     Live(JobSlot),
-    /// The job has ended with this row.
-    Done(Box<JobRecord>),
+    /// The job has ended; its row waits at this index of `ended`.
+    Done(u32),
 }
 
 /// The per-job table being written.
 #[derive(Default)]
 pub(crate) struct Recorder {
     window: VecDeque<Row>,
+    /// Rows of jobs that ended before an older one, waiting for their turn, in reused
+    /// places (`free`): no allocation per row once the run's most have been seen (a box
+    /// per row was most of the table's cost beside the cells).
+    ended: Vec<Option<JobRecord>>,
+    free: Vec<u32>,
     /// The row number (0-based, in submission order) of `window[0]`.
     first: u64,
     /// Rows out of the window, when no sink is set.
@@ -41,6 +46,8 @@ impl Clone for Recorder {
     fn clone(&self) -> Self {
         Recorder {
             window: self.window.clone(),
+            ended: self.ended.clone(),
+            free: self.free.clone(),
             first: self.first,
             done: self.done.clone(),
             sink: None,
@@ -66,7 +73,7 @@ impl Recorder {
     /// Row `row` is final; rows at the front that are final go out.
     pub fn finished(&mut self, row: u64, record: JobRecord) {
         if row == self.first && !self.window.is_empty() {
-            // The oldest row: out at once, without a box.
+            // The oldest row: out at once, without waiting in `ended`.
             self.window.pop_front();
             self.first += 1;
             self.emit(record);
@@ -78,15 +85,33 @@ impl Recorder {
                 debug_assert!(false, "row {row} is not in the window");
                 return;
             };
-            *place = Row::Done(Box::new(record));
-        }
-        while let Some(Row::Done(_)) = self.window.front() {
-            let Some(Row::Done(r)) = self.window.pop_front() else {
-                break;
+            let at = match self.free.pop() {
+                Some(at) => {
+                    self.ended[at as usize] = Some(record);
+                    at
+                }
+                None => {
+                    self.ended.push(Some(record));
+                    self.ended.len() as u32 - 1
+                }
             };
-            self.first += 1;
-            self.emit(*r);
+            *place = Row::Done(at);
         }
+        while let Some(&Row::Done(at)) = self.window.front() {
+            self.window.pop_front();
+            self.first += 1;
+            if let Some(record) = self.take_ended(at) {
+                self.emit(record);
+            }
+        }
+    }
+
+    /// The waiting row at `at`, taken (its place is free again).
+    fn take_ended(&mut self, at: u32) -> Option<JobRecord> {
+        let record = self.ended.get_mut(at as usize)?.take();
+        debug_assert!(record.is_some(), "an ended row taken twice");
+        self.free.push(at);
+        record
     }
 
     fn emit(&mut self, record: JobRecord) {
@@ -101,8 +126,11 @@ impl Recorder {
         let kept = self.done.iter().rev().find(|r| r.job_id == id).map(|r| r.status);
         kept.or_else(|| {
             self.window.iter().find_map(|r| match r {
-                Row::Done(r) if r.job_id == id => Some(r.status),
-                _ => None,
+                Row::Done(at) => self.ended[*at as usize]
+                    .as_ref()
+                    .filter(|r| r.job_id == id)
+                    .map(|r| r.status),
+                Row::Live(_) => None,
             })
         })
     }
@@ -113,7 +141,7 @@ impl Recorder {
         let mut out = self.done.clone();
         out.extend(self.window.iter().filter_map(|r| match r {
             Row::Live(slot) => live(*slot),
-            Row::Done(r) => Some((**r).clone()),
+            Row::Done(at) => self.ended[*at as usize].clone(),
         }));
         out
     }
@@ -125,7 +153,7 @@ impl Recorder {
             self.first += 1;
             let record = match r {
                 Row::Live(slot) => live(slot),
-                Row::Done(r) => Some(*r),
+                Row::Done(at) => self.take_ended(at),
             };
             if let Some(record) = record {
                 self.emit(record);
@@ -204,5 +232,25 @@ mod tests {
         r.finished(2, record(3));
         let all: Vec<u64> = r.close(|_| None).iter().map(|x| x.job_id.submission).collect();
         assert_eq!(all, [1, 2, 3]);
+    }
+
+    /// Rows that end before an older one wait in reused places: 1,000 jobs ending each just
+    /// before the one submitted ahead of it need one place, not 1,000.
+    #[test]
+    fn waiting_rows_reuse_their_places() {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let mut r = Recorder::default();
+        let sink = got.clone();
+        r.set_sink(Box::new(move |rec| {
+            sink.lock().expect("lock").push(rec.job_id.submission)
+        }));
+        for pair in 0..500u64 {
+            let (a, b) = (2 * pair + 1, 2 * pair + 2);
+            let (ra, rb) = (r.admit(JobSlot(a as u32)), r.admit(JobSlot(b as u32)));
+            r.finished(rb, record(b));
+            r.finished(ra, record(a));
+        }
+        assert_eq!(r.ended.len(), 1, "one place, reused");
+        assert_eq!(*got.lock().expect("lock"), (1..=1000).collect::<Vec<u64>>());
     }
 }
