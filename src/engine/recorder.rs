@@ -194,14 +194,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rows_come_out_in_submission_order_as_soon_as_they_can() {
+    /// A recorder whose sink collects the rows' submission numbers.
+    fn sunk() -> (Recorder, Arc<Mutex<Vec<u64>>>) {
         let got = Arc::new(Mutex::new(Vec::new()));
         let mut r = Recorder::default();
         let sink = got.clone();
         r.set_sink(Box::new(move |rec| {
             sink.lock().expect("lock").push(rec.job_id.submission)
         }));
+        (r, got)
+    }
+
+    #[test]
+    fn rows_come_out_in_submission_order_as_soon_as_they_can() {
+        let (mut r, got) = sunk();
         let rows: Vec<u64> = (1..=4).map(|n| r.admit(JobSlot(n as u32))).collect();
         assert_eq!(rows, [0, 1, 2, 3]);
         r.finished(2, record(3));
@@ -238,12 +244,7 @@ mod tests {
     /// before the one submitted ahead of it need one place, not 1,000.
     #[test]
     fn waiting_rows_reuse_their_places() {
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let mut r = Recorder::default();
-        let sink = got.clone();
-        r.set_sink(Box::new(move |rec| {
-            sink.lock().expect("lock").push(rec.job_id.submission)
-        }));
+        let (mut r, got) = sunk();
         for pair in 0..500u64 {
             let (a, b) = (2 * pair + 1, 2 * pair + 2);
             let (ra, rb) = (r.admit(JobSlot(a as u32)), r.admit(JobSlot(b as u32)));

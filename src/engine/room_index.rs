@@ -35,11 +35,12 @@ struct Misses {
 }
 
 impl Misses {
-    /// Whether `need` is at least one remembered need (so no instance holds it).
+    /// Whether `r` holds one of the remembered needs: for a need, that no instance holds it;
+    /// for an entered instance's free room, that it takes some needs off.
     #[inline]
-    fn cover(&self, need: &Room) -> bool {
+    fn cover(&self, r: &Room) -> bool {
         let len = usize::from(self.len.get());
-        self.needs.iter().take(len).any(|m| need.holds(&m.get()))
+        self.needs.iter().take(len).any(|m| r.holds(&m.get()))
     }
 
     /// Remembers that no instance holds `need`: it goes first, the needs it implies (those at
@@ -66,7 +67,8 @@ impl Misses {
     #[inline]
     fn entered(&self, free: &Room) {
         let len = usize::from(self.len.get());
-        if len == 0 || !self.cover_by(free, len) {
+        // Room that holds no remembered need changes nothing.
+        if !self.cover(free) {
             return;
         }
         let mut kept = 0;
@@ -78,12 +80,6 @@ impl Misses {
             }
         }
         self.len.set(kept as u8);
-    }
-
-    /// Whether room `free` holds one of the first `len` needs.
-    #[inline]
-    fn cover_by(&self, free: &Room, len: usize) -> bool {
-        self.needs.iter().take(len).any(|m| free.holds(&m.get()))
     }
 
     /// The needs in use (for tests).
@@ -245,6 +241,42 @@ mod tests {
         }
     }
 
+    /// An index beside a plain ordered set of the same entries, changed together.
+    #[derive(Default)]
+    struct Model {
+        index: RoomIndex,
+        /// (free vCPUs, free memory, id, free GPUs): the search's order.
+        plain: BTreeSet<(u64, u64, u32, u64)>,
+        live: BTreeMap<u32, Room>,
+    }
+
+    impl Model {
+        /// Instance `id` leaves if present, then enters with `free` if `add`; false if the
+        /// index did not find an instance it held.
+        fn apply(&mut self, free: Room, id: u32, add: bool) -> bool {
+            if let Some(old) = self.live.remove(&id) {
+                if !self.index.remove(&old, id) {
+                    return false;
+                }
+                self.plain.remove(&(old.millivcpus, old.memory_mib, id, old.gpus));
+            }
+            if add {
+                self.index.insert(&free, id);
+                self.plain.insert((free.millivcpus, free.memory_mib, id, free.gpus));
+                self.live.insert(id, free);
+            }
+            true
+        }
+
+        /// The first entry in order whose room holds `need`, by a plain scan.
+        fn scan(&self, need: &Room) -> Option<u32> {
+            self.plain
+                .iter()
+                .find(|k| k.0 >= need.millivcpus && k.1 >= need.memory_mib && k.3 >= need.gpus)
+                .map(|k| k.2)
+        }
+    }
+
     proptest::proptest! {
         /// The search finds the entry a plain scan in (free vCPUs, free memory, id) order
         /// finds, after any sequence of entries and removals.
@@ -253,32 +285,17 @@ mod tests {
             ops in proptest::collection::vec((0u64..9, 0u64..40, 0u64..3, 0u32..60, proptest::bool::ANY), 0..400),
             needs in proptest::collection::vec((0u64..9, 0u64..40, 0u64..3), 1..8),
         ) {
-            let mut index = RoomIndex::default();
-            let mut plain: BTreeSet<(u64, u64, u32, u64)> = BTreeSet::new();
-            let mut live: BTreeMap<u32, Room> = BTreeMap::new();
+            let mut model = Model::default();
             for (c, m, g, id, add) in ops {
-                let free = room(c, m * 512, g);
-                if let Some(old) = live.remove(&id) {
-                    proptest::prop_assert!(index.remove(&old, id));
-                    plain.remove(&(old.millivcpus, old.memory_mib, id, old.gpus));
-                }
-                if add {
-                    index.insert(&free, id);
-                    plain.insert((free.millivcpus, free.memory_mib, id, free.gpus));
-                    live.insert(id, free);
-                }
+                proptest::prop_assert!(model.apply(room(c, m * 512, g), id, add));
             }
             for (c, m, g) in needs {
                 let need = room(c, m * 512, g);
-                let scan = plain
-                    .iter()
-                    .find(|k| k.0 >= need.millivcpus && k.1 >= need.memory_mib && k.3 >= need.gpus)
-                    .map(|k| k.2);
-                proptest::prop_assert_eq!(index.best_fit(&need), scan);
+                proptest::prop_assert_eq!(model.index.best_fit(&need), model.scan(&need));
             }
-            for except in [None, live.keys().next().copied()] {
-                let top = plain.iter().rev().find(|k| Some(k.2) != except).map_or(0, |k| k.0);
-                proptest::prop_assert_eq!(index.max_free_millivcpus(except), top);
+            for except in [None, model.live.keys().next().copied()] {
+                let top = model.plain.iter().rev().find(|k| Some(k.2) != except).map_or(0, |k| k.0);
+                proptest::prop_assert_eq!(model.index.max_free_millivcpus(except), top);
             }
         }
     }
@@ -290,26 +307,11 @@ mod tests {
         fn remembered_misses_never_hide_room(
             ops in proptest::collection::vec((0u64..5, 0u64..12, 0u64..2, 0u32..20, proptest::bool::ANY, 0u64..5, 0u64..12, 0u64..2), 0..300),
         ) {
-            let mut index = RoomIndex::default();
-            let mut plain: BTreeSet<(u64, u64, u32, u64)> = BTreeSet::new();
-            let mut live: BTreeMap<u32, Room> = BTreeMap::new();
+            let mut model = Model::default();
             for (c, m, g, id, add, nc, nm, ng) in ops {
-                let free = room(c, m * 512, g);
-                if let Some(old) = live.remove(&id) {
-                    proptest::prop_assert!(index.remove(&old, id));
-                    plain.remove(&(old.millivcpus, old.memory_mib, id, old.gpus));
-                }
-                if add {
-                    index.insert(&free, id);
-                    plain.insert((free.millivcpus, free.memory_mib, id, free.gpus));
-                    live.insert(id, free);
-                }
+                proptest::prop_assert!(model.apply(room(c, m * 512, g), id, add));
                 let need = room(nc, nm * 512, ng);
-                let scan = plain
-                    .iter()
-                    .find(|k| k.0 >= need.millivcpus && k.1 >= need.memory_mib && k.3 >= need.gpus)
-                    .map(|k| k.2);
-                proptest::prop_assert_eq!(index.best_fit(&need), scan);
+                proptest::prop_assert_eq!(model.index.best_fit(&need), model.scan(&need));
             }
         }
     }

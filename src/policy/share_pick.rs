@@ -49,7 +49,9 @@ pub(super) struct SharePick {
     x0: f64,
     /// The lowest score at `x0` of the shares not in `top` (`+inf` when there are none).
     bound: f64,
-    /// Bounds on every share's `|slope|` and on the size of its score's terms.
+    /// Bounds on every share's `|slope|` and on the size of its score's terms, both times
+    /// `D` (divided once where the bound is read, not once per share scanned: a positive
+    /// divisor keeps the maximum's place, so `s_max / D` is the largest `|slope|` exactly).
     s_max: f64,
     m_max: f64,
     /// Candidate share numbers (the full pass's best, then changed shares that joined):
@@ -65,11 +67,11 @@ pub(super) struct SharePick {
 
 /// A share's `|slope|` in `x` and a bound on the size of its score's terms at any view
 /// scale up to `x` (`G x`, and `R D (1 - e_last x)` with `0 <= e_last x <= 1`; see the
-/// module docs).
+/// module docs), both times `D`: `|w (G - R D e_last)|` and `w (G x + 4 R D)`.
 #[inline(always)]
 fn slope_and_size(w: f64, r: f64, g: f64, e_last: f64, x: f64, d: f64) -> (f64, f64) {
-    let slope = w * (g - r * d * e_last) / d;
-    let size = w * (2.0 * r + (g.abs() * x + 2.0 * r * d) / d);
+    let slope = w * (g - r * d * e_last);
+    let size = w * (g.abs() * x + 4.0 * r * d);
     (slope.abs(), size)
 }
 
@@ -154,8 +156,8 @@ impl SharePick {
             n += 1;
         }
         self.seen = set.touched.len();
-        let margin = ROUNDING * self.m_max;
-        let low = self.bound - self.s_max * (self.x0 - x1) - margin;
+        let margin = ROUNDING * (self.m_max / d);
+        let low = self.bound - self.s_max / d * (self.x0 - x1) - margin;
         if !low.is_finite() && self.bound.is_finite() {
             return None;
         }
