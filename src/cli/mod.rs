@@ -498,12 +498,12 @@ fn run_scenario(
             match kept_records.clone() {
                 Some(kept) => {
                     let mut sink = table.sink();
-                    sim.set_record_sink(move |r: crate::JobRecord| {
+                    sim.set_record_reader(move |r: &crate::JobRecord| {
                         kept.lock().unwrap_or_else(|p| p.into_inner()).push(r.clone());
                         sink(r);
                     });
                 }
-                None => sim.set_record_sink(table.sink()),
+                None => sim.set_record_reader(table.sink()),
             }
             Some(table)
         }
@@ -522,10 +522,10 @@ fn run_scenario(
     let kept_attempts = as_describe_jobs.then(|| std::sync::Arc::new(std::sync::Mutex::new(Vec::new())));
     match (attempt_table.as_ref().map(|t| t.sink()), kept_attempts.clone()) {
         (Some(mut table), Some(kept)) => sim.set_attempt_sink(move |a: crate::report::AttemptRecord| {
-            kept.lock().unwrap_or_else(|p| p.into_inner()).push(a.clone());
-            table(a);
+            table(&a);
+            kept.lock().unwrap_or_else(|p| p.into_inner()).push(a);
         }),
-        (Some(table), None) => sim.set_attempt_sink(table),
+        (Some(mut table), None) => sim.set_attempt_sink(move |a| table(&a)),
         (None, Some(kept)) => sim.set_attempt_sink(move |a| kept.lock().unwrap_or_else(|p| p.into_inner()).push(a)),
         (None, None) => {}
     }

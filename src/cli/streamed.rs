@@ -187,14 +187,14 @@ impl<T: RowTable> Streamed<T> {
     }
 
     /// The sink to give the simulation: writes each row, keeps the first error.
-    pub(super) fn sink(&self) -> impl FnMut(T::Row) + Send + 'static {
+    pub(super) fn sink(&self) -> impl FnMut(&T::Row) + Send + 'static {
         let shared = self.state.clone();
         move |row| {
             let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
             if s.error.is_some() {
                 return;
             }
-            if let Some(Err(e)) = s.table.as_mut().map(|t| t.row(&row)) {
+            if let Some(Err(e)) = s.table.as_mut().map(|t| t.row(row)) {
                 s.error = Some(e);
             }
         }

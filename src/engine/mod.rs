@@ -458,7 +458,17 @@ impl Simulation {
         self.ledger
             .recorder
             .get_or_insert_with(Default::default)
-            .set_sink(Box::new(sink));
+            .set_sink(recorder::RecordSink::Owned(Box::new(sink)));
+    }
+
+    /// [`Simulation::set_record_sink`] with a sink that reads each row, which is dropped
+    /// after: the command line's table writers, which need no row of their own (a row is
+    /// not moved to the sink, nor kept in a place of its own).
+    pub(crate) fn set_record_reader(&mut self, sink: impl FnMut(&JobRecord) + Send + 'static) {
+        self.ledger
+            .recorder
+            .get_or_insert_with(Default::default)
+            .set_sink(recorder::RecordSink::Borrowed(Box::new(sink)));
     }
 
     /// Sends a row for each attempt (each dispatch of a job) to `sink` as the attempt ends,

@@ -4,7 +4,9 @@
 
 use super::csv_row::Cells;
 use super::JobRecord;
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// The header line, exactly as the contract fixes it.
 pub const HEADER: &str = "jobId,jobName,arrayIndex,jobQueue,shareIdentifier,jobDefinition,computeEnvironment,status,statusReason,attempts,vcpus,memoryMiB,submittedAt,runnableAt,startedAt,stoppedAt,waitSeconds";
@@ -80,25 +82,75 @@ pub(super) fn writer<W: Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
+/// What the dialect said of the names a table writes again and again, by name: a row's
+/// queue, definition, share, compute environment and status reason are most often the
+/// previous row's, and asking `csv_core` of each byte was a fifth of a row's cost. A name is
+/// an `Arc<str>` held here (so its allocation, compared by address, cannot be reused for
+/// another name while remembered); a status reason is a `'static` text or one of its own.
+#[derive(Default)]
+struct QuoteMemo {
+    names: [Option<(Arc<str>, bool)>; 5],
+    reason: Option<(&'static str, bool)>,
+}
+
+impl QuoteMemo {
+    /// Column `i`'s name `s` as a cell (quoted when the dialect says so).
+    #[inline]
+    fn name<W: Write>(&mut self, w: &mut Cells<W>, i: usize, s: &Arc<str>) {
+        let quote = match &self.names[i] {
+            Some((kept, quote)) if Arc::ptr_eq(kept, s) => *quote,
+            _ => {
+                let quote = w.needs_quotes(s.as_bytes());
+                self.names[i] = Some((Arc::clone(s), quote));
+                quote
+            }
+        };
+        w.text_known(s.as_bytes(), quote);
+    }
+
+    /// A status reason as a cell (empty when there is none).
+    #[inline]
+    fn reason<W: Write>(&mut self, w: &mut Cells<W>, reason: Option<&Cow<'static, str>>) {
+        match reason {
+            Some(Cow::Borrowed(s)) => {
+                let quote = match self.reason {
+                    Some((kept, quote)) if std::ptr::eq(kept, *s) => quote,
+                    _ => {
+                        let quote = w.needs_quotes(s.as_bytes());
+                        self.reason = Some((s, quote));
+                        quote
+                    }
+                };
+                w.text_known(s.as_bytes(), quote);
+            }
+            Some(Cow::Owned(s)) => w.text(s.as_bytes()),
+            None => w.empty(),
+        }
+    }
+}
+
 /// Writes the cells of one row and ends it (numbers in the shortest exact form, empty cells
 /// where a value does not exist).
-fn write_row<W: Write>(w: &mut Cells<W>, r: &JobRecord, columns: JobColumnSet) -> io::Result<()> {
+fn write_row<W: Write>(w: &mut Cells<W>, memo: &mut QuoteMemo, r: &JobRecord, columns: JobColumnSet) -> io::Result<()> {
     match r.job_id.array_index {
         None => w.uint(r.job_id.submission),
         // `17:3`: digits and a colon need no quotes.
         Some(i) => w.uint_pair(r.job_id.submission, b':', i),
     }
-    w.text(r.job_name.as_bytes());
+    memo.name(w, 0, &r.job_name);
     match r.job_id.array_index {
         Some(i) => w.uint(u64::from(i)),
         None => w.empty(),
     }
-    w.text(r.job_queue.as_bytes());
-    w.text(r.share_identifier.as_bytes());
-    w.text(r.job_definition.as_bytes());
-    w.text(r.compute_environment.as_deref().unwrap_or("").as_bytes());
+    memo.name(w, 1, &r.job_queue);
+    memo.name(w, 2, &r.share_identifier);
+    memo.name(w, 3, &r.job_definition);
+    match &r.compute_environment {
+        Some(ce) => memo.name(w, 4, ce),
+        None => w.empty(),
+    }
     w.plain(r.status.as_str().as_bytes());
-    w.text(r.status_reason.as_deref().unwrap_or("").as_bytes());
+    memo.reason(w, r.status_reason.as_ref());
     w.uint(u64::from(r.attempts));
     // vCPUs in thousandths print like seconds in milliseconds: shortest exact form.
     w.millis(Some(u64::from(r.resources.millivcpus)));
@@ -135,7 +187,7 @@ pub fn row(r: &JobRecord) -> String {
 pub fn row_with(r: &JobRecord, columns: JobColumnSet) -> String {
     let mut w = Cells::in_memory();
     // Writing to memory cannot fail.
-    let _ = write_row(&mut w, r, columns);
+    let _ = write_row(&mut w, &mut QuoteMemo::default(), r, columns);
     let mut bytes = w.into_buffered();
     bytes.pop();
     String::from_utf8(bytes).unwrap_or_default()
@@ -144,6 +196,7 @@ pub fn row_with(r: &JobRecord, columns: JobColumnSet) -> String {
 /// A job table written row by row (the command line streams rows as jobs end).
 pub struct TableWriter<W: Write> {
     w: Cells<W>,
+    memo: QuoteMemo,
     columns: JobColumnSet,
 }
 
@@ -157,12 +210,16 @@ impl<W: Write> TableWriter<W> {
     pub fn with_columns(out: W, columns: JobColumnSet) -> io::Result<TableWriter<W>> {
         let mut w = Cells::new(out);
         w.header(columns.header())?;
-        Ok(TableWriter { w, columns })
+        Ok(TableWriter {
+            w,
+            memo: QuoteMemo::default(),
+            columns,
+        })
     }
 
     /// Writes one row.
     pub fn row(&mut self, r: &JobRecord) -> io::Result<()> {
-        write_row(&mut self.w, r, self.columns)
+        write_row(&mut self.w, &mut self.memo, r, self.columns)
     }
 
     /// Writes what is buffered, flushes it and hands the output back.
@@ -229,6 +286,68 @@ mod tests {
         let text = row(&odd);
         assert!(text.starts_with("17:3,\"say \"\"hi\"\"\rnow\",3,"), "{text}");
         assert!(text.contains(",RUNNABLE,\"line\nbreak\",0,"), "{text}");
+    }
+
+    /// A table's remembered answers (same name, same allocation) never change a row: each
+    /// row equals the row written alone, as names and reasons change, repeat, need quotes or
+    /// not, and equal names come in new allocations.
+    #[test]
+    fn remembered_quotes_give_the_rows_written_alone() {
+        let base = JobRecord {
+            job_id: JobId::new(1),
+            job_name: "j".into(),
+            job_queue: "q".into(),
+            share_identifier: "".into(),
+            job_definition: "d:1".into(),
+            compute_environment: Some("ce".into()),
+            status: JobStatus::Failed,
+            status_reason: Some(Cow::Borrowed("Essential container in task exited")),
+            attempts: 1,
+            resources: Resources::new(1.0, 2048),
+            submitted_at: SimTime::from_millis(1),
+            runnable_at: None,
+            started_at: None,
+            stopped_at: None,
+            wait: None,
+            dispatched_at: None,
+            exit_code: None,
+            cost: 0.0,
+            command: Vec::new().into(),
+        };
+        let quoted: Arc<str> = "a,b".into();
+        let mut records = Vec::new();
+        for i in 0..40u64 {
+            let mut r = base.clone();
+            r.job_id = JobId::new(i + 1);
+            if i % 3 == 0 {
+                r.job_queue = quoted.clone();
+            }
+            if i % 4 == 1 {
+                // A new allocation each time, equal text or not.
+                r.job_definition = Arc::from(if i % 8 == 1 { "d,2" } else { "d:2" });
+            }
+            r.status_reason = match i % 5 {
+                0 => Some(Cow::Borrowed("say \"hi\"")),
+                1 => Some(Cow::Owned(format!("exit, {i}"))),
+                2 => None,
+                _ => base.status_reason.clone(),
+            };
+            if i % 7 == 0 {
+                r.compute_environment = None;
+            }
+            records.push(r);
+        }
+        let mut out = Vec::new();
+        write(&mut out, &records).expect("to memory");
+        let mut want = format!("{HEADER}\n");
+        for r in &records {
+            want.push_str(&row(r));
+            want.push('\n');
+        }
+        assert_eq!(String::from_utf8(out).expect("UTF-8"), want);
+        assert!(want.contains(",\"a,b\","), "{want}");
+        assert!(want.contains(",\"d,2\","), "{want}");
+        assert!(want.contains(",\"say \"\"hi\"\"\","), "{want}");
     }
 
     #[test]
