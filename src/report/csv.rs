@@ -2,11 +2,10 @@
 //! contract's columns ([`HEADER`]) by default, or those followed by the analysis columns
 //! ([`JobColumnSet::Analysis`], `batchsim run --job-columns analysis`).
 
+use super::csv_memo::QuoteMemo;
 use super::csv_row::Cells;
 use super::JobRecord;
-use std::borrow::Cow;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 /// The header line, exactly as the contract fixes it.
 pub const HEADER: &str = "jobId,jobName,arrayIndex,jobQueue,shareIdentifier,jobDefinition,computeEnvironment,status,statusReason,attempts,vcpus,memoryMiB,submittedAt,runnableAt,startedAt,stoppedAt,waitSeconds";
@@ -82,53 +81,6 @@ pub(super) fn writer<W: Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
-/// What the dialect said of the names a table writes again and again, by name: a row's
-/// queue, definition, share, compute environment and status reason are most often the
-/// previous row's, and asking `csv_core` of each byte was a fifth of a row's cost. A name is
-/// an `Arc<str>` held here (so its allocation, compared by address, cannot be reused for
-/// another name while remembered); a status reason is a `'static` text or one of its own.
-#[derive(Default)]
-struct QuoteMemo {
-    names: [Option<(Arc<str>, bool)>; 5],
-    reason: Option<(&'static str, bool)>,
-}
-
-impl QuoteMemo {
-    /// Column `i`'s name `s` as a cell (quoted when the dialect says so).
-    #[inline]
-    fn name<W: Write>(&mut self, w: &mut Cells<W>, i: usize, s: &Arc<str>) {
-        let quote = match &self.names[i] {
-            Some((kept, quote)) if Arc::ptr_eq(kept, s) => *quote,
-            _ => {
-                let quote = w.needs_quotes(s.as_bytes());
-                self.names[i] = Some((Arc::clone(s), quote));
-                quote
-            }
-        };
-        w.text_known(s.as_bytes(), quote);
-    }
-
-    /// A status reason as a cell (empty when there is none).
-    #[inline]
-    fn reason<W: Write>(&mut self, w: &mut Cells<W>, reason: Option<&Cow<'static, str>>) {
-        match reason {
-            Some(Cow::Borrowed(s)) => {
-                let quote = match self.reason {
-                    Some((kept, quote)) if std::ptr::eq(kept, *s) => quote,
-                    _ => {
-                        let quote = w.needs_quotes(s.as_bytes());
-                        self.reason = Some((s, quote));
-                        quote
-                    }
-                };
-                w.text_known(s.as_bytes(), quote);
-            }
-            Some(Cow::Owned(s)) => w.text(s.as_bytes()),
-            None => w.empty(),
-        }
-    }
-}
-
 /// Writes the cells of one row and ends it (numbers in the shortest exact form, empty cells
 /// where a value does not exist).
 fn write_row<W: Write>(w: &mut Cells<W>, memo: &mut QuoteMemo, r: &JobRecord, columns: JobColumnSet) -> io::Result<()> {
@@ -137,20 +89,13 @@ fn write_row<W: Write>(w: &mut Cells<W>, memo: &mut QuoteMemo, r: &JobRecord, co
         // `17:3`: digits and a colon need no quotes.
         Some(i) => w.uint_pair(r.job_id.submission, b':', i),
     }
-    memo.name(w, 0, &r.job_name);
+    memo.job_name(w, r);
     match r.job_id.array_index {
         Some(i) => w.uint(u64::from(i)),
         None => w.empty(),
     }
-    memo.name(w, 1, &r.job_queue);
-    memo.name(w, 2, &r.share_identifier);
-    memo.name(w, 3, &r.job_definition);
-    match &r.compute_environment {
-        Some(ce) => memo.name(w, 4, ce),
-        None => w.empty(),
-    }
-    w.plain(r.status.as_str().as_bytes());
-    memo.reason(w, r.status_reason.as_ref());
+    // jobQueue to statusReason: most often the previous row's cells.
+    memo.middle(w, r);
     w.uint(u64::from(r.attempts));
     // vCPUs in thousandths print like seconds in milliseconds: shortest exact form.
     w.millis(Some(u64::from(r.resources.millivcpus)));
@@ -247,6 +192,8 @@ mod tests {
     use super::*;
     use crate::model::{JobId, JobStatus, Resources};
     use crate::time::{SimDuration, SimTime};
+    use std::borrow::Cow;
+    use std::sync::Arc;
 
     #[test]
     fn rows_use_shortest_exact_numbers_and_empty_cells() {
@@ -334,6 +281,9 @@ mod tests {
             };
             if i % 7 == 0 {
                 r.compute_environment = None;
+            }
+            if i % 6 == 0 {
+                r.status = JobStatus::Succeeded;
             }
             records.push(r);
         }

@@ -131,6 +131,28 @@ impl<W: Write> Cells<W> {
         self.put(b"\"");
     }
 
+    /// Where the next cell starts (its comma) in this row: see [`Cells::since`].
+    #[inline]
+    pub(crate) fn mark(&self) -> usize {
+        self.len
+    }
+
+    /// The bytes written since `mark` (taken in this row: a block goes out only at a row's
+    /// end): cells with the comma before each.
+    #[inline]
+    pub(crate) fn since(&self, mark: usize) -> &[u8] {
+        &self.buf[mark.min(self.len)..self.len]
+    }
+
+    /// Cells written before ([`Cells::since`], after the row's first cell), copied again.
+    #[inline]
+    pub(crate) fn raw(&mut self, cells: &[u8]) {
+        debug_assert!(self.started, "copied cells start with a comma: not a row's first");
+        self.room(cells.len());
+        self.put(cells);
+        self.started = true;
+    }
+
     /// A cell of bytes that never need quotes (digits, a dot, a colon, a sign, a status).
     #[inline]
     pub(crate) fn plain(&mut self, s: &[u8]) {

@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod columnar;
 pub mod consumable;
 pub mod csv;
+mod csv_memo;
 mod csv_row;
 // The command line's outputs (`--describe-jobs`, `--plot`, `--html`).
 #[cfg(feature = "cli")]
