@@ -9,7 +9,6 @@ use super::Simulation;
 use crate::model::instance_catalog::Architecture;
 use crate::model::{CeId, ComputeEnvironment, JobId, JobStatus, QueueId, Resources};
 use crate::policy::QueuedJob;
-use crate::report::JobRecord;
 use crate::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -690,12 +689,14 @@ impl Simulation {
                 self.jobs.record_api_outcome(job_id, ok);
             }
             let Some(job) = self.jobs.get(slot) else { continue };
-            if self.ledger.recorder.is_some() {
-                let rec = self.record_of(job);
+            if let Some(recorder) = self.ledger.recorder.as_mut() {
                 let row = self.jobs.row(slot);
-                if let Some(r) = self.ledger.recorder.as_mut() {
-                    r.finished(row, rec);
-                }
+                let (queues, ces) = (&self.queues, &self.ces);
+                recorder.finished_with(
+                    row,
+                    || super::job_row::record_of(queues, ces, job),
+                    |r| super::job_row::fill_record(queues, ces, job, r),
+                );
             }
             self.jobs.free(slot);
             let mut done_id = job_id;
@@ -756,36 +757,6 @@ impl Simulation {
                     }
                 }
             }
-        }
-    }
-
-    /// The per-job table row of a job.
-    pub(super) fn record_of(&self, job: &Job) -> JobRecord {
-        JobRecord {
-            job_id: job.id(),
-            job_name: job.spec.name.clone(),
-            job_queue: self.queues[job.queue()].name.clone(),
-            share_identifier: job.spec.share.clone(),
-            job_definition: job.spec.definition.clone(),
-            compute_environment: job.last_ce().map(|c| self.ces[c].name.clone()),
-            status: job.status,
-            status_reason: job.status_reason().map(Reason::to_cow),
-            attempts: job.attempts(),
-            resources: job.resources(),
-            submitted_at: job.submitted_at,
-            runnable_at: job.runnable_at.get(),
-            started_at: job.started_at().get(),
-            stopped_at: job.stopped_at().get(),
-            wait: job
-                .first_dispatch()
-                .get()
-                .zip(job.runnable_at.get())
-                .map(|(d, r)| d.since(r)),
-            dispatched_at: job.first_dispatch().get(),
-            // A live attempt has not exited: the code of an earlier one is not the last's.
-            exit_code: job.exit_code().filter(|_| job.attempt().is_none()),
-            cost: job.cost(),
-            command: job.spec.command.clone(),
         }
     }
 

@@ -34,6 +34,7 @@ mod error;
 mod event;
 mod instance_table;
 mod instances;
+mod job_row;
 mod job_store;
 mod jobs;
 mod kernel;
