@@ -340,7 +340,7 @@ mod tests {
                 .push(format!("{}:{}", rec.job_id.submission, rec.job_name))
         })));
         let made = std::cell::Cell::new(0);
-        let mut finish = |r: &mut Recorder, row: u64, n: u64| {
+        let finish = |r: &mut Recorder, row: u64, n: u64| {
             r.finished_with(
                 row,
                 || {
