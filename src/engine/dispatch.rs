@@ -45,8 +45,11 @@ impl Simulation {
         let previous = self.queues[q].head.take();
         let mut blocked = None;
         while let Some(slot) = self.pick(q) {
-            // Claimed jobs ahead of it may take READY room first (CONTRACT 7.14 c).
-            placed |= self.claims_to_ready_room(q, Some(slot));
+            // Claimed jobs ahead of it may take READY room first (CONTRACT 7.14 c); a queue
+            // without claimed jobs (every Fargate queue) is not asked (a call per pick).
+            if !self.queues[q].claimed.is_empty() {
+                placed |= self.claims_to_ready_room(q, Some(slot));
+            }
             // A job short of a consumable resource is not offered to any compute
             // environment (it launches nothing) and waits at the head (`consumable.rs`).
             let short = self.consumable_short(slot);
@@ -87,7 +90,7 @@ impl Simulation {
                 }
             }
         }
-        if blocked.is_none() {
+        if blocked.is_none() && !self.queues[q].claimed.is_empty() {
             placed |= self.claims_to_ready_room(q, None);
         }
         self.new_head(q, previous, blocked);
