@@ -7,10 +7,11 @@
 //! shape found none in a search no later job of that shape can. Walking every claimed job to
 //! skip those of shapes that found nothing was most of an EC2 run's work (thousands of
 //! claimed jobs of a few shapes); grouped by shape, a search looks at the first job of each
-//! shape still in play and costs in proportion to the shapes, not the jobs.
+//! shape still in play and costs in proportion to the shapes, not the jobs. Each set of jobs
+//! is a sorted double-ended queue (`claimed_run.rs`).
 
+use super::claimed_run::ClaimedRun;
 use crate::model::{CeId, JobId, Resources};
-use std::collections::BTreeSet;
 use std::ops::Bound;
 
 /// A claimed job: its id and job slot (the set's order is the id's).
@@ -65,16 +66,15 @@ impl Shape {
 /// The claimed jobs of a queue, in job id order and by shape.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ClaimedSet {
-    all: BTreeSet<ClaimedJob>,
+    all: ClaimedRun,
     /// Each shape's jobs, in shape order. A queue's claimed jobs come in a handful of shapes:
     /// a scan of a short vector finds one in fewer instructions than a B-tree's descent with
     /// four-field comparisons (one per claim, release and search).
-    by_shape: Vec<(Shape, BTreeSet<ClaimedJob>)>,
+    by_shape: Vec<(Shape, ClaimedRun)>,
 }
 
-/// Whether the jobs after `after` and before job `before` form a range a B-tree accepts
-/// (`BTreeSet::range` panics when the start is past the end): when `after` is at or past
-/// `before` there is no job between them.
+/// Whether the jobs after `after` and before job `before` can form a nonempty range: when
+/// `after` is at or past `before` there is no job between them.
 fn nonempty_range(after: &Bound<ClaimedJob>, before: Option<JobId>) -> bool {
     let Some(b) = before else { return true };
     let end = (b, 0);
@@ -82,16 +82,6 @@ fn nonempty_range(after: &Bound<ClaimedJob>, before: Option<JobId>) -> bool {
         Bound::Unbounded => true,
         Bound::Included(a) => *a <= end,
         Bound::Excluded(a) => *a < end,
-    }
-}
-
-/// Whether `job` lies after the bound `after`.
-#[inline]
-fn is_after(after: &Bound<ClaimedJob>, job: &ClaimedJob) -> bool {
-    match after {
-        Bound::Unbounded => true,
-        Bound::Included(a) => job >= a,
-        Bound::Excluded(a) => job > a,
     }
 }
 
@@ -111,11 +101,12 @@ impl ClaimedSet {
             Some(at) => at,
             None => {
                 let at = self.by_shape.partition_point(|(s, _)| *s < shape);
-                self.by_shape.insert(at, (shape, BTreeSet::new()));
+                self.by_shape.insert(at, (shape, ClaimedRun::default()));
                 at
             }
         };
-        self.by_shape[at].1.insert(job);
+        let added = self.by_shape[at].1.insert(job);
+        debug_assert!(added, "a job new to the set is new to its shape");
     }
 
     /// Removes a claimed job of `shape`; returns whether it was there.
@@ -164,27 +155,14 @@ impl ClaimedSet {
         if !nonempty_range(&after, before) {
             return None;
         }
-        // The usual calls are answered from the set's last two jobs (the edge of the tree,
-        // no key comparison on the way down): all claimed jobs before the next job offered,
-        // and none or one claimed since the last call. A bounded query (a descent comparing
-        // keys at every level) only otherwise.
-        let mut from_back = self.all.iter().rev();
-        let last_all = *from_back.next()?;
-        let first = match after {
-            Bound::Unbounded => *self.all.first()?,
-            _ if !is_after(&after, &last_all) => return None,
-            _ => match from_back.next() {
-                Some(previous) if is_after(&after, previous) => *self.all.range((after, Bound::Unbounded)).next()?,
-                _ => last_all,
-            },
-        };
+        // The usual calls (all claimed jobs before the next job offered; none or one claimed
+        // since the last call) are answered from the run's ends without a search.
+        let first = self.all.first_after(&after)?;
         let last = match before {
-            None => last_all,
-            Some(b) if last_all < (b, 0) => last_all,
-            Some(b) if first < (b, 0) => *self.all.range(..(b, 0)).next_back()?,
-            Some(_) => return None,
+            None => self.all.last()?,
+            Some(b) => self.all.last_before((b, 0))?,
         };
-        Some((first, last))
+        (first <= last).then_some((first, last))
     }
 
     /// The first claimed job of `shape` after `after` and before job `before`.
@@ -198,15 +176,14 @@ impl ClaimedSet {
             return None;
         }
         let at = self.shape_at(shape)?;
-        // The first job after `after` is the answer when it lies before `before`: a range
-        // open at its end is one descent of the tree, a closed one two.
-        let first = self.by_shape[at].1.range((after, Bound::Unbounded)).next().copied()?;
+        let first = self.by_shape[at].1.first_after(&after)?;
         before.is_none_or(|b| first.0 < b).then_some(first)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::claimed_run::is_after;
     use super::*;
     use std::collections::BTreeSet;
 

@@ -645,6 +645,25 @@ impl Pool {
         launching
     }
 
+    /// Takes room for a job on READY instance `id` (an attempt): [`Pool::occupy_or_claim`]
+    /// where no claim can be recorded.
+    pub(crate) fn occupy_ready(&mut self, id: u32, r: &Resources) {
+        self.change(id, |i| {
+            debug_assert!(i.ready, "instance {id} is READY");
+            i.free.take(&Room::of(r));
+            i.idle_since = None;
+        });
+    }
+
+    /// Gives back the room of job `job`'s claim on instance `id` and takes the claim off
+    /// the instance: [`Pool::release`] and the claim's removal in one change.
+    pub(crate) fn release_claim(&mut self, id: u32, r: &Resources, job: crate::model::JobId) {
+        self.change(id, |i| {
+            i.free.give(&Room::of(r));
+            i.claims.retain(|c| c.1 != job);
+        });
+    }
+
     /// Gives back a job's room.
     pub fn release(&mut self, id: u32, r: &Resources) {
         self.change(id, |i| i.free.give(&Room::of(r)));

@@ -154,13 +154,32 @@ impl Simulation {
         qr.claimed.remove(&(job_id, slot.0), Shape::new(&r, ce));
         if let Some(pool) = self.ces[ce].pool.as_mut() {
             for (id, room) in &claim.rooms {
-                pool.release(*id, room);
-                if let Some(i) = pool.instances.get_mut(id) {
-                    i.claims.retain(|c| c.1 != job_id);
-                }
+                pool.release_claim(*id, room, job_id);
             }
         }
         Some((ce, claim.rooms))
+    }
+
+    /// A claimed job takes READY room on instance `id` of `ce` (7.14 c): the effects of
+    /// [`Simulation::release_claim`] and then of [`Simulation::place_on_instances`] on that
+    /// room, in their order, without the placement's look-ups (the job and its room are
+    /// known, and READY room records no claim).
+    fn claim_to_ready_room(&mut self, slot: JobSlot, ce: CeId, id: u32) {
+        let Some((held, rooms)) = self.drop_claim(slot) else {
+            return;
+        };
+        for &(i, _) in rooms.iter() {
+            self.instance_idle(held, i);
+        }
+        self.capacity_changed(held);
+        let Some(r) = self.jobs.get(slot).map(Job::resources) else {
+            return;
+        };
+        let Some(pool) = self.ces[ce].pool.as_mut() else {
+            return;
+        };
+        pool.occupy_ready(id, &r);
+        self.dispatch(slot, ce, Rooms::One((id, r)));
     }
 
     pub(super) fn instance_ready(&mut self, ce: CeId, id: u32) {
@@ -247,8 +266,7 @@ impl Simulation {
             else {
                 return false;
             };
-            self.release_claim(JobSlot(slot));
-            self.place_on_instances(JobSlot(slot), ce, Placement::Instance(Ec2Placement::Ready(id)));
+            self.claim_to_ready_room(JobSlot(slot), ce, id);
             return true;
         }
         // The jobs go in job id order. Whether one finds READY room depends on its shape only
@@ -295,8 +313,7 @@ impl Simulation {
                     .is_some_and(|j| j.claim().is_some_and(|c| Shape::new(&j.resources(), c.ce) == shape)),
                 "a claimed job holds a claim of its shape"
             );
-            self.release_claim(JobSlot(slot));
-            self.place_on_instances(JobSlot(slot), ce, Placement::Instance(Ec2Placement::Ready(id)));
+            self.claim_to_ready_room(JobSlot(slot), ce, id);
             moved = true;
             // Only this job left the set: the other shapes' first jobs stay; the room each
             // found may have gone with the move.

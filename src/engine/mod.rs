@@ -22,6 +22,7 @@ mod blocked;
 mod capacity;
 mod ce_set;
 mod claimed;
+mod claimed_run;
 mod compare_hooks;
 mod consumable;
 mod consumable_rules;
