@@ -166,6 +166,7 @@ impl Simulation {
     /// known, and READY room records no claim).
     fn claim_to_ready_room(&mut self, slot: JobSlot, ce: CeId, id: u32) {
         let Some((held, rooms)) = self.drop_claim(slot) else {
+            debug_assert!(false, "a claimed job without a claim");
             return;
         };
         for &(i, _) in rooms.iter() {
@@ -173,9 +174,11 @@ impl Simulation {
         }
         self.capacity_changed(held);
         let Some(r) = self.jobs.get(slot).map(Job::resources) else {
+            debug_assert!(false, "a claimed job not in the job store");
             return;
         };
         let Some(pool) = self.ces[ce].pool.as_mut() else {
+            debug_assert!(false, "READY room on a compute environment without instances");
             return;
         };
         pool.occupy_ready(id, &r);
