@@ -251,3 +251,32 @@ fn a_job_rows_ce_and_started_at_come_from_one_attempt() {
     assert_eq!(row.started_at, Some(batchsim::SimTime::ZERO));
     assert_eq!(row.compute_environment.as_deref(), Some("od"), "{row:?}");
 }
+
+#[test]
+fn a_task_reclaimed_at_each_dispatch_still_lets_the_run_end() {
+    // Found by tests/fuzz_input.rs (a random case hung CI): at `interruptionsPerHour: 1e300`
+    // every draw rounded to 0 ms, and a reclaim while STARTING does not use up a retry
+    // (CONTRACT 5.4), so the task was dispatched and reclaimed again at one instant for
+    // ever. A reclaim is at least 1 ms after the dispatch: the clock moves on and the run
+    // ends at `until`, the job reported unfinished (every dispatch reclaimed, none RUNNING).
+    let v = serde_json::json!({
+        "computeEnvironments": [{"computeEnvironmentName": "spot", "type": "MANAGED",
+            "computeResources": {"type": "FARGATE_SPOT", "maxvCpus": 1},
+            "simulation": {"startupSeconds": 30, "interruptionsPerHour": 1e300}}],
+        "jobQueues": [common::queue("q", 1, &["spot"])],
+        "jobDefinitions": [common::fargate_def("d", "1", "2048")],
+        "workload": [{"at": 0, "submitJob": {"jobName": "x", "jobQueue": "q", "jobDefinition": "d"},
+            "runtime": {"distribution": "fixed", "seconds": 10}}],
+        "until": 2
+    });
+    let s = common::load(&v);
+    let sim = batchsim::Simulation::new(&s, batchsim::Options::default()).unwrap();
+    let report = sim.run();
+    assert_eq!(report.jobs.submitted, 1);
+    assert_eq!(report.jobs.unfinished, 1, "{:?}", report.jobs);
+    let spot = &report.compute_environments["spot"];
+    // One dispatch a millisecond, at 0 to 1,999 ms; each reclaimed 1 ms later but the last,
+    // due at the end of the run (2,000 ms).
+    assert_eq!(spot.jobs_started, 2_000, "{spot:?}");
+    assert_eq!(spot.interruptions, 1_999, "{spot:?}");
+}

@@ -263,11 +263,17 @@ impl CeRuntime {
     }
 
     /// Exponential time to the next Spot reclaim at `rate` per hour (`interruptionsPerHour`,
-    /// or the instance type's own rate).
+    /// or the instance type's own rate), at least one millisecond (the clock's step).
+    ///
+    /// A reclaim while STARTING does not use up a retry (CONTRACT 5.4), so at a rate whose
+    /// draws round to zero (the fuzz tests found `1e300`) a task reclaimed at its dispatch
+    /// was dispatched again at the same instant, for ever: with the floor the clock moves on
+    /// at each reclaim, and a run with an end (`until`) ends.
     pub fn draw_reclaim(&mut self, rate: f64) -> SimDuration {
         let e: f64 = self.interruptions.sample(rand_distr::Exp1);
         let hours = e / rate;
-        SimDuration::from_secs_f64(hours * 3600.0).unwrap_or(SimDuration::from_millis(u64::MAX / 4))
+        let at = SimDuration::from_secs_f64(hours * 3600.0).unwrap_or(SimDuration::from_millis(u64::MAX / 4));
+        at.max(SimDuration::from_millis(1))
     }
 }
 
