@@ -103,30 +103,11 @@ impl Recorder {
 
     /// Row `row` is final; rows at the front that are final go out.
     pub fn finished(&mut self, row: u64, record: JobRecord) {
-        if row == self.first && !self.window.is_empty() {
+        if self.take_oldest(row) {
             // The oldest row: out at once, without waiting in `ended`.
-            self.window.pop_front();
-            self.first += 1;
             self.emit(record);
         } else {
-            let Some(place) = row
-                .checked_sub(self.first)
-                .and_then(|i| self.window.get_mut(i as usize))
-            else {
-                debug_assert!(false, "row {row} is not in the window");
-                return;
-            };
-            let at = match self.free.pop() {
-                Some(at) => {
-                    self.ended[at as usize] = Some(record);
-                    at
-                }
-                None => {
-                    self.ended.push(Some(record));
-                    self.ended.len() as u32 - 1
-                }
-            };
-            *place = Row::Done(at);
+            self.wait(row, |place| *place = Some(record));
         }
         self.send_final_rows();
     }
@@ -140,36 +121,49 @@ impl Recorder {
         if !matches!(self.sink, Some(RecordSink::Borrowed(_))) {
             return self.finished(row, make());
         }
-        if row == self.first && !self.window.is_empty() {
-            self.window.pop_front();
-            self.first += 1;
+        if self.take_oldest(row) {
             write_over(&mut self.scratch, make, fill);
             if let (Some(RecordSink::Borrowed(sink)), Some(record)) = (&mut self.sink, &self.scratch) {
                 sink(record);
             }
         } else {
-            let Some(place) = row
-                .checked_sub(self.first)
-                .and_then(|i| self.window.get_mut(i as usize))
-            else {
-                debug_assert!(false, "row {row} is not in the window");
-                return;
-            };
-            let at = match self.free.pop() {
-                Some(at) => {
-                    if let Some(kept) = self.ended.get_mut(at as usize) {
-                        write_over(kept, make, fill);
-                    }
-                    at
-                }
-                None => {
-                    self.ended.push(Some(make()));
-                    self.ended.len() as u32 - 1
-                }
-            };
-            *place = Row::Done(at);
+            self.wait(row, |place| write_over(place, make, fill));
         }
         self.send_final_rows();
+    }
+
+    /// Whether `row` is the oldest row of the window; if so it leaves the window.
+    fn take_oldest(&mut self, row: u64) -> bool {
+        let oldest = row == self.first && !self.window.is_empty();
+        if oldest {
+            self.window.pop_front();
+            self.first += 1;
+        }
+        oldest
+    }
+
+    /// Row `row` (not the oldest) waits for its turn: `write` puts it in a place of `ended`
+    /// (a reused one when there is one: it may hold an old row, to be written over).
+    fn wait(&mut self, row: u64, write: impl FnOnce(&mut Option<JobRecord>)) {
+        let Some(i) = row
+            .checked_sub(self.first)
+            .map(|i| i as usize)
+            .filter(|&i| i < self.window.len())
+        else {
+            debug_assert!(false, "row {row} is not in the window");
+            return;
+        };
+        let at = match self.free.pop() {
+            Some(at) => at,
+            None => {
+                self.ended.push(None);
+                self.ended.len() as u32 - 1
+            }
+        };
+        if let Some(place) = self.ended.get_mut(at as usize) {
+            write(place);
+        }
+        self.window[i] = Row::Done(at);
     }
 
     /// The rows at the front of the window that are final go out.

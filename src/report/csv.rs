@@ -195,9 +195,9 @@ mod tests {
     use std::borrow::Cow;
     use std::sync::Arc;
 
-    #[test]
-    fn rows_use_shortest_exact_numbers_and_empty_cells() {
-        let r = JobRecord {
+    /// A RUNNABLE array child with empty cells where a value does not exist.
+    fn runnable() -> JobRecord {
+        JobRecord {
             job_id: JobId::child(17, 3),
             job_name: "etl, nightly".into(),
             job_queue: "q".into(),
@@ -217,7 +217,12 @@ mod tests {
             exit_code: None,
             cost: 0.0,
             command: Vec::new().into(),
-        };
+        }
+    }
+
+    #[test]
+    fn rows_use_shortest_exact_numbers_and_empty_cells() {
+        let r = runnable();
         assert_eq!(
             row(&r),
             "17:3,\"etl, nightly\",3,q,,etl:2,,RUNNABLE,,0,0.25,512,100.5,100.5,,,"
@@ -243,23 +248,12 @@ mod tests {
         let base = JobRecord {
             job_id: JobId::new(1),
             job_name: "j".into(),
-            job_queue: "q".into(),
-            share_identifier: "".into(),
             job_definition: "d:1".into(),
             compute_environment: Some("ce".into()),
             status: JobStatus::Failed,
             status_reason: Some(Cow::Borrowed("Essential container in task exited")),
             attempts: 1,
-            resources: Resources::new(1.0, 2048),
-            submitted_at: SimTime::from_millis(1),
-            runnable_at: None,
-            started_at: None,
-            stopped_at: None,
-            wait: None,
-            dispatched_at: None,
-            exit_code: None,
-            cost: 0.0,
-            command: Vec::new().into(),
+            ..runnable()
         };
         let quoted: Arc<str> = "a,b".into();
         let mut records = Vec::new();

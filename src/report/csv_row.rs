@@ -90,13 +90,8 @@ impl<W: Write> Cells<W> {
     /// A text cell, quoted when the dialect says so.
     #[inline]
     pub(crate) fn text(&mut self, s: &[u8]) {
-        if self.dialect.should_quote(s) {
-            self.quoted(s);
-        } else {
-            self.room(s.len());
-            self.separate();
-            self.put(s);
-        }
+        let quote = self.needs_quotes(s);
+        self.text_known(s, quote);
     }
 
     /// A text cell whose need of quotes is already known (`quote`: what
