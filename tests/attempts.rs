@@ -252,31 +252,77 @@ fn a_job_rows_ce_and_started_at_come_from_one_attempt() {
     assert_eq!(row.compute_environment.as_deref(), Some("od"), "{row:?}");
 }
 
-#[test]
-fn a_task_reclaimed_at_each_dispatch_still_lets_the_run_end() {
-    // Found by tests/fuzz_input.rs (a random case hung CI): at `interruptionsPerHour: 1e300`
-    // every draw rounded to 0 ms, and a reclaim while STARTING does not use up a retry
-    // (CONTRACT 5.4), so the task was dispatched and reclaimed again at one instant for
-    // ever. A reclaim is at least 1 ms after the dispatch: the clock moves on and the run
-    // ends at `until`, the job reported unfinished (every dispatch reclaimed, none RUNNING).
-    let v = serde_json::json!({
+/// One FARGATE_SPOT job of 10 s on a 1-vCPU compute environment with `startupSeconds` and
+/// `interruptionsPerHour`, with `retry` attempts, and no `until`.
+fn spot_task(startup: f64, rate: f64, retry: u32) -> serde_json::Value {
+    let mut def = common::fargate_def("d", "1", "2048");
+    def["retryStrategy"] = serde_json::json!({"attempts": retry});
+    serde_json::json!({
         "computeEnvironments": [{"computeEnvironmentName": "spot", "type": "MANAGED",
             "computeResources": {"type": "FARGATE_SPOT", "maxvCpus": 1},
-            "simulation": {"startupSeconds": 30, "interruptionsPerHour": 1e300}}],
+            "simulation": {"startupSeconds": startup, "interruptionsPerHour": rate}}],
         "jobQueues": [common::queue("q", 1, &["spot"])],
-        "jobDefinitions": [common::fargate_def("d", "1", "2048")],
+        "jobDefinitions": [def],
         "workload": [{"at": 0, "submitJob": {"jobName": "x", "jobQueue": "q", "jobDefinition": "d"},
-            "runtime": {"distribution": "fixed", "seconds": 10}}],
-        "until": 2
-    });
-    let s = common::load(&v);
-    let sim = batchsim::Simulation::new(&s, batchsim::Options::default()).unwrap();
-    let report = sim.run();
-    assert_eq!(report.jobs.submitted, 1);
+            "runtime": {"distribution": "fixed", "seconds": 10}}]
+    })
+}
+
+#[test]
+fn a_rate_at_which_no_task_starts_is_rejected() {
+    // Found by tests/fuzz_input.rs (a random case hung CI): at `interruptionsPerHour: 1e300`
+    // and 30 s of startup every task is reclaimed while STARTING, which does not use up a
+    // retry (CONTRACT 7.4), so the job is dispatched again for ever and a run without
+    // `until` never ends. Without `until` such a rate is a validation error at its path.
+    let e = batchsim::Scenario::from_value(&spot_task(30.0, 1e300, 1), "spot.json").unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("computeEnvironments[0].simulation.interruptionsPerHour")
+            && text.contains("at 1e300 reclaims per hour and startupSeconds 30, a task is expected to be reclaimed 8.333e297 times before it starts (at most 6)"),
+        "{text}"
+    );
+    assert_eq!(common::not_for_people(&text), None, "{text}");
+    // From the command line: exit 2, the file and the path named.
+    let dir = temp_dir("unstartable");
+    let file = dir.join("spot.json");
+    std::fs::write(&file, spot_task(30.0, 1e300, 1).to_string()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_batchsim"))
+        .args(["run", file.to_str().unwrap()])
+        .output()
+        .expect("run batchsim");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("spot.json") && err.contains("simulation.interruptionsPerHour: at 1e300"),
+        "{err}"
+    );
+    // With `until` the run ends there: every dispatch (one a millisecond, from 0 to 1,999 ms)
+    // reclaimed 1 ms later but the last, due at the end, and the job reported unfinished.
+    let mut bounded = spot_task(30.0, 1e300, 1);
+    bounded["until"] = serde_json::json!(2);
+    let report = common::run(&bounded);
     assert_eq!(report.jobs.unfinished, 1, "{:?}", report.jobs);
-    let spot = &report.compute_environments["spot"];
-    // One dispatch a millisecond, at 0 to 1,999 ms; each reclaimed 1 ms later but the last,
-    // due at the end of the run (2,000 ms).
-    assert_eq!(spot.jobs_started, 2_000, "{spot:?}");
-    assert_eq!(spot.interruptions, 1_999, "{spot:?}");
+    assert_eq!(report.compute_environments["spot"].jobs_started, 2_000);
+    assert_eq!(report.compute_environments["spot"].interruptions, 1_999);
+    // 6 reclaims expected per startup is the bound (720 per hour x 30 s / 3600 = 6): about one
+    // dispatch in e^6 = 403 starts, and the run ends with the job terminal.
+    let report = common::run(&spot_task(30.0, 720.0, 1));
+    assert_eq!(report.jobs.submitted, 1);
+    assert_eq!(report.jobs.unfinished, 0, "{:?}", report.jobs);
+    assert_eq!(report.jobs.succeeded + report.jobs.failed, 1, "{:?}", report.jobs);
+    assert!(report.compute_environments["spot"].interruptions >= 1);
+}
+
+#[test]
+fn a_reclaim_comes_at_least_a_millisecond_after_the_start() {
+    // Without startup the 1e300 rate is accepted (nothing to survive before RUNNING): every
+    // draw rounds to 0 ms, and the clock's step is the floor, so each of the 3 attempts runs
+    // 1 ms before its task is reclaimed, and each uses up a retry (it reached RUNNING).
+    let (report, records) = common::run_records(&spot_task(0.0, 1e300, 3));
+    assert_eq!(report.jobs.failed, 1, "{:?}", report.jobs);
+    assert_eq!(report.compute_environments["spot"].interruptions, 3);
+    let r = &records[0];
+    assert_eq!(r.attempts, 3);
+    assert_eq!(r.status_reason.as_deref(), Some("Your Spot Task was interrupted."));
+    assert_eq!(r.stopped_at, Some(batchsim::SimTime::from_millis(3)));
 }

@@ -265,7 +265,7 @@ impl CeRuntime {
     /// Exponential time to the next Spot reclaim at `rate` per hour (`interruptionsPerHour`,
     /// or the instance type's own rate), at least one millisecond (the clock's step).
     ///
-    /// A reclaim while STARTING does not use up a retry (CONTRACT 5.4), so at a rate whose
+    /// A reclaim while STARTING does not use up a retry (CONTRACT 7.4), so at a rate whose
     /// draws round to zero (the fuzz tests found `1e300`) a task reclaimed at its dispatch
     /// was dispatched again at the same instant, for ever: with the floor the clock moves on
     /// at each reclaim, and a run with an end (`until`) ends.
