@@ -207,7 +207,8 @@ fn a_job_rows_ce_and_started_at_come_from_one_attempt() {
             "computeResources": {"type": kind, "maxvCpus": 1},
             "simulation": {"startupSeconds": startup, "interruptionsPerHour": reclaims}})
     };
-    let mut spot = fargate("spot", "FARGATE_SPOT", 60, 360_000.0);
+    // 360 an hour x 60 s: 6 reclaims expected per start, the most validation accepts.
+    let mut spot = fargate("spot", "FARGATE_SPOT", 60, 360.0);
     spot["state"] = serde_json::json!("DISABLED");
     let mut def = common::fargate_def("d", "1", "2048");
     def["retryStrategy"] = serde_json::json!({"attempts": 2});
@@ -273,12 +274,12 @@ fn a_rate_at_which_no_task_starts_is_rejected() {
     // Found by tests/fuzz_input.rs (a random case hung CI): at `interruptionsPerHour: 1e300`
     // and 30 s of startup every task is reclaimed while STARTING, which does not use up a
     // retry (CONTRACT 7.4), so the job is dispatched again for ever and a run without
-    // `until` never ends. Without `until` such a rate is a validation error at its path.
+    // `until` never ends. Such a rate is a validation error at its path.
     let e = batchsim::Scenario::from_value(&spot_task(30.0, 1e300, 1), "spot.json").unwrap_err();
     let text = e.to_string();
     assert!(
         text.contains("computeEnvironments[0].simulation.interruptionsPerHour")
-            && text.contains("at 1e300 reclaims per hour and startupSeconds 30, a task is expected to be reclaimed 8.333e297 times before it starts (at most 6)"),
+            && text.contains("at 1e300 reclaims per hour and startupSeconds 30, an attempt is expected to be reclaimed 8.333e297 times before it starts (at most 6)"),
         "{text}"
     );
     assert_eq!(common::not_for_people(&text), None, "{text}");
@@ -296,14 +297,12 @@ fn a_rate_at_which_no_task_starts_is_rejected() {
         err.contains("spot.json") && err.contains("simulation.interruptionsPerHour: at 1e300"),
         "{err}"
     );
-    // With `until` the run ends there: every dispatch (one a millisecond, from 0 to 1,999 ms)
-    // reclaimed 1 ms later but the last, due at the end, and the job reported unfinished.
+    // With `until` too: the run would end there, but after a dispatch and a reclaim every
+    // millisecond per task until then.
     let mut bounded = spot_task(30.0, 1e300, 1);
-    bounded["until"] = serde_json::json!(2);
-    let report = common::run(&bounded);
-    assert_eq!(report.jobs.unfinished, 1, "{:?}", report.jobs);
-    assert_eq!(report.compute_environments["spot"].jobs_started, 2_000);
-    assert_eq!(report.compute_environments["spot"].interruptions, 1_999);
+    bounded["until"] = serde_json::json!(86_400);
+    let e = batchsim::Scenario::from_value(&bounded, "spot.json").unwrap_err();
+    assert!(e.to_string().contains("simulation.interruptionsPerHour"), "{e}");
     // 6 reclaims expected per startup is the bound (720 per hour x 30 s / 3600 = 6): about one
     // dispatch in e^6 = 403 starts, and the run ends with the job terminal.
     let report = common::run(&spot_task(30.0, 720.0, 1));

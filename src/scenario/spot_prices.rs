@@ -30,24 +30,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Reads the Spot settings of compute environment `i` into `ce`.
-///
-/// `bounded`: the scenario has an `until`, so a run ends whatever the Spot rates.
-pub(super) fn settings(
-    ctx: &mut Ctx,
-    i: usize,
-    raw: &RawComputeEnvironment,
-    ce: &mut ComputeEnvironment,
-    dir: &Path,
-    bounded: bool,
-) {
+pub(super) fn settings(ctx: &mut Ctx, i: usize, raw: &RawComputeEnvironment, ce: &mut ComputeEnvironment, dir: &Path) {
     let Some(sim) = &raw.simulation else { return };
     let p = format!("computeEnvironments[{i}].simulation");
     if let Some(v) = &sim.interruptions_per_hour {
         let ip = format!("{p}.interruptionsPerHour");
         interruptions(ctx, &ip, v, ce);
-        if !bounded {
-            startable(ctx, &ip, ce);
-        }
+        startable(ctx, &ip, ce);
     }
     if let Some(h) = &sim.spot_price_history {
         let hp = format!("{p}.spotPriceHistory");
@@ -99,16 +88,17 @@ pub(super) fn settings(
 /// than one dispatch in e^6 (about 400) would reach RUNNING.
 pub(crate) const MAX_RECLAIMS_PER_STARTUP: f64 = 6.0;
 
-/// Rejects, in a scenario without `until`, a rate at which no attempt can be expected to
-/// start. A reclaim while STARTING ends
+/// Rejects a rate at which no attempt can be expected to start. A reclaim while STARTING ends
 /// the attempt without using up a retry (CONTRACT 7.4: AWS counts an attempt once the job is
 /// "placed into the RUNNING state"), and reclaims are Poisson, so a dispatch reaches RUNNING
-/// with probability `e^(-rate x startup)`: at `1e300` per hour and 30 s of startup, never, and
-/// the job would be dispatched and reclaimed until the end of time and the run would not end
-/// (CONTRACT 7.10, "a run must end"). With `until` the run ends there, and such a rate is a
-/// way to see every dispatch reclaimed (tests/attempts.rs does). The lowest rate the compute environment
-/// can apply (its default or a type's own) is the one checked, so a scenario is rejected only
-/// when every instance type it may launch is too often reclaimed.
+/// with probability `e^(-rate x startup)`: at `1e300` per hour and 30 s of startup, never, so
+/// the job would be dispatched and reclaimed until the end of time, and a run without `until`
+/// would not end (CONTRACT 7.10, "a run must end"); with `until` it would cycle once a
+/// millisecond per task until then (the fuzz tests found both). Within the bound a job
+/// needs at most e^6 (about 400) dispatches on average to start, so the work per job is
+/// bounded. The lowest rate the compute environment can apply (its default or a type's own)
+/// is the one checked, so a scenario is rejected only when every instance type it may launch
+/// is too often reclaimed.
 fn startable(ctx: &mut Ctx, path: &str, ce: &ComputeEnvironment) {
     let lowest = ce
         .spot_market
@@ -122,7 +112,7 @@ fn startable(ctx: &mut Ctx, path: &str, ce: &ComputeEnvironment) {
         ctx.err(
             path,
             format!(
-                "at {} reclaims per hour and startupSeconds {startup}, a task is expected to be reclaimed {expected:.3e} times before it starts (at most {MAX_RECLAIMS_PER_STARTUP}): a reclaim while STARTING does not use up a retry, so its job would be dispatched again for ever and the run would not end; lower the rate or the startup, or set `until`",
+                "at {} reclaims per hour and startupSeconds {startup}, an attempt is expected to be reclaimed {expected:.3e} times before it starts (at most {MAX_RECLAIMS_PER_STARTUP}): a reclaim while STARTING does not use up a retry, so its job would be dispatched again for ever; lower the rate or the startup",
                 if lowest >= 1e9 { format!("{lowest:e}") } else { lowest.to_string() }
             ),
         );

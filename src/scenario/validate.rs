@@ -80,7 +80,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         .enumerate()
         .map(|(i, c)| {
             let mut ce = compute_environment(&mut ctx, i, c)?;
-            super::spot_prices::settings(&mut ctx, i, c, &mut ce, base_dir, until.is_some());
+            super::spot_prices::settings(&mut ctx, i, c, &mut ce, base_dir);
             Some(ce)
         })
         .collect();
