@@ -69,12 +69,21 @@ impl Simulation {
         };
         let mut placed = false;
         let mut cursor = head_id;
+        // The memory bound holds for the whole loop: placing a job only takes room, and a
+        // launch only adds an instance of a type that could be launched before it.
+        let memory = self.queues[q]
+            .spec
+            .compute_environments
+            .iter()
+            .map(|c| self.ces[*c].max_placeable_memory_mib())
+            .max()
+            .unwrap_or(0);
         // Candidates in submission order, each the first after the last one looked at that
         // could start at all (see `BackfillBounds`): the same jobs, in the same order, as a
         // scan of the backlog would try, without visiting those that cannot.
         loop {
             // A custom policy may admit any job that can be placed: only that bound holds.
-            let bounds = self.backfill_bounds(q, reservation.as_ref().filter(|_| custom.is_none()));
+            let bounds = self.backfill_bounds(q, reservation.as_ref().filter(|_| custom.is_none()), memory);
             let hit = self.queues[q]
                 .backfill_index
                 .first_after(cursor, &|m: &Mins| bounds.may_hold(m), &|l: &Leaf| bounds.admits(l));
@@ -131,8 +140,9 @@ impl Simulation {
         placed
     }
 
-    /// What any job could need and still start now (see [`BackfillBounds`]).
-    fn backfill_bounds(&self, q: QueueId, reservation: Option<&HeadReservation>) -> BackfillBounds {
+    /// What any job could need and still start now (see [`BackfillBounds`]); `memory` is the
+    /// most memory any compute environment of the queue could place now.
+    fn backfill_bounds(&self, q: QueueId, reservation: Option<&HeadReservation>, memory: u64) -> BackfillBounds {
         let ces = &self.queues[q].spec.compute_environments;
         let all = ces
             .iter()
@@ -140,7 +150,11 @@ impl Simulation {
             .max()
             .unwrap_or(0);
         let Some(res) = reservation else {
-            return BackfillBounds { all, easy: None };
+            return BackfillBounds {
+                all,
+                memory,
+                easy: None,
+            };
         };
         let elsewhere = ces
             .iter()
@@ -154,6 +168,7 @@ impl Simulation {
         let earliest_running = self.kernel.now + self.ces[res.ce].spec.startup;
         BackfillBounds {
             all,
+            memory,
             easy: Some(EasyBounds::new(
                 all,
                 elsewhere.max(res.extra_millivcpus),
@@ -178,6 +193,12 @@ impl Simulation {
                 .estimate()
                 .get()
                 .map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
+            // The memory bound is of jobs with vCPUs: one without is never held back by it.
+            memory_mib: match job.spec.nodes.is_some() {
+                true => u64::MAX,
+                false if job.resources().millivcpus == 0 => 0,
+                false => u64::from(job.resources().memory_mib),
+            },
         };
         let (q, id) = (job.queue(), job.id());
         self.queues[q].backfill_index.insert(id, slot.0, leaf);
@@ -320,6 +341,8 @@ fn room_of(r: &Resources, fargate: bool) -> Room {
 struct BackfillBounds {
     /// The most milli-vCPUs any compute environment of the queue could place now.
     all: u64,
+    /// The most memory (MiB) any of them could place now for a job with vCPUs.
+    memory: u64,
     /// EASY (with the head's reservation).
     easy: Option<EasyBounds>,
 }
@@ -352,6 +375,7 @@ impl BackfillBounds {
     /// Whether the job could start.
     fn admits(&self, l: &Leaf) -> bool {
         match self.easy {
+            _ if l.memory_mib > self.memory => false,
             None => l.millivcpus <= self.all,
             Some(e) => {
                 l.estimate_ms != u64::MAX
@@ -364,6 +388,7 @@ impl BackfillBounds {
     /// Whether a set of jobs with these minimums could hold one that [`Self::admits`].
     fn may_hold(&self, m: &Mins) -> bool {
         match self.easy {
+            _ if m.memory_mib > self.memory => false,
             None => m.millivcpus <= self.all,
             Some(e) => {
                 m.millivcpus_estimated <= self.all.min(e.untimed)
@@ -391,7 +416,7 @@ mod tests {
         #[test]
         fn first_after_is_the_first_admitted_job_of_a_scan(
             ops in proptest::collection::vec((any::<bool>(), 0u64..200, 0u64..6, 0u64..8), 0..300),
-            queries in proptest::collection::vec((0u64..200, 0u64..7, 0u64..7, 0u64..9, any::<bool>()), 1..20),
+            queries in proptest::collection::vec((0u64..200, 0u64..7, 0u64..7, 0u64..9, any::<bool>(), 0u64..6), 1..20),
         ) {
             let mut index = BackfillIndex::default();
             let mut naive = std::collections::BTreeMap::new();
@@ -399,6 +424,7 @@ mod tests {
                 let leaf = Leaf {
                     millivcpus: if cpu == 5 { u64::MAX } else { cpu * 700 },
                     estimate_ms: if est == 7 { u64::MAX } else { est * 1500 },
+                    memory_mib: if cpu == 5 { u64::MAX } else { (n * 7 % 5) * 1024 },
                 };
                 if add {
                     index.insert(id(n), n as u32, leaf);
@@ -408,9 +434,10 @@ mod tests {
                 }
                 prop_assert_eq!(index.len(), naive.len());
             }
-            for (after, all, untimed, in_time, easy) in queries {
+            for (after, all, untimed, in_time, easy, memory) in queries {
                 let bounds = BackfillBounds {
                     all: all * 700,
+                    memory: if memory == 5 { u64::MAX } else { memory * 1024 },
                     easy: easy.then(|| EasyBounds::new(all * 700, untimed * 700, in_time * 1500)),
                 };
                 let want = naive

@@ -18,12 +18,14 @@
 
 use crate::model::JobId;
 
-/// What backfilling knows of a job without looking it up. `millivcpus` is `u64::MAX` for a
-/// job never backfilled (multi-node); `estimate_ms` is `u64::MAX` without an estimate.
+/// What backfilling knows of a job without looking it up. `millivcpus` and `memory_mib` are
+/// `u64::MAX` for a job never backfilled (multi-node); `estimate_ms` is `u64::MAX` without an
+/// estimate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Leaf {
     pub millivcpus: u64,
     pub estimate_ms: u64,
+    pub memory_mib: u64,
 }
 
 /// Size classes of [`Mins::estimate_s_upto`]: class `i` holds up to `250 << i` milli-vCPUs,
@@ -44,6 +46,8 @@ pub(crate) struct Mins {
     pub millivcpus: u64,
     /// Smallest milli-vCPUs of a job with an estimate.
     pub millivcpus_estimated: u64,
+    /// Smallest memory (MiB) of any job.
+    pub memory_mib: u64,
     /// Per size class: the smallest estimate (whole seconds, rounded down) of the jobs of
     /// that class or a smaller one (a job with an estimate and a given size: two dimensions
     /// that single minimums would mix up).
@@ -54,6 +58,7 @@ impl Mins {
     const NONE: Mins = Mins {
         millivcpus: u64::MAX,
         millivcpus_estimated: u64::MAX,
+        memory_mib: u64::MAX,
         estimate_s_upto: [u32::MAX; CLASSES],
     };
 
@@ -65,6 +70,7 @@ impl Mins {
             } else {
                 l.millivcpus
             },
+            memory_mib: l.memory_mib,
             ..Mins::NONE
         };
         if l.estimate_ms != u64::MAX {
@@ -81,6 +87,7 @@ impl Mins {
     fn lower(&mut self, o: &Mins) {
         self.millivcpus = self.millivcpus.min(o.millivcpus);
         self.millivcpus_estimated = self.millivcpus_estimated.min(o.millivcpus_estimated);
+        self.memory_mib = self.memory_mib.min(o.memory_mib);
         for i in 0..CLASSES {
             self.estimate_s_upto[i] = self.estimate_s_upto[i].min(o.estimate_s_upto[i]);
         }
@@ -387,6 +394,7 @@ mod tests {
                 let leaf = Leaf {
                     millivcpus: if cpu == 5 { u64::MAX } else { cpu * 700 },
                     estimate_ms: if est == 7 { u64::MAX } else { est * 1500 },
+                    memory_mib: if cpu == 5 { u64::MAX } else { (n % 5) * 1024 },
                 };
                 if op < 2 {
                     index.insert(id(n), n as u32, leaf);
@@ -408,6 +416,7 @@ mod tests {
         let leaf = |i: u64| Leaf {
             millivcpus: 1000 * (i % 3 + 1),
             estimate_ms: 60_000 * (i % 7),
+            memory_mib: 2048,
         };
         for i in 0..2_000 {
             index.insert(id(i), i as u32, leaf(i));
@@ -437,6 +446,7 @@ mod tests {
         let leaf = Leaf {
             millivcpus: 1000,
             estimate_ms: 3_600_000,
+            memory_mib: 2048,
         };
         for i in 0..30_000 {
             index.insert(id(i), i as u32, leaf);

@@ -220,6 +220,19 @@ impl CeRuntime {
         }
     }
 
+    /// An upper bound on the memory (MiB) of a single-node job with vCPUs that
+    /// [`CeRuntime::plan`] places now (0 when DISABLED); Fargate and Lambda have no bound
+    /// here (their sizes are checked when the job is submitted).
+    pub fn max_placeable_memory_mib(&self) -> u64 {
+        if !self.enabled() || self.spot_unavailable {
+            return 0;
+        }
+        match &self.pool {
+            None => u64::MAX,
+            Some(pool) => pool.max_placeable_memory_mib(self.spec.max_vcpus, self.spec.allocation_strategy),
+        }
+    }
+
     /// Whether jobs of architecture `arch` can run here at all. Fargate Spot takes no `ARM64`
     /// job: "Fargate Spot is not supported for ARM64 and Windows-based containers on Fargate.
     /// A job queue will be blocked if a Fargate ARM64 or Windows job is submitted to a job

@@ -388,6 +388,25 @@ impl Pool {
             .max(launch)
     }
 
+    /// An upper bound on the memory of any job with vCPUs that [`Pool::plan`] places now
+    /// (with `may_launch`): the most free on a ready or launching instance with a free vCPU,
+    /// or the most a type it may launch registers. A job needing more is never placed
+    /// (backfilling skips it without asking: a backlog of jobs no instance has the memory
+    /// for was a search of every one at every pass).
+    pub fn max_placeable_memory_mib(&self, max_vcpus: u32, strategy: AllocationStrategy) -> u64 {
+        let launch = self
+            .types
+            .iter()
+            .filter(|t| self.may_launch(t.room.millivcpus, max_vcpus, strategy))
+            .map(|t| t.usable().memory_mib.max(t.room.memory_mib))
+            .max()
+            .unwrap_or(0);
+        self.ready_index
+            .max_free_memory_mib()
+            .max(self.launching_index.max_free_memory_mib())
+            .max(launch)
+    }
+
     /// Where a job needing `r` goes now, if anywhere; `may_launch` is false for a DISABLED
     /// compute environment.
     pub fn plan(

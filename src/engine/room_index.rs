@@ -208,6 +208,12 @@ impl RoomIndex {
             .find_map(|k| self.runs[k].first_holding(need.memory_mib, need.gpus))
     }
 
+    /// An upper bound on the free memory of any instance with a free vCPU (0 when none):
+    /// the largest of the runs' (instances without a free vCPU hold no job).
+    pub(crate) fn max_free_memory_mib(&self) -> u64 {
+        self.max_memory[..self.top].iter().copied().max().unwrap_or(0)
+    }
+
     /// The most free milli-vCPUs of an instance other than `except` (0 when none).
     pub(crate) fn max_free_millivcpus(&self, except: Option<u32>) -> u64 {
         debug_assert!(
@@ -316,6 +322,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn max_free_memory_is_the_most_an_instance_with_a_free_vcpu_has() {
+        let mut index = RoomIndex::default();
+        assert_eq!(index.max_free_memory_mib(), 0);
+        index.insert(&room(2, 4096, 0), 1);
+        index.insert(&room(4, 1024, 0), 2);
+        // No free vCPU: no job with vCPUs goes there, whatever its memory.
+        index.insert(&room(0, 65536, 0), 3);
+        assert_eq!(index.max_free_memory_mib(), 4096);
+        assert!(index.remove(&room(2, 4096, 0), 1));
+        assert_eq!(index.max_free_memory_mib(), 1024);
+        assert!(index.remove(&room(4, 1024, 0), 2));
+        assert_eq!(index.max_free_memory_mib(), 0);
+    }
     #[test]
     fn a_need_without_room_is_remembered_until_room_that_holds_it_comes() {
         let mut index = RoomIndex::default();
