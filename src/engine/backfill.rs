@@ -69,21 +69,37 @@ impl Simulation {
         };
         let mut placed = false;
         let mut cursor = head_id;
-        // The memory bound holds for the whole loop: placing a job only takes room, and a
-        // launch only adds an instance of a type that could be launched before it.
-        let memory = self.queues[q]
-            .spec
-            .compute_environments
-            .iter()
-            .map(|c| self.ces[*c].max_placeable_memory_mib())
-            .max()
-            .unwrap_or(0);
+        // The memory and GPU bounds hold for the whole loop: placing a job only takes room,
+        // and a launch only adds an instance of a type that could be launched before it.
+        // So does the set of consumable resources with nothing left: starting a job only
+        // takes units.
+        let limits = self.queues[q].spec.compute_environments.iter().fold(
+            PassLimits {
+                memory: 0,
+                gpus: 0,
+                exhausted: self.consumables.as_deref().map_or(0, |c| c.exhausted_mask()),
+            },
+            |l, c| {
+                let r = self.ces[*c].max_placeable();
+                PassLimits {
+                    memory: l.memory.max(r.memory_mib),
+                    gpus: l.gpus.max(r.gpus),
+                    ..l
+                }
+            },
+        );
+        // The jobs skipped for a resource with nothing left are not visited, so the queue
+        // waits on every such resource one of its jobs needs: its return wakes the queue.
+        let skipped = limits.exhausted & self.queues[q].backfill_index.consumables_any();
+        if skipped != 0 {
+            self.consumable_wait_all(q, skipped);
+        }
         // Candidates in submission order, each the first after the last one looked at that
         // could start at all (see `BackfillBounds`): the same jobs, in the same order, as a
         // scan of the backlog would try, without visiting those that cannot.
         loop {
             // A custom policy may admit any job that can be placed: only that bound holds.
-            let bounds = self.backfill_bounds(q, reservation.as_ref().filter(|_| custom.is_none()), memory);
+            let bounds = self.backfill_bounds(q, reservation.as_ref().filter(|_| custom.is_none()), limits);
             let hit = self.queues[q]
                 .backfill_index
                 .first_after(cursor, &|m: &Mins| bounds.may_hold(m), &|l: &Leaf| bounds.admits(l));
@@ -140,9 +156,9 @@ impl Simulation {
         placed
     }
 
-    /// What any job could need and still start now (see [`BackfillBounds`]); `memory` is the
-    /// most memory any compute environment of the queue could place now.
-    fn backfill_bounds(&self, q: QueueId, reservation: Option<&HeadReservation>, memory: u64) -> BackfillBounds {
+    /// What any job could need and still start now (see [`BackfillBounds`]), within the
+    /// pass's `limits`.
+    fn backfill_bounds(&self, q: QueueId, reservation: Option<&HeadReservation>, limits: PassLimits) -> BackfillBounds {
         let ces = &self.queues[q].spec.compute_environments;
         let all = ces
             .iter()
@@ -152,7 +168,7 @@ impl Simulation {
         let Some(res) = reservation else {
             return BackfillBounds {
                 all,
-                memory,
+                limits,
                 easy: None,
             };
         };
@@ -168,7 +184,7 @@ impl Simulation {
         let earliest_running = self.kernel.now + self.ces[res.ce].spec.startup;
         BackfillBounds {
             all,
-            memory,
+            limits,
             easy: Some(EasyBounds::new(
                 all,
                 elsewhere.max(res.extra_millivcpus),
@@ -193,11 +209,22 @@ impl Simulation {
                 .estimate()
                 .get()
                 .map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
-            // The memory bound is of jobs with vCPUs: one without is never held back by it.
+            // The memory and GPU bounds are of jobs with vCPUs: one without is never held
+            // back by them.
             memory_mib: match job.spec.nodes.is_some() {
                 true => u64::MAX,
                 false if job.resources().millivcpus == 0 => 0,
                 false => u64::from(job.resources().memory_mib),
+            },
+            gpus: match job.spec.nodes.is_some() {
+                true => u64::MAX,
+                false if job.resources().millivcpus == 0 => 0,
+                false => u64::from(job.resources().gpus),
+            },
+            // A job that holds its units already is never short of them.
+            consumables: match self.consumables.as_deref() {
+                Some(c) if !c.holders.contains(&job.id()) => super::consumable::needs_mask(&job.spec.consumables),
+                _ => 0,
             },
         };
         let (q, id) = (job.queue(), job.id());
@@ -336,13 +363,30 @@ fn room_of(r: &Resources, fargate: bool) -> Room {
 }
 
 /// Necessary conditions for a job to start in one backfilling step: a job that fails them
+/// What holds for a whole backfilling pass: the most memory (MiB) and GPUs any compute
+/// environment of the queue could place for a job with vCPUs, and the consumable resources
+/// (bits by index) with nothing available.
+#[derive(Clone, Copy, Debug)]
+struct PassLimits {
+    memory: u64,
+    gpus: u64,
+    exhausted: u64,
+}
+
+impl PassLimits {
+    /// Whether a job needing at least these could start (with vCPUs).
+    fn allow(&self, memory: u64, gpus: u64, consumables: u64) -> bool {
+        memory <= self.memory && gpus <= self.gpus && consumables & self.exhausted == 0
+    }
+}
+
 /// would be skipped by the step's checks, so the index does not offer it.
 #[derive(Clone, Copy, Debug)]
 struct BackfillBounds {
     /// The most milli-vCPUs any compute environment of the queue could place now.
     all: u64,
-    /// The most memory (MiB) any of them could place now for a job with vCPUs.
-    memory: u64,
+    /// Memory, GPUs and consumable resources.
+    limits: PassLimits,
     /// EASY (with the head's reservation).
     easy: Option<EasyBounds>,
 }
@@ -375,7 +419,7 @@ impl BackfillBounds {
     /// Whether the job could start.
     fn admits(&self, l: &Leaf) -> bool {
         match self.easy {
-            _ if l.memory_mib > self.memory => false,
+            _ if !self.limits.allow(l.memory_mib, l.gpus, l.consumables) => false,
             None => l.millivcpus <= self.all,
             Some(e) => {
                 l.estimate_ms != u64::MAX
@@ -388,7 +432,7 @@ impl BackfillBounds {
     /// Whether a set of jobs with these minimums could hold one that [`Self::admits`].
     fn may_hold(&self, m: &Mins) -> bool {
         match self.easy {
-            _ if m.memory_mib > self.memory => false,
+            _ if !self.limits.allow(m.memory_mib, m.gpus, m.consumables) => false,
             None => m.millivcpus <= self.all,
             Some(e) => {
                 m.millivcpus_estimated <= self.all.min(e.untimed)
@@ -416,7 +460,7 @@ mod tests {
         #[test]
         fn first_after_is_the_first_admitted_job_of_a_scan(
             ops in proptest::collection::vec((any::<bool>(), 0u64..200, 0u64..6, 0u64..8), 0..300),
-            queries in proptest::collection::vec((0u64..200, 0u64..7, 0u64..7, 0u64..9, any::<bool>(), 0u64..6), 1..20),
+            queries in proptest::collection::vec((0u64..200, 0u64..7, 0u64..7, 0u64..9, any::<bool>(), 0u64..6, 0u64..3, 0u64..4), 1..20),
         ) {
             let mut index = BackfillIndex::default();
             let mut naive = std::collections::BTreeMap::new();
@@ -425,6 +469,8 @@ mod tests {
                     millivcpus: if cpu == 5 { u64::MAX } else { cpu * 700 },
                     estimate_ms: if est == 7 { u64::MAX } else { est * 1500 },
                     memory_mib: if cpu == 5 { u64::MAX } else { (n * 7 % 5) * 1024 },
+                    gpus: if cpu == 5 { u64::MAX } else { n * 3 % 4 / 2 },
+                    consumables: n % 4,
                 };
                 if add {
                     index.insert(id(n), n as u32, leaf);
@@ -434,10 +480,14 @@ mod tests {
                 }
                 prop_assert_eq!(index.len(), naive.len());
             }
-            for (after, all, untimed, in_time, easy, memory) in queries {
+            for (after, all, untimed, in_time, easy, memory, gpus, exhausted) in queries {
                 let bounds = BackfillBounds {
                     all: all * 700,
-                    memory: if memory == 5 { u64::MAX } else { memory * 1024 },
+                    limits: PassLimits {
+                        memory: if memory == 5 { u64::MAX } else { memory * 1024 },
+                        gpus: if gpus == 2 { u64::MAX } else { gpus },
+                        exhausted,
+                    },
                     easy: easy.then(|| EasyBounds::new(all * 700, untimed * 700, in_time * 1500)),
                 };
                 let want = naive

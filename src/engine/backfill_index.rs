@@ -18,14 +18,17 @@
 
 use crate::model::JobId;
 
-/// What backfilling knows of a job without looking it up. `millivcpus` and `memory_mib` are
-/// `u64::MAX` for a job never backfilled (multi-node); `estimate_ms` is `u64::MAX` without an
-/// estimate.
+/// What backfilling knows of a job without looking it up. `millivcpus`, `memory_mib` and
+/// `gpus` are `u64::MAX` for a job never backfilled (multi-node); `estimate_ms` is `u64::MAX`
+/// without an estimate; `consumables` has a bit for each consumable resource (by index, the
+/// first 64) the job takes a unit of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Leaf {
     pub millivcpus: u64,
     pub estimate_ms: u64,
     pub memory_mib: u64,
+    pub gpus: u64,
+    pub consumables: u64,
 }
 
 /// Size classes of [`Mins::estimate_s_upto`]: class `i` holds up to `250 << i` milli-vCPUs,
@@ -48,6 +51,12 @@ pub(crate) struct Mins {
     pub millivcpus_estimated: u64,
     /// Smallest memory (MiB) of any job.
     pub memory_mib: u64,
+    /// Smallest GPUs of any job.
+    pub gpus: u64,
+    /// The consumable resources every job needs (the `and` of their bits).
+    pub consumables: u64,
+    /// The consumable resources some job needs (the `or` of their bits).
+    pub consumables_any: u64,
     /// Per size class: the smallest estimate (whole seconds, rounded down) of the jobs of
     /// that class or a smaller one (a job with an estimate and a given size: two dimensions
     /// that single minimums would mix up).
@@ -59,6 +68,9 @@ impl Mins {
         millivcpus: u64::MAX,
         millivcpus_estimated: u64::MAX,
         memory_mib: u64::MAX,
+        gpus: u64::MAX,
+        consumables: u64::MAX,
+        consumables_any: 0,
         estimate_s_upto: [u32::MAX; CLASSES],
     };
 
@@ -71,6 +83,9 @@ impl Mins {
                 l.millivcpus
             },
             memory_mib: l.memory_mib,
+            gpus: l.gpus,
+            consumables: l.consumables,
+            consumables_any: l.consumables,
             ..Mins::NONE
         };
         if l.estimate_ms != u64::MAX {
@@ -88,6 +103,9 @@ impl Mins {
         self.millivcpus = self.millivcpus.min(o.millivcpus);
         self.millivcpus_estimated = self.millivcpus_estimated.min(o.millivcpus_estimated);
         self.memory_mib = self.memory_mib.min(o.memory_mib);
+        self.gpus = self.gpus.min(o.gpus);
+        self.consumables &= o.consumables;
+        self.consumables_any |= o.consumables_any;
         for i in 0..CLASSES {
             self.estimate_s_upto[i] = self.estimate_s_upto[i].min(o.estimate_s_upto[i]);
         }
@@ -152,6 +170,14 @@ impl BackfillIndex {
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.nodes.len() - self.free.len()
+    }
+
+    /// The consumable resources some indexed job takes a unit of (bits by index).
+    pub fn consumables_any(&self) -> u64 {
+        match self.root {
+            NIL => 0,
+            r => self.nodes[r as usize].mins.consumables_any,
+        }
     }
 
     fn pull(&mut self, n: u32) {
@@ -395,6 +421,8 @@ mod tests {
                     millivcpus: if cpu == 5 { u64::MAX } else { cpu * 700 },
                     estimate_ms: if est == 7 { u64::MAX } else { est * 1500 },
                     memory_mib: if cpu == 5 { u64::MAX } else { (n % 5) * 1024 },
+                    gpus: if cpu == 5 { u64::MAX } else { n % 3 },
+                    consumables: n % 3,
                 };
                 if op < 2 {
                     index.insert(id(n), n as u32, leaf);
@@ -417,6 +445,8 @@ mod tests {
             millivcpus: 1000 * (i % 3 + 1),
             estimate_ms: 60_000 * (i % 7),
             memory_mib: 2048,
+            gpus: 0,
+            consumables: 0,
         };
         for i in 0..2_000 {
             index.insert(id(i), i as u32, leaf(i));
@@ -447,6 +477,8 @@ mod tests {
             millivcpus: 1000,
             estimate_ms: 3_600_000,
             memory_mib: 2048,
+            gpus: 0,
+            consumables: 0,
         };
         for i in 0..30_000 {
             index.insert(id(i), i as u32, leaf);

@@ -1,7 +1,7 @@
 //! Compute environment capacity: what fits where, standing EC2 capacity, and the
 //! bookkeeping every capacity change needs.
 
-use super::ec2::{Ec2Placement, NodeSlot, Pool};
+use super::ec2::{Ec2Placement, NodeSlot, Pool, Room};
 use super::error::CeError;
 use super::event::Event;
 use super::Simulation;
@@ -220,16 +220,25 @@ impl CeRuntime {
         }
     }
 
-    /// An upper bound on the memory (MiB) of a single-node job with vCPUs that
-    /// [`CeRuntime::plan`] places now (0 when DISABLED); Fargate and Lambda have no bound
-    /// here (their sizes are checked when the job is submitted).
-    pub fn max_placeable_memory_mib(&self) -> u64 {
+    /// An upper bound on the memory (MiB) and the GPUs of a single-node job with vCPUs that
+    /// [`CeRuntime::plan`] places now (`millivcpus` unused; none when DISABLED); Fargate and
+    /// Lambda have no bound here (their sizes are checked when the job is submitted).
+    pub fn max_placeable(&self) -> Room {
+        let unbounded = Room {
+            millivcpus: u64::MAX,
+            memory_mib: u64::MAX,
+            gpus: u64::MAX,
+        };
         if !self.enabled() || self.spot_unavailable {
-            return 0;
+            return Room {
+                memory_mib: 0,
+                gpus: 0,
+                ..unbounded
+            };
         }
         match &self.pool {
-            None => u64::MAX,
-            Some(pool) => pool.max_placeable_memory_mib(self.spec.max_vcpus, self.spec.allocation_strategy),
+            None => unbounded,
+            Some(pool) => pool.max_placeable(self.spec.max_vcpus, self.spec.allocation_strategy),
         }
     }
 

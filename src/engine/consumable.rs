@@ -35,6 +35,15 @@ use std::sync::Arc;
 
 /// The status reason of a RUNNABLE job whose consumable resource is short (batchsim's text:
 /// AWS documents none for this wait).
+/// The resources among the first 64 (one bit each by index) of which `needs` takes at least
+/// a unit (see [`Consumables::exhausted_mask`]).
+pub(super) fn needs_mask(needs: &[ConsumableRequirement]) -> u64 {
+    needs
+        .iter()
+        .filter(|n| n.quantity > 0 && n.resource.index() < 64)
+        .fold(0, |m, n| m | 1 << n.resource.index())
+}
+
 pub(crate) fn reason_text(name: &str) -> String {
     format!("Waiting for consumable resource {name}")
 }
@@ -118,6 +127,17 @@ impl Consumables {
             holders: BTreeSet::new(),
             waiting: BTreeMap::new(),
         }))
+    }
+
+    /// The resources (the first 64, one bit each by index) with nothing available: any job
+    /// needing a unit of one is short of it (backfilling skips such jobs without a look).
+    pub(super) fn exhausted_mask(&self) -> u64 {
+        self.resources
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, r)| r.available() == 0)
+            .fold(0, |m, (i, _)| m | 1 << i)
     }
 
     /// The first resource of `needs` with less available than needed.

@@ -162,6 +162,19 @@ impl Simulation {
         }
     }
 
+    /// Queue `q` waits on each resource of `mask` (bits by index, as
+    /// [`super::consumable::needs_mask`]): a backfilling pass skipped jobs short of them.
+    pub(super) fn consumable_wait_all(&mut self, q: QueueId, mask: u64) {
+        let Some(c) = self.consumables.as_deref_mut() else {
+            return;
+        };
+        for (i, res) in c.resources.iter_mut().enumerate().take(64) {
+            if mask & 1 << i != 0 {
+                res.waiting_queues.insert(q);
+            }
+        }
+    }
+
     /// UpdateConsumableResource: the new total; waiting queues wake when more is available.
     pub(super) fn update_consumable(&mut self, r: ConsumableResourceId, update: ConsumableUpdate) {
         let now = self.kernel.now;

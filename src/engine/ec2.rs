@@ -388,23 +388,34 @@ impl Pool {
             .max(launch)
     }
 
-    /// An upper bound on the memory of any job with vCPUs that [`Pool::plan`] places now
-    /// (with `may_launch`): the most free on a ready or launching instance with a free vCPU,
-    /// or the most a type it may launch registers. A job needing more is never placed
-    /// (backfilling skips it without asking: a backlog of jobs no instance has the memory
-    /// for was a search of every one at every pass).
-    pub fn max_placeable_memory_mib(&self, max_vcpus: u32, strategy: AllocationStrategy) -> u64 {
-        let launch = self
+    /// An upper bound on the memory and the GPUs of any job with vCPUs that [`Pool::plan`]
+    /// places now (with `may_launch`; `millivcpus` unused, `u64::MAX`): the most memory free
+    /// on a ready or launching instance with a free vCPU, the most GPUs of a type when such
+    /// an instance has a GPU free, and the most a type it may launch registers. A job needing
+    /// more is never placed (backfilling skips it without asking: a backlog of jobs no
+    /// instance has the memory or the GPUs for was a search of every one at every pass).
+    pub fn max_placeable(&self, max_vcpus: u32, strategy: AllocationStrategy) -> Room {
+        let gpus_of = |t: &PoolType| t.usable().gpus.max(t.room.gpus);
+        let mut most = Room {
+            millivcpus: u64::MAX,
+            memory_mib: self
+                .ready_index
+                .max_free_memory_mib()
+                .max(self.launching_index.max_free_memory_mib()),
+            gpus: match self.ready_index.has_free_gpu() || self.launching_index.has_free_gpu() {
+                true => self.types.iter().map(gpus_of).max().unwrap_or(0),
+                false => 0,
+            },
+        };
+        for t in self
             .types
             .iter()
             .filter(|t| self.may_launch(t.room.millivcpus, max_vcpus, strategy))
-            .map(|t| t.usable().memory_mib.max(t.room.memory_mib))
-            .max()
-            .unwrap_or(0);
-        self.ready_index
-            .max_free_memory_mib()
-            .max(self.launching_index.max_free_memory_mib())
-            .max(launch)
+        {
+            most.memory_mib = most.memory_mib.max(t.usable().memory_mib.max(t.room.memory_mib));
+            most.gpus = most.gpus.max(gpus_of(t));
+        }
+        most
     }
 
     /// Where a job needing `r` goes now, if anywhere; `may_launch` is false for a DISABLED

@@ -108,6 +108,8 @@ pub(crate) struct RoomIndex {
     full: HashMap<u64, (u64, u64), BuildHasherDefault<SeqHasher>>,
     /// Needs no instance here holds (see [`Misses`]).
     misses: Misses,
+    /// How many instances of the runs (with a free vCPU) have a free GPU.
+    with_free_gpu: usize,
     /// One past the position of the last run holding an instance (0: none does). Emptied
     /// runs stay, so the most free vCPUs are read here rather than by walking down the empty
     /// runs above (asked at every look for READY room for claimed jobs).
@@ -141,6 +143,7 @@ impl RoomIndex {
             gpus: free.gpus,
         });
         self.max_memory[k] = self.max_memory[k].max(free.memory_mib);
+        self.with_free_gpu += usize::from(free.gpus > 0);
     }
 
     /// Removes instance `id`, entered with free room `free`; returns whether it was there.
@@ -158,6 +161,7 @@ impl RoomIndex {
         // An emptied run stays (with its buffer): instances move between a few runs all the
         // time, and a run made and dropped at each move was an allocation per move.
         self.max_memory[k] = run.max_memory();
+        self.with_free_gpu -= usize::from(free.gpus > 0);
         if k + 1 == self.top {
             while self.top > 0 && self.runs[self.top - 1].is_empty() {
                 self.top -= 1;
@@ -212,6 +216,11 @@ impl RoomIndex {
     /// the largest of the runs' (instances without a free vCPU hold no job).
     pub(crate) fn max_free_memory_mib(&self) -> u64 {
         self.max_memory[..self.top].iter().copied().max().unwrap_or(0)
+    }
+
+    /// Whether an instance with a free vCPU has a free GPU.
+    pub(crate) fn has_free_gpu(&self) -> bool {
+        self.with_free_gpu > 0
     }
 
     /// The most free milli-vCPUs of an instance other than `except` (0 when none).
@@ -335,6 +344,22 @@ mod tests {
         assert_eq!(index.max_free_memory_mib(), 1024);
         assert!(index.remove(&room(4, 1024, 0), 2));
         assert_eq!(index.max_free_memory_mib(), 0);
+    }
+
+    #[test]
+    fn a_free_gpu_counts_only_on_an_instance_with_a_free_vcpu() {
+        let mut index = RoomIndex::default();
+        assert!(!index.has_free_gpu());
+        index.insert(&room(0, 4096, 2), 1);
+        assert!(!index.has_free_gpu(), "no vCPU free: no job with vCPUs goes there");
+        index.insert(&room(2, 4096, 1), 2);
+        index.insert(&room(2, 4096, 1), 3);
+        assert!(index.has_free_gpu());
+        assert!(!index.remove(&room(2, 4096, 1), 9), "not there: nothing changes");
+        assert!(index.remove(&room(2, 4096, 1), 2));
+        assert!(index.has_free_gpu());
+        assert!(index.remove(&room(2, 4096, 1), 3));
+        assert!(!index.has_free_gpu());
     }
     #[test]
     fn a_need_without_room_is_remembered_until_room_that_holds_it_comes() {
