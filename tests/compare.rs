@@ -330,3 +330,57 @@ fn lambda_settings_are_checked_with_their_paths() {
         "{e}"
     );
 }
+
+/// An imported account whose queues name their type (`"jobQueueType": "ECS"` on an EC2
+/// queue) compares on every platform: the queue set up for Fargate takes the type of its
+/// new compute environment. Before, `compare` stopped at Fargate with "jobQueues[2].
+/// jobQueueType: \"ECS\" does not match the queue's compute environments" (found by the
+/// value-mutation hunt of the twelfth session, on the bundled scenario itself).
+#[test]
+fn an_imported_scenario_with_queue_types_compares_on_every_platform() {
+    let path = scenario_path("import/account-what-if.json");
+    let out = batchsim(&["compare", &path, "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for p in ["lambda", "fargate", "ec2"] {
+        let jobs = &v[p]["jobs"];
+        assert!(jobs["submitted"].as_u64().is_some_and(|n| n > 300), "{p}: {jobs}");
+    }
+}
+
+/// `compare` and `optimize` count a workload's jobs before running, as `run` does: a stream
+/// of 86,400,000 jobs an hour took 19 GB and more than a minute in `compare` before it was
+/// stopped (the hunt again); now it is refused with exit 2, naming the file and the entry.
+#[test]
+fn compare_and_optimize_refuse_a_workload_over_the_job_bound() {
+    let dir = std::env::temp_dir().join(format!("batchsim-compare-bound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario_path("capacity-planning.json")).unwrap()).unwrap();
+    v["workload"][0]["arrivals"] = json!({"process": "poisson", "ratePerHour": 86_400_000.0});
+    let file = dir.join("huge.json");
+    std::fs::write(&file, v.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let compare = batchsim(&["compare", file]);
+    let optimize = batchsim(&[
+        "optimize",
+        file,
+        "--vary",
+        "computeEnvironments[0].computeResources.maxvCpus=64,128",
+        "--minimize",
+        "cost",
+    ]);
+    for (what, out) in [("compare", &compare), ("optimize", &optimize)] {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains("huge.json") && err.contains("workload[0]") && err.contains("--max-jobs"),
+            "{what}: {err}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&optimize.stderr).contains("maxvCpus=64"),
+        "names the set-up"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -26,6 +26,10 @@ pub struct CompareArgs {
     /// platform to meet the target.
     #[arg(long, value_name = "SHARE", default_value_t = 0.95, requires = "response_seconds")]
     response_share: f64,
+    /// Refuses (exit 2) a scenario whose workload may generate more jobs than this, counted
+    /// before running (as `run --max-jobs` counts; every platform runs the same workload).
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_MAX_JOBS)]
+    max_jobs: u64,
 }
 
 /// The `--platforms` list.
@@ -48,6 +52,8 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), CliError> {
     })?;
     // Read (and check) the scenario as `run` does, so its problems are reported as usual.
     let original = Scenario::from_file(path).map_err(bad)?;
+    crate::scenario::check_job_bound(&original, None, args.max_jobs)
+        .map_err(|m| CliError::BadInput(format!("{}: {m}", path.display())))?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| CliError::BadInput(format!("{}: {e}", path.display())))?;
     let options = match args.response_seconds {

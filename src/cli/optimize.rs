@@ -69,6 +69,10 @@ pub struct OptimizeArgs {
     /// Adds the set-up imported from FILE, any input `batchsim import` reads (repeatable).
     #[arg(long = "infra", value_name = "FILE")]
     infra: Vec<PathBuf>,
+    /// Refuses (exit 2) a set-up whose workload may generate more jobs than this, counted
+    /// before its runs (as `run --max-jobs` counts).
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_MAX_JOBS)]
+    max_jobs: u64,
     /// Runs only shard I of N of the grid's runs (point x seed; run k belongs to shard
     /// k mod N + 1), `auto/N` taking I from `AWS_BATCH_JOB_ARRAY_INDEX`,
     /// `SLURM_ARRAY_TASK_ID` or `JOB_COMPLETION_INDEX`, and writes the figures to the part
@@ -177,6 +181,7 @@ fn run(args: &OptimizeArgs) -> Result<bool, CliError> {
             until: args.until,
             job_records: false,
         },
+        max_jobs: Some(args.max_jobs),
     };
     // Open the outputs before the runs: a bad folder is found at once.
     let open = |flag: &'static str, p: &Option<PathBuf>| match p.as_deref().map(|p| Target::of(flag, p)) {

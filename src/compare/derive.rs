@@ -115,6 +115,13 @@ pub fn derive(doc: &Value, scenario: &Scenario, platform: Platform) -> (Value, V
     if let Some(queues) = queues {
         for q in queues.iter_mut() {
             q["computeEnvironmentOrder"] = json!([{"order": 1, "computeEnvironment": platform.name()}]);
+            // The type follows the new compute environment ("For regular container jobs, this
+            // value is EKS, ECS, or ECS_FARGATE depending on the compute environment", API
+            // model, `jobQueueType`): the original's would contradict it (an imported `ECS`
+            // queue set up for Fargate).
+            if let Some(q) = q.as_object_mut() {
+                q.remove("jobQueueType");
+            }
         }
         for (name, from) in &extra_queues {
             let mut nq = Map::new();

@@ -93,6 +93,15 @@ impl<'a> State<'a> {
         for key in &fresh {
             let settings: Vec<Setting> = p.vary.iter().zip(key.iter()).map(|(v, &k)| v.at(k)).collect();
             let sweep = Sweep::from_value_at(self.value, self.file, p.seeds, settings, options.clone())?;
+            if let (Some(max), Some(scenario)) = (p.max_jobs, sweep.scenario(0)) {
+                crate::scenario::check_job_bound(scenario, options.until, max).map_err(|e| {
+                    OptimizeError::JobBound {
+                        file: self.file.to_path_buf(),
+                        point: (!p.vary.is_empty()).then(|| sweep.label(0, None)),
+                        reason: e.to_string(),
+                    }
+                })?;
+            }
             if !self.checked {
                 for (flag, q) in &quantities {
                     if let Some(spec) = q.column_spec() {

@@ -115,6 +115,9 @@ pub struct Problem {
     pub search: SearchMode,
     /// How every run is made (`until`).
     pub options: SweepOptions,
+    /// Refuses a point whose workload may generate more jobs than this (counted before
+    /// running, as `run --max-jobs` counts); `None`: no bound.
+    pub max_jobs: Option<u64>,
 }
 
 impl Problem {
@@ -128,6 +131,7 @@ impl Problem {
             confidence: 0.95,
             search: SearchMode::Auto,
             options: SweepOptions::default(),
+            max_jobs: None,
         }
     }
 }
@@ -200,6 +204,16 @@ pub enum OptimizeError {
     /// A point's sweep could not be set up or run.
     #[error(transparent)]
     Sweep(#[from] SweepError),
+    /// A point's workload may generate more jobs than [`Problem::max_jobs`].
+    #[error("{}{}: {reason}", file.display(), point.as_deref().map(|p| format!(" (set-up {p})")).unwrap_or_default())]
+    JobBound {
+        /// The scenario file.
+        file: std::path::PathBuf,
+        /// The point (`--vary` values); `None` when nothing is varied.
+        point: Option<String>,
+        /// The entry, the count and the bound.
+        reason: String,
+    },
 }
 
 /// How a batch of runs is spread: [`InOrder`] on this thread, or over threads (the
