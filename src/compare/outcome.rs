@@ -41,20 +41,50 @@ pub struct DependencyFailed {
 /// Most distinct reasons listed (per-line trace sizes can make many); the rest are counted.
 const MAX_REASONS: usize = 6;
 
-/// Reads the records of a platform's run: the impossible jobs (cancelled by `compare`, or
-/// cut at Lambda's 900 s) with their reasons, and the dependants that failed because of them.
+/// Reads the records of a platform's run, one at a time in submission order (a record sink
+/// keeps them off the heap): the impossible jobs (cancelled by `compare`, or cut at Lambda's
+/// 900 s) with their reasons, and the dependants that failed because of them.
 ///
 /// A job that ran although `platform` cannot hold its size is listed too (with that said in
 /// the reason): batchsim's Fargate model runs a trace line of any size the compute
 /// environment's `maxvCpus` allows, while AWS Fargate sells fixed task sizes.
-pub(crate) fn of_records(platform: Platform, records: &[JobRecord]) -> (Impossible, DependencyFailed) {
-    let mut jobs = Vec::new();
-    let mut reasons: Vec<String> = Vec::new();
-    let mut others = 0usize;
-    let mut failed_ids: BTreeSet<String> = BTreeSet::new();
-    let mut dependants = Vec::new();
-    let mut timed_out = false;
-    for r in records {
+#[derive(Debug)]
+pub(crate) struct Outcomes {
+    platform: Platform,
+    jobs: Vec<String>,
+    reasons: Vec<String>,
+    others: usize,
+    failed_ids: BTreeSet<String>,
+    dependants: Vec<String>,
+    timed_out: bool,
+}
+
+impl Outcomes {
+    /// Nothing read yet.
+    pub(crate) fn new(platform: Platform) -> Outcomes {
+        Outcomes {
+            platform,
+            jobs: Vec::new(),
+            reasons: Vec::new(),
+            others: 0,
+            failed_ids: BTreeSet::new(),
+            dependants: Vec::new(),
+            timed_out: false,
+        }
+    }
+
+    /// Reads the next record (records come in submission order, so a job's dependencies
+    /// are read before it).
+    pub(crate) fn add(&mut self, r: &JobRecord) {
+        let Outcomes {
+            platform,
+            jobs,
+            reasons,
+            others,
+            failed_ids,
+            dependants,
+            timed_out,
+        } = self;
         let reason = r.status_reason.as_deref().unwrap_or_default();
         let id = r.job_id.to_string();
         if let Some(rest) = reason.strip_prefix(REASON_PREFIX) {
@@ -68,12 +98,12 @@ pub(crate) fn of_records(platform: Platform, records: &[JobRecord]) -> (Impossib
                 if reasons.len() < MAX_REASONS {
                     reasons.push(why);
                 } else {
-                    others += 1;
+                    *others += 1;
                 }
             }
         } else if reason == REASON_LAMBDA_TIMEOUT {
             jobs.push(r.job_name.to_string());
-            timed_out = true;
+            *timed_out = true;
         } else if let Some(dep) = reason
             .strip_prefix("Dependent job ")
             .and_then(|s| s.strip_suffix(" failed"))
@@ -81,7 +111,7 @@ pub(crate) fn of_records(platform: Platform, records: &[JobRecord]) -> (Impossib
             if failed_ids.contains(dep) {
                 dependants.push(r.job_name.to_string());
             } else {
-                continue;
+                return;
             }
         } else if let Some(why) = platform.cannot_hold(&r.resources, false) {
             jobs.push(r.job_name.to_string());
@@ -90,12 +120,12 @@ pub(crate) fn of_records(platform: Platform, records: &[JobRecord]) -> (Impossib
                 if reasons.len() < MAX_REASONS {
                     reasons.push(why);
                 } else {
-                    others += 1;
+                    *others += 1;
                 }
             }
-            continue;
+            return;
         } else {
-            continue;
+            return;
         }
         // An array child makes its parent's id a failed dependency too.
         if let Some((parent, _)) = id.split_once(':') {
@@ -103,12 +133,23 @@ pub(crate) fn of_records(platform: Platform, records: &[JobRecord]) -> (Impossib
         }
         failed_ids.insert(id);
     }
-    if timed_out {
-        reasons.insert(0, "ran past Lambda's 15-minute (900 s) limit".to_owned());
+
+    /// What the records said.
+    pub(crate) fn finish(self) -> (Impossible, DependencyFailed) {
+        let mut reasons = self.reasons;
+        if self.timed_out {
+            reasons.insert(0, "ran past Lambda's 15-minute (900 s) limit".to_owned());
+        }
+        let mut reason = reasons.join("; ");
+        if self.others > 0 {
+            reason.push_str(&format!("; and {} other reason(s)", self.others));
+        }
+        (
+            Impossible {
+                jobs: self.jobs,
+                reason,
+            },
+            DependencyFailed { jobs: self.dependants },
+        )
     }
-    let mut reason = reasons.join("; ");
-    if others > 0 {
-        reason.push_str(&format!("; and {others} other reason(s)"));
-    }
-    (Impossible { jobs, reason }, DependencyFailed { jobs: dependants })
 }

@@ -62,31 +62,40 @@ pub struct Response {
 impl Response {
     /// Reads the per-job records of a run.
     pub fn of(records: &[JobRecord], target: ResponseTarget) -> Response {
-        let mut r = Response {
+        let mut r = Response::new(target);
+        records.iter().for_each(|j| r.add(j));
+        r
+    }
+
+    /// No job read yet.
+    pub(crate) fn new(target: ResponseTarget) -> Response {
+        Response {
             target,
             jobs: 0,
             started: 0,
             ended: 0,
             max_start_seconds: None,
-        };
-        for j in records {
-            r.jobs += 1;
-            if let Some(s) = j.started_at {
-                let latency = s.since(j.submitted_at);
-                if latency <= target.within {
-                    r.started += 1;
-                }
-                let secs = latency.as_secs_f64();
-                r.max_start_seconds = Some(r.max_start_seconds.map_or(secs, |m: f64| m.max(secs)));
+        }
+    }
+
+    /// Reads one job's record (the command line feeds them from a record sink as jobs end).
+    pub(crate) fn add(&mut self, j: &JobRecord) {
+        let target = self.target;
+        self.jobs += 1;
+        if let Some(s) = j.started_at {
+            let latency = s.since(j.submitted_at);
+            if latency <= target.within {
+                self.started += 1;
             }
-            let ok = j.status == crate::model::JobStatus::Succeeded;
-            if let (true, Some(e)) = (ok, j.stopped_at) {
-                if e.since(j.submitted_at) <= target.within {
-                    r.ended += 1;
-                }
+            let secs = latency.as_secs_f64();
+            self.max_start_seconds = Some(self.max_start_seconds.map_or(secs, |m: f64| m.max(secs)));
+        }
+        let ok = j.status == crate::model::JobStatus::Succeeded;
+        if let (true, Some(e)) = (ok, j.stopped_at) {
+            if e.since(j.submitted_at) <= target.within {
+                self.ended += 1;
             }
         }
-        r
     }
 
     /// Share of jobs started within the target (0 without jobs).
