@@ -101,7 +101,7 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Finds the set-up (values of `--vary` settings) that minimises a figure subject to
     /// constraints on report figures, each judged on a one-sided confidence bound over the
-    /// seeds; exit 1 when no evaluated set-up is feasible.
+    /// seeds; exit 3 when no evaluated set-up is feasible.
     Optimize(optimize::OptimizeArgs),
     /// Joins the part files of a sharded sweep (`sweep --shard I/N`) into the table and
     /// summary of the whole sweep, after checking they are every shard of one sweep.

@@ -101,6 +101,9 @@ pub struct Pending {
 /// Tells temporary files of one process apart.
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// How many taken temporary names [`Pending::create`] passes over before it gives up.
+const MAX_TEMP_TRIES: u32 = 1000;
+
 impl Pending {
     /// Opens the temporary file for `flag PATH` (before a long run, so a bad folder is
     /// found at once).
@@ -143,16 +146,21 @@ impl Pending {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let temp = path.with_file_name(format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(fail)?;
+        // A name already taken (left by a run that was killed, whose process id came round
+        // again) is passed over for the next: a stale file must not stop a write.
+        let mut tries = 0;
+        let (temp, file) = loop {
+            let temp = path.with_file_name(format!(
+                ".{name}.{}.{}.tmp",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+                Ok(file) => break (temp, file),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < MAX_TEMP_TRIES => tries += 1,
+                Err(e) => return Err(fail(e)),
+            }
+        };
         // Keep the permissions of the file being replaced.
         if let Some(m) = existing {
             let _ = file.set_permissions(m.permissions());
@@ -260,6 +268,30 @@ mod tests {
         pending.commit().unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"a,b\n");
         assert_eq!(entries(&d), ["out.csv"]);
+    }
+
+    #[test]
+    fn a_stale_temporary_file_of_a_killed_run_does_not_stop_a_write() {
+        // A run killed before its commit leaves `.NAME.PID.N.tmp`; a later process with the
+        // same id (ids come round) used to fail on it with "File exists" (found by the
+        // value-mutation hunt, whose runs were killed at a timeout).
+        let d = dir("stale");
+        let p = d.join("jobs.csv");
+        let next = COUNTER.load(Ordering::Relaxed);
+        let stale: Vec<PathBuf> = (next..next + 50)
+            .map(|n| d.join(format!(".jobs.csv.{}.{n}.tmp", std::process::id())))
+            .collect();
+        for s in &stale {
+            std::fs::write(s, "stale").unwrap();
+        }
+        let mut pending = Pending::create("--jobs", &p).unwrap();
+        pending.write(|w| w.write_all(b"fresh")).unwrap();
+        pending.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "fresh");
+        for s in &stale {
+            assert_eq!(std::fs::read_to_string(s).unwrap(), "stale", "left as it was");
+        }
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]
