@@ -319,3 +319,24 @@ fn no_message_of_a_bad_command_line_shows_debug_text_or_raw_control_characters()
         "{err}"
     );
 }
+
+/// A huge number of seconds is shown in exponent form: `until: 1e300` printed its 301
+/// digits (found by the value-mutation hunt of the twelfth session, through `sweep --set`).
+#[test]
+fn a_huge_number_of_seconds_is_shown_in_exponent_form() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json")).unwrap(),
+    )
+    .unwrap();
+    v["until"] = serde_json::json!(1e300);
+    let e = Scenario::from_value(&v, "q.json")
+        .expect_err("past the largest time")
+        .to_string();
+    assert!(
+        e.contains("until: must be a number of seconds from 0 to 1e12, found 1e300"),
+        "{e}"
+    );
+    v["until"] = serde_json::json!(-2.5);
+    let e = Scenario::from_value(&v, "q.json").expect_err("negative").to_string();
+    assert!(e.contains("found -2.5"), "{e}");
+}

@@ -37,10 +37,15 @@ impl Ctx {
         let s = secs?;
         let d = SimDuration::from_secs_f64(s);
         if d.is_none() {
+            // A huge value in exponent form, not as its 300 digits.
+            let found = match s.abs() >= 1e15 {
+                true => format!("{s:e}"),
+                false => s.to_string(),
+            };
             self.err(
                 path,
                 format!(
-                    "must be a number of seconds from 0 to {:e}, found {s}",
+                    "must be a number of seconds from 0 to {:e}, found {found}",
                     crate::time::MAX_SECONDS
                 ),
             );
