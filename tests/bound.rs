@@ -292,6 +292,48 @@ fn sweep_refuses_a_run_over_the_job_bound() {
     assert_eq!(ran.status.code(), Some(0), "{}", String::from_utf8_lossy(&ran.stderr));
 }
 
+/// A stream of `count` jobs named `name` of the job definition of the same name, one every
+/// 10 s from `start`, each running `seconds`, to queue `q`.
+fn every_10_s(name: &str, count: u32, start: u32, seconds: u32) -> serde_json::Value {
+    serde_json::json!({"arrivals": {"process": "every", "seconds": 10}, "start": start, "count": count,
+        "submitJob": {"jobName": name, "jobQueue": "q", "jobDefinition": name},
+        "runtime": {"distribution": "fixed", "seconds": seconds}})
+}
+
+/// An EC2 job definition of 1 vCPU, `memory` MiB and, when given, `gpus` GPUs.
+fn ec2_def(name: &str, memory: &str, gpus: Option<&str>) -> serde_json::Value {
+    let mut needs = vec![
+        serde_json::json!({"type": "VCPU", "value": "1"}),
+        serde_json::json!({"type": "MEMORY", "value": memory}),
+    ];
+    needs.extend(gpus.map(|g| serde_json::json!({"type": "GPU", "value": g})));
+    serde_json::json!({"jobDefinitionName": name, "type": "container", "platformCapabilities": ["EC2"],
+        "containerProperties": {"image": "busybox", "resourceRequirements": needs}})
+}
+
+/// A scenario of one greedy backfilling queue `q` on one EC2 compute environment of
+/// `instance` (BEST_FIT_PROGRESSIVE, `(minvCpus, maxvCpus)`, instances ready in 60 s, no
+/// startup).
+fn greedy_on_ec2(
+    instance: &str,
+    (min, max): (u32, u32),
+    definitions: Vec<serde_json::Value>,
+    workload: Vec<serde_json::Value>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "seed": 1,
+        "computeEnvironments": [{"computeEnvironmentName": "ec2", "type": "MANAGED",
+            "computeResources": {"type": "EC2", "minvCpus": min, "maxvCpus": max, "instanceTypes": [instance],
+                "allocationStrategy": "BEST_FIT_PROGRESSIVE", "subnets": ["subnet-1"], "instanceRole": "ecsInstanceRole"},
+            "simulation": {"instanceLaunchSeconds": 60, "startupSeconds": 0}}],
+        "jobQueues": [{"jobQueueName": "q", "priority": 1,
+            "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ec2"}],
+            "simulation": {"backfill": "greedy"}}],
+        "jobDefinitions": definitions,
+        "workload": workload
+    })
+}
+
 /// A greedy EC2 queue whose backlog is of jobs no instance has the memory for (16 GiB on
 /// m5.large), 6,000 of them, beside 6,000 small jobs that run. Found by a value-mutation
 /// hunt through the command line (kth-sp2-greedy.json with its node type's memory set to
@@ -300,28 +342,12 @@ fn sweep_refuses_a_run_over_the_job_bound() {
 /// waiting job. With the bound on memory too, no pass visits them.
 #[test]
 fn a_backlog_without_memory_to_run_backfills_in_bounded_time() {
-    let def = |name: &str, memory: &str| {
-        serde_json::json!({"jobDefinitionName": name, "type": "container", "platformCapabilities": ["EC2"],
-            "containerProperties": {"image": "busybox", "resourceRequirements": [
-                {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": memory}]}})
-    };
-    let stream = |name: &str, def: &str, start: u32| {
-        serde_json::json!({"arrivals": {"process": "every", "seconds": 10}, "start": start, "count": 6000,
-            "submitJob": {"jobName": name, "jobQueue": "q", "jobDefinition": def},
-            "runtime": {"distribution": "fixed", "seconds": 30}})
-    };
-    let v = serde_json::json!({
-        "seed": 1,
-        "computeEnvironments": [{"computeEnvironmentName": "ec2", "type": "MANAGED",
-            "computeResources": {"type": "EC2", "minvCpus": 0, "maxvCpus": 16, "instanceTypes": ["m5.large"],
-                "allocationStrategy": "BEST_FIT_PROGRESSIVE", "subnets": ["subnet-1"], "instanceRole": "ecsInstanceRole"},
-            "simulation": {"instanceLaunchSeconds": 60, "startupSeconds": 0}}],
-        "jobQueues": [{"jobQueueName": "q", "priority": 1,
-            "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ec2"}],
-            "simulation": {"backfill": "greedy"}}],
-        "jobDefinitions": [def("big", "16384"), def("small", "1024")],
-        "workload": [stream("big", "big", 0), stream("small", "small", 5)]
-    });
+    let v = greedy_on_ec2(
+        "m5.large",
+        (0, 16),
+        vec![ec2_def("big", "16384", None), ec2_def("small", "1024", None)],
+        vec![every_10_s("big", 6000, 0, 30), every_10_s("small", 6000, 5, 30)],
+    );
     let scenario = Scenario::from_value(&v, "memory.json").unwrap();
     let report = run_within(scenario, HANG_GUARD);
     assert_eq!(report.jobs.submitted, 12_000);
@@ -338,33 +364,12 @@ fn a_backlog_without_memory_to_run_backfills_in_bounded_time() {
 /// before, under 0.01 s now).
 #[test]
 fn a_backlog_waiting_for_a_gpu_backfills_in_bounded_time() {
-    let def = |name: &str, gpus: &str| {
-        serde_json::json!({"jobDefinitionName": name, "type": "container", "platformCapabilities": ["EC2"],
-            "containerProperties": {"image": "busybox", "resourceRequirements": [
-                {"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "1024"}, {"type": "GPU", "value": gpus}]}})
-    };
-    let stream = |name: &str, seconds: u32, start: u32| {
-        serde_json::json!({"arrivals": {"process": "every", "seconds": 10}, "start": start, "count": 3000,
-            "submitJob": {"jobName": name, "jobQueue": "q", "jobDefinition": name},
-            "runtime": {"distribution": "fixed", "seconds": seconds}})
-    };
-    let mut v = serde_json::json!({
-        "seed": 1,
-        "computeEnvironments": [{"computeEnvironmentName": "ec2", "type": "MANAGED",
-            "computeResources": {"type": "EC2", "minvCpus": 8, "maxvCpus": 8, "instanceTypes": ["p3.2xlarge"],
-                "allocationStrategy": "BEST_FIT_PROGRESSIVE", "subnets": ["subnet-1"], "instanceRole": "ecsInstanceRole"},
-            "simulation": {"instanceLaunchSeconds": 60, "startupSeconds": 0}}],
-        "jobQueues": [{"jobQueueName": "q", "priority": 1,
-            "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "ec2"}],
-            "simulation": {"backfill": "greedy"}}],
-        "jobDefinitions": [def("gpu", "1"), def("cpu", "0")],
-        "workload": [stream("gpu", 3600, 0), stream("cpu", 30, 5)]
-    });
-    // A GPU value of 0 is not a requirement: the CPU jobs have none.
-    v["jobDefinitions"][1]["containerProperties"]["resourceRequirements"]
-        .as_array_mut()
-        .unwrap()
-        .pop();
+    let v = greedy_on_ec2(
+        "p3.2xlarge",
+        (8, 8),
+        vec![ec2_def("gpu", "1024", Some("1")), ec2_def("cpu", "1024", None)],
+        vec![every_10_s("gpu", 3000, 0, 3600), every_10_s("cpu", 3000, 5, 30)],
+    );
     let scenario = Scenario::from_value(&v, "gpu.json").unwrap();
     let report = run_within(scenario, HANG_GUARD);
     assert_eq!(report.jobs.submitted, 6_000);
@@ -396,11 +401,6 @@ fn fargate_def(name: &str, vcpus: &str, quota: bool) -> serde_json::Value {
 /// (without the registration they started at 200,000 s, when the day-long jobs ended).
 #[test]
 fn a_backlog_short_of_a_consumable_backfills_in_bounded_time_and_wakes_when_it_returns() {
-    let stream = |name: &str, count: u32, start: u32, seconds: u32| {
-        serde_json::json!({"arrivals": {"process": "every", "seconds": 10}, "start": start, "count": count,
-            "submitJob": {"jobName": name, "jobQueue": "q", "jobDefinition": name},
-            "runtime": {"distribution": "fixed", "seconds": seconds}})
-    };
     let v = serde_json::json!({
         "seed": 1,
         "consumableResources": [{"consumableResourceName": "quota", "totalQuantity": 1, "resourceType": "NON_REPLENISHABLE"}],
@@ -412,8 +412,8 @@ fn a_backlog_short_of_a_consumable_backfills_in_bounded_time_and_wakes_when_it_r
             "simulation": {"backfill": "greedy"}}],
         "jobDefinitions": [fargate_def("long", "1", false), fargate_def("wide", "4", false),
             fargate_def("quota", "1", true), fargate_def("plain", "1", false)],
-        "workload": [stream("long", 3, 0, 200_000), stream("wide", 1, 5, 10),
-            stream("quota", 3000, 20, 5), stream("plain", 3000, 25, 5)],
+        "workload": [every_10_s("long", 3, 0, 200_000), every_10_s("wide", 1, 5, 10),
+            every_10_s("quota", 3000, 20, 5), every_10_s("plain", 3000, 25, 5)],
         "actions": [{"at": 100_000, "updateConsumableResource":
             {"consumableResource": "quota", "operation": "ADD", "quantity": 10}}]
     });

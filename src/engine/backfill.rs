@@ -199,28 +199,26 @@ impl Simulation {
             return;
         }
         let Some(job) = self.jobs.live(slot) else { return };
+        let r = job.resources();
+        // The memory and GPU bounds are of jobs with vCPUs: one without is never held back
+        // by them.
+        let (memory_mib, gpus) = match job.spec.nodes.is_some() {
+            true => (u64::MAX, u64::MAX),
+            false if r.millivcpus == 0 => (0, 0),
+            false => (u64::from(r.memory_mib), u64::from(r.gpus)),
+        };
         let leaf = Leaf {
             millivcpus: if job.spec.nodes.is_some() {
                 u64::MAX
             } else {
-                u64::from(job.resources().millivcpus)
+                u64::from(r.millivcpus)
             },
             estimate_ms: job
                 .estimate()
                 .get()
                 .map_or(u64::MAX, |e| e.as_millis().min(u64::MAX - 1)),
-            // The memory and GPU bounds are of jobs with vCPUs: one without is never held
-            // back by them.
-            memory_mib: match job.spec.nodes.is_some() {
-                true => u64::MAX,
-                false if job.resources().millivcpus == 0 => 0,
-                false => u64::from(job.resources().memory_mib),
-            },
-            gpus: match job.spec.nodes.is_some() {
-                true => u64::MAX,
-                false if job.resources().millivcpus == 0 => 0,
-                false => u64::from(job.resources().gpus),
-            },
+            memory_mib,
+            gpus,
             // A job that holds its units already is never short of them.
             consumables: match self.consumables.as_deref() {
                 Some(c) if !c.holders.contains(&job.id()) => super::consumable::needs_mask(&job.spec.consumables),
@@ -362,7 +360,6 @@ fn room_of(r: &Resources, fargate: bool) -> Room {
     room
 }
 
-/// Necessary conditions for a job to start in one backfilling step: a job that fails them
 /// What holds for a whole backfilling pass: the most memory (MiB) and GPUs any compute
 /// environment of the queue could place for a job with vCPUs, and the consumable resources
 /// (bits by index) with nothing available.
@@ -380,6 +377,7 @@ impl PassLimits {
     }
 }
 
+/// Necessary conditions for a job to start in one backfilling step: a job that fails them
 /// would be skipped by the step's checks, so the index does not offer it.
 #[derive(Clone, Copy, Debug)]
 struct BackfillBounds {

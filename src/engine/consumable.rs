@@ -35,6 +35,10 @@ use std::sync::Arc;
 
 /// The status reason of a RUNNABLE job whose consumable resource is short (batchsim's text:
 /// AWS documents none for this wait).
+pub(crate) fn reason_text(name: &str) -> String {
+    format!("Waiting for consumable resource {name}")
+}
+
 /// The resources among the first 64 (one bit each by index) of which `needs` takes at least
 /// a unit (see [`Consumables::exhausted_mask`]).
 pub(super) fn needs_mask(needs: &[ConsumableRequirement]) -> u64 {
@@ -42,10 +46,6 @@ pub(super) fn needs_mask(needs: &[ConsumableRequirement]) -> u64 {
         .iter()
         .filter(|n| n.quantity > 0 && n.resource.index() < 64)
         .fold(0, |m, n| m | 1 << n.resource.index())
-}
-
-pub(crate) fn reason_text(name: &str) -> String {
-    format!("Waiting for consumable resource {name}")
 }
 
 /// One resource's state and figures.

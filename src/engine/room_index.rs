@@ -361,6 +361,7 @@ mod tests {
         assert!(index.remove(&room(2, 4096, 1), 3));
         assert!(!index.has_free_gpu());
     }
+
     #[test]
     fn a_need_without_room_is_remembered_until_room_that_holds_it_comes() {
         let mut index = RoomIndex::default();
