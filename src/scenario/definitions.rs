@@ -295,15 +295,20 @@ pub(super) fn job_definition(ctx: &mut Ctx, p: &str, raw: &RawJobDefinition) -> 
             command = c;
         }
     }
+    // Where the resources were given: a multi-container ECS job's sum is its task's.
+    let resources_path = match (&raw.container_properties, &raw.ecs_properties) {
+        (None, Some(_)) => format!("{p}.ecsProperties.taskProperties[0].containers"),
+        _ => format!("{p}.containerProperties.resourceRequirements"),
+    };
     if platform == Platform::Eks {
         // vCPUs in steps of 0.25 (checked with the values).
     } else if platform == Platform::Fargate {
         if let Err(e) = check_fargate(&resources) {
-            ctx.err(format!("{p}.containerProperties.resourceRequirements"), e);
+            ctx.err(resources_path, e);
         }
     } else if millivcpus % 1000 != 0 {
         ctx.err(
-            format!("{p}.containerProperties.resourceRequirements"),
+            resources_path,
             format!("EC2 jobs take whole vCPUs, found {}", resources.vcpus()),
         );
     }

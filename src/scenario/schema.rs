@@ -756,9 +756,30 @@ impl<'s, 'v> Walker<'s, 'v> {
         };
         match best {
             Some(best) => self.report(format!("unknown field `{k}`; did you mean `{best}`?")),
-            None => self.report(format!("unknown field `{k}`")),
+            None => match nested_owner(schema, st, k) {
+                Some(owner) => self.report(format!(
+                    "unknown field `{k}` here; it belongs inside `{owner}` (`{owner}.{k}`)"
+                )),
+                None => self.report(format!("unknown field `{k}`")),
+            },
         }
     }
+}
+
+/// The field of `st` whose object (or list of objects) has a field named `k`: where a field
+/// put one level too high belongs (`arrayProperties` beside `submitJob` instead of in it).
+/// The first in name order when several have one.
+fn nested_owner<'a>(schema: &Schema, st: &'a Structure, k: &str) -> Option<&'a str> {
+    st.members.iter().find_map(|(name, shape)| {
+        let mut shape = schema.shapes.get(shape)?;
+        if let Shape::List(item) = shape {
+            shape = schema.shapes.get(item)?;
+        }
+        match shape {
+            Shape::Structure(o) if o.member(k).is_some() => Some(name.as_str()),
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]
