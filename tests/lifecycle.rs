@@ -1360,6 +1360,42 @@ fn a_priority_change_swaps_which_queue_is_served_first() {
 }
 
 #[test]
+fn a_priority_change_lets_a_queue_the_strict_rule_held_start_at_that_instant() {
+    // CONTRACT 6: `strict` "makes a lower queue wait while any higher-priority queue attached
+    // to that CE has a RUNNABLE job that the CE could ever fit", and "A dispatch pass runs
+    // whenever something changes (... an action applies), at that instant". 3 vCPUs: `A`
+    // (hi, 2 vCPUs) runs [0,1000], `B` (hi, 2 vCPUs) waits for room, `C` (lo, 1 vCPU) fits
+    // but waits behind `B`. At 100 `hi` drops to `lo`'s priority: `C` runs [100,150]. (Found
+    // by a differential test: `lo`, resting since 0, was not looked at again until 1000.)
+    let mut s = base(3);
+    s["computeEnvironments"][0]["simulation"]["queuePriority"] = json!("strict");
+    s["jobQueues"] = json!([common::queue("hi", 2, &["ce"]), common::queue("lo", 1, &["ce"])]);
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "A", "d2", 1000.0, json!({"jobQueue": "hi"})),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "B", "d2", 100.0, json!({"jobQueue": "hi"})),
+    );
+    push(
+        &mut s,
+        "workload",
+        job_with(0.0, "C", "d1", 50.0, json!({"jobQueue": "lo"})),
+    );
+    push(
+        &mut s,
+        "actions",
+        json!({"at": 100, "updateJobQueue": {"jobQueue": "hi", "priority": 1}}),
+    );
+    let (_, records) = run(&s);
+    assert_eq!(get(&records, "3"), ok(100.0, 150.0, "ce"));
+    assert_eq!(get(&records, "2"), ok(1000.0, 1100.0, "ce"));
+}
+
+#[test]
 fn registered_and_deregistered_revisions_decide_what_a_bare_name_means() {
     // `work` revision 1 has 1 vCPU; `registerJobDefinition` at 100 adds revision 2 with 2 vCPUs;
     // `deregisterJobDefinition work:2` at 200 makes `work` mean revision 1 again.

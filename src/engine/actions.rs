@@ -75,7 +75,11 @@ impl Simulation {
                     qr.fit_counts = vec![0; c.len()];
                     self.recompute_fit_counts(*q);
                 }
-                self.queues[*q].stalled = false;
+                // A new priority or compute environment list changes what the other queues
+                // may do too (the `strict` rule, the order of the pass): all look again.
+                for other in self.queues.ids() {
+                    self.queues[other].stalled = false;
+                }
                 self.rebuild_queue_links();
                 self.dispatch_needed = true;
             }
