@@ -77,6 +77,29 @@ fn without_a_limit_the_blocked_head_shows_the_aws_reason_and_blocks_forever() {
     assert_eq!(recs[1].status_reason, None);
 }
 
+/// AWS Batch User Guide, *Jobs stuck in a RUNNABLE status*: "If AWS Batch detects that you
+/// have a RUNNABLE job at the head and blocking the queue, [...] The same reason is also
+/// updated into the statusReason field". A retried job back in RUNNABLE shows the reason
+/// that blocks it, not its failed attempt's `Essential container in task exited`. (Found by
+/// a differential test: the reason was written only over an empty one.)
+#[test]
+fn a_retried_job_that_blocks_its_queue_shows_the_blocked_reason() {
+    // 4 vCPUs: `a` (4 vCPUs, two attempts) fails its first attempt at 100; at 50 maxvCpus
+    // fell to 2, so its retry can never fit.
+    let mut a = submit(0.0, "a", "four", 100.0);
+    a["runtime"]["exitCode"] = json!(1);
+    a["submitJob"]["retryStrategy"] = json!({"attempts": 2});
+    let v = json!({"computeEnvironments": [common::fargate_ce("ce", 4)], "jobQueues": [common::queue("q", 1, &["ce"])],
+                   "jobDefinitions": [common::fargate_def("four", "4", "8192")],
+                   "workload": [a],
+                   "actions": [{"at": 50, "updateComputeEnvironment": {"computeEnvironment": "ce",
+                                                                         "computeResources": {"maxvCpus": 2}}}]});
+    let (r, recs) = common::run_records(&v);
+    assert_eq!(r.jobs.unfinished, 1);
+    assert_eq!((recs[0].status, recs[0].attempts), (JobStatus::Runnable, 1));
+    assert_eq!(recs[0].status_reason.as_deref(), Some(MAX_RESOURCE_TEXT));
+}
+
 #[test]
 fn the_clock_starts_when_the_job_becomes_head_and_waiting_behind_running_jobs_is_no_reason() {
     // CONTRACT 7.9 / issue 11 item 2: "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - All compute

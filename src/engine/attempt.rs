@@ -204,7 +204,11 @@ impl Simulation {
         if self.strict_on {
             self.count_fits(q, slot, false);
         }
-        self.queues[q].stalled = false;
+        let qr = &mut self.queues[q];
+        qr.stalled = false;
+        if qr.active.has_wake() && qr.set.is_empty() {
+            self.drop_share_wake(q);
+        }
     }
 
     /// Starts an attempt of a RUNNABLE job on `ce`: STARTING now, RUNNING after the

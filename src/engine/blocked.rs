@@ -95,6 +95,14 @@ impl Simulation {
         Some(if holds { Never::MaxResource } else { Never::NoType })
     }
 
+    /// Whether no compute environment of queue `q` could ever run the job in `slot` (the
+    /// `MISCONFIGURATION` reasons).
+    pub(super) fn can_never_run(&self, q: QueueId, slot: JobSlot) -> bool {
+        let Some(job) = self.jobs.get(slot) else { return false };
+        let ces = &self.queues[q].spec.compute_environments;
+        blocked_reason(ces.iter().map(|ce| self.never_on(*ce, job))).is_some()
+    }
+
     /// The blocked-queue reason (short form, full text) of the job in `slot` on queue `q`, or
     /// `None` when some compute environment of the queue could run it.
     fn head_reason(&self, q: QueueId, slot: JobSlot) -> Option<(&'static str, &'static str)> {
@@ -144,7 +152,9 @@ impl Simulation {
         // The head's boxed part (a reused box): it is about to be dispatched, or waits with
         // its clock.
         let Some(p) = self.jobs.progress_mut(slot) else { return };
-        if let (Some((_, text)), None) = (never, &p.status_reason) {
+        // AWS: "The same reason is also updated into the statusReason field": over what a
+        // failed attempt left there too (a retried job blocking its queue shows why).
+        if let Some((_, text)) = never {
             p.status_reason = Some(Reason::Static(text));
         }
         if p.head_since.is_some() {

@@ -94,8 +94,8 @@ impl Simulation {
             placed |= self.claims_to_ready_room(q, None);
         }
         self.new_head(q, previous, blocked);
-        if blocked.is_some() {
-            self.wake_when_a_share_expires(q);
+        if let Some(slot) = blocked {
+            self.wake_when_a_share_expires(q, slot);
         }
         if let Some(head) = blocked {
             placed |= self.backfill(q, head);

@@ -9,7 +9,9 @@
 //! one wake-up at the next expiry, when the higher limit may let the job go.
 
 use super::event::Event;
+use super::queue::EventKey;
 use super::Simulation;
+use super::jobs::JobSlot;
 use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeSet;
@@ -28,8 +30,9 @@ pub(crate) struct ActiveShares {
     /// How long a share stays active after its last job ended (`None`: not a fair-share
     /// queue; shares go inactive at once).
     decay: Option<SimDuration>,
-    /// A wake-up event is pending for this time.
-    wake_at: Option<SimTime>,
+    /// A wake-up event is pending for this time (with its key, to cancel it when the queue
+    /// has no RUNNABLE job left for it to let through).
+    wake_at: Option<(SimTime, EventKey)>,
 }
 
 impl ActiveShares {
@@ -112,6 +115,11 @@ impl ActiveShares {
         self.jobs.get(ix).is_some_and(|n| *n > 0) || self.idle_until.get(ix).is_some_and(|u| u.is_some_and(|t| t > now))
     }
 
+    /// Whether a wake-up event is pending.
+    pub fn has_wake(&self) -> bool {
+        self.wake_at.is_some()
+    }
+
     /// The next time a lingering share goes inactive, after `now`.
     fn next_expiry(&self, now: SimTime) -> Option<SimTime> {
         self.lingering.iter().map(|&(t, _)| t).find(|t| *t > now)
@@ -119,10 +127,12 @@ impl ActiveShares {
 }
 
 impl Simulation {
-    /// Queue `q` could not place a job: when it keeps capacity in reserve
+    /// Queue `q` could not place the job in `blocked`: when it keeps capacity in reserve
     /// (`computeReservation`) and a share lingers, a dispatch pass is due when that share
-    /// goes inactive (the reserve shrinks then). At most one wake-up is pending per queue.
-    pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId) {
+    /// goes inactive (the reserve shrinks then), unless no compute environment could ever
+    /// run that job (a smaller reserve does not help it). At most one wake-up is pending
+    /// per queue.
+    pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId, blocked: JobSlot) {
         let now = self.kernel.now;
         let qr = &self.queues[q];
         // A custom reservation rule may read A on any queue; the built-in only where the
@@ -136,18 +146,33 @@ impl Simulation {
             return;
         }
         let Some(at) = qr.active.next_expiry(now) else { return };
-        if qr.active.wake_at.is_some_and(|w| w <= at && w > now) {
+        if self.can_never_run(q, blocked) {
             return;
         }
-        self.queues[q].active.wake_at = Some(at);
-        self.kernel.schedule(at, Event::ShareExpiry { queue: q });
+        let qr = &self.queues[q];
+        if qr.active.wake_at.is_some_and(|(w, _)| w <= at && w > now) {
+            return;
+        }
+        let key = self.kernel.schedule(at, Event::ShareExpiry { queue: q });
+        self.queues[q].active.wake_at = Some((at, key));
+    }
+
+    /// Queue `q`'s last RUNNABLE job left: a pending share-expiry wake-up has nothing to let
+    /// through, and is cancelled (a job that joins and cannot be placed schedules one
+    /// again). Left pending, it would be the run's last event and stretch `endSeconds`
+    /// (CONTRACT 7.2: "the time of the last event") past the last job, found by a
+    /// differential test.
+    pub(super) fn drop_share_wake(&mut self, q: QueueId) {
+        if let Some((_, key)) = self.queues[q].active.wake_at.take() {
+            self.kernel.events.cancel_pending(key);
+        }
     }
 
     /// A lingering share of queue `q` went inactive: its queue looks again.
     pub(super) fn share_expiry(&mut self, q: QueueId) {
         let now = self.kernel.now;
         let qr = &mut self.queues[q];
-        if qr.active.wake_at == Some(now) {
+        if qr.active.wake_at.is_some_and(|(w, _)| w == now) {
             qr.active.wake_at = None;
         }
         qr.active.purge(now);

@@ -89,7 +89,32 @@ pub(super) struct ShareUsage {
 /// [`super::share_pick`]'s cached pick), so that they agree bit for bit.
 #[inline(always)]
 pub(super) fn share_score(w: f64, u: &ShareUsage, vs: f64, d: f64) -> f64 {
-    w * (u.r + decayed_per_decay(u.g, u.e_last, u.r, vs, d))
+    on_grid(w * (u.r + decayed_per_decay(u.g, u.e_last, u.r, vs, d)))
+}
+
+/// Low bits of a score's mantissa rounded away by [`on_grid`].
+const GRID_BITS: u32 = 16;
+
+/// `s` rounded to the nearest of the numbers with 36 significant bits (a relative step of
+/// 2^-36, about 1.5e-11), the grid on which fair share compares scores.
+///
+/// Two shares with the same history score the same in exact arithmetic, but their `H` is
+/// summed from different updates (one share's job ended and the next started at one
+/// instant, the other's ran on), and the two sums can differ in the last bit. The contract's
+/// tie-break ("Ties: lexicographic share identifier") then never applies: the pick would
+/// go to whichever sum happened to round down. On the grid such scores are equal (a few
+/// ulps apart fall on one grid point unless they straddle a rounding boundary, about one
+/// case in 10^3 to 10^4), and scores that differ by more than the grid's step keep their
+/// order. Found by a differential test against an independent implementation.
+#[inline(always)]
+pub(crate) fn on_grid(s: f64) -> f64 {
+    if !s.is_finite() {
+        return s;
+    }
+    // Sign and magnitude: adding half a step to the magnitude's bits and clearing the low
+    // bits rounds half away from zero; a carry moves into the exponent as it should.
+    let half = 1u64 << (GRID_BITS - 1);
+    f64::from_bits((s.to_bits() + half) & !((1u64 << GRID_BITS) - 1))
 }
 
 /// `H / D` at a view whose scale is `vs` (`1 / e_now`), for a share holding `r` vCPUs:
@@ -610,8 +635,9 @@ impl<'a> QueueView<'a> {
         self.set.shares.len()
     }
 
-    /// The share with RUNNABLE jobs that has the lowest `weight(index) x (R + H/D)`, ties to
-    /// the lexicographically smaller identifier: fair share's pick, in one pass over the
+    /// The share with RUNNABLE jobs that has the lowest `weight(index) x (R + H/D)` (compared
+    /// on [`on_grid`]'s grid), ties to the lexicographically smaller identifier: fair
+    /// share's pick, in one pass over the
     /// shares' usage numbers (the same arithmetic as [`ShareView::vcpus_held`] plus
     /// [`ShareView::decayed_usage_per_decay`], so the same scores bit for bit).
     #[inline]
@@ -639,7 +665,7 @@ impl<'a> QueueView<'a> {
             None => {
                 for &i in &set.nonempty {
                     let Some(sh) = set.shares.get(i) else { continue };
-                    consider(weight(i) * (sh.held_millivcpus as f64 / 1000.0 + 0.0), i);
+                    consider(on_grid(weight(i) * (sh.held_millivcpus as f64 / 1000.0 + 0.0)), i);
                 }
             }
         }
@@ -842,7 +868,7 @@ mod tests {
                 let view = set.view(now);
                 let mut want: Option<(f64, ShareView<'_>)> = None;
                 for sh in view.shares() {
-                    let score = weight(sh.index()) * (sh.vcpus_held() + sh.decayed_usage_per_decay());
+                    let score = on_grid(weight(sh.index()) * (sh.vcpus_held() + sh.decayed_usage_per_decay()));
                     let better = match &want {
                         None => true,
                         Some((b, s)) => score < *b || (score == *b && sh.identifier() < s.identifier()),

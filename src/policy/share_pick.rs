@@ -33,9 +33,10 @@ const MOST: usize = 2 * KEEP;
 /// Up to this many shares with RUNNABLE jobs, a pick scores them all (no cache).
 const SMALL: usize = 2 * KEEP;
 /// Relative rounding allowance: each score is a handful of operations on terms of size at
-/// most `m_max`, each rounding within 2^-53 relative; 1e-12 leaves a factor of over a
-/// hundred.
-const ROUNDING: f64 = 1e-12;
+/// most `m_max`, each rounding within 2^-53 relative, then put on the comparison grid
+/// ([`super::runnable::on_grid`]: within 2^-37 of the score, which is at most `m_max / D`);
+/// two evaluations take at most 1.5e-11, and 1e-10 leaves a factor of over six.
+const ROUNDING: f64 = 1e-10;
 
 /// What one fair-share policy remembers of its last full pass over one set.
 #[derive(Clone, Debug, Default)]
