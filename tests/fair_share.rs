@@ -1039,3 +1039,63 @@ fn bundled_teams_scenarios_fair_share_cuts_team_b_waits() {
     // Team A pays a little for it.
     assert!(fair_a > fifo_a && fair_a < fifo_a * 1.2, "A: {fair_a} vs {fifo_a}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Found by a differential test against an independent implementation of the contract
+// ---------------------------------------------------------------------------------------
+
+/// CONTRACT 6: "Ties: lexicographic share identifier". 6 vCPUs, 2-vCPU jobs, D = 600 s: `a`
+/// (an array of two, 300 s each), `b` (three jobs of 60 s, every 20 s from 60) and `tb`
+/// (100 s) start at 60; `a:1` and the `b` jobs wait. At 120 `b`'s first job ends and its
+/// second starts; at 160 `tb` ends and `a` and `b` have held 2 vCPUs since 60 each: the same
+/// score, so `a` goes first. (Their usage is summed from different updates, one ulp apart
+/// before scores were compared on a grid, and `b` won.)
+#[test]
+fn shares_with_the_same_history_tie_and_the_smaller_identifier_goes_first() {
+    let def = fargate_def("d", "2", "4096");
+    let job = |at: f64, share: &str, secs: f64| {
+        json!({"at": at, "submitJob": {"jobName": share, "jobQueue": "q", "jobDefinition": "d", "shareIdentifier": share},
+               "runtime": {"distribution": "fixed", "seconds": secs}})
+    };
+    let mut array = job(60.0, "a", 300.0);
+    array["submitJob"]["arrayProperties"] = json!({"size": 2});
+    let stream = json!({"arrivals": {"process": "every", "seconds": 20}, "start": 60, "count": 3,
+                        "submitJob": {"jobName": "b", "jobQueue": "q", "jobDefinition": "d", "shareIdentifier": "b"},
+                        "runtime": {"distribution": "fixed", "seconds": 60}});
+    let v = json!({"computeEnvironments": [fargate_ce("ce", 6)],
+                   "schedulingPolicies": [policy("p", 0, 0, &[])],
+                   "jobQueues": [fair_queue("q", "p", &["ce"])], "jobDefinitions": [def],
+                   "workload": [array, stream, job(60.0, "tb", 100.0)]});
+    let (_, records) = run_records(&v);
+    let started = |id: &str| {
+        secs(
+            records
+                .iter()
+                .find(|r| r.job_id.to_string() == id)
+                .and_then(|r| r.started_at),
+        )
+    };
+    assert_eq!((started("1:0"), started("2"), started("3")), (60.0, 60.0, 60.0));
+    assert_eq!(started("4"), 120.0, "b's second job as its first ends");
+    assert_eq!(started("1:1"), 160.0, "a ties with b and goes first");
+    assert_eq!(started("5"), 180.0);
+}
+
+/// CONTRACT 7.2: `endSeconds` is "the time of the last event". 6 vCPUs, `computeReservation`
+/// 10, D = 600 s: `ta` runs [70,190]; `x:0` and `x:1` (4 vCPUs each) run one after the other,
+/// the last ending at 390. The wake-up for `ta` going inactive at 790 (the reserve shrinks
+/// then) has nothing left to let through once the queue is empty, and is no event of the run.
+#[test]
+fn the_run_ends_with_its_last_job_not_with_a_share_going_inactive() {
+    let def = fargate_def("d", "4", "8192");
+    let mut x = jobs_at(100.0, "x", "q", "d", Some("x"), 1, 100.0).remove(0);
+    x["submitJob"]["arrayProperties"] = json!({"size": 2});
+    let v = json!({"computeEnvironments": [fargate_ce("ce", 6)],
+                   "schedulingPolicies": [policy("p", 0, 10, &[])],
+                   "jobQueues": [fair_queue("q", "p", &["ce"])], "jobDefinitions": [def],
+                   "workload": [jobs_at(70.0, "ta", "q", "d", Some("ta"), 1, 120.0).remove(0), x]});
+    let (report, records) = run_records(&v);
+    let stops: Vec<f64> = records.iter().map(|r| secs(r.stopped_at)).collect();
+    assert_eq!(stops, [190.0, 290.0, 390.0], "ta, x:0, x:1");
+    assert_eq!(report.end_seconds, 390.0);
+}

@@ -9,9 +9,9 @@
 //! one wake-up at the next expiry, when the higher limit may let the job go.
 
 use super::event::Event;
+use super::jobs::JobSlot;
 use super::queue::EventKey;
 use super::Simulation;
-use super::jobs::JobSlot;
 use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeSet;
