@@ -219,6 +219,11 @@ impl Simulation {
             self.take_consumables(slot, true);
         }
         self.leave_runnable(slot);
+        if self.backfill_on {
+            if let Some(q) = self.jobs.get(slot).map(Job::queue) {
+                self.reservations_may_move(q, ce);
+            }
+        }
         let claimed = self.jobs.get_mut(slot).and_then(Job::take_claim).is_some();
         let placement = self
             .ledger

@@ -56,6 +56,10 @@ impl Simulation {
             None => mode == Backfill::Easy,
         };
         let mut reservation = match reserves {
+            // A head no compute environment could ever run has no start to protect: later
+            // jobs "do not delay that reservation" whatever they do (the MISCONFIGURATION
+            // reasons; jobStateTimeLimitActions may still cancel it).
+            true if self.can_never_run(q, head) => None,
             true => match self.easy_reservation(q, head) {
                 Some(r) => {
                     if let Some(j) = self.jobs.get_mut(head) {
@@ -120,38 +124,52 @@ impl Simulation {
                 self.consumable_wait(q, slot, r, false);
                 continue;
             }
-            let Some((ce, placement)) = self.find_ce(q, slot) else {
-                continue;
-            };
-            let (instance, new_instance) = match &placement {
-                Placement::Instance(Ec2Placement::Ready(id) | Ec2Placement::Launching(id)) => {
-                    (Some(InstanceId(*id)), false)
+            // The queue's compute environments in order, each where it would place the job,
+            // until the policy admits one: a job refused on the head's bin may start on
+            // another (it cannot delay the reservation there). A custom placement names one.
+            let by_order = self.queues[q].placement.0.is_none();
+            let mut next = 0;
+            loop {
+                let option = if by_order {
+                    self.next_ce_placing(q, slot, &mut next)
+                } else if next == 0 {
+                    next = 1;
+                    self.find_ce(q, slot)
+                } else {
+                    None
+                };
+                let Some((ce, placement)) = option else { break };
+                let (instance, new_instance) = match &placement {
+                    Placement::Instance(Ec2Placement::Ready(id) | Ec2Placement::Launching(id)) => {
+                        (Some(InstanceId(*id)), false)
+                    }
+                    Placement::Task => (None, false),
+                    _ => (None, true),
+                };
+                let candidate = BackfillCandidate {
+                    id,
+                    resources: need,
+                    estimate,
+                    ce,
+                    instance,
+                    new_instance,
+                    running_at: self.running_from_now(ce, &placement),
+                };
+                let admitted = match &custom {
+                    Some(p) => p.lock().admit(&candidate, reservation.as_mut()),
+                    None if mode == Backfill::Easy => Easy.admit(&candidate, reservation.as_mut()),
+                    None => Greedy.admit(&candidate, reservation.as_mut()),
+                };
+                if !admitted {
+                    continue;
                 }
-                Placement::Task => (None, false),
-                _ => (None, true),
-            };
-            let candidate = BackfillCandidate {
-                id,
-                resources: need,
-                estimate,
-                ce,
-                instance,
-                new_instance,
-                running_at: self.running_from_now(ce, &placement),
-            };
-            let admitted = match &custom {
-                Some(p) => p.lock().admit(&candidate, reservation.as_mut()),
-                None if mode == Backfill::Easy => Easy.admit(&candidate, reservation.as_mut()),
-                None => Greedy.admit(&candidate, reservation.as_mut()),
-            };
-            if !admitted {
-                continue;
+                match placement {
+                    Placement::Task => self.dispatch(slot, ce, Rooms::default()),
+                    p => self.place_on_instances(slot, ce, p),
+                }
+                placed = true;
+                break;
             }
-            match placement {
-                Placement::Task => self.dispatch(slot, ce, Rooms::default()),
-                p => self.place_on_instances(slot, ce, p),
-            }
-            placed = true;
         }
         placed
     }
@@ -237,6 +255,21 @@ impl Simulation {
         }
     }
 
+    /// A job of queue `q` took room on `ce`: every other queue that reserves room for its
+    /// head (EASY, or a custom policy that reserves) and rests on a blocked head looks again,
+    /// since its head's shadow time may have moved later and let a later job start before it
+    /// (CONTRACT 7.8: "the reservation is recomputed at every pass"; 6: "The pass repeats
+    /// until nothing more is placed"). Its own placements are counted as its pass makes them.
+    pub(super) fn reservations_may_move(&mut self, q: QueueId, ce: CeId) {
+        for i in 0..self.ces[ce].attached.len() {
+            let other = self.ces[ce].attached[i];
+            let qr = &mut self.queues[other];
+            if other != q && qr.stalled && (qr.spec.backfill == Backfill::Easy || qr.backfill_policy.0.is_some()) {
+                qr.stalled = false;
+            }
+        }
+    }
+
     /// When an attempt placed now would reach RUNNING.
     fn running_from_now(&self, ce: CeId, placement: &Placement) -> SimTime {
         let startup = self.ces[ce].spec.startup;
@@ -258,12 +291,16 @@ impl Simulation {
             if !c.enabled() || !self.ce_could_ever_run(ce, job) {
                 continue;
             }
-            let bins: Vec<(Bin, Room, Vec<u32>)> = match &c.pool {
+            // (bin, room free now, vCPUs in use above `maxvCpus`, attempts on it)
+            let bins: Vec<(Bin, Room, u64, Vec<u32>)> = match &c.pool {
                 None => {
-                    let free = (u64::from(c.spec.max_vcpus) * 1000).saturating_sub(c.used_millivcpus);
+                    // An action may have lowered `maxvCpus` below what runs: the first
+                    // vCPUs that free only pay that back.
+                    let max = u64::from(c.spec.max_vcpus) * 1000;
                     vec![(
                         Bin { ce, instance: None },
-                        vcpu_room(free),
+                        vcpu_room(max.saturating_sub(c.used_millivcpus)),
+                        c.used_millivcpus.saturating_sub(max),
                         c.attempts.iter().copied().collect(),
                     )]
                 }
@@ -277,13 +314,14 @@ impl Simulation {
                         (
                             Bin { ce, instance: Some(id) },
                             i.free,
+                            0,
                             i.running.iter().map(|r| r.0).collect(),
                         )
                     })
                     .collect(),
             };
-            for (bin, free, attempts) in bins {
-                let r = self.shadow(job.id(), bin, free, &attempts, &need)?;
+            for (bin, free, debt, attempts) in bins {
+                let r = self.shadow(job.id(), bin, free, debt, &attempts, &need)?;
                 let better = best.is_none_or(|b| r.shadow < b.shadow);
                 if better {
                     best = Some(r);
@@ -295,7 +333,16 @@ impl Simulation {
 
     /// The earliest time `need` fits on a bin with `free` room now, as the attempts in
     /// `slots` end by their estimates; `None` when one of them has no estimate or it never fits.
-    fn shadow(&self, head: JobId, bin: Bin, free: Room, slots: &[u32], need: &Resources) -> Option<HeadReservation> {
+    /// The first `debt` milli-vCPUs that free (use above a lowered `maxvCpus`) do not count.
+    fn shadow(
+        &self,
+        head: JobId,
+        bin: Bin,
+        free: Room,
+        mut debt: u64,
+        slots: &[u32],
+        need: &Resources,
+    ) -> Option<HeadReservation> {
         let startup = self.ces[bin.ce].spec.startup;
         let mut ends: Vec<(SimTime, Room)> = Vec::with_capacity(slots.len());
         for &s in slots {
@@ -313,12 +360,19 @@ impl Simulation {
         ends.sort_by_key(|(t, _)| *t);
         let want = room_of(need, bin.instance.is_none());
         let mut room = free;
+        let mut give = |room: &mut Room, freed: &Room| {
+            let mut freed = *freed;
+            let paid = debt.min(freed.millivcpus);
+            debt -= paid;
+            freed.millivcpus -= paid;
+            room.give(&freed);
+        };
         let mut shadow = if room.holds(&want) { Some(self.kernel.now) } else { None };
         let mut i = 0;
         while shadow.is_none() && i < ends.len() {
             let t = ends[i].0;
             while i < ends.len() && ends[i].0 == t {
-                room.give(&ends[i].1);
+                give(&mut room, &ends[i].1);
                 i += 1;
             }
             if room.holds(&want) {
@@ -328,7 +382,7 @@ impl Simulation {
         let shadow = shadow?;
         // Everything free at the shadow time: attempts ending exactly then free their room too.
         while i < ends.len() && ends[i].0 == shadow {
-            room.give(&ends[i].1);
+            give(&mut room, &ends[i].1);
             i += 1;
         }
         room.take(&want);

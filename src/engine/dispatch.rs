@@ -167,6 +167,31 @@ impl Simulation {
         })
     }
 
+    /// [`Simulation::find_ce`] from the queue's `*next`-th compute environment on (the
+    /// queue's own order; no custom placement): the first that takes the job now, and where,
+    /// with `*next` moved past it. Backfilling asks again when its policy refuses the place.
+    pub(super) fn next_ce_placing(&self, q: QueueId, slot: JobSlot, next: &mut usize) -> Option<(CeId, Placement)> {
+        let job = self.jobs.get(slot)?;
+        let ces = &self.queues[q].spec.compute_environments;
+        while let Some(&ce) = ces.get(*next) {
+            *next += 1;
+            let Some(c) = self.candidate_ce(q, ce, job) else {
+                continue;
+            };
+            let plan = if self.ec2_capacity.is_some() {
+                c.plan_with(&job.resources(), job.spec.nodes.as_deref(), |t| {
+                    self.ec2_available(ce, t)
+                })
+            } else {
+                c.plan(&job.resources(), job.spec.nodes.as_deref())
+            };
+            if let Some(p) = plan {
+                return Some((ce, p));
+            }
+        }
+        None
+    }
+
     /// Compute environment `ce` of queue `q` when it may take `job` at all: eligible for the
     /// queue (the `strict` rule, `computeReservation`) and running the job's architecture.
     #[inline]

@@ -99,8 +99,10 @@ pub struct BackfillCandidate {
 /// Says which jobs behind a blocked head start. Must be deterministic.
 pub trait BackfillPolicy: Send {
     /// Whether the head gets a reservation ([`HeadReservation`]) before candidates are
-    /// offered; when the engine can compute none (the head fits no bin, or a running
-    /// attempt there has no estimate), nothing is backfilled.
+    /// offered; when the engine can compute none (no live bin holds the head, or a running
+    /// attempt there has no estimate), nothing is backfilled. A head no compute environment
+    /// could ever run (the `MISCONFIGURATION` reasons) gets no reservation and candidates
+    /// are offered with `None`: there is no start for them to delay.
     fn reserves(&self) -> bool {
         false
     }
