@@ -339,6 +339,12 @@ impl Simulation {
         let now = self.kernel.now;
         let launch = self.ces[ce].spec.instance_launch;
         let ready = ready || launch.is_zero();
+        if ready && self.ces[ce].spec.min_vcpus > 0 {
+            // More READY vCPUs at once (no `InstanceReady` follows): an idle instance the
+            // minimum kept may go now, as `instance_ready` says for a launch that takes time.
+            self.ces[ce].scale_in_review = true;
+            self.scale_in_pending = true;
+        }
         let Some(pool) = self.ces[ce].pool.as_mut() else {
             return 0;
         };
@@ -391,7 +397,7 @@ impl Simulation {
             .unwrap_or_default();
         for (id, due, epoch) in idle {
             let at = due.max(now);
-            self.kernel.schedule(
+            let key = self.kernel.schedule(
                 at,
                 Event::ScaleInCheck {
                     ce,
@@ -399,6 +405,12 @@ impl Simulation {
                     epoch,
                 },
             );
+            let Some(i) = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id)) else {
+                continue;
+            };
+            if let Some(old) = i.scale_in_check.replace(key) {
+                self.kernel.events.cancel_pending(old);
+            }
         }
     }
 

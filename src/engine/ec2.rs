@@ -141,6 +141,10 @@ pub struct Instance {
     pub has_run: bool,
     /// Counts idle periods; a scale-in check belongs to one.
     pub idle_epoch: u32,
+    /// The pending scale-in check, if any (at most one: a new one cancels the last, and an
+    /// instance kept for `minvCpus` has none), so that no check that cannot end anything
+    /// is left to become the run's last event (CONTRACT 7.2).
+    pub scale_in_check: Option<super::queue::EventKey>,
     /// Pending Spot notice/reclaim events.
     pub spot_events: [Option<super::queue::EventKey>; 2],
 }
@@ -642,6 +646,7 @@ impl Pool {
                 idle_since: Some(now),
                 has_run: false,
                 idle_epoch: 0,
+                scale_in_check: None,
                 spot_events: [None, None],
             },
         );

@@ -133,6 +133,7 @@ mod tests {
             idle_since: None,
             has_run: false,
             idle_epoch: 0,
+            scale_in_check: None,
             spot_events: [None, None],
         }
     }

@@ -421,15 +421,18 @@ impl Simulation {
         // kept before (any other idle one past its time went at its own instant).
         let mut kept = std::collections::BTreeSet::new();
         let mut due: Vec<(SimTime, u32, u64)> = Vec::new();
+        // Kept ones whose idle time has not run out yet: (when it does, id, vCPUs, epoch).
+        let mut later: Vec<(SimTime, u32, u64, u32)> = Vec::new();
         for id in c.scale_in_due.iter().chain(&c.scale_in_kept) {
             let Some(i) = pool.instances.get(id).filter(|i| i.ready && i.is_idle()) else {
                 continue;
             };
             let Some(since) = i.idle_since else { continue };
+            let vcpus = pool.types[i.type_index].room.millivcpus;
             if since + c.idle_time(i) <= now {
-                due.push((since, *id, pool.types[i.type_index].room.millivcpus));
+                due.push((since, *id, vcpus));
             } else if c.scale_in_kept.contains(id) {
-                kept.insert(*id);
+                later.push((since + c.idle_time(i), *id, vcpus, i.idle_epoch));
             }
         }
         due.sort_unstable();
@@ -444,9 +447,64 @@ impl Simulation {
                 kept.insert(id);
             }
         }
+        // A kept instance the minimum no longer needs (more READY capacity came) gets the
+        // check of its idle time again ("the check is made again at every instant").
+        for (at, id, vcpus, epoch) in later {
+            if ready.saturating_sub(vcpus) < min {
+                kept.insert(id);
+                continue;
+            }
+            let key = self.kernel.schedule(
+                at,
+                Event::ScaleInCheck {
+                    ce,
+                    instance: id,
+                    epoch,
+                },
+            );
+            let i = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id));
+            if let Some(old) = i.and_then(|i| i.scale_in_check.replace(key)) {
+                self.kernel.events.cancel_pending(old);
+            }
+        }
+        if ended && min > 0 {
+            self.keep_for_min(ce, ready, &mut kept);
+        }
         self.ces[ce].scale_in_kept = kept;
         if ended {
             self.capacity_changed(ce);
+        }
+    }
+
+    /// After a scale-in left `ready` READY milli-vCPUs on `ce`: an idle instance whose check
+    /// is pending but which `minvCpus` now keeps (its check would end nothing) loses the
+    /// check and is kept, to be looked at again when READY capacity grows (as
+    /// [`Simulation::instance_idle`] keeps it). Only a pool within one instance of its
+    /// minimum has any.
+    fn keep_for_min(&mut self, ce: CeId, ready: u64, kept: &mut std::collections::BTreeSet<u32>) {
+        let c = &mut self.ces[ce];
+        let min = u64::from(c.spec.min_vcpus) * 1000;
+        let Some(pool) = c.pool.as_mut() else { return };
+        let largest = pool.types.iter().map(|t| t.room.millivcpus).max().unwrap_or(0);
+        if ready >= min.saturating_add(largest) {
+            return;
+        }
+        let keep: Vec<u32> = pool
+            .instances
+            .iter()
+            .filter(|(_, i)| {
+                i.ready
+                    && i.is_idle()
+                    && i.scale_in_check.is_some()
+                    && ready.saturating_sub(pool.types[i.type_index].room.millivcpus) < min
+            })
+            .map(|(id, _)| id)
+            .collect();
+        for id in keep {
+            if let Some(k) = pool.instances.get_mut(&id).and_then(|i| i.scale_in_check.take()) {
+                self.kernel.events.cancel_pending(k);
+                kept.insert(id);
+            }
         }
     }
 
@@ -478,10 +536,14 @@ impl Simulation {
         // at by later reviews (another instance READY; changed limits schedule checks again,
         // see `capacity_update`).
         let vcpus = pool.types[i.type_index].room.millivcpus;
+        if let Some(k) = i.scale_in_check.take() {
+            // Its last idle period's check: that period ended.
+            self.kernel.events.cancel_pending(k);
+        }
         if provisioned.saturating_sub(vcpus) < min {
             c.scale_in_kept.insert(id);
         } else {
-            self.kernel.schedule(
+            let key = self.kernel.schedule(
                 now + idle_for,
                 Event::ScaleInCheck {
                     ce,
@@ -489,6 +551,7 @@ impl Simulation {
                     epoch,
                 },
             );
+            i.scale_in_check = Some(key);
         }
     }
 
@@ -587,8 +650,10 @@ impl Simulation {
     /// instant's pass (CONTRACT 7.14 d).
     pub(super) fn scale_in_check(&mut self, ce: CeId, id: u32, epoch: u32) {
         let c = &mut self.ces[ce];
-        let Some(pool) = &c.pool else { return };
-        let Some(i) = pool.instances.get(&id) else { return };
+        let Some(pool) = &mut c.pool else { return };
+        let Some(i) = pool.instances.get_mut(&id) else { return };
+        // This event is the pending one (a new check cancels the last).
+        i.scale_in_check = None;
         if !i.is_idle() || i.idle_epoch != epoch {
             return;
         }
@@ -605,7 +670,7 @@ impl Simulation {
             return;
         };
         let Some(i) = pool.terminate(id) else { return };
-        for k in i.spot_events.into_iter().flatten() {
+        for k in i.spot_events.into_iter().flatten().chain(i.scale_in_check) {
             self.kernel.events.cancel_pending(k);
         }
         let t = &pool.types[i.type_index];
