@@ -56,10 +56,6 @@ impl Simulation {
             None => mode == Backfill::Easy,
         };
         let mut reservation = match reserves {
-            // A head no compute environment could ever run has no start to protect: later
-            // jobs "do not delay that reservation" whatever they do (the MISCONFIGURATION
-            // reasons; jobStateTimeLimitActions may still cancel it).
-            true if self.can_never_run(q, head) => None,
             true => match self.easy_reservation(q, head) {
                 Some(r) => {
                     if let Some(j) = self.jobs.get_mut(head) {
@@ -67,6 +63,11 @@ impl Simulation {
                     }
                     Some(r)
                 }
+                // A head no compute environment could ever run (it has no bin) has no
+                // start to protect: later jobs "do not delay that reservation" whatever
+                // they do (the MISCONFIGURATION reasons; jobStateTimeLimitActions may
+                // still cancel it).
+                None if self.can_never_run(q, head) => None,
                 None => return false,
             },
             false => None,

@@ -141,9 +141,10 @@ pub struct Instance {
     pub has_run: bool,
     /// Counts idle periods; a scale-in check belongs to one.
     pub idle_epoch: u32,
-    /// The pending scale-in check, if any (at most one: a new one cancels the last, and an
-    /// instance kept for `minvCpus` has none), so that no check that cannot end anything
-    /// is left to become the run's last event (CONTRACT 7.2).
+    /// The scale-in check of the current idle period, while pending. Being kept for
+    /// `minvCpus` or terminated cancels it, so that no check that cannot end anything is
+    /// left to become the run's last event (CONTRACT 7.2); a check of an earlier idle
+    /// period left pending comes before the current one's and ends nothing.
     pub scale_in_check: Option<super::queue::EventKey>,
     /// Pending Spot notice/reclaim events.
     pub spot_events: [Option<super::queue::EventKey>; 2],

@@ -536,11 +536,14 @@ impl Simulation {
         // at by later reviews (another instance READY; changed limits schedule checks again,
         // see `capacity_update`).
         let vcpus = pool.types[i.type_index].room.millivcpus;
-        if let Some(k) = i.scale_in_check.take() {
-            // Its last idle period's check: that period ended.
-            self.kernel.events.cancel_pending(k);
-        }
         if provisioned.saturating_sub(vcpus) < min {
+            // Its last idle period's check, if still pending, could be the run's last event
+            // and end nothing: cancelled. (A new check below comes after it: the old one
+            // fires first, finds another epoch and does nothing, without a cancellation,
+            // which would cost a look-up at every event while it waits.)
+            if let Some(k) = i.scale_in_check.take() {
+                self.kernel.events.cancel_pending(k);
+            }
             c.scale_in_kept.insert(id);
         } else {
             let key = self.kernel.schedule(
@@ -652,8 +655,10 @@ impl Simulation {
         let c = &mut self.ces[ce];
         let Some(pool) = &mut c.pool else { return };
         let Some(i) = pool.instances.get_mut(&id) else { return };
-        // This event is the pending one (a new check cancels the last).
-        i.scale_in_check = None;
+        if i.idle_epoch == epoch {
+            // The check of this idle period: no longer pending.
+            i.scale_in_check = None;
+        }
         if !i.is_idle() || i.idle_epoch != epoch {
             return;
         }
