@@ -340,3 +340,25 @@ fn a_huge_number_of_seconds_is_shown_in_exponent_form() {
     let e = Scenario::from_value(&v, "q.json").expect_err("negative").to_string();
     assert!(e.contains("found -2.5"), "{e}");
 }
+
+/// A field put one level too high has no close spelling where it is, but the loader knows
+/// where it belongs: `arrayProperties` beside `submitJob` instead of in it (SubmitJob
+/// request shape), `resourceRequirements` beside `containerProperties`.
+#[test]
+fn a_field_one_level_too_high_is_told_where_it_belongs() {
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.json")).unwrap(),
+    )
+    .unwrap();
+    v["workload"][0]["arrayProperties"] = serde_json::json!({"size": 3});
+    v["jobDefinitions"][0]["resourceRequirements"] = serde_json::json!([]);
+    let e = Scenario::from_value(&v, "q.json").expect_err("misplaced").to_string();
+    assert!(
+        e.contains("workload[0].arrayProperties: unknown field `arrayProperties` here; it belongs inside `submitJob` (`submitJob.arrayProperties`)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("jobDefinitions[0].resourceRequirements: unknown field `resourceRequirements` here; it belongs inside `containerProperties`"),
+        "{e}"
+    );
+}
