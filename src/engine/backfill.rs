@@ -129,15 +129,12 @@ impl Simulation {
             // until the policy admits one: a job refused on the head's bin may start on
             // another (it cannot delay the reservation there). A custom placement names one.
             let by_order = self.queues[q].placement.0.is_none();
+            let mut custom_place = if by_order { None } else { self.find_ce(q, slot) };
             let mut next = 0;
             loop {
-                let option = if by_order {
-                    self.next_ce_placing(q, slot, &mut next)
-                } else if next == 0 {
-                    next = 1;
-                    self.find_ce(q, slot)
-                } else {
-                    None
+                let option = match by_order {
+                    true => self.next_ce_placing(q, slot, &mut next),
+                    false => custom_place.take(),
                 };
                 let Some((ce, placement)) = option else { break };
                 let (instance, new_instance) = match &placement {

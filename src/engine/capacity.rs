@@ -396,21 +396,7 @@ impl Simulation {
             })
             .unwrap_or_default();
         for (id, due, epoch) in idle {
-            let at = due.max(now);
-            let key = self.kernel.schedule(
-                at,
-                Event::ScaleInCheck {
-                    ce,
-                    instance: id,
-                    epoch,
-                },
-            );
-            let Some(i) = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id)) else {
-                continue;
-            };
-            if let Some(old) = i.scale_in_check.replace(key) {
-                self.kernel.events.cancel_pending(old);
-            }
+            self.reschedule_scale_in_check(ce, id, due.max(now), epoch);
         }
     }
 

@@ -167,9 +167,18 @@ impl Simulation {
         })
     }
 
+    /// [`Simulation::find_ce`] under the scenario's `ec2Capacity`: launches only of types EC2
+    /// supplies now (kept off the default path).
+    #[cold]
+    #[inline(never)]
+    fn find_ce_with_capacity(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
+        self.next_ce_placing(q, slot, &mut 0)
+    }
+
     /// [`Simulation::find_ce`] from the queue's `*next`-th compute environment on (the
-    /// queue's own order; no custom placement): the first that takes the job now, and where,
-    /// with `*next` moved past it. Backfilling asks again when its policy refuses the place.
+    /// queue's own order; no custom placement), under the scenario's `ec2Capacity` if it has
+    /// one: the first that takes the job now, and where, with `*next` moved past it.
+    /// Backfilling asks again when its policy refuses the place.
     pub(super) fn next_ce_placing(&self, q: QueueId, slot: JobSlot, next: &mut usize) -> Option<(CeId, Placement)> {
         let job = self.jobs.get(slot)?;
         let ces = &self.queues[q].spec.compute_environments;
@@ -201,22 +210,6 @@ impl Simulation {
         }
         let c = &self.ces[ce];
         c.runs_architecture(job.spec.architecture).then_some(c)
-    }
-
-    /// [`Simulation::find_ce`] under the scenario's `ec2Capacity`: launches only of types EC2
-    /// supplies now (kept off the default path).
-    #[cold]
-    #[inline(never)]
-    fn find_ce_with_capacity(&self, q: QueueId, slot: JobSlot) -> Option<(CeId, Placement)> {
-        let job = self.jobs.get(slot)?;
-        let qr = &self.queues[q];
-        qr.spec.compute_environments.iter().copied().find_map(|ce| {
-            let c = self.candidate_ce(q, ce, job)?;
-            c.plan_with(&job.resources(), job.spec.nodes.as_deref(), |t| {
-                self.ec2_available(ce, t)
-            })
-            .map(|p| (ce, p))
-        })
     }
 
     /// `strict`: a higher-priority queue attached to `ce` has a RUNNABLE job `ce` could ever

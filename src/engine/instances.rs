@@ -454,18 +454,7 @@ impl Simulation {
                 kept.insert(id);
                 continue;
             }
-            let key = self.kernel.schedule(
-                at,
-                Event::ScaleInCheck {
-                    ce,
-                    instance: id,
-                    epoch,
-                },
-            );
-            let i = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id));
-            if let Some(old) = i.and_then(|i| i.scale_in_check.replace(key)) {
-                self.kernel.events.cancel_pending(old);
-            }
+            self.reschedule_scale_in_check(ce, id, at, epoch);
         }
         if ended && min > 0 {
             self.keep_for_min(ce, ready, &mut kept);
@@ -473,6 +462,23 @@ impl Simulation {
         self.ces[ce].scale_in_kept = kept;
         if ended {
             self.capacity_changed(ce);
+        }
+    }
+
+    /// Schedules instance `id`'s scale-in check of idle period `epoch` at `at`, in place of
+    /// its pending one (cancelled).
+    pub(super) fn reschedule_scale_in_check(&mut self, ce: CeId, id: u32, at: SimTime, epoch: u32) {
+        let key = self.kernel.schedule(
+            at,
+            Event::ScaleInCheck {
+                ce,
+                instance: id,
+                epoch,
+            },
+        );
+        let i = self.ces[ce].pool.as_mut().and_then(|p| p.instances.get_mut(&id));
+        if let Some(old) = i.and_then(|i| i.scale_in_check.replace(key)) {
+            self.kernel.events.cancel_pending(old);
         }
     }
 

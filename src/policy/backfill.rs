@@ -108,7 +108,9 @@ pub trait BackfillPolicy: Send {
     }
 
     /// Whether `candidate` starts now. `reservation` is the head's when [`Self::reserves`];
-    /// take room from it for a job that would still hold room at the shadow time.
+    /// take room from it for a job that would still hold room at the shadow time. A job
+    /// refused here is offered again on the queue's next compute environment that could
+    /// place it (without a custom placement), so one job may be asked about more than once.
     fn admit(&mut self, candidate: &BackfillCandidate, reservation: Option<&mut HeadReservation>) -> bool;
 
     /// A copy for a copy of the simulation; `None` (the default) shares this one (exact only
