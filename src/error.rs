@@ -88,7 +88,7 @@ pub(crate) fn read_json(path: &std::path::Path) -> Result<serde_json::Value, Err
         path: path.to_owned(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|e| Error::json(&path.display().to_string(), &e))
+    crate::json::parse(&text, &path.display().to_string())
 }
 
 impl Error {

@@ -198,6 +198,7 @@ pub mod design {}
 pub mod calibrate;
 mod error;
 pub mod import;
+mod json;
 pub mod model;
 pub mod optimize;
 pub mod policy;

@@ -150,6 +150,22 @@ const GOOD: &str = r#"{
     "runtime": {"distribution": "fixed", "seconds": 10}}]
 }"#;
 
+/// A UTF-8 byte order mark (Windows editors write one) is passed over: RFC 8259 8.1,
+/// "implementations that parse JSON texts MAY ignore the presence of a byte order mark".
+#[test]
+fn a_scenario_with_a_byte_order_mark_runs() {
+    let dir = temp_dir("cli-bom");
+    let plain = write(&dir, "plain.json", GOOD);
+    let bom = write(&dir, "bom.json", &format!("\u{feff}{GOOD}"));
+    let (a, b) = (
+        batchsim(&["run", &plain, "--format", "json"]),
+        batchsim(&["run", &bom, "--format", "json"]),
+    );
+    assert!(b.status.success(), "{}", stderr(&b));
+    let text = |o: &Output| String::from_utf8_lossy(&o.stdout).replace("\"bom\"", "\"plain\"");
+    assert_eq!(text(&a), text(&b));
+}
+
 #[test]
 fn bad_input_exits_2_naming_file_path_and_reason() {
     let dir = temp_dir("cli-bad");
@@ -236,6 +252,29 @@ fn bad_input_exits_2_naming_file_path_and_reason() {
     );
     expect_bad(&["run", &good, "--until", "-5"], &["--until"]);
     expect_bad(&["run", &good, "--format", "yaml"], &["yaml"]);
+
+    // A key given twice would drop one of its values unseen (RFC 8259: "The names within an
+    // object SHOULD be unique"); it is named with its line.
+    let twice = write(
+        &dir,
+        "twice.json",
+        &GOOD.replace("\"priority\": 1,", "\"priority\": 1, \"priority\": 5,"),
+    );
+    expect_bad(
+        &["validate", &twice],
+        &["twice.json:4:", "the key `priority` is given twice in one object"],
+    );
+    // A runtime past the bound says so (it said "must be 0 or more").
+    let long = write(&dir, "long.json", &GOOD.replace("\"seconds\": 10", "\"seconds\": 5e12"));
+    expect_bad(
+        &["validate", &long],
+        &["workload[0].runtime.seconds: must be 0 or more and at most 1e12 seconds, found 5000000000000"],
+    );
+    // `seed` is what `--seeds` varies: setting it is refused, not silently overridden.
+    expect_bad(
+        &["sweep", &good, "--seeds", "1..2", "--set", "seed=5,6"],
+        &["`seed` cannot be set", "--seeds"],
+    );
 
     // validate lists every problem, not only the first.
     let two = write(

@@ -208,7 +208,7 @@ fn recorded_attempts_are_checked() {
         .unwrap_err()
         .to_string();
     for want in [
-        "workload[0].runtime.attempts[0].seconds: must be 0 or more, found -1",
+        "workload[0].runtime.attempts[0].seconds: must be 0 or more and at most 1e12 seconds, found -1",
         "workload[0].runtime.attempts[1]: missing required field `seconds`",
         "workload[1].runtime.attempts: give at least one recorded attempt",
         "workload[2].runtime.attempts: recorded attempts replay one job",

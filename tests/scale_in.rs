@@ -69,3 +69,49 @@ fn a_kept_instance_goes_when_its_idle_time_runs_out_after_the_minimum_grew() {
     assert_eq!((r.end_seconds, provisioned(&r, "ce0")), (600.0, 3600.0));
     assert_eq!(r.jobs.succeeded, r.jobs.submitted);
 }
+
+/// `scaleInIdleSeconds` 0, `minvCpus` 4: at 80 job B ends on c5.large i-2 and c5.large i-3
+/// turns READY unclaimed (its claimant found other room at 60). After the pass both are
+/// idle for 0 s, and READY 8 -> 4 keeps the minimum, so both go (7.14 d: "an instance idle
+/// for `scaleInIdleSeconds` that is still idle after the pass is terminated"); E then runs on
+/// the c5.xlarge. i-3's idle clock started only after the pass, so it was looked at after
+/// another pass, where E took it and kept it to 110: 1,340 vCPU-seconds instead of 1,280.
+#[test]
+fn an_instance_ready_and_idle_after_the_pass_goes_with_the_others_at_idle_time_zero() {
+    let (r, records) = run("zero-idle-time-instance-ready-after-pass");
+    assert_eq!(provisioned(&r, "ce0"), 1280.0);
+    assert_eq!(records[4].started_at.map(|t| t.as_secs_f64()), Some(80.0));
+}
+
+/// `minvCpus` 2: the m5.2xlarge is idle at 180 for no time (two jobs end, the third starts
+/// at 180), idle again from 190, and from 600 (when the c5.xlarge goes) the minimum keeps
+/// it. The check of its first idle period (due at 780) can end nothing: the run ends at
+/// 600, billing 6,320 vCPU-seconds (was 780 and 7,760).
+#[test]
+fn the_check_of_an_idle_period_that_ended_at_once_is_no_event() {
+    let (r, _) = run("check-of-an-idle-period-that-ended-at-once");
+    assert_eq!((r.end_seconds, provisioned(&r, "ce0")), (600.0, 6320.0));
+}
+
+/// A DISABLED compute environment whose `minvCpus` is raised to 8 at 130 (four r5.large,
+/// launch 0) and set to 8 again at 180: the four are the minimum and can never scale in, so
+/// their checks at 730 end nothing; the run ends at 180, its last action (was 730, with
+/// 5,040 vCPU-seconds billed instead of 640).
+#[test]
+fn the_check_of_an_instance_the_raised_minimum_keeps_is_no_event() {
+    let (r, _) = run("check-of-an-instance-the-raised-minimum-keeps");
+    assert_eq!((r.end_seconds, provisioned(&r, "ce0")), (180.0, 640.0));
+}
+
+/// `desiredvCpus` 6: three m5.large READY at 0 fill `maxvCpus` 6; a 4-vCPU job waits. At
+/// 20 (`scaleInIdleSeconds` 20) two go, keeping the third for `minvCpus` 1; the pass that
+/// follows at 20 launches a c5.2xlarge for the job, READY at once, which keeps the minimum
+/// now, so the kept m5.large may go at 20 too (7.14 d: "the check is made again at every
+/// instant after the pass"; README: kept instances are "reviewed again when an instance
+/// becomes READY, launched with no launch time too"). It stayed until 120: that pass's
+/// review waited for the next instant. 920 vCPU-seconds, not 1,120.
+#[test]
+fn a_zero_launch_instance_in_the_pass_after_a_scale_in_frees_the_kept_minimum() {
+    let (r, _) = run("zero-launch-in-the-pass-after-a-scale-in");
+    assert_eq!(provisioned(&r, "ce1"), 920.0);
+}

@@ -380,6 +380,26 @@ fn swf_lines_missing_run_time_or_processors_stay_warnings() {
     );
 }
 
+/// A log whose submit times go backwards (100, 50, 200, 150) is replayed in file order, each
+/// submission no earlier than the one before (README, "Workload"); the report says so
+/// instead of moving the two lines unseen.
+#[test]
+fn swf_submit_times_going_backwards_are_replayed_in_order_and_reported() {
+    let line = |n: u32, at: u32| format!("{n} {at} -1 5 1 -1 -1 1 100 -1 1 1 1 -1 1 -1 -1 -1\n");
+    let swf = temp(
+        "unsorted.swf",
+        &(line(1, 100) + &line(2, 50) + &line(3, 200) + &line(4, 140)),
+    );
+    let v = trace_scenario(&swf, "swf", json!({"jobQueue": "a", "jobDefinition": "d"}), 0);
+    let (r, jobs) = common::run_records(&v);
+    let submitted: Vec<f64> = jobs.iter().map(|j| j.submitted_at.as_secs_f64()).collect();
+    assert_eq!(submitted, [100.0, 100.0, 200.0, 200.0]);
+    assert_eq!(
+        r.warnings,
+        ["trace unsorted.swf: 2 submissions with a submit time earlier than the line before were submitted in file order, at most 60 s late"]
+    );
+}
+
 #[test]
 fn a_share_in_the_template_on_a_fair_share_queue_covers_rows_without_one() {
     let csv = temp(

@@ -41,7 +41,7 @@ impl Simulation {
                         self.recompute_fit_counts(q);
                     }
                 }
-                self.capacity_update(*ce);
+                self.capacity_update(*ce, min_vcpus.is_some() || desired_vcpus.is_some(), *desired_vcpus);
                 self.capacity_changed(*ce);
             }
             Action::UpdateJobQueue {

@@ -206,6 +206,12 @@ impl Simulation {
         }
         let qr = &mut self.queues[q];
         qr.stalled = false;
+        if qr.head.is_some_and(|(h, _)| h == id) {
+            // The blocked head leaves (cancelled, or placed outside its queue's turn).
+            qr.head = None;
+            self.drop_head_timers(q);
+        }
+        let qr = &self.queues[q];
         if qr.active.has_wake() && qr.set.is_empty() {
             self.drop_share_wake(q);
         }
@@ -568,6 +574,10 @@ impl Simulation {
         self.ces[a.ce].task_released(&r, now);
         let qr = &mut self.queues[q];
         qr.held_on_ce[a.ce.index()] -= mv;
+        // The queue's share usage R changed: a fair-share pick is made again, even where the
+        // attempt ran on a compute environment the queue no longer lists (after an
+        // `updateJobQueue`), which `capacity_changed` below does not wake it for.
+        qr.stalled = false;
         let Some(job) = self.jobs.live(slot) else { return };
         qr.set
             .add_held_at(qr.set.share_of_key(job.spec.share_ix), -(mv as i64), now);

@@ -47,19 +47,29 @@ enum Never {
     MaxResource,
     /// No instance type (Fargate: no task size) holds the job.
     NoType,
+    /// The compute environment does not run the job's architecture at all (an ARM64 job
+    /// on Fargate Spot): the job skips it, and the reason comes from the others.
+    Architecture,
 }
 
 /// The blocked-queue reason of a head job, by what each attached compute environment says.
+///
+/// A compute environment the job's architecture skips counts for neither reason: an ARM64
+/// job on a queue with FARGATE (`maxvCpus` too small) and FARGATE_SPOT is blocked by the
+/// FARGATE environment's `maxvCpus` (7.9: "when every attached CE's `maxvCpus` is below the
+/// job's need"); with only such environments it is `JOB_RESOURCE_REQUIREMENT` (no task
+/// there holds it).
 fn blocked_reason(verdicts: impl Iterator<Item = Option<Never>>) -> Option<(&'static str, &'static str)> {
-    let mut all_max = true;
+    let (mut all_max, mut any_max) = (true, false);
     for v in verdicts {
         match v {
             None => return None,
-            Some(Never::MaxResource) => {}
+            Some(Never::MaxResource) => any_max = true,
             Some(Never::NoType) => all_max = false,
+            Some(Never::Architecture) => {}
         }
     }
-    Some(if all_max {
+    Some(if all_max && any_max {
         (COMPUTE_ENVIRONMENT_MAX_RESOURCE, COMPUTE_ENVIRONMENT_MAX_RESOURCE_TEXT)
     } else {
         (JOB_RESOURCE_REQUIREMENT, JOB_RESOURCE_REQUIREMENT_TEXT)
@@ -76,7 +86,7 @@ impl Simulation {
         let c = &self.ces[ce];
         if !c.runs_architecture(job.spec.architecture) {
             // An ARM64 job on Fargate Spot: no task of any size runs it there.
-            return Some(Never::NoType);
+            return Some(Never::Architecture);
         }
         let nodes = job.spec.nodes.as_deref();
         let need: u64 = match nodes {
@@ -141,6 +151,7 @@ impl Simulation {
                 if let Some(j) = self.jobs.get_mut(prev_slot).filter(|j| j.id() == prev_id) {
                     j.clear_head_since();
                 }
+                self.drop_head_timers(q);
             }
         }
         self.queues[q].head = new;
@@ -157,7 +168,22 @@ impl Simulation {
         if let Some((_, text)) = never {
             p.status_reason = Some(Reason::Static(text));
         }
-        if p.head_since.is_some() {
+        if let Some(since) = p.head_since.get() {
+            // The same head as before. A reason that appears after its clock ran out (an
+            // action lowered `maxvCpus`, the last instance that held it ended) cancels it now:
+            // it has been the head longer than `maxTimeSeconds` and has the reason.
+            let late = never.is_some_and(|(reason, _)| self.time_limit_due(q, reason, now.since(since)))
+                && !self.queues[q].head_timers.iter().any(|&(t, _)| t == now);
+            if late {
+                let key = self.kernel.schedule(
+                    now,
+                    Event::StateTimeLimit {
+                        slot,
+                        head_since_ms: since.as_millis(),
+                    },
+                );
+                self.queues[q].head_timers.push((now, key));
+            }
             return;
         }
         p.head_since.set(now);
@@ -169,46 +195,145 @@ impl Simulation {
             .collect();
         limits.sort();
         limits.dedup();
+        self.void_checks_on |= !limits.is_empty();
         for max in limits {
-            self.kernel.schedule(
+            let key = self.kernel.schedule(
                 now + max,
                 Event::StateTimeLimit {
                     slot,
                     head_since_ms: now.as_millis(),
                 },
             );
+            self.queues[q].head_timers.push((now + max, key));
         }
+    }
+
+    /// Whether queue `q` has a `jobStateTimeLimitActions` entry for `reason` whose time has
+    /// passed after `waited` at the head.
+    fn time_limit_due(&self, q: QueueId, reason: &str, waited: crate::time::SimDuration) -> bool {
+        self.queues[q]
+            .spec
+            .state_time_limit_actions
+            .iter()
+            .any(|a| a.reason == reason && a.max_time <= waited)
+    }
+
+    /// Withdraws the `jobStateTimeLimitActions` clocks of queue `q`'s head (it left, or
+    /// another job took its place). Inline: most queues have none, and a head changes at most
+    /// passes of a fair-share queue.
+    #[inline]
+    pub(super) fn drop_head_timers(&mut self, q: QueueId) {
+        if !self.queues[q].head_timers.is_empty() {
+            self.withdraw_head_timers(q);
+        }
+    }
+
+    #[inline(never)]
+    fn withdraw_head_timers(&mut self, q: QueueId) {
+        let mut timers = std::mem::take(&mut self.queues[q].head_timers);
+        for (_, key) in timers.drain(..) {
+            self.kernel.events.cancel_pending(key);
+        }
+        self.queues[q].head_timers = timers;
     }
 
     /// A `jobStateTimeLimitActions` clock ran out: cancel the job if it is still the head it
     /// was, still RUNNABLE, and an action for its current reason has passed its time.
     pub(super) fn state_time_limit(&mut self, slot: JobSlot, head_since_ms: u64) {
         let now = self.kernel.now;
-        let Some(job) = self.jobs.get(slot) else { return };
-        let since = SimTime::from_millis(head_since_ms);
-        if job.status != JobStatus::Runnable
-            || job.head_since().get() != Some(since)
-            || self.queues[job.queue()].head.map(|h| h.0) != Some(job.id())
-        {
-            return;
-        }
-        let q = job.queue();
-        // A job that waits for capacity in use has no reason: no action fires for it.
-        let Some((reason, _)) = self.head_reason(q, slot) else {
+        let Some(q) = self.jobs.get(slot).map(Job::queue) else {
             return;
         };
-        let waited = now.since(since);
-        let due = self.queues[q]
-            .spec
-            .state_time_limit_actions
-            .iter()
-            .any(|a| a.reason == reason && a.max_time <= waited);
-        if due {
-            let text = format!("Canceled by JobStateTimeLimit action due to reason: {reason}");
-            self.finish_job(slot, JobStatus::Failed, Some(Reason::from(text)), Ending::Cancelled);
-            self.queues[q].head = None;
-            self.queues[q].stalled = false;
-            self.dispatch_needed = true;
+        // This clock came out: it is no longer one to withdraw.
+        self.forget_head_timer(q, now);
+        let Some(reason) = self.time_limit_fires(slot, head_since_ms, now) else {
+            return;
+        };
+        let text = format!("Canceled by JobStateTimeLimit action due to reason: {reason}");
+        self.finish_job(slot, JobStatus::Failed, Some(Reason::from(text)), Ending::Cancelled);
+        self.queues[q].head = None;
+        self.drop_head_timers(q);
+        self.queues[q].stalled = false;
+        self.dispatch_needed = true;
+    }
+
+    /// The reason for which the clock of the head in `slot` (head since `head_since_ms`)
+    /// cancels it at `at`, or `None` when it would do nothing: the job is no longer that
+    /// head, or it has no reason an action of its queue names with a time passed. (A job
+    /// that waits for capacity in use has no reason: no action fires for it.)
+    fn time_limit_fires(&self, slot: JobSlot, head_since_ms: u64, at: SimTime) -> Option<&'static str> {
+        let job = self.jobs.get(slot)?;
+        let since = SimTime::from_millis(head_since_ms);
+        let q = job.queue();
+        if job.status != JobStatus::Runnable
+            || job.head_since().get() != Some(since)
+            || self.queues[q].head.map(|h| h.0) != Some(job.id())
+        {
+            return None;
         }
+        let (reason, _) = self.head_reason(q, slot)?;
+        self.time_limit_due(q, reason, at.since(since)).then_some(reason)
+    }
+
+    /// Removes the clock due at `at` from queue `q`'s pending head clocks.
+    fn forget_head_timer(&mut self, q: QueueId, at: SimTime) {
+        let timers = &mut self.queues[q].head_timers;
+        if let Some(i) = timers.iter().position(|&(t, _)| t == at) {
+            timers.swap_remove(i);
+        }
+    }
+
+    /// Whether the head clock next on the event queue (due at `at`) would do nothing; if so
+    /// it is forgotten, for `drop_void_events` to take off the queue. Such a clock stays
+    /// void: a head that leaves never comes back with the same `head_since`, and a reason
+    /// that appears later cancels the head at that pass (`new_head`), as the clock would.
+    pub(super) fn head_clock_is_void(&mut self, slot: JobSlot, head_since_ms: u64, at: SimTime) -> bool {
+        if self.time_limit_fires(slot, head_since_ms, at).is_some() {
+            return false;
+        }
+        if let Some(q) = self.jobs.get(slot).map(Job::queue) {
+            self.forget_head_timer(q, at);
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(verdicts: &[Option<Never>]) -> Option<&'static str> {
+        blocked_reason(verdicts.iter().copied()).map(|(short, _)| short)
+    }
+
+    #[test]
+    fn reasons_by_what_each_compute_environment_says() {
+        use Never::*;
+        // One compute environment that could run it: no reason.
+        assert_eq!(reason(&[Some(MaxResource), None]), None);
+        // 7.9: "when every attached CE's maxvCpus is below the job's need".
+        assert_eq!(
+            reason(&[Some(MaxResource), Some(MaxResource)]),
+            Some(COMPUTE_ENVIRONMENT_MAX_RESOURCE)
+        );
+        // "when no instance type (Fargate: no task size) of the attached CEs can hold it".
+        assert_eq!(
+            reason(&[Some(MaxResource), Some(NoType)]),
+            Some(JOB_RESOURCE_REQUIREMENT)
+        );
+        // An ARM64 job skips Fargate Spot: FARGATE's maxvCpus decides.
+        assert_eq!(
+            reason(&[Some(MaxResource), Some(Architecture)]),
+            Some(COMPUTE_ENVIRONMENT_MAX_RESOURCE)
+        );
+        assert_eq!(
+            reason(&[Some(Architecture), Some(NoType)]),
+            Some(JOB_RESOURCE_REQUIREMENT)
+        );
+        // Only Fargate Spot: no task there holds it.
+        assert_eq!(
+            reason(&[Some(Architecture), Some(Architecture)]),
+            Some(JOB_RESOURCE_REQUIREMENT)
+        );
     }
 }

@@ -401,6 +401,21 @@ impl Simulation {
             let ce = c;
             for id in std::mem::take(&mut self.ces[c].settle) {
                 self.instance_idle(ce, id);
+                // Idle after the pass with an idle time of zero: due in this review, with
+                // the instances whose time ran out at this instant (7.14 d: "an instance idle
+                // for scaleInIdleSeconds that is still idle after the pass is terminated"),
+                // not after another pass. Its check at this instant then finds it gone or
+                // kept.
+                let c = &mut self.ces[ce];
+                let due_now = c
+                    .pool
+                    .as_ref()
+                    .and_then(|p| p.instances.get(&id))
+                    .is_some_and(|i| i.ready && i.is_idle() && c.idle_time(i).is_zero());
+                if due_now {
+                    c.scale_in_due.push(id);
+                    c.scale_in_review = true;
+                }
             }
             if std::mem::take(&mut self.ces[c].scale_in_review) {
                 self.scale_in(ce);
@@ -651,8 +666,62 @@ impl Simulation {
                 self.end_attempt(slot, super::attempt::AttemptEnd::Reclaimed(reason.clone()));
             }
         }
-        self.fill_standing_capacity(ce, false);
+        self.fill_standing_capacity(ce, None, false);
         self.capacity_changed(ce);
+    }
+
+    /// Takes the next engine events off the queue while they are checks that can do
+    /// nothing, before the clock moves to them: such a check is no event of the run, and as
+    /// the last one it would set `endSeconds` and bill kept instances to it (CONTRACT 7.2,
+    /// 7.14 d, 7.9). A scale-in check stays void whatever happens first: its instance is
+    /// gone or has started another idle period (epochs only grow), is busy (its next idle
+    /// period has a new epoch), or is one the minimum keeps; the last is remembered as
+    /// kept, as [`Simulation::scale_in`] would keep it, and every change that could free it
+    /// (an instance READY, new limits) reviews the kept instances. A head clock: see
+    /// [`Simulation::head_clock_is_void`]. Costs one look at the next event per step, in
+    /// runs with instances or head clocks (`void_checks_on`).
+    pub(super) fn drop_void_events(&mut self) {
+        loop {
+            let (Some(at), Some(&event)) = (self.kernel.events.peek_time(), self.kernel.events.peek()) else {
+                return;
+            };
+            let void = match event {
+                Event::ScaleInCheck { ce, instance, epoch } => self.scale_in_check_is_void(ce, instance, epoch),
+                Event::StateTimeLimit { slot, head_since_ms } => self.head_clock_is_void(slot, head_since_ms, at),
+                _ => false,
+            };
+            if !void {
+                return;
+            }
+            self.kernel.events.pop();
+        }
+    }
+
+    /// Whether instance `instance`'s scale-in check of idle period `epoch` would end
+    /// nothing (see [`Simulation::drop_void_events`]); an instance the minimum keeps is
+    /// remembered as kept.
+    fn scale_in_check_is_void(&mut self, ce: CeId, instance: u32, epoch: u32) -> bool {
+        let c = &mut self.ces[ce];
+        let min = u64::from(c.spec.min_vcpus) * 1000;
+        let Some(pool) = c.pool.as_mut() else { return true };
+        let ready = pool.ready_millivcpus;
+        match pool.instances.get_mut(&instance) {
+            None => true,
+            Some(i) if i.idle_epoch != epoch => true,
+            Some(i) if !i.is_idle() => {
+                i.scale_in_check = None;
+                true
+            }
+            Some(i) => {
+                let vcpus = pool.types[i.type_index].room.millivcpus;
+                let kept = ready.saturating_sub(vcpus) < min;
+                if kept {
+                    i.scale_in_check = None;
+                    c.scale_in_kept.insert(instance);
+                }
+                kept
+            }
+        }
     }
 
     /// An instance's idle time ran out: its compute environment reviews scale-in after this

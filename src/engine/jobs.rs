@@ -52,12 +52,6 @@ impl Stamp {
     pub fn is_none(self) -> bool {
         self.0 == u64::MAX
     }
-
-    /// Happened.
-    #[inline]
-    pub fn is_some(self) -> bool {
-        !self.is_none()
-    }
 }
 
 /// A duration that may be unknown, in 8 bytes (an `Option<SimDuration>` takes 16):

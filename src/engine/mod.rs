@@ -191,6 +191,9 @@ pub struct Simulation {
     /// Some compute environment has a Spot price history or Fargate Spot windows
     /// (`spot_market.rs`: prices and windows follow the clock at each pass).
     spot_on: bool,
+    /// Some compute environment has instances (EC2, SPOT, EKS), or a head clock
+    /// (`jobStateTimeLimitActions`) was set: checks may be void (`drop_void_events`).
+    void_checks_on: bool,
     /// Some compute environment has idle instances to review for scale-in after this
     /// instant's dispatch pass (CONTRACT 7.14 d).
     scale_in_pending: bool,
@@ -263,6 +266,7 @@ impl Simulation {
                 .any(|q| q.backfill != crate::model::Backfill::None),
             lambda_on: scenario.compute_environments.iter().any(|c| c.kind.is_lambda()),
             spot_on: scenario.compute_environments.iter().any(|c| c.spot_market.is_dynamic()),
+            void_checks_on: scenario.compute_environments.iter().any(|c| c.kind.has_instances()),
             scale_in_pending: false,
             passes: 0,
             claim_heads: Vec::new(),
@@ -335,8 +339,17 @@ impl Simulation {
         if self.kernel.stopped {
             return false;
         }
-        // Something was submitted through the API at the current instant.
+        // Something was submitted through the API at the current instant, or the instant's
+        // scale-in freed capacity: a pass, and its own scale-in review (an instance it
+        // launched READY at once makes the minimum's kept instances free to go, 7.14 d: "the
+        // check is made again at every instant after the pass").
         self.pass_if_due();
+        if self.scale_in_pending && self.latency.next_cycle.is_none() {
+            self.scale_in_after_pass();
+        }
+        if self.void_checks_on {
+            self.drop_void_events();
+        }
         let Some(t) = self.kernel.advance() else {
             return false;
         };
@@ -366,6 +379,9 @@ impl Simulation {
         while !self.kernel.stopped {
             // Submissions or actions through the API at the current instant.
             self.pass_if_due();
+            if self.void_checks_on {
+                self.drop_void_events();
+            }
             match self.kernel.next_time() {
                 Some(next) if next <= t => {
                     self.step();

@@ -46,6 +46,10 @@ pub(crate) struct QueueRuntime {
     pub fit_counts: Vec<u64>,
     /// The job the queue could not place at its last pass (the blocked head), if any.
     pub head: Option<(crate::model::JobId, super::jobs::JobSlot)>,
+    /// The head's `jobStateTimeLimitActions` clocks still to come (due time, event), so that
+    /// a head that leaves withdraws them: a clock of a job that is no longer the head is no
+    /// event of the run (it would move `endSeconds`, CONTRACT 7.2).
+    pub head_timers: Vec<(crate::time::SimTime, super::queue::EventKey)>,
     /// RUNNABLE jobs holding a claim on one launching instance (out of `set`: not the
     /// queue's head), by job id (CONTRACT 7.14 b, c).
     pub claimed: super::claimed::ClaimedSet,
@@ -117,6 +121,7 @@ impl QueueSet {
             },
             stalled: false,
             head: None,
+            head_timers: Vec::new(),
             claimed: Default::default(),
             claims_checked: (0, None),
             held_on_ce: vec![0; ce_count],

@@ -44,6 +44,9 @@ pub(super) struct ReplayableTrace {
     reads: u64,
     /// A copy that could not reopen the file: the original's warnings then, and why.
     lost: Vec<String>,
+    /// Submissions whose submit time was earlier than the line before (replayed in file
+    /// order, at the time before), and the most one was moved, in milliseconds.
+    late: (u64, u64),
 }
 
 impl ReplayableTrace {
@@ -55,6 +58,7 @@ impl ReplayableTrace {
             format,
             reads: 0,
             lost: Vec::new(),
+            late: (0, 0),
         })
     }
 
@@ -66,8 +70,28 @@ impl ReplayableTrace {
 
     fn warnings(&self) -> Vec<String> {
         let mut w = self.reader.as_ref().map(|r| r.warnings()).unwrap_or_default();
+        let (count, most_ms) = self.late;
+        if count > 0 && self.lost.is_empty() {
+            let name = self
+                .path
+                .file_name()
+                .map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let (s, were) = if count == 1 { ("", "was") } else { ("s", "were") };
+            w.push(format!(
+                "trace {name}: {count} submission{s} with a submit time earlier than the line before {were} submitted in file order, at most {} s late",
+                crate::time::SimDuration::from_millis(most_ms)
+            ));
+        }
         w.extend(self.lost.iter().cloned());
         w
+    }
+
+    /// A submission at `submit_ms` replayed at `at_ms`, the time of the line before.
+    fn note_late(&mut self, submit_ms: u64, at_ms: u64) {
+        if at_ms > submit_ms {
+            self.late.0 += 1;
+            self.late.1 = self.late.1.max(at_ms - submit_ms);
+        }
     }
 }
 
@@ -98,6 +122,7 @@ impl Clone for ReplayableTrace {
             format: self.format,
             reads: self.reads,
             lost,
+            late: self.late,
         }
     }
 }
@@ -245,8 +270,10 @@ impl Sources {
                 *next = None;
                 match reader.next() {
                     Some(Ok(r)) => {
-                        // A log whose submit times go backwards is replayed in file order.
+                        // A log whose submit times go backwards is replayed in file order
+                        // (and the report's warnings say how many and by how much).
                         let t = SimTime::from_millis(r.submit_ms).max(*last);
+                        reader.note_late(r.submit_ms, t.as_millis());
                         *last = t;
                         *next = Some(r);
                         Some(t)

@@ -31,6 +31,7 @@ pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueu
                 .filter_map(|a| a.register_job_definition.as_ref()?.job_definition_name.clone()),
         )
         .collect();
+    let mut updates: Vec<LimitsUpdate> = Vec::new();
     for (i, a) in raw.actions.iter().enumerate() {
         let p = format!("actions[{i}]");
         let Some(at) = ctx.time(&format!("{p}.at"), a.at) else {
@@ -62,28 +63,38 @@ pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueu
                     "minvCpus and desiredvCpus do not apply to Fargate compute environments",
                 );
             }
-            Action::UpdateComputeEnvironment {
-                compute_environment: CeId(ce),
-                state,
-                min_vcpus: ctx.int_in(
+            let limits = LimitsUpdate {
+                at,
+                path: format!("{up}.computeResources"),
+                ce: ce as usize,
+                min: ctx.int_in(
                     &format!("{up}.computeResources.minvCpus"),
                     cr.and_then(|c| c.min_vcpus),
                     0,
                     max,
                 ),
-                max_vcpus: ctx.int_in(
+                max: ctx.int_in(
                     &format!("{up}.computeResources.maxvCpus"),
                     cr.and_then(|c| c.max_vcpus),
                     0,
                     max,
                 ),
-                desired_vcpus: ctx.int_in(
+                desired: ctx.int_in(
                     &format!("{up}.computeResources.desiredvCpus"),
                     cr.and_then(|c| c.desired_vcpus),
                     0,
                     max,
                 ),
-            }
+            };
+            let action = Action::UpdateComputeEnvironment {
+                compute_environment: CeId(ce),
+                state,
+                min_vcpus: limits.min,
+                max_vcpus: limits.max,
+                desired_vcpus: limits.desired,
+            };
+            updates.push(limits);
+            action
         } else if let Some(u) = &a.update_job_queue {
             let up = format!("{p}.updateJobQueue");
             let Some(q) = u
@@ -194,7 +205,58 @@ pub(super) fn actions(ctx: &mut Ctx, raw: &RawScenario, queues: &[Option<JobQueu
         };
         out.push(TimedAction { at, action });
     }
+    check_limits(ctx, updates);
     // Stable: actions of one instant keep file order.
     out.sort_by_key(|a| a.at);
     Some(out)
+}
+
+/// The vCPU limits one `updateComputeEnvironment` sets (`None`: left as they are).
+struct LimitsUpdate {
+    at: crate::time::SimTime,
+    /// `actions[i].updateComputeEnvironment.computeResources`.
+    path: String,
+    ce: usize,
+    min: Option<u32>,
+    max: Option<u32>,
+    desired: Option<u32>,
+}
+
+/// Follows each compute environment's `minvCpus` and `maxvCpus` through the updates in time
+/// order (file order within an instant, as they apply) and refuses an update that leaves
+/// the minimum above the maximum, or names a `desiredvCpus` outside them: AWS, for
+/// `desiredvCpus` ("When you update the desiredvCpus setting, the value must be between the
+/// minvCpus and maxvCpus values", API model `ComputeResourceUpdate`), and as
+/// CreateComputeEnvironment requires of the first values. (It ran, and the engine launched
+/// the minimum past the maximum.)
+fn check_limits(ctx: &mut Ctx, mut updates: Vec<LimitsUpdate>) {
+    updates.sort_by_key(|u| u.at);
+    let mut limits = ctx.ce_limits.clone();
+    for u in updates {
+        let Some(Some((min, max))) = limits.get_mut(u.ce) else {
+            continue;
+        };
+        let (new_min, new_max) = (u.min.unwrap_or(*min), u.max.unwrap_or(*max));
+        let at = u.at;
+        if new_min > new_max {
+            let field = if u.min.is_some() { "minvCpus" } else { "maxvCpus" };
+            ctx.err(
+                format!("{}.{field}", u.path),
+                format!(
+                    "leaves minvCpus ({new_min}) above maxvCpus ({new_max}) at {at} s; a compute environment's minimum must not exceed its maximum"
+                ),
+            );
+            continue;
+        }
+        if let Some(d) = u.desired.filter(|&d| d < new_min || d > new_max) {
+            ctx.err(
+                format!("{}.desiredvCpus", u.path),
+                format!(
+                    "must be between minvCpus ({new_min}) and maxvCpus ({new_max}) at {at} s, found {d} (AWS: \"When you update the desiredvCpus setting, the value must be between the minvCpus and maxvCpus values\")"
+                ),
+            );
+            continue;
+        }
+        (*min, *max) = (new_min, new_max);
+    }
 }

@@ -14,6 +14,9 @@ pub(super) struct Ctx {
     pub ce_names: Vec<String>,
     pub ce_kinds: Vec<Option<ComputeEnvironmentType>>,
     pub ce_arch: Vec<Option<Architecture>>,
+    /// Each compute environment's `(minvCpus, maxvCpus)` as created (actions are checked
+    /// against them).
+    pub ce_limits: Vec<Option<(u32, u32)>>,
     /// Per compute environment: an Amazon EKS one (`eksConfiguration`).
     pub ce_eks: Vec<Option<bool>>,
     pub queue_names: Vec<String>,
@@ -37,11 +40,7 @@ impl Ctx {
         let s = secs?;
         let d = SimDuration::from_secs_f64(s);
         if d.is_none() {
-            // A huge value in exponent form, not as its 300 digits.
-            let found = match s.abs() >= 1e15 {
-                true => format!("{s:e}"),
-                false => s.to_string(),
-            };
+            let found = found_number(s);
             self.err(
                 path,
                 format!(
@@ -165,4 +164,14 @@ pub(super) fn queue_state(ctx: &mut Ctx, path: &str, s: Option<&str>) -> Option<
         s?,
         &[("ENABLED", QueueState::Enabled), ("DISABLED", QueueState::Disabled)],
     )
+}
+
+/// A number as an error message shows it: a huge value in exponent form (`1e308`), not as its
+/// 300 digits.
+pub(crate) fn found_number(v: f64) -> String {
+    if v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }

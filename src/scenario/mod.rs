@@ -192,7 +192,7 @@ impl Scenario {
     }
 
     fn parse(text: &str, file: &str, stem: &str, dir: &Path) -> Result<Scenario, Error> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::json(file, &e))?;
+        let value = crate::json::parse(text, file)?;
         Self::check_value(&value, file, stem, dir)
     }
 

@@ -23,6 +23,7 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
             .map(|c| c.compute_environment_name.clone().unwrap_or_default())
             .collect(),
         ce_kinds: Vec::new(),
+        ce_limits: Vec::new(),
         ce_eks: Vec::new(),
         ce_arch: Vec::new(),
         queue_names: raw
@@ -85,6 +86,10 @@ pub(super) fn convert(raw: RawScenario, file_stem: &str, base_dir: &Path) -> Res
         })
         .collect();
     ctx.ce_kinds = ces.iter().map(|c| c.as_ref().map(|c| c.kind)).collect();
+    ctx.ce_limits = ces
+        .iter()
+        .map(|c| c.as_ref().map(|c| (c.min_vcpus, c.max_vcpus)))
+        .collect();
     ctx.ce_eks = ces.iter().map(|c| c.as_ref().map(|c| c.eks)).collect();
     ctx.ce_arch = ces
         .iter()

@@ -347,7 +347,12 @@ fn runtime(ctx: &mut Ctx, p: &str, raw: &RawRuntime) -> Option<RuntimeModel> {
         let ok = v.is_finite() && v <= crate::time::MAX_SECONDS && if positive { v > 0.0 } else { v >= 0.0 };
         if !ok {
             let what = if positive { "more than 0" } else { "0 or more" };
-            ctx.err(format!("{p}.{field}"), format!("must be {what}, found {v}"));
+            let found = crate::scenario::ctx::found_number(v);
+            let max = crate::time::MAX_SECONDS;
+            ctx.err(
+                format!("{p}.{field}"),
+                format!("must be {what} and at most {max:e} seconds, found {found}"),
+            );
         }
         ok.then_some(v)
     };

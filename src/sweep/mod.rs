@@ -205,7 +205,10 @@ impl FromStr for Seeds {
         let number = |t: &str, which: &str| {
             let t = t.trim();
             if t.is_empty() {
-                return Err(bad(format!("lacks its {which} seed (write A..B, e.g. 1..10)")));
+                return Err(bad(match which {
+                    "" => "no seed given (write A..B, e.g. 1..10, or one seed N)".to_owned(),
+                    _ => format!("lacks its {which} seed (write A..B, e.g. 1..10)"),
+                }));
             }
             t.parse::<u64>()
                 .map_err(|_| bad(format!("`{t}` is not a seed (a whole number from 0 to {})", u64::MAX)))
@@ -648,7 +651,7 @@ mod tests {
         let err = |s: &str| seeds(s).unwrap_err().to_string();
         assert!(err("3..1").contains("smaller"));
         assert!(err("a..b").contains("`a` is not a seed"));
-        assert!(err("").contains("lacks its  seed") || err("").contains("lacks"));
+        assert_eq!(err(""), "``: no seed given (write A..B, e.g. 1..10, or one seed N)");
         assert!(err("..5").contains("lacks its first seed"));
         assert!(err("5..").contains("lacks its last seed"));
         assert_eq!(

@@ -60,6 +60,13 @@ impl FromStr for Setting {
         let split = split_assignment(s).ok_or_else(|| format!("expected PATH=V1,V2,..., found `{s}`"))?;
         let (path_text, list) = (s[..split].trim(), &s[split + 1..]);
         let path = parse_path(path_text)?;
+        // The run's seed is the sweep's own column: a setting of it would be overwritten by
+        // `--seeds` and repeat the `seed` column.
+        if matches!(path.as_slice(), [Step::Key(k)] if k == "seed") {
+            return Err(format!(
+                "`{path_text}` cannot be set: every run takes its seed from `--seeds` (write e.g. `--seeds 5..6`)"
+            ));
+        }
         let mut values = Vec::new();
         for v in split_values(list) {
             let v = v.trim();
@@ -413,6 +420,8 @@ mod tests {
             .unwrap_err()
             .contains("too large"));
         assert_eq!(parse_path("a[1][2].b").unwrap().len(), 4);
+        let seed = "seed=5,6".parse::<Setting>().unwrap_err();
+        assert!(seed.contains("takes its seed from `--seeds`"), "{seed}");
     }
 
     #[test]

@@ -47,7 +47,13 @@ fn attempt_list(ctx: &mut Ctx, p: &str, list: &[RawRecordedAttempt]) -> Vec<Reco
         let runtime = match SimDuration::from_secs_f64(secs) {
             Some(d) if secs.is_finite() && (0.0..=MAX_SECONDS).contains(&secs) => d,
             _ => {
-                ctx.err(format!("{ap}.seconds"), format!("must be 0 or more, found {secs}"));
+                ctx.err(
+                    format!("{ap}.seconds"),
+                    format!(
+                        "must be 0 or more and at most {MAX_SECONDS:e} seconds, found {}",
+                        crate::scenario::ctx::found_number(secs)
+                    ),
+                );
                 continue;
             }
         };

@@ -13,7 +13,7 @@ use super::input::{Capped, Decoded};
 use super::number::{parse_scaled, NumError};
 use super::skip::SkipReason;
 use super::timestamp::{read_submit, SubmitCell, TimeKind};
-use super::{Next, Rejected, TraceRecord, MAX_LINE_BYTES};
+use super::{Next, Rejected, TraceRecord, MAX_LINE_BYTES, MAX_TRACE_MS};
 use crate::suggest::{quote, suggest};
 use csv::ByteRecord;
 use std::io;
@@ -154,6 +154,11 @@ fn number(cell: &str, scale: i64, column: &'static str) -> Result<Option<i128>, 
     })
 }
 
+/// A time in milliseconds if it is from 0 to [`MAX_TRACE_MS`] (the scenario's 10^12 s).
+fn within_max(ms: i128) -> Option<u64> {
+    u64::try_from(ms).ok().filter(|&ms| ms <= MAX_TRACE_MS)
+}
+
 /// Parses one CSV record (not blank) against the header's columns. Every cell is read first,
 /// so a record with a bad cell is bad even where a value is missing; then a missing submit
 /// time, run time or vCPU count (in that order) skips it.
@@ -207,7 +212,7 @@ pub(super) fn parse_row(
         text: text(record, i, CSV_REQUIRED[i]).unwrap_or_default().to_owned(),
     };
     let run_ms = match run {
-        Some(v) if v >= 0 => Some(u64::try_from(v).map_err(|_| out_of_range(1))?),
+        Some(v) if v >= 0 => Some(within_max(v).ok_or_else(|| out_of_range(1))?),
         _ => None,
     };
     let millivcpus = match vcpus {
@@ -218,7 +223,7 @@ pub(super) fn parse_row(
         SubmitCell::Missing => return Err(Rejected::Skip(SkipReason::SubmitMissing)),
         SubmitCell::At { kind, ms } => {
             times.check(kind, line, submit_text)?;
-            u64::try_from(ms - times.origin_ms).map_err(|_| out_of_range(0))?
+            within_max(ms - times.origin_ms).ok_or_else(|| out_of_range(0))?
         }
     };
     let run_ms = run_ms.ok_or(Rejected::Skip(SkipReason::RunMissing))?;

@@ -73,6 +73,10 @@ use swf::SwfBody;
 /// that a file without line breaks cannot exhaust memory.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
+/// The largest submit or run time a trace may give, in milliseconds: the scenario's own bound
+/// [`crate::time::MAX_SECONDS`] (10^12 s), so that a time refused as `at` is refused in a log.
+pub(crate) const MAX_TRACE_MS: u64 = 1_000_000_000_000_000;
+
 /// The format of a trace file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -452,6 +456,52 @@ mod tests {
         );
         assert!(!e.is_fatal());
         assert!(reader.next().is_none());
+    }
+
+    /// A header comment in Latin-1 (some archive logs have one) is passed over unread; a
+    /// data line that is not UTF-8 is still a bad line.
+    #[test]
+    fn swf_comment_lines_need_not_be_utf8() {
+        let mut text = b"; Installation: Universit\xe9\n".to_vec();
+        text.extend_from_slice(b"1 0 0 10 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n\xe9\n");
+        let mut reader = TraceReader::from_reader(Cursor::new(text), TraceFormat::Swf, "l.swf").expect("memory");
+        let (records, bad) = read(&mut reader);
+        assert_eq!(records.len(), 1);
+        assert_eq!(bad, [(3, BadLine::NotUtf8 { column: None })]);
+    }
+
+    /// A submit or run time past the scenario's bound (10^12 s, `crate::time::MAX_SECONDS`)
+    /// is out of range in a log too, as it is as `at`.
+    #[test]
+    fn times_past_the_scenario_bound_are_out_of_range() {
+        let line = |submit: &str, run: &str| format!("1 {submit} 0 {run} 1 -1 -1 1 10 -1 1 1 1 -1 -1 -1 -1 -1\n");
+        let (records, bad) = read(&mut swf(
+            &(line("1000000000000", "1000000000000") + &line("1000000000001", "1"))
+        ));
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            bad,
+            [(
+                2,
+                BadLine::OutOfRange {
+                    what: "field 2".into(),
+                    text: "1000000000001".into()
+                }
+            )]
+        );
+        let (_, bad) = read(&mut swf(&line("0", "1e13")));
+        assert!(
+            matches!(&bad[..], [(1, BadLine::OutOfRange { what, .. })] if what == "field 4"),
+            "{bad:?}"
+        );
+        // (A large CSV submit time reads as an epoch time, counted from the earliest one.)
+        let mut reader = csv("submitSeconds,runSeconds,vcpus\n0,1000000000001,1\n5,1,1\n").unwrap();
+        let (records, bad) = read(&mut reader);
+        assert_eq!(records.len(), 1);
+        assert!(
+            matches!(&bad[..], [(2, BadLine::OutOfRange { what, .. })] if what == "runSeconds"),
+            "{bad:?}"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::error::BadLine;
 use super::input::{read_capped_line, Decoded};
 use super::number::{parse_scaled, NumError};
 use super::skip::SkipReason;
-use super::{Next, Rejected, TraceRecord, MAX_LINE_BYTES};
+use super::{Next, Rejected, TraceRecord, MAX_LINE_BYTES, MAX_TRACE_MS};
 
 /// Number of fields on a Standard Workload Format line.
 const SWF_FIELDS: usize = 18;
@@ -51,7 +51,10 @@ pub(super) fn parse_swf_line(text: &str, line: u64) -> Result<TraceRecord, Rejec
         if v < 0 {
             return Err(Rejected::Skip(missing));
         }
-        u64::try_from(v).map_err(|_| bad(k, fields[k - 1], NumError::Range))
+        u64::try_from(v)
+            .ok()
+            .filter(|&ms| ms <= MAX_TRACE_MS)
+            .ok_or_else(|| bad(k, fields[k - 1], NumError::Range))
     };
     let submit_ms = thousandths(2, SkipReason::SubmitMissing)?;
     let run_ms = thousandths(4, SkipReason::RunMissing)?;
@@ -119,6 +122,11 @@ impl SwfBody {
             if too_long {
                 return Next::Row(self.line, Err(Rejected::Bad(BadLine::TooLong)));
             }
+            // Comment and blank lines carry no data: they are passed over before decoding, so
+            // a header comment in Latin-1 (some archive logs have one) does not stop the log.
+            if is_comment_or_blank(&self.buf, self.line == 1) {
+                continue;
+            }
             let Ok(text) = std::str::from_utf8(&self.buf) else {
                 return Next::Row(self.line, Err(Rejected::Bad(BadLine::NotUtf8 { column: None })));
             };
@@ -134,6 +142,20 @@ impl SwfBody {
             }
             return Next::Row(self.line, parse_swf_line(trimmed, self.line));
         }
+    }
+}
+
+/// Whether a raw line is blank or a `;` comment (after leading white space and, on the first
+/// line, a UTF-8 byte order mark), read as bytes so that its encoding does not matter.
+fn is_comment_or_blank(line: &[u8], first: bool) -> bool {
+    let line = if first {
+        line.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(line)
+    } else {
+        line
+    };
+    match line.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(&b) => b == b';',
     }
 }
 

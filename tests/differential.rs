@@ -1,0 +1,187 @@
+//! Scenarios on which batchsim disagreed with independent implementations of the contract
+//! (Python, written from `docs/CONTRACT.md` alone, fourteenth session: EC2 and Fargate with
+//! fair share, `jobStateTimeLimitActions`, actions and billing). Each file in
+//! `tests/data/differential/` is a minimised scenario; each test names the contract or AWS
+//! sentence that decides it and fails without its fix.
+
+use batchsim::{JobRecord, JobStatus, Options, Report, Scenario, Simulation};
+
+fn run(name: &str) -> (Report, Vec<JobRecord>) {
+    let path = format!("{}/tests/data/differential/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let scenario = Scenario::from_file(&path).expect("valid scenario");
+    let options = Options {
+        record_jobs: true,
+        ..Options::default()
+    };
+    Simulation::new(&scenario, options)
+        .expect("simulation")
+        .run_with_records()
+}
+
+fn secs(t: Option<batchsim::SimTime>) -> f64 {
+    t.map_or(f64::NAN, |t| t.as_secs_f64())
+}
+
+const CANCELLED_MAX_RESOURCE: &str =
+    "Canceled by JobStateTimeLimit action due to reason: MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE";
+
+/// Fargate `maxvCpus` 4; a and b need 4 vCPUs; b is the head from 0 and waits its turn (no
+/// reason), so its 600 s clock runs out with nothing to do. At 1000 an action lowers
+/// `maxvCpus` to 2: b now has `COMPUTE_ENVIRONMENT_MAX_RESOURCE` and has been the head for
+/// 1000 s. CONTRACT 6: "cancel a head-of-queue job left RUNNABLE longer than
+/// `maxTimeSeconds` for the given reason"; it is cancelled at 1000 (it stayed RUNNABLE for
+/// ever: the reason was only looked at when the clock ran out).
+#[test]
+fn a_reason_that_comes_after_the_head_clock_ran_out_cancels_the_head() {
+    let (r, jobs) = run("reason-after-the-head-clock-ran-out");
+    assert_eq!(jobs[1].status, JobStatus::Failed);
+    assert_eq!(jobs[1].status_reason.as_deref(), Some(CANCELLED_MAX_RESOURCE));
+    assert_eq!(secs(jobs[1].stopped_at), 1000.0);
+    assert_eq!((r.jobs.cancelled, r.jobs.unfinished), (1, 0));
+}
+
+/// `maxvCpus` 1: B is the head from 0 and runs at 100; both jobs are done at 200. B's head
+/// clock (600 s) did nothing: the run ends at 200 (CONTRACT 7.2: "the time of the last
+/// event"), not at 600, and `utilizationOfMax` is 200 / (1 x 200) = 1 (was 1/3).
+#[test]
+fn the_head_clock_of_a_dispatched_head_is_no_event() {
+    let (r, _) = run("head-clock-after-the-run-ended");
+    assert_eq!(r.end_seconds, 200.0);
+    assert_eq!(r.compute_environments["ce0"].utilization_of_max, 1.0);
+}
+
+/// The same on EC2 (an m5.2xlarge kept for `minvCpus`): the array's last child is the head
+/// from 110 to 140; the run ends at 170 with its last job, not at 110 + 700 = 810, and the
+/// kept instance is billed to 170 (cost 0.0181 instead of 0.0864).
+#[test]
+fn the_head_clock_of_a_dispatched_head_bills_nothing_on_ec2() {
+    let (r, _) = run("head-clock-of-a-dispatched-head");
+    assert_eq!(r.end_seconds, 170.0);
+    assert_eq!(r.compute_environments["ce1"].vcpu_seconds_provisioned, 8.0 * 170.0);
+}
+
+/// An ARM64 job needing 4 vCPUs on a queue with FARGATE (`maxvCpus` 2) and FARGATE_SPOT
+/// (`maxvCpus` 1). Fargate Spot never runs ARM64 ("Fargate Spot is not supported for ARM64
+/// ... you can attach both FARGATE and FARGATE_SPOT compute environments to the same job
+/// queue", API reference), so the job skips it and FARGATE's `maxvCpus` decides: 7.9,
+/// `COMPUTE_ENVIRONMENT_MAX_RESOURCE` "when every attached CE's `maxvCpus` is below the job's
+/// need" (both are), not `JOB_RESOURCE_REQUIREMENT` ("no ... task size of the attached CEs
+/// can hold it": FARGATE has a 4-vCPU ARM64 size). The queue's MAX_RESOURCE entry fires at
+/// 600.
+#[test]
+fn an_arm64_job_on_fargate_and_fargate_spot_is_blocked_by_fargate_maxvcpus() {
+    let (_, jobs) = run("arm64-job-blocked-by-fargate-maxvcpus");
+    assert_eq!(jobs[0].status_reason.as_deref(), Some(CANCELLED_MAX_RESOURCE));
+    assert_eq!(secs(jobs[0].stopped_at), 600.0);
+}
+
+/// Fair share on `big` (max 4): a1 (share a) and b1 (share b) run; a2 (2 vCPUs) and b2 (4)
+/// wait. At 500 the queue moves to `other` (max 2, busy with another queue's x until 2000).
+/// R is equal, so a2 is the pick and waits its turn (no reason). At 1000 b1 ends on `big`,
+/// which the queue no longer lists: share b's R drops to 0 (CONTRACT 6: R "is the vCPUs its
+/// jobs hold now"), b2 becomes the pick, with `COMPUTE_ENVIRONMENT_MAX_RESOURCE` (4 > 2), and
+/// is cancelled at 1600; a2 runs when x ends, at 2000. Before, the queue slept on its old
+/// pick until `other` freed at 2000, picked b2 then, blocked on it ("a fair-share queue
+/// blocks on the job its policy picks", 7.7) and a2 waited until 2600.
+#[test]
+fn a_fair_share_pick_is_made_again_when_usage_ends_on_a_compute_environment_the_queue_left() {
+    let (r, jobs) = run("fair-share-pick-after-usage-ends-on-a-detached-ce");
+    assert_eq!(jobs[4].status_reason.as_deref(), Some(CANCELLED_MAX_RESOURCE));
+    assert_eq!(secs(jobs[4].stopped_at), 1600.0);
+    assert_eq!(secs(jobs[3].started_at), 2000.0);
+    assert_eq!((r.jobs.cancelled, r.jobs.succeeded), (1, 4));
+}
+
+/// `desiredvCpus` 4 (two c5.large) READY at 0 scale in at once (`scaleInIdleSeconds` 0). At
+/// 30 an update sets only `maxvCpus`: nothing is relaunched (7.14 e: the desired capacity
+/// "Raised later by an action, it launches normally"; nothing was raised, and AWS moves the
+/// desired count with demand). Only the job's own instance is launched: 3 in all (was 5).
+#[test]
+fn an_update_that_names_no_minimum_or_desired_count_launches_nothing() {
+    let (r, _) = run("update-of-maxvcpus-launches-no-desired-capacity");
+    let ce = &r.compute_environments["ce0"];
+    assert_eq!((ce.instances_launched, ce.vcpu_seconds_provisioned), (3, 180.0));
+}
+
+/// The same with `state: ENABLED` sent to an enabled compute environment at 100, after
+/// `desiredvCpus` 2 was set (and scaled in) at 10: one launch, not two.
+#[test]
+fn re_enabling_an_enabled_compute_environment_launches_nothing() {
+    let (r, _) = run("update-of-state-launches-no-desired-capacity");
+    assert_eq!(r.compute_environments["ce1"].instances_launched, 1);
+}
+
+/// ce0 (launch 0) is at its limit at 0, so child 1:2 claims room on an instance launching
+/// on ce1 (READY at 30). At 10 ce0's idle c5.large scales in and child 1:3 launches an
+/// m5.xlarge there, READY at once with room left for 1:2. The pass repeats (CONTRACT 6:
+/// "The pass repeats until nothing more is placed"), and 7.14 c: "a later pass gives the
+/// claimed job any READY room it fits": 1:2 starts at 10 on ce0, not at 30 on ce1.
+#[test]
+fn a_claimed_job_takes_ready_room_made_later_in_the_same_pass() {
+    let (r, jobs) = run("claimed-job-gets-ready-room-made-mid-pass");
+    let started: Vec<f64> = jobs.iter().map(|j| secs(j.started_at)).collect();
+    assert_eq!(started, [0.0, 0.0, 10.0, 10.0]);
+    assert_eq!(jobs[2].compute_environment.as_deref(), Some("ce0"));
+    assert_eq!(r.end_seconds, 120.0);
+}
+
+/// A queue's head waits for capacity that never frees (no reason), so its 600 s clock can
+/// do nothing; nothing else happens after 50. The run ends at 50 (was 750: the clock that
+/// fired for nothing was the last event). The job stays RUNNABLE, reported unfinished.
+#[test]
+fn the_head_clock_of_a_head_without_a_reason_is_no_event() {
+    let (r, _) = run("head-clock-of-a-head-without-a-reason");
+    assert_eq!((r.end_seconds, r.jobs.unfinished), (50.0, 1));
+}
+
+/// The same on EC2, where the head's reason is not one the queue's actions name: ends at 30
+/// (was 730).
+#[test]
+fn the_head_clock_of_a_head_whose_reason_no_action_names_is_no_event() {
+    let (r, _) = run("head-clock-of-a-head-without-a-reason-on-ec2");
+    assert_eq!((r.end_seconds, r.jobs.unfinished), (30.0, 1));
+}
+
+/// At 60 an r5.xlarge launched READY at once for a job has room left, and the claimed
+/// children 4:0 and 4:1 (earlier by submission than the jobs after it) take it in that pass,
+/// before the queue's later jobs (README: a claimed job gets READY room "before the queue's
+/// later jobs", the room made within the pass included). They start at 60, not 70; the run
+/// ends at 130.
+#[test]
+fn claimed_jobs_take_room_made_in_the_pass_before_later_jobs() {
+    let (r, jobs) = run("claimed-job-before-later-job-in-the-same-pass");
+    let started = |id: &str| {
+        let j = jobs.iter().find(|j| j.job_id.to_string() == id).expect("job");
+        secs(j.started_at)
+    };
+    assert_eq!((started("4:0"), started("4:1"), started("4:2")), (60.0, 60.0, 70.0));
+    assert_eq!(r.end_seconds, 130.0);
+}
+
+/// The problems of a scenario that must not load.
+fn refused(name: &str) -> Vec<String> {
+    let path = format!("{}/tests/data/differential/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let e = Scenario::from_file(&path).expect_err("refused");
+    e.problems().iter().map(|p| p.to_string()).collect()
+}
+
+/// An `updateComputeEnvironment` that leaves `minvCpus` above `maxvCpus` (12 over 4 at 70 s)
+/// or names a `desiredvCpus` outside them is refused at its path, following the limits
+/// through the actions before it: AWS, "When you update the desiredvCpus setting, the value
+/// must be between the minvCpus and maxvCpus values" (API model). They ran, and the engine
+/// kept a minimum past the maximum.
+#[test]
+fn an_update_that_leaves_the_limits_inconsistent_is_refused() {
+    assert_eq!(
+        refused("action-raises-the-minimum-above-the-maximum"),
+        ["actions[1].updateComputeEnvironment.computeResources.minvCpus: leaves minvCpus (12) above maxvCpus (4) at 70 s; a compute environment's minimum must not exceed its maximum"]
+    );
+    let desired = refused("action-sets-desired-above-the-maximum");
+    assert_eq!(desired.len(), 2);
+    assert!(
+        desired[0].starts_with(
+            "actions[0].updateComputeEnvironment.computeResources.desiredvCpus: must be between minvCpus (0) and maxvCpus (6) at 30 s, found 12"
+        ),
+        "{desired:?}"
+    );
+}
