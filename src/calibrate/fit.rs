@@ -105,7 +105,7 @@ pub fn fit(replay: &Replay) -> Result<Fit, CalibrateError> {
 /// Searches [`STARTUP_GRID`] (and [`INSTANCE_LAUNCH_GRID`] when the set-up has EC2 or SPOT
 /// compute environments) for the settings that minimise the mean absolute wait error of
 /// `replay`: one value for the whole set-up, then one per compute environment on which at
-/// least `min_jobs_per_ce` compared jobs ran ([`super::per_ce`]; `usize::MAX` keeps the
+/// least `min_jobs_per_ce` compared jobs ran (`calibrate::per_ce`; `usize::MAX` keeps the
 /// single value). An error of the scenario as given is returned as it is.
 pub fn fit_with(replay: &Replay, min_jobs_per_ce: usize) -> Result<Fit, CalibrateError> {
     let given = compare(replay, &replay.scenario)?;

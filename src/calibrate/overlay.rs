@@ -43,7 +43,7 @@ impl HistoryOverlay {
 }
 
 /// `c` drawn over a run's chart (`run --history FILE... --plot FILE.svg`): the recorded and
-/// simulated vCPUs-in-use curves of the compared jobs (the same curves as [`svg`], in
+/// simulated vCPUs-in-use curves of the compared jobs (the same curves as [`svg`](super::plot::svg), in
 /// seconds) and the error figures (see [`HistoryOverlay`]).
 pub fn overlay(replay: &Replay, c: &Calibration) -> HistoryOverlay {
     let (rec, sim) = intervals(c);

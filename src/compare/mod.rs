@@ -30,7 +30,7 @@
 //! its dependants fail as AWS fails them ([`DependencyFailed`]).
 //!
 //! Impossible on Lambda: over 6 vCPUs, over 10,240 MB, GPUs, multi-node, and every job whose
-//! attempt ran into the 900 s limit (status reason [`REASON_LAMBDA_TIMEOUT`]); on Fargate:
+//! attempt ran into the 900 s limit (status reason [`REASON_LAMBDA_TIMEOUT`](crate::model::lambda::REASON_LAMBDA_TIMEOUT)); on Fargate:
 //! what no Fargate task size holds (over 32 vCPUs or 240 GiB), GPUs, multi-node; on EC2: what no `optimal` instance type holds.
 //! Every run uses the scenario's seed, so the three see the same arrivals and run times.
 

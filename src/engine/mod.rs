@@ -62,6 +62,7 @@ mod shares;
 mod sources;
 mod spot_market;
 mod submit;
+mod void_events;
 
 use crate::error::Error;
 use crate::model::job_definition::JobDefinitionRegistry;

@@ -160,10 +160,12 @@ impl<E: Copy> EventQueue<E> {
         self.heap.peek().map(|e| SimTime::from_millis((e.0 >> 64) as u64))
     }
 
-    /// The earliest live event, left in place.
-    pub fn peek(&mut self) -> Option<&E> {
+    /// The earliest live event and its time, left in place.
+    pub fn peek(&mut self) -> Option<(SimTime, &E)> {
         self.drop_cancelled_top();
-        self.heap.peek().map(|e| &e.1)
+        self.heap
+            .peek()
+            .map(|e| (SimTime::from_millis((e.0 >> 64) as u64), &e.1))
     }
 
     /// Removes and returns the earliest live event.
