@@ -185,3 +185,24 @@ fn an_update_that_leaves_the_limits_inconsistent_is_refused() {
         "{desired:?}"
     );
 }
+
+/// The head is the head from 0 with no reason; at 400 an action lowers `maxvCpus` below its
+/// need, so it has one before its 1,200 s clock runs out: it is cancelled at 1200 (7.9: "the
+/// clock starts when the job becomes its queue's head"). A first version of the void-event
+/// look judged the clock at 0, before the action, and dropped it: the job stayed RUNNABLE.
+#[test]
+fn a_reason_that_comes_before_the_head_clock_runs_out_cancels_at_the_clock() {
+    let (r, jobs) = run("reason-before-the-head-clock-runs-out");
+    assert_eq!(jobs[0].status_reason.as_deref(), Some(CANCELLED_MAX_RESOURCE));
+    assert_eq!((secs(jobs[0].stopped_at), r.end_seconds), (1200.0, 1200.0));
+}
+
+/// The same with a new head: job 3 becomes the head at 1200 when job 2 starts, gets its
+/// reason from an action, and is cancelled when its clock runs out at 2200, not at the next
+/// event that happened to come (2400.25).
+#[test]
+fn the_clock_of_a_new_head_cancels_at_its_own_time() {
+    let (_, jobs) = run("head-clock-of-a-new-head-after-an-action");
+    assert_eq!(jobs[2].status_reason.as_deref(), Some(CANCELLED_MAX_RESOURCE));
+    assert_eq!(secs(jobs[2].stopped_at), 2200.0);
+}

@@ -115,3 +115,16 @@ fn a_zero_launch_instance_in_the_pass_after_a_scale_in_frees_the_kept_minimum() 
     let (r, _) = run("zero-launch-in-the-pass-after-a-scale-in");
     assert_eq!(provisioned(&r, "ce1"), 920.0);
 }
+
+/// `minvCpus` 1, `desiredvCpus` 6, `scaleInIdleSeconds` 0: the capacity READY at 0 (7.14 e)
+/// is there for the pass after the submissions at 0 (7.1: submissions first, "then one
+/// dispatch pass"; 7.14 d: scale-in "after the instant's dispatch pass"), so the job runs at 0
+/// on the r5.xlarge that holds it. A first version of the scale-in review after a step's
+/// opening pass ran before the run's first instant, ended that instance and made the job
+/// wait 60 s for a new one.
+#[test]
+fn capacity_ready_at_zero_waits_for_the_first_pass() {
+    let (r, records) = run("capacity-at-zero-waits-for-the-first-pass");
+    assert_eq!(records[0].started_at.map(|t| t.as_secs_f64()), Some(0.0));
+    assert_eq!((r.end_seconds, provisioned(&r, "ce1")), (30.0, 120.0));
+}

@@ -59,6 +59,17 @@ impl Kernel {
         [a, b, c].into_iter().flatten().min()
     }
 
+    /// The time of the next submission or timed action, if any (the engine's own events
+    /// aside).
+    pub fn next_outside_time(&mut self) -> Option<SimTime> {
+        let a = self.sources.peek_time();
+        let b = self.actions.get(self.next_action).map(|a| a.at);
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Moves the clock to the next instant and returns it; `None` (and the run stopped)
     /// when nothing is left or the next instant is at or past `until` (the clock then
     /// rests at `until`).

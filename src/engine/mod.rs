@@ -344,8 +344,15 @@ impl Simulation {
         // scale-in freed capacity: a pass, and its own scale-in review (an instance it
         // launched READY at once makes the minimum's kept instances free to go, 7.14 d: "the
         // check is made again at every instant after the pass").
+        let passes = self.passes;
         self.pass_if_due();
-        if self.scale_in_pending && self.latency.next_cycle.is_none() {
+        // (Not before the run's first instant has been applied: capacity READY at 0 waits for
+        // the pass after the submissions at 0.)
+        if self.passes != passes
+            && self.kernel.events_processed > 0
+            && self.scale_in_pending
+            && self.latency.next_cycle.is_none()
+        {
             self.scale_in_after_pass();
         }
         if self.void_checks_on {

@@ -6,8 +6,9 @@
 //! `endSeconds` and bill kept instances to it. Rather than cancel such checks wherever they
 //! may become void (a cancelled set that is never empty costs a look-up per event; for
 //! scale-in checks that was 5.2% on ec2-packing), the next event is looked at before the
-//! clock moves, and dropped while it is void. Both kinds stay void once they are: whatever
-//! happens before their time cannot make them do something.
+//! clock moves to it (when no submission or action comes first), and dropped while it is
+//! void. Both kinds stay void once they are: whatever happens in their own instant before
+//! them cannot make them do something that a pass would not then do.
 
 use super::event::Event;
 use super::Simulation;
@@ -29,6 +30,13 @@ impl Simulation {
             let Some((at, &event)) = self.kernel.events.peek() else {
                 return;
             };
+            // Judged only when nothing but its own instant comes before it: a head clock
+            // is void if its head has no reason now, and a reason that came in between
+            // (an action) would have made it fire. What its instant's submissions and
+            // actions do first, a pass then sees (a late reason cancels the head there).
+            if self.kernel.next_outside_time().is_some_and(|t| t < at) {
+                return;
+            }
             let void = match event {
                 Event::ScaleInCheck { ce, instance, epoch } => self.scale_in_check_is_void(ce, instance, epoch),
                 Event::StateTimeLimit { slot, head_since_ms } => self.head_clock_is_void(slot, head_since_ms, at),
