@@ -206,16 +206,3 @@ fn the_clock_of_a_new_head_cancels_at_its_own_time() {
     assert_eq!(jobs[2].status_reason.as_deref(), Some(CANCELLED_MAX_RESOURCE));
     assert_eq!(secs(jobs[2].stopped_at), 2200.0);
 }
-
-/// `computeReservation` 75 on a fair-share queue whose array (share t1) the reservation
-/// never lets through, beside a kept `minvCpus` instance. Share C's last job ends at 705 and
-/// C goes inactive at 705 + 3,600: with one share fewer the reserve only grows, `(c/100)^A`
-/// ("It reserves 25% if there are two fair share identifiers. It reserves 12.5% if there are
-/// three", API model), so nothing can start then. The run ends at 705 (it ended at 4,305 on
-/// a pass that placed nothing, and billed the kept instance to it: $0.41 instead of $0.07).
-#[test]
-fn a_share_going_inactive_under_compute_reservation_is_no_event() {
-    let (r, _) = run("reservation-share-expiry-lets-nothing-through");
-    assert_eq!((r.end_seconds, r.jobs.unfinished), (705.0, 4));
-    assert!(r.cost.total < 0.07, "{}", r.cost.total);
-}

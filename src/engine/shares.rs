@@ -127,20 +127,22 @@ impl ActiveShares {
 }
 
 impl Simulation {
-    /// Queue `q` could not place the job in `blocked`: when a custom reservation rule reads
-    /// the active shares and a share lingers, a dispatch pass is due when that share goes
-    /// inactive, unless no compute environment could ever run that job. At most one
-    /// wake-up is pending per queue.
-    ///
-    /// Not for AWS's `computeReservation`: it reserves `(c/100)^A` of `maxvCpus` ("It
-    /// reserves 25% if there are two fair share identifiers. It reserves 12.5% if there are
-    /// three", API model), so a share going inactive only grows the reserve and can let no
-    /// job through. Such a pass placed nothing and, as the last event, set `endSeconds` and
-    /// billed kept instances to it (a differential test: 4,305 s instead of 705).
+    /// Queue `q` could not place the job in `blocked`: when it keeps capacity in reserve
+    /// (`computeReservation`) and a share lingers, a dispatch pass is due when that share
+    /// goes inactive (the reserve shrinks then), unless no compute environment could ever
+    /// run that job (a smaller reserve does not help it). At most one wake-up is pending
+    /// per queue.
     pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId, blocked: JobSlot) {
         let now = self.kernel.now;
         let qr = &self.queues[q];
-        if qr.reservation.0.is_none() {
+        // A custom reservation rule may read A on any queue; the built-in only where the
+        // policy reserves something.
+        let reserves = qr.reservation.0.is_some()
+            || qr
+                .spec
+                .scheduling_policy
+                .is_some_and(|p| self.queues.policy(p).compute_reservation > 0);
+        if !reserves {
             return;
         }
         let Some(at) = qr.active.next_expiry(now) else { return };
