@@ -4,18 +4,12 @@
 //! `tests/data/differential/` is a minimised scenario; each test names the contract or AWS
 //! sentence that decides it and fails without its fix.
 
-use batchsim::{JobRecord, JobStatus, Options, Report, Scenario, Simulation};
+mod common;
+
+use batchsim::{JobRecord, JobStatus, Report, Scenario};
 
 fn run(name: &str) -> (Report, Vec<JobRecord>) {
-    let path = format!("{}/tests/data/differential/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let scenario = Scenario::from_file(&path).expect("valid scenario");
-    let options = Options {
-        record_jobs: true,
-        ..Options::default()
-    };
-    Simulation::new(&scenario, options)
-        .expect("simulation")
-        .run_with_records()
+    common::run_data_file("differential", name)
 }
 
 fn secs(t: Option<batchsim::SimTime>) -> f64 {

@@ -5,18 +5,12 @@
 //! scale-ins included)"). The scenarios in `tests/data/scale_in/` are ones on which batchsim
 //! disagreed with an independent implementation; each test fails without its fix.
 
-use batchsim::{Options, Report, Scenario, Simulation};
+mod common;
+
+use batchsim::Report;
 
 fn run(name: &str) -> (Report, Vec<batchsim::JobRecord>) {
-    let path = format!("{}/tests/data/scale_in/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let scenario = Scenario::from_file(&path).expect("valid scenario");
-    let options = Options {
-        record_jobs: true,
-        ..Options::default()
-    };
-    Simulation::new(&scenario, options)
-        .expect("simulation")
-        .run_with_records()
+    common::run_data_file("scale_in", name)
 }
 
 fn provisioned(r: &Report, ce: &str) -> f64 {

@@ -175,14 +175,7 @@ impl Simulation {
             let late = never.is_some_and(|(reason, _)| self.time_limit_due(q, reason, now.since(since)))
                 && !self.queues[q].head_timers.iter().any(|&(t, _)| t == now);
             if late {
-                let key = self.kernel.schedule(
-                    now,
-                    Event::StateTimeLimit {
-                        slot,
-                        head_since_ms: since.as_millis(),
-                    },
-                );
-                self.queues[q].head_timers.push((now, key));
+                self.arm_head_clock(q, slot, since, now);
             }
             return;
         }
@@ -197,15 +190,16 @@ impl Simulation {
         limits.dedup();
         self.void_checks_on |= !limits.is_empty();
         for max in limits {
-            let key = self.kernel.schedule(
-                now + max,
-                Event::StateTimeLimit {
-                    slot,
-                    head_since_ms: now.as_millis(),
-                },
-            );
-            self.queues[q].head_timers.push((now + max, key));
+            self.arm_head_clock(q, slot, now, now + max);
         }
+    }
+
+    /// Schedules the clock of queue `q`'s head in `slot` (head since `since`) at `at`, kept
+    /// in the queue's pending head clocks so that the head's leaving withdraws it.
+    fn arm_head_clock(&mut self, q: QueueId, slot: JobSlot, since: SimTime, at: SimTime) {
+        let head_since_ms = since.as_millis();
+        let key = self.kernel.schedule(at, Event::StateTimeLimit { slot, head_since_ms });
+        self.queues[q].head_timers.push((at, key));
     }
 
     /// Whether queue `q` has a `jobStateTimeLimitActions` entry for `reason` whose time has

@@ -71,11 +71,8 @@ impl ReplayableTrace {
     fn warnings(&self) -> Vec<String> {
         let mut w = self.reader.as_ref().map(|r| r.warnings()).unwrap_or_default();
         let (count, most_ms) = self.late;
-        if count > 0 && self.lost.is_empty() {
-            let name = self
-                .path
-                .file_name()
-                .map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        // (A copy that lost its reader carries the original's warnings, this one included.)
+        if let Some(name) = self.reader.as_ref().map(|r| r.file_name()).filter(|_| count > 0) {
             let (s, were) = if count == 1 { ("", "was") } else { ("s", "were") };
             w.push(format!(
                 "trace {name}: {count} submission{s} with a submit time earlier than the line before {were} submitted in file order, at most {} s late",

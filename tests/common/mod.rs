@@ -58,6 +58,19 @@ pub fn run_records(scenario: &Value) -> (Report, Vec<JobRecord>) {
         .run_with_records()
 }
 
+/// Runs the scenario file `tests/data/{dir}/{name}.json` with job records kept.
+pub fn run_data_file(dir: &str, name: &str) -> (Report, Vec<JobRecord>) {
+    let path = format!("{}/tests/data/{dir}/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let scenario = Scenario::from_file(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let options = Options {
+        record_jobs: true,
+        ..Options::default()
+    };
+    Simulation::new(&scenario, options)
+        .unwrap_or_else(|e| panic!("cannot run {path}: {e}"))
+        .run_with_records()
+}
+
 /// Erlang C: the probability that an arrival waits in an M/M/c queue with offered load
 /// `a = lambda / mu` Erlangs.
 pub fn erlang_c(c: u32, a: f64) -> f64 {

@@ -263,6 +263,11 @@ impl TraceReader {
         })
     }
 
+    /// The file name the warnings give (the path's last component).
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
     /// Lines skipped so far, per reason.
     pub fn skipped(&self) -> &SkipCounts {
         &self.skipped
