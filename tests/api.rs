@@ -516,6 +516,72 @@ fn apply_checks_ids_and_limits() {
     assert_eq!(s.compute_environment_usage()[0].max_vcpus, 8);
 }
 
+/// An UpdateComputeEnvironment through `apply` is checked against the values it leaves, as
+/// a scenario's timed updates are when the file loads: AWS (API model,
+/// `ComputeResourceUpdate.desiredvCpus`): "When you update the desiredvCpus setting, the
+/// value must be between the minvCpus and maxvCpus values." Nothing changes on a refusal.
+#[test]
+fn apply_refuses_limits_that_leave_min_above_max_or_desired_outside() {
+    let sc = Scenario::builder("limits")
+        .ec2_compute_environment("ce", &["m5.large"], 2, 16)
+        .job_queue("q", 1, &["ce"])
+        .ec2_job_definition("d", 1.0, 2048)
+        .build()
+        .expect("valid scenario");
+    let mut s = Simulation::new(&sc, Options::default()).expect("simulation");
+    let update = |min: Option<u32>, max: Option<u32>, desired: Option<u32>| Action::UpdateComputeEnvironment {
+        compute_environment: CeId(0),
+        state: None,
+        min_vcpus: min,
+        max_vcpus: max,
+        desired_vcpus: desired,
+    };
+    // The maximum below the current minimum (2).
+    let below = s.apply(&update(None, Some(1), None));
+    assert_eq!(
+        below,
+        Err(ApplyError::Invalid {
+            reason: InvalidAction::MinAboveMax { min: 2, max: 1 }
+        })
+    );
+    assert_eq!(
+        below.unwrap_err().to_string(),
+        "the update leaves minvCpus (2) above maxvCpus (1); a compute environment's minimum must not exceed its maximum"
+    );
+    assert_eq!(
+        s.apply(&update(Some(20), None, None)),
+        Err(ApplyError::Invalid {
+            reason: InvalidAction::MinAboveMax { min: 20, max: 16 }
+        })
+    );
+    // desiredvCpus against the limits the same request leaves.
+    let outside = s.apply(&update(Some(4), Some(8), Some(9)));
+    assert_eq!(
+        outside,
+        Err(ApplyError::Invalid {
+            reason: InvalidAction::DesiredOutsideLimits {
+                desired: 9,
+                min: 4,
+                max: 8
+            }
+        })
+    );
+    assert_eq!(
+        outside.unwrap_err().to_string(),
+        "desiredvCpus must be between minvCpus (4) and maxvCpus (8), found 9"
+    );
+    assert!(matches!(
+        s.apply(&update(None, None, Some(1))),
+        Err(ApplyError::Invalid {
+            reason: InvalidAction::DesiredOutsideLimits { desired: 1, .. }
+        })
+    ));
+    // Nothing changed; a consistent request applies.
+    assert_eq!(s.compute_environment_usage()[0].max_vcpus, 16);
+    assert_eq!(s.apply(&update(Some(4), Some(8), Some(6))), Ok(()));
+    assert_eq!(s.compute_environment_usage()[0].max_vcpus, 8);
+}
+
 #[test]
 fn a_retry_strategy_of_u32_max_attempts_is_refused_or_capped() {
     let mut s = sim(1);

@@ -854,6 +854,19 @@ impl Simulation {
         let kinds: Vec<_> = self.ces.iter().map(|c| c.spec.kind).collect();
         let fair: Vec<bool> = self.queues.iter().map(|q| q.spec.scheduling_policy.is_some()).collect();
         super::limits::check_action(action, &kinds, &fair, self.queues.policies().len())?;
+        if let Action::UpdateComputeEnvironment {
+            compute_environment,
+            min_vcpus,
+            max_vcpus,
+            desired_vcpus,
+            ..
+        } = action
+        {
+            // The scenario loader makes the same walk over a file's timed updates
+            // (`scenario/actions.rs`); here the current values are the compute environment's.
+            let spec = &self.ces[*compute_environment].spec;
+            super::limits::check_ce_limits((spec.min_vcpus, spec.max_vcpus), *min_vcpus, *max_vcpus, *desired_vcpus)?;
+        }
         super::limits::consumable_action(action, self.consumable_count())
     }
 }

@@ -282,6 +282,27 @@ pub enum InvalidAction {
     /// `minvCpus` or `desiredvCpus` other than 0 on a Fargate compute environment.
     #[error("minvCpus and desiredvCpus do not apply to Fargate compute environments")]
     FargateMinOrDesired,
+    /// `minvCpus` above `maxvCpus` once the update applies (the values not given stay the
+    /// compute environment's current ones).
+    #[error("the update leaves minvCpus ({min}) above maxvCpus ({max}); a compute environment's minimum must not exceed its maximum")]
+    MinAboveMax {
+        /// `minvCpus` after the update.
+        min: u32,
+        /// `maxvCpus` after the update.
+        max: u32,
+    },
+    /// `desiredvCpus` outside `minvCpus..=maxvCpus` once the update applies. AWS
+    /// (`ComputeResourceUpdate`): "When you update the desiredvCpus setting, the value must be
+    /// between the minvCpus and maxvCpus values."
+    #[error("desiredvCpus must be between minvCpus ({min}) and maxvCpus ({max}), found {desired}")]
+    DesiredOutsideLimits {
+        /// The `desiredvCpus` given.
+        desired: u32,
+        /// `minvCpus` after the update.
+        min: u32,
+        /// `maxvCpus` after the update.
+        max: u32,
+    },
     /// A job queue with no compute environment or more than 3.
     #[error("a job queue has 1 to {MAX_QUEUE_COMPUTE_ENVIRONMENTS} compute environments, found {count}")]
     QueueComputeEnvironments {

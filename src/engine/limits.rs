@@ -70,6 +70,28 @@ fn invalid(reason: InvalidAction) -> ApplyError {
 /// Checks the ids and AWS limits of an action against a simulation of `ces` compute
 /// environments (their kinds), `queues` job queues (fair share or not) and `policies`
 /// scheduling policies.
+/// The limits an UpdateComputeEnvironment leaves, from the current `(minvCpus, maxvCpus)`
+/// and the values it gives: the minimum must not exceed the maximum, and a `desiredvCpus`
+/// given must lie between them (AWS, `ComputeResourceUpdate`: "When you update the
+/// desiredvCpus setting, the value must be between the minvCpus and maxvCpus values").
+pub(super) fn check_ce_limits(
+    (min, max): (u32, u32),
+    new_min: Option<u32>,
+    new_max: Option<u32>,
+    desired: Option<u32>,
+) -> Result<(), ApplyError> {
+    let (min, max) = (new_min.unwrap_or(min), new_max.unwrap_or(max));
+    if min > max {
+        return Err(invalid(InvalidAction::MinAboveMax { min, max }));
+    }
+    match desired {
+        Some(desired) if desired < min || desired > max => {
+            Err(invalid(InvalidAction::DesiredOutsideLimits { desired, min, max }))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn check_action(
     action: &Action,
     ces: &[crate::model::ComputeEnvironmentType],
