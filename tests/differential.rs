@@ -200,3 +200,70 @@ fn the_clock_of_a_new_head_cancels_at_its_own_time() {
     assert_eq!(jobs[2].status_reason.as_deref(), Some(CANCELLED_MAX_RESOURCE));
     assert_eq!(secs(jobs[2].stopped_at), 2200.0);
 }
+
+/// `computeReservation` 75 on a fair-share queue whose array (share t1) the reservation
+/// never lets through, beside a kept `minvCpus` instance. Share C's last job ends at 705 and
+/// C goes inactive at 705 + 3,600: with one share fewer the reserve only grows, `(c/100)^A`
+/// ("It reserves 25% if there are two fair share identifiers. It reserves 12.5% if there are
+/// three", API model), so nothing can start then. The run ends at 705 (it ended at 4,305 on
+/// a pass that placed nothing, and billed the kept instance to it: $0.41 instead of $0.07).
+#[test]
+fn a_share_going_inactive_under_compute_reservation_is_no_event() {
+    let (r, _) = run("reservation-share-expiry-lets-nothing-through");
+    assert_eq!((r.end_seconds, r.jobs.unfinished), (705.0, 4));
+    assert!(r.cost.total < 0.07, "{}", r.cost.total);
+}
+
+/// Fair share with `computeReservation` 60 on Fargate (`maxvCpus` 12), from an independent
+/// implementation of sections 6 and 7.7 (fifteenth session). Share d's first jobs end by 65,
+/// so d lingers until 95; j4 (share c, 4 vCPUs) is refused at 85 (4 + 4 > 12 x (1 - 0.6^2) =
+/// 7.68) and is the pick again at 88, when j5 (share d) joins and d is active again. From 88
+/// to 669 nothing changes (section 6: a pass runs when "a job becomes RUNNABLE, capacity
+/// frees or arrives, an action applies"), so j5 waits for j3's end at 669 and both j4 and j5
+/// start at 674. batchsim ran a pass at 95, d's former expiry, where the drifted pick let j5
+/// start at 100.
+#[test]
+fn a_share_that_is_active_again_before_its_expiry_wakes_nothing() {
+    let (r, jobs) = run("share-back-before-its-expiry-wakes-nothing");
+    assert_eq!(secs(jobs[4].started_at), 674.0);
+    assert_eq!(secs(jobs[4].stopped_at), 1124.0);
+    assert_eq!(secs(jobs[3].started_at), 674.0);
+    assert_eq!(r.end_seconds, 1124.0);
+}
+
+/// j1 (share b, 4 vCPUs) never fits under `computeReservation` 20 on 4 vCPUs (3.2 with one
+/// share, 3.84 with two); j2 (share a) ends at 790 and a lingers until 1390, but j3 (share a)
+/// joins at 1222, so nothing happens at 1390: the run ends at 1222 (CONTRACT 7.2: "the time
+/// of the last event"), not at 1390.
+#[test]
+fn a_share_that_is_active_again_before_its_expiry_is_no_last_event() {
+    let (r, jobs) = run("share-back-before-its-expiry-is-no-last-event");
+    assert_eq!(r.end_seconds, 1222.0);
+    assert_eq!(secs(jobs[1].stopped_at), 790.0);
+    assert_eq!(r.jobs.unfinished, 2);
+}
+
+/// The same scenario with AWS's rule installed as a custom reservation rule, which (unlike
+/// the built-in) gets a wake-up at a lingering share's expiry, since a custom rule may read
+/// the active shares any way: the wake-up set for d's expiry at 95 goes when d is active
+/// again at 88 (there is no other lingering share to wake for), so the run is the built-in's.
+#[test]
+fn a_custom_reservation_rule_loses_its_wake_up_when_the_share_is_active_again() {
+    use batchsim::policy::AwsReservation;
+    let path = format!(
+        "{}/tests/data/differential/share-back-before-its-expiry-wakes-nothing.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let scenario = Scenario::from_file(&path).unwrap();
+    let options = batchsim::Options {
+        record_jobs: true,
+        ..batchsim::Options::default()
+    };
+    let mut sim = batchsim::Simulation::new(&scenario, options).unwrap();
+    sim.set_reservation_rule("fs0", Box::new(AwsReservation)).unwrap();
+    let (r, jobs) = sim.run_with_records();
+    let (built_in, built_in_jobs) = run("share-back-before-its-expiry-wakes-nothing");
+    assert_eq!(secs(jobs[4].started_at), 674.0);
+    assert_eq!(r.end_seconds, built_in.end_seconds);
+    assert_eq!(jobs, built_in_jobs);
+}

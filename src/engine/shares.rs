@@ -5,8 +5,10 @@
 //! until the decay period (`shareDecaySeconds`, 0 meaning 600) has passed after its last job
 //! ended. AWS: "After the period of time for decay expires, a share identifier is considered
 //! inactive." The expiry is computed when A is read (no event per share, so a run's
-//! `endSeconds` does not move); a queue whose job was refused while a share lingers asks for
-//! one wake-up at the next expiry, when the higher limit may let the job go.
+//! `endSeconds` does not move). Under AWS's `computeReservation` a share going inactive only
+//! grows the reserve, so it runs no pass; a queue with a custom reservation rule (which may
+//! read A any way) whose job was refused while a share lingers asks for one wake-up at the
+//! next expiry.
 
 use super::event::Event;
 use super::jobs::JobSlot;
@@ -63,8 +65,11 @@ impl ActiveShares {
         }
     }
 
-    /// A job of share `ix` joined the queue (SUBMITTED).
-    pub fn job_added(&mut self, ix: usize, now: SimTime) {
+    /// A job of share `ix` joined the queue (SUBMITTED). Returns whether a pending wake-up
+    /// lost the expiry it was set for (the share was lingering and is active again, and no
+    /// other share goes inactive then): see [`Simulation::share_back_before_expiry`].
+    #[must_use]
+    pub fn job_added(&mut self, ix: usize, now: SimTime) -> bool {
         self.purge(now);
         if self.jobs.len() <= ix {
             self.jobs.resize(ix + 1, 0);
@@ -75,10 +80,17 @@ impl ActiveShares {
             match self.idle_until[ix].take() {
                 Some(until) => {
                     self.lingering.remove(&(until, ix));
+                    return self.wake_at.is_some_and(|(w, _)| w == until) && !self.expires_at(until);
                 }
                 None => self.count += 1,
             }
         }
+        false
+    }
+
+    /// Whether a lingering share goes inactive at exactly `t`.
+    fn expires_at(&self, t: SimTime) -> bool {
+        self.lingering.range((t, 0)..=(t, usize::MAX)).next().is_some()
     }
 
     /// A job of share `ix` ended; returns whether the share became inactive at once (then
@@ -127,22 +139,20 @@ impl ActiveShares {
 }
 
 impl Simulation {
-    /// Queue `q` could not place the job in `blocked`: when it keeps capacity in reserve
-    /// (`computeReservation`) and a share lingers, a dispatch pass is due when that share
-    /// goes inactive (the reserve shrinks then), unless no compute environment could ever
-    /// run that job (a smaller reserve does not help it). At most one wake-up is pending
-    /// per queue.
+    /// Queue `q` could not place the job in `blocked`: when a custom reservation rule reads
+    /// the active shares and a share lingers, a dispatch pass is due when that share goes
+    /// inactive, unless no compute environment could ever run that job. At most one
+    /// wake-up is pending per queue.
+    ///
+    /// Not for AWS's `computeReservation`: it reserves `(c/100)^A` of `maxvCpus` ("It
+    /// reserves 25% if there are two fair share identifiers. It reserves 12.5% if there are
+    /// three", API model), so a share going inactive only grows the reserve and can let no
+    /// job through. Such a pass placed nothing and, as the last event, set `endSeconds` and
+    /// billed kept instances to it (a differential test: 4,305 s instead of 705).
     pub(super) fn wake_when_a_share_expires(&mut self, q: QueueId, blocked: JobSlot) {
         let now = self.kernel.now;
         let qr = &self.queues[q];
-        // A custom reservation rule may read A on any queue; the built-in only where the
-        // policy reserves something.
-        let reserves = qr.reservation.0.is_some()
-            || qr
-                .spec
-                .scheduling_policy
-                .is_some_and(|p| self.queues.policy(p).compute_reservation > 0);
-        if !reserves {
+        if qr.reservation.0.is_none() {
             return;
         }
         let Some(at) = qr.active.next_expiry(now) else { return };
@@ -168,6 +178,24 @@ impl Simulation {
         }
     }
 
+    /// A lingering share of queue `q` is active again (a job of it joined) and the queue's
+    /// pending wake-up was set for its expiry alone: that wake-up has nothing left to do
+    /// (section 6: a pass runs when something changes, and at that instant nothing would),
+    /// so it goes, and one is set for the next lingering share's expiry, if any, as the
+    /// refused job would have asked for then. Left pending, it ran a pass that placed a job
+    /// with no change to trigger it (the fair-share pick had drifted meanwhile), and as the
+    /// run's last event it stretched `endSeconds` (CONTRACT 7.2): found by an independent
+    /// implementation of sections 6 and 7.7 (`tests/data/differential/`).
+    pub(super) fn share_back_before_expiry(&mut self, q: QueueId) {
+        let now = self.kernel.now;
+        self.drop_share_wake(q);
+        let qr = &mut self.queues[q];
+        if let Some(at) = qr.active.next_expiry(now) {
+            let key = self.kernel.schedule(at, Event::ShareExpiry { queue: q });
+            self.queues[q].active.wake_at = Some((at, key));
+        }
+    }
+
     /// A lingering share of queue `q` went inactive: its queue looks again.
     pub(super) fn share_expiry(&mut self, q: QueueId) {
         let now = self.kernel.now;
@@ -189,8 +217,8 @@ mod tests {
     fn a_share_stays_active_for_the_decay_period_after_its_last_job() {
         let t = |s: u64| SimTime::from_millis(s * 1000);
         let mut a = ActiveShares::new(Some(SimDuration::from_secs(600)));
-        a.job_added(0, t(0));
-        a.job_added(1, t(0));
+        assert!(!a.job_added(0, t(0)));
+        assert!(!a.job_added(1, t(0)));
         assert_eq!(a.count_at(t(0)), 2);
         assert!(!a.job_ended(0, t(100)));
         // Share 0 is active over [100, 700), inactive from 700.
@@ -199,11 +227,11 @@ mod tests {
         assert_eq!(a.count_at(t(700)), 1);
         assert!(!a.is_active(0, t(700)));
         // A new job before the expiry keeps it active without counting it twice.
-        a.job_added(0, t(500));
+        assert!(!a.job_added(0, t(500)));
         assert_eq!(a.count_at(t(800)), 2);
         assert_eq!(a.next_expiry(t(800)), None);
         let mut fifo = ActiveShares::new(None);
-        fifo.job_added(3, t(0));
+        assert!(!fifo.job_added(3, t(0)));
         assert!(fifo.job_ended(3, t(1)));
         assert_eq!(fifo.count_at(t(1)), 0);
     }

@@ -423,8 +423,8 @@ impl Simulation {
         };
         let plan = replayed.unwrap_or(plan);
         self.ledger.submitted(queue, spec.share_ix);
-        if spec.share_ix != u32::MAX {
-            self.queues[queue].active.job_added(spec.share_ix as usize, now);
+        if spec.share_ix != u32::MAX && self.queues[queue].active.job_added(spec.share_ix as usize, now) {
+            self.share_back_before_expiry(queue);
         }
         let slot = self.jobs.insert(Job::new(id, spec.clone(), plan, now));
         if let Some(r) = self.ledger.recorder.as_mut() {
