@@ -97,3 +97,34 @@ fn a_head_that_can_never_run_does_not_stop_backfilling() {
     assert_eq!(r[1], row("small", "ce0", 0.0, 60.0));
     assert_eq!((report.jobs.succeeded, report.jobs.unfinished), (1, 1));
 }
+
+/// The head (8 vCPUs) fits only `big`, which is DISABLED (CONTRACT 6: a CE takes a job "if
+/// it is ENABLED and the job fits"), and never `small` (2 vCPUs): until an action enables
+/// `big` there is no time at which the head could start, so no reservation to delay, and
+/// `short` (0.5 vCPU, estimate 600) starts on `small` at once. It waited for ever (the run
+/// ended at 5 with both unfinished), while with `big` too small for the head it started:
+/// found by an independent implementation (fifteenth session).
+#[test]
+fn a_head_only_a_disabled_compute_environment_could_run_does_not_stop_backfilling() {
+    let (report, records) = run("easy-head-only-a-disabled-ce-could-run");
+    let r = rows(&records);
+    assert_eq!(r[1], row("short", "small", 5.0, 105.0));
+    assert!(r[0].2.is_nan(), "the head never starts: {:?}", r[0]);
+    assert_eq!((report.jobs.succeeded, report.jobs.unfinished), (1, 1));
+    assert_eq!(report.end_seconds, 105.0);
+}
+
+/// X (4 vCPUs, no estimate) fills `ceA`, Y (2 vCPUs, estimate 100) runs on `ceB`; the head H
+/// (4 vCPUs) could start on either. `ceB`'s shadow time is known (100), `ceA`'s is not: X
+/// could end at any moment, so `ceA` may be the earliest bin. CONTRACT 7.8: "with a running
+/// job lacking an estimate nothing is backfilled", so C (2 vCPUs, estimate 60), which would
+/// end on `ceB` before its shadow time, waits: H runs at 100 on `ceB`, C at 150 after it.
+/// (The same independent implementation first read it as applying to the earliest known bin
+/// only, and came round to this reading.)
+#[test]
+fn a_running_attempt_without_an_estimate_on_a_bin_that_could_hold_the_head_stops_backfilling() {
+    let (_, records) = run("easy-unestimated-attempt-on-another-bin");
+    let r = rows(&records);
+    assert_eq!(r[2], row("H", "ceB", 100.0, 150.0));
+    assert_eq!(r[3], row("C", "ceB", 150.0, 210.0));
+}

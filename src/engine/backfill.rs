@@ -8,7 +8,9 @@
 //!   estimate may start now if it fits and either ends (by its estimate, counted from RUNNING)
 //!   by the shadow time or fits in the *extra* capacity: what is free at the shadow time
 //!   beyond the head's need. A job without an estimate is never backfilled, and while a
-//!   running attempt on the bin lacks one, nothing is.
+//!   running attempt on a bin that could hold the head lacks one, nothing is (CONTRACT 7.8:
+//!   "with a running job lacking an estimate nothing is backfilled": that bin's shadow time
+//!   cannot be known, and it could be the earliest).
 
 use super::backfill_index::{class_of, Leaf, Mins};
 use super::capacity::Placement;
@@ -66,8 +68,13 @@ impl Simulation {
                 // A head no compute environment could ever run (it has no bin) has no
                 // start to protect: later jobs "do not delay that reservation" whatever
                 // they do (the MISCONFIGURATION reasons; jobStateTimeLimitActions may
-                // still cancel it).
-                None if self.can_never_run(q, head) => None,
+                // still cancel it). Nor has one that only a DISABLED compute environment
+                // could run (section 6: a CE takes a job "if it is ENABLED and the job
+                // fits"): until an action enables it, there is no time at which the head
+                // could start, so no reservation; one is made at the pass after (7.8: "the
+                // reservation is recomputed at every pass"). Found by an independent
+                // implementation: the queue backfilled nothing while a CE sat idle.
+                None if self.can_never_run(q, head) || !self.has_easy_bin(q, head) => None,
                 None => return false,
             },
             false => None,
@@ -276,6 +283,17 @@ impl Simulation {
             _ => self.kernel.now,
         };
         ready + startup
+    }
+
+    /// Whether some ENABLED compute environment of queue `q` could ever run the job in
+    /// `head`: where [`Simulation::easy_reservation`] looks for its bins.
+    fn has_easy_bin(&self, q: QueueId, head: JobSlot) -> bool {
+        let Some(job) = self.jobs.get(head) else { return false };
+        self.queues[q]
+            .spec
+            .compute_environments
+            .iter()
+            .any(|&ce| self.ces[ce].enabled() && self.ce_could_ever_run(ce, job))
     }
 
     /// The head's reservation on the bin where it could start earliest, or `None` when it
