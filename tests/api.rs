@@ -582,6 +582,28 @@ fn apply_refuses_limits_that_leave_min_above_max_or_desired_outside() {
     assert_eq!(s.compute_environment_usage()[0].max_vcpus, 8);
 }
 
+/// `cancel_job` of a SEQUENTIAL array through the library is one request for every child,
+/// as a scenario's `cancelJob` is (AWS CancelJob: "Batch attempts to cancel all child jobs"):
+/// the PENDING children end cancelled with the reason, not "Dependent job ... failed".
+#[test]
+fn cancel_job_of_a_sequential_array_cancels_every_child() {
+    let mut s = sim(1);
+    s.submit(&job("x", 100.0)).unwrap();
+    let array = s.submit(&job("a", 50.0).array(3).sequential()).unwrap();
+    s.run_until(secs(10));
+    assert!(s.cancel_job(array, "R"));
+    while s.step() {}
+    for i in 0..3 {
+        assert_eq!(s.job_status(JobId::child(array.submission, i)), Some(JobStatus::Failed));
+    }
+    let report = s.finish();
+    // Cancelled, each of them: a failed dependency would count as failed (CONTRACT 7.6).
+    assert_eq!(
+        (report.jobs.cancelled, report.jobs.failed, report.jobs.succeeded),
+        (3, 0, 1)
+    );
+}
+
 #[test]
 fn a_retry_strategy_of_u32_max_attempts_is_refused_or_capped() {
     let mut s = sim(1);

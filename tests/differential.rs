@@ -267,3 +267,51 @@ fn a_custom_reservation_rule_loses_its_wake_up_when_the_share_is_active_again() 
     assert_eq!(r.end_seconds, built_in.end_seconds);
     assert_eq!(jobs, built_in_jobs);
 }
+
+/// (status reason of each job, cancelled count, failed count).
+fn endings(r: &Report, jobs: &[JobRecord]) -> (Vec<String>, u64, u64) {
+    let reasons = jobs
+        .iter()
+        .map(|j| j.status_reason.as_deref().unwrap_or("").to_string())
+        .collect();
+    (reasons, r.jobs.cancelled, r.jobs.failed)
+}
+
+/// A SEQUENTIAL array of 3 behind x on a 1-vCPU compute environment; at 10 `cancelJob` names
+/// the array: child 0 is RUNNABLE, children 1 and 2 PENDING. One request cancels every child
+/// (CONTRACT 7.6: "an array parent in PENDING: all children are cancelled"; AWS CancelJob:
+/// "Batch attempts to cancel all child jobs"), the PENDING ones "after all dependency jobs are
+/// completed" (7.6), which is at once: all three end cancelled with the reason, none with
+/// "Dependent job ... failed" (child 0's cancel failed child 1 before the request reached it).
+/// Found by an independent implementation (fifteenth session).
+#[test]
+fn cancelling_a_sequential_array_cancels_every_child() {
+    let (r, jobs) = run("cancel-of-a-sequential-array");
+    let (reasons, cancelled, failed) = endings(&r, &jobs);
+    assert_eq!(reasons[1..], ["R", "R", "R"]);
+    assert_eq!((cancelled, failed), (3, 0));
+    assert!(jobs[1..].iter().all(|j| secs(j.stopped_at) == 10.0));
+}
+
+/// The same by TerminateJob while child 0 is RUNNING: it is terminated (FAILED, counted
+/// failed), and the later children, which had not reached STARTING, are cancelled (AWS
+/// TerminateJob: "Jobs that have not progressed to the STARTING state are cancelled").
+#[test]
+fn terminating_a_sequential_array_cancels_the_children_not_yet_started() {
+    let (r, jobs) = run("terminate-of-a-sequential-array");
+    let (reasons, cancelled, failed) = endings(&r, &jobs);
+    assert_eq!(reasons, ["R", "R", "R"]);
+    assert_eq!((cancelled, failed), (2, 1));
+}
+
+/// `cancelJob` by the array's id ("2") instead of its name: the same outcome as by name
+/// (CONTRACT 7.3: an id and a name mean the same job). The children were visited in the job
+/// table's slot order, which depends on where an earlier, finished array's slots were
+/// reused, so the number that ended cancelled was that array's size.
+#[test]
+fn cancelling_an_array_by_id_is_cancelling_it_by_name() {
+    let (r, jobs) = run("cancel-of-a-sequential-array-by-id");
+    let (reasons, cancelled, _) = endings(&r, &jobs);
+    assert_eq!(reasons[2..6], ["R", "R", "R", "R"]);
+    assert_eq!(cancelled, 4);
+}

@@ -101,9 +101,7 @@ impl Simulation {
                         .warnings
                         .push(format!("cancelJob at {now} s: no live job `{job}`; nothing changed"));
                 }
-                for slot in targets {
-                    self.cancel(slot, reason);
-                }
+                self.end_targets(targets, reason, false);
             }
             Action::TerminateJob { job, reason } => {
                 let targets = self.resolve_job_reference(job);
@@ -112,9 +110,7 @@ impl Simulation {
                         .warnings
                         .push(format!("terminateJob at {now} s: no live job `{job}`; nothing changed"));
                 }
-                for slot in targets {
-                    self.terminate(slot, reason);
-                }
+                self.end_targets(targets, reason, true);
             }
             Action::UpdateConsumableResource { resource, update } => self.update_consumable(*resource, *update),
         }
@@ -178,6 +174,40 @@ impl Simulation {
         }
     }
 
+    /// CancelJob (or TerminateJob, `terminate`) of every job in `targets` (an array's
+    /// children, or one job), as one request: the PENDING ones are asked first, then the
+    /// others end, in job id order. AWS (CancelJob): "Batch attempts to cancel all child
+    /// jobs", and a PENDING job is cancelled "after all dependency jobs are completed"; so a
+    /// SEQUENTIAL child behind a cancelled one ends cancelled with the request's reason, not
+    /// "Dependent job ... failed" (TerminateJob: "Jobs that have not progressed to the
+    /// STARTING state are cancelled"). Child by child in job-table order, the first cancel
+    /// failed the next child before the request reached it, and by id the outcome hung on
+    /// where slots freed by earlier jobs were reused: found by an independent
+    /// implementation.
+    fn end_targets(&mut self, targets: Vec<JobSlot>, reason: &str, terminate: bool) {
+        let mut targets: Vec<(JobId, JobSlot)> = targets
+            .into_iter()
+            .filter_map(|s| self.jobs.get(s).map(|j| (j.id(), s)))
+            .collect();
+        targets.sort_unstable();
+        for &(id, slot) in &targets {
+            if self
+                .jobs
+                .get_if(slot, id)
+                .is_some_and(|j| j.status == JobStatus::Pending)
+            {
+                self.jobs.request_cancel(id, Reason::from(reason));
+            }
+        }
+        for (id, slot) in targets {
+            match self.jobs.get_if(slot, id).map(|j| j.status) {
+                None | Some(JobStatus::Pending) => {}
+                Some(_) if terminate => self.terminate(slot, reason),
+                Some(_) => self.cancel(slot, reason),
+            }
+        }
+    }
+
     /// CancelJob: SUBMITTED and RUNNABLE jobs end FAILED (cancelled) now; a PENDING job when
     /// all its dependencies have completed (AWS: "A PENDING job is cancelled after all
     /// dependency jobs are completed"); STARTING and RUNNING jobs are not affected (AWS). An
@@ -212,27 +242,26 @@ impl Simulation {
     /// as on AWS. Returns whether `id` named a live job of this simulation (false after the
     /// clock reached `until`).
     pub fn cancel_job(&mut self, id: JobId, reason: &str) -> bool {
-        self.job_call(id, |sim, slot| sim.cancel(slot, reason))
+        self.job_call(id, |sim, targets| sim.end_targets(targets, reason, false))
     }
 
     /// TerminateJob by id through the library API: as [`Simulation::cancel_job`], and
     /// STARTING or RUNNING attempts end too (FAILED, not retried).
     pub fn terminate_job(&mut self, id: JobId, reason: &str) -> bool {
-        self.job_call(id, |sim, slot| sim.terminate(slot, reason))
+        self.job_call(id, |sim, targets| sim.end_targets(targets, reason, true))
     }
 
-    fn job_call(&mut self, id: JobId, mut call: impl FnMut(&mut Simulation, JobSlot)) -> bool {
+    fn job_call(&mut self, id: JobId, call: impl FnOnce(&mut Simulation, Vec<JobSlot>)) -> bool {
         if self.check_open().is_err() {
             return false;
         }
         let targets = self.resolve_job_reference(&id.to_string());
-        for &slot in &targets {
-            call(self, slot);
-        }
-        if !targets.is_empty() {
+        let found = !targets.is_empty();
+        call(self, targets);
+        if found {
             self.resume();
         }
-        !targets.is_empty()
+        found
     }
 
     /// Applies an action now (library API), as a timed action of the scenario would at this
