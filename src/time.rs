@@ -346,6 +346,10 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(-0.5), None);
         assert_eq!(SimTime::from_secs_f64(f64::NAN), None);
         assert_eq!(SimTime::from_secs_f64(2.0e12), None);
+        // A half rounds up, on the double the text reads as times 1,000 (README, scenario
+        // file): 10.0005 * 1000 is 10000.5 exactly, 130.0005 * 1000 is 130000.49999999999.
+        assert_eq!(SimTime::from_secs_f64(10.0005), Some(SimTime::from_millis(10_001)));
+        assert_eq!(SimTime::from_secs_f64(130.0005), Some(SimTime::from_millis(130_000)));
     }
 
     #[test]
