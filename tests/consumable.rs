@@ -487,3 +487,24 @@ fn no_state_time_limit_action_cancels_a_job_waiting_for_a_resource() {
     assert_eq!(report.jobs.cancelled, 0);
     assert_eq!(secs(rows[1].started_at), Some(1000.0));
 }
+
+/// One NON_REPLENISHABLE token; job a takes it, exits 1 at 10 and is retried (attempts 2),
+/// and the token is gone with its first attempt: the retry waits at its queue's head for
+/// ever. Its status reason is the wait's, over the failed attempt's ("the job will wait in
+/// `RUNNABLE` state until all the required resources become available"; README:
+/// `Waiting for consumable resource <name>` for a head job short of one), and the report
+/// counts it as still waiting. It kept `Essential container in task exited` and was not
+/// counted (only never-dispatched jobs were): found by an independent implementation
+/// (fifteenth session).
+#[test]
+fn a_retried_job_short_of_a_resource_says_so_and_is_counted_waiting() {
+    let (report, jobs) = run_file("retried-job-short-of-tokens.json");
+    assert_eq!(jobs[0].status, JobStatus::Runnable);
+    assert_eq!(
+        jobs[0].status_reason.as_deref(),
+        Some("Waiting for consumable resource quota")
+    );
+    let quota = &report.consumable_resources["quota"];
+    assert_eq!((quota.jobs_waited, quota.jobs_waiting), (1, 1));
+    assert_eq!(quota.wait_seconds.count, 0, "no wait has ended");
+}

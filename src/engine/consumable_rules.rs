@@ -87,12 +87,13 @@ impl Simulation {
                 e.wait.record(now.since(since).as_millis());
             }
         }
-        // The reason names the resource waited for now (another reason stays).
-        let ours = match job.status_reason() {
-            None => true,
-            Some(Reason::Text(t)) => c.resources.iter().any(|x| Arc::ptr_eq(&x.reason, t)),
-            Some(_) => false,
-        };
+        // The reason names the resource waited for now. A blocked queue's reason
+        // (`MISCONFIGURATION:...`, `CAPACITY:...`) stays; a failed attempt's, on a retried
+        // job, goes, as it does for a blocked queue's reason (AWS: "The same reason is also
+        // updated into the statusReason field"): found by an independent implementation.
+        let ours = job
+            .status_reason()
+            .is_none_or(|t| !(t.starts_with("MISCONFIGURATION:") || t.starts_with("CAPACITY:")));
         if ours {
             job.progress_mut().status_reason = Some(Reason::Text(reason));
         }
@@ -211,7 +212,7 @@ impl Simulation {
         let live: BTreeSet<JobId> = self
             .jobs
             .iter()
-            .filter(|(_, j)| j.first_dispatch().is_none() && j.status == crate::model::JobStatus::Runnable)
+            .filter(|(_, j)| j.status == crate::model::JobStatus::Runnable)
             .map(|(_, j)| j.id())
             .collect();
         c.report(end, |id| live.contains(&id))
