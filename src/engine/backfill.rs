@@ -15,7 +15,7 @@
 use super::backfill_index::{class_of, Leaf, Mins};
 use super::capacity::Placement;
 use super::ec2::{Ec2Placement, Room};
-use super::jobs::JobSlot;
+use super::jobs::{Job, JobSlot};
 use super::rooms::Rooms;
 use super::Simulation;
 use crate::model::{Backfill, CeId, JobId, JobStatus, QueueId, Resources};
@@ -285,15 +285,23 @@ impl Simulation {
         ready + startup
     }
 
-    /// Whether some ENABLED compute environment of queue `q` could ever run the job in
-    /// `head`: where [`Simulation::easy_reservation`] looks for its bins.
-    fn has_easy_bin(&self, q: QueueId, head: JobSlot) -> bool {
-        let Some(job) = self.jobs.get(head) else { return false };
+    /// The compute environments of queue `q` where the head `job` could get a reservation:
+    /// ENABLED ones (section 6) that could ever run it, in the queue's order.
+    fn easy_bin_ces<'a>(&'a self, q: QueueId, job: &'a Job) -> impl Iterator<Item = CeId> + 'a {
         self.queues[q]
             .spec
             .compute_environments
             .iter()
-            .any(|&ce| self.ces[ce].enabled() && self.ce_could_ever_run(ce, job))
+            .copied()
+            .filter(move |&ce| self.ces[ce].enabled() && self.ce_could_ever_run(ce, job))
+    }
+
+    /// Whether some compute environment of queue `q` could give the job in `head` a
+    /// reservation ([`Simulation::easy_bin_ces`]).
+    fn has_easy_bin(&self, q: QueueId, head: JobSlot) -> bool {
+        self.jobs
+            .get(head)
+            .is_some_and(|job| self.easy_bin_ces(q, job).next().is_some())
     }
 
     /// The head's reservation on the bin where it could start earliest, or `None` when it
@@ -302,11 +310,8 @@ impl Simulation {
         let job = self.jobs.get(head)?;
         let need = job.resources();
         let mut best: Option<HeadReservation> = None;
-        for &ce in &self.queues[q].spec.compute_environments {
+        for ce in self.easy_bin_ces(q, job) {
             let c = &self.ces[ce];
-            if !c.enabled() || !self.ce_could_ever_run(ce, job) {
-                continue;
-            }
             // (bin, room free now, vCPUs in use above `maxvCpus`, attempts on it)
             let bins: Vec<(Bin, Room, u64, Vec<u32>)> = match &c.pool {
                 None => {

@@ -40,6 +40,17 @@ pub const JOB_RESOURCE_REQUIREMENT_TEXT: &str = "MISCONFIGURATION:JOB_RESOURCE_R
 /// model text).
 pub const COMPUTE_ENVIRONMENT_MAX_RESOURCE_TEXT: &str = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - All compute environments have a maxVcpu setting that is smaller than the job requirements.";
 
+/// Whether `reason` is one of the blocked-queue status reasons above (the full texts a head
+/// job is given), which a consumable resource's wait reason does not replace.
+pub(super) fn is_blocked_reason(reason: &str) -> bool {
+    [
+        COMPUTE_ENVIRONMENT_MAX_RESOURCE_TEXT,
+        JOB_RESOURCE_REQUIREMENT_TEXT,
+        INSUFFICIENT_INSTANCE_CAPACITY_TEXT,
+    ]
+    .contains(&reason)
+}
+
 /// Why a job can never run on one compute environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Never {

@@ -93,7 +93,7 @@ impl Simulation {
         // updated into the statusReason field"): found by an independent implementation.
         let ours = job
             .status_reason()
-            .is_none_or(|t| !(t.starts_with("MISCONFIGURATION:") || t.starts_with("CAPACITY:")));
+            .is_none_or(|t| !super::blocked::is_blocked_reason(t));
         if ours {
             job.progress_mut().status_reason = Some(Reason::Text(reason));
         }

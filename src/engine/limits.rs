@@ -67,31 +67,27 @@ fn invalid(reason: InvalidAction) -> ApplyError {
     ApplyError::Invalid { reason }
 }
 
-/// Checks the ids and AWS limits of an action against a simulation of `ces` compute
-/// environments (their kinds), `queues` job queues (fair share or not) and `policies`
-/// scheduling policies.
-/// The limits an UpdateComputeEnvironment leaves, from the current `(minvCpus, maxvCpus)`
-/// and the values it gives: the minimum must not exceed the maximum, and a `desiredvCpus`
-/// given must lie between them (AWS, `ComputeResourceUpdate`: "When you update the
-/// desiredvCpus setting, the value must be between the minvCpus and maxvCpus values").
+/// An UpdateComputeEnvironment's limits against the compute environment's current
+/// `(minvCpus, maxvCpus)` ([`crate::model::compute_environment::limits_after`]).
 pub(super) fn check_ce_limits(
-    (min, max): (u32, u32),
+    current: (u32, u32),
     new_min: Option<u32>,
     new_max: Option<u32>,
     desired: Option<u32>,
 ) -> Result<(), ApplyError> {
-    let (min, max) = (new_min.unwrap_or(min), new_max.unwrap_or(max));
-    if min > max {
-        return Err(invalid(InvalidAction::MinAboveMax { min, max }));
-    }
-    match desired {
-        Some(desired) if desired < min || desired > max => {
+    use crate::model::compute_environment::{limits_after, LimitsBreach};
+    match limits_after(current, new_min, new_max, desired) {
+        Ok(_) => Ok(()),
+        Err(LimitsBreach::MinAboveMax { min, max }) => Err(invalid(InvalidAction::MinAboveMax { min, max })),
+        Err(LimitsBreach::DesiredOutside { desired, min, max }) => {
             Err(invalid(InvalidAction::DesiredOutsideLimits { desired, min, max }))
         }
-        _ => Ok(()),
     }
 }
 
+/// Checks the ids and AWS limits of an action against a simulation of `ces` compute
+/// environments (their kinds), `queues` job queues (fair share or not) and `policies`
+/// scheduling policies.
 pub(super) fn check_action(
     action: &Action,
     ces: &[crate::model::ComputeEnvironmentType],

@@ -163,6 +163,11 @@ impl Simulation {
         if qr.active.wake_at.is_some_and(|(w, _)| w <= at && w > now) {
             return;
         }
+        self.schedule_share_wake(q, at);
+    }
+
+    /// Schedules queue `q`'s share-expiry wake-up at `at` and remembers it.
+    fn schedule_share_wake(&mut self, q: QueueId, at: SimTime) {
         let key = self.kernel.schedule(at, Event::ShareExpiry { queue: q });
         self.queues[q].active.wake_at = Some((at, key));
     }
@@ -189,10 +194,8 @@ impl Simulation {
     pub(super) fn share_back_before_expiry(&mut self, q: QueueId) {
         let now = self.kernel.now;
         self.drop_share_wake(q);
-        let qr = &mut self.queues[q];
-        if let Some(at) = qr.active.next_expiry(now) {
-            let key = self.kernel.schedule(at, Event::ShareExpiry { queue: q });
-            self.queues[q].active.wake_at = Some((at, key));
+        if let Some(at) = self.queues[q].active.next_expiry(now) {
+            self.schedule_share_wake(q, at);
         }
     }
 

@@ -261,6 +261,37 @@ pub const DEFAULT_SCALE_IN_IDLE: SimDuration = SimDuration::from_secs(600);
 /// The two-minute Spot interruption notice.
 pub const DEFAULT_INTERRUPTION_NOTICE: SimDuration = SimDuration::from_secs(120);
 
+/// How an UpdateComputeEnvironment breaks the limits it leaves ([`limits_after`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LimitsBreach {
+    /// `minvCpus` above `maxvCpus`.
+    MinAboveMax { min: u32, max: u32 },
+    /// `desiredvCpus` outside `minvCpus..=maxvCpus`.
+    DesiredOutside { desired: u32, min: u32, max: u32 },
+}
+
+/// The `(minvCpus, maxvCpus)` an UpdateComputeEnvironment leaves, from the current ones and
+/// the values it gives (`None`: unchanged), or how it breaks them: the minimum must not
+/// exceed the maximum, and a `desiredvCpus` given must lie between them (AWS,
+/// `ComputeResourceUpdate`: "When you update the desiredvCpus setting, the value must be
+/// between the minvCpus and maxvCpus values"). The scenario loader follows a file's timed
+/// updates with it, `Simulation::apply` checks one against the live values.
+pub(crate) fn limits_after(
+    (min, max): (u32, u32),
+    new_min: Option<u32>,
+    new_max: Option<u32>,
+    desired: Option<u32>,
+) -> Result<(u32, u32), LimitsBreach> {
+    let (min, max) = (new_min.unwrap_or(min), new_max.unwrap_or(max));
+    if min > max {
+        return Err(LimitsBreach::MinAboveMax { min, max });
+    }
+    match desired {
+        Some(desired) if desired < min || desired > max => Err(LimitsBreach::DesiredOutside { desired, min, max }),
+        _ => Ok((min, max)),
+    }
+}
+
 impl ComputeEnvironment {
     /// A Fargate (or Fargate Spot) compute environment with the documented defaults.
     pub fn fargate(name: impl Into<String>, max_vcpus: u32, spot: bool) -> Self {

@@ -5,6 +5,7 @@ use super::definitions::job_definition;
 use super::queues::{ce_order, time_limit_actions};
 use super::raw::*;
 use crate::model::arn_tail;
+use crate::model::compute_environment::{limits_after, LimitsBreach};
 use crate::model::job_definition::JobDefinitionRef;
 use crate::model::*;
 use crate::suggest::{quote, suggest};
@@ -236,27 +237,33 @@ fn check_limits(ctx: &mut Ctx, mut updates: Vec<LimitsUpdate>) {
         let Some(Some((min, max))) = limits.get_mut(u.ce) else {
             continue;
         };
-        let (new_min, new_max) = (u.min.unwrap_or(*min), u.max.unwrap_or(*max));
         let at = u.at;
-        if new_min > new_max {
-            let field = if u.min.is_some() { "minvCpus" } else { "maxvCpus" };
-            ctx.err(
-                format!("{}.{field}", u.path),
-                format!(
-                    "leaves minvCpus ({new_min}) above maxvCpus ({new_max}) at {at} s; a compute environment's minimum must not exceed its maximum"
-                ),
-            );
-            continue;
+        match limits_after((*min, *max), u.min, u.max, u.desired) {
+            Ok(kept) => (*min, *max) = kept,
+            Err(LimitsBreach::MinAboveMax {
+                min: new_min,
+                max: new_max,
+            }) => {
+                let field = if u.min.is_some() { "minvCpus" } else { "maxvCpus" };
+                ctx.err(
+                    format!("{}.{field}", u.path),
+                    format!(
+                        "leaves minvCpus ({new_min}) above maxvCpus ({new_max}) at {at} s; a compute environment's minimum must not exceed its maximum"
+                    ),
+                );
+            }
+            Err(LimitsBreach::DesiredOutside {
+                desired: d,
+                min: new_min,
+                max: new_max,
+            }) => {
+                ctx.err(
+                    format!("{}.desiredvCpus", u.path),
+                    format!(
+                        "must be between minvCpus ({new_min}) and maxvCpus ({new_max}) at {at} s, found {d} (AWS: \"When you update the desiredvCpus setting, the value must be between the minvCpus and maxvCpus values\")"
+                    ),
+                );
+            }
         }
-        if let Some(d) = u.desired.filter(|&d| d < new_min || d > new_max) {
-            ctx.err(
-                format!("{}.desiredvCpus", u.path),
-                format!(
-                    "must be between minvCpus ({new_min}) and maxvCpus ({new_max}) at {at} s, found {d} (AWS: \"When you update the desiredvCpus setting, the value must be between the minvCpus and maxvCpus values\")"
-                ),
-            );
-            continue;
-        }
-        (*min, *max) = (new_min, new_max);
     }
 }
